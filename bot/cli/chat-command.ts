@@ -1,0 +1,69 @@
+import { existsSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { handleMessage, pendingPrompt, type InboundMessage } from "../../core/conversation/handle-message.js";
+import type { Member } from "../../core/directory/member.js";
+import type { Card } from "../../core/messages/card.js";
+import { pick } from "../../core/messages/locale.js";
+import { createApp } from "../app.js";
+import { loadConfig } from "../config/env.js";
+import { renderCard, renderNotification } from "../terminal/render-card.js";
+import { UsageError } from "./usage-error.js";
+
+interface ChatIo {
+  input: NodeJS.ReadableStream;
+  print: (text: string) => void;
+}
+
+/**
+ * Turns a terminal line into what a chat platform would deliver: a number picks an option of
+ * the last question (a button press), `/attach <file>` sends a file.
+ */
+function toInbound(line: string, member: Member, lastChoices: Card["choices"]): InboundMessage {
+  const base = { member, conversation: `terminal:${member.id}` };
+  const text = line.trim();
+  const picked = /^\d+$/.test(text) ? lastChoices?.[Number(text) - 1] : undefined;
+  if (picked) return { ...base, choice: picked.id };
+  const attach = /^\/attach\s+(.+)$/.exec(text);
+  if (attach) {
+    const path = resolve(attach[1]!);
+    if (existsSync(path)) return { ...base, attachments: [{ platform: "terminal", fileId: path, kind: "document", name: basename(path) }] };
+  }
+  return { ...base, text };
+}
+
+/** `hotline chat --as <member>`: the same dialogs and commands as the chat platforms, in the terminal. */
+export async function chatCommand(memberId: string | undefined, io: ChatIo): Promise<void> {
+  const app = await createApp(loadConfig());
+  try {
+    const member = memberId ? await app.directory.findMember(memberId) : undefined;
+    if (!member) {
+      const ids = (await app.directory.listMembers()).map((m) => m.id).join(", ");
+      throw new UsageError(`${memberId ? `unknown member "${memberId}"` : "missing --as <member>"}; members: ${ids}`);
+    }
+    io.print(`Hotline terminal chat as ${pick(member.name, member.locale ?? app.config.DEFAULT_LOCALE)} (${member.id}). /help lists commands, /quit leaves.`);
+    let lastChoices: Card["choices"];
+    const show = (card: Card) => {
+      io.print(renderCard(card));
+      if (card.choices) lastChoices = card.choices;
+    };
+    const pending = await pendingPrompt(app.core, member, `terminal:${member.id}`);
+    if (pending) show(pending);
+    for await (const line of createInterface({ input: io.input, terminal: false })) {
+      if (/^\/(quit|exit)$/.test(line.trim())) break;
+      if (!line.trim()) continue;
+      // Re-read the member each time: /lang changes their language.
+      const current = (await app.directory.findMember(member.id)) ?? member;
+      const inbound = toInbound(line, current, lastChoices);
+      lastChoices = undefined;
+      const result = await handleMessage(app.core, inbound);
+      result.replies.forEach(show);
+      if (result.notifications.length) {
+        io.print(`— ${result.notifications.length} notification(s) queued for delivery:`);
+        result.notifications.forEach((n) => io.print(renderNotification(n)));
+      }
+    }
+  } finally {
+    await app.close();
+  }
+}

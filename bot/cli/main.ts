@@ -1,0 +1,59 @@
+import { parseArgs } from "node:util";
+import { pick } from "../../core/messages/locale.js";
+import { createApp } from "../app.js";
+import { ConfigError, loadConfig } from "../config/env.js";
+import { chatCommand } from "./chat-command.js";
+import { classifyCommand } from "./classify-command.js";
+import { UsageError } from "./usage-error.js";
+
+const USAGE = `Usage: hotline <command>
+
+  classify                 read one JSON object of triage answers on stdin, print the classification
+  chat --as <member>       report and handle tickets in the terminal as a directory member
+  members                  list the directory's members (ids for --as)
+  help                     show this text`;
+
+async function listMembers(): Promise<string> {
+  const app = await createApp(loadConfig());
+  try {
+    const members = await app.directory.listMembers();
+    return members
+      .map((m) => `${m.id.padEnd(16)} ${pick(m.name, app.config.DEFAULT_LOCALE).padEnd(8)} ${m.roles.join(",").padEnd(14)} ${m.departmentId ?? m.serviceCenterId ?? ""}`)
+      .join("\n");
+  } finally {
+    await app.close();
+  }
+}
+
+async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "classify":
+      console.log(await classifyCommand(process.stdin));
+      return;
+    case "chat": {
+      const { values } = parseArgs({ args: rest, options: { as: { type: "string" } } });
+      await chatCommand(values.as, { input: process.stdin, print: (text) => console.log(text) });
+      return;
+    }
+    case "members":
+      console.log(await listMembers());
+      return;
+    case undefined:
+    case "help":
+    case "--help":
+      console.log(USAGE);
+      return;
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+run(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { formatIssues } from "../../core/directory/parse-organisation.js";
+import { localeSchema } from "../../core/messages/locale.js";
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every setting the bot reads from the environment; `.env.example` documents each. */
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^file:.+/, "must be a SQLite file URL such as file:./data/hotline.db")
+    .default("file:./data/hotline.db"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379")
+    .default("redis://127.0.0.1:6379"),
+  PORT: z.coerce.number().int().min(1).max(65535, "must be a port number from 1 to 65535").default(3000),
+  TZ: z.string().refine(isTimeZone, "must be an IANA time zone such as Asia/Shanghai").default("Asia/Shanghai"),
+  DEFAULT_LOCALE: localeSchema.default("zh-CN"),
+  ORG_CONFIG: z.string().min(1).default("prisma/seed/organisation.yaml"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = Readonly<z.infer<typeof envSchema>>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Parses the environment once; an empty value counts as unset, a bad one names the setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.keys(envSchema.shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
+  const result = envSchema.safeParse(present);
+  if (!result.success) throw new ConfigError(`Invalid setting in the environment:\n${formatIssues(result.error.issues)}`);
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,52 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Database } from "../../prisma/database.js";
+import { probeRedis, type ProbeResult } from "./redis-probe.js";
+
+export interface HealthDeps {
+  db: Database;
+  redisUrl: string;
+}
+
+async function probeDatabase(db: Database): Promise<ProbeResult> {
+  try {
+    await db.$queryRawUnsafe("SELECT 1");
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+/** `GET /healthz`: 200 when the database and Redis answer, 503 with what failed otherwise. */
+export async function health(deps: HealthDeps) {
+  const [database, redis] = await Promise.all([probeDatabase(deps.db), probeRedis(deps.redisUrl)]);
+  const ok = database.ok && redis.ok;
+  return { statusCode: ok ? 200 : 503, body: { status: ok ? "ok" : "degraded", database, redis } };
+}
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
+  res.writeHead(statusCode, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(body));
+}
+
+/** The one HTTP server: health now, chat adapters' webhooks mount their routes onto it. */
+export function createHttpServer(deps: HealthDeps, routes: Record<string, RouteHandler> = {}): Server {
+  return createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const route = `${req.method} ${path}`;
+    const handle = async () => {
+      if (route === "GET /healthz") {
+        const { statusCode, body } = await health(deps);
+        return sendJson(res, statusCode, body);
+      }
+      const handler = routes[route];
+      if (handler) return handler(req, res);
+      sendJson(res, 404, { error: "not found" });
+    };
+    handle().catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+      res.destroy(error instanceof Error ? error : undefined);
+    });
+  });
+}

@@ -1,0 +1,46 @@
+import type { Locale, LocalizedText } from "../messages/locale.js";
+import type { Organisation, Platform, Role } from "./organisation.js";
+
+/** A person in the directory, as the core sees them. */
+export interface Member {
+  id: string;
+  name: LocalizedText;
+  roles: readonly Role[];
+  departmentId?: string | undefined;
+  serviceCenterId?: string | undefined;
+  /** The member's chosen language; undefined means the deployment's default. */
+  locale?: Locale | undefined;
+  identities: Partial<Record<Platform, string>>;
+  preferredPlatform?: Platform | undefined;
+}
+
+/** Where direct messages to a member go: the preferred platform, else the first they have. */
+export function directPlatformOf(member: Member): Platform | undefined {
+  if (member.preferredPlatform && member.identities[member.preferredPlatform]) return member.preferredPlatform;
+  const order: Platform[] = ["slack", "wecom", "telegram"];
+  return order.find((platform) => member.identities[platform] !== undefined);
+}
+
+export const hasRole = (member: Member, role: Role) => member.roles.includes(role);
+
+/** After-sales owns every ticket (manual §4: 归口管理部门); managers oversee them all. */
+export function actsOnAllTickets(member: Member, org: Organisation): boolean {
+  return hasRole(member, "manager") || hasRole(member, "admin") || member.departmentId === org.afterSalesDepartment;
+}
+
+export function isLeadOf(member: Member, departmentId: string, org: Organisation): boolean {
+  return org.departments.some((d) => d.id === departmentId && d.lead === member.id);
+}
+
+export function membersFromOrganisation(org: Organisation): Member[] {
+  return org.members.map((m) => ({
+    id: m.id,
+    name: m.name,
+    roles: m.roles,
+    departmentId: m.department,
+    serviceCenterId: m.serviceCenter,
+    locale: m.locale,
+    identities: m.identities,
+    preferredPlatform: m.preferredPlatform,
+  }));
+}

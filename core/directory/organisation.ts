@@ -1,0 +1,221 @@
+import { z } from "zod";
+import { localeSchema } from "../messages/locale.js";
+import { DEFAULT_THRESHOLDS } from "../triage/rules.js";
+
+export const PLATFORMS = ["telegram", "slack", "wecom"] as const;
+export const platformSchema = z.enum(PLATFORMS);
+export type Platform = z.infer<typeof platformSchema>;
+
+/**
+ * What a member may do. `staff` report for their service center, `agent` enters hotline calls,
+ * `member` belongs to a department, `manager` receives escalations and reports, `admin` keeps
+ * the directory. A department's lead is named on the department, not here.
+ */
+export const ROLES = ["staff", "agent", "member", "manager", "admin"] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+
+/** What a pinged department or person is asked to do (manual §4, §5). */
+export const DUTIES = [
+  "confirm",
+  "assign_service_center",
+  "technical_support",
+  "propose_measures",
+  "coordinate",
+  "handle",
+  "informed",
+  "appoint_team_member",
+  "lead_complaint_team",
+] as const;
+export const dutySchema = z.enum(DUTIES);
+export type Duty = z.infer<typeof dutySchema>;
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "use lower-case letters, digits, '.', '_' or '-'");
+const name = z.object({ zh: z.string().min(1), en: z.string().min(1) }).strict();
+const identities = z
+  .object({ telegram: z.string().min(1), slack: z.string().min(1), wecom: z.string().min(1) })
+  .partial()
+  .strict();
+const levelKey = z.enum(["general", "level1", "level2", "level3"]);
+export type PlanKey = z.infer<typeof levelKey>;
+
+/** One entry of an escalation plan: a department (its lead is mentioned) or named members, and their duty. */
+const pingSpec = z
+  .object({
+    department: id.optional(),
+    members: z.array(id).min(1).optional(),
+    duty: dutySchema,
+    /** Whether the ping must be acknowledged, with a deadline and an escalation chain. */
+    acknowledge: z.boolean().default(true),
+  })
+  .strict()
+  .refine((p) => (p.department === undefined) !== (p.members === undefined), "give either department or members");
+export type PingSpec = z.infer<typeof pingSpec>;
+
+const minutesSchema = z.number().int().positive();
+
+const organisationShape = z
+  .object({
+    name: name,
+    /** The department that owns quality information and complaints (manual §4: 售后服务部). */
+    afterSalesDepartment: id,
+    departments: z
+      .array(
+        z
+          .object({
+            id,
+            name,
+            lead: id,
+            /** A Slack user group (`S…`) to mention instead of the lead alone. */
+            slackUserGroup: z.string().optional(),
+            /** WeCom group-robot key of the department's group chat (a secret: prefer `env:VAR`). */
+            wecomRobotKey: z.string().optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+    serviceCenters: z.array(z.object({ id, name, city: z.string().optional() }).strict()),
+    members: z
+      .array(
+        z
+          .object({
+            id,
+            name,
+            roles: z.array(roleSchema).min(1),
+            department: id.optional(),
+            serviceCenter: id.optional(),
+            locale: localeSchema.optional(),
+            /** Where direct messages go when a member has several identities. */
+            preferredPlatform: platformSchema.optional(),
+            identities: identities.default({}),
+          })
+          .strict(),
+      )
+      .min(1),
+    channels: z
+      .array(
+        z
+          .object({
+            id,
+            name,
+            platform: platformSchema,
+            externalId: z.string().min(1),
+            purpose: z.enum(["escalation", "team", "summary", "service_center"]),
+            /** For escalation channels: which tickets are posted here. Omitted: all. */
+            levels: z.array(levelKey).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    triage: z
+      .object({
+        level2ClaimCny: z.number().positive().default(DEFAULT_THRESHOLDS.level2ClaimCny),
+        level3ClaimCny: z.number().positive().default(DEFAULT_THRESHOLDS.level3ClaimCny),
+      })
+      .strict()
+      .refine((t) => t.level3ClaimCny < t.level2ClaimCny, "level3ClaimCny must be below level2ClaimCny")
+      .default(DEFAULT_THRESHOLDS),
+    deadlines: z
+      .object({
+        /** Minutes to acknowledge a ping, per plan. */
+        acknowledgeMinutes: z
+          .object({ general: minutesSchema, level1: minutesSchema, level2: minutesSchema, level3: minutesSchema })
+          .strict()
+          .default({ general: 480, level1: 30, level2: 120, level3: 240 }),
+        /** Minutes QA has to propose measures for a level-2 ticket. */
+        measuresMinutes: minutesSchema.default(24 * 60),
+        /** Minutes a service center has to report back on a general ticket. */
+        feedbackMinutes: minutesSchema.default(48 * 60),
+        /** Minutes after-sales has to send the result (回执) to the center and the customer. */
+        receiptMinutes: minutesSchema.default(72 * 60),
+      })
+      .strict()
+      .prefault({}),
+    escalation: z
+      .object({
+        /**
+         * Who an unacknowledged ping climbs to, in order. `lead` is the pinged department's lead;
+         * other entries are member ids. Manual default: lead → senior manager → assistant to the VP.
+         */
+        chain: z.array(z.union([z.literal("lead"), id])).min(1),
+        /** Who is pinged for each kind of ticket (manual §4 "重大质量信息处理"). */
+        plans: z.record(levelKey, z.array(pingSpec)),
+        /** Extra pings for a major complaint (manual §5: reported to QA and the sales-company leaders). */
+        complaint: z.array(pingSpec).default([]),
+      })
+      .strict(),
+    /** The complaint-handling team (manual §5 重大投诉问题处理小组). */
+    complaintTeam: z
+      .object({
+        leader: id,
+        /** Which departments appoint a member, by the ticket's level and media exposure. */
+        rules: z
+          .array(
+            z
+              .object({
+                departments: z.array(id).min(1),
+                when: z
+                  .object({
+                    levels: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])).optional(),
+                    media: z.array(z.enum(["imminent", "exposed"])).optional(),
+                  })
+                  .strict()
+                  .optional(),
+              })
+              .strict(),
+          )
+          .min(1),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** The organisation file: directory, channels, thresholds, deadlines, escalation and teams. */
+export const organisationSchema = organisationShape.superRefine(checkReferences);
+
+export type Organisation = z.infer<typeof organisationShape>;
+export type OrgMember = Organisation["members"][number];
+export type OrgDepartment = Organisation["departments"][number];
+export type OrgChannel = Organisation["channels"][number];
+
+/** Every id the file mentions must be defined in it; errors point at the key path. */
+function checkReferences(o: Organisation, ctx: z.RefinementCtx): void {
+  const departments = new Set(o.departments.map((d) => d.id));
+  const members = new Set(o.members.map((m) => m.id));
+  const centers = new Set(o.serviceCenters.map((c) => c.id));
+  const expect = (set: Set<string>, value: string | undefined, path: (string | number)[], what: string) => {
+    if (value !== undefined && !set.has(value)) {
+      ctx.addIssue({ code: "custom", path, message: `unknown ${what} "${value}"` });
+    }
+  };
+  duplicates(o.departments.map((d) => d.id)).forEach((i) => ctx.addIssue({ code: "custom", path: ["departments", i, "id"], message: "duplicate id" }));
+  duplicates(o.members.map((m) => m.id)).forEach((i) => ctx.addIssue({ code: "custom", path: ["members", i, "id"], message: "duplicate id" }));
+  expect(departments, o.afterSalesDepartment, ["afterSalesDepartment"], "department");
+  o.departments.forEach((d, i) => expect(members, d.lead, ["departments", i, "lead"], "member"));
+  o.members.forEach((m, i) => {
+    expect(departments, m.department, ["members", i, "department"], "department");
+    expect(centers, m.serviceCenter, ["members", i, "serviceCenter"], "service center");
+    if (m.roles.includes("staff") && m.serviceCenter === undefined) {
+      ctx.addIssue({ code: "custom", path: ["members", i, "serviceCenter"], message: "staff must belong to a service center" });
+    }
+    if (m.preferredPlatform && m.identities[m.preferredPlatform] === undefined) {
+      ctx.addIssue({ code: "custom", path: ["members", i, "preferredPlatform"], message: `no ${m.preferredPlatform} identity to prefer` });
+    }
+  });
+  o.escalation.chain.forEach((step, i) => step !== "lead" && expect(members, step, ["escalation", "chain", i], "member"));
+  const checkPings = (specs: PingSpec[], path: (string | number)[]) =>
+    specs.forEach((p, i) => {
+      expect(departments, p.department, [...path, i, "department"], "department");
+      p.members?.forEach((m, j) => expect(members, m, [...path, i, "members", j], "member"));
+    });
+  Object.entries(o.escalation.plans).forEach(([key, specs]) => checkPings(specs ?? [], ["escalation", "plans", key]));
+  checkPings(o.escalation.complaint, ["escalation", "complaint"]);
+  expect(departments, o.complaintTeam.leader, ["complaintTeam", "leader"], "department");
+  o.complaintTeam.rules.forEach((r, i) =>
+    r.departments.forEach((d, j) => expect(departments, d, ["complaintTeam", "rules", i, "departments", j], "department")),
+  );
+}
+
+function duplicates(ids: string[]): number[] {
+  return ids.flatMap((value, index) => (ids.indexOf(value) === index ? [] : [index]));
+}

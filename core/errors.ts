@@ -1,0 +1,25 @@
+/** What went wrong, as a code adapters can branch on and translate. */
+export type HotlineErrorCode =
+  | "invalid_config"
+  | "invalid_input"
+  | "unknown_member"
+  | "ticket_not_found"
+  | "not_allowed"
+  | "invalid_transition"
+  | "nothing_to_acknowledge";
+
+/** The one domain error: a code, a developer-facing message, and details for the user-facing text. */
+export class HotlineError extends Error {
+  override readonly name = "HotlineError";
+  constructor(
+    readonly code: HotlineErrorCode,
+    message: string,
+    readonly details: Readonly<Record<string, string | number>> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function isHotlineError(error: unknown, code?: HotlineErrorCode): error is HotlineError {
+  return error instanceof HotlineError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,91 @@
+import { directPlatformOf, type Member } from "../directory/member.js";
+import type { Card, Choice } from "../messages/card.js";
+import { t } from "../messages/catalog.js";
+import { pick, type Locale } from "../messages/locale.js";
+import type { Ticket } from "../tickets/ticket.js";
+import { departmentName, memberName, reasonLines, severityText, ticketFields, type CardContext } from "../tickets/ticket-card.js";
+import { formatLocalTime } from "../time/business-time.js";
+import type { EscalationPlan } from "./plan-escalation.js";
+import type { Notification, Recipient } from "./notification.js";
+
+export interface NoticeContext extends Omit<CardContext, "locale"> {
+  defaultLocale: Locale;
+}
+
+export function memberRecipient(member: Member, locale: Locale): Recipient {
+  const platform = directPlatformOf(member) ?? null;
+  return { kind: "member", memberId: member.id, name: pick(member.name, locale), platform, address: platform ? (member.identities[platform] ?? null) : null };
+}
+
+export const localeOf = (member: Member, fallback: Locale): Locale => member.locale ?? fallback;
+
+/** Acknowledge / Take buttons; their ids are the commands themselves, well under 64 bytes. */
+export function ticketActions(number: string, locale: Locale): Choice[] {
+  return [
+    { id: `/ack ${number}`, label: t(locale, "action.acknowledged") },
+    { id: `/take ${number}`, label: t(locale, "action.taken") },
+  ];
+}
+
+/** The messages a new ticket sends: one to each pinged person, one to each escalation channel. */
+export function newTicketNotices(ticket: Ticket, plan: EscalationPlan, ctx: NoticeContext): Notification[] {
+  const pingedMembers = [...new Set(ticket.pings.map((p) => p.memberId).filter((id): id is string => id !== null))];
+  const direct = pingedMembers.flatMap((memberId) => {
+    const member = ctx.members.get(memberId);
+    return member ? [directNotice(ticket, plan, member, ctx)] : [];
+  });
+  const channels = plan.channelIds.map((channelId) => channelNotice(ticket, plan, channelId, ctx));
+  return [...direct, ...channels];
+}
+
+function headline(ticket: Ticket, locale: Locale): string {
+  return t(locale, "notify.new_ticket", { number: ticket.number, severity: severityText(ticket.level, locale) });
+}
+
+function teamLine(ticket: Ticket, plan: EscalationPlan, cardCtx: CardContext): string[] {
+  if (!plan.team) return [];
+  const departments = [plan.team.leaderDepartmentId, ...plan.team.departmentIds].map((id) => departmentName(id, cardCtx)).join("、");
+  return [t(cardCtx.locale, "notify.team", { departments, due: formatLocalTime(plan.team.onSiteBy, cardCtx.timeZone) })];
+}
+
+function directNotice(ticket: Ticket, plan: EscalationPlan, member: Member, ctx: NoticeContext): Notification {
+  const locale = localeOf(member, ctx.defaultLocale);
+  const cardCtx: CardContext = { ...ctx, locale };
+  const mine = ticket.pings.filter((p) => p.memberId === member.id);
+  const ackDue = ticket.deadlines.find((d) => d.kind === "acknowledge" && mine.some((p) => p.id === d.pingId));
+  const card: Card = {
+    title: headline(ticket, locale),
+    lines: [
+      ...mine.map((p) => (p.departmentId ? `${departmentName(p.departmentId, cardCtx)}: ` : "") + t(locale, `duty.${p.duty}`)),
+      ...reasonLines(ticket.matched, ctx.org.triage, locale),
+      ...teamLine(ticket, plan, cardCtx),
+      ...(ackDue ? [t(locale, "notify.ack_by", { due: formatLocalTime(ackDue.dueAt, ctx.timeZone), number: ticket.number })] : []),
+    ],
+    fields: ticketFields(ticket, cardCtx),
+    choices: ackDue ? ticketActions(ticket.number, locale) : undefined,
+    tone: ticket.level === 1 ? "warning" : "info",
+  };
+  return { recipient: memberRecipient(member, locale), card, ticketNumber: ticket.number };
+}
+
+function channelNotice(ticket: Ticket, plan: EscalationPlan, channelId: string, ctx: NoticeContext): Notification {
+  const channel = ctx.org.channels.find((c) => c.id === channelId);
+  if (!channel) throw new Error(`unknown channel ${channelId}`); // the plan only names configured channels
+  const locale = ctx.defaultLocale;
+  const cardCtx: CardContext = { ...ctx, locale };
+  const mentioned = [...new Set(ticket.pings.map((p) => p.memberId).filter((id): id is string => id !== null))];
+  const card: Card = {
+    title: headline(ticket, locale),
+    lines: [
+      ...ticket.pings.map((p) => t(locale, "notify.your_duty", { name: `${p.departmentId ? departmentName(p.departmentId, cardCtx) + " " : ""}${memberName(p.memberId, cardCtx)}`, duty: t(locale, `duty.${p.duty}`) })),
+      ...reasonLines(ticket.matched, ctx.org.triage, locale),
+      ...teamLine(ticket, plan, cardCtx),
+    ],
+    fields: ticketFields(ticket, cardCtx),
+    mentions: mentioned.map((memberId) => ({ memberId, name: memberName(memberId, cardCtx) })),
+    choices: ticketActions(ticket.number, locale),
+    tone: ticket.level === 1 ? "warning" : "info",
+  };
+  const recipient: Recipient = { kind: "channel", channelId, name: pick(channel.name, locale), platform: channel.platform, address: channel.externalId };
+  return { recipient, card, ticketNumber: ticket.number };
+}

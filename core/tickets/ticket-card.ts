@@ -1,0 +1,98 @@
+import type { Member } from "../directory/member.js";
+import type { Organisation } from "../directory/organisation.js";
+import type { Card, CardField } from "../messages/card.js";
+import { t, type MessageKey } from "../messages/catalog.js";
+import { pick, type Locale } from "../messages/locale.js";
+import { formatLocalTime } from "../time/business-time.js";
+import { findRule, type Level } from "../triage/rules.js";
+import type { TriageThresholds } from "../triage/rules.js";
+import { maskPhone, type Ticket } from "./ticket.js";
+
+export interface CardContext {
+  locale: Locale;
+  org: Organisation;
+  timeZone: string;
+  members: ReadonlyMap<string, Member>;
+}
+
+export function severityText(level: Level | null, locale: Locale): string {
+  return level === null ? t(locale, "category.general") : t(locale, "category.level", { level });
+}
+
+/** The reasons a ticket has its level, in the reader's language. */
+export function reasonLines(matched: readonly { rule: string }[], thresholds: TriageThresholds, locale: Locale): string[] {
+  return matched.map(({ rule }) => {
+    const found = findRule(rule);
+    return `• ${found ? pick(found.text(thresholds), locale) : rule}`;
+  });
+}
+
+export function memberName(id: string | null, ctx: CardContext): string {
+  if (id === null) return "-";
+  const member = ctx.members.get(id);
+  return member ? pick(member.name, ctx.locale) : id;
+}
+
+export function departmentName(id: string | null, ctx: CardContext): string {
+  const department = ctx.org.departments.find((d) => d.id === id);
+  return department ? pick(department.name, ctx.locale) : (id ?? "-");
+}
+
+function serviceCenterName(id: string | null, ctx: CardContext): string {
+  const center = ctx.org.serviceCenters.find((c) => c.id === id);
+  return center ? pick(center.name, ctx.locale) : "-";
+}
+
+/** The facts every reader of a ticket needs; the customer's phone is masked unless asked otherwise. */
+export function ticketFields(ticket: Ticket, ctx: CardContext, options: { fullPhone?: boolean } = {}): CardField[] {
+  const { locale } = ctx;
+  const field = (key: MessageKey, value: string): CardField => ({ label: t(locale, key), value });
+  const vehicle = [t(locale, `brand.${ticket.brand}`), ticket.vin ?? ""].filter(Boolean).join(" ");
+  return [
+    field("field.kind", `${t(locale, `kind.${ticket.kind}`)} · ${t(locale, `source.${ticket.source}`)}`),
+    field("field.status", t(locale, `status.${ticket.status}`)),
+    field("field.brand", vehicle + (ticket.mileageKm === null ? "" : ` · ${ticket.mileageKm.toLocaleString("en")} km`)),
+    field("field.description", ticket.description),
+    field("field.serviceCenter", serviceCenterName(ticket.serviceCenterId, ctx)),
+    field("field.customerName", `${ticket.customerName} ${options.fullPhone ? ticket.customerPhone : maskPhone(ticket.customerPhone)}`),
+    field("field.reporter", memberName(ticket.reporterId, ctx)),
+    field("field.created", formatLocalTime(ticket.createdAt, ctx.timeZone)),
+  ];
+}
+
+/** Who was pinged and where each ping stands. */
+export function pingLines(ticket: Ticket, ctx: CardContext): string[] {
+  const ackDue = new Map(ticket.deadlines.filter((d) => d.pingId !== null).map((d) => [d.pingId, d.dueAt]));
+  return ticket.pings.map((ping) => {
+    const who = ping.departmentId ? `${departmentName(ping.departmentId, ctx)} ${memberName(ping.memberId, ctx)}` : memberName(ping.memberId, ctx);
+    const duty = t(ctx.locale, `duty.${ping.duty}`);
+    const state = !ping.needsAck
+      ? t(ctx.locale, "ping.informed")
+      : ping.acknowledgedAt
+        ? t(ctx.locale, "ping.acknowledged", { who: memberName(ping.acknowledgedBy, ctx), at: formatLocalTime(ping.acknowledgedAt, ctx.timeZone) })
+        : t(ctx.locale, "ping.pending", { due: formatLocalTime(ackDue.get(ping.id) ?? ticket.createdAt, ctx.timeZone) });
+    return `• ${who}: ${duty} (${state})`;
+  });
+}
+
+export function deadlineLines(ticket: Ticket, ctx: CardContext): string[] {
+  return ticket.deadlines
+    .filter((d) => d.kind !== "acknowledge" && d.status === "pending")
+    .map((d) => `• ${t(ctx.locale, `deadline.${d.kind}`)}: ${formatLocalTime(d.dueAt, ctx.timeZone)}`);
+}
+
+/** `/status`: the whole ticket as its reader may see it. */
+export function ticketCard(ticket: Ticket, ctx: CardContext, options: { fullPhone?: boolean } = {}): Card {
+  const { locale } = ctx;
+  const deadlines = deadlineLines(ticket, ctx);
+  return {
+    title: `${ticket.number} · ${severityText(ticket.level, locale)}`,
+    lines: [
+      ...(ticket.matched.length ? [`${t(locale, "summary.reasons")}:`, ...reasonLines(ticket.matched, ctx.org.triage, locale)] : []),
+      ...(ticket.pings.length ? [`${t(locale, "field.pings")}:`, ...pingLines(ticket, ctx)] : []),
+      ...(deadlines.length ? [`${t(locale, "field.deadlines")}:`, ...deadlines] : []),
+    ],
+    fields: ticketFields(ticket, ctx, options),
+    tone: "info",
+  };
+}

@@ -1,0 +1,246 @@
+import { actsOnAllTickets, type Member } from "../directory/member.js";
+import type { ReportDraft } from "../dialogs/report-draft.js";
+import { localeOf, memberRecipient, newTicketNotices } from "../escalation/escalation-notices.js";
+import type { Notification } from "../escalation/notification.js";
+import { planEscalation } from "../escalation/plan-escalation.js";
+import { HotlineError } from "../errors.js";
+import { card, type Card } from "../messages/card.js";
+import { t, type MessageKey, type MessageParams } from "../messages/catalog.js";
+import { pick, type Locale } from "../messages/locale.js";
+import type { CoreContext, NewTicket, TicketChange } from "../ports.js";
+import { localDate } from "../time/business-time.js";
+import type { Classification } from "../triage/classify.js";
+import { canAct, canClose, canResolve, canView } from "./permissions.js";
+import { advanceStatus, isFinished, normalizeTicketNumber, type Ticket, type TicketStatus } from "./ticket.js";
+import { reasonLines, severityText, ticketCard, type CardContext } from "./ticket-card.js";
+
+/** What a flow answers the member who asked, and what it sends to others. */
+export interface FlowResult {
+  replies: Card[];
+  notifications: Notification[];
+}
+
+async function cardContext(ctx: CoreContext, locale: Locale): Promise<CardContext> {
+  const members = new Map((await ctx.directory.listMembers()).map((m) => [m.id, m]));
+  return { locale, org: ctx.org, timeZone: ctx.timeZone, members };
+}
+
+/** Turns a confirmed report into a ticket with its escalation plan, deadlines and pings. */
+export async function openTicket(ctx: CoreContext, reporter: Member, draft: ReportDraft, classification: Classification): Promise<FlowResult> {
+  const now = ctx.clock();
+  const locale = localeOf(reporter, ctx.defaultLocale);
+  const input = toNewTicket(draft, classification, reporter);
+  const plan = planEscalation({ kind: input.kind, source: input.source, classification, answers: draft.triage, now, timeZone: ctx.timeZone }, ctx.org);
+  const cardCtx = await cardContext(ctx, locale);
+  let notifications: Notification[] = [];
+  const ticket = await ctx.tickets.create(
+    {
+      ticket: input,
+      localDate: localDate(now, ctx.timeZone),
+      pings: plan.pings,
+      deadlines: plan.deadlines,
+      events: [
+        { type: "created", actorId: reporter.id, data: { kind: input.kind, source: input.source } },
+        { type: "classified", actorId: null, data: { level: classification.level, rules: classification.matched.map((m) => m.rule) } },
+        ...plan.pings.map((p) => ({ type: "pinged" as const, actorId: null, data: { memberId: p.memberId, departmentId: p.departmentId, duty: p.duty } })),
+      ],
+    },
+    (created) => (notifications = newTicketNotices(created, plan, { ...cardCtx, defaultLocale: ctx.defaultLocale })),
+  );
+  const notified = notifications.map((n) => (n.recipient.kind === "channel" ? `#${n.recipient.name}` : n.recipient.name)).join("、");
+  const reply = card(
+    [
+      t(locale, "ticket.created", { number: ticket.number }),
+      `${t(locale, "summary.severity")}: ${severityText(ticket.level, locale)}`,
+      ...reasonLines(ticket.matched, ctx.org.triage, locale),
+      ...(notified ? [t(locale, "ticket.notified", { names: notified })] : []),
+    ],
+    { title: ticket.number, tone: "success" },
+  );
+  return { replies: [reply], notifications };
+}
+
+function toNewTicket(draft: ReportDraft, classification: Classification, reporter: Member): NewTicket {
+  const { kind, source, brand, description, customerName, customerPhone } = draft;
+  if (!kind || !source || !brand || !description || !customerName || !customerPhone) {
+    throw new HotlineError("invalid_input", "the report is incomplete"); // the dialog submits only complete drafts
+  }
+  return {
+    kind,
+    source,
+    brand,
+    description,
+    customerName,
+    customerPhone,
+    vin: draft.vin ?? null,
+    mileageKm: draft.mileageKm ?? null,
+    category: classification.category,
+    level: classification.level,
+    matched: classification.matched.map(({ rule, level }) => ({ rule, level })),
+    answers: draft.triage,
+    status: "open",
+    reporterId: reporter.id,
+    serviceCenterId: reporter.serviceCenterId ?? null,
+    attachments: draft.attachments,
+  };
+}
+
+type Check = (member: Member, ticket: Ticket) => boolean;
+
+/** Loads a ticket the actor may handle, or throws the refusal they will read. */
+async function ticketFor(ctx: CoreContext, actor: Member, rawNumber: string, allowed: Check, refusal: "view" | "act" | "close"): Promise<Ticket> {
+  const number = normalizeTicketNumber(rawNumber) ?? rawNumber;
+  const ticket = await ctx.tickets.findByNumber(number);
+  if (!ticket) throw new HotlineError("ticket_not_found", `no ticket ${number}`, { number });
+  if (!allowed(actor, ticket)) {
+    throw new HotlineError("not_allowed", `${actor.id} may not ${refusal} ${number}`, { number, refusal });
+  }
+  return ticket;
+}
+
+function refuseIfFinished(ticket: Ticket, action: "acknowledged" | "taken" | "resolved"): void {
+  if (isFinished(ticket.status)) {
+    throw new HotlineError("invalid_transition", `${ticket.number} is ${ticket.status}`, { number: ticket.number, status: ticket.status, action });
+  }
+}
+
+/** A message to the reporter about their ticket, unless they did it themselves. */
+async function toReporter(ctx: CoreContext, ticket: Ticket, actor: Member, key: MessageKey, params: (locale: Locale) => MessageParams): Promise<Notification[]> {
+  if (ticket.reporterId === actor.id) return [];
+  const reporter = await ctx.directory.findMember(ticket.reporterId);
+  if (!reporter) return [];
+  const locale = localeOf(reporter, ctx.defaultLocale);
+  return [{ recipient: memberRecipient(reporter, locale), card: card(t(locale, key, params(locale))), ticketNumber: ticket.number }];
+}
+
+function pendingPingsOf(actor: Member, ticket: Ticket) {
+  return ticket.pings.filter(
+    (p) => p.needsAck && !p.acknowledgedAt && (p.memberId === actor.id || (p.departmentId !== null && p.departmentId === actor.departmentId)),
+  );
+}
+
+/** The status an acknowledgement moves to: after-sales confirming, or leading the complaint team. */
+function statusAfterAck(actor: Member, ticket: Ticket, ctx: CoreContext): TicketStatus {
+  if (actor.departmentId !== ctx.org.afterSalesDepartment) return "acknowledged";
+  return ticket.pings.some((p) => p.duty === "lead_complaint_team") ? "team_forming" : "confirmed";
+}
+
+function acknowledgement(ctx: CoreContext, actor: Member, ticket: Ticket, now: Date): Omit<TicketChange, "events" | "outbox"> & { pingIds: number[] } {
+  const pingIds = pendingPingsOf(actor, ticket).map((p) => p.id);
+  const deadlineIds = ticket.deadlines.filter((d) => d.status === "pending" && d.pingId !== null && pingIds.includes(d.pingId)).map((d) => d.id);
+  return {
+    pingIds,
+    acknowledgePings: { ids: pingIds, by: actor.id, at: now },
+    meetDeadlines: { ids: deadlineIds, at: now },
+  };
+}
+
+function statusEvents(ticket: Ticket, next: TicketStatus, actorId: string) {
+  return next === ticket.status ? [] : [{ type: "status_changed" as const, actorId, data: { from: ticket.status, to: next } }];
+}
+
+function actorLabels(ctx: CoreContext, actor: Member) {
+  return (locale: Locale) => {
+    const department = ctx.org.departments.find((d) => d.id === actor.departmentId);
+    return { who: pick(actor.name, locale), department: department ? pick(department.name, locale) : "-" };
+  };
+}
+
+export async function acknowledgeTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
+  const ticket = await ticketFor(ctx, actor, number, (m, tk) => canAct(m, tk, ctx.org), "act");
+  refuseIfFinished(ticket, "acknowledged");
+  const now = ctx.clock();
+  const { pingIds, ...ack } = acknowledgement(ctx, actor, ticket, now);
+  if (pingIds.length === 0) throw new HotlineError("nothing_to_acknowledge", `nothing on ${ticket.number} awaits ${actor.id}`, { number: ticket.number });
+  const status = advanceStatus(ticket.status, statusAfterAck(actor, ticket, ctx));
+  const labels = actorLabels(ctx, actor);
+  const outbox = await toReporter(ctx, ticket, actor, "notify.acknowledged", (l) => ({ number: ticket.number, ...labels(l) }));
+  await ctx.tickets.apply(ticket.id, {
+    ...ack,
+    status,
+    events: [{ type: "acknowledged", actorId: actor.id, data: { pings: pingIds } }, ...statusEvents(ticket, status, actor.id)],
+    outbox,
+  });
+  const locale = localeOf(actor, ctx.defaultLocale);
+  return { replies: [card(t(locale, "ack.done", { number: ticket.number }), { tone: "success" })], notifications: outbox };
+}
+
+/** Taking a ticket on acknowledges the taker's pings too. */
+export async function takeTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
+  const ticket = await ticketFor(ctx, actor, number, (m, tk) => canAct(m, tk, ctx.org), "act");
+  refuseIfFinished(ticket, "taken");
+  const now = ctx.clock();
+  const { pingIds, ...ack } = acknowledgement(ctx, actor, ticket, now);
+  const status = advanceStatus(ticket.status, "in_progress");
+  const labels = actorLabels(ctx, actor);
+  const outbox = await toReporter(ctx, ticket, actor, "notify.taken", (l) => ({ number: ticket.number, ...labels(l) }));
+  await ctx.tickets.apply(ticket.id, {
+    ...ack,
+    status,
+    events: [{ type: "taken", actorId: actor.id, data: { pings: pingIds } }, ...statusEvents(ticket, status, actor.id)],
+    outbox,
+  });
+  const locale = localeOf(actor, ctx.defaultLocale);
+  return { replies: [card(t(locale, "take.done", { number: ticket.number }), { tone: "success" })], notifications: outbox };
+}
+
+export async function addNote(ctx: CoreContext, actor: Member, number: string, text: string): Promise<FlowResult> {
+  const ticket = await ticketFor(ctx, actor, number, (m, tk) => canView(m, tk, ctx.org), "view");
+  const labels = actorLabels(ctx, actor);
+  const outbox = await toReporter(ctx, ticket, actor, "notify.noted", (l) => ({ number: ticket.number, text, ...labels(l) }));
+  await ctx.tickets.apply(ticket.id, { events: [{ type: "note", actorId: actor.id, data: { text } }], outbox });
+  const locale = localeOf(actor, ctx.defaultLocale);
+  return { replies: [card(t(locale, "note.done", { number: ticket.number }), { tone: "success" })], notifications: outbox };
+}
+
+/** Resolving meets every pending deadline and sends the reporter the receipt (回执, manual §4). */
+export async function resolveTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
+  const ticket = await ticketFor(ctx, actor, number, (m, tk) => canResolve(m, tk, ctx.org), "act");
+  refuseIfFinished(ticket, "resolved");
+  const now = ctx.clock();
+  const labels = actorLabels(ctx, actor);
+  const outbox = await toReporter(ctx, ticket, actor, "notify.resolved", (l) => ({ number: ticket.number, ...labels(l) }));
+  await ctx.tickets.apply(ticket.id, {
+    status: "resolved",
+    resolvedAt: now,
+    meetDeadlines: { ids: ticket.deadlines.filter((d) => d.status === "pending").map((d) => d.id), at: now },
+    events: [{ type: "resolved", actorId: actor.id }, ...statusEvents(ticket, "resolved", actor.id)],
+    outbox,
+  });
+  const locale = localeOf(actor, ctx.defaultLocale);
+  return { replies: [card(t(locale, "resolve.done", { number: ticket.number }), { tone: "success" })], notifications: outbox };
+}
+
+export async function closeTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
+  const ticket = await ticketFor(ctx, actor, number, (m) => canClose(m, ctx.org), "close");
+  if (ticket.status !== "resolved") {
+    throw new HotlineError("invalid_transition", `${ticket.number} is ${ticket.status}`, { number: ticket.number, status: ticket.status, action: "closed" });
+  }
+  await ctx.tickets.apply(ticket.id, {
+    status: "closed",
+    closedAt: ctx.clock(),
+    events: [{ type: "closed", actorId: actor.id }, ...statusEvents(ticket, "closed", actor.id)],
+    outbox: [],
+  });
+  const locale = localeOf(actor, ctx.defaultLocale);
+  return { replies: [card(t(locale, "close.done", { number: ticket.number }), { tone: "success" })], notifications: [] };
+}
+
+export async function showTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
+  const ticket = await ticketFor(ctx, actor, number, (m, tk) => canView(m, tk, ctx.org), "view");
+  const cardCtx = await cardContext(ctx, localeOf(actor, ctx.defaultLocale));
+  const fullPhone = ticket.reporterId === actor.id || actsOnAllTickets(actor, ctx.org);
+  return { replies: [ticketCard(ticket, cardCtx, { fullPhone })], notifications: [] };
+}
+
+export async function listMine(ctx: CoreContext, actor: Member): Promise<FlowResult> {
+  const locale = localeOf(actor, ctx.defaultLocale);
+  const tickets = await ctx.tickets.listConcerning(actor);
+  if (tickets.length === 0) return { replies: [card(t(locale, "mine.none"))], notifications: [] };
+  const lines = tickets.map(
+    (tk) => `${tk.number} · ${severityText(tk.level, locale)} · ${t(locale, `status.${tk.status}`)} · ${truncate(tk.description, 40)}`,
+  );
+  return { replies: [card(lines, { title: t(locale, "mine.title") })], notifications: [] };
+}
+
+const truncate = (text: string, max: number) => ([...text].length > max ? `${[...text].slice(0, max - 1).join("")}…` : text);

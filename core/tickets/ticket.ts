@@ -1,0 +1,149 @@
+import type { Duty } from "../directory/organisation.js";
+import type { TriageAnswers } from "../triage/answers.js";
+import type { Level } from "../triage/rules.js";
+
+export const TICKET_KINDS = ["fault", "complaint"] as const;
+export type TicketKind = (typeof TICKET_KINDS)[number];
+export const TICKET_SOURCES = ["service_center", "hotline", "customer", "dealer", "mail"] as const;
+export type TicketSource = (typeof TICKET_SOURCES)[number];
+export const BRANDS = ["haise", "zhonghua", "other"] as const;
+export type Brand = (typeof BRANDS)[number];
+
+/**
+ * A ticket's life. The complaint-team states (manual §5) sit between acknowledgement and
+ * resolution; statuses only move forward, except that closing needs a resolved ticket.
+ */
+export const TICKET_STATUSES = [
+  "open",
+  "confirmed",
+  "acknowledged",
+  "in_progress",
+  "team_forming",
+  "team_on_site",
+  "agreement_signed",
+  "resolved",
+  "closed",
+] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+const RANK: Record<TicketStatus, number> = {
+  open: 0,
+  confirmed: 1,
+  acknowledged: 2,
+  in_progress: 3,
+  team_forming: 3,
+  team_on_site: 4,
+  agreement_signed: 5,
+  resolved: 6,
+  closed: 7,
+};
+
+/** The status after an action that would move the ticket to `target`; never moves backwards. */
+export function advanceStatus(current: TicketStatus, target: TicketStatus): TicketStatus {
+  return RANK[target] > RANK[current] ? target : current;
+}
+
+export const isFinished = (status: TicketStatus) => status === "resolved" || status === "closed";
+
+export const DEADLINE_KINDS = ["acknowledge", "measures", "on_site", "feedback", "receipt"] as const;
+export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
+
+export interface AttachmentRef {
+  platform: string;
+  fileId: string;
+  kind: "photo" | "document";
+  name?: string | undefined;
+}
+
+export interface MatchedRuleRef {
+  rule: string;
+  level: Level;
+}
+
+/** A department or person that must act under the manual's flow. */
+export interface Ping {
+  id: number;
+  departmentId: string | null;
+  memberId: string | null;
+  duty: Duty;
+  needsAck: boolean;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+}
+
+export interface Deadline {
+  id: number;
+  pingId: number | null;
+  kind: DeadlineKind;
+  dueAt: Date;
+  status: "pending" | "met" | "missed" | "cancelled";
+  /** Member ids to escalate to, in order; `step` is how far it has climbed. */
+  chain: string[];
+  step: number;
+}
+
+export interface Ticket {
+  id: number;
+  number: string;
+  localDate: string;
+  kind: TicketKind;
+  source: TicketSource;
+  category: "general" | "major";
+  level: Level | null;
+  matched: MatchedRuleRef[];
+  answers: TriageAnswers;
+  status: TicketStatus;
+  brand: Brand;
+  vin: string | null;
+  mileageKm: number | null;
+  description: string;
+  customerName: string;
+  customerPhone: string;
+  reporterId: string;
+  serviceCenterId: string | null;
+  createdAt: Date;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  pings: Ping[];
+  deadlines: Deadline[];
+  attachments: AttachmentRef[];
+}
+
+export type TimelineEventType =
+  | "created"
+  | "classified"
+  | "pinged"
+  | "acknowledged"
+  | "taken"
+  | "note"
+  | "status_changed"
+  | "resolved"
+  | "closed";
+
+export interface NewTimelineEvent {
+  type: TimelineEventType;
+  actorId: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** `HL-20261126-0007`: short enough to read aloud, unique per local business day. */
+export function formatTicketNumber(localDate: string, sequence: number): string {
+  return `HL-${localDate.replaceAll("-", "")}-${String(sequence).padStart(4, "0")}`;
+}
+
+const TICKET_NUMBER = /^HL-?(\d{8})-?(\d{1,6})$/;
+
+/** Accepts what people type (`hl-20261126-7`, `HL202611260007`) and returns the canonical number. */
+export function normalizeTicketNumber(input: string): string | undefined {
+  const match = TICKET_NUMBER.exec(input.trim().toUpperCase());
+  if (!match) return undefined;
+  const [, day, seq] = match as unknown as [string, string, string];
+  return `HL-${day}-${seq.padStart(4, "0")}`;
+}
+
+/** 138****1234: enough to recognise a customer without spreading their number. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, "");
+  if (digits.length < 7) return "****";
+  return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+}

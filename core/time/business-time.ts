@@ -1,0 +1,56 @@
+/**
+ * Business time: the manual's "same day" is a local day at the service network's location
+ * (Asia/Shanghai by default), whatever time zone the server runs in.
+ */
+
+function localParts(instant: Date, timeZone: string) {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(instant);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour"), minute: get("minute"), second: get("second") };
+}
+
+/** Milliseconds the zone is ahead of UTC at that instant. */
+function zoneOffsetMs(instant: Date, timeZone: string): number {
+  const p = localParts(instant, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** The local calendar date, `YYYY-MM-DD`. */
+export function localDate(instant: Date, timeZone: string): string {
+  const p = localParts(instant, timeZone);
+  return `${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`;
+}
+
+/** The instant a local calendar date (`YYYY-MM-DD`) begins. */
+export function startOfLocalDate(date: string, timeZone: string): Date {
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
+  const guess = new Date(Date.UTC(year, month - 1, day));
+  // Two passes settle the offset even across a daylight-saving change.
+  const first = new Date(guess.getTime() - zoneOffsetMs(guess, timeZone));
+  return new Date(guess.getTime() - zoneOffsetMs(first, timeZone));
+}
+
+/** The last millisecond of the local day that contains `instant`. */
+export function endOfLocalDay(instant: Date, timeZone: string): Date {
+  const [year, month, day] = localDate(instant, timeZone).split("-").map(Number) as [number, number, number];
+  const nextDay = new Date(Date.UTC(year, month - 1, day + 1)).toISOString().slice(0, 10);
+  return new Date(startOfLocalDate(nextDay, timeZone).getTime() - 1);
+}
+
+/** `HH:mm` local time, for messages. */
+export function formatLocalTime(instant: Date, timeZone: string): string {
+  const p = localParts(instant, timeZone);
+  return `${localDate(instant, timeZone)} ${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+}
+
+export const minutes = (n: number) => n * 60_000;

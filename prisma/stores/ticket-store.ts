@@ -1,0 +1,181 @@
+import type { Member } from "../../core/directory/member.js";
+import type { Duty } from "../../core/directory/organisation.js";
+import type { Notification } from "../../core/escalation/notification.js";
+import type { TicketChange, TicketDraft, TicketStore } from "../../core/ports.js";
+import {
+  formatTicketNumber,
+  type AttachmentRef,
+  type Brand,
+  type Deadline,
+  type DeadlineKind,
+  type MatchedRuleRef,
+  type Ticket,
+  type TicketKind,
+  type TicketSource,
+  type TicketStatus,
+} from "../../core/tickets/ticket.js";
+import type { Level } from "../../core/triage/rules.js";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import type { Database } from "../database.js";
+
+const WITH_DETAILS = { pings: { orderBy: { id: "asc" } }, deadlines: { orderBy: { id: "asc" } }, attachments: true } as const;
+type TicketRow = Prisma.TicketGetPayload<{ include: typeof WITH_DETAILS }>;
+type Tx = Prisma.TransactionClient;
+
+export class PrismaTicketStore implements TicketStore {
+  constructor(private readonly db: Database) {}
+
+  async create(draft: TicketDraft, outboxFor: (ticket: Ticket) => Notification[]): Promise<Ticket> {
+    return this.db.$transaction(async (tx) => {
+      const sequence = await tx.ticketDaySequence.upsert({
+        where: { localDate: draft.localDate },
+        create: { localDate: draft.localDate, last: 1 },
+        update: { last: { increment: 1 } },
+      });
+      const { ticket: t } = draft;
+      const row = await tx.ticket.create({
+        data: {
+          number: formatTicketNumber(draft.localDate, sequence.last),
+          localDate: draft.localDate,
+          kind: t.kind,
+          source: t.source,
+          category: t.category,
+          level: t.level,
+          matchedRules: JSON.stringify(t.matched),
+          answers: JSON.stringify(t.answers),
+          status: t.status,
+          brand: t.brand,
+          vin: t.vin,
+          mileageKm: t.mileageKm,
+          description: t.description,
+          customerName: t.customerName,
+          customerPhone: t.customerPhone,
+          reporterId: t.reporterId,
+          serviceCenterId: t.serviceCenterId,
+          attachments: { create: t.attachments.map((a) => ({ platform: a.platform, fileId: a.fileId, kind: a.kind, name: a.name ?? null })) },
+        },
+      });
+      const pingIds: number[] = [];
+      for (const ping of draft.pings) {
+        const created = await tx.ping.create({ data: { ticketId: row.id, ...ping } });
+        pingIds.push(created.id);
+      }
+      await tx.deadline.createMany({
+        data: draft.deadlines.map((d) => ({
+          ticketId: row.id,
+          kind: d.kind,
+          dueAt: d.dueAt,
+          pingId: d.pingIndex === null ? null : (pingIds[d.pingIndex] ?? null),
+          chain: JSON.stringify(d.chain),
+        })),
+      });
+      await addEvents(tx, row.id, draft.events);
+      const ticket = toTicket(await tx.ticket.findUniqueOrThrow({ where: { id: row.id }, include: WITH_DETAILS }));
+      await addOutbox(tx, outboxFor(ticket), row.id);
+      return ticket;
+    });
+  }
+
+  async findByNumber(number: string): Promise<Ticket | undefined> {
+    const row = await this.db.ticket.findUnique({ where: { number }, include: WITH_DETAILS });
+    return row ? toTicket(row) : undefined;
+  }
+
+  async listConcerning(member: Member): Promise<Ticket[]> {
+    const rows = await this.db.ticket.findMany({
+      where: {
+        status: { notIn: ["resolved", "closed"] },
+        OR: [
+          { reporterId: member.id },
+          ...(member.serviceCenterId ? [{ serviceCenterId: member.serviceCenterId }] : []),
+          { pings: { some: { memberId: member.id } } },
+          ...(member.departmentId ? [{ pings: { some: { departmentId: member.departmentId } } }] : []),
+        ],
+      },
+      include: WITH_DETAILS,
+      orderBy: { createdAt: "desc" },
+      take: 50,
+    });
+    return rows.map(toTicket);
+  }
+
+  async apply(ticketId: number, change: TicketChange): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      const data: Prisma.TicketUpdateInput = {};
+      if (change.status) data.status = change.status;
+      if (change.resolvedAt) data.resolvedAt = change.resolvedAt;
+      if (change.closedAt) data.closedAt = change.closedAt;
+      await tx.ticket.update({ where: { id: ticketId }, data });
+      const ack = change.acknowledgePings;
+      if (ack?.ids.length) {
+        await tx.ping.updateMany({ where: { id: { in: ack.ids }, acknowledgedAt: null }, data: { acknowledgedAt: ack.at, acknowledgedBy: ack.by } });
+      }
+      const met = change.meetDeadlines;
+      if (met?.ids.length) {
+        await tx.deadline.updateMany({ where: { id: { in: met.ids }, status: "pending" }, data: { status: "met", metAt: met.at } });
+      }
+      await addEvents(tx, ticketId, change.events);
+      await addOutbox(tx, change.outbox, ticketId);
+    });
+  }
+}
+
+async function addEvents(tx: Tx, ticketId: number, events: TicketChange["events"]): Promise<void> {
+  await tx.ticketEvent.createMany({
+    data: events.map((e) => ({ ticketId, type: e.type, actorId: e.actorId, data: JSON.stringify(e.data ?? {}) })),
+  });
+}
+
+/** Messages wait as pending deliveries; one with no address is recorded as failed, never dropped. */
+async function addOutbox(tx: Tx, notifications: Notification[], ticketId: number): Promise<void> {
+  await tx.delivery.createMany({
+    data: notifications.map((n) => {
+      const unreachable = n.recipient.address === null;
+      return {
+        platform: n.recipient.platform ?? "none",
+        recipient: JSON.stringify(n.recipient),
+        payload: JSON.stringify(n.card),
+        ticketId,
+        status: unreachable ? "failed" : "pending",
+        lastError: unreachable ? `no chat identity for ${n.recipient.name}` : null,
+      };
+    }),
+  });
+}
+
+function toTicket(row: TicketRow): Ticket {
+  return {
+    id: row.id,
+    number: row.number,
+    localDate: row.localDate,
+    kind: row.kind as TicketKind,
+    source: row.source as TicketSource,
+    category: row.category as Ticket["category"],
+    level: row.level as Level | null,
+    matched: JSON.parse(row.matchedRules) as MatchedRuleRef[],
+    answers: JSON.parse(row.answers) as Ticket["answers"],
+    status: row.status as TicketStatus,
+    brand: row.brand as Brand,
+    vin: row.vin,
+    mileageKm: row.mileageKm,
+    description: row.description,
+    customerName: row.customerName,
+    customerPhone: row.customerPhone,
+    reporterId: row.reporterId,
+    serviceCenterId: row.serviceCenterId,
+    createdAt: row.createdAt,
+    resolvedAt: row.resolvedAt,
+    closedAt: row.closedAt,
+    pings: row.pings.map((p) => ({ ...p, duty: p.duty as Duty })),
+    deadlines: row.deadlines.map((d) => ({
+      id: d.id,
+      pingId: d.pingId,
+      kind: d.kind as DeadlineKind,
+      dueAt: d.dueAt,
+      status: d.status as Deadline["status"],
+      chain: JSON.parse(d.chain) as string[],
+      step: d.step,
+    })),
+    attachments: row.attachments.map((a): AttachmentRef => ({ platform: a.platform, fileId: a.fileId, kind: a.kind as AttachmentRef["kind"], name: a.name ?? undefined })),
+  };
+}
