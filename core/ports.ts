@@ -1,5 +1,5 @@
 import type { Member } from "./directory/member.js";
-import type { Organisation } from "./directory/organisation.js";
+import type { Organisation, Platform } from "./directory/organisation.js";
 import type { Duty } from "./directory/organisation.js";
 import type { Locale } from "./messages/locale.js";
 import type { Notification } from "./escalation/notification.js";
@@ -39,6 +39,7 @@ export interface NewTicket {
   customerName: string;
   customerPhone: string;
   reporterId: string;
+  originPlatform: Platform | null;
   serviceCenterId: string | null;
   attachments: AttachmentRef[];
 }

@@ -1,4 +1,5 @@
 import type { Member } from "../directory/member.js";
+import { platformSchema, type Platform } from "../directory/organisation.js";
 import { advanceReport, promptFor, stepIdOf } from "../dialogs/report-dialog.js";
 import { emptyReportState, type ReportDialogState } from "../dialogs/report-draft.js";
 import type { DialogInput, StepEnv } from "../dialogs/report-steps.js";
@@ -105,6 +106,12 @@ async function runCommand(ctx: CoreContext, message: InboundMessage, command: Co
   }
 }
 
+/** Conversations are named `<platform>:<chat id>`; the terminal and tests use other prefixes. */
+function platformOf(conversation: string): Platform | null {
+  const parsed = platformSchema.safeParse(conversation.split(":")[0]);
+  return parsed.success ? parsed.data : null;
+}
+
 function env(ctx: CoreContext, locale: Locale): StepEnv {
   return { locale, thresholds: ctx.org.triage };
 }
@@ -150,7 +157,12 @@ async function continueReport(ctx: CoreContext, message: InboundMessage, state: 
     case "submit": {
       // The ticket is stored before the dialog is dropped: a crash in between leaves the summary
       // to confirm again, never a lost report.
-      const result = await openTicket(ctx, message.member, outcome.draft, outcome.classification);
+      const result = await openTicket(ctx, {
+        reporter: message.member,
+        draft: outcome.draft,
+        classification: outcome.classification,
+        originPlatform: platformOf(message.conversation),
+      });
       await ctx.dialogs.remove(message.member.id, message.conversation);
       return result;
     }

@@ -14,8 +14,12 @@ export interface Member {
   preferredPlatform?: Platform | undefined;
 }
 
-/** Where direct messages to a member go: the preferred platform, else the first they have. */
-export function directPlatformOf(member: Member): Platform | undefined {
+/**
+ * Where direct messages to a member go: the platform of the conversation at hand if they are on
+ * it (a reporter hears back where they reported), else their preferred one, else the first they have.
+ */
+export function directPlatformOf(member: Member, context?: Platform | null): Platform | undefined {
+  if (context && member.identities[context]) return context;
   if (member.preferredPlatform && member.identities[member.preferredPlatform]) return member.preferredPlatform;
   const order: Platform[] = ["slack", "wecom", "telegram"];
   return order.find((platform) => member.identities[platform] !== undefined);

@@ -1,4 +1,5 @@
 import { directPlatformOf, type Member } from "../directory/member.js";
+import type { Platform } from "../directory/organisation.js";
 import type { Card, Choice } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
@@ -12,8 +13,8 @@ export interface NoticeContext extends Omit<CardContext, "locale"> {
   defaultLocale: Locale;
 }
 
-export function memberRecipient(member: Member, locale: Locale): Recipient {
-  const platform = directPlatformOf(member) ?? null;
+export function memberRecipient(member: Member, locale: Locale, context?: Platform | null): Recipient {
+  const platform = directPlatformOf(member, context) ?? null;
   return { kind: "member", memberId: member.id, name: pick(member.name, locale), platform, address: platform ? (member.identities[platform] ?? null) : null };
 }
 

@@ -1,4 +1,5 @@
 import { actsOnAllTickets, type Member } from "../directory/member.js";
+import type { Platform } from "../directory/organisation.js";
 import type { ReportDraft } from "../dialogs/report-draft.js";
 import { localeOf, memberRecipient, newTicketNotices } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
@@ -26,10 +27,14 @@ async function cardContext(ctx: CoreContext, locale: Locale): Promise<CardContex
 }
 
 /** Turns a confirmed report into a ticket with its escalation plan, deadlines and pings. */
-export async function openTicket(ctx: CoreContext, reporter: Member, draft: ReportDraft, classification: Classification): Promise<FlowResult> {
+export async function openTicket(
+  ctx: CoreContext,
+  report: { reporter: Member; draft: ReportDraft; classification: Classification; originPlatform: Platform | null },
+): Promise<FlowResult> {
+  const { reporter, draft, classification } = report;
   const now = ctx.clock();
   const locale = localeOf(reporter, ctx.defaultLocale);
-  const input = toNewTicket(draft, classification, reporter);
+  const input = { ...toNewTicket(draft, classification, reporter), originPlatform: report.originPlatform };
   const plan = planEscalation({ kind: input.kind, source: input.source, classification, answers: draft.triage, now, timeZone: ctx.timeZone }, ctx.org);
   const cardCtx = await cardContext(ctx, locale);
   let notifications: Notification[] = [];
@@ -60,7 +65,7 @@ export async function openTicket(ctx: CoreContext, reporter: Member, draft: Repo
   return { replies: [reply], notifications };
 }
 
-function toNewTicket(draft: ReportDraft, classification: Classification, reporter: Member): NewTicket {
+function toNewTicket(draft: ReportDraft, classification: Classification, reporter: Member): Omit<NewTicket, "originPlatform"> {
   const { kind, source, brand, description, customerName, customerPhone } = draft;
   if (!kind || !source || !brand || !description || !customerName || !customerPhone) {
     throw new HotlineError("invalid_input", "the report is incomplete"); // the dialog submits only complete drafts
@@ -110,7 +115,7 @@ async function toReporter(ctx: CoreContext, ticket: Ticket, actor: Member, key: 
   const reporter = await ctx.directory.findMember(ticket.reporterId);
   if (!reporter) return [];
   const locale = localeOf(reporter, ctx.defaultLocale);
-  return [{ recipient: memberRecipient(reporter, locale), card: card(t(locale, key, params(locale))), ticketNumber: ticket.number }];
+  return [{ recipient: memberRecipient(reporter, locale, ticket.originPlatform), card: card(t(locale, key, params(locale))), ticketNumber: ticket.number }];
 }
 
 function pendingPingsOf(actor: Member, ticket: Ticket) {

@@ -1,4 +1,4 @@
-import type { Duty } from "../directory/organisation.js";
+import type { Duty, Platform } from "../directory/organisation.js";
 import type { TriageAnswers } from "../triage/answers.js";
 import type { Level } from "../triage/rules.js";
 
@@ -100,6 +100,8 @@ export interface Ticket {
   customerName: string;
   customerPhone: string;
   reporterId: string;
+  /** The chat platform the report came in on; the reporter hears back there. */
+  originPlatform: Platform | null;
   serviceCenterId: string | null;
   createdAt: Date;
   resolvedAt: Date | null;

@@ -1,5 +1,5 @@
 import type { Member } from "../../core/directory/member.js";
-import type { Duty } from "../../core/directory/organisation.js";
+import { platformSchema, type Duty } from "../../core/directory/organisation.js";
 import type { Notification } from "../../core/escalation/notification.js";
 import type { TicketChange, TicketDraft, TicketStore } from "../../core/ports.js";
 import {
@@ -51,6 +51,7 @@ export class PrismaTicketStore implements TicketStore {
           customerName: t.customerName,
           customerPhone: t.customerPhone,
           reporterId: t.reporterId,
+          originPlatform: t.originPlatform,
           serviceCenterId: t.serviceCenterId,
           attachments: { create: t.attachments.map((a) => ({ platform: a.platform, fileId: a.fileId, kind: a.kind, name: a.name ?? null })) },
         },
@@ -162,6 +163,7 @@ function toTicket(row: TicketRow): Ticket {
     customerName: row.customerName,
     customerPhone: row.customerPhone,
     reporterId: row.reporterId,
+    originPlatform: platformSchema.safeParse(row.originPlatform).data ?? null,
     serviceCenterId: row.serviceCenterId,
     createdAt: row.createdAt,
     resolvedAt: row.resolvedAt,

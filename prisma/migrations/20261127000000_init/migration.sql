@@ -69,6 +69,7 @@ CREATE TABLE "Ticket" (
     "customerName" TEXT NOT NULL,
     "customerPhone" TEXT NOT NULL,
     "reporterId" TEXT NOT NULL,
+    "originPlatform" TEXT,
     "serviceCenterId" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,

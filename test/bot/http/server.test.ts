@@ -1,0 +1,46 @@
+import type { AddressInfo } from "node:net";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { App } from "../../../bot/app.js";
+import { createHttpServer } from "../../../bot/http/server.js";
+import { freshDatabaseFile, startTestApp } from "../../support/test-app.js";
+
+let app: App;
+let db: ReturnType<typeof freshDatabaseFile>;
+beforeEach(async () => {
+  db = freshDatabaseFile();
+  app = await startTestApp(db.file);
+});
+afterEach(async () => {
+  await app.close();
+  db.cleanup();
+});
+
+async function get(redisUrl: string, path: string) {
+  const server = createHttpServer({ db: app.db, redisUrl }).listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  try {
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  } finally {
+    server.close();
+  }
+}
+
+describe("GET /healthz", () => {
+  it("answers 200 with the database and Redis both up", async () => {
+    const { status, body } = await get(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", "/healthz");
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: "ok", database: { ok: true }, redis: { ok: true } });
+  });
+
+  it("answers 503 and says Redis is down when it cannot be reached", async () => {
+    const { status, body } = await get("redis://127.0.0.1:1", "/healthz");
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ status: "degraded", database: { ok: true }, redis: { ok: false } });
+    expect(String((body.redis as { error: string }).error)).toMatch(/ECONNREFUSED|connect/i);
+  });
+
+  it("answers 404 for paths it does not serve", async () => {
+    expect((await get("redis://127.0.0.1:6379", "/nope")).status).toBe(404);
+  });
+});

@@ -1,0 +1,265 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError } from "../../../bot/config/env.js";
+import { loadOrganisationFile } from "../../../bot/config/organisation-file.js";
+import { parseOrganisation } from "../../../core/directory/parse-organisation.js";
+import { HotlineError } from "../../../core/errors.js";
+import { DEFAULT_THRESHOLDS } from "../../../core/triage/rules.js";
+import { DEFAULT_ORGANISATION_FILE, defaultOrganisation, rawDefaultOrganisation } from "../../support/organisation.js";
+
+/** The error `parseOrganisation` throws for a broken copy of the default file. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function errorFor(breakIt: (raw: any) => void): HotlineError {
+  const raw = rawDefaultOrganisation();
+  breakIt(raw);
+  try {
+    parseOrganisation(raw, "test.yaml");
+  } catch (error) {
+    expect(error).toBeInstanceOf(HotlineError);
+    expect((error as HotlineError).code).toBe("invalid_config");
+    return error as HotlineError;
+  }
+  throw new Error("expected the organisation to be rejected");
+}
+
+const memberIndex = (raw: { members: { id: string }[] }, id: string) => raw.members.findIndex((m) => m.id === id);
+
+describe("the default organisation file", () => {
+  it("parses through the file loader", () => {
+    const org = loadOrganisationFile(DEFAULT_ORGANISATION_FILE);
+    expect(org.afterSalesDepartment).toBe("after_sales");
+    expect(Object.isFrozen(org)).toBe(true);
+  });
+
+  it("parses from its raw data too", () => {
+    expect(() => parseOrganisation(rawDefaultOrganisation(), "default")).not.toThrow();
+  });
+
+  it.each([
+    ["after_sales", "售后服务部"],
+    ["quality_assurance", "质量保证部"],
+    ["public_relations", "华晨公关部"],
+    ["sales_finance", "销售财务处"],
+    ["legal_counsel", "法律顾问"],
+    ["logistics", "销售公司物流部"],
+    ["planning_logistics", "计划物流部"],
+    ["customer_service", "客服中心"],
+  ])("has the department %s (%s) with a lead who is a member", (id, zh) => {
+    const org = defaultOrganisation();
+    const department = org.departments.find((d) => d.id === id);
+    expect(department?.name.zh).toBe(zh);
+    expect(org.members.some((m) => m.id === department?.lead)).toBe(true);
+  });
+
+  it("has managers, including the senior manager and the assistant to the VP on the escalation chain", () => {
+    const org = defaultOrganisation();
+    const managers = org.members.filter((m) => m.roles.includes("manager")).map((m) => m.id);
+    expect(managers).toEqual(expect.arrayContaining(["zhao.ming", "qian.hao", "feng.gang"]));
+    expect(org.escalation.chain).toEqual(["lead", "zhao.ming", "qian.hao"]);
+  });
+
+  it("has staff who each belong to a known service center", () => {
+    const org = defaultOrganisation();
+    const staff = org.members.filter((m) => m.roles.includes("staff"));
+    expect(staff.length).toBeGreaterThan(0);
+    for (const m of staff) expect(org.serviceCenters.map((c) => c.id)).toContain(m.serviceCenter);
+  });
+
+  it("uses the manual's claim thresholds and the design's acknowledgement times", () => {
+    const org = defaultOrganisation();
+    expect(org.triage).toEqual({ level2ClaimCny: 50_000, level3ClaimCny: 10_000 });
+    expect(org.deadlines.acknowledgeMinutes).toEqual({ general: 480, level1: 30, level2: 120, level3: 240 });
+  });
+
+  it("has a plan for every kind of ticket and a complaint team led by after-sales", () => {
+    const org = defaultOrganisation();
+    expect(Object.keys(org.escalation.plans).sort()).toEqual(["general", "level1", "level2", "level3"]);
+    expect(org.complaintTeam.leader).toBe("after_sales");
+  });
+
+  it("fills in defaults when optional sections are left out", () => {
+    const raw = rawDefaultOrganisation();
+    delete raw.triage;
+    delete raw.deadlines;
+    delete raw.channels;
+    delete raw.escalation.complaint;
+    const org = parseOrganisation(raw, "minimal");
+    expect(org.triage).toEqual(DEFAULT_THRESHOLDS);
+    expect(org.deadlines).toEqual({
+      acknowledgeMinutes: { general: 480, level1: 30, level2: 120, level3: 240 },
+      measuresMinutes: 1440,
+      feedbackMinutes: 2880,
+      receiptMinutes: 4320,
+    });
+    expect(org.channels).toEqual([]);
+    expect(org.escalation.complaint).toEqual([]);
+  });
+});
+
+describe("parseOrganisation errors", () => {
+  it("names the source in the message", () => {
+    expect(errorFor((raw) => (raw.departments[0].lead = "nobody")).message).toContain("test.yaml");
+  });
+
+  it("points at the lead of a department that is not a member", () => {
+    const error = errorFor((raw) => (raw.departments[0].lead = "nobody"));
+    expect(error.message).toMatch(/departments\[0\]\.lead: unknown member "nobody"/);
+  });
+
+  it("points at the service center of a staff member without one", () => {
+    let index = -1;
+    const error = errorFor((raw) => {
+      index = memberIndex(raw, "wang.fang");
+      delete raw.members[index].serviceCenter;
+    });
+    expect(error.message).toContain(`members[${index}].serviceCenter: staff must belong to a service center`);
+  });
+
+  it("points at an unknown service center", () => {
+    let index = -1;
+    const error = errorFor((raw) => {
+      index = memberIndex(raw, "wang.fang");
+      raw.members[index].serviceCenter = "sc-nowhere";
+    });
+    expect(error.message).toContain(`members[${index}].serviceCenter: unknown service center "sc-nowhere"`);
+  });
+
+  it("points at an unknown department in an escalation plan", () => {
+    const error = errorFor((raw) => (raw.escalation.plans.level1[1].department = "marketing"));
+    expect(error.message).toContain('escalation.plans.level1[1].department: unknown department "marketing"');
+  });
+
+  it("points at an unknown member in an escalation plan and in the chain", () => {
+    const error = errorFor((raw) => {
+      raw.escalation.plans.level1[2].members[1] = "ghost";
+      raw.escalation.chain[2] = "phantom";
+    });
+    expect(error.message).toContain('escalation.plans.level1[2].members[1]: unknown member "ghost"');
+    expect(error.message).toContain('escalation.chain[2]: unknown member "phantom"');
+  });
+
+  it("points at an unknown department in the complaint team", () => {
+    const error = errorFor((raw) => (raw.complaintTeam.rules[1].departments[0] = "marketing"));
+    expect(error.message).toContain('complaintTeam.rules[1].departments[0]: unknown department "marketing"');
+  });
+
+  it("rejects an unknown key, naming the key", () => {
+    const error = errorFor((raw) => (raw.departments[0].leader = "zhou.min"));
+    expect(error.message).toMatch(/departments\[0\]: .*leader/);
+  });
+
+  it("rejects an unknown key at the top level", () => {
+    const error = errorFor((raw) => (raw.timezone = "Asia/Shanghai"));
+    expect(error.message).toMatch(/\(root\): .*timezone/);
+  });
+
+  it("rejects a value of the wrong type, naming its path", () => {
+    const error = errorFor((raw) => (raw.deadlines.measuresMinutes = "a day"));
+    expect(error.message).toMatch(/deadlines\.measuresMinutes: /);
+  });
+
+  it("rejects a ping that names neither a department nor members", () => {
+    const error = errorFor((raw) => (raw.escalation.plans.general[0] = { duty: "handle" }));
+    expect(error.message).toMatch(/escalation\.plans\.general\[0\]: give either department or members/);
+  });
+
+  it("rejects duplicate member ids, pointing at the second", () => {
+    let index = -1;
+    const error = errorFor((raw) => {
+      raw.members.push({ ...raw.members[0] });
+      index = raw.members.length - 1;
+    });
+    expect(error.message).toContain(`members[${index}].id: duplicate id`);
+  });
+
+  it("rejects duplicate department ids, pointing at the second", () => {
+    const error = errorFor((raw) => (raw.departments[1].id = raw.departments[0].id));
+    expect(error.message).toContain("departments[1].id: duplicate id");
+  });
+
+  it.each([
+    [50_000, 50_000],
+    [60_000, 50_000],
+  ])("rejects a level-3 claim threshold of %i with a level-2 threshold of %i", (level3ClaimCny, level2ClaimCny) => {
+    const error = errorFor((raw) => (raw.triage = { level2ClaimCny, level3ClaimCny }));
+    expect(error.message).toMatch(/triage: level3ClaimCny must be below level2ClaimCny/);
+  });
+
+  it("rejects a preferred platform the member has no identity on", () => {
+    let index = -1;
+    const error = errorFor((raw) => {
+      index = memberIndex(raw, "wu.lei");
+      raw.members[index].preferredPlatform = "wecom";
+    });
+    expect(error.message).toContain(`members[${index}].preferredPlatform: no wecom identity to prefer`);
+  });
+});
+
+describe("loadOrganisationFile", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "hotline-org-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const configErrorOf = (path: string): ConfigError => {
+    try {
+      loadOrganisationFile(path);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return error as ConfigError;
+    }
+    throw new Error("expected a ConfigError");
+  };
+
+  it("reports a missing file with ORG_CONFIG and the path", () => {
+    const path = join(dir, "missing.yaml");
+    const error = configErrorOf(path);
+    expect(error.message).toContain("ORG_CONFIG");
+    expect(error.message).toContain(path);
+  });
+
+  it("reports invalid YAML with ORG_CONFIG and the path", () => {
+    const path = join(dir, "broken.yaml");
+    writeFileSync(path, "name: { zh: 坏, en: [unclosed\n  - :\n");
+    const error = configErrorOf(path);
+    expect(error.message).toContain("ORG_CONFIG");
+    expect(error.message).toContain(path);
+    expect(error.message).toContain("YAML");
+  });
+
+  it("reports invalid JSON in a .json file with ORG_CONFIG and the path", () => {
+    const path = join(dir, "broken.json");
+    writeFileSync(path, '{ "name": ');
+    const error = configErrorOf(path);
+    expect(error.message).toContain("ORG_CONFIG");
+    expect(error.message).toContain(path);
+    expect(error.message).toContain("JSON");
+  });
+
+  it("loads a valid organisation written as JSON", () => {
+    const path = join(dir, "organisation.json");
+    writeFileSync(path, JSON.stringify(rawDefaultOrganisation()));
+    expect(loadOrganisationFile(path)).toEqual(defaultOrganisation());
+  });
+
+  it("turns a schema error in a JSON file into a ConfigError naming the path and the key path", () => {
+    const path = join(dir, "organisation.json");
+    const raw = rawDefaultOrganisation();
+    raw.departments[0].lead = "nobody";
+    writeFileSync(path, JSON.stringify(raw));
+    const error = configErrorOf(path);
+    expect(error.message).toContain(path);
+    expect(error.message).toContain("departments[0].lead");
+  });
+
+  it("turns an empty YAML file into a ConfigError naming the path", () => {
+    const path = join(dir, "empty.yaml");
+    writeFileSync(path, "");
+    expect(configErrorOf(path).message).toContain(path);
+  });
+});
