@@ -19,10 +19,11 @@ interface ChatIo {
  * Turns a terminal line into what a chat platform would deliver: a number picks an option of
  * the last question (a button press), `/attach <file>` sends a file.
  */
-function toInbound(line: string, member: Member, lastChoices: Card["choices"]): InboundMessage {
+function toInbound(line: string, member: Member, lastCard: Card | undefined): InboundMessage {
   const base = { member, conversation: `terminal:${member.id}` };
   const text = line.trim();
-  const picked = /^\d+$/.test(text) ? lastChoices?.[Number(text) - 1] : undefined;
+  const numbered = lastCard?.typedAnswer ? undefined : lastCard?.choices;
+  const picked = /^\d+$/.test(text) ? numbered?.[Number(text) - 1] : undefined;
   if (picked) return { ...base, choice: picked.id };
   const attach = /^\/attach\s+(.+)$/.exec(text);
   if (attach) {
@@ -42,10 +43,10 @@ export async function chatCommand(memberId: string | undefined, io: ChatIo): Pro
       throw new UsageError(`${memberId ? `unknown member "${memberId}"` : "missing --as <member>"}; members: ${ids}`);
     }
     io.print(`Hotline terminal chat as ${pick(member.name, member.locale ?? app.config.DEFAULT_LOCALE)} (${member.id}). /help lists commands, /quit leaves.`);
-    let lastChoices: Card["choices"];
+    let lastCard: Card | undefined;
     const show = (card: Card) => {
       io.print(renderCard(card));
-      if (card.choices) lastChoices = card.choices;
+      if (card.choices?.length) lastCard = card;
     };
     const pending = await pendingPrompt(app.core, member, `terminal:${member.id}`);
     if (pending) show(pending);
@@ -54,8 +55,8 @@ export async function chatCommand(memberId: string | undefined, io: ChatIo): Pro
       if (!line.trim()) continue;
       // Re-read the member each time: /lang changes their language.
       const current = (await app.directory.findMember(member.id)) ?? member;
-      const inbound = toInbound(line, current, lastChoices);
-      lastChoices = undefined;
+      const inbound = toInbound(line, current, lastCard);
+      lastCard = undefined;
       const result = await handleMessage(app.core, inbound);
       result.replies.forEach(show);
       if (result.notifications.length) {

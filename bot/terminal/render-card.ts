@@ -17,7 +17,8 @@ export function renderCard(card: Card): string {
   const width = Math.max(0, ...(card.fields ?? []).map((f) => f.label.length));
   for (const field of card.fields ?? []) out.push(`  ${field.label.padEnd(width)}  ${field.value}`);
   if (card.mentions?.length) out.push(card.mentions.map((m) => `@${m.name}`).join(" "));
-  card.choices?.forEach((choice, i) => out.push(`  ${i + 1}) ${choice.label}`));
+  // Typed answers show their shortcuts unnumbered, so "1" stays the number one.
+  card.choices?.forEach((choice, i) => out.push(card.typedAnswer ? `  [${choice.label}]` : `  ${i + 1}) ${choice.label}`));
   return out.join("\n");
 }
 

@@ -77,7 +77,7 @@ function onSummary(state: ReportDialogState, input: DialogInput, env: StepEnv): 
     }
     default: {
       const summary = summaryCard(state.draft, env);
-      return { kind: "continue", state, replies: [{ ...summary, lines: [t(env.locale, "invalid.choice"), ...summary.lines] }] };
+      return { kind: "continue", state, replies: [{ ...summary, lines: [t(env.locale, "invalid.choice"), ...summary.lines], tone: "error" }] };
     }
   }
 }
@@ -101,7 +101,7 @@ function chooseEdit(state: ReportDialogState, input: DialogInput, env: StepEnv):
   const chosen = matchOption(input, options)?.value;
   if (!chosen) {
     const menu = editMenu(state.draft, env);
-    return { kind: "continue", state, replies: [{ ...menu, lines: [t(env.locale, "invalid.choice"), ...menu.lines] }] };
+    return { kind: "continue", state, replies: [{ ...menu, lines: [t(env.locale, "invalid.choice"), ...menu.lines], tone: "error" }] };
   }
   const cleared = REPORT_STEPS.filter((step) => step.label === chosen.label).reduce((draft, step) => step.clear(draft), state.draft);
   return proceed({ draft: cleared, mode: "asking" }, env);

@@ -63,11 +63,11 @@ const choicesOf = (options: readonly Option<unknown>[], locale: Locale): Choice[
  * Finds the option a member meant: a pressed button, its number in the list (WeCom and the
  * terminal show numbered options), or its label in either language.
  */
-export function matchOption<V>(input: DialogInput, options: Option<V>[]): Option<V> | undefined {
+export function matchOption<V>(input: DialogInput, options: Option<V>[], { byNumber = true } = {}): Option<V> | undefined {
   if (input.choice !== undefined) return options.find((o) => o.id === input.choice);
   const text = input.text?.trim().toLowerCase();
   if (!text) return undefined;
-  const index = /^\d+$/.test(text) ? Number(text) - 1 : -1;
+  const index = byNumber && /^\d+$/.test(text) ? Number(text) - 1 : -1;
   if (index >= 0) return options[index];
   return options.find((o) => {
     const labels = [o.id, CATALOG[o.label].zh, CATALOG[o.label].en, ...(o.synonyms ?? [])];
@@ -75,7 +75,14 @@ export function matchOption<V>(input: DialogInput, options: Option<V>[]): Option
   });
 }
 
-const question = (key: MessageKey, locale: Locale, choices?: Choice[]): Card => ({ lines: [t(locale, key)], choices, tone: "question" });
+const question = (key: MessageKey, locale: Locale, choices?: Choice[], params?: MessageParams): Card => ({
+  lines: [t(locale, key, params)],
+  choices,
+  tone: "question",
+});
+
+/** A question answered by typing (a VIN, a number): its buttons are shortcuts, typed digits are the answer. */
+const typedQuestion = (key: MessageKey, locale: Locale, choices?: Choice[]): Card => ({ ...question(key, locale, choices), typedAnswer: true });
 
 function choiceStep<K extends "kind" | "source" | "brand", V extends NonNullable<ReportDraft[K]>>(
   field: K,
@@ -115,9 +122,9 @@ function parsedStep<K extends "vin" | "mileageKm" | "customerPhone", V>(
     label: `field.${field}`,
     isAnswered: (d) => d[field] !== undefined,
     applies: () => true,
-    prompt: (_d, env) => question(ask, env.locale, options.optional ? choicesOf([UNKNOWN], env.locale) : undefined),
+    prompt: (_d, env) => typedQuestion(ask, env.locale, options.optional ? choicesOf([UNKNOWN], env.locale) : undefined),
     accept: (input, draft) => {
-      if (options.optional && matchOption(input, [UNKNOWN])) return { ok: true, draft: { ...draft, [field]: null } };
+      if (options.optional && matchOption(input, [UNKNOWN], { byNumber: false })) return { ok: true, draft: { ...draft, [field]: null } };
       const parsed = parse(input.text ?? "");
       return parsed.ok ? { ok: true, draft: { ...draft, [field]: store(parsed.value) } } : { ok: false, reason: `invalid.${parsed.reason}` };
     },
@@ -154,11 +161,12 @@ function triageStep<F extends TriageField>(field: F, options: Option<NonNullable
     label: "field.triage",
     isAnswered: (d) => d.triage[field] !== undefined,
     applies: (d, env) => couldRaiseLevel(field, d.triage, env.thresholds),
-    prompt: (_d, env) => question(ask, env.locale, choicesOf(options === "amount" ? [noClaim] : options, env.locale)),
+    prompt: (_d, env) =>
+      options === "amount" ? typedQuestion(ask, env.locale, choicesOf([noClaim], env.locale)) : question(ask, env.locale, choicesOf(options, env.locale)),
     accept: (input, draft) => {
       const setTo = (value: unknown): StepResult => ({ ok: true, draft: { ...draft, triage: { ...draft.triage, [field]: value } } });
       if (options === "amount") {
-        if (matchOption(input, [noClaim])) return setTo(0);
+        if (matchOption(input, [noClaim], { byNumber: false })) return setTo(0);
         const parsed = parseAmountCny(input.text ?? "");
         return parsed.ok ? setTo(parsed.value) : { ok: false, reason: `invalid.${parsed.reason}` };
       }
@@ -179,7 +187,9 @@ const attachmentsStep: Step = {
   isAnswered: (d) => d.attachmentsDone === true,
   applies: () => true,
   prompt: (d, env) =>
-    question(d.attachments.length ? "attachments.received" : "ask.attachments", env.locale, [{ id: "done", label: t(env.locale, "done") }]),
+    question(d.attachments.length ? "attachments.received" : "ask.attachments", env.locale, [{ id: "done", label: t(env.locale, "done") }], {
+      count: d.attachments.length,
+    }),
   accept: (input, draft) => {
     if (input.attachments?.length) return { ok: true, draft: { ...draft, attachments: [...draft.attachments, ...input.attachments] } };
     const done: Option<true> = { id: "done", value: true, label: "done", synonyms: ["ok", "好", "好了", "没有", "无", "skip", "跳过"] };

@@ -77,17 +77,22 @@ function dedupePings(pings: NewPing[]): NewPing[] {
   const seen = new Set<string>();
   return pings.filter((ping) => {
     if (ping.duty === "confirm" && leaderDepartments.has(ping.departmentId)) return false;
-    const key = `${ping.departmentId ?? ""}|${ping.memberId}|${ping.duty}`;
+    // One ping per person and duty: a leader named twice (as a leader and as a lead) is told once.
+    const key = `${ping.memberId}|${ping.duty}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
 }
 
-/** The chain a missed deadline climbs: the pinged person first, then the organisation's chain. */
+/**
+ * The chain a missed deadline climbs: the pinged person first, then the organisation's chain
+ * above them. Someone on the chain itself only climbs from their own step, never down.
+ */
 function chainFor(firstMemberId: string, org: Organisation): string[] {
-  const chain = [firstMemberId, ...org.escalation.chain.map((step) => (step === "lead" ? firstMemberId : step))];
-  return chain.filter((id, i) => chain.indexOf(id) === i);
+  const steps = org.escalation.chain.map((step) => (step === "lead" ? firstMemberId : step));
+  const above = steps.slice(steps.lastIndexOf(firstMemberId) + 1);
+  return [firstMemberId, ...above].filter((id, i, all) => all.indexOf(id) === i);
 }
 
 function followUpDeadlines(input: EscalationInput, pings: NewPing[], team: ComplaintTeamPlan | null, org: Organisation): NewDeadline[] {

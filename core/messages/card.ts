@@ -8,6 +8,11 @@ export interface Card {
   lines: string[];
   fields?: CardField[] | undefined;
   choices?: Choice[] | undefined;
+  /**
+   * The answer is typed (a VIN, an amount) and the choices are shortcuts: adapters that number
+   * their options must not read a typed number as an option.
+   */
+  typedAnswer?: boolean | undefined;
   /** People to notify by name; the adapter turns each into a real mention. */
   mentions?: Mention[] | undefined;
   tone?: "info" | "question" | "success" | "warning" | "error" | undefined;

@@ -35,9 +35,11 @@ export function localDate(instant: Date, timeZone: string): string {
 export function startOfLocalDate(date: string, timeZone: string): Date {
   const [year, month, day] = date.split("-").map(Number) as [number, number, number];
   const guess = new Date(Date.UTC(year, month - 1, day));
-  // Two passes settle the offset even across a daylight-saving change.
+  // Two passes settle the offset across a daylight-saving change. Where the clocks skip midnight
+  // (America/Santiago) the second lands on the day before; the day then starts at the first.
   const first = new Date(guess.getTime() - zoneOffsetMs(guess, timeZone));
-  return new Date(guess.getTime() - zoneOffsetMs(first, timeZone));
+  const second = new Date(guess.getTime() - zoneOffsetMs(first, timeZone));
+  return localDate(second, timeZone) === date ? second : first;
 }
 
 /** The last millisecond of the local day that contains `instant`. */

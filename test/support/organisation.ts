@@ -22,7 +22,6 @@ export function copyOfDefaultOrganisation(): Organisation {
 }
 
 /** The default organisation file as written (before validation and defaults), for tests that break it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function rawDefaultOrganisation(): any {
   return parseYaml(readFileSync(resolve(PROJECT_ROOT, DEFAULT_ORGANISATION_FILE), "utf8"));
 }

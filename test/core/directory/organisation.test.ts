@@ -10,7 +10,6 @@ import { DEFAULT_THRESHOLDS } from "../../../core/triage/rules.js";
 import { DEFAULT_ORGANISATION_FILE, defaultOrganisation, rawDefaultOrganisation } from "../../support/organisation.js";
 
 /** The error `parseOrganisation` throws for a broken copy of the default file. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function errorFor(breakIt: (raw: any) => void): HotlineError {
   const raw = rawDefaultOrganisation();
   breakIt(raw);

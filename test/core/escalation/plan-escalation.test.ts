@@ -341,3 +341,20 @@ describe("planEscalation as a pure function", () => {
     expect(first.deadlines.find((d) => d.kind === "acknowledge")?.dueAt).toEqual(after(30));
   });
 });
+
+describe("planEscalation never tells anyone twice nor escalates downwards", () => {
+  it("tells a leader named both as a leader and as a department lead once", () => {
+    const { pings } = plan(input("complaint", LEVEL1));
+    const fengInformed = pings.filter((p) => p.memberId === "feng.gang" && p.duty === "informed");
+    expect(fengInformed).toHaveLength(1);
+  });
+
+  it("climbs from a manager's own step on the chain, never down to those below", () => {
+    const modified = copyOfDefaultOrganisation();
+    modified.escalation.plans.level1 = [{ members: ["qian.hao"], duty: "informed", acknowledge: true }];
+    const { deadlines } = plan(input("fault", LEVEL1), modified);
+    expect(ofKind(deadlines, "acknowledge").map((d) => d.chain)).toEqual([["qian.hao"]]);
+    modified.escalation.plans.level1 = [{ members: ["zhao.ming"], duty: "informed", acknowledge: true }];
+    expect(ofKind(plan(input("fault", LEVEL1), modified).deadlines, "acknowledge").map((d) => d.chain)).toEqual([["zhao.ming", "qian.hao"]]);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../../bot/config/env.js";
+
+const DEFAULTS = {
+  DATABASE_URL: "file:./data/hotline.db",
+  REDIS_URL: "redis://127.0.0.1:6379",
+  PORT: 3000,
+  TZ: "Asia/Shanghai",
+  DEFAULT_LOCALE: "zh-CN",
+  ORG_CONFIG: "prisma/seed/organisation.yaml",
+  LOG_LEVEL: "info",
+};
+
+function configErrorFor(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("uses the documented defaults for an empty environment", () => {
+    expect(loadConfig({})).toEqual(DEFAULTS);
+  });
+
+  it("returns a frozen config", () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { PORT: number }).PORT = 1;
+    }).toThrow(TypeError);
+  });
+
+  it("treats empty strings as unset", () => {
+    const empty = Object.fromEntries(Object.keys(DEFAULTS).map((key) => [key, ""]));
+    expect(loadConfig(empty)).toEqual(DEFAULTS);
+  });
+
+  it("reads every setting it is given", () => {
+    const config = loadConfig({
+      DATABASE_URL: "file:/var/lib/hotline/hotline.db",
+      REDIS_URL: "rediss://cache.example:6380/2",
+      PORT: "8080",
+      TZ: "America/New_York",
+      DEFAULT_LOCALE: "en",
+      ORG_CONFIG: "/etc/hotline/organisation.yaml",
+      LOG_LEVEL: "debug",
+    });
+    expect(config).toEqual({
+      DATABASE_URL: "file:/var/lib/hotline/hotline.db",
+      REDIS_URL: "rediss://cache.example:6380/2",
+      PORT: 8080,
+      TZ: "America/New_York",
+      DEFAULT_LOCALE: "en",
+      ORG_CONFIG: "/etc/hotline/organisation.yaml",
+      LOG_LEVEL: "debug",
+    });
+  });
+
+  it("turns PORT into a number", () => {
+    expect(loadConfig({ PORT: "65535" }).PORT).toBe(65535);
+    expect(loadConfig({ PORT: "1" }).PORT).toBe(1);
+  });
+
+  it("ignores settings it does not know", () => {
+    expect(loadConfig({ HOME: "/root", SECRET_TOKEN: "abc" })).toEqual(DEFAULTS);
+  });
+
+  it("does not read process.env when given an environment", () => {
+    const before = process.env.PORT;
+    process.env.PORT = "abc";
+    try {
+      expect(loadConfig({}).PORT).toBe(3000);
+    } finally {
+      if (before === undefined) delete process.env.PORT;
+      else process.env.PORT = before;
+    }
+  });
+
+  it.each([
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["PORT", "0"],
+    ["PORT", "80.5"],
+    ["TZ", "Mars/Base"],
+    ["DEFAULT_LOCALE", "fr"],
+    ["REDIS_URL", "http://x"],
+    ["DATABASE_URL", "postgres://x"],
+    ["LOG_LEVEL", "loud"],
+  ])("rejects %s=%s with a ConfigError naming the setting", (key, value) => {
+    const error = configErrorFor({ [key]: value });
+    expect(error.name).toBe("ConfigError");
+    expect(error.message).toContain(`${key}:`);
+  });
+
+  it("names every bad setting at once", () => {
+    const error = configErrorFor({ PORT: "abc", TZ: "Mars/Base" });
+    expect(error.message).toContain("PORT:");
+    expect(error.message).toContain("TZ:");
+  });
+
+  it("explains what a good value looks like", () => {
+    expect(configErrorFor({ PORT: "70000" }).message).toContain("must be a port number from 1 to 65535");
+    expect(configErrorFor({ TZ: "Mars/Base" }).message).toContain("must be an IANA time zone");
+    expect(configErrorFor({ REDIS_URL: "http://x" }).message).toContain("redis://");
+    expect(configErrorFor({ DATABASE_URL: "postgres://x" }).message).toContain("file:");
+  });
+});
