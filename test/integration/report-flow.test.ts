@@ -93,9 +93,10 @@ describe("a report through the conversation, on SQLite", () => {
         "legal_counsel:appoint_team_member",
         "sales_finance:appoint_team_member",
         "public_relations:appoint_team_member",
-        "sales_leadership:informed",
+        "feng.gang:informed",
       ]),
     );
+    expect(ticket.pings.filter((p) => p.memberId === "feng.gang")).toHaveLength(1);
     expect(duties).not.toContain("after_sales:confirm");
     expect(ticket.deadlines.find((d) => d.kind === "on_site")?.dueAt.toISOString()).toBe("2026-11-26T15:59:59.999Z");
   });
