@@ -56,11 +56,9 @@ export class PrismaTicketStore implements TicketStore {
           attachments: { create: t.attachments.map((a) => ({ platform: a.platform, fileId: a.fileId, kind: a.kind, name: a.name ?? null })) },
         },
       });
-      const pingIds: number[] = [];
-      for (const ping of draft.pings) {
-        const created = await tx.ping.create({ data: { ticketId: row.id, ...ping } });
-        pingIds.push(created.id);
-      }
+      const pings = await tx.ping.createManyAndReturn({ data: draft.pings.map((ping) => ({ ticketId: row.id, ...ping })), select: { id: true } });
+      // Ids grow in insertion order, so sorted ids line up with draft.pings (deadlines refer to them by index).
+      const pingIds = pings.map((p) => p.id).sort((a, b) => a - b);
       await tx.deadline.createMany({
         data: draft.deadlines.map((d) => ({
           ticketId: row.id,
