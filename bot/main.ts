@@ -1,12 +1,13 @@
 import { once } from "node:events";
 import { createApp } from "./app.js";
-import { ConfigError, loadConfig } from "./config/env.js";
+import { ConfigError, loadConfig, loadDotEnv } from "./config/env.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
 import { createHttpServer } from "./http/server.js";
 import { createLogger } from "./logger.js";
 
 /** `npm start`: one process with the HTTP server; chat adapters and workers mount onto it. */
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   const app = await createApp(config);

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { pick } from "../../core/messages/locale.js";
 import { createApp } from "../app.js";
-import { ConfigError, loadConfig } from "../config/env.js";
+import { ConfigError, loadConfig, loadDotEnv } from "../config/env.js";
 import { chatCommand } from "./chat-command.js";
 import { classifyCommand } from "./classify-command.js";
 import { UsageError } from "./usage-error.js";
@@ -49,6 +49,7 @@ async function run(argv: string[]): Promise<void> {
   }
 }
 
+loadDotEnv();
 run(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     console.error((error as Error).message);

@@ -1,6 +1,9 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import { formatIssues } from "../../core/directory/parse-organisation.js";
 import { localeSchema } from "../../core/messages/locale.js";
+import { PROJECT_ROOT } from "./paths.js";
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -21,11 +24,18 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379")
     .default("redis://127.0.0.1:6379"),
-  PORT: z.coerce.number().int().min(1).max(65535, "must be a port number from 1 to 65535").default(3000),
+  PORT: z.coerce
+    .number({ error: "must be a port number from 1 to 65535" })
+    .int("must be a port number from 1 to 65535")
+    .min(1, "must be a port number from 1 to 65535")
+    .max(65535, "must be a port number from 1 to 65535")
+    .default(3000),
   TZ: z.string().refine(isTimeZone, "must be an IANA time zone such as Asia/Shanghai").default("Asia/Shanghai"),
-  DEFAULT_LOCALE: localeSchema.default("zh-CN"),
+  DEFAULT_LOCALE: z.enum(localeSchema.options, { error: "must be zh-CN or en" }).default("zh-CN"),
   ORG_CONFIG: z.string().min(1).default("prisma/seed/organisation.yaml"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be fatal, error, warn, info, debug, trace or silent" })
+    .default("info"),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;
@@ -40,4 +50,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = envSchema.safeParse(present);
   if (!result.success) throw new ConfigError(`Invalid setting in the environment:\n${formatIssues(result.error.issues)}`);
   return Object.freeze(result.data);
+}
+
+/** Reads `.env` at the repository root if there is one; variables already set win. */
+export function loadDotEnv(): void {
+  const file = join(PROJECT_ROOT, ".env");
+  if (existsSync(file)) process.loadEnvFile(file);
 }

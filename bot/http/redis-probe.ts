@@ -14,13 +14,15 @@ export async function probeRedis(url: string, timeoutMs = 1_000): Promise<ProbeR
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  redis.on("error", () => {}); // reported through the result below
+  // The first error says why (ECONNREFUSED…); the rejected connect only says "Connection is closed".
+  let cause: string | undefined;
+  redis.on("error", (error: Error) => (cause ??= error.message));
   try {
     await redis.connect();
     await redis.ping();
     return { ok: true };
   } catch (error) {
-    return { ok: false, error: (error as Error).message || String(error) };
+    return { ok: false, error: cause ?? ((error as Error).message || String(error)) };
   } finally {
     redis.disconnect();
   }

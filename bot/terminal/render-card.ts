@@ -9,13 +9,20 @@ const TONE_MARK: Record<NonNullable<Card["tone"]>, string> = {
   error: "✘ ",
 };
 
+/** Columns a string takes in a terminal: CJK characters are two wide. */
+function displayWidth(text: string): number {
+  return [...text].reduce((width, char) => width + (char.codePointAt(0)! >= 0x2e80 ? 2 : 1), 0);
+}
+
+const padToWidth = (text: string, width: number) => text + " ".repeat(Math.max(0, width - displayWidth(text)));
+
 /** A card as terminal text: choices become numbered options the user answers by number. */
 export function renderCard(card: Card): string {
   const out: string[] = [];
   if (card.title) out.push(`${TONE_MARK[card.tone ?? "info"]}${card.title}`);
   card.lines.forEach((line, i) => out.push(i === 0 && !card.title ? `${TONE_MARK[card.tone ?? "info"]}${line}` : line));
-  const width = Math.max(0, ...(card.fields ?? []).map((f) => f.label.length));
-  for (const field of card.fields ?? []) out.push(`  ${field.label.padEnd(width)}  ${field.value}`);
+  const width = Math.max(0, ...(card.fields ?? []).map((f) => displayWidth(f.label)));
+  for (const field of card.fields ?? []) out.push(`  ${padToWidth(field.label, width)}  ${field.value}`);
   if (card.mentions?.length) out.push(card.mentions.map((m) => `@${m.name}`).join(" "));
   // Typed answers show their shortcuts unnumbered, so "1" stays the number one.
   card.choices?.forEach((choice, i) => out.push(card.typedAnswer ? `  [${choice.label}]` : `  ${i + 1}) ${choice.label}`));

@@ -51,7 +51,7 @@ export function ticketFields(ticket: Ticket, ctx: CardContext, options: { fullPh
   return [
     field("field.kind", `${t(locale, `kind.${ticket.kind}`)} · ${t(locale, `source.${ticket.source}`)}`),
     field("field.status", t(locale, `status.${ticket.status}`)),
-    field("field.brand", vehicle + (ticket.mileageKm === null ? "" : ` · ${ticket.mileageKm.toLocaleString("en")} km`)),
+    field("field.vehicle", vehicle + (ticket.mileageKm === null ? "" : ` · ${ticket.mileageKm.toLocaleString("en")} km`)),
     field("field.description", ticket.description),
     field("field.serviceCenter", serviceCenterName(ticket.serviceCenterId, ctx)),
     field("field.customerName", `${ticket.customerName} ${options.fullPhone ? ticket.customerPhone : maskPhone(ticket.customerPhone)}`),
@@ -66,11 +66,10 @@ export function pingLines(ticket: Ticket, ctx: CardContext): string[] {
   return ticket.pings.map((ping) => {
     const who = ping.departmentId ? `${departmentName(ping.departmentId, ctx)} ${memberName(ping.memberId, ctx)}` : memberName(ping.memberId, ctx);
     const duty = t(ctx.locale, `duty.${ping.duty}`);
-    const state = !ping.needsAck
-      ? t(ctx.locale, "ping.informed")
-      : ping.acknowledgedAt
-        ? t(ctx.locale, "ping.acknowledged", { who: memberName(ping.acknowledgedBy, ctx), at: formatLocalTime(ping.acknowledgedAt, ctx.timeZone) })
-        : t(ctx.locale, "ping.pending", { due: formatLocalTime(ackDue.get(ping.id) ?? ticket.createdAt, ctx.timeZone) });
+    if (!ping.needsAck) return `• ${who}: ${duty}`;
+    const state = ping.acknowledgedAt
+      ? t(ctx.locale, "ping.acknowledged", { who: memberName(ping.acknowledgedBy, ctx), at: formatLocalTime(ping.acknowledgedAt, ctx.timeZone) })
+      : t(ctx.locale, "ping.pending", { due: formatLocalTime(ackDue.get(ping.id) ?? ticket.createdAt, ctx.timeZone) });
     return `• ${who}: ${duty} (${state})`;
   });
 }
