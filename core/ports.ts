@@ -1,21 +1,8 @@
 import type { Member } from "./directory/member.js";
-import type { Organisation, Platform } from "./directory/organisation.js";
-import type { Duty } from "./directory/organisation.js";
-import type { Locale } from "./messages/locale.js";
+import type { Duty, Organisation } from "./directory/organisation.js";
 import type { Notification } from "./escalation/notification.js";
-import type {
-  AttachmentRef,
-  Brand,
-  DeadlineKind,
-  MatchedRuleRef,
-  NewTimelineEvent,
-  Ticket,
-  TicketKind,
-  TicketSource,
-  TicketStatus,
-} from "./tickets/ticket.js";
-import type { TriageAnswers } from "./triage/answers.js";
-import type { Level } from "./triage/rules.js";
+import type { Locale } from "./messages/locale.js";
+import type { DeadlineKind, NewTimelineEvent, Ticket, TicketStatus } from "./tickets/ticket.js";
 
 /** The people: members from the organisation file plus what changed at run time (language, bindings). */
 export interface Directory {
@@ -24,25 +11,8 @@ export interface Directory {
   setLocale(memberId: string, locale: Locale): Promise<void>;
 }
 
-export interface NewTicket {
-  kind: TicketKind;
-  source: TicketSource;
-  category: "general" | "major";
-  level: Level | null;
-  matched: MatchedRuleRef[];
-  answers: TriageAnswers;
-  status: TicketStatus;
-  brand: Brand;
-  vin: string | null;
-  mileageKm: number | null;
-  description: string;
-  customerName: string;
-  customerPhone: string;
-  reporterId: string;
-  originPlatform: Platform | null;
-  serviceCenterId: string | null;
-  attachments: AttachmentRef[];
-}
+/** A ticket before it is stored: the store gives it its id, number, day and timestamps. */
+export type NewTicket = Omit<Ticket, "id" | "number" | "localDate" | "createdAt" | "resolvedAt" | "closedAt" | "pings" | "deadlines">;
 
 export interface NewPing {
   departmentId: string | null;

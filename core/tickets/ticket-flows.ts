@@ -151,42 +151,53 @@ function actorLabels(ctx: CoreContext, actor: Member) {
   };
 }
 
-export async function acknowledgeTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
+/** Acknowledging and taking both answer the actor's pings; they differ in what they demand and where they lead. */
+const ENGAGEMENTS = {
+  acknowledged: {
+    event: "acknowledged",
+    notice: "notify.acknowledged",
+    done: "ack.done",
+    needsPendingPing: true,
+    target: (actor: Member, ticket: Ticket, ctx: CoreContext): TicketStatus => statusAfterAck(actor, ticket, ctx),
+  },
+  taken: {
+    event: "taken",
+    notice: "notify.taken",
+    done: "take.done",
+    needsPendingPing: false,
+    target: (): TicketStatus => "in_progress",
+  },
+} as const;
+
+async function engage(ctx: CoreContext, actor: Member, number: string, how: keyof typeof ENGAGEMENTS): Promise<FlowResult> {
+  const engagement = ENGAGEMENTS[how];
   const ticket = await ticketFor(ctx, actor, number, (m, tk) => canAct(m, tk, ctx.org), "act");
-  refuseIfFinished(ticket, "acknowledged");
-  const now = ctx.clock();
-  const { pingIds, ...ack } = acknowledgement(ctx, actor, ticket, now);
-  if (pingIds.length === 0) throw new HotlineError("nothing_to_acknowledge", `nothing on ${ticket.number} awaits ${actor.id}`, { number: ticket.number });
-  const status = advanceStatus(ticket.status, statusAfterAck(actor, ticket, ctx));
+  refuseIfFinished(ticket, how);
+  const { pingIds, ...ack } = acknowledgement(ctx, actor, ticket, ctx.clock());
+  if (engagement.needsPendingPing && pingIds.length === 0) {
+    throw new HotlineError("nothing_to_acknowledge", `nothing on ${ticket.number} awaits ${actor.id}`, { number: ticket.number });
+  }
+  const status = advanceStatus(ticket.status, engagement.target(actor, ticket, ctx));
   const labels = actorLabels(ctx, actor);
-  const outbox = await toReporter(ctx, ticket, actor, "notify.acknowledged", (l) => ({ number: ticket.number, ...labels(l) }));
+  const outbox = await toReporter(ctx, ticket, actor, engagement.notice, (l) => ({ number: ticket.number, ...labels(l) }));
   await ctx.tickets.apply(ticket.id, {
     ...ack,
     status,
-    events: [{ type: "acknowledged", actorId: actor.id, data: { pings: pingIds } }, ...statusEvents(ticket, status, actor.id)],
+    events: [{ type: engagement.event, actorId: actor.id, data: { pings: pingIds } }, ...statusEvents(ticket, status, actor.id)],
     outbox,
   });
-  const locale = localeOf(actor, ctx.defaultLocale);
-  return { replies: [card(t(locale, "ack.done", { number: ticket.number }), { tone: "success" })], notifications: outbox };
+  return done(ctx, actor, engagement.done, ticket.number, outbox);
 }
 
+export const acknowledgeTicket = (ctx: CoreContext, actor: Member, number: string) => engage(ctx, actor, number, "acknowledged");
+
 /** Taking a ticket on acknowledges the taker's pings too. */
-export async function takeTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
-  const ticket = await ticketFor(ctx, actor, number, (m, tk) => canAct(m, tk, ctx.org), "act");
-  refuseIfFinished(ticket, "taken");
-  const now = ctx.clock();
-  const { pingIds, ...ack } = acknowledgement(ctx, actor, ticket, now);
-  const status = advanceStatus(ticket.status, "in_progress");
-  const labels = actorLabels(ctx, actor);
-  const outbox = await toReporter(ctx, ticket, actor, "notify.taken", (l) => ({ number: ticket.number, ...labels(l) }));
-  await ctx.tickets.apply(ticket.id, {
-    ...ack,
-    status,
-    events: [{ type: "taken", actorId: actor.id, data: { pings: pingIds } }, ...statusEvents(ticket, status, actor.id)],
-    outbox,
-  });
+export const takeTicket = (ctx: CoreContext, actor: Member, number: string) => engage(ctx, actor, number, "taken");
+
+/** The actor's confirmation, in their language, with what the change sends to others. */
+function done(ctx: CoreContext, actor: Member, key: MessageKey, number: string, notifications: Notification[]): FlowResult {
   const locale = localeOf(actor, ctx.defaultLocale);
-  return { replies: [card(t(locale, "take.done", { number: ticket.number }), { tone: "success" })], notifications: outbox };
+  return { replies: [card(t(locale, key, { number }), { tone: "success" })], notifications };
 }
 
 export async function addNote(ctx: CoreContext, actor: Member, number: string, text: string): Promise<FlowResult> {
@@ -194,8 +205,7 @@ export async function addNote(ctx: CoreContext, actor: Member, number: string, t
   const labels = actorLabels(ctx, actor);
   const outbox = await toReporter(ctx, ticket, actor, "notify.noted", (l) => ({ number: ticket.number, text, ...labels(l) }));
   await ctx.tickets.apply(ticket.id, { events: [{ type: "note", actorId: actor.id, data: { text } }], outbox });
-  const locale = localeOf(actor, ctx.defaultLocale);
-  return { replies: [card(t(locale, "note.done", { number: ticket.number }), { tone: "success" })], notifications: outbox };
+  return done(ctx, actor, "note.done", ticket.number, outbox);
 }
 
 /** Resolving meets every pending deadline and sends the reporter the receipt (回执, manual §4). */
@@ -212,8 +222,7 @@ export async function resolveTicket(ctx: CoreContext, actor: Member, number: str
     events: [{ type: "resolved", actorId: actor.id }, ...statusEvents(ticket, "resolved", actor.id)],
     outbox,
   });
-  const locale = localeOf(actor, ctx.defaultLocale);
-  return { replies: [card(t(locale, "resolve.done", { number: ticket.number }), { tone: "success" })], notifications: outbox };
+  return done(ctx, actor, "resolve.done", ticket.number, outbox);
 }
 
 export async function closeTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
@@ -227,8 +236,7 @@ export async function closeTicket(ctx: CoreContext, actor: Member, number: strin
     events: [{ type: "closed", actorId: actor.id }, ...statusEvents(ticket, "closed", actor.id)],
     outbox: [],
   });
-  const locale = localeOf(actor, ctx.defaultLocale);
-  return { replies: [card(t(locale, "close.done", { number: ticket.number }), { tone: "success" })], notifications: [] };
+  return done(ctx, actor, "close.done", ticket.number, []);
 }
 
 export async function showTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
