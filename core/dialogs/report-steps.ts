@@ -84,22 +84,31 @@ const question = (key: MessageKey, locale: Locale, choices?: Choice[], params?: 
 /** A question answered by typing (a VIN, a number): its buttons are shortcuts, typed digits are the answer. */
 const typedQuestion = (key: MessageKey, locale: Locale, choices?: Choice[]): Card => ({ ...question(key, locale, choices), typedAnswer: true });
 
+type PlainField = "kind" | "source" | "brand" | "vin" | "mileageKm" | "description" | "customerName" | "customerPhone";
+
+/** What every question stored in one draft field shares: answered once the key is present. */
+function draftField(field: PlainField): Pick<Step, "id" | "label" | "isAnswered" | "applies" | "clear"> {
+  return {
+    id: field,
+    label: `field.${field}`,
+    isAnswered: (d) => d[field] !== undefined,
+    applies: () => true,
+    clear: (d) => ({ ...d, [field]: undefined }),
+  };
+}
+
 function choiceStep<K extends "kind" | "source" | "brand", V extends NonNullable<ReportDraft[K]>>(
   field: K,
   ask: MessageKey,
   options: Option<V>[],
 ): Step {
   return {
-    id: field,
-    label: `field.${field}`,
-    isAnswered: (d) => d[field] !== undefined,
-    applies: () => true,
+    ...draftField(field),
     prompt: (_d, env) => question(ask, env.locale, choicesOf(options, env.locale)),
     accept: (input, draft) => {
       const option = matchOption(input, options);
       return option ? { ok: true, draft: { ...draft, [field]: option.value } } : { ok: false, reason: "invalid.choice" };
     },
-    clear: (d) => ({ ...d, [field]: undefined }),
     summary: (d, env) => {
       const option = options.find((o) => o.value === d[field]);
       return option && t(env.locale, option.label);
@@ -118,27 +127,20 @@ function parsedStep<K extends "vin" | "mileageKm" | "customerPhone", V>(
   options: { optional: boolean; show?: (d: ReportDraft) => string | undefined },
 ): Step {
   return {
-    id: field,
-    label: `field.${field}`,
-    isAnswered: (d) => d[field] !== undefined,
-    applies: () => true,
+    ...draftField(field),
     prompt: (_d, env) => typedQuestion(ask, env.locale, options.optional ? choicesOf([UNKNOWN], env.locale) : undefined),
     accept: (input, draft) => {
       if (options.optional && matchOption(input, [UNKNOWN], { byNumber: false })) return { ok: true, draft: { ...draft, [field]: null } };
       const parsed = parse(input.text ?? "");
       return parsed.ok ? { ok: true, draft: { ...draft, [field]: store(parsed.value) } } : { ok: false, reason: `invalid.${parsed.reason}` };
     },
-    clear: (d) => ({ ...d, [field]: undefined }),
     summary: (d, env) => (d[field] === null ? t(env.locale, "unknown") : (options.show?.(d) ?? String(d[field] ?? ""))),
   };
 }
 
 function freeTextStep(field: "description" | "customerName", ask: MessageKey, min: number, max: number): Step {
   return {
-    id: field,
-    label: `field.${field}`,
-    isAnswered: (d) => d[field] !== undefined,
-    applies: () => true,
+    ...draftField(field),
     prompt: (_d, env) => question(ask, env.locale),
     accept: (input, draft) => {
       const text = (input.text ?? "").trim();
@@ -147,7 +149,6 @@ function freeTextStep(field: "description" | "customerName", ask: MessageKey, mi
       if ([...text].length > max) return { ok: false, reason: "invalid.too_long", params: { max } };
       return { ok: true, draft: { ...draft, [field]: text } };
     },
-    clear: (d) => ({ ...d, [field]: undefined }),
     summary: (d) => d[field],
   };
 }
