@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { migrateDatabase, openDatabase, type Database } from "../../prisma/database.js";
+import { syncOrganisation } from "../../prisma/sync-organisation.js";
+import { copyOfDefaultOrganisation } from "../support/organisation.js";
+import { freshDatabaseFile } from "../support/test-app.js";
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function open(file: string): Promise<Database> {
+  const db = await openDatabase(`file:${file}`);
+  cleanups.push(() => db.$disconnect());
+  return db;
+}
+
+describe("preparing the database", () => {
+  it("creates a new SQLite file with every migration applied, in WAL mode, and skips the CLI next time", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hotline-new-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const url = `file:${join(dir, "nested", "hotline.db")}`;
+    expect(await migrateDatabase(url)).toBe(1);
+    expect(await migrateDatabase(url)).toBe(0);
+    const db = await open(join(dir, "nested", "hotline.db"));
+    expect(await db.$queryRawUnsafe("PRAGMA journal_mode")).toEqual([{ journal_mode: "wal" }]);
+    expect(await db.ticket.count()).toBe(0);
+  });
+});
+
+describe("loading the organisation file into the directory", () => {
+  it("loads every department, center, member and identity, and is idempotent", async () => {
+    const { file, cleanup } = freshDatabaseFile();
+    cleanups.push(cleanup);
+    const db = await open(file);
+    const org = copyOfDefaultOrganisation();
+    await syncOrganisation(db, org);
+    await syncOrganisation(db, org);
+    expect(await db.department.count()).toBe(org.departments.length);
+    expect(await db.serviceCenter.count()).toBe(org.serviceCenters.length);
+    expect(await db.member.count({ where: { active: true } })).toBe(org.members.length);
+    const identities = org.members.reduce((n, m) => n + Object.keys(m.identities).length, 0);
+    expect(await db.identity.count()).toBe(identities);
+    expect(await db.channel.count()).toBe(org.channels.length);
+  });
+
+  it("deactivates members removed from the file and keeps languages chosen at run time", async () => {
+    const { file, cleanup } = freshDatabaseFile();
+    cleanups.push(cleanup);
+    const db = await open(file);
+    const org = copyOfDefaultOrganisation();
+    await syncOrganisation(db, org);
+    await db.member.update({ where: { id: "wang.fang" }, data: { locale: "en" } });
+    org.members = org.members.filter((m) => m.id !== "ma.jun");
+    await syncOrganisation(db, org);
+    expect((await db.member.findUniqueOrThrow({ where: { id: "ma.jun" } })).active).toBe(false);
+    expect((await db.member.findUniqueOrThrow({ where: { id: "wang.fang" } })).locale).toBe("en");
+  });
+});
