@@ -1,6 +1,8 @@
-import type { Clock, CoreContext } from "../core/ports.js";
+import type { Clock, CoreContext, UnitOfWork } from "../core/ports.js";
 import type { Organisation } from "../core/directory/organisation.js";
-import { migrateDatabase, openDatabase, type Database } from "../prisma/database.js";
+import { migrateDatabase, openDatabase, transact, type Database, type DbClient } from "../prisma/database.js";
+import { PrismaInboundLog } from "../prisma/stores/inbound-log.js";
+import { PrismaInviteStore } from "../prisma/stores/invite-store.js";
 import { PrismaDialogStore } from "../prisma/stores/dialog-store.js";
 import { PrismaDirectory } from "../prisma/stores/directory-store.js";
 import { PrismaTicketStore } from "../prisma/stores/ticket-store.js";
@@ -15,6 +17,8 @@ export interface App {
   db: Database;
   directory: PrismaDirectory;
   core: CoreContext;
+  /** Runs work in one transaction, with a core context whose stores all use it. */
+  unitOfWork: UnitOfWork;
   close(): Promise<void>;
 }
 
@@ -32,15 +36,21 @@ export async function createApp(config: Config, options: { clock?: Clock } = {})
     await db.$disconnect();
     throw error;
   }
-  const directory = new PrismaDirectory(db, org);
-  const core: CoreContext = {
+  const clock = options.clock ?? (() => new Date());
+  const coreOn = (client: DbClient): CoreContext => ({
     org,
-    tickets: new PrismaTicketStore(db),
-    dialogs: new PrismaDialogStore(db),
-    directory,
-    clock: options.clock ?? (() => new Date()),
+    tickets: new PrismaTicketStore(client),
+    dialogs: new PrismaDialogStore(client),
+    directory: new PrismaDirectory(client, org),
+    invites: new PrismaInviteStore(client),
+    clock,
     timeZone: config.TZ,
     defaultLocale: config.DEFAULT_LOCALE,
+  });
+  const core = coreOn(db);
+  const directory = core.directory as PrismaDirectory;
+  const unitOfWork: UnitOfWork = {
+    run: (work) => transact(db, (tx) => work({ core: coreOn(tx), inbound: new PrismaInboundLog(tx) })),
   };
-  return { config, org, db, directory, core, close: () => db.$disconnect() };
+  return { config, org, db, directory, core, unitOfWork, close: () => db.$disconnect() };
 }

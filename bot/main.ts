@@ -1,11 +1,58 @@
 import { once } from "node:events";
-import { createApp } from "./app.js";
+import type { Platform } from "../core/directory/organisation.js";
+import { createApp, type App } from "./app.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config/env.js";
+import { OutboxDispatcher, type Sender } from "./delivery/outbox-dispatcher.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
-import { createHttpServer } from "./http/server.js";
-import { createLogger } from "./logger.js";
+import { createHttpServer, type RouteHandler } from "./http/server.js";
+import { createLogger, type Logger } from "./logger.js";
+import { TelegramAdapter } from "./telegram/telegram-adapter.js";
 
-/** `npm start`: one process with the HTTP server; chat adapters and workers mount onto it. */
+interface Adapters {
+  routes: Record<string, RouteHandler>;
+  senders: Partial<Record<Platform, Sender>>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The chat adapters whose credentials are set; each one that is off says so once. */
+function createAdapters(app: App, log: Logger, kick: () => void): Adapters {
+  const { config } = app;
+  const adapters: TelegramAdapter[] = [];
+  if (config.TELEGRAM_BOT_TOKEN) {
+    adapters.push(
+      new TelegramAdapter(app, {
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+        onNotifications: kick,
+        log,
+      }),
+    );
+  } else {
+    log.info("Telegram: off (set TELEGRAM_BOT_TOKEN to turn it on)");
+  }
+  return {
+    routes: Object.assign({}, ...adapters.map((a) => a.webhookRoute())),
+    senders: Object.fromEntries(adapters.map((a) => ["telegram", a.send])),
+    // An adapter that cannot reach its platform stays off; the others and the server carry on.
+    start: async () => {
+      await Promise.all(
+        adapters.map((a) =>
+          a.start().catch((error: unknown) => {
+            if (error instanceof ConfigError) throw error;
+            log.error({ err: error }, "Telegram: could not reach the Bot API; the adapter is off");
+          }),
+        ),
+      );
+    },
+    stop: async () => {
+      await Promise.all(adapters.map((a) => a.stop()));
+    },
+  };
+}
+
+/** `npm start`: one process with the HTTP server, the chat adapters and the outbox. */
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
@@ -15,16 +62,25 @@ async function main(): Promise<void> {
 
   const redis = await probeRedis(config.REDIS_URL);
   if (!redis.ok) log.warn(redisUnreachableHint(config.REDIS_URL, redis.error));
-  log.info("chat adapters: none configured yet; try the terminal chat: npx hotline chat --as wang.fang");
 
-  const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL });
+  let dispatcher: OutboxDispatcher | undefined;
+  const adapters = createAdapters(app, log, () => dispatcher?.kick());
+  dispatcher = new OutboxDispatcher(app.db, adapters.senders, log.child({ module: "outbox" }));
+
+  const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, adapters.routes);
   server.listen(config.PORT);
   await once(server, "listening");
   log.info({ port: config.PORT }, `listening on http://127.0.0.1:${config.PORT} (GET /healthz)`);
+  await adapters.start();
+  await dispatcher.recoverInterrupted();
+  dispatcher.start();
+  if (Object.keys(adapters.senders).length === 0) log.info("no chat adapter is on; try the terminal chat: npx hotline chat --as wang.fang");
 
   const stop = async (signal: string) => {
     log.info({ signal }, "shutting down");
     server.close();
+    await adapters.stop();
+    await dispatcher.stop();
     await app.close();
     process.exit(0);
   };

@@ -1,5 +1,5 @@
 import type { Member } from "./directory/member.js";
-import type { Duty, Organisation } from "./directory/organisation.js";
+import type { Duty, Organisation, Platform } from "./directory/organisation.js";
 import type { Notification } from "./escalation/notification.js";
 import type { Locale } from "./messages/locale.js";
 import type { DeadlineKind, NewTimelineEvent, Ticket, TicketStatus } from "./tickets/ticket.js";
@@ -7,8 +7,33 @@ import type { DeadlineKind, NewTimelineEvent, Ticket, TicketStatus } from "./tic
 /** The people: members from the organisation file plus what changed at run time (language, bindings). */
 export interface Directory {
   findMember(id: string): Promise<Member | undefined>;
+  /** The member behind a chat account, if the account is bound to one. */
+  findMemberByIdentity(platform: Platform, externalId: string): Promise<Member | undefined>;
   listMembers(): Promise<Member[]>;
   setLocale(memberId: string, locale: Locale): Promise<void>;
+}
+
+/** Single-use invite codes that bind a chat account to a member. Codes are stored hashed. */
+export interface InviteStore {
+  create(invite: { codeHash: string; memberId: string; platform: Platform; expiresAt: Date }): Promise<void>;
+  /**
+   * Uses the invite if it is unused and unexpired, and binds the account to its member, atomically.
+   * Returns the member id, or why it could not.
+   */
+  redeem(input: { codeHash: string; platform: Platform; externalId: string; now: Date }): Promise<{ memberId: string } | { refused: "unknown" | "used" | "expired" }>;
+  /** Removes a member's bindings on a platform; returns how many there were. */
+  unbind(memberId: string, platform: Platform): Promise<number>;
+}
+
+/** Platform event ids already handled: redeliveries are recognised and have no second effect. */
+export interface InboundLog {
+  /** Records the event; false when it was recorded before. */
+  markHandled(platform: Platform, eventId: string): Promise<boolean>;
+}
+
+/** Runs work in one database transaction: an inbound event's record and its effects commit together. */
+export interface UnitOfWork {
+  run<T>(work: (scope: { core: CoreContext; inbound: InboundLog }) => Promise<T>): Promise<T>;
 }
 
 /** A ticket before it is stored: the store gives it its id, number, day and timestamps. */
@@ -85,6 +110,7 @@ export interface CoreContext {
   tickets: TicketStore;
   dialogs: DialogStore;
   directory: Directory;
+  invites: InviteStore;
   clock: Clock;
   /** Business time zone (IANA), e.g. Asia/Shanghai. */
   timeZone: string;

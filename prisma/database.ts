@@ -6,9 +6,19 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import BetterSqlite3 from "better-sqlite3";
-import { PrismaClient } from "../generated/prisma/client.ts";
+import { PrismaClient, type Prisma } from "../generated/prisma/client.ts";
 
 export type Database = PrismaClient;
+/** The client or an open transaction: stores work on either, so a caller can widen the transaction. */
+export type DbClient = Database | Prisma.TransactionClient;
+
+/**
+ * Runs `work` in a transaction, or inside the caller's when `db` already is one. Interactive
+ * transactions wait up to 10 s for the single SQLite writer, and may run 15 s.
+ */
+export function transact<T>(db: DbClient, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  return "$transaction" in db ? db.$transaction(work, { maxWait: 10_000, timeout: 15_000 }) : work(db);
+}
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const MIGRATIONS_DIR = join(PROJECT_ROOT, "prisma", "migrations");

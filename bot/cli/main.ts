@@ -4,6 +4,8 @@ import { createApp } from "../app.js";
 import { ConfigError, loadConfig, loadDotEnv } from "../config/env.js";
 import { chatCommand } from "./chat-command.js";
 import { classifyCommand } from "./classify-command.js";
+import { inviteCommand, unbindCommand } from "./invite-command.js";
+import { telegramCommand } from "./telegram-command.js";
 import { UsageError } from "./usage-error.js";
 
 const USAGE = `Usage: hotline <command>
@@ -11,6 +13,12 @@ const USAGE = `Usage: hotline <command>
   classify                 read one JSON object of triage answers on stdin, print the classification
   chat --as <member>       report and handle tickets in the terminal as a directory member
   members                  list the directory's members (ids for --as)
+  invite <member> [--platform telegram] [--ttl-hours 72]
+                           a single-use code (and t.me link) that binds a chat account to a member
+  unbind <member> [--platform telegram]
+                           remove a member's bound chat account
+  telegram set-webhook <public-url> | delete-webhook
+                           register the webhook (needs TELEGRAM_WEBHOOK_SECRET) or go back to polling
   help                     show this text`;
 
 async function listMembers(): Promise<string> {
@@ -38,6 +46,20 @@ async function run(argv: string[]): Promise<void> {
     }
     case "members":
       console.log(await listMembers());
+      return;
+    case "invite":
+    case "unbind": {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { platform: { type: "string" }, "ttl-hours": { type: "string" } },
+      });
+      const options = { platform: values.platform, ttlHours: values["ttl-hours"] };
+      console.log(command === "invite" ? await inviteCommand(positionals[0], options) : await unbindCommand(positionals[0], options));
+      return;
+    }
+    case "telegram":
+      console.log(await telegramCommand(rest[0], rest[1]));
       return;
     case undefined:
     case "help":

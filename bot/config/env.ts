@@ -33,6 +33,20 @@ const envSchema = z.object({
   TZ: z.string().refine(isTimeZone, "must be an IANA time zone such as Asia/Shanghai").default("Asia/Shanghai"),
   DEFAULT_LOCALE: z.enum(localeSchema.options, { error: "must be zh-CN or en" }).default("zh-CN"),
   ORG_CONFIG: z.string().min(1).default("prisma/seed/organisation.yaml"),
+  /** From @BotFather; without it the Telegram adapter stays off. */
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[A-Za-z0-9_-]+$/, "must be a bot token from @BotFather, like 123456789:AAE…")
+    .optional(),
+  TELEGRAM_API_ROOT: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://api.telegram.org" })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .default("https://api.telegram.org"),
+  /** Set to receive updates by webhook at POST /telegram/webhook; unset, the bot long-polls. */
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+    .optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be fatal, error, warn, info, debug, trace or silent" })
     .default("info"),

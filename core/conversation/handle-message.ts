@@ -17,6 +17,7 @@ import {
   closeTicket,
   listMine,
   openTicket,
+  requestInformation,
   resolveTicket,
   showTicket,
   takeTicket,
@@ -95,11 +96,12 @@ async function runCommand(ctx: CoreContext, message: InboundMessage, command: Co
       return withNumber("/resolve <HL-…>", (n) => resolveTicket(ctx, member, n));
     case "close":
       return withNumber("/close <HL-…>", (n) => closeTicket(ctx, member, n));
-    case "note": {
+    case "note":
+    case "ask": {
       const [number] = command.args;
       const text = command.rest.slice(number?.length ?? 0).trim();
-      if (!number || !text) return reply(card(t(locale, "command.usage", { usage: "/note <HL-…> <text>" })));
-      return addNote(ctx, member, number, text);
+      if (!number || !text) return reply(card(t(locale, "command.usage", { usage: `/${command.name} <HL-…> <text>` })));
+      return command.name === "note" ? addNote(ctx, member, number, text) : requestInformation(ctx, member, number, text);
     }
     default:
       return reply(card(t(locale, "command.unknown", { command: `/${command.name}` })));

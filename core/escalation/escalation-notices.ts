@@ -20,11 +20,12 @@ export function memberRecipient(member: Member, locale: Locale, context?: Platfo
 
 export const localeOf = (member: Member, fallback: Locale): Locale => member.locale ?? fallback;
 
-/** Acknowledge / Take buttons; their ids are the commands themselves, well under 64 bytes. */
+/** Acknowledge / Take / Resolve buttons; their ids are the commands themselves, well under 64 bytes. */
 export function ticketActions(number: string, locale: Locale): Choice[] {
   return [
     { id: `/ack ${number}`, label: t(locale, "action.acknowledged") },
     { id: `/take ${number}`, label: t(locale, "action.taken") },
+    { id: `/resolve ${number}`, label: t(locale, "button.resolve") },
   ];
 }
 

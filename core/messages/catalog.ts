@@ -151,6 +151,11 @@ export const CATALOG = {
   "notify.acknowledged": { zh: "你上报的 {number} 已由 {who}（{department}）响应。", en: "{who} ({department}) acknowledged your ticket {number}." },
   "notify.taken": { zh: "你上报的 {number} 已由 {who} 接手处理。", en: "{who} is now handling your ticket {number}." },
   "notify.noted": { zh: "{who} 为 {number} 添加了备注：{text}", en: "{who} added a note to {number}: {text}" },
+  "notify.info_requested": {
+    zh: "{who}（{department}）需要你补充 {number} 的信息：{text}\n请回复：/note {number} <补充内容>",
+    en: "{who} ({department}) needs more information on {number}: {text}\nReply with: /note {number} <details>",
+  },
+  "ask.done": { zh: "已请上报人补充 {number} 的信息。", en: "The reporter has been asked for more on {number}." },
   "notify.resolved": { zh: "回执：你上报的 {number} 已处理完毕（{who}）。", en: "Receipt: your ticket {number} has been resolved ({who})." },
 
   // ---- commands ----
@@ -163,6 +168,7 @@ export const CATALOG = {
       "/ack <工单号> 响应通知",
       "/take <工单号> 接手处理",
       "/note <工单号> <内容> 添加备注",
+      "/ask <工单号> <问题> 请上报人补充信息",
       "/resolve <工单号> 标记解决并回执",
       "/close <工单号> 关闭工单",
       "/cancel 取消当前上报",
@@ -176,6 +182,7 @@ export const CATALOG = {
       "/ack <no> acknowledge a ping",
       "/take <no> take a ticket on",
       "/note <no> <text> add a note",
+      "/ask <no> <question> ask the reporter for more information",
       "/resolve <no> mark resolved and send the receipt",
       "/close <no> close a ticket",
       "/cancel cancel the report in progress",
@@ -185,6 +192,16 @@ export const CATALOG = {
   "lang.switched": { zh: "已切换为中文。", en: "Language set to English." },
   "command.unknown": { zh: "未知命令 {command}。发送 /help 查看全部命令。", en: "Unknown command {command}. Send /help for the list." },
   "command.usage": { zh: "用法：{usage}", en: "Usage: {usage}" },
+
+  // ---- binding chat accounts ----
+  "invite.welcome": { zh: "欢迎，{name}！你的 {platform} 账号已绑定。发送 /new 开始上报，/help 查看全部命令。", en: "Welcome, {name}! Your {platform} account is now linked. Send /new to report, /help for all commands." },
+  "invite.refused.unknown": { zh: "邀请码无效。请向管理员索取新的邀请码。", en: "That invite code is not valid. Please ask your administrator for a new one." },
+  "invite.refused.used": { zh: "该邀请码已被使用。请向管理员索取新的邀请码。", en: "That invite code has already been used. Please ask your administrator for a new one." },
+  "invite.refused.expired": { zh: "该邀请码已过期。请向管理员索取新的邀请码。", en: "That invite code has expired. Please ask your administrator for a new one." },
+  "stranger": {
+    zh: "您好！本机器人仅供华晨汽车售后服务网络的成员使用；如需使用，请向管理员索取邀请码。 / Hello! This bot serves the after-sales network only; please ask your administrator for an invite code.",
+    en: "Hello! This bot serves the after-sales network only; please ask your administrator for an invite code. / 您好！本机器人仅供售后服务网络成员使用，请向管理员索取邀请码。",
+  },
 
   // ---- refusals ----
   "error.ticket_not_found": { zh: "找不到工单 {number}。", en: "There is no ticket {number}." },
@@ -198,6 +215,7 @@ export const CATALOG = {
   "action.taken": { zh: "接手", en: "taken" },
   "action.resolved": { zh: "标记解决", en: "resolved" },
   "action.closed": { zh: "关闭", en: "closed" },
+  "button.resolve": { zh: "已解决", en: "Resolve" },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageKey = keyof typeof CATALOG;

@@ -208,6 +208,15 @@ export async function addNote(ctx: CoreContext, actor: Member, number: string, t
   return done(ctx, actor, "note.done", ticket.number, outbox);
 }
 
+/** A department that must act asks the reporter for more; the question lands on the timeline. */
+export async function requestInformation(ctx: CoreContext, actor: Member, number: string, text: string): Promise<FlowResult> {
+  const ticket = await ticketFor(ctx, actor, number, (m, tk) => canAct(m, tk, ctx.org), "act");
+  const labels = actorLabels(ctx, actor);
+  const outbox = await toReporter(ctx, ticket, actor, "notify.info_requested", (l) => ({ number: ticket.number, text, ...labels(l) }));
+  await ctx.tickets.apply(ticket.id, { events: [{ type: "info_requested", actorId: actor.id, data: { text } }], outbox });
+  return done(ctx, actor, "ask.done", ticket.number, outbox);
+}
+
 /** Resolving meets every pending deadline and sends the reporter the receipt (回执, manual §4). */
 export async function resolveTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
   const ticket = await ticketFor(ctx, actor, number, (m, tk) => canResolve(m, tk, ctx.org), "act");

@@ -118,6 +118,7 @@ export type TimelineEventType =
   | "acknowledged"
   | "taken"
   | "note"
+  | "info_requested"
   | "status_changed"
   | "resolved"
   | "closed";

@@ -1,8 +1,8 @@
 import type { DialogSession, DialogStore } from "../../core/ports.js";
-import type { Database } from "../database.js";
+import type { DbClient } from "../database.js";
 
 export class PrismaDialogStore implements DialogStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: DbClient) {}
 
   async find(memberId: string, conversation: string): Promise<DialogSession | undefined> {
     const row = await this.db.dialogSession.findUnique({ where: { memberId_conversation: { memberId, conversation } } });

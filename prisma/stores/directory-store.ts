@@ -1,8 +1,8 @@
 import type { Member } from "../../core/directory/member.js";
-import { platformSchema, roleSchema, type Organisation } from "../../core/directory/organisation.js";
+import { platformSchema, roleSchema, type Organisation, type Platform } from "../../core/directory/organisation.js";
 import { localeSchema, type Locale } from "../../core/messages/locale.js";
 import type { Directory } from "../../core/ports.js";
-import type { Database } from "../database.js";
+import type { Database, DbClient } from "../database.js";
 
 type MemberRow = NonNullable<Awaited<ReturnType<Database["member"]["findUnique"]>>> & {
   identities: { platform: string; externalId: string }[];
@@ -11,7 +11,7 @@ type MemberRow = NonNullable<Awaited<ReturnType<Database["member"]["findUnique"]
 /** Members from the database (the organisation file plus run-time bindings and languages). */
 export class PrismaDirectory implements Directory {
   constructor(
-    private readonly db: Database,
+    private readonly db: DbClient,
     private readonly org: Organisation,
   ) {}
 
@@ -25,8 +25,7 @@ export class PrismaDirectory implements Directory {
     return rows.map((row) => this.toMember(row));
   }
 
-  /** The member behind a chat account, if the account is known. */
-  async findMemberByIdentity(platform: string, externalId: string): Promise<Member | undefined> {
+  async findMemberByIdentity(platform: Platform, externalId: string): Promise<Member | undefined> {
     const identity = await this.db.identity.findUnique({ where: { platform_externalId: { platform, externalId } } });
     return identity ? this.findMember(identity.memberId) : undefined;
   }

@@ -16,17 +16,17 @@ import {
 } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
 import type { Prisma } from "../../generated/prisma/client.ts";
-import type { Database } from "../database.js";
+import { transact, type DbClient } from "../database.js";
 
 const WITH_DETAILS = { pings: { orderBy: { id: "asc" } }, deadlines: { orderBy: { id: "asc" } }, attachments: true } as const;
 type TicketRow = Prisma.TicketGetPayload<{ include: typeof WITH_DETAILS }>;
 type Tx = Prisma.TransactionClient;
 
 export class PrismaTicketStore implements TicketStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: DbClient) {}
 
   async create(draft: TicketDraft, outboxFor: (ticket: Ticket) => Notification[]): Promise<Ticket> {
-    return this.db.$transaction(async (tx) => {
+    return transact(this.db, async (tx) => {
       const sequence = await tx.ticketDaySequence.upsert({
         where: { localDate: draft.localDate },
         create: { localDate: draft.localDate, last: 1 },
@@ -99,7 +99,7 @@ export class PrismaTicketStore implements TicketStore {
   }
 
   async apply(ticketId: number, change: TicketChange): Promise<void> {
-    await this.db.$transaction(async (tx) => {
+    await transact(this.db, async (tx) => {
       const data: Prisma.TicketUpdateInput = {};
       if (change.status) data.status = change.status;
       if (change.resolvedAt) data.resolvedAt = change.resolvedAt;

@@ -1,0 +1,58 @@
+import { Api } from "grammy";
+import { issueInvite } from "../../core/directory/invites.js";
+import { platformSchema, type Platform } from "../../core/directory/organisation.js";
+import { isHotlineError } from "../../core/errors.js";
+import { createApp } from "../app.js";
+import { loadConfig, type Config } from "../config/env.js";
+import { UsageError } from "./usage-error.js";
+
+function parsePlatform(value: string | undefined): Platform {
+  const parsed = platformSchema.safeParse(value ?? "telegram");
+  if (!parsed.success) throw new UsageError(`--platform: must be one of ${platformSchema.options.join(", ")}`);
+  return parsed.data;
+}
+
+/** The t.me link that opens the bot with the code, when the bot's name can be asked of Telegram. */
+async function telegramLink(config: Config, code: string): Promise<string | undefined> {
+  if (!config.TELEGRAM_BOT_TOKEN) return undefined;
+  const me = await new Api(config.TELEGRAM_BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT }).getMe();
+  return `https://t.me/${me.username}?start=${code}`;
+}
+
+/** `hotline invite <member> --platform telegram [--ttl-hours 72]`: a single-use, expiring code. */
+export async function inviteCommand(memberId: string | undefined, options: { platform?: string; ttlHours?: string }): Promise<string> {
+  if (!memberId) throw new UsageError("usage: hotline invite <member> [--platform telegram] [--ttl-hours 72]");
+  const platform = parsePlatform(options.platform);
+  const ttlHours = options.ttlHours === undefined ? 72 : Number(options.ttlHours);
+  if (!Number.isFinite(ttlHours) || ttlHours <= 0) throw new UsageError("--ttl-hours: must be a positive number of hours");
+  const config = loadConfig();
+  const app = await createApp(config);
+  try {
+    const invite = await issueInvite(app.core, { memberId, platform, ttlMinutes: Math.round(ttlHours * 60) });
+    const link = platform === "telegram" ? await telegramLink(config, invite.code) : undefined;
+    return [
+      `Invite for ${invite.member.name.zh} (${invite.member.id}) on ${platform}, single use, valid until ${invite.expiresAt.toISOString()}:`,
+      `  code: ${invite.code}`,
+      link ? `  link: ${link}` : `  the member sends: /start ${invite.code}`,
+    ].join("\n");
+  } catch (error) {
+    if (isHotlineError(error, "unknown_member")) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    await app.close();
+  }
+}
+
+/** `hotline unbind <member> --platform telegram`: the member's account there can no longer act. */
+export async function unbindCommand(memberId: string | undefined, options: { platform?: string }): Promise<string> {
+  if (!memberId) throw new UsageError("usage: hotline unbind <member> [--platform telegram]");
+  const platform = parsePlatform(options.platform);
+  const app = await createApp(loadConfig());
+  try {
+    if (!(await app.directory.findMember(memberId))) throw new UsageError(`unknown member "${memberId}"`);
+    const removed = await app.core.invites.unbind(memberId, platform);
+    return removed ? `Unbound ${removed} ${platform} account(s) from ${memberId}.` : `${memberId} has no ${platform} account bound.`;
+  } finally {
+    await app.close();
+  }
+}

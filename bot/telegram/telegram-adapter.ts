@@ -1,0 +1,200 @@
+import { autoRetry } from "@grammyjs/auto-retry";
+import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
+import { Bot, GrammyError, HttpError, webhookCallback, type Context } from "grammy";
+import type { Message, UserFromGetMe } from "grammy/types";
+import { handleInbound, type InboundEvent } from "../../core/conversation/handle-inbound.js";
+import type { Member } from "../../core/directory/member.js";
+import type { Recipient } from "../../core/escalation/notification.js";
+import type { Card } from "../../core/messages/card.js";
+import type { AttachmentRef } from "../../core/tickets/ticket.js";
+import type { App } from "../app.js";
+import { ConfigError } from "../config/env.js";
+import { PermanentDeliveryError, type Sender } from "../delivery/outbox-dispatcher.js";
+import type { RouteHandler } from "../http/server.js";
+import type { Logger } from "../logger.js";
+import { commandMenu } from "./telegram-commands.js";
+import { escapeHtml, renderForTelegram } from "./render-telegram.js";
+
+export interface TelegramOptions {
+  token: string;
+  apiRoot: string;
+  /** Webhook mode when set (POST /telegram/webhook); long polling otherwise. */
+  webhookSecret?: string | undefined;
+  /** Skips getMe at start (tests, or a known bot). */
+  botInfo?: UserFromGetMe | undefined;
+  /** Called when a handled update produced messages for others (the outbox). */
+  onNotifications?: () => void;
+  log: Logger;
+}
+
+export const TELEGRAM_WEBHOOK_PATH = "/telegram/webhook";
+
+/**
+ * The Telegram adapter: turns updates into core events (exactly once, in order per chat) and
+ * renders core cards as HTML messages with inline keyboards. No domain logic lives here.
+ */
+export class TelegramAdapter {
+  readonly bot: Bot;
+  private runner: RunnerHandle | undefined;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly app: App,
+    private readonly options: TelegramOptions,
+  ) {
+    this.log = options.log.child({ module: "telegram" });
+    this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot }, botInfo: options.botInfo });
+    // 429s are retried after retry_after, 5xx and network errors with backoff; then the call fails.
+    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 120, rethrowHttpErrors: false }));
+    // Updates of one chat in order; different chats concurrently.
+    this.bot.use(sequentialize((ctx: Context) => (ctx.chat ? String(ctx.chat.id) : undefined)));
+    this.bot.on("callback_query:data", (ctx) => this.onButton(ctx));
+    this.bot.on("message", (ctx) => this.onMessage(ctx));
+    this.bot.catch((error) => this.log.error({ err: error.error, update: error.ctx.update.update_id }, "update failed"));
+  }
+
+  /** Identifies the bot and publishes the command menu; then polls unless a webhook is configured. */
+  async start(): Promise<void> {
+    try {
+      await this.bot.init();
+    } catch (error) {
+      if (error instanceof GrammyError && error.error_code === 401) {
+        throw new ConfigError("TELEGRAM_BOT_TOKEN: Telegram refused the token (401 Unauthorized); copy it again from @BotFather.");
+      }
+      throw error;
+    }
+    await this.publishCommands();
+    if (this.options.webhookSecret) {
+      this.log.info({ bot: this.bot.botInfo.username }, `Telegram: receiving by webhook at POST ${TELEGRAM_WEBHOOK_PATH}`);
+      return;
+    }
+    await this.bot.api.deleteWebhook();
+    this.runner = run(this.bot, { runner: { fetch: { allowed_updates: ["message", "callback_query"] } } });
+    this.log.info({ bot: this.bot.botInfo.username }, "Telegram: receiving by long polling");
+  }
+
+  async stop(): Promise<void> {
+    if (this.runner?.isRunning()) await this.runner.stop();
+  }
+
+  /** The webhook route for the shared HTTP server; 401 on a wrong or missing secret token. */
+  webhookRoute(): Record<string, RouteHandler> {
+    if (!this.options.webhookSecret) return {};
+    const handle = webhookCallback(this.bot, "http", { secretToken: this.options.webhookSecret, onTimeout: "return" });
+    return { [`POST ${TELEGRAM_WEBHOOK_PATH}`]: (req, res) => handle(req, res) };
+  }
+
+  private async publishCommands(): Promise<void> {
+    try {
+      await this.bot.api.setMyCommands(commandMenu("zh"));
+      await this.bot.api.setMyCommands(commandMenu("zh"), { language_code: "zh" });
+      await this.bot.api.setMyCommands(commandMenu("en"), { language_code: "en" });
+    } catch (error) {
+      this.log.warn({ err: error }, "Telegram: could not publish the command menu");
+    }
+  }
+
+  /** In groups the bot hears commands, replies to its messages and mentions of it. */
+  private isAddressed(message: Message): boolean {
+    if (message.chat.type === "private") return true;
+    const text = message.text ?? message.caption ?? "";
+    return text.startsWith("/") || message.reply_to_message?.from?.id === this.bot.botInfo.id || text.includes(`@${this.bot.botInfo.username}`);
+  }
+
+  private async onMessage(ctx: Context): Promise<void> {
+    const message = ctx.message!;
+    if (!message.from || message.from.is_bot || !this.isAddressed(message)) return;
+    const text = (message.text ?? message.caption)?.replaceAll(`@${this.bot.botInfo.username}`, "").trim();
+    await this.handle(ctx, { text: text || undefined, attachments: attachmentsOf(message) });
+  }
+
+  private async onButton(ctx: Context): Promise<void> {
+    const query = ctx.callbackQuery!;
+    // Answer first: Telegram shows a spinner on the button until the query is answered.
+    await ctx.answerCallbackQuery().catch((error: unknown) => this.log.warn({ err: error }, "answerCallbackQuery failed"));
+    const isDialogChoice = !query.data!.startsWith("/");
+    if (isDialogChoice && query.message) await this.markChosen(ctx, query.message, query.data!);
+    await this.handle(ctx, { choice: query.data });
+  }
+
+  /** Shows the chosen answer under the question and drops its buttons, so the chat reads as a record. */
+  private async markChosen(ctx: Context, question: Message, data: string): Promise<void> {
+    const button = question.reply_markup?.inline_keyboard.flat().find((b) => "callback_data" in b && b.callback_data === data);
+    if (!button || !question.text) return;
+    await ctx
+      .editMessageText(`${escapeHtml(question.text)}\n→ <b>${escapeHtml(button.text)}</b>`, { parse_mode: "HTML" })
+      .catch((error: unknown) => this.log.debug({ err: error }, "could not mark the chosen answer"));
+  }
+
+  private async handle(ctx: Context, input: Pick<InboundEvent, "text" | "choice" | "attachments">): Promise<void> {
+    const chatId = ctx.chat!.id;
+    const event: InboundEvent = {
+      ...input,
+      platform: "telegram",
+      eventId: String(ctx.update.update_id),
+      senderId: String(ctx.from!.id),
+      conversation: `telegram:${chatId}`,
+    };
+    const outcome = await handleInbound(this.app.unitOfWork, event, this.app.config.DEFAULT_LOCALE);
+    if (outcome.kind === "duplicate") return;
+    if (outcome.kind === "stranger") return this.sendCards(chatId, outcome.replies);
+    await this.sendCards(chatId, outcome.result.replies, outcome.member);
+    if (outcome.result.notifications.length) this.options.onNotifications?.();
+  }
+
+  /** Sends replies; one that finally fails is recorded as a failed delivery, never silently lost. */
+  private async sendCards(chatId: number, cards: Card[], member?: Member): Promise<void> {
+    const telegramIdOf = await this.telegramIds();
+    for (const card of cards) {
+      try {
+        await this.sendCard(chatId, card, telegramIdOf);
+      } catch (error) {
+        this.log.error({ err: error, chat: chatId }, "reply failed");
+        const recipient: Recipient = { kind: "member", memberId: member?.id ?? "", name: member?.name.zh ?? String(chatId), platform: "telegram", address: String(chatId) };
+        await this.app.db.delivery.create({
+          data: { platform: "telegram", recipient: JSON.stringify(recipient), payload: JSON.stringify(card), status: "failed", attempts: 1, lastError: describe(error) },
+        });
+      }
+    }
+  }
+
+  private async sendCard(chatId: number | string, card: Card, telegramIdOf: (memberId: string) => string | undefined): Promise<void> {
+    for (const message of renderForTelegram(card, { telegramIdOf })) {
+      const { text, ...other } = message;
+      await this.bot.api.sendMessage(chatId, text, other);
+    }
+  }
+
+  private async telegramIds(): Promise<(memberId: string) => string | undefined> {
+    const members = await this.app.core.directory.listMembers();
+    const ids = new Map(members.flatMap((m) => (m.identities.telegram ? [[m.id, m.identities.telegram] as const] : [])));
+    return (memberId) => ids.get(memberId);
+  }
+
+  /** Delivers an outbox message to a Telegram user or group, with real mentions. */
+  readonly send: Sender = async ({ recipient, card }) => {
+    if (!recipient.address) throw new PermanentDeliveryError(`no Telegram chat for ${recipient.name}`);
+    try {
+      await this.sendCard(recipient.address, card, await this.telegramIds());
+    } catch (error) {
+      // 400/403: chat not found, the user never started the bot or blocked it. Retrying won't help.
+      if (error instanceof GrammyError && [400, 403].includes(error.error_code)) throw new PermanentDeliveryError(describe(error));
+      throw error;
+    }
+  };
+}
+
+function attachmentsOf(message: Message): AttachmentRef[] | undefined {
+  if (message.photo?.length) {
+    const largest = message.photo.at(-1)!;
+    return [{ platform: "telegram", fileId: largest.file_id, kind: "photo" }];
+  }
+  if (message.document) return [{ platform: "telegram", fileId: message.document.file_id, kind: "document", name: message.document.file_name }];
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof GrammyError) return `${error.method}: ${error.error_code} ${error.description}`;
+  if (error instanceof HttpError) return `network: ${String(error.error)}`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,55 @@
+import { redeemInvite } from "../directory/invites.js";
+import type { Member } from "../directory/member.js";
+import type { Platform } from "../directory/organisation.js";
+import { card, type Card } from "../messages/card.js";
+import { t } from "../messages/catalog.js";
+import { pick, type Locale } from "../messages/locale.js";
+import type { UnitOfWork } from "../ports.js";
+import type { DialogInput } from "../dialogs/report-steps.js";
+import { handleMessage } from "./handle-message.js";
+import type { FlowResult } from "../tickets/ticket-flows.js";
+
+/** One event from a chat platform, before the core knows who sent it. */
+export interface InboundEvent extends DialogInput {
+  platform: Platform;
+  /** The platform's id for this delivery (Telegram update_id, Slack event_id, WeCom MsgId). */
+  eventId: string;
+  /** The sender's account on the platform. */
+  senderId: string;
+  /** `<platform>:<chat id>`: dialogs are kept per member per conversation. */
+  conversation: string;
+}
+
+export type InboundOutcome =
+  | { kind: "handled"; member: Member; result: FlowResult }
+  | { kind: "duplicate" }
+  /** Someone not in the directory: one polite sentence, nothing recorded. */
+  | { kind: "stranger"; replies: Card[] };
+
+const INVITE = /^\/start\s+([A-Za-z0-9]{6,32})$/;
+
+/**
+ * Every adapter's way in: identifies the sender, handles the event once (its id is recorded in
+ * the same transaction as its effects, so a redelivery has none), and binds new accounts that
+ * bring an invite code (`/start <code>`).
+ */
+export async function handleInbound(uow: UnitOfWork, event: InboundEvent, defaultLocale: Locale): Promise<InboundOutcome> {
+  return uow.run(async ({ core, inbound }) => {
+    const member = await core.directory.findMemberByIdentity(event.platform, event.senderId);
+    const invite = member ? undefined : INVITE.exec(event.text?.trim() ?? "")?.[1];
+    if (member) {
+      if (!(await inbound.markHandled(event.platform, event.eventId))) return { kind: "duplicate" };
+      return { kind: "handled", member, result: await handleMessage(core, { ...event, member }) };
+    }
+    if (!invite) return { kind: "stranger", replies: [card(t(defaultLocale, "stranger"))] };
+
+    // A refused code writes nothing; a redelivered /start finds the account bound and is a duplicate.
+    const redeemed = await redeemInvite(core, { code: invite, platform: event.platform, externalId: event.senderId });
+    if ("refused" in redeemed) return { kind: "stranger", replies: [card(t(defaultLocale, `invite.refused.${redeemed.refused}`), { tone: "error" })] };
+    await inbound.markHandled(event.platform, event.eventId);
+    const bound = (await core.directory.findMember(redeemed.memberId))!;
+    const locale = bound.locale ?? defaultLocale;
+    const welcome = card(t(locale, "invite.welcome", { name: pick(bound.name, locale), platform: event.platform }), { tone: "success" });
+    return { kind: "handled", member: bound, result: { replies: [welcome], notifications: [] } };
+  });
+}
