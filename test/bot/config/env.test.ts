@@ -8,6 +8,7 @@ const DEFAULTS = {
   TZ: "Asia/Shanghai",
   DEFAULT_LOCALE: "zh-CN",
   ORG_CONFIG: "prisma/seed/organisation.yaml",
+  TELEGRAM_API_ROOT: "https://api.telegram.org",
   LOG_LEVEL: "info",
 };
 
@@ -48,8 +49,14 @@ describe("loadConfig", () => {
       DEFAULT_LOCALE: "en",
       ORG_CONFIG: "/etc/hotline/organisation.yaml",
       LOG_LEVEL: "debug",
+      TELEGRAM_BOT_TOKEN: "123456789:AAE-token_x",
+      TELEGRAM_API_ROOT: "http://127.0.0.1:8081/",
+      TELEGRAM_WEBHOOK_SECRET: "s3cret_-X",
     });
     expect(config).toEqual({
+      TELEGRAM_BOT_TOKEN: "123456789:AAE-token_x",
+      TELEGRAM_API_ROOT: "http://127.0.0.1:8081",
+      TELEGRAM_WEBHOOK_SECRET: "s3cret_-X",
       DATABASE_URL: "file:/var/lib/hotline/hotline.db",
       REDIS_URL: "rediss://cache.example:6380/2",
       PORT: 8080,
@@ -90,6 +97,9 @@ describe("loadConfig", () => {
     ["REDIS_URL", "http://x"],
     ["DATABASE_URL", "postgres://x"],
     ["LOG_LEVEL", "loud"],
+    ["TELEGRAM_BOT_TOKEN", "not-a-token"],
+    ["TELEGRAM_API_ROOT", "ftp://api"],
+    ["TELEGRAM_WEBHOOK_SECRET", "has spaces in it"],
   ])("rejects %s=%s with a ConfigError naming the setting", (key, value) => {
     const error = configErrorFor({ [key]: value });
     expect(error.name).toBe("ConfigError");
