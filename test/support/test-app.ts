@@ -21,8 +21,12 @@ export interface TestClock {
 }
 
 /** The real app (Prisma, SQLite, the default organisation) on a database file, with a settable clock. */
-export async function startTestApp(file: string, clock: TestClock = { now: new Date("2026-11-26T02:00:00Z") }): Promise<App> {
-  const config = loadConfig({ DATABASE_URL: `file:${file}`, LOG_LEVEL: "silent" });
+export async function startTestApp(
+  file: string,
+  clock: TestClock = { now: new Date("2026-11-26T02:00:00Z") },
+  env: Record<string, string> = {},
+): Promise<App> {
+  const config = loadConfig({ DATABASE_URL: `file:${file}`, LOG_LEVEL: "silent", ...env });
   return createApp(config, { clock: () => clock.now });
 }
 

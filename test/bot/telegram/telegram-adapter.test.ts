@@ -1,0 +1,294 @@
+import { writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { pino } from "pino";
+import { stringify } from "yaml";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { App } from "../../../bot/app.js";
+import { OutboxDispatcher } from "../../../bot/delivery/outbox-dispatcher.js";
+import { createHttpServer, type RouteHandler } from "../../../bot/http/server.js";
+import { TelegramAdapter } from "../../../bot/telegram/telegram-adapter.js";
+import { issueInvite } from "../../../core/directory/invites.js";
+import { FakeBotApi, type SentMessage } from "../../fakes/telegram-bot-api.js";
+import { rawDefaultOrganisation } from "../../support/organisation.js";
+import { freshDatabaseFile, startTestApp, type TestClock } from "../../support/test-app.js";
+
+const silent = pino({ level: "silent" });
+const WANG = { id: 200000001, first_name: "王芳" }; // bound in the organisation file, Shenyang staff
+const MA = { id: 200000002, first_name: "马骏" };
+const ZHOU = { id: 100000001, first_name: "周敏" }; // the after-sales lead
+const STRANGER = { id: 999, first_name: "Mallory" };
+const SECRET = "webhook-secret_42";
+
+let fake: FakeBotApi;
+let db: ReturnType<typeof freshDatabaseFile>;
+let clock: TestClock;
+let orgFile: string;
+let cleanups: (() => unknown)[];
+
+/** The default organisation, with the after-sales lead taking pings on Telegram. */
+function writeOrganisation(dir: string): string {
+  const org = rawDefaultOrganisation();
+  org.members.find((m: { id: string }) => m.id === "zhou.min").preferredPlatform = "telegram";
+  const file = join(dir, "organisation.yaml");
+  writeFileSync(file, stringify(org));
+  return file;
+}
+
+beforeEach(async () => {
+  cleanups = [];
+  db = freshDatabaseFile();
+  cleanups.push(db.cleanup);
+  orgFile = writeOrganisation(db.file.replace(/hotline\.db$/, ""));
+  clock = { now: new Date("2026-11-26T02:00:00Z") };
+  fake = await FakeBotApi.start();
+  cleanups.push(() => fake.close());
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+interface Running {
+  app: App;
+  adapter: TelegramAdapter;
+  dispatcher: OutboxDispatcher;
+  stop(): Promise<void>;
+}
+
+/** The real app and adapter on the fake Bot API: polling by default, webhook with a secret. */
+async function startBot(options: { webhook?: boolean } = {}): Promise<Running> {
+  const app = await startTestApp(db.file, clock, { ORG_CONFIG: orgFile });
+  let dispatcher: OutboxDispatcher | undefined;
+  const adapter = new TelegramAdapter(app, {
+    token: fake.token,
+    apiRoot: fake.apiRoot,
+    botInfo: fake.botInfo,
+    webhookSecret: options.webhook ? SECRET : undefined,
+    onNotifications: () => dispatcher?.kick(),
+    log: silent,
+  });
+  dispatcher = new OutboxDispatcher(app.db, { telegram: adapter.send }, silent);
+  await adapter.start();
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await adapter.stop();
+    await dispatcher.idle();
+    await app.close();
+  };
+  cleanups.push(stop);
+  return { app, adapter, dispatcher, stop };
+}
+
+const sent = (chatId: number) => fake.sentTo(chatId).filter((m) => !m.deleted);
+
+/** Pushes an update and waits for the bot's next message(s) in that chat. */
+async function exchange(chatId: number, update: Parameters<FakeBotApi["pushUpdate"]>[0]): Promise<SentMessage> {
+  const before = sent(chatId).length;
+  fake.pushUpdate(update);
+  await fake.waitFor(() => sent(chatId).length > before, 5_000);
+  return sent(chatId).at(-1)!;
+}
+
+const say = (user: typeof WANG, text: string, chat?: { id: number; type: "group" | "supergroup"; title?: string }) =>
+  exchange(chat?.id ?? user.id, fake.textMessage({ from: user, text, ...(chat ? { chat } : {}) }));
+
+const press = (user: typeof WANG, message: SentMessage, data: string) =>
+  exchange(message.chatId, fake.callbackQuery({ from: user, message, data }));
+
+/** A level-2 fault: buttons where the dialog offers them, typed answers elsewhere. */
+async function reportLevel2(user: typeof WANG): Promise<SentMessage> {
+  let question = await say(user, "/new");
+  question = await press(user, question, "fault");
+  question = await press(user, question, "service_center");
+  question = await press(user, question, "zhonghua");
+  question = await say(user, "LSGPC52U6AF102554");
+  question = await say(user, "12000");
+  question = await say(user, "行驶中制动失灵，撞上护栏");
+  for (const answer of ["no", "none", "no", "no", "yes"]) question = await press(user, question, answer);
+  question = await say(user, "张先生");
+  question = await say(user, "13812345678");
+  question = await press(user, question, "done");
+  return press(user, question, "confirm");
+}
+
+describe("the Telegram adapter, through grammY against a fake Bot API", () => {
+  it("walks a whole report from /start <invite> to the ticket-created message, in polling mode", async () => {
+    const { app } = await startBot();
+    const newcomer = { id: 300, first_name: "新人" };
+    const { code } = await issueInvite(app.core, { memberId: "ma.jun", platform: "telegram" });
+    expect((await say(newcomer, `/start ${code}`)).text).toContain("欢迎，马骏！");
+
+    const created = await reportLevel2(newcomer);
+    expect(created.text).toContain("已登记工单 HL-20261126-0001");
+    expect(created.text).toContain("重大质量信息 2 级");
+    expect(created.text).toContain("造成重大质量事故，未导致人员伤亡");
+
+    const firstQuestion = sent(300).find((m) => m.versions[0]?.includes("请选择上报类型"))!;
+    expect(firstQuestion.text).toContain("→ 质量故障");
+    expect(firstQuestion.replyMarkup).toBeUndefined();
+    expect(fake.callsOf("answerCallbackQuery")).toHaveLength(10); // every button press answered
+    const ticket = await app.core.tickets.findByNumber("HL-20261126-0001");
+    expect(ticket).toMatchObject({ reporterId: "ma.jun", originPlatform: "telegram", level: 2 });
+    expect(fake.myCommands(undefined, "en")?.map((c) => c.command)).toContain("new");
+    expect(fake.myCommands(undefined, "zh")?.find((c) => c.command === "new")?.description).toBe("上报质量故障或顾客投诉");
+  });
+
+  it("re-asks a bad answer with the reason and keeps the report where it was", async () => {
+    await startBot();
+    let question = await say(WANG, "/new");
+    for (const choice of ["fault", "service_center", "zhonghua"]) question = await press(WANG, question, choice);
+    const retry = await say(WANG, "LSGPC52U6AF102555");
+    expect(retry.text).toContain("校验位");
+    expect(retry.text).toContain("请输入车辆识别代号");
+    expect((await say(WANG, "LSGPC52U6AF102554")).text).toContain("行驶里程");
+  });
+
+  it("refuses a stranger with one sentence and stores nothing", async () => {
+    const { app } = await startBot();
+    const reply = await say(STRANGER, "/new");
+    expect(reply.text).toContain("请向管理员索取邀请码");
+    expect(await app.db.inboundEvent.count()).toBe(0);
+    expect(await app.db.dialogSession.count()).toBe(0);
+    expect(await app.db.identity.count({ where: { externalId: "999" } })).toBe(0);
+  });
+
+  it("resumes a report after a restart in the middle of the dialog", async () => {
+    const first = await startBot();
+    let question = await say(WANG, "/new");
+    question = await press(WANG, question, "complaint");
+    await first.stop();
+    await startBot();
+    const next = await press(WANG, question, "hotline"); // the old question's button still answers "source"
+    expect(next.text).toContain("车辆品牌");
+  });
+
+  it("retries a 429 after its retry_after and still delivers the reply", async () => {
+    await startBot();
+    fake.failNext("sendMessage", { status: 429, retryAfter: 1 });
+    const reply = await say(WANG, "/help");
+    expect(reply.text).toContain("/new");
+    const attempts = fake.callsOf("sendMessage");
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("keeps apart two people reporting at the same time in one group", async () => {
+    const { app } = await startBot();
+    const group = { id: -1001, type: "supergroup" as const, title: "沈阳服务中心" };
+    const wangQuestion = await say(WANG, "/new", group);
+    const maQuestion = await say(MA, "/new", group);
+    await Promise.all([press(WANG, wangQuestion, "complaint"), press(MA, maQuestion, "fault")]);
+    const sessions = await app.db.dialogSession.findMany({ orderBy: { memberId: "asc" } });
+    expect(sessions.map((s) => [s.memberId, s.conversation, JSON.parse(s.state).draft.kind])).toEqual([
+      ["ma.jun", "telegram:-1001", "fault"],
+      ["wang.fang", "telegram:-1001", "complaint"],
+    ]);
+    // Chatter in the group that is not addressed to the bot is not an answer.
+    fake.pushUpdate(fake.textMessage({ from: WANG, chat: group, text: "大家好" }));
+    await say(WANG, "/mine", group);
+    expect(JSON.parse((await app.db.dialogSession.findFirstOrThrow({ where: { memberId: "wang.fang" } })).state).draft.source).toBeUndefined();
+  });
+
+  it("keeps a photo on the ticket as its Telegram file id", async () => {
+    const { app } = await startBot();
+    let question = await say(WANG, "/new");
+    for (const choice of ["fault", "service_center", "haise"]) question = await press(WANG, question, choice);
+    for (const text of ["unknown", "unknown", "空调异响，怠速时明显"]) question = await say(WANG, text);
+    for (const answer of ["no", "none", "no", "no", "no", "none", "none"]) question = await press(WANG, question, answer);
+    question = await press(WANG, question, "none"); // no claim
+    question = await press(WANG, question, "no"); // no breakdown
+    await say(WANG, "李女士");
+    await say(WANG, "024-12345678");
+    const photo = fake.photoMessage({ from: WANG, caption: "仪表盘" });
+    const received = await exchange(WANG.id, photo);
+    expect(received.text).toContain("已收到 1 个附件");
+    question = await press(WANG, received, "done");
+    await press(WANG, question, "confirm");
+    const ticket = (await app.core.tickets.findByNumber("HL-20261126-0001"))!;
+    const fileId = (photo.message!.photo!.at(-1)!).file_id;
+    expect(ticket.attachments).toEqual([{ platform: "telegram", fileId, kind: "photo" }]);
+  });
+
+  it("delivers a ping with buttons to a lead, whose Acknowledge is recorded and reported to the reporter", async () => {
+    const { app, dispatcher } = await startBot();
+    await reportLevel2(WANG);
+    await fake.waitFor(() => sent(ZHOU.id).length > 0, 5_000);
+    const ping = sent(ZHOU.id)[0]!;
+    expect(ping.text).toContain("新工单 HL-20261126-0001：重大质量信息 2 级");
+    expect(ping.text).toContain("售后服务部: 请确认并定级");
+    expect(ping.text).toContain("138****5678");
+    const buttons = (ping.replyMarkup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard.flat().map((b) => b.callback_data);
+    expect(buttons).toEqual(["/ack HL-20261126-0001", "/take HL-20261126-0001", "/resolve HL-20261126-0001"]);
+
+    const confirmation = await press(ZHOU, ping, "/ack HL-20261126-0001");
+    expect(confirmation.text).toBe("已响应 HL-20261126-0001。");
+    const ticket = (await app.core.tickets.findByNumber("HL-20261126-0001"))!;
+    expect(ticket.status).toBe("confirmed");
+    expect(ticket.pings.find((p) => p.memberId === "zhou.min")?.acknowledgedBy).toBe("zhou.min");
+
+    await fake.waitFor(() => sent(WANG.id).some((m) => m.text.includes("已由 周敏（售后服务部）响应")), 5_000);
+    await dispatcher.idle();
+    const telegramDeliveries = await app.db.delivery.findMany({ where: { platform: "telegram" } });
+    expect(telegramDeliveries.map((d) => d.status)).toEqual(["sent", "sent"]);
+    expect(await app.db.delivery.count({ where: { platform: "slack", status: "pending" } })).toBeGreaterThan(0);
+  });
+
+  it("keeps a delivery the platform refuses as failed, with the error", async () => {
+    const { app, dispatcher } = await startBot();
+    fake.failNext("sendMessage", { status: 403, description: "Forbidden: bot was blocked by the user" }, 5);
+    await app.db.delivery.create({
+      data: {
+        platform: "telegram",
+        recipient: JSON.stringify({ kind: "member", memberId: "wang.fang", name: "王芳", platform: "telegram", address: String(WANG.id) }),
+        payload: JSON.stringify({ lines: ["hello"] }),
+        status: "pending",
+      },
+    });
+    await dispatcher.drain();
+    const [delivery] = await app.db.delivery.findMany();
+    expect(delivery).toMatchObject({ status: "failed", attempts: 1 });
+    expect(delivery!.lastError).toContain("bot was blocked by the user");
+  });
+});
+
+describe("the Telegram webhook", () => {
+  async function listen(routes: Record<string, RouteHandler>, app: App): Promise<string> {
+    const server: Server = createHttpServer({ db: app.db, redisUrl: "redis://127.0.0.1:6379" }, routes);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/telegram/webhook`;
+  }
+
+  it("answers 401 to a missing or wrong secret token and handles a right one", async () => {
+    const { app, adapter } = await startBot({ webhook: true });
+    const url = await listen(adapter.webhookRoute(), app);
+    const update = { update_id: 5001, ...fake.textMessage({ from: WANG, text: "/help" }) };
+    expect(await FakeBotApi.deliverWebhook(url, update)).toBe(401);
+    expect(await FakeBotApi.deliverWebhook(url, update, "wrong")).toBe(401);
+    expect(sent(WANG.id)).toHaveLength(0);
+    expect(await FakeBotApi.deliverWebhook(url, update, SECRET)).toBe(200);
+    expect(sent(WANG.id).at(-1)!.text).toContain("/new");
+  });
+
+  it("gives a redelivered update one effect", async () => {
+    const { app, adapter } = await startBot({ webhook: true });
+    const url = await listen(adapter.webhookRoute(), app);
+    await FakeBotApi.deliverWebhook(url, { update_id: 6001, ...fake.textMessage({ from: WANG, text: "/new" }) }, SECRET);
+    const choose = { update_id: 6002, ...fake.textMessage({ from: WANG, text: "2" }) };
+    expect(await FakeBotApi.deliverWebhook(url, choose, SECRET)).toBe(200);
+    expect(await FakeBotApi.deliverWebhook(url, choose, SECRET)).toBe(200);
+    expect(sent(WANG.id)).toHaveLength(2); // the first question, then the second: no second answer
+    const state = JSON.parse((await app.db.dialogSession.findFirstOrThrow()).state);
+    expect(state.draft).toEqual({ kind: "complaint", triage: {}, attachments: [] });
+    expect(await app.db.inboundEvent.count()).toBe(2);
+  });
+
+  it("leaves no route when no secret is configured", async () => {
+    const { adapter } = await startBot();
+    expect(adapter.webhookRoute()).toEqual({});
+  });
+});
