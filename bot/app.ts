@@ -4,7 +4,7 @@ import { migrateDatabase, openDatabase, transact, type Database, type DbClient }
 import { PrismaInboundLog } from "../prisma/stores/inbound-log.js";
 import { PrismaInviteStore } from "../prisma/stores/invite-store.js";
 import { PrismaDialogStore } from "../prisma/stores/dialog-store.js";
-import { PrismaDirectory } from "../prisma/stores/directory-store.js";
+import { DirectoryCache, PrismaDirectory } from "../prisma/stores/directory-store.js";
 import { PrismaTicketStore } from "../prisma/stores/ticket-store.js";
 import { syncOrganisation } from "../prisma/sync-organisation.js";
 import type { Config } from "./config/env.js";
@@ -37,12 +37,13 @@ export async function createApp(config: Config, options: { clock?: Clock } = {})
     throw error;
   }
   const clock = options.clock ?? (() => new Date());
+  const directoryCache = new DirectoryCache();
   const coreOn = (client: DbClient): CoreContext => ({
     org,
     tickets: new PrismaTicketStore(client),
     dialogs: new PrismaDialogStore(client),
-    directory: new PrismaDirectory(client, org),
-    invites: new PrismaInviteStore(client),
+    directory: new PrismaDirectory(client, org, directoryCache),
+    invites: new PrismaInviteStore(client, () => directoryCache.invalidate()),
     clock,
     timeZone: config.TZ,
     defaultLocale: config.DEFAULT_LOCALE,

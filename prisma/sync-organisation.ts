@@ -28,7 +28,9 @@ export async function syncOrganisation(db: Database, org: Organisation): Promise
         active: true,
       };
       await tx.member.upsert({ where: { id: m.id }, create: { id: m.id, locale: m.locale ?? null, ...data }, update: data });
-      await tx.identity.deleteMany({ where: { memberId: m.id, source: "org" } });
+      // Keep unchanged accounts as they are (their binding time decides which one gets messages).
+      const listed = Object.entries(m.identities).map(([platform, externalId]) => ({ platform, externalId }));
+      await tx.identity.deleteMany({ where: { memberId: m.id, source: "org", NOT: listed.length ? { OR: listed } : undefined } });
       for (const [platform, externalId] of Object.entries(m.identities)) {
         await tx.identity.upsert({
           where: { platform_externalId: { platform, externalId } },

@@ -3,7 +3,11 @@ import type { InviteStore } from "../../core/ports.js";
 import { transact, type DbClient } from "../database.js";
 
 export class PrismaInviteStore implements InviteStore {
-  constructor(private readonly db: DbClient) {}
+  /** @param onBindingsChanged clears whatever caches who is behind an account */
+  constructor(
+    private readonly db: DbClient,
+    private readonly onBindingsChanged: () => void = () => {},
+  ) {}
 
   async create(invite: { codeHash: string; memberId: string; platform: Platform; expiresAt: Date }): Promise<void> {
     await this.db.invite.create({ data: invite });
@@ -27,12 +31,14 @@ export class PrismaInviteStore implements InviteStore {
         create: { ...key, memberId: invite.memberId, source: "invite" },
         update: { memberId: invite.memberId, source: "invite" },
       });
+      this.onBindingsChanged();
       return { memberId: invite.memberId };
     });
   }
 
   async unbind(memberId: string, platform: Platform): Promise<number> {
     const removed = await this.db.identity.deleteMany({ where: { memberId, platform } });
+    this.onBindingsChanged();
     return removed.count;
   }
 }

@@ -63,3 +63,17 @@ describe("loading the organisation file into the directory", () => {
     expect((await db.member.findUniqueOrThrow({ where: { id: "wang.fang" } })).locale).toBe("en");
   });
 });
+
+describe("accounts across restarts", () => {
+  it("keeps an account bound by invite as the member's address after the organisation is loaded again", async () => {
+    const { file, cleanup } = freshDatabaseFile();
+    cleanups.push(cleanup);
+    const db = await open(file);
+    const org = copyOfDefaultOrganisation();
+    await syncOrganisation(db, org);
+    await db.identity.create({ data: { platform: "telegram", externalId: "888", memberId: "wang.fang", source: "invite" } });
+    await syncOrganisation(db, org);
+    const accounts = await db.identity.findMany({ where: { memberId: "wang.fang", platform: "telegram" }, orderBy: { createdAt: "asc" } });
+    expect(accounts.map((a) => a.externalId)).toEqual(["200000001", "888"]);
+  });
+});

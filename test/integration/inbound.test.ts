@@ -117,3 +117,13 @@ describe("asking the reporter for more information", () => {
     expect((await say(app, "sun.li", "/ask HL-20261126-0001 ?")).text).toContain("你无权");
   });
 });
+
+describe("members with several accounts on one platform", () => {
+  it("recognises every bound account, and writes to the one bound last", async () => {
+    const { code } = await issueInvite(app.core, { memberId: "wang.fang", platform: "telegram" });
+    await inbound(event("888", `/start ${code}`));
+    expect((await inbound(event("200000001", "/mine"))).outcome.kind).toBe("handled");
+    expect((await inbound(event("888", "/mine"))).outcome.kind).toBe("handled");
+    expect((await app.directory.findMember("wang.fang"))?.identities.telegram).toBe("888");
+  });
+});
