@@ -55,21 +55,22 @@ export class PrismaTicketStore implements TicketStore {
           serviceCenterId: t.serviceCenterId,
           attachments: { create: t.attachments.map((a) => ({ platform: a.platform, fileId: a.fileId, kind: a.kind, name: a.name ?? null })) },
         },
+        include: { attachments: true },
       });
-      const pings = await tx.ping.createManyAndReturn({ data: draft.pings.map((ping) => ({ ticketId: row.id, ...ping })), select: { id: true } });
-      // Ids grow in insertion order, so sorted ids line up with draft.pings (deadlines refer to them by index).
-      const pingIds = pings.map((p) => p.id).sort((a, b) => a - b);
-      await tx.deadline.createMany({
+      // The rows come back from the inserts, so the ticket is built without reading it again.
+      const pings = (await tx.ping.createManyAndReturn({ data: draft.pings.map((ping) => ({ ticketId: row.id, ...ping })) })).sort((a, b) => a.id - b.id);
+      // Ids grow in insertion order, so sorted rows line up with draft.pings (deadlines refer to them by index).
+      const deadlines = await tx.deadline.createManyAndReturn({
         data: draft.deadlines.map((d) => ({
           ticketId: row.id,
           kind: d.kind,
           dueAt: d.dueAt,
-          pingId: d.pingIndex === null ? null : (pingIds[d.pingIndex] ?? null),
+          pingId: d.pingIndex === null ? null : (pings[d.pingIndex]?.id ?? null),
           chain: JSON.stringify(d.chain),
         })),
       });
       await addEvents(tx, row.id, draft.events);
-      const ticket = toTicket(await tx.ticket.findUniqueOrThrow({ where: { id: row.id }, include: WITH_DETAILS }));
+      const ticket = toTicket({ ...row, pings, deadlines: deadlines.sort((a, b) => a.id - b.id), attachments: row.attachments });
       await addOutbox(tx, outboxFor(ticket), row.id);
       return ticket;
     });

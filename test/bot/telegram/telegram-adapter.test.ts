@@ -181,7 +181,10 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     const group = { id: -1001, type: "supergroup" as const, title: "沈阳服务中心" };
     const wangQuestion = await say(WANG, "/new", group);
     const maQuestion = await say(MA, "/new", group);
-    await Promise.all([press(WANG, wangQuestion, "complaint"), press(MA, maQuestion, "fault")]);
+    const before = sent(group.id).length;
+    fake.pushUpdate(fake.callbackQuery({ from: WANG, message: wangQuestion, data: "complaint" }));
+    fake.pushUpdate(fake.callbackQuery({ from: MA, message: maQuestion, data: "fault" }));
+    await fake.waitFor(() => sent(group.id).length >= before + 2, 5_000); // both answered
     const sessions = await app.db.dialogSession.findMany({ orderBy: { memberId: "asc" } });
     expect(sessions.map((s) => [s.memberId, s.conversation, JSON.parse(s.state).draft.kind])).toEqual([
       ["ma.jun", "telegram:-1001", "fault"],
