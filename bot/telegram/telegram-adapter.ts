@@ -84,6 +84,18 @@ export class TelegramAdapter {
     return { [`POST ${TELEGRAM_WEBHOOK_PATH}`]: (req, res) => handle(req, res) };
   }
 
+  /**
+   * The bytes of a file a reporter sent (photos and documents are kept as Telegram file ids):
+   * getFile, then a download from the Bot API's file endpoint.
+   */
+  async downloadFile(fileId: string): Promise<Buffer> {
+    const file = await this.bot.api.getFile(fileId);
+    if (!file.file_path) throw new Error(`Telegram has no download path for file ${fileId}`);
+    const response = await fetch(`${this.options.apiRoot}/file/bot${this.options.token}/${file.file_path}`);
+    if (!response.ok) throw new Error(`downloading ${file.file_path}: HTTP ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
   private async publishCommands(): Promise<void> {
     try {
       await this.bot.api.setMyCommands(commandMenu("zh"));

@@ -20,6 +20,7 @@ const MA = { id: 200000002, first_name: "马骏" };
 const ZHOU = { id: 100000001, first_name: "周敏" }; // the after-sales lead
 const STRANGER = { id: 999, first_name: "Mallory" };
 const SECRET = "webhook-secret_42";
+const ESCALATION_GROUP = -100200300;
 
 let fake: FakeBotApi;
 let db: ReturnType<typeof freshDatabaseFile>;
@@ -31,6 +32,15 @@ let cleanups: (() => unknown)[];
 function writeOrganisation(dir: string): string {
   const org = rawDefaultOrganisation();
   org.members.find((m: { id: string }) => m.id === "zhou.min").preferredPlatform = "telegram";
+  org.members.find((m: { id: string }) => m.id === "chen.jie").identities.telegram = "100000042";
+  org.channels.push({
+    id: "tg-escalations",
+    name: { zh: "售后升级群", en: "After-sales escalations" },
+    platform: "telegram",
+    externalId: String(ESCALATION_GROUP),
+    purpose: "escalation",
+    levels: ["level1", "level2"],
+  });
   const file = join(dir, "organisation.yaml");
   writeFileSync(file, stringify(org));
   return file;
@@ -216,6 +226,14 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     expect(ticket.attachments).toEqual([{ platform: "telegram", fileId, kind: "photo" }]);
   });
 
+  it("fetches a kept file's bytes with getFile when they are needed", async () => {
+    const { adapter } = await startBot();
+    const photo = fake.photoMessage({ from: WANG, bytes: "JPEG-BYTES" });
+    const fileId = photo.message!.photo!.at(-1)!.file_id;
+    expect((await adapter.downloadFile(fileId)).toString()).toBe("JPEG-BYTES");
+    expect(fake.callsOf("getFile").at(-1)!.params.file_id).toBe(fileId);
+  });
+
   it("delivers a ping with buttons to a lead, whose Acknowledge is recorded and reported to the reporter", async () => {
     const { app, dispatcher } = await startBot();
     await reportLevel2(WANG);
@@ -236,8 +254,19 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     await fake.waitFor(() => sent(WANG.id).some((m) => m.text.includes("已由 周敏（售后服务部）响应")), 5_000);
     await dispatcher.idle();
     const telegramDeliveries = await app.db.delivery.findMany({ where: { platform: "telegram" } });
-    expect(telegramDeliveries.map((d) => d.status)).toEqual(["sent", "sent"]);
+    expect(telegramDeliveries.map((d) => d.status)).toEqual(["sent", "sent", "sent"]); // the lead, the group, the reporter
     expect(await app.db.delivery.count({ where: { platform: "slack", status: "pending" } })).toBeGreaterThan(0);
+  });
+
+  it("posts a major ticket in a Telegram escalation group with real mentions of the pinged leads", async () => {
+    await startBot();
+    await reportLevel2(WANG);
+    await fake.waitFor(() => sent(ESCALATION_GROUP).length > 0, 5_000);
+    const post = sent(ESCALATION_GROUP)[0]!;
+    expect(post.rawText).toContain('<a href="tg://user?id=100000001">周敏</a>');
+    expect(post.rawText).toContain('<a href="tg://user?id=100000042">陈杰</a>');
+    expect(post.rawText).toContain("@赵明"); // no Telegram account: named, not linked
+    expect(post.text).toContain("质量保证部 陈杰：请提出处理措施");
   });
 
   it("keeps a delivery the platform refuses as failed, with the error", async () => {
