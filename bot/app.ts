@@ -3,6 +3,7 @@ import type { Organisation } from "../core/directory/organisation.js";
 import { migrateDatabase, openDatabase, transact, type Database, type DbClient } from "../prisma/database.js";
 import { PrismaInboundLog } from "../prisma/stores/inbound-log.js";
 import { PrismaInviteStore } from "../prisma/stores/invite-store.js";
+import { PrismaDeadlineStore } from "../prisma/stores/deadline-store.js";
 import { PrismaDialogStore } from "../prisma/stores/dialog-store.js";
 import { DirectoryCache, PrismaDirectory } from "../prisma/stores/directory-store.js";
 import { PrismaTicketStore } from "../prisma/stores/ticket-store.js";
@@ -44,6 +45,7 @@ export async function createApp(config: Config, options: { clock?: Clock } = {})
     dialogs: new PrismaDialogStore(client),
     directory: new PrismaDirectory(client, org, directoryCache),
     invites: new PrismaInviteStore(client, () => directoryCache.invalidate()),
+    deadlines: new PrismaDeadlineStore(client),
     clock,
     timeZone: config.TZ,
     defaultLocale: config.DEFAULT_LOCALE,

@@ -2,7 +2,8 @@ import type { Member } from "./directory/member.js";
 import type { Duty, Organisation, Platform } from "./directory/organisation.js";
 import type { Notification } from "./escalation/notification.js";
 import type { Locale } from "./messages/locale.js";
-import type { DeadlineKind, NewTimelineEvent, Ticket, TicketStatus } from "./tickets/ticket.js";
+import type { Deadline, DeadlineKind, NewTimelineEvent, Ticket, TicketStatus } from "./tickets/ticket.js";
+import type { Level } from "./triage/rules.js";
 
 /** The people: members from the organisation file plus what changed at run time (language, bindings). */
 export interface Directory {
@@ -87,6 +88,34 @@ export interface TicketStore {
   apply(ticketId: number, change: TicketChange): Promise<void>;
 }
 
+/** A deadline with what its timer needs to know about its ticket. */
+export interface DeadlineRecord extends Deadline {
+  ticketId: number;
+  ticketNumber: string;
+  ticketLevel: Level | null;
+  reporterId: string;
+  remindersSent: number;
+  fireSeq: number;
+  /** The duty of the ping it belongs to, for acknowledgement deadlines. */
+  duty: Duty | null;
+}
+
+export interface DeadlineChange {
+  status?: "missed";
+  step?: number;
+  dueAt?: Date;
+  remindersSent?: number;
+}
+
+export interface DeadlineStore {
+  find(id: number): Promise<DeadlineRecord | undefined>;
+  /**
+   * Applies a timer's effect if the deadline is still pending at `expectedSeq` (and bumps it),
+   * with its timeline events and messages, in one transaction. False when another timer got there first.
+   */
+  advance(id: number, expectedSeq: number, change: DeadlineChange, events: NewTimelineEvent[], outbox: Notification[]): Promise<boolean>;
+}
+
 /** A guided dialog in progress, kept in the database so a restart resumes it. */
 export interface DialogSession {
   memberId: string;
@@ -111,6 +140,7 @@ export interface CoreContext {
   dialogs: DialogStore;
   directory: Directory;
   invites: InviteStore;
+  deadlines: DeadlineStore;
   clock: Clock;
   /** Business time zone (IANA), e.g. Asia/Shanghai. */
   timeZone: string;

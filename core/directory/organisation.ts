@@ -52,7 +52,8 @@ const pingSpec = z
   .refine((p) => (p.department === undefined) !== (p.members === undefined), "give either department or members");
 export type PingSpec = z.infer<typeof pingSpec>;
 
-const minutesSchema = z.number().int().positive();
+/** Minutes; fractions are allowed (0.5 is thirty seconds), which also lets tests run whole chains quickly. */
+const minutesSchema = z.number().positive();
 
 const organisationShape = z
   .object({
@@ -128,6 +129,8 @@ const organisationShape = z
         feedbackMinutes: minutesSchema.default(48 * 60),
         /** Minutes after-sales has to send the result (回执) to the center and the customer. */
         receiptMinutes: minutesSchema.default(72 * 60),
+        /** Reminders before a deadline, in minutes before it; one that would come before the deadline's start is skipped. */
+        reminderMinutesBefore: z.array(minutesSchema).default([10]),
       })
       .strict()
       .prefault({}),

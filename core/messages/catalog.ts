@@ -158,6 +158,18 @@ export const CATALOG = {
   "ask.done": { zh: "已请上报人补充 {number} 的信息。", en: "The reporter has been asked for more on {number}." },
   "notify.resolved": { zh: "回执：你上报的 {number} 已处理完毕（{who}）。", en: "Receipt: your ticket {number} has been resolved ({who})." },
 
+  // ---- deadlines ----
+  "deadline.reminder": { zh: "⏰ 提醒：{number} 的“{what}”将于 {due} 到期。", en: "⏰ Reminder: \"{what}\" on {number} is due by {due}." },
+  "deadline.escalated_to_you": {
+    zh: "⚠ 升级：{number} 的“{what}”已超时未完成（原负责：{previous}），现转由你处理，请于 {due} 前响应：/ack {number}",
+    en: "⚠ Escalated: \"{what}\" on {number} was not done in time (was: {previous}); it is yours now, acknowledge by {due}: /ack {number}",
+  },
+  "deadline.escalated_from_you": { zh: "{number} 的“{what}”已超时，已升级至 {next}。", en: "\"{what}\" on {number} is overdue and has been escalated to {next}." },
+  "deadline.missed": {
+    zh: "✘ {number} 的“{what}”已超时，升级链已到最后一级（{last}），仍无人响应。",
+    en: "✘ \"{what}\" on {number} is overdue and the escalation chain has ended at {last} with no one acting.",
+  },
+
   // ---- commands ----
   "help": {
     zh: [

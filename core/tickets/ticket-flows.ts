@@ -130,8 +130,13 @@ function statusAfterAck(actor: Member, ticket: Ticket, ctx: CoreContext): Ticket
   return ticket.pings.some((p) => p.duty === "lead_complaint_team") ? "team_forming" : "confirmed";
 }
 
+/**
+ * The pings an actor's acknowledgement answers: their own and their department's, and any whose
+ * deadline has been escalated to them (the senior manager acknowledging for a silent lead).
+ */
 function acknowledgement(ctx: CoreContext, actor: Member, ticket: Ticket, now: Date): Omit<TicketChange, "events" | "outbox"> & { pingIds: number[] } {
-  const pingIds = pendingPingsOf(actor, ticket).map((p) => p.id);
+  const escalatedToActor = ticket.deadlines.filter((d) => d.status === "pending" && d.pingId !== null && d.step > 0 && d.chain[d.step] === actor.id);
+  const pingIds = [...new Set([...pendingPingsOf(actor, ticket).map((p) => p.id), ...escalatedToActor.map((d) => d.pingId!)])];
   const deadlineIds = ticket.deadlines.filter((d) => d.status === "pending" && d.pingId !== null && pingIds.includes(d.pingId)).map((d) => d.id);
   return {
     pingIds,

@@ -121,7 +121,10 @@ export type TimelineEventType =
   | "info_requested"
   | "status_changed"
   | "resolved"
-  | "closed";
+  | "closed"
+  | "reminded"
+  | "escalated"
+  | "deadline_missed";
 
 export interface NewTimelineEvent {
   type: TimelineEventType;

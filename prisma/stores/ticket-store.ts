@@ -120,14 +120,14 @@ export class PrismaTicketStore implements TicketStore {
   }
 }
 
-async function addEvents(tx: Tx, ticketId: number, events: TicketChange["events"]): Promise<void> {
+export async function addEvents(tx: Tx, ticketId: number, events: TicketChange["events"]): Promise<void> {
   await tx.ticketEvent.createMany({
     data: events.map((e) => ({ ticketId, type: e.type, actorId: e.actorId, data: JSON.stringify(e.data ?? {}) })),
   });
 }
 
 /** Messages wait as pending deliveries; one with no address is recorded as failed, never dropped. */
-async function addOutbox(tx: Tx, notifications: Notification[], ticketId: number): Promise<void> {
+export async function addOutbox(tx: Tx, notifications: Notification[], ticketId: number): Promise<void> {
   await tx.delivery.createMany({
     data: notifications.map((n) => {
       const unreachable = n.recipient.address === null;

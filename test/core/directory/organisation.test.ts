@@ -91,6 +91,7 @@ describe("the default organisation file", () => {
       measuresMinutes: 1440,
       feedbackMinutes: 2880,
       receiptMinutes: 4320,
+      reminderMinutesBefore: [10],
     });
     expect(org.channels).toEqual([]);
     expect(org.escalation.complaint).toEqual([]);

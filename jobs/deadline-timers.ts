@@ -1,0 +1,158 @@
+import { Queue, Worker, type Job } from "bullmq";
+import { Redis } from "ioredis";
+import { nextFireAt } from "../core/deadlines/deadline-policy.js";
+import { fireDeadline, timerPolicy } from "../core/deadlines/fire-deadline.js";
+import type { CoreContext, UnitOfWork } from "../core/ports.js";
+import type { Level } from "../core/triage/rules.js";
+import type { Logger } from "pino";
+import type { Database } from "../prisma/database.js";
+
+export interface TimerJob {
+  deadlineId: number;
+  /** The deadline's fireSeq this timer is for; a timer for an older one does nothing. */
+  seq: number;
+}
+
+export interface DeadlineTimersOptions {
+  redisUrl: string;
+  /** Key prefix in Redis, so several deployments (or test runs) share one server. @defaultValue "hotline" */
+  prefix?: string;
+  /** Timers processed at once by this process's worker. @defaultValue 20 */
+  concurrency?: number;
+  /** Called after a timer fired, so the outbox can send what it wrote. */
+  onFired?: () => void;
+  log: Logger;
+}
+
+const QUEUE = "deadlines";
+/** BullMQ job ids may not contain ':'. One id per deadline and firing: re-adding it is a no-op. */
+export const timerJobId = (deadlineId: number, seq: number) => `deadline-${deadlineId}-${seq}`;
+
+interface PendingRow {
+  id: number;
+  fireSeq: number;
+  dueAt: Date;
+  step: number;
+  chain: string;
+  remindersSent: number;
+  ticket: { level: number | null };
+}
+
+/**
+ * Deadlines as delayed BullMQ jobs. The database is the truth and Redis only holds the timers:
+ * `reconcile` re-creates whatever timers Redis lost (overdue ones fire at once), and a timer
+ * that fires twice has one effect, because the deadline's sequence number moves on when it fires.
+ */
+export class DeadlineTimers {
+  readonly queue: Queue<TimerJob>;
+  private worker: Worker<TimerJob> | undefined;
+  private readonly connections: Redis[] = [];
+  private readonly log: Logger;
+
+  constructor(
+    private readonly deps: { db: Database; core: CoreContext; unitOfWork: UnitOfWork },
+    private readonly options: DeadlineTimersOptions,
+  ) {
+    this.log = options.log.child({ module: "deadline-timers" });
+    this.queue = new Queue<TimerJob>(QUEUE, { connection: this.connect(), prefix: options.prefix ?? "hotline" });
+    this.queue.on("error", (error) => this.log.warn({ err: error }, "deadline queue: Redis error"));
+  }
+
+  private connect(): Redis {
+    // Workers block on Redis: ioredis must keep retrying rather than fail their commands.
+    const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    connection.on("error", () => {}); // reported by the queue and worker
+    this.connections.push(connection);
+    return connection;
+  }
+
+  /** Starts this process's worker; several processes may each run one. */
+  startWorker(): void {
+    this.worker = new Worker<TimerJob>(QUEUE, (job) => this.fire(job), {
+      connection: this.connect(),
+      prefix: this.options.prefix ?? "hotline",
+      concurrency: this.options.concurrency ?? 20,
+    });
+    this.worker.on("error", (error) => this.log.warn({ err: error }, "deadline worker: Redis error"));
+    this.worker.on("failed", (job, error) => this.log.error({ err: error, job: job?.id }, "deadline timer failed"));
+  }
+
+  private async fire(job: Job<TimerJob>): Promise<void> {
+    const { deadlineId, seq } = job.data;
+    const outcome = await this.deps.unitOfWork.run(({ core }) => fireDeadline(core, { deadlineId, expectedSeq: seq }));
+    if (outcome.kind === "next") await this.queueTimers([{ deadlineId, seq: outcome.seq, at: outcome.at }]);
+    if (outcome.kind !== "stale") this.options.onFired?.();
+  }
+
+  private delayUntil(at: Date): number {
+    return Math.max(0, at.getTime() - this.deps.core.clock().getTime());
+  }
+
+  private async queueTimers(timers: { deadlineId: number; seq: number; at: Date }[]): Promise<void> {
+    for (let i = 0; i < timers.length; i += 1000) {
+      const chunk = timers.slice(i, i + 1000);
+      await this.queue.addBulk(
+        chunk.map((timer) => ({
+          name: "fire",
+          data: { deadlineId: timer.deadlineId, seq: timer.seq },
+          opts: {
+            jobId: timerJobId(timer.deadlineId, timer.seq),
+            delay: this.delayUntil(timer.at),
+            removeOnComplete: true,
+            removeOnFail: 1000,
+            attempts: 5,
+            backoff: { type: "exponential", delay: 1_000 },
+          },
+        })),
+      );
+      // Recorded after Redis has the timers: a crash in between re-queues (a no-op), never skips.
+      await this.deps.db.$executeRawUnsafe(
+        `UPDATE "Deadline" SET "scheduledSeq" = CASE "id" ${chunk.map((t) => `WHEN ${t.deadlineId} THEN ${t.seq}`).join(" ")} END WHERE "id" IN (${chunk.map((t) => t.deadlineId).join(",")})`,
+      );
+    }
+  }
+
+  private timerFor(row: PendingRow) {
+    const state = { dueAt: row.dueAt, step: row.step, chain: JSON.parse(row.chain) as string[], remindersSent: row.remindersSent };
+    const policy = timerPolicy(this.deps.core, { ticketLevel: row.ticket.level as Level | null });
+    return { deadlineId: row.id, seq: row.fireSeq, at: nextFireAt(state, policy, this.deps.core.clock()) };
+  }
+
+  private pending(where: object): Promise<PendingRow[]> {
+    return this.deps.db.deadline.findMany({
+      where: { status: "pending", ...where },
+      select: { id: true, fireSeq: true, dueAt: true, step: true, chain: true, remindersSent: true, ticket: { select: { level: true } } },
+    });
+  }
+
+  /** Queues timers for deadlines created or changed since the last pass (cheap: run it often). */
+  async scheduleNew(): Promise<number> {
+    const fresh = await this.deps.db.$queryRawUnsafe<{ id: number }[]>(
+      `SELECT "id" FROM "Deadline" WHERE "status" = 'pending' AND "scheduledSeq" <> "fireSeq"`,
+    );
+    if (fresh.length === 0) return 0;
+    const timers = (await this.pending({ id: { in: fresh.map((r) => r.id) } })).map((row) => this.timerFor(row));
+    await this.queueTimers(timers);
+    return timers.length;
+  }
+
+  /**
+   * Compares every pending deadline with the timers Redis holds and re-creates the missing ones
+   * (after a flush, or Redis lost for a while); overdue ones fire at once. Returns how many it queued.
+   */
+  async reconcile(): Promise<number> {
+    const jobs = await this.queue.getJobs(["delayed", "waiting", "active", "prioritized", "waiting-children"]);
+    const present = new Set(jobs.map((job) => job?.id));
+    const missing = (await this.pending({})).filter((row) => !present.has(timerJobId(row.id, row.fireSeq)));
+    await this.queueTimers(missing.map((row) => this.timerFor(row)));
+    if (missing.length) this.log.info({ queued: missing.length }, "deadline timers reconciled");
+    return missing.length;
+  }
+
+  /** Finishes the timers in hand (or hands them back) and closes the Redis connections. */
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
