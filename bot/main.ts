@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, loadDotEnv } from "./config/env.js";
 import { OutboxDispatcher, type Sender } from "./delivery/outbox-dispatcher.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
 import { createHttpServer, type RouteHandler } from "./http/server.js";
+import { DeadlineTimers } from "../jobs/deadline-timers.js";
 import { createLogger, type Logger } from "./logger.js";
 import { TelegramAdapter } from "./telegram/telegram-adapter.js";
 
@@ -64,8 +65,15 @@ async function main(): Promise<void> {
   if (!redis.ok) log.warn(redisUnreachableHint(config.REDIS_URL, redis.error));
 
   let dispatcher: OutboxDispatcher | undefined;
-  const adapters = createAdapters(app, log, () => dispatcher?.kick());
+  let timers: DeadlineTimers | undefined;
+  // After a change: send what it wrote to the outbox, queue the timers of the deadlines it made.
+  const afterChange = () => {
+    dispatcher?.kick();
+    timers?.kick();
+  };
+  const adapters = createAdapters(app, log, afterChange);
   dispatcher = new OutboxDispatcher(app.db, adapters.senders, log.child({ module: "outbox" }));
+  timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => dispatcher?.kick(), log });
 
   const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, adapters.routes);
   server.listen(config.PORT);
@@ -74,12 +82,15 @@ async function main(): Promise<void> {
   await adapters.start();
   await dispatcher.recoverInterrupted();
   dispatcher.start();
+  timers.startWorker();
+  timers.startMaintenance();
   if (Object.keys(adapters.senders).length === 0) log.info("no chat adapter is on; try the terminal chat: npx hotline chat --as wang.fang");
 
   const stop = async (signal: string) => {
     log.info({ signal }, "shutting down");
     server.close();
     await adapters.stop();
+    await timers.close();
     await dispatcher.stop();
     await app.close();
     process.exit(0);

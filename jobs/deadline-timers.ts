@@ -48,6 +48,9 @@ export class DeadlineTimers {
   private worker: Worker<TimerJob> | undefined;
   private readonly connections: Redis[] = [];
   private readonly log: Logger;
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private busy: Promise<unknown> | undefined;
+  private again = false;
 
   constructor(
     private readonly deps: { db: Database; core: CoreContext; unitOfWork: UnitOfWork },
@@ -149,8 +152,46 @@ export class DeadlineTimers {
     return missing.length;
   }
 
+  /**
+   * Keeps Redis in step with the database while the process runs: a full reconcile at once and
+   * every `reconcileEveryMs` (catching up after Redis was away), and new deadlines every
+   * `scheduleEveryMs` (those the terminal chat or another process created).
+   */
+  startMaintenance({ reconcileEveryMs = 60_000, scheduleEveryMs = 5_000 } = {}): void {
+    this.run(() => this.reconcile());
+    this.intervals.push(
+      setInterval(() => this.run(() => this.reconcile()), reconcileEveryMs).unref(),
+      setInterval(() => this.kick(), scheduleEveryMs).unref(),
+    );
+  }
+
+  /** Queues new deadlines soon; calls while a pass runs coalesce into one more. */
+  kick(): void {
+    this.run(() => this.scheduleNew());
+  }
+
+  /** One pass at a time; errors (Redis away) are logged and the next pass tries again. */
+  private run(pass: () => Promise<unknown>): void {
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = pass()
+      .catch((error: unknown) => this.log.warn({ err: error }, "deadline timers: pass failed; retrying later"))
+      .finally(() => {
+        this.busy = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
   /** Finishes the timers in hand (or hands them back) and closes the Redis connections. */
   async close(): Promise<void> {
+    this.intervals.forEach(clearInterval);
+    this.again = false;
+    await this.busy;
     await this.worker?.close();
     await this.queue.close();
     await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));

@@ -4,6 +4,7 @@ import { createApp } from "../app.js";
 import { ConfigError, loadConfig, loadDotEnv } from "../config/env.js";
 import { chatCommand } from "./chat-command.js";
 import { classifyCommand } from "./classify-command.js";
+import { deliveriesCommand } from "./deliveries-command.js";
 import { inviteCommand, unbindCommand } from "./invite-command.js";
 import { telegramCommand } from "./telegram-command.js";
 import { UsageError } from "./usage-error.js";
@@ -17,6 +18,8 @@ const USAGE = `Usage: hotline <command>
                            a single-use code (and t.me link) that binds a chat account to a member
   unbind <member> [--platform telegram]
                            remove a member's bound chat account
+  deliveries [--failed] [--json] | retry <id>
+                           the messages the bot sent or could not send; put a failed one back in line
   telegram set-webhook <public-url> | delete-webhook
                            register the webhook (needs TELEGRAM_WEBHOOK_SECRET) or go back to polling
   help                     show this text`;
@@ -56,6 +59,11 @@ async function run(argv: string[]): Promise<void> {
       });
       const options = { platform: values.platform, ttlHours: values["ttl-hours"] };
       console.log(command === "invite" ? await inviteCommand(positionals[0], options) : await unbindCommand(positionals[0], options));
+      return;
+    }
+    case "deliveries": {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { failed: { type: "boolean" }, json: { type: "boolean" } } });
+      console.log(await deliveriesCommand({ action: positionals[0], id: positionals[1], failed: values.failed ?? false, json: values.json ?? false }));
       return;
     }
     case "telegram":

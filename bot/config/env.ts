@@ -24,6 +24,8 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379")
     .default("redis://127.0.0.1:6379"),
+  /** Prefix of every Redis key the bot writes, so deployments can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or - (no ':')").default("hotline"),
   PORT: z.coerce
     .number({ error: "must be a port number from 1 to 65535" })
     .int("must be a port number from 1 to 65535")

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse as parseYaml, stringify } from "yaml";
 import { loadOrganisationFile } from "../../bot/config/organisation-file.js";
 import { PROJECT_ROOT } from "../../bot/config/paths.js";
 import type { Organisation } from "../../core/directory/organisation.js";
@@ -24,4 +24,13 @@ export function copyOfDefaultOrganisation(): Organisation {
 /** The default organisation file as written (before validation and defaults), for tests that break it. */
 export function rawDefaultOrganisation(): any {
   return parseYaml(readFileSync(resolve(PROJECT_ROOT, DEFAULT_ORGANISATION_FILE), "utf8"));
+}
+
+/** Writes the default organisation file, changed by `mutate`, into `dir`; returns its path (for ORG_CONFIG). */
+export function writeOrganisationFile(dir: string, mutate: (raw: any) => void): string {
+  const raw = rawDefaultOrganisation();
+  mutate(raw);
+  const file = join(dir, "organisation.yaml");
+  writeFileSync(file, stringify(raw));
+  return file;
 }

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "../../../bot/config/env.js";
 const DEFAULTS = {
   DATABASE_URL: "file:./data/hotline.db",
   REDIS_URL: "redis://127.0.0.1:6379",
+  REDIS_PREFIX: "hotline",
   PORT: 3000,
   TZ: "Asia/Shanghai",
   DEFAULT_LOCALE: "zh-CN",
@@ -44,6 +45,7 @@ describe("loadConfig", () => {
     const config = loadConfig({
       DATABASE_URL: "file:/var/lib/hotline/hotline.db",
       REDIS_URL: "rediss://cache.example:6380/2",
+      REDIS_PREFIX: "hotline-staging",
       PORT: "8080",
       TZ: "America/New_York",
       DEFAULT_LOCALE: "en",
@@ -59,6 +61,7 @@ describe("loadConfig", () => {
       TELEGRAM_WEBHOOK_SECRET: "s3cret_-X",
       DATABASE_URL: "file:/var/lib/hotline/hotline.db",
       REDIS_URL: "rediss://cache.example:6380/2",
+      REDIS_PREFIX: "hotline-staging",
       PORT: 8080,
       TZ: "America/New_York",
       DEFAULT_LOCALE: "en",

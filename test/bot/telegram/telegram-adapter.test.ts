@@ -1,9 +1,6 @@
-import { writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { pino } from "pino";
-import { stringify } from "yaml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../../bot/app.js";
 import { OutboxDispatcher } from "../../../bot/delivery/outbox-dispatcher.js";
@@ -11,7 +8,7 @@ import { createHttpServer, type RouteHandler } from "../../../bot/http/server.js
 import { TelegramAdapter } from "../../../bot/telegram/telegram-adapter.js";
 import { issueInvite } from "../../../core/directory/invites.js";
 import { FakeBotApi, type SentMessage } from "../../fakes/telegram-bot-api.js";
-import { rawDefaultOrganisation } from "../../support/organisation.js";
+import { writeOrganisationFile } from "../../support/organisation.js";
 import { freshDatabaseFile, startTestApp, type TestClock } from "../../support/test-app.js";
 
 const silent = pino({ level: "silent" });
@@ -28,22 +25,20 @@ let clock: TestClock;
 let orgFile: string;
 let cleanups: (() => unknown)[];
 
-/** The default organisation, with the after-sales lead taking pings on Telegram. */
+/** The default organisation, with the after-sales lead taking pings on Telegram and a Telegram escalation group. */
 function writeOrganisation(dir: string): string {
-  const org = rawDefaultOrganisation();
-  org.members.find((m: { id: string }) => m.id === "zhou.min").preferredPlatform = "telegram";
-  org.members.find((m: { id: string }) => m.id === "chen.jie").identities.telegram = "100000042";
-  org.channels.push({
-    id: "tg-escalations",
-    name: { zh: "售后升级群", en: "After-sales escalations" },
-    platform: "telegram",
-    externalId: String(ESCALATION_GROUP),
-    purpose: "escalation",
-    levels: ["level1", "level2"],
+  return writeOrganisationFile(dir, (org) => {
+    org.members.find((m: { id: string }) => m.id === "zhou.min").preferredPlatform = "telegram";
+    org.members.find((m: { id: string }) => m.id === "chen.jie").identities.telegram = "100000042";
+    org.channels.push({
+      id: "tg-escalations",
+      name: { zh: "售后升级群", en: "After-sales escalations" },
+      platform: "telegram",
+      externalId: String(ESCALATION_GROUP),
+      purpose: "escalation",
+      levels: ["level1", "level2"],
+    });
   });
-  const file = join(dir, "organisation.yaml");
-  writeFileSync(file, stringify(org));
-  return file;
 }
 
 beforeEach(async () => {

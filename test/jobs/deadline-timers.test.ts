@@ -1,0 +1,151 @@
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { App } from "../../bot/app.js";
+import { OutboxDispatcher } from "../../bot/delivery/outbox-dispatcher.js";
+import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
+import { DeadlineTimers, timerJobId } from "../../jobs/deadline-timers.js";
+import { FakeBotApi } from "../fakes/telegram-bot-api.js";
+import { writeOrganisationFile } from "../support/organisation.js";
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
+import { freshDatabaseFile, say, startTestApp } from "../support/test-app.js";
+
+const silent = pino({ level: "silent" });
+const ZHOU = 100000001; // the after-sales lead, on Telegram in this organisation
+const ZHAO = 100000077; // the senior manager
+const QIAN = 100000078; // the assistant to the VP
+/** A level-1 fault: casualties settle the level at the first severity question. */
+const LEVEL1_FAULT = ["/new", "1", "1", "2", "unknown", "unknown", "刹车失灵导致追尾，有人受伤", "是", "张先生", "13812345678", "完成", "1"];
+/** Real time, seconds long: acknowledge in 1.5 s, reminded 0.75 s before, each escalation step 1.5 s. */
+const ACK_MINUTES = 0.025;
+
+let db: ReturnType<typeof freshDatabaseFile>;
+let fake: FakeBotApi;
+let prefix: string;
+let cleanups: (() => unknown)[];
+const realClock = { get now() { return new Date(); } };
+
+beforeEach(async () => {
+  cleanups = [];
+  db = freshDatabaseFile();
+  cleanups.push(db.cleanup);
+  prefix = uniquePrefix();
+  cleanups.push(() => deleteKeys(prefix));
+  fake = await FakeBotApi.start();
+  cleanups.push(() => fake.close());
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+interface Running {
+  app: App;
+  timers: DeadlineTimers;
+  dispatcher: OutboxDispatcher;
+}
+
+/** The app with Telegram delivery and the deadline timers, on the fake Bot API and a real Redis. */
+async function start(options: { worker?: boolean } = {}): Promise<Running> {
+  const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
+    const member = (id: string) => org.members.find((m: { id: string }) => m.id === id);
+    member("zhou.min").preferredPlatform = "telegram";
+    member("zhao.ming").identities.telegram = String(ZHAO);
+    member("zhao.ming").preferredPlatform = "telegram";
+    member("qian.hao").identities.telegram = String(QIAN);
+    member("qian.hao").preferredPlatform = "telegram";
+    org.escalation.plans.level1 = [{ department: "after_sales", duty: "confirm" }];
+    org.deadlines = { acknowledgeMinutes: { general: ACK_MINUTES, level1: ACK_MINUTES, level2: ACK_MINUTES, level3: ACK_MINUTES }, reminderMinutesBefore: [ACK_MINUTES / 2] };
+  });
+  const app = await startTestApp(db.file, realClock, { ORG_CONFIG: orgFile });
+  const adapter = new TelegramAdapter(app, { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log: silent });
+  const dispatcher = new OutboxDispatcher(app.db, { telegram: adapter.send }, silent);
+  const timers = new DeadlineTimers(app, { redisUrl: TEST_REDIS_URL, prefix, onFired: () => dispatcher.kick(), log: silent });
+  if (options.worker !== false) timers.startWorker();
+  cleanups.push(async () => {
+    await timers.close();
+    await dispatcher.idle();
+    await app.close();
+  });
+  return { app, timers, dispatcher };
+}
+
+async function reportLevel1(app: App): Promise<string> {
+  for (const line of LEVEL1_FAULT) await say(app, "wang.fang", line);
+  return (await app.db.ticket.findFirstOrThrow()).number;
+}
+
+const textsTo = (chatId: number) => fake.sentTo(chatId).map((m) => m.text);
+
+describe("deadline timers on BullMQ", () => {
+  it("reminds the lead before the deadline, through the platform", async () => {
+    const { app, timers } = await start();
+    const number = await reportLevel1(app);
+    expect(await timers.scheduleNew()).toBe(1);
+    await fake.waitFor(() => textsTo(ZHOU).some((t) => t.includes("⏰")), 5_000);
+    expect(textsTo(ZHOU).find((t) => t.includes("⏰"))).toContain(`${number} 的“请确认并定级”将于`);
+    const events = await app.db.ticketEvent.findMany({ where: { type: "reminded" } });
+    expect(events).toHaveLength(1);
+  });
+
+  it("cancels the reminders when the ping is acknowledged", async () => {
+    const { app, timers } = await start();
+    const number = await reportLevel1(app);
+    await timers.scheduleNew();
+    await say(app, "zhou.min", `/ack ${number}`);
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // past the reminder and the deadline
+    expect(textsTo(ZHOU).some((t) => t.includes("⏰"))).toBe(false);
+    expect(await app.db.ticketEvent.count({ where: { type: { in: ["reminded", "escalated"] } } })).toBe(0);
+    expect((await app.db.deadline.findFirstOrThrow({ where: { kind: "acknowledge" } })).status).toBe("met");
+  });
+
+  it("walks an unacknowledged level-1 ping up the whole chain, then records it missed", async () => {
+    const { app, timers } = await start();
+    const number = await reportLevel1(app);
+    await timers.scheduleNew();
+    await fake.waitFor(() => textsTo(QIAN).some((t) => t.includes("✘")), 10_000);
+    expect(textsTo(ZHAO).find((t) => t.includes("⚠"))).toContain(`${number} 的“请确认并定级”已超时未完成（原负责：周敏）`);
+    expect(textsTo(QIAN).find((t) => t.includes("⚠"))).toContain("原负责：赵明");
+    expect(textsTo(ZHOU).some((t) => t.includes("已升级至 赵明"))).toBe(true);
+    const events = await app.db.ticketEvent.findMany({ where: { type: { in: ["reminded", "escalated", "deadline_missed"] } }, orderBy: { id: "asc" } });
+    expect(events.map((e) => e.type)).toEqual(["reminded", "escalated", "reminded", "escalated", "reminded", "deadline_missed"]);
+    expect(events.filter((e) => e.type === "escalated").map((e) => JSON.parse(e.data).to)).toEqual(["zhao.ming", "qian.hao"]);
+    expect((await app.db.deadline.findFirstOrThrow({ where: { kind: "acknowledge" } })).status).toBe("missed");
+  });
+
+  it("lets the manager an escalation reached acknowledge it, which stops the chain", async () => {
+    const { app, timers } = await start();
+    const number = await reportLevel1(app);
+    await timers.scheduleNew();
+    await fake.waitFor(() => textsTo(ZHAO).some((t) => t.includes("⚠")), 5_000);
+    expect((await say(app, "zhao.ming", `/ack ${number}`)).text).toBe(`已响应 ${number}。`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(textsTo(QIAN)).toEqual([]);
+    expect((await app.db.deadline.findFirstOrThrow({ where: { kind: "acknowledge" } })).status).toBe("met");
+  });
+
+  it("re-creates lost timers after Redis is flushed, and each reminder still goes out once", async () => {
+    const first = await start({ worker: false });
+    await reportLevel1(first.app);
+    await first.timers.scheduleNew();
+    expect(await deleteKeys(prefix)).toBeGreaterThan(0); // Redis loses everything
+    const { timers } = await start();
+    expect(await timers.reconcile()).toBe(1);
+    expect(await timers.reconcile()).toBe(0); // the timer is there now
+    await fake.waitFor(() => textsTo(ZHOU).some((t) => t.includes("⏰")), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(textsTo(ZHOU).filter((t) => t.includes("⏰"))).toHaveLength(1);
+  });
+
+  it("has one effect when two workers get the same firing", async () => {
+    const a = await start();
+    const b = await start();
+    await reportLevel1(a.app);
+    await a.timers.scheduleNew();
+    const deadline = await a.app.db.deadline.findFirstOrThrow({ where: { kind: "acknowledge" } });
+    // A stray duplicate timer for the same firing, as a retry or a second scheduler could leave.
+    await b.timers.queue.add("fire", { deadlineId: deadline.id, seq: 0 }, { jobId: `${timerJobId(deadline.id, 0)}-dup`, delay: 750 });
+    await fake.waitFor(() => textsTo(ZHOU).some((t) => t.includes("⏰")), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(textsTo(ZHOU).filter((t) => t.includes("⏰"))).toHaveLength(1);
+    expect(await a.app.db.ticketEvent.count({ where: { type: "reminded" } })).toBe(1);
+  });
+});
