@@ -5,6 +5,7 @@ import { PrismaInboundLog } from "../prisma/stores/inbound-log.js";
 import { PrismaInviteStore } from "../prisma/stores/invite-store.js";
 import { PrismaDeadlineStore } from "../prisma/stores/deadline-store.js";
 import { PrismaDialogStore } from "../prisma/stores/dialog-store.js";
+import { PrismaReportStore } from "../prisma/stores/report-store.js";
 import { DirectoryCache, PrismaDirectory } from "../prisma/stores/directory-store.js";
 import { PrismaTicketStore } from "../prisma/stores/ticket-store.js";
 import { syncOrganisation } from "../prisma/sync-organisation.js";
@@ -41,11 +42,12 @@ export async function createApp(config: Config, options: { clock?: Clock } = {})
   const directoryCache = new DirectoryCache();
   const coreOn = (client: DbClient): CoreContext => ({
     org,
-    tickets: new PrismaTicketStore(client),
+    tickets: new PrismaTicketStore(client, clock),
     dialogs: new PrismaDialogStore(client),
     directory: new PrismaDirectory(client, org, directoryCache),
     invites: new PrismaInviteStore(client, () => directoryCache.invalidate()),
-    deadlines: new PrismaDeadlineStore(client),
+    deadlines: new PrismaDeadlineStore(client, clock),
+    reports: new PrismaReportStore(client, clock),
     clock,
     timeZone: config.TZ,
     defaultLocale: config.DEFAULT_LOCALE,

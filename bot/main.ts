@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, loadDotEnv } from "./config/env.js";
 import { OutboxDispatcher, type Sender } from "./delivery/outbox-dispatcher.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
 import { createHttpServer, type RouteHandler } from "./http/server.js";
+import { DailyReports } from "../jobs/daily-reports.js";
 import { DeadlineTimers } from "../jobs/deadline-timers.js";
 import { createLogger, type Logger } from "./logger.js";
 import { TelegramAdapter } from "./telegram/telegram-adapter.js";
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
   const adapters = createAdapters(app, log, afterChange);
   dispatcher = new OutboxDispatcher(app.db, adapters.senders, log.child({ module: "outbox" }));
   timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => dispatcher?.kick(), log });
+  const dailyReports = new DailyReports(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onSent: () => dispatcher?.kick(), log });
 
   const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, adapters.routes);
   server.listen(config.PORT);
@@ -84,6 +86,11 @@ async function main(): Promise<void> {
   dispatcher.start();
   timers.startWorker();
   timers.startMaintenance();
+  dailyReports.startWorker();
+  dailyReports
+    .register()
+    .then(() => log.info({ at: app.org.reports.dailyAt, tz: config.TZ }, "daily reports scheduled"))
+    .catch((error: unknown) => log.warn({ err: error }, "daily reports: could not register the schedule"));
   if (Object.keys(adapters.senders).length === 0) log.info("no chat adapter is on; try the terminal chat: npx hotline chat --as wang.fang");
 
   const stop = async (signal: string) => {
@@ -91,6 +98,7 @@ async function main(): Promise<void> {
     server.close();
     await adapters.stop();
     await timers.close();
+    await dailyReports.close();
     await dispatcher.stop();
     await app.close();
     process.exit(0);

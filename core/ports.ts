@@ -4,6 +4,7 @@ import type { Notification } from "./escalation/notification.js";
 import type { Locale } from "./messages/locale.js";
 import type { Deadline, DeadlineKind, NewTimelineEvent, Ticket, TicketStatus } from "./tickets/ticket.js";
 import type { Level } from "./triage/rules.js";
+import type { ReportStore } from "./reports/report-data.js";
 
 /** The people: members from the organisation file plus what changed at run time (language, bindings). */
 export interface Directory {
@@ -141,6 +142,7 @@ export interface CoreContext {
   directory: Directory;
   invites: InviteStore;
   deadlines: DeadlineStore;
+  reports: ReportStore;
   clock: Clock;
   /** Business time zone (IANA), e.g. Asia/Shanghai. */
   timeZone: string;

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, loadDotEnv } from "../config/env.js";
 import { chatCommand } from "./chat-command.js";
 import { classifyCommand } from "./classify-command.js";
 import { deliveriesCommand } from "./deliveries-command.js";
+import { reportCommand } from "./report-command.js";
 import { inviteCommand, unbindCommand } from "./invite-command.js";
 import { telegramCommand } from "./telegram-command.js";
 import { UsageError } from "./usage-error.js";
@@ -18,6 +19,8 @@ const USAGE = `Usage: hotline <command>
                            a single-use code (and t.me link) that binds a chat account to a member
   unbind <member> [--platform telegram]
                            remove a member's bound chat account
+  report [--date YYYY-MM-DD | --week] [--json]
+                           the daily reports (major quality problems, hotline), today's so far by default
   deliveries [--failed] [--json] | retry <id>
                            the messages the bot sent or could not send; put a failed one back in line
   telegram set-webhook <public-url> | delete-webhook
@@ -59,6 +62,11 @@ async function run(argv: string[]): Promise<void> {
       });
       const options = { platform: values.platform, ttlHours: values["ttl-hours"] };
       console.log(command === "invite" ? await inviteCommand(positionals[0], options) : await unbindCommand(positionals[0], options));
+      return;
+    }
+    case "report": {
+      const { values } = parseArgs({ args: rest, options: { date: { type: "string" }, week: { type: "boolean" }, json: { type: "boolean" } } });
+      console.log(await reportCommand(values));
       return;
     }
     case "deliveries": {

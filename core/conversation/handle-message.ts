@@ -9,6 +9,7 @@ import { card, type Card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import type { Locale } from "../messages/locale.js";
 import type { CoreContext } from "../ports.js";
+import { showReports } from "../reports/report-flows.js";
 import { canReport } from "../tickets/permissions.js";
 import { normalizeTicketNumber } from "../tickets/ticket.js";
 import {
@@ -88,6 +89,8 @@ async function runCommand(ctx: CoreContext, message: InboundMessage, command: Co
       return withNumber("/status <HL-…>", (n) => showTicket(ctx, member, n));
     case "mine":
       return listMine(ctx, member);
+    case "report":
+      return showReports(ctx, member, command.args[0]);
     case "ack":
       return withNumber("/ack <HL-…>", (n) => acknowledgeTicket(ctx, member, n));
     case "take":
@@ -185,7 +188,7 @@ function refusal(error: HotlineError, locale: Locale): Card {
       case "ticket_not_found":
         return t(locale, "error.ticket_not_found", { number: normalizeTicketNumber(number) ?? number });
       case "not_allowed":
-        return t(locale, `error.not_allowed.${(error.details.refusal as "view" | "act" | "close" | "report") ?? "act"}`, { number });
+        return t(locale, `error.not_allowed.${(error.details.refusal as "view" | "act" | "close" | "report" | "reports") ?? "act"}`, { number });
       case "invalid_transition":
         return t(locale, "error.invalid_transition", {
           number,

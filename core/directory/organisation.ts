@@ -147,6 +147,14 @@ const organisationShape = z
         complaint: z.array(pingSpec).default([]),
       })
       .strict(),
+    /** The evening reports (manual §4: 售后服务部重大质量问题日报告, 售后服务电话接听日报表). */
+    reports: z
+      .object({
+        /** Local time (business time zone) the daily reports go out. @defaultValue "18:00" */
+        dailyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day as HH:MM, e.g. 18:00").default("18:00"),
+      })
+      .strict()
+      .prefault({}),
     /** The complaint-handling team (manual §5 重大投诉问题处理小组). */
     complaintTeam: z
       .object({

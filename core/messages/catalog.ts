@@ -170,6 +170,28 @@ export const CATALOG = {
     en: "✘ \"{what}\" on {number} is overdue and the escalation chain has ended at {last} with no one acting.",
   },
 
+  // ---- reports ----
+  "report.major.title": { zh: "售后服务部重大质量问题日报告 {period}", en: "Daily report of major quality problems, {period}" },
+  "report.hotline.title": { zh: "售后服务电话接听日报表 {period}", en: "Daily hotline report, {period}" },
+  "report.nothing_new": { zh: "本期无新增重大质量问题，无未结重大工单。", en: "Nothing new: no new major problems and no open major tickets." },
+  "report.new_by_level": { zh: "新增重大问题：1级 {l1}，2级 {l2}，3级 {l3}", en: "New major problems: level 1: {l1}, level 2: {l2}, level 3: {l3}" },
+  "report.open": { zh: "未结重大工单（{count}）：", en: "Open major tickets ({count}):" },
+  "report.open_line": { zh: "• {number} {level}级 · {status} · 已 {age} 小时 · {holders}", en: "• {number} level {level} · {status} · {age} h old · {holders}" },
+  "report.missed": { zh: "超时未完成：{list}", en: "Deadlines missed: {list}" },
+  "report.teams": { zh: "投诉处理小组：", en: "Complaint teams:" },
+  "report.team_line": { zh: "• {number}：{state}", en: "• {number}: {state}" },
+  "report.team_on_site": { zh: "已到达现场", en: "reached the site" },
+  "report.team_not_on_site": { zh: "未到达现场（期限 {due}）", en: "not on site (due {due})" },
+  "report.closed": { zh: "本期解决/关闭：{list}", en: "Resolved or closed: {list}" },
+  "report.none": { zh: "无", en: "none" },
+  "report.total": { zh: "来电/上报共 {total} 件：已处理 {handled}，待处理 {pending}", en: "{total} tickets in: {handled} handled, {pending} pending" },
+  "report.by_source": { zh: "按来源：{list}", en: "By source: {list}" },
+  "report.by_kind": { zh: "按类型：{list}", en: "By kind: {list}" },
+  "report.by_category": { zh: "按性质：一般 {general}，重大 {major}", en: "By category: general {general}, major {major}" },
+  "report.by_center": { zh: "按服务中心：{list}", en: "By service center: {list}" },
+  "report.usage": { zh: "用法：/report [today | week | YYYY-MM-DD]", en: "Usage: /report [today | week | YYYY-MM-DD]" },
+  "error.not_allowed.reports": { zh: "报表仅供售后服务部和领导查看。", en: "Reports are for after-sales and managers only." },
+
   // ---- commands ----
   "help": {
     zh: [
@@ -184,6 +206,7 @@ export const CATALOG = {
       "/resolve <工单号> 标记解决并回执",
       "/close <工单号> 关闭工单",
       "/cancel 取消当前上报",
+      "/report [today|week|日期] 报表（售后服务部和领导）",
       "/lang 切换语言 (中文/English)",
     ].join("\n"),
     en: [
@@ -198,6 +221,7 @@ export const CATALOG = {
       "/resolve <no> mark resolved and send the receipt",
       "/close <no> close a ticket",
       "/cancel cancel the report in progress",
+      "/report [today|week|date] reports (after-sales and managers)",
       "/lang switch language (中文/English)",
     ].join("\n"),
   },

@@ -1,13 +1,16 @@
 import type { Duty } from "../../core/directory/organisation.js";
 import type { Notification } from "../../core/escalation/notification.js";
-import type { DeadlineChange, DeadlineRecord, DeadlineStore } from "../../core/ports.js";
+import type { Clock, DeadlineChange, DeadlineRecord, DeadlineStore } from "../../core/ports.js";
 import type { Deadline, DeadlineKind, NewTimelineEvent } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
 import { transact, type DbClient } from "../database.js";
 import { addEvents, addOutbox } from "./ticket-store.js";
 
 export class PrismaDeadlineStore implements DeadlineStore {
-  constructor(private readonly db: DbClient) {}
+  constructor(
+    private readonly db: DbClient,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
 
   async find(id: number): Promise<DeadlineRecord | undefined> {
     const row = await this.db.deadline.findUnique({
@@ -42,8 +45,9 @@ export class PrismaDeadlineStore implements DeadlineStore {
       });
       if (claimed.count === 0) return false;
       const { ticketId } = await tx.deadline.findUniqueOrThrow({ where: { id }, select: { ticketId: true } });
-      await addEvents(tx, ticketId, events);
-      await addOutbox(tx, outbox, ticketId);
+      const now = this.clock();
+      await addEvents(tx, ticketId, events, now);
+      await addOutbox(tx, outbox, ticketId, now);
       return true;
     });
   }

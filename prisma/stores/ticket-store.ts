@@ -1,7 +1,7 @@
 import type { Member } from "../../core/directory/member.js";
 import { platformSchema, type Duty } from "../../core/directory/organisation.js";
 import type { Notification } from "../../core/escalation/notification.js";
-import type { TicketChange, TicketDraft, TicketStore } from "../../core/ports.js";
+import type { Clock, TicketChange, TicketDraft, TicketStore } from "../../core/ports.js";
 import {
   formatTicketNumber,
   type AttachmentRef,
@@ -22,8 +22,15 @@ const WITH_DETAILS = { pings: { orderBy: { id: "asc" } }, deadlines: { orderBy: 
 type TicketRow = Prisma.TicketGetPayload<{ include: typeof WITH_DETAILS }>;
 type Tx = Prisma.TransactionClient;
 
+/**
+ * Tickets on Prisma. Times are the app's clock (the one that numbered the ticket and set its
+ * deadlines), so a ticket, its timeline and its messages agree on when things happened.
+ */
 export class PrismaTicketStore implements TicketStore {
-  constructor(private readonly db: DbClient) {}
+  constructor(
+    private readonly db: DbClient,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
 
   async create(draft: TicketDraft, outboxFor: (ticket: Ticket) => Notification[]): Promise<Ticket> {
     return transact(this.db, async (tx) => {
@@ -53,6 +60,7 @@ export class PrismaTicketStore implements TicketStore {
           reporterId: t.reporterId,
           originPlatform: t.originPlatform,
           serviceCenterId: t.serviceCenterId,
+          createdAt: this.clock(),
           attachments: { create: t.attachments.map((a) => ({ platform: a.platform, fileId: a.fileId, kind: a.kind, name: a.name ?? null })) },
         },
         include: { attachments: true },
@@ -69,9 +77,9 @@ export class PrismaTicketStore implements TicketStore {
           chain: JSON.stringify(d.chain),
         })),
       });
-      await addEvents(tx, row.id, draft.events);
+      await addEvents(tx, row.id, draft.events, row.createdAt);
       const ticket = toTicket({ ...row, pings, deadlines: deadlines.sort((a, b) => a.id - b.id), attachments: row.attachments });
-      await addOutbox(tx, outboxFor(ticket), row.id);
+      await addOutbox(tx, outboxFor(ticket), row.id, row.createdAt);
       return ticket;
     });
   }
@@ -114,20 +122,21 @@ export class PrismaTicketStore implements TicketStore {
       if (met?.ids.length) {
         await tx.deadline.updateMany({ where: { id: { in: met.ids }, status: "pending" }, data: { status: "met", metAt: met.at } });
       }
-      await addEvents(tx, ticketId, change.events);
-      await addOutbox(tx, change.outbox, ticketId);
+      const now = this.clock();
+      await addEvents(tx, ticketId, change.events, now);
+      await addOutbox(tx, change.outbox, ticketId, now);
     });
   }
 }
 
-export async function addEvents(tx: Tx, ticketId: number, events: TicketChange["events"]): Promise<void> {
+export async function addEvents(tx: Tx, ticketId: number, events: TicketChange["events"], at: Date): Promise<void> {
   await tx.ticketEvent.createMany({
-    data: events.map((e) => ({ ticketId, type: e.type, actorId: e.actorId, data: JSON.stringify(e.data ?? {}) })),
+    data: events.map((e) => ({ ticketId, type: e.type, actorId: e.actorId, data: JSON.stringify(e.data ?? {}), at })),
   });
 }
 
 /** Messages wait as pending deliveries; one with no address is recorded as failed, never dropped. */
-export async function addOutbox(tx: Tx, notifications: Notification[], ticketId: number): Promise<void> {
+export async function addOutbox(tx: Tx, notifications: Notification[], ticketId: number | null, createdAt: Date): Promise<void> {
   await tx.delivery.createMany({
     data: notifications.map((n) => {
       const unreachable = n.recipient.address === null;
@@ -136,6 +145,7 @@ export async function addOutbox(tx: Tx, notifications: Notification[], ticketId:
         recipient: JSON.stringify(n.recipient),
         payload: JSON.stringify(n.card),
         ticketId,
+        createdAt,
         status: unreachable ? "failed" : "pending",
         lastError: unreachable ? `no chat identity for ${n.recipient.name}` : null,
       };

@@ -1,0 +1,87 @@
+import { actsOnAllTickets, hasRole, type Member } from "../directory/member.js";
+import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
+import type { Notification } from "../escalation/notification.js";
+import { HotlineError } from "../errors.js";
+import { card } from "../messages/card.js";
+import { t } from "../messages/catalog.js";
+import type { Locale } from "../messages/locale.js";
+import type { CoreContext } from "../ports.js";
+import type { FlowResult } from "../tickets/ticket-flows.js";
+import { localDate, startOfLocalDate } from "../time/business-time.js";
+import { buildHotlineReport, buildMajorProblemsReport, type HotlineReport, type MajorProblemsReport } from "./build-reports.js";
+import { hotlineCard, majorProblemsCard } from "./report-cards.js";
+import type { ReportPeriod } from "./report-data.js";
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** `today` (so far), `week` (the last seven local days) or one `YYYY-MM-DD`; undefined if unreadable. */
+export function reportPeriod(arg: string | undefined, now: Date, timeZone: string): ReportPeriod | undefined {
+  const today = localDate(now, timeZone);
+  const wanted = (arg ?? "today").trim().toLowerCase();
+  if (wanted === "today" || wanted === "今天") return { from: today, to: today };
+  if (wanted === "week" || wanted === "本周") return { from: addDays(today, -6), to: today };
+  if (DATE.test(wanted) && !Number.isNaN(Date.parse(wanted)) && addDays(wanted, 0) === wanted) return { from: wanted, to: wanted };
+  return undefined;
+}
+
+export interface Reports {
+  majorProblems: MajorProblemsReport;
+  hotline: HotlineReport;
+}
+
+/** Both daily reports for a period, from the store's few indexed queries. */
+export async function buildReports(ctx: CoreContext, period: ReportPeriod): Promise<Reports> {
+  const range = { start: startOfLocalDate(period.from, ctx.timeZone), end: startOfLocalDate(addDays(period.to, 1), ctx.timeZone) };
+  const data = await ctx.reports.load(period, range);
+  return { majorProblems: buildMajorProblemsReport(data, period, ctx.clock()), hotline: buildHotlineReport(data, period) };
+}
+
+async function cardsFor(ctx: CoreContext, reports: Reports, locale: Locale) {
+  const members = new Map((await ctx.directory.listMembers()).map((m) => [m.id, m]));
+  const cardCtx = { locale, org: ctx.org, members, timeZone: ctx.timeZone };
+  return { majorProblems: majorProblemsCard(reports.majorProblems, cardCtx), hotline: hotlineCard(reports.hotline, cardCtx) };
+}
+
+const mayReadReports = (member: Member, ctx: CoreContext) => actsOnAllTickets(member, ctx.org);
+
+/** `/report [today|week|YYYY-MM-DD]`: the same content as the scheduled reports, in the asker's language. */
+export async function showReports(ctx: CoreContext, actor: Member, arg: string | undefined): Promise<FlowResult> {
+  if (!mayReadReports(actor, ctx)) throw new HotlineError("not_allowed", `${actor.id} may not read reports`, { refusal: "reports" });
+  const locale = localeOf(actor, ctx.defaultLocale);
+  const period = reportPeriod(arg, ctx.clock(), ctx.timeZone);
+  if (!period) return { replies: [card(t(locale, "report.usage"))], notifications: [] };
+  const cards = await cardsFor(ctx, await buildReports(ctx, period), locale);
+  return { replies: [cards.majorProblems, cards.hotline], notifications: [] };
+}
+
+/**
+ * The evening reports: the major-problems report to the managers and the after-sales lead, the
+ * hotline report to after-sales; each kept as a record, and sent once per day however often the
+ * schedule fires.
+ */
+export async function sendDailyReports(ctx: CoreContext, date: string): Promise<{ sent: number }> {
+  const period = { from: date, to: date };
+  const reports = await buildReports(ctx, period);
+  const members = await ctx.directory.listMembers();
+  const afterSalesLead = ctx.org.departments.find((d) => d.id === ctx.org.afterSalesDepartment)?.lead;
+  const managers = members.filter((m) => hasRole(m, "manager") || m.id === afterSalesLead);
+  const afterSales = members.filter((m) => m.departmentId === ctx.org.afterSalesDepartment);
+  let sent = 0;
+  for (const [kind, audience, pickCard, content] of [
+    ["major_problems", managers, (c: Awaited<ReturnType<typeof cardsFor>>) => c.majorProblems, reports.majorProblems],
+    ["hotline_daily", afterSales, (c: Awaited<ReturnType<typeof cardsFor>>) => c.hotline, reports.hotline],
+  ] as const) {
+    const outbox: Notification[] = [];
+    for (const member of audience) {
+      const locale = localeOf(member, ctx.defaultLocale);
+      outbox.push({ recipient: memberRecipient(member, locale), card: pickCard(await cardsFor(ctx, reports, locale)), ticketNumber: null });
+    }
+    if (await ctx.reports.archive({ kind, period, content }, outbox)) sent += outbox.length;
+  }
+  return { sent };
+}

@@ -1,0 +1,71 @@
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { CoreContext, UnitOfWork } from "../core/ports.js";
+import { sendDailyReports } from "../core/reports/report-flows.js";
+import { localDate } from "../core/time/business-time.js";
+
+export interface DailyReportsOptions {
+  redisUrl: string;
+  /** @defaultValue "hotline" */
+  prefix?: string;
+  /** Called after reports were written to the outbox. */
+  onSent?: () => void;
+  log: Logger;
+}
+
+const QUEUE = "daily-reports";
+/** Stable: upserting it again on every start replaces the schedule instead of adding one. */
+export const DAILY_REPORTS_SCHEDULER = "daily-reports";
+
+/** The evening reports as a BullMQ job scheduler with a cron pattern in the business time zone. */
+export class DailyReports {
+  readonly queue: Queue;
+  private worker: Worker | undefined;
+  private readonly connections: Redis[] = [];
+
+  constructor(
+    private readonly deps: { core: CoreContext; unitOfWork: UnitOfWork },
+    private readonly options: DailyReportsOptions,
+  ) {
+    this.queue = new Queue(QUEUE, { connection: this.connect(), prefix: options.prefix ?? "hotline" });
+    this.queue.on("error", (error) => options.log.warn({ err: error }, "daily reports: Redis error"));
+  }
+
+  private connect(): Redis {
+    const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    connection.on("error", () => {});
+    this.connections.push(connection);
+    return connection;
+  }
+
+  /** The cron pattern for the organisation's `reports.dailyAt` (e.g. 18:00 → `0 18 * * *`). */
+  pattern(): string {
+    const [hours, minutes] = this.deps.core.org.reports.dailyAt.split(":").map(Number);
+    return `${minutes} ${hours} * * *`;
+  }
+
+  async register(): Promise<void> {
+    await this.queue.upsertJobScheduler(DAILY_REPORTS_SCHEDULER, { pattern: this.pattern(), tz: this.deps.core.timeZone }, { name: "send", data: {} });
+  }
+
+  startWorker(): void {
+    this.worker = new Worker(
+      QUEUE,
+      async () => {
+        const date = localDate(this.deps.core.clock(), this.deps.core.timeZone);
+        const { sent } = await this.deps.unitOfWork.run(({ core }) => sendDailyReports(core, date));
+        this.options.log.info({ date, sent }, "daily reports sent");
+        this.options.onSent?.();
+      },
+      { connection: this.connect(), prefix: this.options.prefix ?? "hotline" },
+    );
+    this.worker.on("error", (error) => this.options.log.warn({ err: error }, "daily reports worker: Redis error"));
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
