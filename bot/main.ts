@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { parseArgs } from "node:util";
 import type { Platform } from "../core/directory/organisation.js";
 import { createApp, type App } from "./app.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config/env.js";
@@ -54,52 +55,75 @@ function createAdapters(app: App, log: Logger, kick: () => void): Adapters {
   };
 }
 
-/** `npm start`: one process with the HTTP server, the chat adapters and the outbox. */
+export const ROLES = ["all", "web", "worker"] as const;
+export type ProcessRole = (typeof ROLES)[number];
+
+/** `--role web|worker|all` (default all): several processes can share one database and Redis. */
+function parseRole(argv: string[]): ProcessRole {
+  const { values } = parseArgs({ args: argv, options: { role: { type: "string", default: "all" } } });
+  const role = ROLES.find((r) => r === values.role);
+  if (!role) throw new ConfigError(`--role: must be one of ${ROLES.join(", ")} (got "${values.role}")`);
+  return role;
+}
+
+/**
+ * `npm start`: the HTTP server and chat adapters (role web), the outbox, deadline timers and
+ * daily reports (role worker), or all of them in one process (the default).
+ */
 async function main(): Promise<void> {
   loadDotEnv();
+  const role = parseRole(process.argv.slice(2));
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   const app = await createApp(config);
-  log.info({ database: config.DATABASE_URL, organisation: config.ORG_CONFIG, members: app.org.members.length }, "database ready");
+  log.info({ role, database: config.DATABASE_URL, organisation: config.ORG_CONFIG, members: app.org.members.length }, "database ready");
 
   const redis = await probeRedis(config.REDIS_URL);
   if (!redis.ok) log.warn(redisUnreachableHint(config.REDIS_URL, redis.error));
 
+  const web = role !== "worker";
+  const worker = role !== "web";
   let dispatcher: OutboxDispatcher | undefined;
-  let timers: DeadlineTimers | undefined;
   // After a change: send what it wrote to the outbox, queue the timers of the deadlines it made.
-  const afterChange = () => {
+  const timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => dispatcher?.kick(), log });
+  const adapters = createAdapters(app, log, () => {
     dispatcher?.kick();
-    timers?.kick();
-  };
-  const adapters = createAdapters(app, log, afterChange);
-  dispatcher = new OutboxDispatcher(app.db, adapters.senders, log.child({ module: "outbox" }));
-  timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => dispatcher?.kick(), log });
-  const dailyReports = new DailyReports(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onSent: () => dispatcher?.kick(), log });
+    timers.kick();
+  });
+  const stops: (() => Promise<void>)[] = [];
 
-  const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, adapters.routes);
-  server.listen(config.PORT);
-  await once(server, "listening");
-  log.info({ port: config.PORT }, `listening on http://127.0.0.1:${config.PORT} (GET /healthz)`);
-  await adapters.start();
-  await dispatcher.recoverInterrupted();
-  dispatcher.start();
-  timers.startWorker();
-  timers.startMaintenance();
-  dailyReports.startWorker();
-  dailyReports
-    .register()
-    .then(() => log.info({ at: app.org.reports.dailyAt, tz: config.TZ }, "daily reports scheduled"))
-    .catch((error: unknown) => log.warn({ err: error }, "daily reports: could not register the schedule"));
-  if (Object.keys(adapters.senders).length === 0) log.info("no chat adapter is on; try the terminal chat: npx hotline chat --as wang.fang");
+  if (web) {
+    const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, adapters.routes);
+    server.listen(config.PORT);
+    await once(server, "listening");
+    log.info({ port: config.PORT }, `listening on http://127.0.0.1:${config.PORT} (GET /healthz)`);
+    await adapters.start();
+    stops.push(async () => {
+      server.close();
+      await adapters.stop();
+    });
+    if (Object.keys(adapters.senders).length === 0) log.info("no chat adapter is on; try the terminal chat: npx hotline chat --as wang.fang");
+  }
+  if (worker) {
+    dispatcher = new OutboxDispatcher(app.db, adapters.senders, log.child({ module: "outbox" }));
+    await dispatcher.recoverInterrupted();
+    dispatcher.start();
+    timers.startWorker();
+    timers.startMaintenance();
+    const dailyReports = new DailyReports(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onSent: () => dispatcher?.kick(), log });
+    dailyReports.startWorker();
+    dailyReports
+      .register()
+      .then(() => log.info({ at: app.org.reports.dailyAt, tz: config.TZ }, "daily reports scheduled"))
+      .catch((error: unknown) => log.warn({ err: error }, "daily reports: could not register the schedule"));
+    // Workers finish the jobs in hand (or hand them back to Redis) before the process ends.
+    stops.push(() => dailyReports.close(), () => dispatcher!.stop());
+  }
+  stops.push(() => timers.close());
 
   const stop = async (signal: string) => {
     log.info({ signal }, "shutting down");
-    server.close();
-    await adapters.stop();
-    await timers.close();
-    await dailyReports.close();
-    await dispatcher.stop();
+    for (const close of stops) await close();
     await app.close();
     process.exit(0);
   };

@@ -1,0 +1,56 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
+import { freshDatabaseFile } from "../support/test-app.js";
+
+const MAIN = fileURLToPath(new URL("../../bot/main.ts", import.meta.url));
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Starts `npm start`'s entry point as a process, waits for a log line, then sends SIGTERM. */
+async function startThenTerminate(role: string, readyWhen: string) {
+  const db = freshDatabaseFile();
+  const prefix = uniquePrefix();
+  cleanups.push(db.cleanup, () => deleteKeys(prefix));
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--role", role], {
+    env: { ...process.env, DATABASE_URL: `file:${db.file}`, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, PORT: String(40_000 + Math.floor(Math.random() * 20_000)), LOG_LEVEL: "info" },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  let running = true;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      running = false;
+      resolve(code);
+    }),
+  );
+  const deadline = Date.now() + 30_000;
+  while (running && !output.includes(readyWhen) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  expect(output).toContain(readyWhen);
+  const started = Date.now();
+  child.kill("SIGTERM");
+  const code = await exited;
+  return { code, output, stopMs: Date.now() - started };
+}
+
+describe("npm start --role", () => {
+  it("runs the workers alone and closes them cleanly on SIGTERM", async () => {
+    const { code, output, stopMs } = await startThenTerminate("worker", "daily reports scheduled");
+    expect(output).toContain('"role":"worker"');
+    expect(output).not.toContain("listening on");
+    expect(output).toContain("shutting down");
+    expect(code).toBe(0);
+    expect(stopMs).toBeLessThan(10_000);
+  });
+
+  it("serves HTTP alone in the web role and closes cleanly on SIGTERM", async () => {
+    const { code, output } = await startThenTerminate("web", "listening on");
+    expect(output).toContain('"role":"web"');
+    expect(output).not.toContain("daily reports scheduled");
+    expect(code).toBe(0);
+  });
+});
