@@ -12,39 +12,44 @@ export class PrismaDeadlineStore implements DeadlineStore {
     private readonly clock: Clock = () => new Date(),
   ) {}
 
+  /** One joined read: it runs every time a timer fires. */
   async find(id: number): Promise<DeadlineRecord | undefined> {
-    const row = await this.db.deadline.findUnique({
-      where: { id },
-      include: { ticket: { select: { number: true, level: true, reporterId: true, pings: { select: { id: true, duty: true } } } } },
-    });
+    const [row] = await this.db.$queryRaw<
+      { id: number; pingId: number | null; kind: string; dueAt: Date; status: string; chain: string; step: number; ticketId: number; remindersSent: number; fireSeq: number; number: string; level: number | null; reporterId: string; duty: string | null }[]
+    >`SELECT d."id", d."pingId", d."kind", d."dueAt", d."status", d."chain", d."step", d."ticketId", d."remindersSent", d."fireSeq",
+             t."number", t."level", t."reporterId", p."duty"
+      FROM "Deadline" d JOIN "Ticket" t ON t."id" = d."ticketId" LEFT JOIN "Ping" p ON p."id" = d."pingId"
+      WHERE d."id" = ${id}`;
     if (!row) return undefined;
     return {
       id: row.id,
       pingId: row.pingId,
       kind: row.kind as DeadlineKind,
-      dueAt: row.dueAt,
+      dueAt: new Date(row.dueAt),
       status: row.status as Deadline["status"],
       chain: JSON.parse(row.chain) as string[],
-      step: row.step,
+      step: Number(row.step),
       ticketId: row.ticketId,
-      ticketNumber: row.ticket.number,
-      ticketLevel: row.ticket.level as Level | null,
-      reporterId: row.ticket.reporterId,
-      remindersSent: row.remindersSent,
-      fireSeq: row.fireSeq,
-      duty: (row.ticket.pings.find((p) => p.id === row.pingId)?.duty as Duty | undefined) ?? null,
+      ticketNumber: row.number,
+      ticketLevel: row.level === null ? null : (Number(row.level) as Level),
+      reporterId: row.reporterId,
+      remindersSent: Number(row.remindersSent),
+      fireSeq: Number(row.fireSeq),
+      duty: (row.duty as Duty | null) ?? null,
     };
   }
 
   advance(id: number, expectedSeq: number, change: DeadlineChange, events: NewTimelineEvent[], outbox: Notification[]): Promise<boolean> {
     return transact(this.db, async (tx) => {
       // Only the timer that finds the deadline pending at its sequence number has an effect.
-      const claimed = await tx.deadline.updateMany({
-        where: { id, status: "pending", fireSeq: expectedSeq },
-        data: { ...change, fireSeq: expectedSeq + 1 },
-      });
-      if (claimed.count === 0) return false;
-      const { ticketId } = await tx.deadline.findUniqueOrThrow({ where: { id }, select: { ticketId: true } });
+      const claimed = await tx.$queryRaw<{ ticketId: number }[]>`
+        UPDATE "Deadline" SET "fireSeq" = ${expectedSeq + 1},
+          "status" = COALESCE(${change.status ?? null}, "status"), "step" = COALESCE(${change.step ?? null}, "step"),
+          "dueAt" = COALESCE(${change.dueAt ?? null}, "dueAt"), "remindersSent" = COALESCE(${change.remindersSent ?? null}, "remindersSent")
+        WHERE "id" = ${id} AND "status" = 'pending' AND "fireSeq" = ${expectedSeq}
+        RETURNING "ticketId"`;
+      const ticketId = claimed[0]?.ticketId;
+      if (ticketId === undefined) return false;
       const now = this.clock();
       await addEvents(tx, ticketId, events, now);
       await addOutbox(tx, outbox, ticketId, now);
