@@ -42,7 +42,10 @@ function seed(file: string, tickets: number, options: { deadlineDue?: (i: number
       const date = day.toISOString().slice(0, 10);
       const level = [null, 1, 2, 3][i % 4] ?? null;
       const at = new Date(day.getTime() + 3_600_000).toISOString();
-      const { lastInsertRowid } = insertTicket.run(`B-${i}`, date, i % 3 ? "fault" : "complaint", ["service_center", "hotline", "customer"][i % 3], level === null ? "general" : "major", level, statuses[i % 5], at, at);
+      // A realistic history: today's tickets in every state; older ones closed but for 1% left open.
+      const daysAgo = i % (options.days ?? 1);
+      const status = daysAgo === 0 ? statuses[i % 5] : i % 100 === 1 ? "in_progress" : "closed";
+      const { lastInsertRowid } = insertTicket.run(`B-${i}`, date, i % 3 ? "fault" : "complaint", ["service_center", "hotline", "customer"][i % 3], level === null ? "general" : "major", level, status, at, at);
       if (options.deadlineDue) insertDeadline.run(lastInsertRowid, options.deadlineDue(i).toISOString());
     }
   })();
@@ -118,7 +121,9 @@ export async function benchDeadlines(): Promise<void> {
     console.log(`| Hotline deadline timers (claim, timeline, outbox in a transaction) | ${percentile(hotline.lags, 50).toFixed(0)} | ${percentile(hotline.lags, 99).toFixed(0)} |`);
     console.log(`\np99 difference: ${(percentile(hotline.lags, 99) - percentile(raw, 99)).toFixed(0)} ms (goal ≤ 50 ms)`);
     console.log(`reconcile ${DEADLINES.toLocaleString("en")} pending deadlines with no timer in Redis: ${hotline.reconcileMs.toFixed(0)} ms (goal < 2,000 ms)`);
-    console.log(`daily reports over ${REPORT_TICKETS.toLocaleString("en")} tickets: ${report.reportMs.toFixed(0)} ms (goal < 1,000 ms); baseline, one indexed count: ${report.bareQueryMs.toFixed(1)} ms`);
+    console.log(
+      `daily reports over ${REPORT_TICKETS.toLocaleString("en")} tickets (100 days; older days closed but 1%): ${report.reportMs.toFixed(0)} ms (goal < 1,000 ms); baseline, one indexed count: ${report.bareQueryMs.toFixed(1)} ms`,
+    );
   } finally {
     await deleteKeys(prefix);
     await deleteKeys(`${prefix}-raw`);
