@@ -4,10 +4,10 @@ import type { Platform } from "../directory/organisation.js";
 import { card, type Card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
-import type { UnitOfWork } from "../ports.js";
 import type { DialogInput } from "../dialogs/report-steps.js";
-import { handleMessage } from "./handle-message.js";
+import type { UnitOfWork } from "../ports.js";
 import type { FlowResult } from "../tickets/ticket-flows.js";
+import { handleMessage } from "./handle-message.js";
 
 /** One event from a chat platform, before the core knows who sent it. */
 export interface InboundEvent extends DialogInput {
@@ -36,11 +36,11 @@ const INVITE = /^\/start\s+([A-Za-z0-9]{6,32})$/;
 export async function handleInbound(uow: UnitOfWork, event: InboundEvent, defaultLocale: Locale): Promise<InboundOutcome> {
   return uow.run(async ({ core, inbound }) => {
     const member = await core.directory.findMemberByIdentity(event.platform, event.senderId);
-    const invite = member ? undefined : INVITE.exec(event.text?.trim() ?? "")?.[1];
     if (member) {
       if (!(await inbound.markHandled(event.platform, event.eventId))) return { kind: "duplicate" };
       return { kind: "handled", member, result: await handleMessage(core, { ...event, member }) };
     }
+    const invite = INVITE.exec(event.text?.trim() ?? "")?.[1];
     if (!invite) return { kind: "stranger", replies: [card(t(defaultLocale, "stranger"))] };
 
     // A refused code writes nothing; a redelivered /start finds the account bound and is a duplicate.
