@@ -8,6 +8,7 @@ import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
 import { createHttpServer, type RouteHandler } from "./http/server.js";
 import { DailyReports } from "../jobs/daily-reports.js";
 import { DeadlineTimers } from "../jobs/deadline-timers.js";
+import { RedisOutageLog } from "../jobs/redis-connection.js";
 import { createLogger, type Logger } from "./logger.js";
 import { TelegramAdapter } from "./telegram/telegram-adapter.js";
 
@@ -85,7 +86,8 @@ async function main(): Promise<void> {
   const worker = role !== "web";
   let dispatcher: OutboxDispatcher | undefined;
   // After a change: send what it wrote to the outbox, queue the timers of the deadlines it made.
-  const timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => dispatcher?.kick(), log });
+  const outage = new RedisOutageLog(log);
+  const timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => dispatcher?.kick(), outage, log });
   const adapters = createAdapters(app, log, () => {
     dispatcher?.kick();
     timers.kick();
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
     dispatcher.start();
     timers.startWorker();
     timers.startMaintenance();
-    const dailyReports = new DailyReports(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onSent: () => dispatcher?.kick(), log });
+    const dailyReports = new DailyReports(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onSent: () => dispatcher?.kick(), outage, log });
     dailyReports.startWorker();
     dailyReports
       .register()

@@ -1,9 +1,10 @@
 import { Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CoreContext, UnitOfWork } from "../core/ports.js";
 import { sendDailyReports } from "../core/reports/report-flows.js";
 import { localDate } from "../core/time/business-time.js";
+import { bullmqConnection, RedisOutageLog } from "./redis-connection.js";
 
 export interface DailyReportsOptions {
   redisUrl: string;
@@ -11,6 +12,8 @@ export interface DailyReportsOptions {
   prefix?: string;
   /** Called after reports were written to the outbox. */
   onSent?: () => void;
+  /** Shared with the process's other queues, so an outage is reported once. */
+  outage?: RedisOutageLog;
   log: Logger;
 }
 
@@ -23,18 +26,19 @@ export class DailyReports {
   readonly queue: Queue;
   private worker: Worker | undefined;
   private readonly connections: Redis[] = [];
+  private readonly outage: RedisOutageLog;
 
   constructor(
     private readonly deps: { core: CoreContext; unitOfWork: UnitOfWork },
     private readonly options: DailyReportsOptions,
   ) {
+    this.outage = options.outage ?? new RedisOutageLog(options.log.child({ module: "daily-reports" }));
     this.queue = new Queue(QUEUE, { connection: this.connect(), prefix: options.prefix ?? "hotline" });
-    this.queue.on("error", (error) => options.log.warn({ err: error }, "daily reports: Redis error"));
+    this.queue.on("error", this.outage.error);
   }
 
   private connect(): Redis {
-    const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
-    connection.on("error", () => {});
+    const connection = bullmqConnection(this.options.redisUrl, this.outage);
     this.connections.push(connection);
     return connection;
   }
@@ -60,7 +64,7 @@ export class DailyReports {
       },
       { connection: this.connect(), prefix: this.options.prefix ?? "hotline" },
     );
-    this.worker.on("error", (error) => this.options.log.warn({ err: error }, "daily reports worker: Redis error"));
+    this.worker.on("error", this.outage.error);
   }
 
   async close(): Promise<void> {

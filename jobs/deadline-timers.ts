@@ -1,11 +1,12 @@
 import { Queue, Worker, type Job } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { nextFireAt } from "../core/deadlines/deadline-policy.js";
 import { fireDeadline, timerPolicy } from "../core/deadlines/fire-deadline.js";
 import type { CoreContext, UnitOfWork } from "../core/ports.js";
 import type { Level } from "../core/triage/rules.js";
 import type { Logger } from "pino";
 import type { Database } from "../prisma/database.js";
+import { bullmqConnection, RedisOutageLog } from "./redis-connection.js";
 
 export interface TimerJob {
   deadlineId: number;
@@ -21,6 +22,8 @@ export interface DeadlineTimersOptions {
   concurrency?: number;
   /** Called after a timer fired, so the outbox can send what it wrote. */
   onFired?: () => void;
+  /** Shared with the process's other queues, so an outage is reported once. */
+  outage?: RedisOutageLog;
   log: Logger;
 }
 
@@ -49,6 +52,7 @@ export class DeadlineTimers {
   private readonly connections: Redis[] = [];
   private readonly log: Logger;
   private readonly intervals: NodeJS.Timeout[] = [];
+  private readonly outage: RedisOutageLog;
   private busy: Promise<unknown> | undefined;
   private again = false;
 
@@ -57,14 +61,13 @@ export class DeadlineTimers {
     private readonly options: DeadlineTimersOptions,
   ) {
     this.log = options.log.child({ module: "deadline-timers" });
+    this.outage = options.outage ?? new RedisOutageLog(this.log);
     this.queue = new Queue<TimerJob>(QUEUE, { connection: this.connect(), prefix: options.prefix ?? "hotline" });
-    this.queue.on("error", (error) => this.log.warn({ err: error }, "deadline queue: Redis error"));
+    this.queue.on("error", this.outage.error);
   }
 
   private connect(): Redis {
-    // Workers block on Redis: ioredis must keep retrying rather than fail their commands.
-    const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
-    connection.on("error", () => {}); // reported by the queue and worker
+    const connection = bullmqConnection(this.options.redisUrl, this.outage);
     this.connections.push(connection);
     return connection;
   }
@@ -76,7 +79,7 @@ export class DeadlineTimers {
       prefix: this.options.prefix ?? "hotline",
       concurrency: this.options.concurrency ?? 20,
     });
-    this.worker.on("error", (error) => this.log.warn({ err: error }, "deadline worker: Redis error"));
+    this.worker.on("error", this.outage.error);
     this.worker.on("failed", (job, error) => this.log.error({ err: error, job: job?.id }, "deadline timer failed"));
   }
 
@@ -177,7 +180,7 @@ export class DeadlineTimers {
       return;
     }
     this.busy = pass()
-      .catch((error: unknown) => this.log.warn({ err: error }, "deadline timers: pass failed; retrying later"))
+      .catch((error: unknown) => this.log.debug({ err: error }, "deadline timers: pass failed; retrying later"))
       .finally(() => {
         this.busy = undefined;
         if (this.again) {
