@@ -3,10 +3,10 @@ import { parseArgs } from "node:util";
 import type { Platform } from "../core/directory/organisation.js";
 import { createApp, type App } from "./app.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config/env.js";
-import { OutboxDispatcher, type Sender } from "./delivery/outbox-dispatcher.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
 import { createHttpServer, type RouteHandler } from "./http/server.js";
 import { DailyReports } from "../jobs/daily-reports.js";
+import { DeliveryQueue, type Sender } from "../jobs/delivery-queue.js";
 import { DeadlineTimers } from "../jobs/deadline-timers.js";
 import { RedisOutageLog } from "../jobs/redis-connection.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -84,12 +84,12 @@ async function main(): Promise<void> {
 
   const web = role !== "worker";
   const worker = role !== "web";
-  let dispatcher: OutboxDispatcher | undefined;
-  // After a change: send what it wrote to the outbox, queue the timers of the deadlines it made.
+  let deliveries: DeliveryQueue | undefined;
   const outage = new RedisOutageLog(log);
-  const timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => dispatcher?.kick(), outage, log });
+  const timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => deliveries?.kick(), outage, log });
+  // After a change: send what it wrote to the outbox, queue the timers of the deadlines it made.
   const adapters = createAdapters(app, log, () => {
-    dispatcher?.kick();
+    deliveries?.kick();
     timers.kick();
   });
   const stops: (() => Promise<void>)[] = [];
@@ -107,19 +107,19 @@ async function main(): Promise<void> {
     if (Object.keys(adapters.senders).length === 0) log.info("no chat adapter is on; try the terminal chat: npx hotline chat --as wang.fang");
   }
   if (worker) {
-    dispatcher = new OutboxDispatcher(app.db, adapters.senders, log.child({ module: "outbox" }));
-    await dispatcher.recoverInterrupted();
-    dispatcher.start();
+    deliveries = new DeliveryQueue(app.db, adapters.senders, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, outage, log: log.child({ module: "deliveries" }) });
+    await deliveries.recoverInterrupted();
+    deliveries.start();
     timers.startWorker();
     timers.startMaintenance();
-    const dailyReports = new DailyReports(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onSent: () => dispatcher?.kick(), outage, log });
+    const dailyReports = new DailyReports(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onSent: () => deliveries?.kick(), outage, log });
     dailyReports.startWorker();
     dailyReports
       .register()
       .then(() => log.info({ at: app.org.reports.dailyAt, tz: config.TZ }, "daily reports scheduled"))
       .catch((error: unknown) => log.warn({ err: error }, "daily reports: could not register the schedule"));
     // Workers finish the jobs in hand (or hand them back to Redis) before the process ends.
-    stops.push(() => dailyReports.close(), () => dispatcher!.stop());
+    stops.push(() => dailyReports.close(), () => deliveries!.stop());
   }
   stops.push(() => timers.close());
 

@@ -9,7 +9,7 @@ import type { Card } from "../../core/messages/card.js";
 import type { AttachmentRef } from "../../core/tickets/ticket.js";
 import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
-import { PermanentDeliveryError, type Sender } from "../delivery/outbox-dispatcher.js";
+import { PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { commandMenu } from "./telegram-commands.js";

@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../bot/app.js";
-import { OutboxDispatcher } from "../../bot/delivery/outbox-dispatcher.js";
+import { DeliveryQueue } from "../../jobs/delivery-queue.js";
 import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
 import { DeadlineTimers, timerJobId } from "../../jobs/deadline-timers.js";
 import { FakeBotApi } from "../fakes/telegram-bot-api.js";
@@ -40,7 +40,7 @@ afterEach(async () => {
 interface Running {
   app: App;
   timers: DeadlineTimers;
-  dispatcher: OutboxDispatcher;
+  dispatcher: DeliveryQueue;
 }
 
 /** The app with Telegram delivery and the deadline timers, on the fake Bot API and a real Redis. */
@@ -57,12 +57,13 @@ async function start(options: { worker?: boolean } = {}): Promise<Running> {
   });
   const app = await startTestApp(db.file, realClock, { ORG_CONFIG: orgFile });
   const adapter = new TelegramAdapter(app, { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log: silent });
-  const dispatcher = new OutboxDispatcher(app.db, { telegram: adapter.send }, silent);
+  const dispatcher = new DeliveryQueue(app.db, { telegram: adapter.send }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
+  dispatcher.start(200);
   const timers = new DeadlineTimers(app, { redisUrl: TEST_REDIS_URL, prefix, onFired: () => dispatcher.kick(), log: silent });
   if (options.worker !== false) timers.startWorker();
   cleanups.push(async () => {
     await timers.close();
-    await dispatcher.idle();
+    await dispatcher.stop();
     await app.close();
   });
   return { app, timers, dispatcher };

@@ -3,12 +3,13 @@ import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../../bot/app.js";
-import { OutboxDispatcher } from "../../../bot/delivery/outbox-dispatcher.js";
+import { DeliveryQueue } from "../../../jobs/delivery-queue.js";
 import { createHttpServer, type RouteHandler } from "../../../bot/http/server.js";
 import { TelegramAdapter } from "../../../bot/telegram/telegram-adapter.js";
 import { issueInvite } from "../../../core/directory/invites.js";
 import { FakeBotApi, type SentMessage } from "../../fakes/telegram-bot-api.js";
 import { writeOrganisationFile } from "../../support/organisation.js";
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../../support/redis.js";
 import { freshDatabaseFile, startTestApp, type TestClock } from "../../support/test-app.js";
 
 const silent = pino({ level: "silent" });
@@ -24,6 +25,7 @@ let db: ReturnType<typeof freshDatabaseFile>;
 let clock: TestClock;
 let orgFile: string;
 let cleanups: (() => unknown)[];
+let prefix: string;
 
 /** The default organisation, with the after-sales lead taking pings on Telegram and a Telegram escalation group. */
 function writeOrganisation(dir: string): string {
@@ -43,6 +45,8 @@ function writeOrganisation(dir: string): string {
 
 beforeEach(async () => {
   cleanups = [];
+  prefix = uniquePrefix();
+  cleanups.push(() => deleteKeys(prefix));
   db = freshDatabaseFile();
   cleanups.push(db.cleanup);
   orgFile = writeOrganisation(db.file.replace(/hotline\.db$/, ""));
@@ -58,14 +62,14 @@ afterEach(async () => {
 interface Running {
   app: App;
   adapter: TelegramAdapter;
-  dispatcher: OutboxDispatcher;
+  dispatcher: DeliveryQueue;
   stop(): Promise<void>;
 }
 
 /** The real app and adapter on the fake Bot API: polling by default, webhook with a secret. */
 async function startBot(options: { webhook?: boolean } = {}): Promise<Running> {
   const app = await startTestApp(db.file, clock, { ORG_CONFIG: orgFile });
-  let dispatcher: OutboxDispatcher | undefined;
+  let dispatcher: DeliveryQueue | undefined;
   const adapter = new TelegramAdapter(app, {
     token: fake.token,
     apiRoot: fake.apiRoot,
@@ -74,14 +78,16 @@ async function startBot(options: { webhook?: boolean } = {}): Promise<Running> {
     onNotifications: () => dispatcher?.kick(),
     log: silent,
   });
-  dispatcher = new OutboxDispatcher(app.db, { telegram: adapter.send }, silent);
+  dispatcher = new DeliveryQueue(app.db, { telegram: adapter.send }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
+  dispatcher.start(200);
   await adapter.start();
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     await adapter.stop();
-    await dispatcher.idle();
+    await dispatcher.idle(2_000);
+    await dispatcher.stop();
     await app.close();
   };
   cleanups.push(stop);
@@ -275,7 +281,9 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
         status: "pending",
       },
     });
-    await dispatcher.drain();
+    dispatcher.kick();
+    await fake.waitFor(() => fake.callsOf("sendMessage").length >= 1, 5_000);
+    await dispatcher.idle();
     const [delivery] = await app.db.delivery.findMany();
     expect(delivery).toMatchObject({ status: "failed", attempts: 1 });
     expect(delivery!.lastError).toContain("bot was blocked by the user");

@@ -1,0 +1,101 @@
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { App } from "../../bot/app.js";
+import { DeliveryQueue, PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
+import { freshDatabaseFile, startTestApp } from "../support/test-app.js";
+
+const silent = pino({ level: "silent" });
+let app: App;
+let prefix: string;
+let cleanups: (() => unknown)[];
+
+beforeEach(async () => {
+  cleanups = [];
+  const db = freshDatabaseFile();
+  cleanups.push(db.cleanup);
+  prefix = uniquePrefix();
+  cleanups.push(() => deleteKeys(prefix));
+  app = await startTestApp(db.file);
+  cleanups.push(() => app.close());
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+async function outbox(count = 1): Promise<number[]> {
+  const recipient = JSON.stringify({ kind: "member", memberId: "wang.fang", name: "王芳", platform: "telegram", address: "200000001" });
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) ids.push((await app.db.delivery.create({ data: { platform: "telegram", recipient, payload: JSON.stringify({ lines: [`m${i}`] }) } })).id);
+  return ids;
+}
+
+function run(send: Sender, options: { maxAttempts?: number } = {}): DeliveryQueue {
+  const queue = new DeliveryQueue(app.db, { telegram: send }, { redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent, ...options });
+  queue.start(100);
+  cleanups.push(() => queue.stop());
+  return queue;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("the delivery queue", () => {
+  it("retries a transient failure with backoff and delivers once", async () => {
+    const [id] = await outbox();
+    const sent: string[] = [];
+    let failures = 2;
+    run(async ({ card }) => {
+      if (failures-- > 0) throw new Error("socket hang up");
+      sent.push(card.lines[0]!);
+    });
+    await until(async () => (await app.db.delivery.findUniqueOrThrow({ where: { id } })).status === "sent");
+    expect(sent).toEqual(["m0"]);
+    expect(await app.db.delivery.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "sent", attempts: 3, lastError: null });
+  });
+
+  it("keeps a delivery as failed, with its error, after the last attempt or a permanent refusal", async () => {
+    const [flaky, refused] = await outbox(2);
+    let calls = 0;
+    run(
+      async ({ card }) => {
+        calls++;
+        if (card.lines[0] === "m1") throw new PermanentDeliveryError("403 Forbidden: bot was blocked by the user");
+        throw new Error("502 Bad Gateway");
+      },
+      { maxAttempts: 3 },
+    );
+    await until(async () => (await app.db.delivery.count({ where: { status: "failed" } })) === 2);
+    expect(await app.db.delivery.findUniqueOrThrow({ where: { id: flaky! } })).toMatchObject({ attempts: 3, lastError: "502 Bad Gateway" });
+    expect(await app.db.delivery.findUniqueOrThrow({ where: { id: refused! } })).toMatchObject({ attempts: 1, lastError: "403 Forbidden: bot was blocked by the user" });
+    expect(calls).toBe(4);
+  });
+
+  it("sends each message once when two processes run the queue", async () => {
+    const ids = await outbox(20);
+    const sent: string[] = [];
+    const send: Sender = async ({ card }) => void sent.push(card.lines[0]!);
+    run(send);
+    run(send);
+    await until(async () => (await app.db.delivery.count({ where: { status: "sent" } })) === ids.length);
+    expect(sent.sort()).toEqual(ids.map((_, i) => `m${i}`).sort());
+  });
+
+  it("queues again what Redis lost, without sending twice", async () => {
+    await outbox(3);
+    const sent: string[] = [];
+    const queue = new DeliveryQueue(app.db, { telegram: async ({ card }) => void sent.push(card.lines[0]!) }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    cleanups.push(() => queue.stop());
+    queue.kick();
+    await new Promise((r) => setTimeout(r, 300));
+    await deleteKeys(prefix); // Redis loses the jobs before any worker ran
+    queue.start(100);
+    await until(async () => (await app.db.delivery.count({ where: { status: "sent" } })) === 3);
+    expect(sent.sort()).toEqual(["m0", "m1", "m2"]);
+  });
+});
