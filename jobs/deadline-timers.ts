@@ -131,6 +131,19 @@ export class DeadlineTimers {
     });
   }
 
+  /**
+   * Removes the timers of deadlines met since the last pass (acknowledged, on site, resolved). A
+   * timer left behind would do nothing when it fires; removing it keeps Redis to what is owed.
+   */
+  async removeMet(): Promise<number> {
+    const met = await this.deps.db.$queryRawUnsafe<{ id: number; fireSeq: number }[]>(
+      `SELECT "id", "fireSeq" FROM "Deadline" WHERE "status" <> 'pending' AND "scheduledSeq" = "fireSeq"`,
+    );
+    for (const deadline of met) await this.queue.remove(timerJobId(deadline.id, deadline.fireSeq));
+    if (met.length) await this.deps.db.$executeRawUnsafe(`UPDATE "Deadline" SET "scheduledSeq" = -1 WHERE "id" IN (${met.map((d) => d.id).join(",")})`);
+    return met.length;
+  }
+
   /** Queues timers for deadlines created or changed since the last pass (cheap: run it often). */
   async scheduleNew(): Promise<number> {
     const fresh = await this.deps.db.$queryRawUnsafe<{ id: number }[]>(
@@ -168,9 +181,12 @@ export class DeadlineTimers {
     );
   }
 
-  /** Queues new deadlines soon; calls while a pass runs coalesce into one more. */
+  /** Queues new deadlines and drops the timers of met ones, soon; calls during a pass coalesce. */
   kick(): void {
-    this.run(() => this.scheduleNew());
+    this.run(async () => {
+      await this.scheduleNew();
+      await this.removeMet();
+    });
   }
 
   /** One pass at a time; errors (Redis away) are logged and the next pass tries again. */

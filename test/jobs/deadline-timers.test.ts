@@ -91,7 +91,11 @@ describe("deadline timers on BullMQ", () => {
     const { app, timers } = await start();
     const number = await reportLevel1(app);
     await timers.scheduleNew();
+    const deadline = await app.db.deadline.findFirstOrThrow({ where: { kind: "acknowledge" } });
+    expect(await timers.queue.getJob(timerJobId(deadline.id, 0))).toBeDefined();
     await say(app, "zhou.min", `/ack ${number}`);
+    expect(await timers.removeMet()).toBe(1);
+    expect(await timers.queue.getJob(timerJobId(deadline.id, 0))).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // past the reminder and the deadline
     expect(textsTo(ZHOU).some((t) => t.includes("⏰"))).toBe(false);
     expect(await app.db.ticketEvent.count({ where: { type: { in: ["reminded", "escalated"] } } })).toBe(0);

@@ -270,6 +270,26 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     expect(post.text).toContain("质量保证部 陈杰：请提出处理措施");
   });
 
+  it("delivers an outbox message once after a 429, waiting its retry_after", async () => {
+    const { app, dispatcher } = await startBot();
+    fake.failNext("sendMessage", { status: 429, retryAfter: 1 });
+    await app.db.delivery.create({
+      data: {
+        platform: "telegram",
+        recipient: JSON.stringify({ kind: "member", memberId: "wang.fang", name: "王芳", platform: "telegram", address: String(WANG.id) }),
+        payload: JSON.stringify({ lines: ["提醒"] }),
+      },
+    });
+    dispatcher.kick();
+    await fake.waitFor(() => sent(WANG.id).length === 1, 5_000);
+    await dispatcher.idle();
+    const attempts = fake.callsOf("sendMessage");
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(1_000);
+    expect(sent(WANG.id).map((m) => m.text)).toEqual(["提醒"]);
+    expect(await app.db.delivery.findFirstOrThrow()).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
   it("keeps a delivery the platform refuses as failed, with the error", async () => {
     const { app, dispatcher } = await startBot();
     fake.failNext("sendMessage", { status: 403, description: "Forbidden: bot was blocked by the user" }, 5);
