@@ -112,6 +112,7 @@ export class DeadlineTimers {
         })),
       );
       // Recorded after Redis has the timers: a crash in between re-queues (a no-op), never skips.
+      // One statement for the chunk; the values are integer ids and sequence numbers from the database.
       await this.deps.db.$executeRawUnsafe(
         `UPDATE "Deadline" SET "scheduledSeq" = CASE "id" ${chunk.map((t) => `WHEN ${t.deadlineId} THEN ${t.seq}`).join(" ")} END WHERE "id" IN (${chunk.map((t) => t.deadlineId).join(",")})`,
       );
