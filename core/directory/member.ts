@@ -31,20 +31,3 @@ export const hasRole = (member: Member, role: Role) => member.roles.includes(rol
 export function actsOnAllTickets(member: Member, org: Organisation): boolean {
   return hasRole(member, "manager") || hasRole(member, "admin") || member.departmentId === org.afterSalesDepartment;
 }
-
-export function isLeadOf(member: Member, departmentId: string, org: Organisation): boolean {
-  return org.departments.some((d) => d.id === departmentId && d.lead === member.id);
-}
-
-export function membersFromOrganisation(org: Organisation): Member[] {
-  return org.members.map((m) => ({
-    id: m.id,
-    name: m.name,
-    roles: m.roles,
-    departmentId: m.department,
-    serviceCenterId: m.serviceCenter,
-    locale: m.locale,
-    identities: m.identities,
-    preferredPlatform: m.preferredPlatform,
-  }));
-}

@@ -23,8 +23,8 @@ export const localeOf = (member: Member, fallback: Locale): Locale => member.loc
 /** Acknowledge / Take / Resolve buttons; their ids are the commands themselves, well under 64 bytes. */
 export function ticketActions(number: string, locale: Locale): Choice[] {
   return [
-    { id: `/ack ${number}`, label: t(locale, "action.acknowledged") },
-    { id: `/take ${number}`, label: t(locale, "action.taken") },
+    { id: `/ack ${number}`, label: t(locale, "button.ack") },
+    { id: `/take ${number}`, label: t(locale, "button.take") },
     { id: `/resolve ${number}`, label: t(locale, "button.resolve") },
   ];
 }

@@ -251,6 +251,8 @@ export const CATALOG = {
   "action.taken": { zh: "接手", en: "taken" },
   "action.resolved": { zh: "标记解决", en: "resolved" },
   "action.closed": { zh: "关闭", en: "closed" },
+  "button.ack": { zh: "响应", en: "Acknowledge" },
+  "button.take": { zh: "接手", en: "Take it" },
   "button.resolve": { zh: "已解决", en: "Resolve" },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
