@@ -6,7 +6,11 @@ export type HotlineErrorCode =
   | "ticket_not_found"
   | "not_allowed"
   | "invalid_transition"
-  | "nothing_to_acknowledge";
+  | "nothing_to_acknowledge"
+  | "no_team"
+  | "no_seat"
+  | "not_in_department"
+  | "nothing_to_confirm";
 
 /** The one domain error: a code, a developer-facing message, and details for the user-facing text. */
 export class HotlineError extends Error {

@@ -2,7 +2,7 @@ import type { Member } from "./directory/member.js";
 import type { Duty, Organisation, Platform } from "./directory/organisation.js";
 import type { Notification } from "./escalation/notification.js";
 import type { Locale } from "./messages/locale.js";
-import type { Deadline, DeadlineKind, NewTimelineEvent, Ticket, TicketStatus } from "./tickets/ticket.js";
+import type { Deadline, DeadlineKind, NewTimelineEvent, TeamSeat, Ticket, TicketStatus } from "./tickets/ticket.js";
 import type { Level } from "./triage/rules.js";
 import type { ReportStore } from "./reports/report-data.js";
 
@@ -39,7 +39,7 @@ export interface UnitOfWork {
 }
 
 /** A ticket before it is stored: the store gives it its id, number, day and timestamps. */
-export type NewTicket = Omit<Ticket, "id" | "number" | "localDate" | "createdAt" | "resolvedAt" | "closedAt" | "pings" | "deadlines">;
+export type NewTicket = Omit<Ticket, "id" | "number" | "localDate" | "createdAt" | "resolvedAt" | "closedAt" | "pings" | "deadlines" | "team">;
 
 export interface NewPing {
   departmentId: string | null;
@@ -73,6 +73,10 @@ export interface TicketChange {
   acknowledgePings?: { ids: number[]; by: string; at: Date };
   /** Pending deadlines this change meets (by id). */
   meetDeadlines?: { ids: number[]; at: Date };
+  /** Seats of a complaint team being formed. */
+  addTeamSeats?: TeamSeat[];
+  /** A change to one seat (an appointment, a confirmation). */
+  updateTeamSeat?: { departmentId: string; seat: Partial<Omit<TeamSeat, "departmentId" | "leader">> };
   events: NewTimelineEvent[];
   outbox: Notification[];
 }
@@ -84,6 +88,7 @@ export interface TicketChange {
 export interface TicketStore {
   create(draft: TicketDraft, outboxFor: (ticket: Ticket) => Notification[]): Promise<Ticket>;
   findByNumber(number: string): Promise<Ticket | undefined>;
+  findById(id: number): Promise<Ticket | undefined>;
   /** Unfinished tickets a member reported, their center's, or pinged to them or their department. */
   listConcerning(member: Member): Promise<Ticket[]>;
   apply(ticketId: number, change: TicketChange): Promise<void>;

@@ -1,5 +1,5 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
-import type { Card } from "../../core/messages/card.js";
+import { pickerHints, type Card } from "../../core/messages/card.js";
 
 /** Telegram refuses messages over 4,096 characters; stay a little under to leave room for markup. */
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -80,6 +80,7 @@ function linesOf(card: Card, options: RenderOptions): Line[] {
     const tail = plain(first!.slice(field.label.length));
     lines.push({ html: label.html + tail.html, length: label.length + tail.length }, ...rest.map(plain));
   }
+  lines.push(...pickerHints(card).map(plain));
   if (card.mentions?.length) lines.push(mentionLine(card, options));
   return lines;
 }

@@ -4,12 +4,12 @@ import { Bot, GrammyError, HttpError, webhookCallback, type Context } from "gram
 import type { Message, UserFromGetMe } from "grammy/types";
 import { handleInbound, type InboundEvent } from "../../core/conversation/handle-inbound.js";
 import type { Member } from "../../core/directory/member.js";
-import type { Recipient } from "../../core/escalation/notification.js";
 import type { Card } from "../../core/messages/card.js";
 import type { AttachmentRef } from "../../core/tickets/ticket.js";
 import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
 import { PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
+import { recordFailedReply } from "../failed-replies.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { commandMenu } from "./telegram-commands.js";
@@ -162,10 +162,7 @@ export class TelegramAdapter {
         await this.sendCard(chatId, card, telegramIdOf);
       } catch (error) {
         this.log.error({ err: error, chat: chatId }, "reply failed");
-        const recipient: Recipient = { kind: "member", memberId: member?.id ?? "", name: member?.name.zh ?? String(chatId), platform: "telegram", address: String(chatId) };
-        await this.app.db.delivery.create({
-          data: { platform: "telegram", recipient: JSON.stringify(recipient), payload: JSON.stringify(card), status: "failed", attempts: 1, lastError: describe(error) },
-        });
+        await recordFailedReply(this.app.db, { platform: "telegram", address: String(chatId), member, card, error: describe(error) });
       }
     }
   }

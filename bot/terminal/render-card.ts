@@ -1,4 +1,4 @@
-import type { Card } from "../../core/messages/card.js";
+import { pickerHints, type Card } from "../../core/messages/card.js";
 import type { Notification } from "../../core/escalation/notification.js";
 
 const TONE_MARK: Record<NonNullable<Card["tone"]>, string> = {
@@ -23,6 +23,7 @@ export function renderCard(card: Card): string {
   card.lines.forEach((line, i) => out.push(i === 0 && !card.title ? `${TONE_MARK[card.tone ?? "info"]}${line}` : line));
   const width = Math.max(0, ...(card.fields ?? []).map((f) => displayWidth(f.label)));
   for (const field of card.fields ?? []) out.push(`  ${padToWidth(field.label, width)}  ${field.value}`);
+  out.push(...pickerHints(card).map((hint) => `  ${hint}`));
   if (card.mentions?.length) out.push(card.mentions.map((m) => `@${m.name}`).join(" "));
   // Typed answers show their shortcuts unnumbered, so "1" stays the number one.
   card.choices?.forEach((choice, i) => out.push(card.typedAnswer ? `  [${choice.label}]` : `  ${i + 1}) ${choice.label}`));
@@ -35,7 +36,9 @@ export function renderNotification(notification: Notification): string {
   const where =
     recipient.kind === "channel"
       ? `${recipient.platform} channel ${recipient.name} (${recipient.address})`
-      : recipient.platform
+      : recipient.kind === "team"
+        ? `${recipient.platform} complaint team ${recipient.ticketNumber} (opened from ${recipient.address})`
+        : recipient.platform
         ? `${recipient.platform} direct message to ${recipient.name} (${recipient.address})`
         : `${recipient.name}: no chat identity, recorded as failed`;
   const body = renderCard(notification.card).split("\n").map((line) => `   │ ${line}`);

@@ -1,12 +1,12 @@
 import { redeemInvite } from "../directory/invites.js";
 import type { Member } from "../directory/member.js";
-import type { Platform } from "../directory/organisation.js";
+import type { Organisation, Platform } from "../directory/organisation.js";
 import { card, type Card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
 import type { DialogInput } from "../dialogs/report-steps.js";
 import type { UnitOfWork } from "../ports.js";
-import type { FlowResult } from "../tickets/ticket-flows.js";
+import type { FlowResult } from "../tickets/flow-support.js";
 import { handleMessage } from "./handle-message.js";
 
 /** One event from a chat platform, before the core knows who sent it. */
@@ -41,7 +41,7 @@ export async function handleInbound(uow: UnitOfWork, event: InboundEvent, defaul
       return { kind: "handled", member, result: await handleMessage(core, { ...event, member }) };
     }
     const invite = INVITE.exec(event.text?.trim() ?? "")?.[1];
-    if (!invite) return { kind: "stranger", replies: [card(t(defaultLocale, "stranger"))] };
+    if (!invite) return { kind: "stranger", replies: [strangerReply(core.org, defaultLocale)] };
 
     // A refused code writes nothing; a redelivered /start finds the account bound and is a duplicate.
     const redeemed = await redeemInvite(core, { code: invite, platform: event.platform, externalId: event.senderId });
@@ -52,4 +52,10 @@ export async function handleInbound(uow: UnitOfWork, event: InboundEvent, defaul
     const welcome = card(t(locale, "invite.welcome", { name: pick(bound.name, locale), platform: event.platform }), { tone: "success" });
     return { kind: "handled", member: bound, result: { replies: [welcome], notifications: [] } };
   });
+}
+
+/** One polite sentence that says whom to ask: the directory's administrators, by name. */
+function strangerReply(org: Organisation, locale: Locale): Card {
+  const admins = org.members.filter((m) => m.roles.includes("admin")).map((m) => `${m.name.zh} / ${m.name.en}`);
+  return card(t(locale, "stranger", { admins: admins.join(", ") || "-" }));
 }

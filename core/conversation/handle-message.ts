@@ -22,8 +22,9 @@ import {
   resolveTicket,
   showTicket,
   takeTicket,
-  type FlowResult,
 } from "../tickets/ticket-flows.js";
+import type { FlowResult, Refusal, TicketAction } from "../tickets/flow-support.js";
+import { appointTeamMember, confirmAppointment, recordAgreement, recordOnSite, showTeam } from "../teams/complaint-team.js";
 
 /** One message from a known member, as every adapter hands it to the core. */
 export interface InboundMessage extends DialogInput {
@@ -99,6 +100,20 @@ async function runCommand(ctx: CoreContext, message: InboundMessage, command: Co
       return withNumber("/resolve <HL-…>", (n) => resolveTicket(ctx, member, n));
     case "close":
       return withNumber("/close <HL-…>", (n) => closeTicket(ctx, member, n));
+    case "team":
+      return withNumber("/team <HL-…>", (n) => showTeam(ctx, member, n));
+    case "appoint": {
+      const [number, first, second] = command.args;
+      const appointee = second ?? first;
+      if (!number || !appointee) return reply(card(t(locale, "command.usage", { usage: "/appoint <HL-…> [department] <member>" })));
+      return appointTeamMember(ctx, member, number, appointee, second ? first : undefined);
+    }
+    case "confirm":
+      return withNumber("/confirm <HL-…>", (n) => confirmAppointment(ctx, member, n));
+    case "onsite":
+      return withNumber("/onsite <HL-…>", (n) => recordOnSite(ctx, member, n));
+    case "agreement":
+      return withNumber("/agreement <HL-…>", (n) => recordAgreement(ctx, member, n));
     case "note":
     case "ask": {
       const [number] = command.args;
@@ -188,15 +203,21 @@ function refusal(error: HotlineError, locale: Locale): Card {
       case "ticket_not_found":
         return t(locale, "error.ticket_not_found", { number: normalizeTicketNumber(number) ?? number });
       case "not_allowed":
-        return t(locale, `error.not_allowed.${(error.details.refusal as "view" | "act" | "close" | "report" | "reports") ?? "act"}`, { number });
+        return t(locale, `error.not_allowed.${(error.details.refusal as Refusal | "report" | "reports") ?? "act"}`, { number });
       case "invalid_transition":
         return t(locale, "error.invalid_transition", {
           number,
           status: t(locale, `status.${error.details.status as "open"}`),
-          action: t(locale, `action.${error.details.action as "resolved"}`),
+          action: t(locale, `action.${error.details.action as TicketAction}`),
         });
       case "nothing_to_acknowledge":
-        return t(locale, "error.nothing_to_acknowledge", { number });
+      case "nothing_to_confirm":
+      case "no_team":
+        return t(locale, `error.${error.code}`, { number });
+      case "no_seat":
+      case "not_in_department":
+      case "unknown_member":
+        return t(locale, `error.${error.code}`, error.details);
       default:
         return error.message;
     }

@@ -3,8 +3,8 @@ import type { Platform } from "../directory/organisation.js";
 import type { Card, Choice } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
-import type { Ticket } from "../tickets/ticket.js";
-import { departmentName, memberName, reasonLines, severityText, ticketFields, type CardContext } from "../tickets/ticket-card.js";
+import { isFinished, type Ticket } from "../tickets/ticket.js";
+import { deadlineLines, departmentName, memberName, pingLines, reasonLines, severityText, ticketFields, type CardContext } from "../tickets/ticket-card.js";
 import { formatLocalTime } from "../time/business-time.js";
 import type { EscalationPlan } from "./plan-escalation.js";
 import type { Notification, Recipient } from "./notification.js";
@@ -34,9 +34,9 @@ export function newTicketNotices(ticket: Ticket, plan: EscalationPlan, ctx: Noti
   const pingedMembers = [...new Set(ticket.pings.map((p) => p.memberId).filter((id): id is string => id !== null))];
   const direct = pingedMembers.flatMap((memberId) => {
     const member = ctx.members.get(memberId);
-    return member ? [directNotice(ticket, plan, member, ctx)] : [];
+    return member ? [directNotice(ticket, member, ctx)] : [];
   });
-  const channels = plan.channelIds.map((channelId) => channelNotice(ticket, plan, channelId, ctx));
+  const channels = plan.channelIds.map((channelId) => channelNotice(ticket, channelId, ctx));
   return [...direct, ...channels];
 }
 
@@ -44,13 +44,16 @@ function headline(ticket: Ticket, locale: Locale): string {
   return t(locale, "notify.new_ticket", { number: ticket.number, severity: severityText(ticket.level, locale) });
 }
 
-function teamLine(ticket: Ticket, plan: EscalationPlan, cardCtx: CardContext): string[] {
-  if (!plan.team) return [];
-  const departments = [plan.team.leaderDepartmentId, ...plan.team.departmentIds].map((id) => departmentName(id, cardCtx)).join("、");
-  return [t(cardCtx.locale, "notify.team", { departments, due: formatLocalTime(plan.team.onSiteBy, cardCtx.timeZone) })];
+/** The complaint team the rules picked and its same-day deadline, read off the ticket's pings. */
+function teamLine(ticket: Ticket, cardCtx: CardContext): string[] {
+  const onSite = ticket.deadlines.find((d) => d.kind === "on_site");
+  if (!onSite) return [];
+  const teamDuties = new Set(["lead_complaint_team", "appoint_team_member"]);
+  const departments = ticket.pings.filter((p) => teamDuties.has(p.duty) && p.departmentId).map((p) => departmentName(p.departmentId, cardCtx)).join("、");
+  return [t(cardCtx.locale, "notify.team", { departments, due: formatLocalTime(onSite.dueAt, cardCtx.timeZone) })];
 }
 
-function directNotice(ticket: Ticket, plan: EscalationPlan, member: Member, ctx: NoticeContext): Notification {
+function directNotice(ticket: Ticket, member: Member, ctx: NoticeContext): Notification {
   const locale = localeOf(member, ctx.defaultLocale);
   const cardCtx: CardContext = { ...ctx, locale };
   const mine = ticket.pings.filter((p) => p.memberId === member.id);
@@ -60,7 +63,7 @@ function directNotice(ticket: Ticket, plan: EscalationPlan, member: Member, ctx:
     lines: [
       ...mine.map((p) => (p.departmentId ? `${departmentName(p.departmentId, cardCtx)}: ` : "") + t(locale, `duty.${p.duty}`)),
       ...reasonLines(ticket.matched, ctx.org.triage, locale),
-      ...teamLine(ticket, plan, cardCtx),
+      ...teamLine(ticket, cardCtx),
       ...(ackDue ? [t(locale, "notify.ack_by", { due: formatLocalTime(ackDue.dueAt, ctx.timeZone), number: ticket.number })] : []),
     ],
     fields: ticketFields(ticket, cardCtx),
@@ -70,24 +73,34 @@ function directNotice(ticket: Ticket, plan: EscalationPlan, member: Member, ctx:
   return { recipient: memberRecipient(member, locale), card, ticketNumber: ticket.number };
 }
 
-function channelNotice(ticket: Ticket, plan: EscalationPlan, channelId: string, ctx: NoticeContext): Notification {
+function channelNotice(ticket: Ticket, channelId: string, ctx: NoticeContext): Notification {
   const channel = ctx.org.channels.find((c) => c.id === channelId);
   if (!channel) throw new Error(`unknown channel ${channelId}`); // the plan only names configured channels
-  const locale = ctx.defaultLocale;
-  const cardCtx: CardContext = { ...ctx, locale };
+  const card = ticketBoard(ticket, { ...ctx, locale: ctx.defaultLocale });
+  const recipient: Recipient = { kind: "channel", channelId, name: pick(channel.name, ctx.defaultLocale), platform: channel.platform, address: channel.externalId };
+  return { recipient, card, ticketNumber: ticket.number, view: "ticket" };
+}
+
+/**
+ * A ticket as an escalation channel shows it, kept current as it changes: who must act and where
+ * each stands (acknowledged by whom and when, overdue, escalated), why it has its level, the facts
+ * with the customer's phone masked, the deadlines, mentions of those pinged, and the actions.
+ */
+export function ticketBoard(ticket: Ticket, cardCtx: CardContext): Card {
+  const { locale } = cardCtx;
   const mentioned = [...new Set(ticket.pings.map((p) => p.memberId).filter((id): id is string => id !== null))];
-  const card: Card = {
+  const deadlines = deadlineLines(ticket, cardCtx);
+  return {
     title: headline(ticket, locale),
     lines: [
-      ...ticket.pings.map((p) => t(locale, "notify.your_duty", { name: `${p.departmentId ? departmentName(p.departmentId, cardCtx) + " " : ""}${memberName(p.memberId, cardCtx)}`, duty: t(locale, `duty.${p.duty}`) })),
-      ...reasonLines(ticket.matched, ctx.org.triage, locale),
-      ...teamLine(ticket, plan, cardCtx),
+      ...pingLines(ticket, cardCtx),
+      ...reasonLines(ticket.matched, cardCtx.org.triage, locale),
+      ...teamLine(ticket, cardCtx),
+      ...(deadlines.length ? [`${t(locale, "field.deadlines")}:`, ...deadlines] : []),
     ],
     fields: ticketFields(ticket, cardCtx),
     mentions: mentioned.map((memberId) => ({ memberId, name: memberName(memberId, cardCtx) })),
-    choices: ticketActions(ticket.number, locale),
+    choices: isFinished(ticket.status) ? [] : ticketActions(ticket.number, locale),
     tone: ticket.level === 1 ? "warning" : "info",
   };
-  const recipient: Recipient = { kind: "channel", channelId, name: pick(channel.name, locale), platform: channel.platform, address: channel.externalId };
-  return { recipient, card, ticketNumber: ticket.number };
 }

@@ -30,7 +30,7 @@ export interface EscalationPlan {
   channelIds: string[];
 }
 
-export function planKeyOf(classification: Classification): PlanKey {
+export function planKeyOf(classification: Pick<Classification, "level">): PlanKey {
   return classification.level === null ? "general" : `level${classification.level}`;
 }
 

@@ -13,6 +13,11 @@ export interface Card {
    * their options must not read a typed number as an option.
    */
   typedAnswer?: boolean | undefined;
+  /**
+   * Pick-a-member inputs. The chosen member's id is appended to the picker's id, which is a command
+   * (`/appoint HL-… quality_assurance` + ` chen.jie`); adapters without pickers show the command to type.
+   */
+  pickers?: Choice[] | undefined;
   /** People to notify by name; the adapter turns each into a real mention. */
   mentions?: Mention[] | undefined;
   tone?: "info" | "question" | "success" | "warning" | "error" | undefined;
@@ -45,6 +50,12 @@ export function cardToPlainText(c: Card): string {
   if (c.title) out.push(c.title);
   out.push(...c.lines);
   for (const f of c.fields ?? []) out.push(`${f.label}: ${f.value}`);
+  out.push(...pickerHints(c));
   if (c.mentions?.length) out.push(c.mentions.map((m) => `@${m.name}`).join(" "));
   return out.join("\n");
+}
+
+/** Pickers as the command to type, for adapters that cannot show a member picker. */
+export function pickerHints(c: Card): string[] {
+  return (c.pickers ?? []).map((p) => `${p.label}: ${p.id} <member>`);
 }

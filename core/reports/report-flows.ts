@@ -6,7 +6,7 @@ import { card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import type { Locale } from "../messages/locale.js";
 import type { CoreContext } from "../ports.js";
-import type { FlowResult } from "../tickets/ticket-flows.js";
+import type { FlowResult } from "../tickets/flow-support.js";
 import { localDate, startOfLocalDate } from "../time/business-time.js";
 import { buildHotlineReport, buildMajorProblemsReport, type HotlineReport, type MajorProblemsReport } from "./build-reports.js";
 import { hotlineCard, majorProblemsCard } from "./report-cards.js";

@@ -1,12 +1,12 @@
 import type { Member } from "../directory/member.js";
 import type { Organisation } from "../directory/organisation.js";
 import type { Card, CardField } from "../messages/card.js";
-import { t, type MessageKey } from "../messages/catalog.js";
+import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
 import { formatLocalTime } from "../time/business-time.js";
 import { findRule, type Level } from "../triage/rules.js";
 import type { TriageThresholds } from "../triage/rules.js";
-import { maskPhone, type Ticket } from "./ticket.js";
+import { maskPhone, type Deadline, type Ticket } from "./ticket.js";
 
 export interface CardContext {
   locale: Locale;
@@ -43,35 +43,44 @@ function serviceCenterName(id: string | null, ctx: CardContext): string {
   return center ? pick(center.name, ctx.locale) : "-";
 }
 
-/** The facts every reader of a ticket needs; the customer's phone is masked unless asked otherwise. */
-export function ticketFields(ticket: Ticket, ctx: CardContext, options: { fullPhone?: boolean } = {}): CardField[] {
+export type TicketFieldKey = "kind" | "status" | "vehicle" | "description" | "serviceCenter" | "customerName" | "reporter" | "created";
+
+/** The facts every reader of a ticket needs (or `only` some); the customer's phone is masked unless asked otherwise. */
+export function ticketFields(ticket: Ticket, ctx: CardContext, options: { fullPhone?: boolean; only?: TicketFieldKey[] } = {}): CardField[] {
   const { locale } = ctx;
-  const field = (key: MessageKey, value: string): CardField => ({ label: t(locale, key), value });
   const vehicle = [t(locale, `brand.${ticket.brand}`), ticket.vin ?? ""].filter(Boolean).join(" ");
-  return [
-    field("field.kind", `${t(locale, `kind.${ticket.kind}`)} · ${t(locale, `source.${ticket.source}`)}`),
-    field("field.status", t(locale, `status.${ticket.status}`)),
-    field("field.vehicle", vehicle + (ticket.mileageKm === null ? "" : ` · ${ticket.mileageKm.toLocaleString("en")} km`)),
-    field("field.description", ticket.description),
-    field("field.serviceCenter", serviceCenterName(ticket.serviceCenterId, ctx)),
-    field("field.customerName", `${ticket.customerName} ${options.fullPhone ? ticket.customerPhone : maskPhone(ticket.customerPhone)}`),
-    field("field.reporter", memberName(ticket.reporterId, ctx)),
-    field("field.created", formatLocalTime(ticket.createdAt, ctx.timeZone)),
-  ];
+  const values: Record<TicketFieldKey, string> = {
+    kind: `${t(locale, `kind.${ticket.kind}`)} · ${t(locale, `source.${ticket.source}`)}`,
+    status: t(locale, `status.${ticket.status}`),
+    vehicle: vehicle + (ticket.mileageKm === null ? "" : ` · ${ticket.mileageKm.toLocaleString("en")} km`),
+    description: ticket.description,
+    serviceCenter: serviceCenterName(ticket.serviceCenterId, ctx),
+    customerName: `${ticket.customerName} ${options.fullPhone ? ticket.customerPhone : maskPhone(ticket.customerPhone)}`,
+    reporter: memberName(ticket.reporterId, ctx),
+    created: formatLocalTime(ticket.createdAt, ctx.timeZone),
+  };
+  const keys = options.only ?? (Object.keys(values) as TicketFieldKey[]);
+  return keys.map((key) => ({ label: t(locale, `field.${key}`), value: values[key] }));
 }
 
-/** Who was pinged and where each ping stands. */
+/** Who was pinged and where each ping stands, with overdue and escalated marks. */
 export function pingLines(ticket: Ticket, ctx: CardContext): string[] {
-  const ackDue = new Map(ticket.deadlines.filter((d) => d.pingId !== null).map((d) => [d.pingId, d.dueAt]));
+  const ackDeadline = new Map(ticket.deadlines.filter((d) => d.pingId !== null).map((d) => [d.pingId, d]));
   return ticket.pings.map((ping) => {
     const who = ping.departmentId ? `${departmentName(ping.departmentId, ctx)} ${memberName(ping.memberId, ctx)}` : memberName(ping.memberId, ctx);
     const duty = t(ctx.locale, `duty.${ping.duty}`);
     if (!ping.needsAck) return `• ${who}: ${duty}`;
-    const state = ping.acknowledgedAt
-      ? t(ctx.locale, "ping.acknowledged", { who: memberName(ping.acknowledgedBy, ctx), at: formatLocalTime(ping.acknowledgedAt, ctx.timeZone) })
-      : t(ctx.locale, "ping.pending", { due: formatLocalTime(ackDue.get(ping.id) ?? ticket.createdAt, ctx.timeZone) });
-    return `• ${who}: ${duty} (${state})`;
+    const deadline = ackDeadline.get(ping.id);
+    return `• ${who}: ${duty} (${pingState(ping, deadline, ticket, ctx)})`;
   });
+}
+
+function pingState(ping: Ticket["pings"][number], deadline: Deadline | undefined, ticket: Ticket, ctx: CardContext): string {
+  if (ping.acknowledgedAt) return t(ctx.locale, "ping.acknowledged", { who: memberName(ping.acknowledgedBy, ctx), at: formatLocalTime(ping.acknowledgedAt, ctx.timeZone) });
+  if (deadline?.status === "missed") return `⚠ ${t(ctx.locale, "ping.missed")}`;
+  const pending = t(ctx.locale, "ping.pending", { due: formatLocalTime(deadline?.dueAt ?? ticket.createdAt, ctx.timeZone) });
+  if (deadline && deadline.step > 0) return `⚠ ${t(ctx.locale, "ping.escalated", { who: memberName(deadline.chain[deadline.step] ?? null, ctx) })}, ${pending}`;
+  return pending;
 }
 
 export function deadlineLines(ticket: Ticket, ctx: CardContext): string[] {

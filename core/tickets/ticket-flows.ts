@@ -1,30 +1,22 @@
 import { actsOnAllTickets, type Member } from "../directory/member.js";
 import type { Platform } from "../directory/organisation.js";
 import type { ReportDraft } from "../dialogs/report-draft.js";
-import { localeOf, memberRecipient, newTicketNotices } from "../escalation/escalation-notices.js";
+import { localeOf, newTicketNotices } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
 import { planEscalation } from "../escalation/plan-escalation.js";
 import { HotlineError } from "../errors.js";
-import { card, type Card } from "../messages/card.js";
-import { t, type MessageKey, type MessageParams } from "../messages/catalog.js";
-import { pick, type Locale } from "../messages/locale.js";
+import { card } from "../messages/card.js";
+import { t } from "../messages/catalog.js";
 import type { CoreContext, NewTicket, TicketChange } from "../ports.js";
 import { localDate } from "../time/business-time.js";
 import type { Classification } from "../triage/classify.js";
+import { formTeam } from "../teams/complaint-team.js";
 import { canAct, canClose, canResolve, canView } from "./permissions.js";
-import { advanceStatus, isFinished, normalizeTicketNumber, type Ticket, type TicketStatus } from "./ticket.js";
-import { reasonLines, severityText, ticketCard, type CardContext } from "./ticket-card.js";
+import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toReporter, type FlowResult } from "./flow-support.js";
+import { advanceStatus, type Ticket, type TicketStatus } from "./ticket.js";
+import { reasonLines, severityText, ticketCard } from "./ticket-card.js";
 
-/** What a flow answers the member who asked, and what it sends to others. */
-export interface FlowResult {
-  replies: Card[];
-  notifications: Notification[];
-}
 
-async function cardContext(ctx: CoreContext, locale: Locale): Promise<CardContext> {
-  const members = new Map((await ctx.directory.listMembers()).map((m) => [m.id, m]));
-  return { locale, org: ctx.org, timeZone: ctx.timeZone, members };
-}
 
 /** Turns a confirmed report into a ticket with its escalation plan, deadlines and pings. */
 export async function openTicket(
@@ -90,33 +82,9 @@ function toNewTicket(draft: ReportDraft, classification: Classification, reporte
   };
 }
 
-type Check = (member: Member, ticket: Ticket) => boolean;
 
-/** Loads a ticket the actor may handle, or throws the refusal they will read. */
-async function ticketFor(ctx: CoreContext, actor: Member, rawNumber: string, allowed: Check, refusal: "view" | "act" | "close"): Promise<Ticket> {
-  const number = normalizeTicketNumber(rawNumber) ?? rawNumber;
-  const ticket = await ctx.tickets.findByNumber(number);
-  if (!ticket) throw new HotlineError("ticket_not_found", `no ticket ${number}`, { number });
-  if (!allowed(actor, ticket)) {
-    throw new HotlineError("not_allowed", `${actor.id} may not ${refusal} ${number}`, { number, refusal });
-  }
-  return ticket;
-}
 
-function refuseIfFinished(ticket: Ticket, action: "acknowledged" | "taken" | "resolved"): void {
-  if (isFinished(ticket.status)) {
-    throw new HotlineError("invalid_transition", `${ticket.number} is ${ticket.status}`, { number: ticket.number, status: ticket.status, action });
-  }
-}
 
-/** A message to the reporter about their ticket, unless they did it themselves. */
-async function toReporter(ctx: CoreContext, ticket: Ticket, actor: Member, key: MessageKey, params: (locale: Locale) => MessageParams): Promise<Notification[]> {
-  if (ticket.reporterId === actor.id) return [];
-  const reporter = await ctx.directory.findMember(ticket.reporterId);
-  if (!reporter) return [];
-  const locale = localeOf(reporter, ctx.defaultLocale);
-  return [{ recipient: memberRecipient(reporter, locale, ticket.originPlatform), card: card(t(locale, key, params(locale))), ticketNumber: ticket.number }];
-}
 
 function pendingPingsOf(actor: Member, ticket: Ticket) {
   return ticket.pings.filter(
@@ -145,16 +113,7 @@ function acknowledgement(ctx: CoreContext, actor: Member, ticket: Ticket, now: D
   };
 }
 
-function statusEvents(ticket: Ticket, next: TicketStatus, actorId: string) {
-  return next === ticket.status ? [] : [{ type: "status_changed" as const, actorId, data: { from: ticket.status, to: next } }];
-}
 
-function actorLabels(ctx: CoreContext, actor: Member) {
-  return (locale: Locale) => {
-    const department = ctx.org.departments.find((d) => d.id === actor.departmentId);
-    return { who: pick(actor.name, locale), department: department ? pick(department.name, locale) : "-" };
-  };
-}
 
 /** Acknowledging and taking both answer the actor's pings; they differ in what they demand and where they lead. */
 const ENGAGEMENTS = {
@@ -185,13 +144,20 @@ async function engage(ctx: CoreContext, actor: Member, number: string, how: keyo
   const status = advanceStatus(ticket.status, engagement.target(actor, ticket, ctx));
   const labels = actorLabels(ctx, actor);
   const outbox = await toReporter(ctx, ticket, actor, engagement.notice, (l) => ({ number: ticket.number, ...labels(l) }));
+  const team = leadsTheTeam(ticket, pingIds) ? await formTeam(ctx, actor, { ...ticket, status }, ctx.clock()) : { events: [], outbox: [] };
   await ctx.tickets.apply(ticket.id, {
     ...ack,
     status,
-    events: [{ type: engagement.event, actorId: actor.id, data: { pings: pingIds } }, ...statusEvents(ticket, status, actor.id)],
-    outbox,
+    addTeamSeats: team.addTeamSeats,
+    events: [{ type: engagement.event, actorId: actor.id, data: { pings: pingIds } }, ...statusEvents(ticket, status, actor.id), ...team.events],
+    outbox: [...outbox, ...team.outbox],
   });
   return done(ctx, actor, engagement.done, ticket.number, outbox);
+}
+
+/** After-sales answering its "lead the complaint team" ping forms the team (once). */
+function leadsTheTeam(ticket: Ticket, pingIds: number[]): boolean {
+  return ticket.team.length === 0 && ticket.pings.some((p) => pingIds.includes(p.id) && p.duty === "lead_complaint_team");
 }
 
 export const acknowledgeTicket = (ctx: CoreContext, actor: Member, number: string) => engage(ctx, actor, number, "acknowledged");
@@ -199,11 +165,6 @@ export const acknowledgeTicket = (ctx: CoreContext, actor: Member, number: strin
 /** Taking a ticket on acknowledges the taker's pings too. */
 export const takeTicket = (ctx: CoreContext, actor: Member, number: string) => engage(ctx, actor, number, "taken");
 
-/** The actor's confirmation, in their language, with what the change sends to others. */
-function done(ctx: CoreContext, actor: Member, key: MessageKey, number: string, notifications: Notification[]): FlowResult {
-  const locale = localeOf(actor, ctx.defaultLocale);
-  return { replies: [card(t(locale, key, { number }), { tone: "success" })], notifications };
-}
 
 export async function addNote(ctx: CoreContext, actor: Member, number: string, text: string): Promise<FlowResult> {
   const ticket = await ticketFor(ctx, actor, number, (m, tk) => canView(m, tk, ctx.org), "view");

@@ -82,6 +82,19 @@ export interface Deadline {
   step: number;
 }
 
+/**
+ * A department's place on a major complaint's handling team (manual §5). The lead appoints a
+ * member, who confirms the appointment, since team members must be authorized.
+ */
+export interface TeamSeat {
+  departmentId: string;
+  leader: boolean;
+  memberId: string | null;
+  appointedBy: string | null;
+  appointedAt: Date | null;
+  confirmedAt: Date | null;
+}
+
 export interface Ticket {
   id: number;
   number: string;
@@ -109,6 +122,8 @@ export interface Ticket {
   pings: Ping[];
   deadlines: Deadline[];
   attachments: AttachmentRef[];
+  /** Empty until after-sales forms the complaint team. */
+  team: TeamSeat[];
 }
 
 export type TimelineEventType =
@@ -124,7 +139,12 @@ export type TimelineEventType =
   | "closed"
   | "reminded"
   | "escalated"
-  | "deadline_missed";
+  | "deadline_missed"
+  | "team_formed"
+  | "team_appointed"
+  | "team_confirmed"
+  | "team_on_site"
+  | "agreement_signed";
 
 export interface NewTimelineEvent {
   type: TimelineEventType;

@@ -4,7 +4,7 @@ import type { Clock, DeadlineChange, DeadlineRecord, DeadlineStore } from "../..
 import type { Deadline, DeadlineKind, NewTimelineEvent } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
 import { transact, type DbClient } from "../database.js";
-import { addEvents, addOutbox } from "./ticket-store.js";
+import { addEvents, addOutbox, refreshLiveViews } from "./ticket-store.js";
 
 export class PrismaDeadlineStore implements DeadlineStore {
   constructor(
@@ -53,6 +53,8 @@ export class PrismaDeadlineStore implements DeadlineStore {
       const now = this.clock();
       await addEvents(tx, ticketId, events, now);
       await addOutbox(tx, outbox, ticketId, now);
+      // An escalation or a miss shows on the ticket's messages; a reminder changes nothing there.
+      if (change.step !== undefined || change.status !== undefined) await refreshLiveViews(tx, ticketId, now);
       return true;
     });
   }

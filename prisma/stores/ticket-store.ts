@@ -18,7 +18,7 @@ import type { Level } from "../../core/triage/rules.js";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { transact, type DbClient } from "../database.js";
 
-const WITH_DETAILS = { pings: { orderBy: { id: "asc" } }, deadlines: { orderBy: { id: "asc" } }, attachments: true } as const;
+const WITH_DETAILS = { pings: { orderBy: { id: "asc" } }, deadlines: { orderBy: { id: "asc" } }, attachments: true, teamSeats: { orderBy: { id: "asc" } } } as const;
 type TicketRow = Prisma.TicketGetPayload<{ include: typeof WITH_DETAILS }>;
 type Tx = Prisma.TransactionClient;
 
@@ -78,7 +78,7 @@ export class PrismaTicketStore implements TicketStore {
         })),
       });
       await addEvents(tx, row.id, draft.events, row.createdAt);
-      const ticket = toTicket({ ...row, pings, deadlines: deadlines.sort((a, b) => a.id - b.id), attachments: row.attachments });
+      const ticket = toTicket({ ...row, pings, deadlines: deadlines.sort((a, b) => a.id - b.id), attachments: row.attachments, teamSeats: [] });
       await addOutbox(tx, outboxFor(ticket), row.id, row.createdAt);
       return ticket;
     });
@@ -86,6 +86,11 @@ export class PrismaTicketStore implements TicketStore {
 
   async findByNumber(number: string): Promise<Ticket | undefined> {
     const row = await this.db.ticket.findUnique({ where: { number }, include: WITH_DETAILS });
+    return row ? toTicket(row) : undefined;
+  }
+
+  async findById(id: number): Promise<Ticket | undefined> {
+    const row = await this.db.ticket.findUnique({ where: { id }, include: WITH_DETAILS });
     return row ? toTicket(row) : undefined;
   }
 
@@ -122,9 +127,13 @@ export class PrismaTicketStore implements TicketStore {
       if (met?.ids.length) {
         await tx.deadline.updateMany({ where: { id: { in: met.ids }, status: "pending" }, data: { status: "met", metAt: met.at } });
       }
+      if (change.addTeamSeats?.length) await tx.teamSeat.createMany({ data: change.addTeamSeats.map((seat) => ({ ticketId, ...seat })) });
+      const seat = change.updateTeamSeat;
+      if (seat) await tx.teamSeat.update({ where: { ticketId_departmentId: { ticketId, departmentId: seat.departmentId } }, data: seat.seat });
       const now = this.clock();
       await addEvents(tx, ticketId, change.events, now);
       await addOutbox(tx, change.outbox, ticketId, now);
+      await refreshLiveViews(tx, ticketId, now);
     });
   }
 }
@@ -145,9 +154,25 @@ export async function addOutbox(tx: Tx, notifications: Notification[], ticketId:
   if (notifications.length === 0) return;
   const rows = notifications.map((n) => {
     const unreachable = n.recipient.address === null;
-    return Prisma.sql`(${n.recipient.platform ?? "none"}, ${JSON.stringify(n.recipient)}, ${JSON.stringify(n.card)}, ${ticketId}, ${unreachable ? "failed" : "pending"}, ${unreachable ? `no chat identity for ${n.recipient.name}` : null}, ${createdAt})`;
+    return Prisma.sql`(${n.recipient.platform ?? "none"}, ${JSON.stringify(n.recipient)}, ${JSON.stringify(n.card)}, ${ticketId}, ${n.view ?? null}, ${unreachable ? "failed" : "pending"}, ${unreachable ? `no chat identity for ${n.recipient.name}` : null}, ${createdAt})`;
   });
-  await tx.$executeRaw`INSERT INTO "Delivery" ("platform", "recipient", "payload", "ticketId", "status", "lastError", "createdAt") VALUES ${Prisma.join(rows)}`;
+  await tx.$executeRaw`INSERT INTO "Delivery" ("platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt") VALUES ${Prisma.join(rows)}`;
+}
+
+/**
+ * After a change, the messages that show the ticket are edited to match: one pending refresh per
+ * platform that posted any (a refresh reads the ticket when it runs, so one waiting is enough).
+ */
+export async function refreshLiveViews(tx: Tx, ticketId: number, at: Date): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO "Delivery" ("platform", "kind", "recipient", "payload", "ticketId", "status", "createdAt")
+    SELECT DISTINCT p."platform", 'refresh', '{}', '{}', p."ticketId", 'pending', ${at}
+    FROM "PostedMessage" p
+    WHERE p."ticketId" = ${ticketId}
+      AND NOT EXISTS (
+        SELECT 1 FROM "Delivery" d
+        WHERE d."ticketId" = p."ticketId" AND d."platform" = p."platform" AND d."kind" = 'refresh' AND d."status" = 'pending'
+      )`;
 }
 
 function toTicket(row: TicketRow): Ticket {
@@ -185,5 +210,6 @@ function toTicket(row: TicketRow): Ticket {
       step: d.step,
     })),
     attachments: row.attachments.map((a): AttachmentRef => ({ platform: a.platform, fileId: a.fileId, kind: a.kind as AttachmentRef["kind"], name: a.name ?? undefined })),
+    team: row.teamSeats.map(({ departmentId, leader, memberId, appointedBy, appointedAt, confirmedAt }) => ({ departmentId, leader, memberId, appointedBy, appointedAt, confirmedAt })),
   };
 }

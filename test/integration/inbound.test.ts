@@ -46,7 +46,7 @@ describe("handling platform events exactly once, from known people only", () => 
     const before = await countRows();
     const { outcome, text } = await inbound(event("999", "/new"));
     expect(outcome.kind).toBe("stranger");
-    expect(text).toContain("请向管理员索取邀请码");
+    expect(text).toContain("请向管理员索取邀请码（系统管理员 / Administrator）");
     expect(text).toContain("ask your administrator for an invite code");
     expect(await countRows()).toEqual(before);
   });

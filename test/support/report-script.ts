@@ -20,3 +20,6 @@ export const GENERAL_FAULT = [
 
 /** A level-1 customer complaint: the media already exposed it. */
 export const LEVEL1_COMPLAINT = ["/new", "2", "2", "2", "unknown", "unknown", "顾客投诉车辆自燃，媒体已报道", "否", "已经曝光", "王先生", "13912345678", "完成"];
+
+/** A level-1 quality fault: someone was injured, which settles the level at once. */
+export const LEVEL1_FAULT = ["/new", "1", "1", "2", "LSGPC52U6AF102554", "12000", "行驶中起火，驾驶员受伤", "是", "张先生", "13812345678", "完成"];

@@ -161,7 +161,7 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
   it("refuses a stranger with one sentence and stores nothing", async () => {
     const { app } = await startBot();
     const reply = await say(STRANGER, "/new");
-    expect(reply.text).toContain("请向管理员索取邀请码");
+    expect(reply.text).toContain("请向管理员索取邀请码（系统管理员 / Administrator）");
     expect(await app.db.inboundEvent.count()).toBe(0);
     expect(await app.db.dialogSession.count()).toBe(0);
     expect(await app.db.identity.count({ where: { externalId: "999" } })).toBe(0);
@@ -267,7 +267,7 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     expect(post.rawText).toContain('<a href="tg://user?id=100000001">周敏</a>');
     expect(post.rawText).toContain('<a href="tg://user?id=100000042">陈杰</a>');
     expect(post.rawText).toContain("@赵明"); // no Telegram account: named, not linked
-    expect(post.text).toContain("质量保证部 陈杰：请提出处理措施");
+    expect(post.text).toContain("质量保证部 陈杰: 请提出处理措施");
   });
 
   it("delivers an outbox message once after a 429, waiting its retry_after", async () => {

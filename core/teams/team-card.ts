@@ -1,0 +1,53 @@
+import type { Card, Choice, Mention } from "../messages/card.js";
+import { t } from "../messages/catalog.js";
+import { departmentName, memberName, ticketFields, type CardContext } from "../tickets/ticket-card.js";
+import { isFinished, type TeamSeat, type Ticket } from "../tickets/ticket.js";
+import { formatLocalTime } from "../time/business-time.js";
+
+function leadOf(departmentId: string, ctx: CardContext): string | null {
+  return ctx.org.departments.find((d) => d.id === departmentId)?.lead ?? null;
+}
+
+function seatLine(seat: TeamSeat, ctx: CardContext): string {
+  const department = departmentName(seat.departmentId, ctx);
+  const who = memberName(seat.memberId, ctx);
+  if (seat.leader) return t(ctx.locale, "team.seat.leader", { department, who });
+  if (!seat.memberId) return t(ctx.locale, "team.seat.awaiting", { department, lead: memberName(leadOf(seat.departmentId, ctx), ctx) });
+  return t(ctx.locale, seat.confirmedAt ? "team.seat.confirmed" : "team.seat.appointed", { department, who });
+}
+
+/** What the team can record next: arriving on site, then the signed agreement. */
+function progressActions(ticket: Ticket, ctx: CardContext): Choice[] {
+  if (isFinished(ticket.status) || ticket.status === "agreement_signed") return [];
+  const agreement = { id: `/agreement ${ticket.number}`, label: t(ctx.locale, "button.agreement") };
+  if (ticket.status === "team_on_site") return [agreement];
+  return [{ id: `/onsite ${ticket.number}`, label: t(ctx.locale, "button.on_site") }, agreement];
+}
+
+/**
+ * A complaint team's roster (manual §5): each department's seat and where it stands, the
+ * same-day on-site deadline, a member picker for each seat still empty, and the progress buttons.
+ */
+export function teamCard(ticket: Ticket, ctx: CardContext): Card {
+  const { locale } = ctx;
+  const onSite = ticket.deadlines.find((d) => d.kind === "on_site");
+  const empty = ticket.team.filter((seat) => !seat.leader && !seat.memberId);
+  const mentions: Mention[] = empty.flatMap((seat) => {
+    const lead = leadOf(seat.departmentId, ctx);
+    return lead ? [{ memberId: lead, name: memberName(lead, ctx) }] : [];
+  });
+  return {
+    title: t(locale, "team.title", { number: ticket.number }),
+    lines: [
+      ...(onSite ? [t(locale, "team.on_site_by", { due: formatLocalTime(onSite.dueAt, ctx.timeZone) })] : []),
+      ...ticket.team.map((seat) => seatLine(seat, ctx)),
+    ],
+    fields: ticketFields(ticket, ctx, { only: ["status", "description", "serviceCenter", "customerName"] }),
+    pickers: isFinished(ticket.status)
+      ? []
+      : empty.map((seat) => ({ id: `/appoint ${ticket.number} ${seat.departmentId}`, label: t(locale, "team.picker", { department: departmentName(seat.departmentId, ctx) }) })),
+    choices: progressActions(ticket, ctx),
+    mentions,
+    tone: "info",
+  };
+}
