@@ -6,46 +6,72 @@ import { ConfigError, loadConfig, loadDotEnv } from "./config/env.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
 import { createHttpServer, type RouteHandler } from "./http/server.js";
 import { DailyReports } from "../jobs/daily-reports.js";
-import { DeliveryQueue, type Sender } from "../jobs/delivery-queue.js";
+import { DeliveryQueue, type Refresher, type Sender } from "../jobs/delivery-queue.js";
 import { DeadlineTimers } from "../jobs/deadline-timers.js";
 import { RedisOutageLog } from "../jobs/redis-connection.js";
 import { createLogger, type Logger } from "./logger.js";
+import { SlackAdapter } from "./slack/slack-adapter.js";
 import { TelegramAdapter } from "./telegram/telegram-adapter.js";
 
 interface Adapters {
   routes: Record<string, RouteHandler>;
   senders: Partial<Record<Platform, Sender>>;
+  refreshers: Partial<Record<Platform, Refresher>>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** What main needs of a chat adapter. */
+interface ChatAdapter {
+  platform: Platform;
+  label: string;
+  routes: Record<string, RouteHandler>;
+  send: Sender;
+  refresh?: Refresher;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function telegramAdapter(app: App, log: Logger, kick: () => void): ChatAdapter | undefined {
+  const { config } = app;
+  if (!config.TELEGRAM_BOT_TOKEN) {
+    log.info("Telegram: off (set TELEGRAM_BOT_TOKEN to turn it on)");
+    return undefined;
+  }
+  const telegram = new TelegramAdapter(app, {
+    token: config.TELEGRAM_BOT_TOKEN,
+    apiRoot: config.TELEGRAM_API_ROOT,
+    webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+    onNotifications: kick,
+    log,
+  });
+  return { platform: "telegram", label: "Telegram: could not reach the Bot API", routes: telegram.webhookRoute(), send: telegram.send, start: () => telegram.start(), stop: () => telegram.stop() };
+}
+
+function slackAdapter(app: App, log: Logger, kick: () => void): ChatAdapter | undefined {
+  const { config } = app;
+  if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET) {
+    log.info("Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)");
+    return undefined;
+  }
+  const slack = new SlackAdapter(app, { token: config.SLACK_BOT_TOKEN, signingSecret: config.SLACK_SIGNING_SECRET, apiUrl: config.SLACK_API_URL, onNotifications: kick, log });
+  return { platform: "slack", label: "Slack: could not reach the Web API", routes: slack.routes(), send: slack.send, refresh: slack.refresh, start: () => slack.start(), stop: () => slack.stop() };
+}
+
 /** The chat adapters whose credentials are set; each one that is off says so once. */
 function createAdapters(app: App, log: Logger, kick: () => void): Adapters {
-  const { config } = app;
-  const adapters: TelegramAdapter[] = [];
-  if (config.TELEGRAM_BOT_TOKEN) {
-    adapters.push(
-      new TelegramAdapter(app, {
-        token: config.TELEGRAM_BOT_TOKEN,
-        apiRoot: config.TELEGRAM_API_ROOT,
-        webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
-        onNotifications: kick,
-        log,
-      }),
-    );
-  } else {
-    log.info("Telegram: off (set TELEGRAM_BOT_TOKEN to turn it on)");
-  }
+  const adapters = [telegramAdapter(app, log, kick), slackAdapter(app, log, kick)].filter((a): a is ChatAdapter => a !== undefined);
   return {
-    routes: Object.assign({}, ...adapters.map((a) => a.webhookRoute())),
-    senders: Object.fromEntries(adapters.map((a) => ["telegram", a.send])),
+    routes: Object.assign({}, ...adapters.map((a) => a.routes)),
+    senders: Object.fromEntries(adapters.map((a) => [a.platform, a.send])),
+    refreshers: Object.fromEntries(adapters.flatMap((a) => (a.refresh ? [[a.platform, a.refresh]] : []))),
     // An adapter that cannot reach its platform stays off; the others and the server carry on.
     start: async () => {
       await Promise.all(
         adapters.map((a) =>
           a.start().catch((error: unknown) => {
             if (error instanceof ConfigError) throw error;
-            log.error({ err: error }, "Telegram: could not reach the Bot API; the adapter is off");
+            log.error({ err: error }, `${a.label}; the adapter is off`);
           }),
         ),
       );
@@ -107,7 +133,13 @@ async function main(): Promise<void> {
     if (Object.keys(adapters.senders).length === 0) log.info("no chat adapter is on; try the terminal chat: npx hotline chat --as wang.fang");
   }
   if (worker) {
-    deliveries = new DeliveryQueue(app.db, adapters.senders, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, outage, log: log.child({ module: "deliveries" }) });
+    deliveries = new DeliveryQueue(app.db, adapters.senders, {
+      redisUrl: config.REDIS_URL,
+      prefix: config.REDIS_PREFIX,
+      outage,
+      refreshers: adapters.refreshers,
+      log: log.child({ module: "deliveries" }),
+    });
     await deliveries.recoverInterrupted();
     deliveries.start();
     timers.startWorker();

@@ -49,6 +49,14 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
     .optional(),
+  /** Bot User OAuth Token (xoxb-…); without it the Slack adapter stays off. */
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, "must be a Bot User OAuth Token, like xoxb-…").optional(),
+  /** From the app's Basic Information page: every request Slack sends is signed with it. */
+  SLACK_SIGNING_SECRET: z.string().regex(/^[a-f0-9]{16,}$/, "must be the app's signing secret (hex, from Basic Information)").optional(),
+  SLACK_API_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://slack.com/api/" })
+    .transform((url) => (url.endsWith("/") ? url : `${url}/`))
+    .default("https://slack.com/api/"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be fatal, error, warn, info, debug, trace or silent" })
     .default("info"),
@@ -65,6 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.keys(envSchema.shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
   const result = envSchema.safeParse(present);
   if (!result.success) throw new ConfigError(`Invalid setting in the environment:\n${formatIssues(result.error.issues)}`);
+  if (result.data.SLACK_BOT_TOKEN && !result.data.SLACK_SIGNING_SECRET) {
+    throw new ConfigError("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (Slack signs every request; copy it from the app's Basic Information page)");
+  }
   return Object.freeze(result.data);
 }
 

@@ -10,6 +10,7 @@ const DEFAULTS = {
   DEFAULT_LOCALE: "zh-CN",
   ORG_CONFIG: "prisma/seed/organisation.yaml",
   TELEGRAM_API_ROOT: "https://api.telegram.org",
+  SLACK_API_URL: "https://slack.com/api/",
   LOG_LEVEL: "info",
 };
 
@@ -54,8 +55,14 @@ describe("loadConfig", () => {
       TELEGRAM_BOT_TOKEN: "123456789:AAE-token_x",
       TELEGRAM_API_ROOT: "http://127.0.0.1:8081/",
       TELEGRAM_WEBHOOK_SECRET: "s3cret_-X",
+      SLACK_BOT_TOKEN: "xoxb-1234-5678-abcdEF",
+      SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99000aaa85a5",
+      SLACK_API_URL: "http://127.0.0.1:9000/api",
     });
     expect(config).toEqual({
+      SLACK_BOT_TOKEN: "xoxb-1234-5678-abcdEF",
+      SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99000aaa85a5",
+      SLACK_API_URL: "http://127.0.0.1:9000/api/",
       TELEGRAM_BOT_TOKEN: "123456789:AAE-token_x",
       TELEGRAM_API_ROOT: "http://127.0.0.1:8081",
       TELEGRAM_WEBHOOK_SECRET: "s3cret_-X",
@@ -102,11 +109,17 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["TELEGRAM_BOT_TOKEN", "not-a-token"],
     ["TELEGRAM_API_ROOT", "ftp://api"],
+    ["SLACK_BOT_TOKEN", "xoxp-user-token"],
+    ["SLACK_API_URL", "slack.com/api"],
     ["TELEGRAM_WEBHOOK_SECRET", "has spaces in it"],
   ])("rejects %s=%s with a ConfigError naming the setting", (key, value) => {
     const error = configErrorFor({ [key]: value });
     expect(error.name).toBe("ConfigError");
     expect(error.message).toContain(`${key}:`);
+  });
+
+  it("requires the Slack signing secret with a Slack token", () => {
+    expect(configErrorFor({ SLACK_BOT_TOKEN: "xoxb-1-2-abc" }).message).toContain("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN");
   });
 
   it("names every bad setting at once", () => {

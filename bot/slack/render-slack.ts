@@ -1,0 +1,122 @@
+import type { ActionsBlock, Button, KnownBlock, SectionBlock } from "@slack/types";
+import { cardToPlainText, type Card } from "../../core/messages/card.js";
+
+/*
+ * Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks): a header holds 150
+ * characters, a section's text 3,000, a field 2,000 and at most 10 fields, an actions block 25
+ * elements, a button label 75 characters, a block_id 255, and a message 50 blocks.
+ */
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+const FIELD_MAX = 2000;
+const FIELDS_PER_SECTION = 10;
+const BUTTON_LABEL_MAX = 75;
+const ACTIONS_PER_BLOCK = 25;
+const BLOCKS_MAX = 50;
+
+/** Action ids the adapter routes on. */
+export const ACTION = {
+  /** A button whose value is a core choice id (a command like `/ack HL-…` or a dialog answer). */
+  choice: "choice",
+  /** Opens the Add-note modal for the ticket in the button's value. */
+  note: "note",
+  /** A member picker; its block_id is the command the chosen member completes. */
+  pick: "pick",
+} as const;
+
+export interface SlackRenderOptions {
+  /** The mention for a member: `<@U…>`, a department's `<!subteam^S…>`, or undefined (name only). */
+  mentionOf: (memberId: string) => string | undefined;
+  /** Button label of the Add-note modal, shown beside a ticket's actions. */
+  noteLabel: string;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Escapes text for mrkdwn: without `<`, a reporter cannot write a mention, a link or `<!channel>`. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+const clip = (text: string, max: number) => ([...text].length > max ? `${[...text].slice(0, max - 1).join("")}…` : text);
+
+const TONE_EMOJI: Record<NonNullable<Card["tone"]>, string> = {
+  info: "",
+  question: "",
+  success: ":white_check_mark: ",
+  warning: ":warning: ",
+  error: ":x: ",
+};
+
+/** Paragraphs packed into sections under the section limit; an overlong paragraph is cut. */
+function textSections(lines: string[]): SectionBlock[] {
+  const sections: string[] = [];
+  for (const line of lines.map((l) => clip(escapeMrkdwn(l), SECTION_MAX))) {
+    const last = sections.at(-1);
+    if (last !== undefined && last.length + 1 + line.length <= SECTION_MAX) sections[sections.length - 1] = `${last}\n${line}`;
+    else sections.push(line);
+  }
+  return sections.map((text) => ({ type: "section", text: { type: "mrkdwn", text } }));
+}
+
+function fieldSections(card: Card): SectionBlock[] {
+  const fields = (card.fields ?? []).map((f) => ({ type: "mrkdwn" as const, text: clip(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, FIELD_MAX) }));
+  const sections: SectionBlock[] = [];
+  for (let i = 0; i < fields.length; i += FIELDS_PER_SECTION) sections.push({ type: "section", fields: fields.slice(i, i + FIELDS_PER_SECTION) });
+  return sections;
+}
+
+function mentionSection(card: Card, options: SlackRenderOptions): SectionBlock[] {
+  if (!card.mentions?.length) return [];
+  const mentions = card.mentions.map((m) => options.mentionOf(m.memberId) ?? `@${escapeMrkdwn(m.name)}`);
+  return [{ type: "section", text: { type: "mrkdwn", text: [...new Set(mentions)].join(" ") } }];
+}
+
+function pickerSections(card: Card): SectionBlock[] {
+  return (card.pickers ?? []).map((picker) => ({
+    type: "section",
+    block_id: picker.id,
+    text: { type: "mrkdwn", text: escapeMrkdwn(picker.label) },
+    accessory: { type: "users_select", action_id: ACTION.pick, placeholder: { type: "plain_text", text: clip(picker.label, BUTTON_LABEL_MAX) } },
+  }));
+}
+
+/** The ticket a card's actions are about: the Acknowledge or Take button names it. */
+export function ticketOfActions(card: Card): string | undefined {
+  const action = card.choices?.find((c) => /^\/(ack|take|resolve) /.test(c.id));
+  return action?.id.split(" ")[1];
+}
+
+function actionBlocks(card: Card, options: SlackRenderOptions): ActionsBlock[] {
+  const buttons: Button[] = (card.choices ?? []).map((choice, i) => ({
+    type: "button",
+    action_id: `${ACTION.choice}-${i}`, // action ids must be unique within a message
+    text: { type: "plain_text", text: clip(choice.label, BUTTON_LABEL_MAX) },
+    value: choice.id,
+  }));
+  const ticket = ticketOfActions(card);
+  if (ticket) buttons.push({ type: "button", action_id: ACTION.note, text: { type: "plain_text", text: options.noteLabel }, value: ticket });
+  const blocks: ActionsBlock[] = [];
+  for (let i = 0; i < buttons.length; i += ACTIONS_PER_BLOCK) blocks.push({ type: "actions", elements: buttons.slice(i, i + ACTIONS_PER_BLOCK) });
+  return blocks;
+}
+
+/** A card as one Block Kit message, with its plain text as the notification fallback. */
+export function renderForSlack(card: Card, options: SlackRenderOptions): SlackMessage {
+  const header: KnownBlock[] = card.title ? [{ type: "header", text: { type: "plain_text", text: clip(`${TONE_EMOJI[card.tone ?? "info"]}${card.title}`, HEADER_MAX) } }] : [];
+  const lines = !card.title && card.tone ? [`${TONE_EMOJI[card.tone]}${card.lines[0] ?? ""}`, ...card.lines.slice(1)] : card.lines;
+  const blocks: KnownBlock[] = [
+    ...header,
+    ...textSections(lines),
+    ...fieldSections(card),
+    ...mentionSection(card, options),
+    ...pickerSections(card),
+    ...actionBlocks(card, options),
+  ];
+  // Slack refuses a message over 50 blocks; the buttons at the end are the part that must survive.
+  const fitted = blocks.length > BLOCKS_MAX ? [...blocks.slice(0, BLOCKS_MAX - 2), ...blocks.slice(-2)] : blocks;
+  return { text: clip(cardToPlainText(card), SECTION_MAX), blocks: fitted };
+}

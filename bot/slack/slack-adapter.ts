@@ -1,0 +1,386 @@
+import {
+  App as BoltApp,
+  HTTPReceiver,
+  LogLevel,
+  type AllMiddlewareArgs,
+  type BlockAction,
+  type ButtonAction,
+  type RespondFn,
+  type SlackActionMiddlewareArgs,
+  type UsersSelectAction,
+} from "@slack/bolt";
+import { ErrorCode, type ChatPostMessageArguments, type WebAPICallError, type WebClient } from "@slack/web-api";
+import { handleInbound, type InboundEvent } from "../../core/conversation/handle-inbound.js";
+import type { Member } from "../../core/directory/member.js";
+import { ticketBoard } from "../../core/escalation/escalation-notices.js";
+import type { Recipient } from "../../core/escalation/notification.js";
+import type { Card } from "../../core/messages/card.js";
+import { t } from "../../core/messages/catalog.js";
+import { teamCard } from "../../core/teams/team-card.js";
+import type { CardContext } from "../../core/tickets/ticket-card.js";
+import type { Ticket } from "../../core/tickets/ticket.js";
+import { PermanentDeliveryError, type OutboundMessage, type Refresher, type Sender } from "../../jobs/delivery-queue.js";
+import { LiveViewStore, type TeamSpaceRecord } from "../../prisma/stores/live-view-store.js";
+import type { App } from "../app.js";
+import { ConfigError } from "../config/env.js";
+import { recordFailedReply } from "../failed-replies.js";
+import type { RouteHandler } from "../http/server.js";
+import type { Logger } from "../logger.js";
+import { ACTION, renderForSlack, type SlackMessage } from "./render-slack.js";
+import { commandFromWords, commandInDirectMessage } from "./slack-commands.js";
+
+export interface SlackOptions {
+  token: string;
+  signingSecret: string;
+  /** The Web API root, e.g. `https://slack.com/api/` (tests point it at a fake). */
+  apiUrl: string;
+  /** Called when a handled request produced messages for others (the outbox). */
+  onNotifications?: () => void;
+  /** Web API retries (429 after Retry-After, 5xx, network); tests make them quick. */
+  retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  log: Logger;
+}
+
+/** Events, interactivity and the `/hotline` slash command all arrive here (Request URL of each). */
+export const SLACK_EVENTS_PATH = "/slack/events";
+export const SLASH_COMMAND = "/hotline";
+const NOTE_MODAL = "note";
+
+/** Slack answers that retrying cannot change: the delivery fails at once and is kept. */
+const PERMANENT_ERRORS = new Set([
+  "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "user_not_visible", "invalid_blocks",
+  "msg_too_long", "no_text", "cannot_dm_bot", "account_inactive", "invalid_auth", "not_authed", "restricted_action",
+]);
+
+/** Where replies to an inbound request go. */
+type ReplyTarget =
+  | { kind: "channel"; channel: string }
+  | { kind: "ephemeral"; channel: string; user: string }
+  | { kind: "respond"; respond: RespondFn; channel: string };
+
+/**
+ * The Slack adapter on Bolt: verifies and acknowledges requests at once (Slack waits 3 seconds),
+ * turns them into core events handled exactly once, and renders core cards as Block Kit. Ticket
+ * messages in channels are live views, edited as the ticket changes; complaint teams get a channel.
+ */
+export class SlackAdapter {
+  readonly bolt: BoltApp;
+  private readonly receiver: HTTPReceiver;
+  private readonly views: LiveViewStore;
+  private readonly log: Logger;
+  private readonly teamSpacesInProgress = new Map<number, Promise<TeamSpaceRecord>>();
+
+  constructor(
+    private readonly app: App,
+    private readonly options: SlackOptions,
+  ) {
+    this.log = options.log.child({ module: "slack" });
+    this.views = new LiveViewStore(app.db, "slack");
+    // Bolt rejects a bad signature and a timestamp older than five minutes with 401.
+    this.receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [SLACK_EVENTS_PATH], logLevel: LogLevel.ERROR });
+    this.bolt = new BoltApp({
+      token: options.token,
+      receiver: this.receiver,
+      deferInitialization: true,
+      logLevel: LogLevel.ERROR,
+      clientOptions: { slackApiUrl: options.apiUrl, retryConfig: options.retryConfig ?? { retries: 5, factor: 2 } },
+    });
+    this.listen();
+  }
+
+  private get client(): WebClient {
+    return this.bolt.client;
+  }
+
+  /** Checks the token (auth.test) and starts taking requests. */
+  async start(): Promise<void> {
+    try {
+      const auth = await this.client.auth.test();
+      await this.bolt.init();
+      this.log.info({ bot: auth.user, team: auth.team }, `Slack: receiving at POST ${SLACK_EVENTS_PATH}`);
+    } catch (error) {
+      if (platformError(error) === "invalid_auth" || platformError(error) === "not_authed") {
+        throw new ConfigError("SLACK_BOT_TOKEN: Slack refused the token (invalid_auth); copy the Bot User OAuth Token (xoxb-…) again.");
+      }
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.teamSpacesInProgress.values());
+  }
+
+  routes(): Record<string, RouteHandler> {
+    return { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => this.receiver.requestListener(req, res) };
+  }
+
+  // ---- receiving ----
+
+  private listen(): void {
+    this.bolt.event("app_mention", async ({ event, body }) => {
+      if (!event.user) return;
+      const text = event.text.replace(/<@[A-Z0-9]+>/g, "").trim();
+      await this.handle({ eventId: body.event_id, user: event.user, channel: event.channel, text: commandFromWords(text) }, { kind: "ephemeral", channel: event.channel, user: event.user });
+    });
+    this.bolt.message(async ({ message, body }) => {
+      // Direct messages only, from people (not edits, joins or bots): the report dialog runs here.
+      if (message.channel_type !== "im" || message.subtype !== undefined || !("user" in message) || !message.user) return;
+      const eventId = (body as { event_id: string }).event_id;
+      await this.handle({ eventId, user: message.user, channel: message.channel, text: commandInDirectMessage(message.text ?? "") }, { kind: "channel", channel: message.channel });
+    });
+    this.bolt.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
+      await ack();
+      const target: ReplyTarget = { kind: "respond", respond, channel: command.channel_id };
+      await this.handle({ eventId: `command:${command.trigger_id}`, user: command.user_id, channel: command.channel_id, text: commandFromWords(command.text) }, target);
+    });
+    this.bolt.action({ type: "block_actions", action_id: new RegExp(`^${ACTION.choice}-\\d+$`) }, (args) => this.onButton(args as ButtonArgs));
+    this.bolt.action({ type: "block_actions", action_id: ACTION.note }, (args) => this.onNoteButton(args as ButtonArgs));
+    this.bolt.action({ type: "block_actions", action_id: ACTION.pick }, (args) => this.onPicked(args as PickerArgs));
+    this.bolt.view(NOTE_MODAL, async ({ ack, view, body }) => {
+      await ack();
+      const text = view.state.values.note?.text?.value?.trim();
+      const { number, channel } = JSON.parse(view.private_metadata) as { number: string; channel: string };
+      if (!text) return;
+      await this.handle({ eventId: `view:${view.id}:${view.hash}`, user: body.user.id, channel, text: `/note ${number} ${text}` }, { kind: "ephemeral", channel, user: body.user.id });
+    });
+    this.bolt.error(async (error) => this.log.error({ err: error }, "request failed"));
+  }
+
+  private replyTargetOf(body: BlockAction): ReplyTarget {
+    const channel = body.channel?.id ?? body.user.id;
+    return body.channel?.name === "directmessage" || channel.startsWith("D") ? { kind: "channel", channel } : { kind: "ephemeral", channel, user: body.user.id };
+  }
+
+  private async onButton({ ack, body, action }: ButtonArgs): Promise<void> {
+    await ack();
+    const target = this.replyTargetOf(body);
+    const isDialogChoice = !action.value?.startsWith("/");
+    if (isDialogChoice && body.message && body.channel) await this.markChosen(body.channel.id, body.message, labelOf(body.message, action));
+    await this.handle({ eventId: `action:${body.trigger_id}`, user: body.user.id, channel: target.channel, choice: action.value }, target);
+  }
+
+  /** The Add-note modal must open within 3 seconds of the press, so it opens before anything else. */
+  private async onNoteButton({ ack, body, action }: ButtonArgs): Promise<void> {
+    await ack();
+    const member = await this.app.core.directory.findMemberByIdentity("slack", body.user.id);
+    const locale = member?.locale ?? this.app.config.DEFAULT_LOCALE;
+    await this.client.views.open({
+      trigger_id: body.trigger_id,
+      view: {
+        type: "modal",
+        callback_id: NOTE_MODAL,
+        private_metadata: JSON.stringify({ number: action.value, channel: body.channel?.id ?? body.user.id }),
+        title: { type: "plain_text", text: t(locale, "slack.note_title") },
+        submit: { type: "plain_text", text: t(locale, "slack.note_submit") },
+        blocks: [{ type: "input", block_id: "note", label: { type: "plain_text", text: String(action.value) }, element: { type: "plain_text_input", action_id: "text", multiline: true } }],
+      },
+    });
+  }
+
+  /** A member picked for a team seat: the picker's block id is the command the member completes. */
+  private async onPicked({ ack, body, action }: PickerArgs): Promise<void> {
+    await ack();
+    const target = this.replyTargetOf(body);
+    const picked = await this.app.core.directory.findMemberByIdentity("slack", action.selected_user);
+    const text = picked ? `${action.block_id} ${picked.id}` : `${action.block_id} slack:${action.selected_user}`;
+    await this.handle({ eventId: `action:${body.trigger_id}`, user: body.user.id, channel: target.channel, choice: text }, target);
+  }
+
+  /** Shows the chosen answer under a dialog question and drops its buttons, as a record. */
+  private async markChosen(channel: string, message: { ts: string; text?: string }, label: string): Promise<void> {
+    await this.client.chat
+      .update({ channel, ts: message.ts, text: `${message.text ?? ""}\n→ ${label}`, blocks: [] })
+      .catch((error: unknown) => this.log.debug({ err: error }, "could not mark the chosen answer"));
+  }
+
+  private async handle(input: { eventId: string; user: string; channel: string; text?: string; choice?: string | undefined }, target: ReplyTarget): Promise<void> {
+    const event: InboundEvent = {
+      platform: "slack",
+      eventId: input.eventId,
+      senderId: input.user,
+      conversation: `slack:${input.channel}`,
+      text: input.text,
+      choice: input.choice,
+    };
+    const outcome = await handleInbound(this.app.unitOfWork, event, this.app.config.DEFAULT_LOCALE);
+    if (outcome.kind === "duplicate") return;
+    if (outcome.kind === "stranger") return this.reply(target, outcome.replies);
+    await this.reply(target, outcome.result.replies, outcome.member);
+    if (outcome.result.notifications.length) this.options.onNotifications?.();
+  }
+
+  /** Sends replies; one that finally fails is recorded as a failed delivery, never silently lost. */
+  private async reply(target: ReplyTarget, cards: Card[], member?: Member): Promise<void> {
+    const mentionOf = await this.mentions();
+    for (const card of cards) {
+      const message = renderForSlack(card, { mentionOf, noteLabel: t(this.app.config.DEFAULT_LOCALE, "slack.note_button") });
+      try {
+        await this.sendReply(target, message);
+      } catch (error) {
+        this.log.error({ err: error, channel: target.channel }, "reply failed");
+        await recordFailedReply(this.app.db, { platform: "slack", address: target.channel, member, card, error: describe(error) });
+      }
+    }
+  }
+
+  private async sendReply(target: ReplyTarget, message: SlackMessage): Promise<void> {
+    switch (target.kind) {
+      case "channel":
+        await this.client.chat.postMessage({ channel: target.channel, ...message });
+        return;
+      case "ephemeral":
+        await this.client.chat.postEphemeral({ channel: target.channel, user: target.user, ...message });
+        return;
+      case "respond":
+        await target.respond({ response_type: "ephemeral", ...message });
+    }
+  }
+
+  /**
+   * How a member is mentioned: a department lead by the department's user group when the
+   * organisation file names one, anyone else by their Slack user id.
+   */
+  private async mentions(): Promise<(memberId: string) => string | undefined> {
+    const members = await this.app.core.directory.listMembers();
+    const slackIds = new Map(members.flatMap((m) => (m.identities.slack ? [[m.id, m.identities.slack] as const] : [])));
+    const groups = new Map(this.app.org.departments.flatMap((d) => (d.slackUserGroup ? [[d.lead, d.slackUserGroup] as const] : [])));
+    return (memberId) => {
+      const group = groups.get(memberId);
+      if (group) return `<!subteam^${group}>`;
+      const id = slackIds.get(memberId);
+      return id ? `<@${id}>` : undefined;
+    };
+  }
+
+  private async render(card: Card): Promise<SlackMessage> {
+    return renderForSlack(card, { mentionOf: await this.mentions(), noteLabel: t(this.app.config.DEFAULT_LOCALE, "slack.note_button") });
+  }
+
+  // ---- sending (the delivery queue calls these) ----
+
+  /** Delivers an outbox message: a direct message, a channel post, or a post in a team's channel. */
+  readonly send: Sender = async (outbound) => {
+    const { recipient } = outbound;
+    const message = await this.render(outbound.card);
+    try {
+      if (recipient.kind === "team") return await this.postToTeam(recipient, message, outbound);
+      if (!recipient.address) throw new PermanentDeliveryError(`no Slack account for ${recipient.name}`);
+      const posted = await this.client.chat.postMessage({ channel: recipient.address, ...message });
+      if (outbound.view && outbound.ticketId !== null && posted.ts && posted.channel) {
+        await this.views.recordPosted(outbound.ticketId, { address: posted.channel, messageId: posted.ts, view: outbound.view });
+      }
+    } catch (error) {
+      throw permanentIfHopeless(error);
+    }
+  };
+
+  /** Edits every live view of the ticket to show it as it is now. */
+  readonly refresh: Refresher = async (ticketId) => {
+    const ticket = await this.app.core.tickets.findById(ticketId);
+    if (!ticket) return;
+    const ctx = await this.cardContext();
+    for (const posted of await this.views.postedFor(ticketId)) {
+      const card = posted.view === "team" ? teamCard(ticket, ctx) : ticketBoard(ticket, ctx);
+      try {
+        await this.client.chat.update({ channel: posted.address, ts: posted.messageId, ...(await this.render(card)) });
+      } catch (error) {
+        throw permanentIfHopeless(error);
+      }
+    }
+    await this.inviteTeam(ticket);
+  };
+
+  private async cardContext(): Promise<CardContext> {
+    const members = new Map((await this.app.core.directory.listMembers()).map((m) => [m.id, m]));
+    return { locale: this.app.config.DEFAULT_LOCALE, org: this.app.org, timeZone: this.app.config.TZ, members };
+  }
+
+  private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, message: SlackMessage, outbound: OutboundMessage): Promise<void> {
+    const ticket = await this.app.core.tickets.findByNumber(recipient.ticketNumber);
+    if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
+    const space = await this.teamSpace(ticket, recipient.address);
+    // One roster per team: a second would go stale, the first is kept current.
+    if (outbound.view === "team" && (await this.views.postedFor(ticket.id)).some((v) => v.view === "team")) return;
+    const post: ChatPostMessageArguments = { channel: space.address, ...message, ...(space.threadId ? { thread_ts: space.threadId } : {}) };
+    const posted = await this.client.chat.postMessage(post);
+    if (outbound.view && posted.ts) await this.views.recordPosted(ticket.id, { address: space.address, messageId: posted.ts, view: outbound.view });
+  }
+
+  /**
+   * The team's channel, opened on first use with the team invited. Where the workspace does not let
+   * the bot create channels, the team works in a thread of the escalation channel under its roster.
+   * Two messages for a new team wait for one channel.
+   */
+  private teamSpace(ticket: Ticket, parent: string): Promise<TeamSpaceRecord> {
+    const inProgress = this.teamSpacesInProgress.get(ticket.id);
+    if (inProgress) return inProgress;
+    const opening = this.openTeamSpace(ticket, parent).finally(() => this.teamSpacesInProgress.delete(ticket.id));
+    this.teamSpacesInProgress.set(ticket.id, opening);
+    return opening;
+  }
+
+  private async openTeamSpace(ticket: Ticket, parent: string): Promise<TeamSpaceRecord> {
+    const known = await this.views.teamSpace(ticket.id);
+    if (known) return known;
+    const created = await this.client.conversations.create({ name: channelNameOf(ticket.number) }).catch((error: unknown) => {
+      this.log.info({ ticket: ticket.number, error: platformError(error) ?? describe(error) }, "Slack: could not open a team channel; the team works in a thread");
+      return undefined;
+    });
+    const channelId = created?.channel?.id;
+    if (channelId) {
+      await this.views.saveTeamSpace(ticket.id, { address: channelId, threadId: null });
+      await this.inviteTeam(ticket, channelId);
+      return { address: channelId, threadId: null };
+    }
+    const roster = await this.client.chat.postMessage({ channel: parent, ...(await this.render(teamCard(ticket, await this.cardContext()))) });
+    if (!roster.ts) throw new Error("chat.postMessage returned no ts");
+    await this.views.recordPosted(ticket.id, { address: parent, messageId: roster.ts, view: "team" });
+    await this.views.saveTeamSpace(ticket.id, { address: parent, threadId: roster.ts });
+    return { address: parent, threadId: roster.ts };
+  }
+
+  /** Invites the team's members and the leads still to appoint one into the team's own channel. */
+  private async inviteTeam(ticket: Ticket, channel?: string): Promise<void> {
+    const space = channel ? { address: channel, threadId: null } : await this.views.teamSpace(ticket.id);
+    if (!space || space.threadId || ticket.team.length === 0) return;
+    const members = await this.app.core.directory.listMembers();
+    const byId = new Map(members.map((m) => [m.id, m]));
+    const wanted = ticket.team.map((seat) => seat.memberId ?? this.app.org.departments.find((d) => d.id === seat.departmentId)?.lead ?? null);
+    const users = [...new Set(wanted.flatMap((id) => (id && byId.get(id)?.identities.slack) || []))];
+    if (users.length === 0) return;
+    await this.client.conversations.invite({ channel: space.address, users: users.join(",") }).catch((error: unknown) => {
+      if (platformError(error) !== "already_in_channel") this.log.warn({ ticket: ticket.number, error: platformError(error) ?? describe(error) }, "Slack: could not invite the team");
+    });
+  }
+}
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type PickerArgs = SlackActionMiddlewareArgs<BlockAction<UsersSelectAction>> & AllMiddlewareArgs;
+
+/** Slack channel names: lower case, no spaces or periods, at most 80 characters. */
+export function channelNameOf(ticketNumber: string): string {
+  return ticketNumber.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 80);
+}
+
+/** The pressed button's label as the message shows it. */
+function labelOf(message: Record<string, unknown>, action: ButtonAction): string {
+  const blocks = (message.blocks ?? []) as { type: string; elements?: { action_id?: string; text?: { text: string } }[] }[];
+  const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === action.action_id);
+  return button?.text?.text ?? action.text?.text ?? String(action.value);
+}
+
+function platformError(error: unknown): string | undefined {
+  const e = error as WebAPICallError;
+  return e?.code === ErrorCode.PlatformError ? (e as { data: { error: string } }).data.error : undefined;
+}
+
+function permanentIfHopeless(error: unknown): unknown {
+  const code = platformError(error);
+  return code && PERMANENT_ERRORS.has(code) ? new PermanentDeliveryError(`Slack refused: ${code}`) : error;
+}
+
+function describe(error: unknown): string {
+  const code = platformError(error);
+  if (code) return `Slack: ${code}`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,365 @@
+import type { AddressInfo } from "node:net";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { App } from "../../../bot/app.js";
+import { createHttpServer } from "../../../bot/http/server.js";
+import { SLACK_EVENTS_PATH, SlackAdapter } from "../../../bot/slack/slack-adapter.js";
+import { TelegramAdapter } from "../../../bot/telegram/telegram-adapter.js";
+import { DeliveryQueue } from "../../../jobs/delivery-queue.js";
+import { FakeBotApi } from "../../fakes/telegram-bot-api.js";
+import {
+  appMentionEvent,
+  blockActions,
+  eventCallback,
+  FakeSlackApi,
+  messageEvent,
+  sendToSlackApp,
+  slashCommand,
+  viewSubmission,
+  type FakeSlackMessage,
+  type SlackRequest,
+} from "../../fakes/slack-web-api.js";
+import { writeOrganisationFile } from "../../support/organisation.js";
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../../support/redis.js";
+import { LEVEL1_COMPLAINT, LEVEL1_FAULT } from "../../support/report-script.js";
+import { freshDatabaseFile, say, startTestApp, type TestClock } from "../../support/test-app.js";
+
+const silent = pino({ level: "silent" });
+const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5".replace(/[yz]/g, "0");
+const ESCALATIONS = "C0000ESCAL";
+const ZHOU = "U0000000AS1"; // after-sales lead
+const CHEN = "U0000000QA1"; // QA lead
+const GAO = "U0000000QA2"; // QA member
+const HE = "U0000000LG1"; // logistics lead: never pinged on these tickets
+const LEGAL = "U0000000LC1"; // legal counsel's lead
+const WANG_TELEGRAM = 200000001; // the reporter, on Telegram
+const NUMBER = "HL-20261126-0001";
+
+let slack: FakeSlackApi;
+let telegram: FakeBotApi;
+let db: ReturnType<typeof freshDatabaseFile>;
+let clock: TestClock;
+let cleanups: (() => unknown)[];
+
+beforeEach(async () => {
+  cleanups = [];
+  const prefix = uniquePrefix();
+  cleanups.push(() => deleteKeys(prefix));
+  db = freshDatabaseFile();
+  cleanups.push(db.cleanup);
+  clock = { now: new Date("2026-11-26T02:00:00Z") };
+  telegram = await FakeBotApi.start();
+  cleanups.push(() => telegram.close());
+  prefixOf = prefix;
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+let prefixOf: string;
+
+interface Running {
+  app: App;
+  url: string;
+  deliveries: DeliveryQueue;
+}
+
+/** The real app with the Slack adapter on a fake Web API, Telegram for reporters, and the delivery queue. */
+async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?: string } = {}): Promise<Running> {
+  slack = await FakeSlackApi.start({ token: "xoxb-test-token", allowChannelCreation: options.allowChannelCreation ?? true });
+  cleanups.push(() => slack.close());
+  const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
+    if (options.qaUserGroup) org.departments.find((d: { id: string }) => d.id === "quality_assurance").slackUserGroup = options.qaUserGroup;
+  });
+  const app = await startTestApp(db.file, clock, { ORG_CONFIG: orgFile });
+  let deliveries: DeliveryQueue | undefined;
+  const kick = () => deliveries?.kick();
+  const adapter = new SlackAdapter(app, {
+    token: slack.token,
+    signingSecret: SIGNING_SECRET,
+    apiUrl: slack.apiUrl,
+    retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 },
+    onNotifications: kick,
+    log: silent,
+  });
+  const tg = new TelegramAdapter(app, { token: telegram.token, apiRoot: telegram.apiRoot, botInfo: telegram.botInfo, log: silent });
+  deliveries = new DeliveryQueue(
+    app.db,
+    { slack: adapter.send, telegram: tg.send },
+    { redisUrl: TEST_REDIS_URL, prefix: prefixOf, refreshers: { slack: adapter.refresh }, backoffMs: 50, log: silent },
+  );
+  deliveries.start(100);
+  await adapter.start();
+  const server = createHttpServer({ db: app.db, redisUrl: TEST_REDIS_URL }, adapter.routes()).listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  cleanups.push(async () => {
+    server.close();
+    await adapter.stop();
+    await deliveries!.idle(3_000);
+    await deliveries!.stop();
+    await app.close();
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
+  return { app, url, deliveries };
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out; Slack calls:\n${slack.describeCalls()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const send = (bot: Running, request: SlackRequest, options: Parameters<typeof sendToSlackApp>[3] = {}) => sendToSlackApp(bot.url, SIGNING_SECRET, request, options);
+
+/** Reports through the core as the Shenyang staff member on Telegram would, and waits for Slack's channel post. */
+async function reportOnTelegram(bot: Running, script: string[]): Promise<FakeSlackMessage> {
+  for (const line of [...script, "1"]) await say(bot.app, "wang.fang", line);
+  bot.deliveries.kick();
+  return eventually(() => slack.messagesIn(ESCALATIONS)[0]);
+}
+
+const blockText = (message: { blocks?: unknown[] | undefined }) => JSON.stringify(message.blocks ?? []);
+const buttonsOf = (message: { blocks?: unknown[] | undefined }) =>
+  (message.blocks as { type: string; elements?: { action_id: string; value: string; text: { text: string } }[] }[]).flatMap((b) => (b.type === "actions" ? b.elements! : []));
+const timeline = async (app: App) => (await app.db.ticketEvent.findMany({ where: { ticket: { number: NUMBER } }, orderBy: { id: "asc" } })).map((e) => e.type);
+
+function press(bot: Running, message: FakeSlackMessage, userId: string, label: string) {
+  const button = buttonsOf(message).find((b) => b.text.text === label);
+  if (!button) throw new Error(`no button "${label}" in ${blockText(message)}`);
+  return send(bot, blockActions({ userId, actionId: button.action_id, value: button.value, channelId: message.channel, message: { ts: message.ts, text: message.text, blocks: message.blocks } }));
+}
+
+describe("the Slack adapter, through Bolt against a fake Web API", () => {
+  it("posts a level-1 ticket once, mentioning the after-sales and QA leads and the leaders the rules name, with the phone masked", async () => {
+    const bot = await startBot();
+    const posted = await reportOnTelegram(bot, LEVEL1_FAULT);
+    await bot.deliveries.idle();
+    expect(slack.messagesIn(ESCALATIONS)).toHaveLength(1);
+    const blocks = blockText(posted);
+    for (const user of [ZHOU, CHEN, "U0000000SM1", "U0000000VP1", "U0000000SL1"]) expect(blocks).toContain(`<@${user}>`);
+    expect(blocks).toContain("重大质量信息 1 级");
+    expect(blocks).toContain("导致人员伤亡");
+    expect(blocks).toContain("139****5678".replace("139", "138"));
+    expect(blocks).not.toContain("13812345678");
+    expect(buttonsOf(posted).map((b) => b.text.text)).toEqual(["响应", "接手", "已解决", "添加备注"]);
+    // The pinged leads who prefer Slack also get a direct message with the same buttons.
+    const direct = slack.callsOf("chat.postMessage").filter((c) => c.params.channel === ZHOU);
+    expect(direct).toHaveLength(1);
+  });
+
+  it("mentions a department's user group instead of its lead when the organisation file names one", async () => {
+    const bot = await startBot({ qaUserGroup: "S0000QA" });
+    const blocks = blockText(await reportOnTelegram(bot, LEVEL1_FAULT));
+    expect(blocks).toContain("<!subteam^S0000QA>");
+    expect(blocks).not.toContain(`<@${CHEN}>`);
+    expect(blocks).toContain(`<@${ZHOU}>`);
+  });
+
+  it("acknowledges from the button: the timeline records it, the message updates in place, the Telegram reporter hears back", async () => {
+    const bot = await startBot();
+    const posted = await reportOnTelegram(bot, LEVEL1_FAULT);
+    clock.now = new Date("2026-11-26T02:07:00Z");
+    const answer = await press(bot, posted, ZHOU, "响应");
+    expect(answer.status).toBe(200);
+
+    await eventually(async () => (await timeline(bot.app)).includes("acknowledged"));
+    const updated = await eventually(() => slack.message(ESCALATIONS, posted.ts)!.versions.length > 1 && slack.message(ESCALATIONS, posted.ts));
+    expect(blockText(updated)).toContain("周敏 已于 2026-11-26 10:07 响应");
+    expect(blockText(updated)).toContain("已确认");
+    const notice = await eventually(() => telegram.callsOf("sendMessage").find((c) => String(c.params.chat_id) === String(WANG_TELEGRAM)));
+    expect(String(notice.params.text)).toContain(`你上报的 ${NUMBER} 已由 周敏（售后服务部）响应`);
+    expect(slack.ephemerals.find((e) => e.user === ZHOU)?.text).toContain(`已响应 ${NUMBER}`);
+
+    // A double click: the second press finds nothing left to acknowledge and changes nothing.
+    const before = await timeline(bot.app);
+    await press(bot, posted, ZHOU, "响应");
+    await eventually(() => slack.ephemerals.filter((e) => e.user === ZHOU).length === 2);
+    expect(slack.ephemerals.filter((e) => e.user === ZHOU)[1]!.text).toContain("没有等待你响应的通知");
+    expect(await timeline(bot.app)).toEqual(before);
+  });
+
+  it("refuses a click from someone the ticket does not concern, and from an unmapped user, with an explanation only they see", async () => {
+    const bot = await startBot();
+    const posted = await reportOnTelegram(bot, LEVEL1_FAULT);
+    await press(bot, posted, HE, "响应");
+    const refusal = await eventually(() => slack.ephemerals.find((e) => e.user === HE));
+    expect(refusal.text).toContain("你无权对");
+    await press(bot, posted, "U0STRANGER", "接手");
+    const stranger = await eventually(() => slack.ephemerals.find((e) => e.user === "U0STRANGER"));
+    expect(stranger.text).toContain("系统管理员 / Administrator");
+    expect(await timeline(bot.app)).not.toContain("acknowledged");
+    expect(await timeline(bot.app)).not.toContain("taken");
+  });
+
+  it("answers 401 to a bad signature and a stale timestamp, with no effect", async () => {
+    const bot = await startBot();
+    await reportOnTelegram(bot, LEVEL1_FAULT);
+    const command = () => slashCommand({ command: "/hotline", text: `ack ${NUMBER}`, userId: ZHOU, responseUrl: slack.responseUrl() });
+    expect((await send(bot, command(), { signature: "v0=" + "0".repeat(64) })).status).toBe(401);
+    expect((await send(bot, command(), { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await timeline(bot.app)).not.toContain("acknowledged");
+    expect(slack.responses).toHaveLength(0);
+  });
+
+  it("gives a retried event one effect", async () => {
+    const bot = await startBot();
+    await reportOnTelegram(bot, LEVEL1_FAULT);
+    const note = eventCallback({ eventId: "Ev0NOTE1", event: messageEvent({ user: ZHOU, channel: "D0ZHOU", channelType: "im", text: `note ${NUMBER} 已联系服务站` }) });
+    expect((await send(bot, note)).status).toBe(200);
+    expect((await send(bot, note, { retryNum: 1, retryReason: "http_timeout" })).status).toBe(200);
+    expect((await send(bot, note, { retryNum: 2 })).status).toBe(200);
+    await eventually(() => slack.messagesIn("D0ZHOU").length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await timeline(bot.app)).filter((type) => type === "note")).toHaveLength(1);
+    expect(slack.messagesIn("D0ZHOU").map((m) => m.text)).toEqual([expect.stringContaining(`已为 ${NUMBER} 添加备注`)]);
+  });
+
+  it("adds a note through the modal opened by the Add-note button", async () => {
+    const bot = await startBot();
+    const posted = await reportOnTelegram(bot, LEVEL1_FAULT);
+    await press(bot, posted, CHEN, "添加备注");
+    const opened = await eventually(() => slack.views[0]);
+    expect(opened.view.callback_id).toBe("note");
+    await send(bot, viewSubmission({ userId: CHEN, view: opened.view, values: { note: { text: "技术支持人员已出发" } } }));
+    await eventually(async () => (await timeline(bot.app)).includes("note"));
+    const event = await bot.app.db.ticketEvent.findFirst({ where: { type: "note" } });
+    expect(JSON.parse(event!.data)).toEqual({ text: "技术支持人员已出发" });
+    expect(event!.actorId).toBe("chen.jie");
+  });
+
+  it("answers the /hotline slash command and app mentions with the same words", async () => {
+    const bot = await startBot();
+    await reportOnTelegram(bot, LEVEL1_FAULT);
+    await send(bot, slashCommand({ command: "/hotline", text: `status ${NUMBER}`, userId: CHEN, responseUrl: slack.responseUrl() }));
+    const status = await slack.waitForResponse();
+    expect(status.body.response_type).toBe("ephemeral");
+    expect(JSON.stringify(status.body.blocks)).toContain("138****5678");
+
+    await send(bot, slashCommand({ command: "/hotline", text: "", userId: CHEN, responseUrl: slack.responseUrl() }));
+    await eventually(() => slack.responses.length === 2);
+    expect(String(slack.responses[1]!.body.text)).toContain("/status");
+
+    await send(bot, slashCommand({ command: "/hotline", text: "mine", userId: CHEN, responseUrl: slack.responseUrl() }));
+    await eventually(() => slack.responses.length === 3);
+    expect(String(slack.responses[2]!.body.text)).toContain(NUMBER);
+
+    await send(bot, eventCallback({ event: appMentionEvent({ user: ZHOU, channel: ESCALATIONS, text: `<@U0000BOT> ack ${NUMBER}` }) }));
+    await eventually(async () => (await timeline(bot.app)).includes("acknowledged"));
+    expect((await eventually(() => slack.ephemerals.find((e) => e.user === ZHOU))).text).toContain(`已响应 ${NUMBER}`);
+  });
+
+  it("runs the report dialog in a direct message, with choices as buttons", async () => {
+    const bot = await startBot();
+    const dm = "D0LIU";
+    const liu = "U0000000CS1"; // the hotline (customer service) lead may report
+    let seq = 0;
+    const dmSay = async (text: string) => {
+      const count = slack.messagesIn(dm).length;
+      await send(bot, eventCallback({ eventId: `Ev0DM${++seq}`, event: messageEvent({ user: liu, channel: dm, channelType: "im", text }) }));
+      return eventually(() => slack.messagesIn(dm).length > count && slack.messagesIn(dm).at(-1));
+    };
+    const dmPress = async (message: FakeSlackMessage, label: string) => {
+      const count = slack.messagesIn(dm).length;
+      await press(bot, message, liu, label);
+      return eventually(() => slack.messagesIn(dm).length > count && slack.messagesIn(dm).at(-1));
+    };
+    let question = await dmSay("new");
+    expect(buttonsOf(question).map((b) => b.text.text)).toEqual(["质量故障", "顾客投诉"]);
+    question = await dmPress(question, "质量故障");
+    // The answered question shows the choice and loses its buttons.
+    expect(slack.messagesIn(dm)[0]!.text).toContain("→ 质量故障");
+    expect(slack.messagesIn(dm)[0]!.blocks ?? []).toEqual([]);
+    question = await dmPress(question, "服务热线");
+    question = await dmPress(question, "中华");
+    question = await dmSay("LSGPC52U6AF102554");
+    question = await dmSay("12000");
+    question = await dmSay("Take the car: 行驶中起火，驾驶员受伤");
+    question = await dmSay("是");
+    question = await dmSay("张先生");
+    question = await dmSay("13812345678");
+    question = await dmSay("完成");
+    const created = await dmPress(question, "确认提交");
+    expect(created.text).toContain(`已登记工单 ${NUMBER}`);
+    const ticket = await bot.app.core.tickets.findByNumber(NUMBER);
+    expect(ticket).toMatchObject({ reporterId: "liu.fang", originPlatform: "slack", level: 1, description: "Take the car: 行驶中起火，驾驶员受伤" });
+  });
+
+  it("retries a 429 after its Retry-After and delivers once", async () => {
+    const bot = await startBot();
+    slack.failNext("chat.postMessage", { status: 429, retryAfter: 1 });
+    for (const line of [...LEVEL1_FAULT, "1"]) await say(bot.app, "wang.fang", line);
+    bot.deliveries.kick();
+    await eventually(() => slack.messagesIn(ESCALATIONS)[0], 8_000);
+    await bot.deliveries.idle();
+    const posts = slack.callsOf("chat.postMessage");
+    const limited = posts.filter((c) => c.status === 429);
+    expect(limited).toHaveLength(1);
+    const retried = posts.filter((c) => c.params.channel === limited[0]!.params.channel);
+    expect(retried.map((c) => c.status)).toEqual([429, 200]);
+    expect(retried[1]!.at - retried[0]!.at).toBeGreaterThanOrEqual(1_000);
+    expect(slack.messagesIn(ESCALATIONS)).toHaveLength(1);
+    const failed = await bot.app.db.delivery.count({ where: { status: "failed" } });
+    expect(failed).toBe(0);
+  });
+});
+
+describe("a major complaint's team on Slack", () => {
+  async function formTeam(bot: Running) {
+    const posted = await reportOnTelegram(bot, LEVEL1_COMPLAINT);
+    await press(bot, posted, ZHOU, "响应");
+    await eventually(async () => (await timeline(bot.app)).includes("team_formed"));
+    bot.deliveries.kick();
+  }
+
+  it("opens a channel for the ticket, invites the team, and fills the roster by picker and confirmation", async () => {
+    const bot = await startBot();
+    await formTeam(bot);
+    const channel = await eventually(() => slack.channels().find((c) => c.name === "hl-20261126-0001"));
+    await eventually(() => channel.members.includes(CHEN) && channel.members.includes(ZHOU));
+    const roster = await eventually(() => slack.messagesIn(channel.id).find((m) => m.text.startsWith("重大投诉处理小组")));
+    expect(roster.text).toContain("须于 2026-11-26 23:59 前到达现场");
+    const pickers = (roster.blocks as { block_id?: string; accessory?: { type: string } }[]).filter((b) => b.accessory?.type === "users_select");
+    expect(pickers.map((b) => b.block_id)).toEqual([`/appoint ${NUMBER} quality_assurance`, `/appoint ${NUMBER} legal_counsel`, `/appoint ${NUMBER} sales_finance`, `/appoint ${NUMBER} public_relations`]);
+
+    // Another department's lead (legal counsel's) may not fill QA's seat; QA's lead picks a QA member.
+    await send(bot, blockActions({ userId: LEGAL, actionId: "pick", blockId: pickers[0]!.block_id!, selectedUser: GAO, channelId: channel.id, message: { ts: roster.ts } }));
+    expect((await eventually(() => slack.ephemerals.find((e) => e.user === LEGAL))).text).toContain("只有该部门负责人");
+    await send(bot, blockActions({ userId: CHEN, actionId: "pick", blockId: pickers[0]!.block_id!, selectedUser: GAO, channelId: channel.id, message: { ts: roster.ts } }));
+    const askToConfirm = await eventually(() => slack.messagesIn(GAO).find((m) => m.text.includes("/confirm")) ?? slack.callsOf("chat.postMessage").find((c) => c.params.channel === GAO));
+    expect(askToConfirm).toBeTruthy();
+    const dmToGao = await eventually(() => slack.calls.find((c) => c.method === "chat.postMessage" && c.params.channel === GAO));
+    const confirmButton = (dmToGao.params.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((b) => b.type === "actions")!.elements![0]!;
+    expect(confirmButton.value).toBe(`/confirm ${NUMBER}`);
+    await send(bot, blockActions({ userId: GAO, actionId: confirmButton.action_id, value: confirmButton.value, channelId: "D0GAO" }));
+    await eventually(async () => (await timeline(bot.app)).includes("team_confirmed"));
+    // The roster is edited in place; the appointee is invited into the channel.
+    await eventually(() => blockText(slack.message(channel.id, roster.ts)!).includes("质量保证部：高峰 ✔"));
+    await eventually(() => channel.members.includes(GAO));
+
+    // On site and the agreement, from the roster's buttons.
+    clock.now = new Date("2026-11-26T06:00:00Z");
+    await press(bot, slack.message(channel.id, roster.ts)!, GAO, "已到达现场");
+    await eventually(async () => (await timeline(bot.app)).includes("team_on_site"));
+    await press(bot, slack.message(channel.id, roster.ts)!, ZHOU, "协议已签订");
+    await eventually(async () => (await timeline(bot.app)).includes("agreement_signed"));
+    const ticket = await bot.app.core.tickets.findByNumber(NUMBER);
+    expect(ticket!.status).toBe("agreement_signed");
+    expect(ticket!.deadlines.find((d) => d.kind === "on_site")?.status).toBe("met");
+    await eventually(() => slack.messagesIn(channel.id).some((m) => m.text.includes("处理小组已于 14:00 到达现场") || m.text.includes("到达现场")));
+  });
+
+  it("works in a thread of the escalation channel where the workspace does not allow the bot to create channels", async () => {
+    const bot = await startBot({ allowChannelCreation: false });
+    await formTeam(bot);
+    await eventually(() => slack.callsOf("conversations.create").length > 0);
+    const thread = await eventually(() => slack.messagesIn(ESCALATIONS).find((m) => m.text.startsWith("重大投诉处理小组")));
+    await eventually(() => slack.messagesIn(ESCALATIONS).some((m) => m.threadTs === thread.ts && m.text.includes("已组建")));
+    expect(slack.channels().filter((c) => c.name.startsWith("hl-"))).toEqual([]);
+  });
+});
