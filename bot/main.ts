@@ -48,19 +48,26 @@ function telegramAdapter(app: App, log: Logger, kick: () => void): ChatAdapter |
   return { platform: "telegram", label: "Telegram: could not reach the Bot API", routes: telegram.webhookRoute(), send: telegram.send, start: () => telegram.start(), stop: () => telegram.stop() };
 }
 
-function slackAdapter(app: App, log: Logger, kick: () => void): ChatAdapter | undefined {
+function slackAdapter(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): ChatAdapter | undefined {
   const { config } = app;
   if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET) {
     log.info("Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)");
     return undefined;
   }
-  const slack = new SlackAdapter(app, { token: config.SLACK_BOT_TOKEN, signingSecret: config.SLACK_SIGNING_SECRET, apiUrl: config.SLACK_API_URL, onNotifications: kick, log });
+  const slack = new SlackAdapter(app, {
+    token: config.SLACK_BOT_TOKEN,
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    apiUrl: config.SLACK_API_URL,
+    queue: { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, outage },
+    onNotifications: kick,
+    log,
+  });
   return { platform: "slack", label: "Slack: could not reach the Web API", routes: slack.routes(), send: slack.send, refresh: slack.refresh, start: () => slack.start(), stop: () => slack.stop() };
 }
 
 /** The chat adapters whose credentials are set; each one that is off says so once. */
-function createAdapters(app: App, log: Logger, kick: () => void): Adapters {
-  const adapters = [telegramAdapter(app, log, kick), slackAdapter(app, log, kick)].filter((a): a is ChatAdapter => a !== undefined);
+function createAdapters(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): Adapters {
+  const adapters = [telegramAdapter(app, log, kick), slackAdapter(app, log, kick, outage)].filter((a): a is ChatAdapter => a !== undefined);
   return {
     routes: Object.assign({}, ...adapters.map((a) => a.routes)),
     senders: Object.fromEntries(adapters.map((a) => [a.platform, a.send])),
@@ -114,10 +121,15 @@ async function main(): Promise<void> {
   const outage = new RedisOutageLog(log);
   const timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => deliveries?.kick(), outage, log });
   // After a change: send what it wrote to the outbox, queue the timers of the deadlines it made.
-  const adapters = createAdapters(app, log, () => {
-    deliveries?.kick();
-    timers.kick();
-  });
+  const adapters = createAdapters(
+    app,
+    log,
+    () => {
+      deliveries?.kick();
+      timers.kick();
+    },
+    outage,
+  );
   const stops: (() => Promise<void>)[] = [];
 
   if (web) {

@@ -5,7 +5,6 @@ import {
   type AllMiddlewareArgs,
   type BlockAction,
   type ButtonAction,
-  type RespondFn,
   type SlackActionMiddlewareArgs,
   type UsersSelectAction,
 } from "@slack/bolt";
@@ -20,6 +19,7 @@ import { teamCard } from "../../core/teams/team-card.js";
 import type { CardContext } from "../../core/tickets/ticket-card.js";
 import type { Ticket } from "../../core/tickets/ticket.js";
 import { PermanentDeliveryError, type OutboundMessage, type Refresher, type Sender } from "../../jobs/delivery-queue.js";
+import { InboundQueue, type InboundQueueOptions } from "../../jobs/inbound-queue.js";
 import { LiveViewStore, type TeamSpaceRecord } from "../../prisma/stores/live-view-store.js";
 import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
@@ -36,6 +36,8 @@ export interface SlackOptions {
   apiUrl: string;
   /** Called when a handled request produced messages for others (the outbox). */
   onNotifications?: () => void;
+  /** Redis for the queue requests wait in between Slack's answer and their handling. */
+  queue: Omit<InboundQueueOptions, "log">;
   /** Web API retries (429 after Retry-After, 5xx, network); tests make them quick. */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
   log: Logger;
@@ -52,11 +54,17 @@ const PERMANENT_ERRORS = new Set([
   "msg_too_long", "no_text", "cannot_dm_bot", "account_inactive", "invalid_auth", "not_authed", "restricted_action",
 ]);
 
-/** Where replies to an inbound request go. */
+/** Where replies to an inbound request go; plain data, since it waits in Redis with the request. */
 type ReplyTarget =
   | { kind: "channel"; channel: string }
   | { kind: "ephemeral"; channel: string; user: string }
-  | { kind: "respond"; respond: RespondFn; channel: string };
+  | { kind: "respond"; responseUrl: string; channel: string };
+
+/** A request between Slack's answer and its handling. */
+interface SlackInbound {
+  event: InboundEvent;
+  target: ReplyTarget;
+}
 
 /**
  * The Slack adapter on Bolt: verifies and acknowledges requests at once (Slack waits 3 seconds),
@@ -69,6 +77,7 @@ export class SlackAdapter {
   private readonly views: LiveViewStore;
   private readonly log: Logger;
   private readonly teamSpacesInProgress = new Map<number, Promise<TeamSpaceRecord>>();
+  private readonly inbound: InboundQueue<SlackInbound>;
 
   constructor(
     private readonly app: App,
@@ -76,8 +85,10 @@ export class SlackAdapter {
   ) {
     this.log = options.log.child({ module: "slack" });
     this.views = new LiveViewStore(app.db, "slack");
-    // Bolt rejects a bad signature and a timestamp older than five minutes with 401.
-    this.receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [SLACK_EVENTS_PATH], logLevel: LogLevel.ERROR });
+    this.inbound = new InboundQueue("inbound-slack", (job) => this.process(job), { ...options.queue, log: this.log });
+    // Bolt rejects a bad signature and a timestamp older than five minutes with 401. Slack has its
+    // answer once the listeners return, and they return once the request is queued.
+    this.receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [SLACK_EVENTS_PATH], processBeforeResponse: true, logLevel: LogLevel.ERROR });
     this.bolt = new BoltApp({
       token: options.token,
       receiver: this.receiver,
@@ -97,6 +108,7 @@ export class SlackAdapter {
     try {
       const auth = await this.client.auth.test();
       await this.bolt.init();
+      this.inbound.start();
       this.log.info({ bot: auth.user, team: auth.team }, `Slack: receiving at POST ${SLACK_EVENTS_PATH}`);
     } catch (error) {
       if (platformError(error) === "invalid_auth" || platformError(error) === "not_authed") {
@@ -107,6 +119,7 @@ export class SlackAdapter {
   }
 
   async stop(): Promise<void> {
+    await this.inbound.close();
     await Promise.all(this.teamSpacesInProgress.values());
   }
 
@@ -128,9 +141,9 @@ export class SlackAdapter {
       const eventId = (body as { event_id: string }).event_id;
       await this.handle({ eventId, user: message.user, channel: message.channel, text: commandInDirectMessage(message.text ?? "") }, { kind: "channel", channel: message.channel });
     });
-    this.bolt.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
+    this.bolt.command(SLASH_COMMAND, async ({ command, ack }) => {
       await ack();
-      const target: ReplyTarget = { kind: "respond", respond, channel: command.channel_id };
+      const target: ReplyTarget = { kind: "respond", responseUrl: command.response_url, channel: command.channel_id };
       await this.handle({ eventId: `command:${command.trigger_id}`, user: command.user_id, channel: command.channel_id, text: commandFromWords(command.text) }, target);
     });
     this.bolt.action({ type: "block_actions", action_id: new RegExp(`^${ACTION.choice}-\\d+$`) }, (args) => this.onButton(args as ButtonArgs));
@@ -155,7 +168,7 @@ export class SlackAdapter {
     await ack();
     const target = this.replyTargetOf(body);
     const isDialogChoice = !action.value?.startsWith("/");
-    if (isDialogChoice && body.message && body.channel) await this.markChosen(body.channel.id, body.message, labelOf(body.message, action));
+    if (isDialogChoice && body.message && body.channel) void this.markChosen(body.channel.id, body.message, labelOf(body.message, action));
     await this.handle({ eventId: `action:${body.trigger_id}`, user: body.user.id, channel: target.channel, choice: action.value }, target);
   }
 
@@ -193,15 +206,20 @@ export class SlackAdapter {
       .catch((error: unknown) => this.log.debug({ err: error }, "could not mark the chosen answer"));
   }
 
+  /** Queues the request: Slack gets its answer now, the work happens in order after. */
   private async handle(input: { eventId: string; user: string; channel: string; text?: string; choice?: string | undefined }, target: ReplyTarget): Promise<void> {
     const event: InboundEvent = {
       platform: "slack",
       eventId: input.eventId,
       senderId: input.user,
       conversation: `slack:${input.channel}`,
-      text: input.text,
-      choice: input.choice,
+      ...(input.text === undefined ? {} : { text: input.text }),
+      ...(input.choice === undefined ? {} : { choice: input.choice }),
     };
+    await this.inbound.add({ event, target });
+  }
+
+  private async process({ event, target }: SlackInbound): Promise<void> {
     const outcome = await handleInbound(this.app.unitOfWork, event, this.app.config.DEFAULT_LOCALE);
     if (outcome.kind === "duplicate") return;
     if (outcome.kind === "stranger") return this.reply(target, outcome.replies);
@@ -231,8 +249,11 @@ export class SlackAdapter {
       case "ephemeral":
         await this.client.chat.postEphemeral({ channel: target.channel, user: target.user, ...message });
         return;
-      case "respond":
-        await target.respond({ response_type: "ephemeral", ...message });
+      case "respond": {
+        // The response URL Slack gave the command: valid 30 minutes, only the sender sees the answer.
+        const response = await fetch(target.responseUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ response_type: "ephemeral", ...message }) });
+        if (!response.ok) throw new Error(`response_url answered HTTP ${response.status}`);
+      }
     }
   }
 

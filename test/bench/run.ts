@@ -1,12 +1,25 @@
 /**
- * `npm run bench`: every benchmark, each reported against a baseline measured in the same run
- * (the machines are shared and noisy, so only ratios compare across runs). Redis must be running.
+ * `npm run bench [-- report telegram slack deadlines]`: the benchmarks (all by default), each
+ * reported against a baseline measured in the same run (the machines are shared and noisy, so only
+ * ratios compare across runs). Redis must be running.
  */
 import { benchDeadlines } from "./deadline-bench.js";
 import { benchReport } from "./report-bench.js";
+import { benchSlack } from "./slack-bench.js";
 import { benchTelegram } from "./telegram-bench.js";
 
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  report: benchReport,
+  telegram: benchTelegram,
+  slack: benchSlack,
+  deadlines: benchDeadlines,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in BENCHMARKS));
+if (unknown.length) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; choose from ${Object.keys(BENCHMARKS).join(", ")}`);
+  process.exit(2);
+}
 console.log(`Node ${process.version}, ${new Date().toISOString()}`);
-await benchReport();
-await benchTelegram();
-await benchDeadlines();
+for (const [name, bench] of Object.entries(BENCHMARKS)) if (wanted.length === 0 || wanted.includes(name)) await bench();

@@ -80,6 +80,7 @@ async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?:
     signingSecret: SIGNING_SECRET,
     apiUrl: slack.apiUrl,
     retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 },
+    queue: { redisUrl: TEST_REDIS_URL, prefix: prefixOf },
     onNotifications: kick,
     log: silent,
   });
