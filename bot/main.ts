@@ -12,6 +12,7 @@ import { RedisOutageLog } from "../jobs/redis-connection.js";
 import { createLogger, type Logger } from "./logger.js";
 import { SlackAdapter } from "./slack/slack-adapter.js";
 import { TelegramAdapter } from "./telegram/telegram-adapter.js";
+import { WecomAdapter } from "./wecom/wecom-adapter.js";
 
 interface Adapters {
   routes: Record<string, RouteHandler>;
@@ -65,9 +66,30 @@ function slackAdapter(app: App, log: Logger, kick: () => void, outage: RedisOuta
   return { platform: "slack", label: "Slack: could not reach the Web API", routes: slack.routes(), send: slack.send, refresh: slack.refresh, start: () => slack.start(), stop: () => slack.stop() };
 }
 
+function wecomAdapter(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): ChatAdapter | undefined {
+  const { config } = app;
+  const { WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_ENCODING_AES_KEY } = config;
+  if (!WECOM_CORP_ID || !WECOM_AGENT_ID || !WECOM_SECRET || !WECOM_TOKEN || !WECOM_ENCODING_AES_KEY) {
+    log.info("WeCom: off (set WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN and WECOM_ENCODING_AES_KEY to turn it on)");
+    return undefined;
+  }
+  const wecom = new WecomAdapter(app, {
+    corpId: WECOM_CORP_ID,
+    agentId: WECOM_AGENT_ID,
+    secret: WECOM_SECRET,
+    token: WECOM_TOKEN,
+    encodingAesKey: WECOM_ENCODING_AES_KEY,
+    apiBase: config.WECOM_API_BASE,
+    queue: { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, outage },
+    onNotifications: kick,
+    log,
+  });
+  return { platform: "wecom", label: "WeCom", routes: wecom.routes(), send: wecom.send, start: () => wecom.start(), stop: () => wecom.stop() };
+}
+
 /** The chat adapters whose credentials are set; each one that is off says so once. */
 function createAdapters(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): Adapters {
-  const adapters = [telegramAdapter(app, log, kick), slackAdapter(app, log, kick, outage)].filter((a): a is ChatAdapter => a !== undefined);
+  const adapters = [telegramAdapter(app, log, kick), slackAdapter(app, log, kick, outage), wecomAdapter(app, log, kick, outage)].filter((a): a is ChatAdapter => a !== undefined);
   return {
     routes: Object.assign({}, ...adapters.map((a) => a.routes)),
     senders: Object.fromEntries(adapters.map((a) => [a.platform, a.send])),

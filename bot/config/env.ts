@@ -57,12 +57,26 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://slack.com/api/" })
     .transform((url) => (url.endsWith("/") ? url : `${url}/`))
     .default("https://slack.com/api/"),
+  /** WeCom (企业微信) app: all five below together turn the adapter on. */
+  WECOM_CORP_ID: z.string().regex(/^[A-Za-z0-9]{6,64}$/, "must be the corp id (企业ID) from My Company, like ww1436e0e65a779aee").optional(),
+  WECOM_AGENT_ID: z.coerce.number({ error: "must be the app's AgentId, a number" }).int().positive("must be the app's AgentId, a number").optional(),
+  WECOM_SECRET: z.string().min(1).optional(),
+  /** The callback's Token (回调 Token): signs every callback. */
+  WECOM_TOKEN: z.string().regex(/^[A-Za-z0-9]{1,32}$/, "must be the callback Token: up to 32 letters and digits").optional(),
+  /** The callback's EncodingAESKey: 43 characters. */
+  WECOM_ENCODING_AES_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}$/, "must be the callback EncodingAESKey: 43 letters and digits").optional(),
+  WECOM_API_BASE: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://qyapi.weixin.qq.com" })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .default("https://qyapi.weixin.qq.com"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be fatal, error, warn, info, debug, trace or silent" })
     .default("info"),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;
+
+const WECOM_SETTINGS = ["WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_ENCODING_AES_KEY"] as const;
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -75,6 +89,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) throw new ConfigError(`Invalid setting in the environment:\n${formatIssues(result.error.issues)}`);
   if (result.data.SLACK_BOT_TOKEN && !result.data.SLACK_SIGNING_SECRET) {
     throw new ConfigError("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (Slack signs every request; copy it from the app's Basic Information page)");
+  }
+  const wecom = WECOM_SETTINGS.filter((key) => result.data[key] !== undefined);
+  if (wecom.length > 0 && wecom.length < WECOM_SETTINGS.length) {
+    const missing = WECOM_SETTINGS.filter((key) => result.data[key] === undefined);
+    throw new ConfigError(`${missing[0]}: required with ${wecom.join(", ")} (the WeCom adapter needs ${WECOM_SETTINGS.join(", ")})`);
   }
   return Object.freeze(result.data);
 }

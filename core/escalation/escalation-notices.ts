@@ -37,7 +37,23 @@ export function newTicketNotices(ticket: Ticket, plan: EscalationPlan, ctx: Noti
     return member ? [directNotice(ticket, member, ctx)] : [];
   });
   const channels = plan.channelIds.map((channelId) => channelNotice(ticket, channelId, ctx));
-  return [...direct, ...channels];
+  return [...direct, ...channels, ...departmentGroupNotices(ticket, ctx)];
+}
+
+/**
+ * A pinged department whose WeCom group has a robot hears of the ticket there too, with its own
+ * lead mentioned, so the group sees who must act.
+ */
+function departmentGroupNotices(ticket: Ticket, ctx: NoticeContext): Notification[] {
+  const pinged = [...new Set(ticket.pings.map((p) => p.departmentId).filter((id): id is string => id !== null))];
+  return pinged.flatMap((departmentId) => {
+    const department = ctx.org.departments.find((d) => d.id === departmentId);
+    if (!department?.wecomRobotKey) return [];
+    const board = ticketBoard(ticket, { ...ctx, locale: ctx.defaultLocale });
+    const card: Card = { ...board, mentions: board.mentions?.filter((m) => m.memberId === department.lead) };
+    const recipient: Recipient = { kind: "channel", channelId: `robot:${department.id}`, name: pick(department.name, ctx.defaultLocale), platform: "wecom", address: department.wecomRobotKey };
+    return [{ recipient, card, ticketNumber: ticket.number }];
+  });
 }
 
 function headline(ticket: Ticket, locale: Locale): string {

@@ -381,6 +381,17 @@ export class FakeWecomApi {
     define("/cgi-bin/appchat/create", { method: "POST", token: true, handler: (_query, body) => this.createChat(body) });
     define("/cgi-bin/appchat/send", { method: "POST", token: true, handler: (_query, body) => this.sendToChat(body) });
     define("/cgi-bin/appchat/get", { method: "GET", token: true, handler: (query) => this.getChat(query) });
+    define("/cgi-bin/appchat/update", { method: "POST", token: true, handler: (_query, body) => this.updateChat(body) });
+  }
+
+  /** appchat/update: adds (add_user_list) and removes (del_user_list) members. */
+  private updateChat(body: Json): Json {
+    const chat = this.chatsById.get(typeof body.chatid === "string" ? body.chatid : "");
+    if (!chat) throw fail(86003);
+    const added = stringList(body.add_user_list).filter((user) => !chat.userlist.includes(user));
+    const removed = new Set(stringList(body.del_user_list));
+    chat.userlist = [...chat.userlist.filter((user) => !removed.has(user)), ...added];
+    return {};
   }
 
   private getToken(query: Record<string, string>): Json {

@@ -11,6 +11,7 @@ const DEFAULTS = {
   ORG_CONFIG: "prisma/seed/organisation.yaml",
   TELEGRAM_API_ROOT: "https://api.telegram.org",
   SLACK_API_URL: "https://slack.com/api/",
+  WECOM_API_BASE: "https://qyapi.weixin.qq.com",
   LOG_LEVEL: "info",
 };
 
@@ -58,8 +59,20 @@ describe("loadConfig", () => {
       SLACK_BOT_TOKEN: "xoxb-1234-5678-abcdEF",
       SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99000aaa85a5",
       SLACK_API_URL: "http://127.0.0.1:9000/api",
+      WECOM_CORP_ID: "ww1436e0e65a779aee",
+      WECOM_AGENT_ID: "1000002",
+      WECOM_SECRET: "app-secret",
+      WECOM_TOKEN: "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo",
+      WECOM_ENCODING_AES_KEY: "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt",
+      WECOM_API_BASE: "http://127.0.0.1:9001/",
     });
     expect(config).toEqual({
+      WECOM_CORP_ID: "ww1436e0e65a779aee",
+      WECOM_AGENT_ID: 1000002,
+      WECOM_SECRET: "app-secret",
+      WECOM_TOKEN: "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo",
+      WECOM_ENCODING_AES_KEY: "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt",
+      WECOM_API_BASE: "http://127.0.0.1:9001",
       SLACK_BOT_TOKEN: "xoxb-1234-5678-abcdEF",
       SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99000aaa85a5",
       SLACK_API_URL: "http://127.0.0.1:9000/api/",
@@ -111,6 +124,9 @@ describe("loadConfig", () => {
     ["TELEGRAM_API_ROOT", "ftp://api"],
     ["SLACK_BOT_TOKEN", "xoxp-user-token"],
     ["SLACK_API_URL", "slack.com/api"],
+    ["WECOM_AGENT_ID", "abc"],
+    ["WECOM_ENCODING_AES_KEY", "too-short"],
+    ["WECOM_API_BASE", "qyapi.weixin.qq.com"],
     ["TELEGRAM_WEBHOOK_SECRET", "has spaces in it"],
   ])("rejects %s=%s with a ConfigError naming the setting", (key, value) => {
     const error = configErrorFor({ [key]: value });
@@ -120,6 +136,10 @@ describe("loadConfig", () => {
 
   it("requires the Slack signing secret with a Slack token", () => {
     expect(configErrorFor({ SLACK_BOT_TOKEN: "xoxb-1-2-abc" }).message).toContain("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN");
+  });
+
+  it("asks for every WeCom setting once one is given", () => {
+    expect(configErrorFor({ WECOM_CORP_ID: "ww1436e0e65a779aee", WECOM_SECRET: "x" }).message).toContain("WECOM_AGENT_ID: required with WECOM_CORP_ID, WECOM_SECRET");
   });
 
   it("names every bad setting at once", () => {

@@ -1,0 +1,317 @@
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import { handleInbound, type InboundEvent } from "../../core/conversation/handle-inbound.js";
+import type { Member } from "../../core/directory/member.js";
+import type { Organisation } from "../../core/directory/organisation.js";
+import type { Recipient } from "../../core/escalation/notification.js";
+import type { Card } from "../../core/messages/card.js";
+import type { AttachmentRef, Ticket } from "../../core/tickets/ticket.js";
+import { PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
+import { InboundQueue, type InboundQueueOptions } from "../../jobs/inbound-queue.js";
+import { LiveViewStore } from "../../prisma/stores/live-view-store.js";
+import type { App } from "../app.js";
+import { ConfigError } from "../config/env.js";
+import { recordFailedReply } from "../failed-replies.js";
+import type { RouteHandler } from "../http/server.js";
+import type { Logger } from "../logger.js";
+import { renderButtonCard, renderRobotMarkdown, renderText } from "./render-wecom.js";
+import { RATE_LIMITED, WecomApiError, WecomClient } from "./wecom-client.js";
+import { WecomCrypto, WecomCryptoError } from "./wecom-crypto.js";
+import { parseFlatXml } from "./wecom-xml.js";
+
+export interface WecomOptions {
+  corpId: string;
+  agentId: number;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+  /** e.g. https://qyapi.weixin.qq.com (tests point it at a fake). */
+  apiBase: string;
+  queue: Omit<InboundQueueOptions, "log">;
+  /** Called when a handled message produced messages for others (the outbox). */
+  onNotifications?: () => void;
+  log: Logger;
+}
+
+export const WECOM_CALLBACK_PATH = "/wecom/callback";
+const MAX_BODY_BYTES = 1024 * 1024;
+/** appchat/create: a chat with this chatid exists already. */
+const CHAT_EXISTS = 86215;
+
+/** WeCom refusals that retrying will not change: unknown user, robot key or chat, a bad request. */
+const PERMANENT_ERRCODES = new Set([81013, 93000, 86003, 40058, 40008, 44004, 301002, 60011, 60111]);
+
+/** The decrypted message, as far as Hotline reads it. */
+const inboundSchema = z.object({
+  ToUserName: z.string().min(1),
+  FromUserName: z.string().min(1),
+  CreateTime: z.string().regex(/^\d+$/),
+  MsgType: z.string().min(1),
+  Content: z.string().optional(),
+  MsgId: z.string().optional(),
+  MediaId: z.string().optional(),
+  FileName: z.string().optional(),
+  Event: z.string().optional(),
+  EventKey: z.string().optional(),
+});
+type InboundXml = z.infer<typeof inboundSchema>;
+
+/** A message between WeCom's 200 and its handling. */
+interface WecomInbound {
+  event: InboundEvent;
+  userid: string;
+}
+
+/** Why a callback was refused: the log says which check failed, WeCom gets only the status. */
+class CallbackRefused extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403,
+    readonly check: string,
+  ) {
+    super(check);
+  }
+}
+
+/**
+ * The WeCom adapter: the app's encrypted callback (URL verification and messages, answered at once
+ * and handled in order, each once), replies and notifications as app messages, escalations into
+ * department groups by their robots with real @-mentions, and complaint teams in app group chats.
+ */
+export class WecomAdapter {
+  readonly client: WecomClient;
+  private readonly crypto: WecomCrypto;
+  private readonly inbound: InboundQueue<WecomInbound>;
+  private readonly views: LiveViewStore;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly app: App,
+    private readonly options: WecomOptions,
+  ) {
+    this.log = options.log.child({ module: "wecom" });
+    this.crypto = new WecomCrypto({ token: options.token, encodingAesKey: options.encodingAesKey, corpId: options.corpId });
+    this.client = new WecomClient({ baseUrl: options.apiBase, corpId: options.corpId, secret: options.secret, agentId: options.agentId });
+    this.inbound = new InboundQueue("inbound-wecom", (job) => this.process(job), { ...options.queue, log: this.log });
+    this.views = new LiveViewStore(app.db, "wecom");
+    checkRobotKeys(app.org);
+  }
+
+  async start(): Promise<void> {
+    this.inbound.start();
+    this.log.info({ agent: this.options.agentId }, `WeCom: receiving at ${WECOM_CALLBACK_PATH}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.inbound.close();
+  }
+
+  routes(): Record<string, RouteHandler> {
+    return {
+      [`GET ${WECOM_CALLBACK_PATH}`]: (req, res) => this.answer(res, () => this.verifyUrl(req)),
+      [`POST ${WECOM_CALLBACK_PATH}`]: (req, res) => this.answer(res, () => this.receive(req)),
+    };
+  }
+
+  // ---- receiving ----
+
+  private async answer(res: ServerResponse, handle: () => Promise<string>): Promise<void> {
+    try {
+      const body = await handle();
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(body);
+    } catch (error) {
+      if (!(error instanceof CallbackRefused)) throw error;
+      this.log.warn({ check: error.check }, `WeCom callback refused: ${error.check}`);
+      res.writeHead(error.status, { "content-type": "text/plain; charset=utf-8" }).end();
+    }
+  }
+
+  /** URL verification: the decrypted echostr, bare, within WeCom's second. */
+  private async verifyUrl(req: IncomingMessage): Promise<string> {
+    const query = queryOf(req);
+    return this.open({ ...query, encrypted: query.echostr });
+  }
+
+  /** A message: verified, decrypted, queued, then 200 with an empty body (no passive reply). */
+  private async receive(req: IncomingMessage): Promise<string> {
+    const query = queryOf(req);
+    const envelope = parseFlatXml(await readBody(req));
+    if (!envelope.Encrypt) throw new CallbackRefused(400, "malformed body: no Encrypt element");
+    const parsed = inboundSchema.safeParse(parseFlatXml(this.open({ ...query, encrypted: envelope.Encrypt })));
+    if (!parsed.success) throw new CallbackRefused(400, `malformed message: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+    const event = toInboundEvent(parsed.data);
+    if (event) await this.inbound.add({ event, userid: parsed.data.FromUserName });
+    return "";
+  }
+
+  private open(query: { msgSignature?: string | undefined; timestamp?: string | undefined; nonce?: string | undefined; encrypted?: string | undefined }): string {
+    const { msgSignature, timestamp, nonce, encrypted } = query;
+    if (!msgSignature || !timestamp || !nonce || !encrypted) throw new CallbackRefused(400, "malformed query: msg_signature, timestamp, nonce and the message are required");
+    try {
+      return this.crypto.openEnvelope({ msgSignature, timestamp, nonce, encrypted });
+    } catch (error) {
+      if (!(error instanceof WecomCryptoError)) throw error;
+      const status = error.check === "signature" ? 401 : error.check === "receive_id" ? 403 : 400;
+      throw new CallbackRefused(status, `${error.check}: ${error.message}`);
+    }
+  }
+
+  private async process({ event, userid }: WecomInbound): Promise<void> {
+    const outcome = await handleInbound(this.app.unitOfWork, event, this.app.config.DEFAULT_LOCALE);
+    if (outcome.kind === "duplicate") return;
+    if (outcome.kind === "stranger") return this.reply(userid, outcome.replies);
+    await this.reply(userid, outcome.result.replies, outcome.member);
+    if (outcome.result.notifications.length) this.options.onNotifications?.();
+  }
+
+  /** Replies as app messages; one that finally fails is recorded as a failed delivery, never lost. */
+  private async reply(userid: string, cards: Card[], member?: Member): Promise<void> {
+    for (const card of cards) {
+      try {
+        await this.sendToMember(userid, card);
+      } catch (error) {
+        this.log.error({ err: error, userid }, "reply failed");
+        await recordFailedReply(this.app.db, { platform: "wecom", address: userid, member, card, error: describe(error) });
+      }
+    }
+  }
+
+  // ---- sending (the delivery queue calls this) ----
+
+  /** An app message to a member, a robot message into a department group, or a post in a team's chat. */
+  readonly send: Sender = async ({ recipient, card }) => {
+    try {
+      if (recipient.kind === "team") return await this.postToTeam(recipient, card);
+      if (!recipient.address) throw new PermanentDeliveryError(`no WeCom userid for ${recipient.name}`);
+      if (recipient.kind === "member") return await this.sendToMember(recipient.address, card);
+      if (recipient.channelId.startsWith("robot:")) {
+        const key = resolveSecret(recipient.address);
+        const wecomIdOf = await this.wecomIds();
+        for (const content of renderRobotMarkdown(card, wecomIdOf)) await this.client.sendByRobot(key, { msgtype: "markdown", markdown: { content } });
+        return;
+      }
+      for (const content of renderText(card)) await this.client.sendToChat(recipient.address, { msgtype: "text", text: { content } });
+    } catch (error) {
+      throw permanentIfHopeless(error);
+    }
+  };
+
+  /** The card as text, then its commands as a button card. */
+  private async sendToMember(userid: string, card: Card): Promise<void> {
+    for (const content of renderText(card)) await this.client.sendToMembers([userid], { msgtype: "text", text: { content } });
+    const buttons = renderButtonCard(card, `hl-${Date.now()}-${randomBytes(6).toString("hex")}`);
+    if (buttons) await this.client.sendToMembers([userid], { msgtype: "template_card", template_card: buttons });
+  }
+
+  private async wecomIds(): Promise<(memberId: string) => string | undefined> {
+    const members = await this.app.core.directory.listMembers();
+    const ids = new Map(members.flatMap((m) => (m.identities.wecom ? [[m.id, m.identities.wecom] as const] : [])));
+    return (memberId) => ids.get(memberId);
+  }
+
+  /**
+   * The team's group chat, created by the app on first use (owner: the team's leader) with the
+   * members and the leads still to appoint one; later appointees are added as they come.
+   */
+  private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, card: Card): Promise<void> {
+    const ticket = await this.app.core.tickets.findByNumber(recipient.ticketNumber);
+    if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
+    const people = await this.teamPeople(ticket);
+    const known = await this.views.teamSpace(ticket.id);
+    const chatid = known?.address ?? (await this.openTeamChat(ticket, people));
+    if (known) await this.client.addToChat(chatid, people.members);
+    for (const content of renderText(card)) await this.client.sendToChat(chatid, { msgtype: "text", text: { content } });
+  }
+
+  /**
+   * The chat id is the ticket number's letters and digits, so two messages racing to open the
+   * team's chat (two workers, a retry) end up in the same one: "chat id exists" means it is there.
+   */
+  private async openTeamChat(ticket: Ticket, people: { owner: string; members: string[] }): Promise<string> {
+    if (people.members.length < 2) throw new PermanentDeliveryError(`a WeCom group needs two members with WeCom ids; the team of ${ticket.number} has ${people.members.length}`);
+    const chatid = ticket.number.replace(/[^0-9A-Za-z]/g, "");
+    try {
+      await this.client.createChat({ chatid, name: `重大投诉处理小组 ${ticket.number}`, owner: people.owner, userlist: people.members });
+    } catch (error) {
+      if (!(error instanceof WecomApiError && error.errcode === CHAT_EXISTS)) throw error;
+    }
+    await this.views.saveTeamSpace(ticket.id, { address: chatid, threadId: null });
+    return chatid;
+  }
+
+  /** The WeCom userids of the team: seat holders, and the leads of seats still empty. */
+  private async teamPeople(ticket: Ticket): Promise<{ owner: string; members: string[] }> {
+    const wecomIdOf = await this.wecomIds();
+    const leadOf = (departmentId: string) => this.app.org.departments.find((d) => d.id === departmentId)?.lead ?? null;
+    const ids = ticket.team.map((seat) => seat.memberId ?? leadOf(seat.departmentId)).flatMap((id) => (id && wecomIdOf(id)) || []);
+    const leader = ticket.team.find((seat) => seat.leader)?.memberId;
+    const members = [...new Set(ids)];
+    return { owner: (leader && wecomIdOf(leader)) || members[0] || "", members };
+  }
+}
+
+/** A message or a card-button event as the core's inbound event; other events are not for Hotline. */
+function toInboundEvent(message: InboundXml): InboundEvent | undefined {
+  const base = { platform: "wecom" as const, senderId: message.FromUserName, conversation: `wecom:${message.FromUserName}` };
+  switch (message.MsgType) {
+    case "text":
+      return { ...base, eventId: message.MsgId ?? `${message.FromUserName}:${message.CreateTime}`, text: message.Content ?? "" };
+    case "image":
+    case "file": {
+      if (!message.MediaId) return undefined;
+      const attachment: AttachmentRef = { platform: "wecom", fileId: message.MediaId, kind: message.MsgType === "image" ? "photo" : "document", name: message.FileName };
+      return { ...base, eventId: message.MsgId ?? `${message.FromUserName}:${message.CreateTime}`, attachments: [attachment] };
+    }
+    case "event":
+      // Events carry no MsgId: the sender and CreateTime identify a redelivery.
+      if (message.Event !== "template_card_event" || !message.EventKey) return undefined;
+      return { ...base, eventId: `${message.FromUserName}:${message.CreateTime}:${message.EventKey}`, choice: message.EventKey };
+    default:
+      return undefined;
+  }
+}
+
+function queryOf(req: IncomingMessage) {
+  const params = new URL(req.url ?? "/", "http://localhost").searchParams;
+  const get = (name: string) => params.get(name) ?? undefined;
+  return { msgSignature: get("msg_signature"), timestamp: get("timestamp"), nonce: get("nonce"), echostr: get("echostr") };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new CallbackRefused(400, "malformed body: over 1 MB");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Robot keys are secrets: the organisation file may name an environment variable (`env:QA_ROBOT_KEY`). */
+function resolveSecret(value: string): string {
+  if (!value.startsWith("env:")) return value;
+  const resolved = process.env[value.slice(4)];
+  if (!resolved) throw new PermanentDeliveryError(`${value.slice(4)} is not set`);
+  return resolved;
+}
+
+/** Every `env:` robot key must name a set variable: said at start, not at the first escalation. */
+function checkRobotKeys(org: Organisation): void {
+  org.departments.forEach((department, i) => {
+    const key = department.wecomRobotKey;
+    if (key?.startsWith("env:") && !process.env[key.slice(4)]) {
+      throw new ConfigError(`departments[${i}].wecomRobotKey: the environment variable ${key.slice(4)} is not set`);
+    }
+  });
+}
+
+function permanentIfHopeless(error: unknown): unknown {
+  if (error instanceof WecomApiError && PERMANENT_ERRCODES.has(error.errcode)) return new PermanentDeliveryError(error.message);
+  if (error instanceof WecomApiError && RATE_LIMITED.has(error.errcode)) return new Error(`${error.message}; retrying later`);
+  return error;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,280 @@
+import type { AddressInfo } from "node:net";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { App } from "../../../bot/app.js";
+import { createHttpServer } from "../../../bot/http/server.js";
+import { SlackAdapter } from "../../../bot/slack/slack-adapter.js";
+import { WECOM_CALLBACK_PATH, WecomAdapter } from "../../../bot/wecom/wecom-adapter.js";
+import { WecomCrypto } from "../../../bot/wecom/wecom-crypto.js";
+import { DeliveryQueue, type Sender } from "../../../jobs/delivery-queue.js";
+import { FakeSlackApi } from "../../fakes/slack-web-api.js";
+import { encryptedCallback, eventXml, FakeWecomApi, textMessageXml, urlVerificationQuery } from "../../fakes/wecom-api.js";
+import { writeOrganisationFile } from "../../support/organisation.js";
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../../support/redis.js";
+import { LEVEL1_COMPLAINT, LEVEL1_FAULT } from "../../support/report-script.js";
+import { freshDatabaseFile, say, startTestApp, type TestClock } from "../../support/test-app.js";
+
+const silent = pino({ level: "silent" });
+const CORP_ID = "ww1436e0e65a779aee";
+const AGENT_ID = 1000002;
+const TOKEN = "hotlineToken42";
+const AES_KEY = Buffer.alloc(32, 7).toString("base64").slice(0, 43);
+const AFTER_SALES_ROBOT = "robot-key-after-sales";
+const QA_ROBOT = "robot-key-qa";
+const NUMBER = "HL-20261126-0001";
+
+let wecom: FakeWecomApi;
+let db: ReturnType<typeof freshDatabaseFile>;
+let clock: TestClock;
+let prefix: string;
+let cleanups: (() => unknown)[];
+const crypto = new WecomCrypto({ token: TOKEN, encodingAesKey: AES_KEY, corpId: CORP_ID });
+
+beforeEach(async () => {
+  cleanups = [];
+  prefix = uniquePrefix();
+  cleanups.push(() => deleteKeys(prefix));
+  db = freshDatabaseFile();
+  cleanups.push(db.cleanup);
+  clock = { now: new Date("2026-11-26T02:00:00Z") };
+  wecom = await FakeWecomApi.start({ corpId: CORP_ID, corpSecret: "s3cret", agentId: AGENT_ID, robotKeys: [AFTER_SALES_ROBOT, QA_ROBOT] });
+  cleanups.push(() => wecom.close());
+  // The QA robot's key comes from the environment, as a deployment keeps it.
+  process.env.HOTLINE_TEST_QA_ROBOT = QA_ROBOT;
+  cleanups.push(() => delete process.env.HOTLINE_TEST_QA_ROBOT);
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+interface Running {
+  app: App;
+  url: string;
+  deliveries: DeliveryQueue;
+  slack?: FakeSlackApi;
+}
+
+/**
+ * The real app with the WeCom adapter on the fake API: department robots for after-sales and QA,
+ * complaint teams in WeCom, and (optionally) Slack carrying the escalation channel as well.
+ */
+async function startBot(options: { withSlack?: boolean } = {}): Promise<Running> {
+  const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
+    const department = (id: string) => org.departments.find((d: { id: string }) => d.id === id);
+    department("after_sales").wecomRobotKey = AFTER_SALES_ROBOT;
+    department("quality_assurance").wecomRobotKey = "env:HOTLINE_TEST_QA_ROBOT";
+    const gao = org.members.find((m: { id: string }) => m.id === "gao.feng");
+    gao.identities.wecom = "gaofeng";
+    gao.preferredPlatform = "wecom";
+    org.channels.push({ id: "wecom-teams", name: { zh: "投诉处理小组", en: "Complaint teams" }, platform: "wecom", externalId: "appchat", purpose: "team" });
+  });
+  const app = await startTestApp(db.file, clock, { ORG_CONFIG: orgFile });
+  let deliveries: DeliveryQueue | undefined;
+  const adapter = new WecomAdapter(app, {
+    corpId: CORP_ID,
+    agentId: AGENT_ID,
+    secret: "s3cret",
+    token: TOKEN,
+    encodingAesKey: AES_KEY,
+    apiBase: wecom.baseUrl,
+    queue: { redisUrl: TEST_REDIS_URL, prefix },
+    onNotifications: () => deliveries?.kick(),
+    log: silent,
+  });
+  const senders: Partial<Record<"wecom" | "slack", Sender>> = { wecom: adapter.send };
+  const refreshers: { slack?: (ticketId: number) => Promise<void> } = {};
+  let slack: FakeSlackApi | undefined;
+  if (options.withSlack) {
+    slack = await FakeSlackApi.start({ token: "xoxb-test" });
+    const slackAdapter = new SlackAdapter(app, { token: slack.token, signingSecret: "8f742231b10e8888abcd990000aaa85a", apiUrl: slack.apiUrl, queue: { redisUrl: TEST_REDIS_URL, prefix }, log: silent });
+    senders.slack = slackAdapter.send;
+    refreshers.slack = slackAdapter.refresh;
+    cleanups.push(() => slackAdapter.stop(), () => slack!.close());
+  }
+  deliveries = new DeliveryQueue(app.db, senders, { redisUrl: TEST_REDIS_URL, prefix, refreshers, backoffMs: 100, log: silent });
+  deliveries.start(100);
+  await adapter.start();
+  const server = createHttpServer({ db: app.db, redisUrl: TEST_REDIS_URL }, adapter.routes()).listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  cleanups.push(async () => {
+    server.close();
+    await adapter.stop();
+    await deliveries!.idle(3_000);
+    await deliveries!.stop();
+    await app.close();
+  });
+  return { app, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${WECOM_CALLBACK_PATH}`, deliveries, ...(slack ? { slack } : {}) };
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out; WeCom calls:\n${wecom.describeCalls()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+let msgId = 7_000_000_000_000_000;
+
+/** POSTs an encrypted text message from a WeCom user, as WeCom does. */
+async function post(bot: Running, fromUser: string, content: string, options: { msgId?: string; crypto?: WecomCrypto; signature?: string } = {}) {
+  const xml = textMessageXml({ toUser: CORP_ID, fromUser, content, agentId: AGENT_ID, msgId: options.msgId ?? String(msgId++) });
+  const { query, body } = encryptedCallback(options.crypto ?? crypto, xml);
+  const params = new URLSearchParams({ ...query, ...(options.signature ? { msg_signature: options.signature } : {}) });
+  const response = await fetch(`${bot.url}?${params}`, { method: "POST", body });
+  return { status: response.status, body: await response.text() };
+}
+
+const repliesTo = (userid: string) => wecom.appMessages(userid).map((m) => m.content);
+
+/** Sends a message and waits for the app's next reply to that user. */
+async function converse(bot: Running, userid: string, content: string): Promise<string> {
+  const before = repliesTo(userid).length;
+  expect((await post(bot, userid, content)).status).toBe(200);
+  return eventually(() => repliesTo(userid).length > before && repliesTo(userid).at(-1));
+}
+
+describe("the WeCom adapter, against a fake WeCom API", () => {
+  it("answers the URL verification with the bare decrypted echostr, and refuses a forged one", async () => {
+    const bot = await startBot();
+    const query = urlVerificationQuery(crypto, "4892035018532571234");
+    const ok = await fetch(`${bot.url}?${new URLSearchParams(query)}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe("4892035018532571234");
+    const forged = await fetch(`${bot.url}?${new URLSearchParams({ ...query, msg_signature: "0".repeat(40) })}`);
+    expect(forged.status).toBe(401);
+    expect(await forged.text()).toBe("");
+  });
+
+  it("runs a whole report from an encrypted text message, with numbered options and replies by message/send", async () => {
+    const bot = await startBot();
+    const first = await converse(bot, "wangfang", "/new");
+    expect(first).toContain("请选择上报类型");
+    expect(first).toContain("1. 质量故障");
+    let reply = first;
+    for (const answer of [...LEVEL1_FAULT.slice(1), "1"]) reply = await converse(bot, "wangfang", answer);
+    expect(reply).toContain(`已登记工单 ${NUMBER}`);
+    expect(reply).toContain("重大质量信息 1 级");
+    const ticket = await bot.app.core.tickets.findByNumber(NUMBER);
+    expect(ticket).toMatchObject({ reporterId: "wang.fang", originPlatform: "wecom", level: 1 });
+    expect(wecom.callsOf("gettoken")).toHaveLength(1); // the token is cached across all those replies
+  });
+
+  it("gives a redelivered MsgId one effect", async () => {
+    const bot = await startBot();
+    for (let i = 0; i < 3; i++) expect((await post(bot, "wangfang", "/new", { msgId: "1234567890123456" })).status).toBe(200);
+    await eventually(() => repliesTo("wangfang").length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(repliesTo("wangfang")).toHaveLength(1);
+    expect(await bot.app.db.inboundEvent.count({ where: { platform: "wecom" } })).toBe(1);
+  });
+
+  it("refuses a bad signature, another corp's message and a malformed body with 4xx and no effect", async () => {
+    const bot = await startBot();
+    expect((await post(bot, "wangfang", "/new", { signature: "f".repeat(40) })).status).toBe(401);
+    const otherCorp = new WecomCrypto({ token: TOKEN, encodingAesKey: AES_KEY, corpId: "wwSomeOtherCorp" });
+    expect((await post(bot, "wangfang", "/new", { crypto: otherCorp })).status).toBe(403);
+    const malformed = await fetch(`${bot.url}?msg_signature=x&timestamp=1&nonce=2`, { method: "POST", body: "<xml><Nothing/></xml>" });
+    expect(malformed.status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(wecom.appMessages()).toHaveLength(0);
+    expect(await bot.app.db.inboundEvent.count()).toBe(0);
+    expect(await bot.app.db.dialogSession.count()).toBe(0);
+  });
+
+  it("tells a WeCom user who is not in the directory whom to ask, and records nothing", async () => {
+    const bot = await startBot();
+    const reply = await converse(bot, "stranger01", "/new");
+    expect(reply).toContain("系统管理员 / Administrator");
+    expect(await bot.app.db.inboundEvent.count()).toBe(0);
+  });
+
+  it("escalates a level-1 ticket into the department groups by robot, mentioning each lead by userid", async () => {
+    const bot = await startBot();
+    for (const line of [...LEVEL1_FAULT, "1"]) await say(bot.app, "wang.fang", line);
+    bot.deliveries.kick();
+    const afterSales = await eventually(() => wecom.robotMessages(AFTER_SALES_ROBOT)[0]);
+    const qa = await eventually(() => wecom.robotMessages(QA_ROBOT)[0]);
+    expect(afterSales.msgtype).toBe("markdown");
+    expect(afterSales.content).toContain("<@zhoumin>");
+    expect(qa.content).toContain("<@chenjie>");
+    expect(qa.content).not.toContain("<@zhoumin>");
+    expect(qa.content).toContain("重大质量信息 1 级");
+    expect(qa.content).toContain("138****5678");
+    // The group message says how to acknowledge.
+    expect(qa.content).toContain(`响应：/ack ${NUMBER}`);
+  });
+
+  it("acknowledges from WeCom: the ticket, its Slack message and the reporter all follow (one ticket, many channels)", async () => {
+    const bot = await startBot({ withSlack: true });
+    for (const line of [...LEVEL1_FAULT, "1"]) await say(bot.app, "wang.fang", line);
+    bot.deliveries.kick();
+    const posted = await eventually(() => bot.slack!.messagesIn("C0000ESCAL")[0]);
+    clock.now = new Date("2026-11-26T02:05:00Z");
+    expect(await converse(bot, "zhoumin", `/ack ${NUMBER}`)).toContain(`已响应 ${NUMBER}`);
+    const ticket = await bot.app.core.tickets.findByNumber(NUMBER);
+    expect(ticket!.pings.find((p) => p.memberId === "zhou.min")?.acknowledgedAt).toEqual(new Date("2026-11-26T02:05:00Z"));
+    await eventually(() => JSON.stringify(bot.slack!.message("C0000ESCAL", posted.ts)?.blocks).includes("周敏 已于 2026-11-26 10:05 响应"));
+    // The reporter hears back where they reported (here the test conversation, on Telegram, which
+    // this test does not run: the message waits in the outbox for the Telegram adapter).
+    const toReporter = await bot.app.db.delivery.findFirst({ where: { platform: "telegram" }, orderBy: { id: "desc" } });
+    expect(JSON.parse(toReporter!.payload).lines[0]).toContain("已由 周敏（售后服务部）响应");
+  });
+
+  it("opens the complaint team's group chat with the team, and adds an appointee when appointed", async () => {
+    const bot = await startBot();
+    for (const line of [...LEVEL1_COMPLAINT, "1"]) await say(bot.app, "wang.fang", line);
+    bot.deliveries.kick();
+    await converse(bot, "zhoumin", `/ack ${NUMBER}`);
+    const chat = await eventually(() => wecom.chats()[0]);
+    expect(chat).toMatchObject({ chatid: "HL202611260001", owner: "zhoumin", name: `重大投诉处理小组 ${NUMBER}` });
+    // Seats with WeCom ids: the leader (after-sales) and QA's lead; the other leads are on Slack only.
+    expect(chat.userlist.sort()).toEqual(["chenjie", "zhoumin"]);
+    const roster = await eventually(() => chat.messages.find((m) => m.content.startsWith("重大投诉处理小组")));
+    expect(roster.content).toContain("质量保证部：待 陈杰 委派");
+    expect(roster.content).toContain(`质量保证部：委派成员: /appoint ${NUMBER} quality_assurance <member>`);
+
+    expect(await converse(bot, "chenjie", `/appoint ${NUMBER} gao.feng`)).toContain("已委派 高峰");
+    // The appointee gets the request as text and as a card with a Confirm button.
+    const card = await eventually(() => wecom.appMessages("gaofeng").find((m) => m.msgtype === "template_card"));
+    const button = (card.body.template_card as { button_list: { text: string; key: string }[] }).button_list[0]!;
+    expect(button).toMatchObject({ text: "确认加入", key: `/confirm ${NUMBER}` });
+    expect(wecom.appMessages("gaofeng").find((m) => m.msgtype === "text")?.content).toContain(`/confirm ${NUMBER}`);
+    await eventually(() => chat.userlist.includes("gaofeng"));
+    // Pressing it calls back with a template_card_event: the same as sending /confirm.
+    const before = repliesTo("gaofeng").length;
+    const press = encryptedCallback(crypto, eventXml({ toUser: CORP_ID, fromUser: "gaofeng", event: "template_card_event", eventKey: button.key, taskId: "t1", cardType: "button_interaction", agentId: AGENT_ID }));
+    expect((await fetch(`${bot.url}?${new URLSearchParams(press.query)}`, { method: "POST", body: press.body })).status).toBe(200);
+    expect(await eventually(() => repliesTo("gaofeng").length > before && repliesTo("gaofeng").at(-1))).toContain(`你已加入 ${NUMBER} 的处理小组`);
+    expect(await converse(bot, "gaofeng", `/onsite ${NUMBER}`)).toContain("已记录");
+    await eventually(() => chat.messages.some((m) => m.content.includes("处理小组已于")));
+    expect((await bot.app.core.tickets.findByNumber(NUMBER))!.status).toBe("team_on_site");
+  });
+
+  it("refreshes an expired access token once and sends the message", async () => {
+    const bot = await startBot();
+    await converse(bot, "wangfang", "/help");
+    wecom.expireTokens();
+    const reply = await converse(bot, "wangfang", "/mine");
+    expect(reply).toContain("与你相关");
+    const sends = wecom.callsOf("message/send");
+    expect(sends.map((c) => c.response?.errcode)).toEqual([0, 42001, 0]);
+    expect(wecom.callsOf("gettoken")).toHaveLength(2);
+  });
+
+  it("retries a robot message WeCom rate-limited (45009) and delivers it once", async () => {
+    const bot = await startBot();
+    wecom.failNext("webhook/send", { errcode: 45009 });
+    for (const line of [...LEVEL1_FAULT, "1"]) await say(bot.app, "wang.fang", line);
+    bot.deliveries.kick();
+    await eventually(() => wecom.robotMessages(AFTER_SALES_ROBOT).length + wecom.robotMessages(QA_ROBOT).length === 2, 8_000);
+    await bot.deliveries.idle();
+    const robotCalls = wecom.callsOf("webhook/send").map((c) => c.response?.errcode);
+    expect(robotCalls.filter((code) => code === 45009)).toHaveLength(1);
+    expect(robotCalls.filter((code) => code === 0)).toHaveLength(2);
+    expect(await bot.app.db.delivery.count({ where: { platform: "wecom", status: "failed" } })).toBe(0);
+  });
+});
