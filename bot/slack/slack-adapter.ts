@@ -9,7 +9,7 @@ import {
   type UsersSelectAction,
 } from "@slack/bolt";
 import { ErrorCode, type ChatPostMessageArguments, type WebAPICallError, type WebClient } from "@slack/web-api";
-import { handleInbound, type InboundEvent } from "../../core/conversation/handle-inbound.js";
+import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import type { Member } from "../../core/directory/member.js";
 import { ticketBoard } from "../../core/escalation/escalation-notices.js";
 import type { Recipient } from "../../core/escalation/notification.js";
@@ -24,6 +24,7 @@ import { LiveViewStore, type TeamSpaceRecord } from "../../prisma/stores/live-vi
 import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
 import { recordFailedReply } from "../failed-replies.js";
+import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { ACTION, renderForSlack, type SlackMessage } from "./render-slack.js";
@@ -220,11 +221,7 @@ export class SlackAdapter {
   }
 
   private async process({ event, target }: SlackInbound): Promise<void> {
-    const outcome = await handleInbound(this.app.unitOfWork, event, this.app.config.DEFAULT_LOCALE);
-    if (outcome.kind === "duplicate") return;
-    if (outcome.kind === "stranger") return this.reply(target, outcome.replies);
-    await this.reply(target, outcome.result.replies, outcome.member);
-    if (outcome.result.notifications.length) this.options.onNotifications?.();
+    await handleAndReply(this.app, event, (cards, member) => this.reply(target, cards, member), this.options.onNotifications);
   }
 
   /** Sends replies; one that finally fails is recorded as a failed delivery, never silently lost. */

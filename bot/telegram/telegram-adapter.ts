@@ -2,7 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, GrammyError, HttpError, webhookCallback, type Context } from "grammy";
 import type { Message, UserFromGetMe } from "grammy/types";
-import { handleInbound, type InboundEvent } from "../../core/conversation/handle-inbound.js";
+import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import type { Member } from "../../core/directory/member.js";
 import type { Card } from "../../core/messages/card.js";
 import type { AttachmentRef } from "../../core/tickets/ticket.js";
@@ -10,6 +10,7 @@ import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
 import { PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
 import { recordFailedReply } from "../failed-replies.js";
+import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { commandMenu } from "./telegram-commands.js";
@@ -147,11 +148,7 @@ export class TelegramAdapter {
       senderId: String(ctx.from!.id),
       conversation: `telegram:${chatId}`,
     };
-    const outcome = await handleInbound(this.app.unitOfWork, event, this.app.config.DEFAULT_LOCALE);
-    if (outcome.kind === "duplicate") return;
-    if (outcome.kind === "stranger") return this.sendCards(chatId, outcome.replies);
-    await this.sendCards(chatId, outcome.result.replies, outcome.member);
-    if (outcome.result.notifications.length) this.options.onNotifications?.();
+    await handleAndReply(this.app, event, (cards, member) => this.sendCards(chatId, cards, member), this.options.onNotifications);
   }
 
   /** Sends replies; one that finally fails is recorded as a failed delivery, never silently lost. */

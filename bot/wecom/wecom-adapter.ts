@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
-import { handleInbound, type InboundEvent } from "../../core/conversation/handle-inbound.js";
+import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import type { Member } from "../../core/directory/member.js";
 import type { Organisation } from "../../core/directory/organisation.js";
 import type { Recipient } from "../../core/escalation/notification.js";
@@ -13,6 +13,7 @@ import { LiveViewStore } from "../../prisma/stores/live-view-store.js";
 import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
 import { recordFailedReply } from "../failed-replies.js";
+import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { renderButtonCard, renderRobotMarkdown, renderText } from "./render-wecom.js";
@@ -157,11 +158,7 @@ export class WecomAdapter {
   }
 
   private async process({ event, userid }: WecomInbound): Promise<void> {
-    const outcome = await handleInbound(this.app.unitOfWork, event, this.app.config.DEFAULT_LOCALE);
-    if (outcome.kind === "duplicate") return;
-    if (outcome.kind === "stranger") return this.reply(userid, outcome.replies);
-    await this.reply(userid, outcome.result.replies, outcome.member);
-    if (outcome.result.notifications.length) this.options.onNotifications?.();
+    await handleAndReply(this.app, event, (cards, member) => this.reply(userid, cards, member), this.options.onNotifications);
   }
 
   /** Replies as app messages; one that finally fails is recorded as a failed delivery, never lost. */

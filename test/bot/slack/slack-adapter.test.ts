@@ -22,6 +22,7 @@ import {
 import { writeOrganisationFile } from "../../support/organisation.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../../support/redis.js";
 import { LEVEL1_COMPLAINT, LEVEL1_FAULT } from "../../support/report-script.js";
+import { eventually as waitUntil } from "../../support/eventually.js";
 import { freshDatabaseFile, say, startTestApp, type TestClock } from "../../support/test-app.js";
 
 const silent = pino({ level: "silent" });
@@ -105,15 +106,8 @@ async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?:
   return { app, url, deliveries };
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out; Slack calls:\n${slack.describeCalls()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const eventually = <T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number) =>
+  waitUntil(probe, () => slack.describeCalls(), timeoutMs);
 
 const send = (bot: Running, request: SlackRequest, options: Parameters<typeof sendToSlackApp>[3] = {}) => sendToSlackApp(bot.url, SIGNING_SECRET, request, options);
 

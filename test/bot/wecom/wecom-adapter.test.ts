@@ -12,6 +12,7 @@ import { encryptedCallback, eventXml, FakeWecomApi, textMessageXml, urlVerificat
 import { writeOrganisationFile } from "../../support/organisation.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../../support/redis.js";
 import { LEVEL1_COMPLAINT, LEVEL1_FAULT } from "../../support/report-script.js";
+import { eventually as waitUntil } from "../../support/eventually.js";
 import { freshDatabaseFile, say, startTestApp, type TestClock } from "../../support/test-app.js";
 
 const silent = pino({ level: "silent" });
@@ -107,15 +108,8 @@ async function startBot(options: { withSlack?: boolean } = {}): Promise<Running>
   return { app, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${WECOM_CALLBACK_PATH}`, deliveries, ...(slack ? { slack } : {}) };
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out; WeCom calls:\n${wecom.describeCalls()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const eventually = <T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number) =>
+  waitUntil(probe, () => wecom.describeCalls(), timeoutMs);
 
 let msgId = 7_000_000_000_000_000;
 
