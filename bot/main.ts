@@ -51,13 +51,14 @@ function telegramAdapter(app: App, log: Logger, kick: () => void): ChatAdapter |
 
 function slackAdapter(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): ChatAdapter | undefined {
   const { config } = app;
-  if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET) {
-    log.info("Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)");
+  if (!config.SLACK_BOT_TOKEN) {
+    log.info("Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN, to turn it on)");
     return undefined;
   }
   const slack = new SlackAdapter(app, {
     token: config.SLACK_BOT_TOKEN,
     signingSecret: config.SLACK_SIGNING_SECRET,
+    appToken: config.SLACK_APP_TOKEN,
     apiUrl: config.SLACK_API_URL,
     queue: { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, outage },
     onNotifications: kick,

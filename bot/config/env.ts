@@ -53,6 +53,8 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, "must be a Bot User OAuth Token, like xoxb-…").optional(),
   /** From the app's Basic Information page: every request Slack sends is signed with it. */
   SLACK_SIGNING_SECRET: z.string().regex(/^[a-f0-9]{16,}$/, "must be the app's signing secret (hex, from Basic Information)").optional(),
+  /** App-level token (xapp-…, scope connections:write): Socket Mode instead of the HTTP endpoint. */
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-[A-Za-z0-9-]+$/, "must be an app-level token, like xapp-…").optional(),
   SLACK_API_URL: z
     .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://slack.com/api/" })
     .transform((url) => (url.endsWith("/") ? url : `${url}/`))
@@ -87,8 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.keys(envSchema.shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
   const result = envSchema.safeParse(present);
   if (!result.success) throw new ConfigError(`Invalid setting in the environment:\n${formatIssues(result.error.issues)}`);
-  if (result.data.SLACK_BOT_TOKEN && !result.data.SLACK_SIGNING_SECRET) {
-    throw new ConfigError("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (Slack signs every request; copy it from the app's Basic Information page)");
+  if (result.data.SLACK_BOT_TOKEN && !result.data.SLACK_SIGNING_SECRET && !result.data.SLACK_APP_TOKEN) {
+    throw new ConfigError(
+      "SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (Slack signs every request; copy it from the app's Basic Information page), unless SLACK_APP_TOKEN turns on Socket Mode",
+    );
   }
   const wecom = WECOM_SETTINGS.filter((key) => result.data[key] !== undefined);
   if (wecom.length > 0 && wecom.length < WECOM_SETTINGS.length) {

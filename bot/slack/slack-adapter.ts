@@ -2,6 +2,7 @@ import {
   App as BoltApp,
   HTTPReceiver,
   LogLevel,
+  SocketModeReceiver,
   type AllMiddlewareArgs,
   type BlockAction,
   type ButtonAction,
@@ -32,7 +33,10 @@ import { commandFromWords, commandInDirectMessage } from "./slack-commands.js";
 
 export interface SlackOptions {
   token: string;
-  signingSecret: string;
+  /** Requests arrive over HTTP, signed with this (required unless appToken is given). */
+  signingSecret?: string | undefined;
+  /** App-level token (xapp-…): requests arrive over a Socket Mode WebSocket instead of HTTP. */
+  appToken?: string | undefined;
   /** The Web API root, e.g. `https://slack.com/api/` (tests point it at a fake). */
   apiUrl: string;
   /** Called when a handled request produced messages for others (the outbox). */
@@ -74,7 +78,7 @@ interface SlackInbound {
  */
 export class SlackAdapter {
   readonly bolt: BoltApp;
-  private readonly receiver: HTTPReceiver;
+  private readonly receiver: HTTPReceiver | SocketModeReceiver;
   private readonly views: LiveViewStore;
   private readonly log: Logger;
   private readonly teamSpacesInProgress = new Map<number, Promise<TeamSpaceRecord>>();
@@ -87,9 +91,7 @@ export class SlackAdapter {
     this.log = options.log.child({ module: "slack" });
     this.views = new LiveViewStore(app.db, "slack");
     this.inbound = new InboundQueue("inbound-slack", (job) => this.process(job), { ...options.queue, log: this.log });
-    // Bolt rejects a bad signature and a timestamp older than five minutes with 401. Slack has its
-    // answer once the listeners return, and they return once the request is queued.
-    this.receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [SLACK_EVENTS_PATH], processBeforeResponse: true, logLevel: LogLevel.ERROR });
+    this.receiver = receiverFor(options);
     this.bolt = new BoltApp({
       token: options.token,
       receiver: this.receiver,
@@ -110,7 +112,12 @@ export class SlackAdapter {
       const auth = await this.client.auth.test();
       await this.bolt.init();
       this.inbound.start();
-      this.log.info({ bot: auth.user, team: auth.team }, `Slack: receiving at POST ${SLACK_EVENTS_PATH}`);
+      if (this.receiver instanceof SocketModeReceiver) {
+        await this.receiver.start();
+        this.log.info({ bot: auth.user, team: auth.team }, "Slack: receiving over Socket Mode");
+      } else {
+        this.log.info({ bot: auth.user, team: auth.team }, `Slack: receiving at POST ${SLACK_EVENTS_PATH}`);
+      }
     } catch (error) {
       if (platformError(error) === "invalid_auth" || platformError(error) === "not_authed") {
         throw new ConfigError("SLACK_BOT_TOKEN: Slack refused the token (invalid_auth); copy the Bot User OAuth Token (xoxb-…) again.");
@@ -120,12 +127,15 @@ export class SlackAdapter {
   }
 
   async stop(): Promise<void> {
+    if (this.receiver instanceof SocketModeReceiver) await this.receiver.stop();
     await this.inbound.close();
     await Promise.all(this.teamSpacesInProgress.values());
   }
 
   routes(): Record<string, RouteHandler> {
-    return { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => this.receiver.requestListener(req, res) };
+    const receiver = this.receiver;
+    if (!(receiver instanceof HTTPReceiver)) return {};
+    return { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => receiver.requestListener(req, res) };
   }
 
   // ---- receiving ----
@@ -370,6 +380,19 @@ export class SlackAdapter {
       if (platformError(error) !== "already_in_channel") this.log.warn({ ticket: ticket.number, error: platformError(error) ?? describe(error) }, "Slack: could not invite the team");
     });
   }
+}
+
+/**
+ * Over HTTP, Bolt rejects a bad signature and a timestamp older than five minutes with 401; over
+ * Socket Mode there is nothing to sign. Either way Slack has its answer once the listeners return,
+ * and they return once the request is queued.
+ */
+function receiverFor(options: SlackOptions): HTTPReceiver | SocketModeReceiver {
+  if (options.appToken) {
+    return new SocketModeReceiver({ appToken: options.appToken, logLevel: LogLevel.ERROR, installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } } });
+  }
+  if (!options.signingSecret) throw new ConfigError("SLACK_SIGNING_SECRET: required unless SLACK_APP_TOKEN is set (Socket Mode)");
+  return new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [SLACK_EVENTS_PATH], processBeforeResponse: true, logLevel: LogLevel.ERROR });
 }
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;

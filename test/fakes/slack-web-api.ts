@@ -245,6 +245,8 @@ export class FakeSlackApi {
   private readonly messagesByKey = new Map<string, FakeSlackMessage>();
   private readonly methods = new Map<string, StubHandler>();
   private readonly stubs = new Map<string, StubHandler>();
+  /** The app-level token (xapp-…) apps.connections.open accepts, once Socket Mode is set up. */
+  appToken: string | undefined;
   private failures: Array<{ method: string; failure: InjectedFailure; remaining: number }> = [];
   private readonly usedTriggers = new Set<string>();
   private readonly responseUrls = new Map<string, ResponseUrlContext>();
@@ -513,7 +515,8 @@ export class FakeSlackApi {
       response = { ok: false, error: parseError };
     } else if (token === undefined) {
       response = { ok: false, error: "not_authed" };
-    } else if (token !== this.token) {
+    } else if (token !== this.token && !(method === "apps.connections.open" && token !== undefined && token === this.appToken)) {
+      // The app-level token (Socket Mode) is good for apps.connections.open only, as on Slack.
       response = { ok: false, error: "invalid_auth" };
     } else {
       const handler = this.stubs.get(method) ?? this.methods.get(method);

@@ -124,6 +124,7 @@ describe("loadConfig", () => {
     ["TELEGRAM_API_ROOT", "ftp://api"],
     ["SLACK_BOT_TOKEN", "xoxp-user-token"],
     ["SLACK_API_URL", "slack.com/api"],
+    ["SLACK_APP_TOKEN", "xoxb-not-an-app-token"],
     ["WECOM_AGENT_ID", "abc"],
     ["WECOM_ENCODING_AES_KEY", "too-short"],
     ["WECOM_API_BASE", "qyapi.weixin.qq.com"],
@@ -134,8 +135,9 @@ describe("loadConfig", () => {
     expect(error.message).toContain(`${key}:`);
   });
 
-  it("requires the Slack signing secret with a Slack token", () => {
+  it("requires the Slack signing secret with a Slack token, unless Socket Mode is on", () => {
     expect(configErrorFor({ SLACK_BOT_TOKEN: "xoxb-1-2-abc" }).message).toContain("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN");
+    expect(loadConfig({ SLACK_BOT_TOKEN: "xoxb-1-2-abc", SLACK_APP_TOKEN: "xapp-1-A0-abc" }).SLACK_APP_TOKEN).toBe("xapp-1-A0-abc");
   });
 
   it("asks for every WeCom setting once one is given", () => {

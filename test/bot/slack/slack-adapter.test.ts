@@ -19,6 +19,7 @@ import {
   type FakeSlackMessage,
   type SlackRequest,
 } from "../../fakes/slack-web-api.js";
+import { FakeSocketMode } from "../../fakes/slack-socket-mode.js";
 import { writeOrganisationFile } from "../../support/organisation.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../../support/redis.js";
 import { LEVEL1_COMPLAINT, LEVEL1_FAULT } from "../../support/report-script.js";
@@ -37,6 +38,7 @@ const WANG_TELEGRAM = 200000001; // the reporter, on Telegram
 const NUMBER = "HL-20261126-0001";
 
 let slack: FakeSlackApi;
+let socket: FakeSocketMode;
 let telegram: FakeBotApi;
 let db: ReturnType<typeof freshDatabaseFile>;
 let clock: TestClock;
@@ -67,9 +69,13 @@ interface Running {
 }
 
 /** The real app with the Slack adapter on a fake Web API, Telegram for reporters, and the delivery queue. */
-async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?: string } = {}): Promise<Running> {
+async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?: string; socketMode?: boolean } = {}): Promise<Running> {
   slack = await FakeSlackApi.start({ token: "xoxb-test-token", allowChannelCreation: options.allowChannelCreation ?? true });
   cleanups.push(() => slack.close());
+  if (options.socketMode) {
+    socket = await FakeSocketMode.start(slack, "xapp-1-A0000APP-test");
+    cleanups.push(() => socket.close());
+  }
   const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
     if (options.qaUserGroup) org.departments.find((d: { id: string }) => d.id === "quality_assurance").slackUserGroup = options.qaUserGroup;
   });
@@ -78,7 +84,7 @@ async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?:
   const kick = () => deliveries?.kick();
   const adapter = new SlackAdapter(app, {
     token: slack.token,
-    signingSecret: SIGNING_SECRET,
+    ...(options.socketMode ? { appToken: "xapp-1-A0000APP-test" } : { signingSecret: SIGNING_SECRET }),
     apiUrl: slack.apiUrl,
     retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 },
     queue: { redisUrl: TEST_REDIS_URL, prefix: prefixOf },
@@ -356,5 +362,34 @@ describe("a major complaint's team on Slack", () => {
     const thread = await eventually(() => slack.messagesIn(ESCALATIONS).find((m) => m.text.startsWith("重大投诉处理小组")));
     await eventually(() => slack.messagesIn(ESCALATIONS).some((m) => m.threadTs === thread.ts && m.text.includes("已组建")));
     expect(slack.channels().filter((c) => c.name.startsWith("hl-"))).toEqual([]);
+  });
+});
+
+describe("the Slack adapter over Socket Mode", () => {
+  /** What Slack puts in an envelope: the request's body, without HTTP or a signature. */
+  const payloadOf = (request: SlackRequest): unknown => request.body;
+
+  it("acknowledges envelopes at once and handles them like HTTP requests: buttons, commands, retried events", async () => {
+    const bot = await startBot({ socketMode: true });
+    await socket.ready();
+    const posted = await reportOnTelegram(bot, LEVEL1_FAULT);
+
+    const button = buttonsOf(posted).find((b) => b.text.text === "响应")!;
+    const press = blockActions({ userId: ZHOU, actionId: button.action_id, value: button.value, channelId: ESCALATIONS, message: { ts: posted.ts, text: posted.text, blocks: posted.blocks } });
+    const ack = await socket.send("interactive", payloadOf(press));
+    expect(ack.ms).toBeLessThan(1_000);
+    await eventually(async () => (await timeline(bot.app)).includes("acknowledged"));
+    await eventually(() => blockText(slack.message(ESCALATIONS, posted.ts)!).includes("周敏 已于"));
+
+    await socket.send("slash_commands", payloadOf(slashCommand({ command: "/hotline", text: `status ${NUMBER}`, userId: CHEN, responseUrl: slack.responseUrl() })));
+    expect(JSON.stringify((await slack.waitForResponse()).body.blocks)).toContain(NUMBER);
+
+    const note = payloadOf(eventCallback({ eventId: "Ev0SOCKET1", event: messageEvent({ user: ZHOU, channel: "D0ZHOU", channelType: "im", text: `note ${NUMBER} 经由 Socket Mode` }) }));
+    await socket.send("events_api", note);
+    await socket.send("events_api", note, { retryAttempt: 1 });
+    await eventually(() => slack.messagesIn("D0ZHOU").length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await timeline(bot.app)).filter((type) => type === "note")).toHaveLength(1);
+    expect(slack.callsOf("apps.connections.open")).toHaveLength(1);
   });
 });
