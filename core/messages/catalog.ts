@@ -147,7 +147,6 @@ export const CATALOG = {
 
   // ---- notifications ----
   "notify.new_ticket": { zh: "新工单 {number}：{severity}", en: "New ticket {number}: {severity}" },
-  "notify.your_duty": { zh: "{name}：{duty}", en: "{name}: {duty}" },
   "notify.ack_by": { zh: "请在 {due} 前响应：/ack {number}", en: "Acknowledge by {due}: /ack {number}" },
   "notify.team": { zh: "重大投诉处理小组：{departments}；须于 {due} 前到达现场。", en: "Complaint-handling team: {departments}; on site by {due}." },
   "notify.acknowledged": { zh: "你上报的 {number} 已由 {who}（{department}）响应。", en: "{who} ({department}) acknowledged your ticket {number}." },
