@@ -1,10 +1,10 @@
 import type { Clock, CoreContext, UnitOfWork } from "../core/ports.js";
 import type { Organisation } from "../core/directory/organisation.js";
-import { migrateDatabase, openDatabase, transact, type Database, type DbClient } from "../prisma/database.js";
-import { PrismaInboundLog } from "../prisma/stores/inbound-log.js";
+import { migrateDatabase, openDatabase, sqliteOf, transact, type Database, type DbClient } from "../prisma/database.js";
+import { SqliteInboundLog } from "../prisma/stores/inbound-log.js";
 import { PrismaInviteStore } from "../prisma/stores/invite-store.js";
 import { PrismaDeadlineStore } from "../prisma/stores/deadline-store.js";
-import { PrismaDialogStore } from "../prisma/stores/dialog-store.js";
+import { SqliteDialogStore } from "../prisma/stores/dialog-store.js";
 import { PrismaReportStore } from "../prisma/stores/report-store.js";
 import { DirectoryCache, PrismaDirectory } from "../prisma/stores/directory-store.js";
 import { PrismaTicketStore } from "../prisma/stores/ticket-store.js";
@@ -39,15 +39,18 @@ export async function createApp(config: Config, options: { clock?: Clock } = {})
     throw error;
   }
   const clock = options.clock ?? (() => new Date());
+  // Dialog state and the inbound log run on the connection itself: inside a unit of work's
+  // transaction they are part of it, as Prisma's statements are.
+  const sqlite = sqliteOf(db);
   const directoryCache = new DirectoryCache();
   const coreOn = (client: DbClient): CoreContext => ({
     org,
-    tickets: new PrismaTicketStore(client, clock),
-    dialogs: new PrismaDialogStore(client),
+    tickets: new PrismaTicketStore(client, sqlite, clock),
+    dialogs: new SqliteDialogStore(sqlite),
     directory: new PrismaDirectory(client, org, directoryCache),
     invites: new PrismaInviteStore(client, () => directoryCache.invalidate()),
-    deadlines: new PrismaDeadlineStore(client, clock),
-    reports: new PrismaReportStore(client, clock),
+    deadlines: new PrismaDeadlineStore(client, sqlite, clock),
+    reports: new PrismaReportStore(client, sqlite, clock),
     clock,
     timeZone: config.TZ,
     defaultLocale: config.DEFAULT_LOCALE,
@@ -55,7 +58,7 @@ export async function createApp(config: Config, options: { clock?: Clock } = {})
   const core = coreOn(db);
   const directory = core.directory as PrismaDirectory;
   const unitOfWork: UnitOfWork = {
-    run: (work) => transact(db, (tx) => work({ core: coreOn(tx), inbound: new PrismaInboundLog(tx) })),
+    run: (work) => transact(db, (tx) => work({ core: coreOn(tx), inbound: new SqliteInboundLog(sqlite) })),
   };
   return { config, org, db, directory, core, unitOfWork, close: () => db.$disconnect() };
 }

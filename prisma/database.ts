@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import BetterSqlite3 from "better-sqlite3";
 import { PrismaClient, type Prisma } from "../generated/prisma/client.ts";
+import { SqliteConnection } from "./sqlite-connection.js";
 
 export type Database = PrismaClient;
 /** The client or an open transaction: stores work on either, so a caller can widen the transaction. */
@@ -34,11 +35,34 @@ export function databaseFile(url: string): string {
   return resolveDatabaseUrl(url).slice("file:".length);
 }
 
+/** The adapter factory, keeping hold of the connection it opens (the adapter keeps it as `client`). */
+class SharedConnectionAdapter extends PrismaBetterSQLite3 {
+  connection: BetterSqlite3.Database | undefined;
+
+  override async connect(): ReturnType<PrismaBetterSQLite3["connect"]> {
+    const adapter = await super.connect();
+    this.connection = (adapter as unknown as { client: BetterSqlite3.Database }).client;
+    return adapter;
+  }
+}
+
+const connections = new WeakMap<Database, SqliteConnection>();
+
 /** Opens the database, waiting out short locks held by another process (the CLI beside the server). */
 export async function openDatabase(url: string): Promise<Database> {
-  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: resolveDatabaseUrl(url), timeout: 5_000 }) });
+  const adapter = new SharedConnectionAdapter({ url: resolveDatabaseUrl(url), timeout: 5_000 });
+  const db = new PrismaClient({ adapter });
   await db.$queryRawUnsafe("PRAGMA foreign_keys = ON");
+  if (!adapter.connection) throw new Error("the SQLite adapter opened no connection");
+  connections.set(db, new SqliteConnection(adapter.connection));
   return db;
+}
+
+/** The SQLite connection under an open database, for the hot statements (see SqliteConnection). */
+export function sqliteOf(db: Database): SqliteConnection {
+  const connection = connections.get(db);
+  if (!connection) throw new Error("not a database opened by openDatabase");
+  return connection;
 }
 
 function migrationNames(): string[] {

@@ -4,11 +4,13 @@ import type { Clock, DeadlineChange, DeadlineRecord, DeadlineStore } from "../..
 import type { Deadline, DeadlineKind, NewTimelineEvent } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
 import { transact, type DbClient } from "../database.js";
+import type { SqliteConnection } from "../sqlite-connection.js";
 import { addEvents, addOutbox, refreshLiveViews } from "./ticket-store.js";
 
 export class PrismaDeadlineStore implements DeadlineStore {
   constructor(
     private readonly db: DbClient,
+    private readonly sqlite: SqliteConnection,
     private readonly clock: Clock = () => new Date(),
   ) {}
 
@@ -51,10 +53,10 @@ export class PrismaDeadlineStore implements DeadlineStore {
       const ticketId = claimed[0]?.ticketId;
       if (ticketId === undefined) return false;
       const now = this.clock();
-      await addEvents(tx, ticketId, events, now);
-      await addOutbox(tx, outbox, ticketId, now);
+      addEvents(this.sqlite, ticketId, events, now);
+      addOutbox(this.sqlite, outbox, ticketId, now);
       // An escalation or a miss shows on the ticket's messages; a reminder changes nothing there.
-      if (change.step !== undefined || change.status !== undefined) await refreshLiveViews(tx, ticketId, now);
+      if (change.step !== undefined || change.status !== undefined) refreshLiveViews(this.sqlite, ticketId, now);
       return true;
     });
   }

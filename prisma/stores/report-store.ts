@@ -5,6 +5,7 @@ import type { DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../..
 import type { Level } from "../../core/triage/rules.js";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { transact, type DbClient } from "../database.js";
+import type { SqliteConnection } from "../sqlite-connection.js";
 import { addOutbox } from "./ticket-store.js";
 
 const SUMMARY = { number: true, kind: true, source: true, category: true, level: true, status: true, serviceCenterId: true, createdAt: true } as const;
@@ -24,6 +25,7 @@ const FINISHED = ["resolved", "closed"];
 export class PrismaReportStore implements ReportStore {
   constructor(
     private readonly db: DbClient,
+    private readonly sqlite: SqliteConnection,
     private readonly clock: Clock = () => new Date(),
   ) {}
 
@@ -65,7 +67,7 @@ export class PrismaReportStore implements ReportStore {
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return false;
         throw error;
       }
-      await addOutbox(tx, outbox, null, this.clock());
+      addOutbox(this.sqlite, outbox, null, this.clock());
       return true;
     });
   }

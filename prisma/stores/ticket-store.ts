@@ -9,6 +9,7 @@ import {
   type Deadline,
   type DeadlineKind,
   type MatchedRuleRef,
+  type Ping,
   type Ticket,
   type TicketKind,
   type TicketSource,
@@ -17,10 +18,10 @@ import {
 import type { Level } from "../../core/triage/rules.js";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { transact, type DbClient } from "../database.js";
+import type { SqliteConnection } from "../sqlite-connection.js";
 
 const WITH_DETAILS = { pings: { orderBy: { id: "asc" } }, deadlines: { orderBy: { id: "asc" } }, attachments: true, teamSeats: { orderBy: { id: "asc" } } } as const;
 type TicketRow = Prisma.TicketGetPayload<{ include: typeof WITH_DETAILS }>;
-type Tx = Prisma.TransactionClient;
 
 /**
  * Tickets on Prisma. Times are the app's clock (the one that numbered the ticket and set its
@@ -29,57 +30,52 @@ type Tx = Prisma.TransactionClient;
 export class PrismaTicketStore implements TicketStore {
   constructor(
     private readonly db: DbClient,
+    private readonly sqlite: SqliteConnection,
     private readonly clock: Clock = () => new Date(),
   ) {}
 
+  /**
+   * A report's ticket with its pings, deadlines, timeline and messages: plain statements on the
+   * connection inside one transaction (through Prisma's query builder this was most of a report's
+   * cost), and the ticket built from what was written rather than read back.
+   */
   async create(draft: TicketDraft, outboxFor: (ticket: Ticket) => Notification[]): Promise<Ticket> {
-    return transact(this.db, async (tx) => {
-      const sequence = await tx.ticketDaySequence.upsert({
-        where: { localDate: draft.localDate },
-        create: { localDate: draft.localDate, last: 1 },
-        update: { last: { increment: 1 } },
+    return transact(this.db, async () => {
+      const sql = this.sqlite;
+      const { last } = sql.get<{ last: number }>(
+        `INSERT INTO "TicketDaySequence" ("localDate", "last") VALUES (?, 1) ON CONFLICT ("localDate") DO UPDATE SET "last" = "last" + 1 RETURNING "last"`,
+        draft.localDate,
+      )!;
+      const now = this.clock();
+      const t = draft.ticket;
+      const number = formatTicketNumber(draft.localDate, last);
+      const id = sql.get<{ id: number }>(
+        `INSERT INTO "Ticket" ("number", "localDate", "kind", "source", "category", "level", "matchedRules", "answers", "status", "brand", "vin", "mileageKm",
+           "description", "customerName", "customerPhone", "reporterId", "originPlatform", "serviceCenterId", "createdAt", "updatedAt")
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+        number, draft.localDate, t.kind, t.source, t.category, t.level, JSON.stringify(t.matched), JSON.stringify(t.answers), t.status, t.brand, t.vin, t.mileageKm,
+        t.description, t.customerName, t.customerPhone, t.reporterId, t.originPlatform, t.serviceCenterId, now, now,
+      )!.id;
+      for (const a of t.attachments) {
+        sql.run(`INSERT INTO "Attachment" ("ticketId", "platform", "fileId", "kind", "name", "at") VALUES (?, ?, ?, ?, ?, ?)`, id, a.platform, a.fileId, a.kind, a.name ?? null, now);
+      }
+      const pings: Ping[] = draft.pings.map((ping) => ({
+        id: sql.get<{ id: number }>(
+          `INSERT INTO "Ping" ("ticketId", "departmentId", "memberId", "duty", "needsAck", "createdAt") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id"`,
+          id, ping.departmentId, ping.memberId, ping.duty, ping.needsAck, now,
+        )!.id,
+        ...ping,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+      }));
+      const deadlines: Deadline[] = draft.deadlines.map((d) => {
+        const pingId = d.pingIndex === null ? null : (pings[d.pingIndex]?.id ?? null);
+        const deadlineId = sql.get<{ id: number }>(`INSERT INTO "Deadline" ("ticketId", "pingId", "kind", "dueAt", "chain") VALUES (?, ?, ?, ?, ?) RETURNING "id"`, id, pingId, d.kind, d.dueAt, JSON.stringify(d.chain))!.id;
+        return { id: deadlineId, pingId, kind: d.kind, dueAt: d.dueAt, status: "pending", chain: d.chain, step: 0 };
       });
-      const { ticket: t } = draft;
-      const row = await tx.ticket.create({
-        data: {
-          number: formatTicketNumber(draft.localDate, sequence.last),
-          localDate: draft.localDate,
-          kind: t.kind,
-          source: t.source,
-          category: t.category,
-          level: t.level,
-          matchedRules: JSON.stringify(t.matched),
-          answers: JSON.stringify(t.answers),
-          status: t.status,
-          brand: t.brand,
-          vin: t.vin,
-          mileageKm: t.mileageKm,
-          description: t.description,
-          customerName: t.customerName,
-          customerPhone: t.customerPhone,
-          reporterId: t.reporterId,
-          originPlatform: t.originPlatform,
-          serviceCenterId: t.serviceCenterId,
-          createdAt: this.clock(),
-          attachments: { create: t.attachments.map((a) => ({ platform: a.platform, fileId: a.fileId, kind: a.kind, name: a.name ?? null })) },
-        },
-        include: { attachments: true },
-      });
-      // The rows come back from the inserts, so the ticket is built without reading it again.
-      const pings = (await tx.ping.createManyAndReturn({ data: draft.pings.map((ping) => ({ ticketId: row.id, ...ping })) })).sort((a, b) => a.id - b.id);
-      // Ids grow in insertion order, so sorted rows line up with draft.pings (deadlines refer to them by index).
-      const deadlines = await tx.deadline.createManyAndReturn({
-        data: draft.deadlines.map((d) => ({
-          ticketId: row.id,
-          kind: d.kind,
-          dueAt: d.dueAt,
-          pingId: d.pingIndex === null ? null : (pings[d.pingIndex]?.id ?? null),
-          chain: JSON.stringify(d.chain),
-        })),
-      });
-      await addEvents(tx, row.id, draft.events, row.createdAt);
-      const ticket = toTicket({ ...row, pings, deadlines: deadlines.sort((a, b) => a.id - b.id), attachments: row.attachments, teamSeats: [] });
-      await addOutbox(tx, outboxFor(ticket), row.id, row.createdAt);
+      addEvents(sql, id, draft.events, now);
+      const ticket: Ticket = { ...t, id, number, localDate: draft.localDate, createdAt: now, resolvedAt: null, closedAt: null, pings, deadlines, team: [] };
+      addOutbox(sql, outboxFor(ticket), id, now);
       return ticket;
     });
   }
@@ -131,48 +127,59 @@ export class PrismaTicketStore implements TicketStore {
       const seat = change.updateTeamSeat;
       if (seat) await tx.teamSeat.update({ where: { ticketId_departmentId: { ticketId, departmentId: seat.departmentId } }, data: seat.seat });
       const now = this.clock();
-      await addEvents(tx, ticketId, change.events, now);
-      await addOutbox(tx, change.outbox, ticketId, now);
-      await refreshLiveViews(tx, ticketId, now);
+      addEvents(this.sqlite, ticketId, change.events, now);
+      addOutbox(this.sqlite, change.outbox, ticketId, now);
+      refreshLiveViews(this.sqlite, ticketId, now);
     });
   }
 }
 
 /*
- * Timeline entries and outbox messages are written with every change, on the hot paths of
- * reports and timers: one plain multi-row INSERT each (the query builder costs several times more).
+ * Timeline entries and outbox messages are written with every change, on the hot paths of reports
+ * and timers: plain statements on the connection, inside the caller's transaction.
  */
 
-export async function addEvents(tx: Tx, ticketId: number, events: TicketChange["events"], at: Date): Promise<void> {
-  if (events.length === 0) return;
-  const rows = events.map((e) => Prisma.sql`(${ticketId}, ${e.type}, ${e.actorId}, ${JSON.stringify(e.data ?? {})}, ${at})`);
-  await tx.$executeRaw`INSERT INTO "TicketEvent" ("ticketId", "type", "actorId", "data", "at") VALUES ${Prisma.join(rows)}`;
+export function addEvents(sql: SqliteConnection, ticketId: number, events: TicketChange["events"], at: Date): void {
+  for (const e of events) {
+    sql.run(`INSERT INTO "TicketEvent" ("ticketId", "type", "actorId", "data", "at") VALUES (?, ?, ?, ?, ?)`, ticketId, e.type, e.actorId, JSON.stringify(e.data ?? {}), at);
+  }
 }
 
 /** Messages wait as pending deliveries; one with no address is recorded as failed, never dropped. */
-export async function addOutbox(tx: Tx, notifications: Notification[], ticketId: number | null, createdAt: Date): Promise<void> {
-  if (notifications.length === 0) return;
-  const rows = notifications.map((n) => {
+export function addOutbox(sql: SqliteConnection, notifications: Notification[], ticketId: number | null, createdAt: Date): void {
+  for (const n of notifications) {
     const unreachable = n.recipient.address === null;
-    return Prisma.sql`(${n.recipient.platform ?? "none"}, ${JSON.stringify(n.recipient)}, ${JSON.stringify(n.card)}, ${ticketId}, ${n.view ?? null}, ${unreachable ? "failed" : "pending"}, ${unreachable ? `no chat identity for ${n.recipient.name}` : null}, ${createdAt})`;
-  });
-  await tx.$executeRaw`INSERT INTO "Delivery" ("platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt") VALUES ${Prisma.join(rows)}`;
+    sql.run(
+      `INSERT INTO "Delivery" ("platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      n.recipient.platform ?? "none",
+      JSON.stringify(n.recipient),
+      JSON.stringify(n.card),
+      ticketId,
+      n.view ?? null,
+      unreachable ? "failed" : "pending",
+      unreachable ? `no chat identity for ${n.recipient.name}` : null,
+      createdAt,
+    );
+  }
 }
 
 /**
  * After a change, the messages that show the ticket are edited to match: one pending refresh per
  * platform that posted any (a refresh reads the ticket when it runs, so one waiting is enough).
  */
-export async function refreshLiveViews(tx: Tx, ticketId: number, at: Date): Promise<void> {
-  await tx.$executeRaw`
-    INSERT INTO "Delivery" ("platform", "kind", "recipient", "payload", "ticketId", "status", "createdAt")
-    SELECT DISTINCT p."platform", 'refresh', '{}', '{}', p."ticketId", 'pending', ${at}
-    FROM "PostedMessage" p
-    WHERE p."ticketId" = ${ticketId}
-      AND NOT EXISTS (
-        SELECT 1 FROM "Delivery" d
-        WHERE d."ticketId" = p."ticketId" AND d."platform" = p."platform" AND d."kind" = 'refresh' AND d."status" = 'pending'
-      )`;
+export function refreshLiveViews(sql: SqliteConnection, ticketId: number, at: Date): void {
+  sql.run(
+    `INSERT INTO "Delivery" ("platform", "kind", "recipient", "payload", "ticketId", "status", "createdAt")
+     SELECT DISTINCT p."platform", 'refresh', '{}', '{}', p."ticketId", 'pending', ?
+     FROM "PostedMessage" p
+     WHERE p."ticketId" = ?
+       AND NOT EXISTS (
+         SELECT 1 FROM "Delivery" d
+         WHERE d."ticketId" = p."ticketId" AND d."platform" = p."platform" AND d."kind" = 'refresh' AND d."status" = 'pending'
+       )`,
+    at,
+    ticketId,
+  );
 }
 
 function toTicket(row: TicketRow): Ticket {

@@ -2,7 +2,8 @@
  * What a report costs on the real stack (SQLite through Prisma), as ratios against a baseline
  * measured in the same run, since the machines are shared and noisy.
  *
- * - baseline: one bare `ticket.create` of a complete row (the least a report must write);
+ * - baseline: one ticket row inserted in a transaction as a plain statement (the least a report
+ *   must write), and the same insert through Prisma's query builder for comparison;
  * - open ticket: `openTicket` (plan, pings, deadlines, timeline, outbox) in one transaction;
  * - whole report: every message of a level-2 report through `handleMessage`, dialog state saved
  *   at each step, ending in `openTicket`;
@@ -17,7 +18,7 @@ import { loadConfig } from "../../bot/config/env.js";
 import { handleMessage } from "../../core/conversation/handle-message.js";
 import { classify } from "../../core/triage/classify.js";
 import { openTicket } from "../../core/tickets/ticket-flows.js";
-import { migrateDatabase } from "../../prisma/database.js";
+import { migrateDatabase, sqliteOf, transact } from "../../prisma/database.js";
 import { LEVEL2_FAULT } from "../support/report-script.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
@@ -46,7 +47,18 @@ export async function benchReport(): Promise<void> {
       customerPhone: "138 1234 5678", attachments: [], attachmentsDone: true,
     };
     let n = 0;
+    // The least a report must write: one ticket row, in a transaction, as a plain statement.
+    const sqlite = sqliteOf(app.db);
     const baseline = await timePerOp(ROUNDS, () =>
+      transact(app.db, async () =>
+        sqlite.run(
+          `INSERT INTO "Ticket" ("number", "localDate", "kind", "source", "category", "level", "matchedRules", "answers", "status", "brand", "description", "customerName", "customerPhone", "reporterId", "createdAt", "updatedAt")
+           VALUES (?, '2026-11-26', 'fault', 'service_center', 'major', 2, '[]', '{}', 'open', 'zhonghua', ?, ?, ?, ?, ?, ?)`,
+          `BENCH-${n++}`, draft.description, draft.customerName, draft.customerPhone, reporter.id, new Date(), new Date(),
+        ),
+      ),
+    );
+    const viaPrisma = await timePerOp(ROUNDS, () =>
       app.db.ticket.create({
         data: {
           number: `BENCH-${n++}`, localDate: "2026-11-26", kind: "fault", source: "service_center", category: "major", level: 2,
@@ -64,7 +76,8 @@ export async function benchReport(): Promise<void> {
     const classifyUs = (await timePerOp(ROUNDS * 100, () => classify(answers, app.org.triage))) * 1000;
 
     const rows = [
-      ["baseline: bare ticket insert", baseline, 1],
+      ["baseline: bare ticket insert (one statement in a transaction)", baseline, 1],
+      ["the same insert through Prisma's query builder", viaPrisma, viaPrisma / baseline],
       ["open ticket (plan, pings, deadlines, timeline, outbox)", open, open / baseline],
       [`whole report (${LEVEL2_FAULT.length + 1} messages)`, whole, whole / baseline],
     ] as const;

@@ -42,6 +42,27 @@ async function countRows() {
 }
 
 describe("handling platform events exactly once, from known people only", () => {
+  it("keeps the event's record and its effects in one transaction: a failure leaves neither", async () => {
+    const failing = app.unitOfWork.run(async ({ core, inbound: log }) => {
+      expect(await log.markHandled("telegram", "900")).toBe(true);
+      await core.dialogs.save({ memberId: "wang.fang", conversation: "telegram:x", dialog: "report", step: "kind", state: { draft: {} } });
+      await app.db.$queryRaw`SELECT 1`; // a Prisma statement in between, on the same transaction
+      throw new Error("the effect failed half-way");
+    });
+    await expect(failing).rejects.toThrow("half-way");
+    expect(await countRows()).toMatchObject({ inboundEvents: 0, sessions: 0 });
+
+    // Committed, both are there, and the redelivery is recognised.
+    await app.unitOfWork.run(async ({ core, inbound: log }) => {
+      await log.markHandled("telegram", "900");
+      await core.dialogs.save({ memberId: "wang.fang", conversation: "telegram:x", dialog: "report", step: "kind", state: { draft: {} } });
+    });
+    expect(await countRows()).toMatchObject({ inboundEvents: 1, sessions: 1 });
+    expect(await app.unitOfWork.run(({ inbound: log }) => log.markHandled("telegram", "900"))).toBe(false);
+    const stored = await app.db.inboundEvent.findFirstOrThrow();
+    expect(stored.receivedAt).toBeInstanceOf(Date); // written by the raw path, read back by Prisma
+  });
+
   it("refuses a stranger with one polite sentence and records nothing", async () => {
     const before = await countRows();
     const { outcome, text } = await inbound(event("999", "/new"));
