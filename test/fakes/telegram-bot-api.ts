@@ -53,6 +53,8 @@ export interface RecordedCall {
   at: number;
   /** "webhook-reply" when the call came back in the body of a webhook response. */
   via: "http" | "webhook-reply";
+  /** When the answer was given, as a high-resolution epoch time (performance.timeOrigin + now()). */
+  answeredAt?: number;
   /** The answer, once given (a held getUpdates has none until it returns). */
   response?: ApiResponse;
 }
@@ -662,6 +664,7 @@ export class FakeBotApi {
       }
     }
     call.response = answer;
+    call.answeredAt = performance.timeOrigin + performance.now();
     return answer;
   }
 
