@@ -10,9 +10,6 @@ import { DeliveryQueue, type Refresher, type Sender } from "../jobs/delivery-que
 import { DeadlineTimers } from "../jobs/deadline-timers.js";
 import { RedisOutageLog } from "../jobs/redis-connection.js";
 import { createLogger, type Logger } from "./logger.js";
-import { SlackAdapter } from "./slack/slack-adapter.js";
-import { TelegramAdapter } from "./telegram/telegram-adapter.js";
-import { WecomAdapter } from "./wecom/wecom-adapter.js";
 
 interface Adapters {
   routes: Record<string, RouteHandler>;
@@ -33,12 +30,13 @@ interface ChatAdapter {
   stop(): Promise<void>;
 }
 
-function telegramAdapter(app: App, log: Logger, kick: () => void): ChatAdapter | undefined {
+async function telegramAdapter(app: App, log: Logger, kick: () => void): Promise<ChatAdapter | undefined> {
   const { config } = app;
   if (!config.TELEGRAM_BOT_TOKEN) {
     log.info("Telegram: off (set TELEGRAM_BOT_TOKEN to turn it on)");
     return undefined;
   }
+  const { TelegramAdapter } = await import("./telegram/telegram-adapter.js");
   const telegram = new TelegramAdapter(app, {
     token: config.TELEGRAM_BOT_TOKEN,
     apiRoot: config.TELEGRAM_API_ROOT,
@@ -49,12 +47,13 @@ function telegramAdapter(app: App, log: Logger, kick: () => void): ChatAdapter |
   return { platform: "telegram", label: "Telegram: could not reach the Bot API", routes: telegram.webhookRoute(), send: telegram.send, start: () => telegram.start(), stop: () => telegram.stop() };
 }
 
-function slackAdapter(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): ChatAdapter | undefined {
+async function slackAdapter(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): Promise<ChatAdapter | undefined> {
   const { config } = app;
   if (!config.SLACK_BOT_TOKEN) {
     log.info("Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN, to turn it on)");
     return undefined;
   }
+  const { SlackAdapter } = await import("./slack/slack-adapter.js");
   const slack = new SlackAdapter(app, {
     token: config.SLACK_BOT_TOKEN,
     signingSecret: config.SLACK_SIGNING_SECRET,
@@ -67,13 +66,14 @@ function slackAdapter(app: App, log: Logger, kick: () => void, outage: RedisOuta
   return { platform: "slack", label: "Slack: could not reach the Web API", routes: slack.routes(), send: slack.send, refresh: slack.refresh, start: () => slack.start(), stop: () => slack.stop() };
 }
 
-function wecomAdapter(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): ChatAdapter | undefined {
+async function wecomAdapter(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): Promise<ChatAdapter | undefined> {
   const { config } = app;
   const { WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_ENCODING_AES_KEY } = config;
   if (!WECOM_CORP_ID || !WECOM_AGENT_ID || !WECOM_SECRET || !WECOM_TOKEN || !WECOM_ENCODING_AES_KEY) {
     log.info("WeCom: off (set WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN and WECOM_ENCODING_AES_KEY to turn it on)");
     return undefined;
   }
+  const { WecomAdapter } = await import("./wecom/wecom-adapter.js");
   const wecom = new WecomAdapter(app, {
     corpId: WECOM_CORP_ID,
     agentId: WECOM_AGENT_ID,
@@ -88,9 +88,13 @@ function wecomAdapter(app: App, log: Logger, kick: () => void, outage: RedisOuta
   return { platform: "wecom", label: "WeCom", routes: wecom.routes(), send: wecom.send, start: () => wecom.start(), stop: () => wecom.stop() };
 }
 
-/** The chat adapters whose credentials are set; each one that is off says so once. */
-function createAdapters(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): Adapters {
-  const adapters = [telegramAdapter(app, log, kick), slackAdapter(app, log, kick, outage), wecomAdapter(app, log, kick, outage)].filter((a): a is ChatAdapter => a !== undefined);
+/**
+ * The chat adapters whose credentials are set; each one that is off says so once, and its library
+ * (grammY, Bolt…) is not even loaded.
+ */
+async function createAdapters(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): Promise<Adapters> {
+  const candidates = [await telegramAdapter(app, log, kick), await slackAdapter(app, log, kick, outage), await wecomAdapter(app, log, kick, outage)];
+  const adapters = candidates.filter((a): a is ChatAdapter => a !== undefined);
   return {
     routes: Object.assign({}, ...adapters.map((a) => a.routes)),
     senders: Object.fromEntries(adapters.map((a) => [a.platform, a.send])),
@@ -144,7 +148,7 @@ async function main(): Promise<void> {
   const outage = new RedisOutageLog(log);
   const timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => deliveries?.kick(), outage, log });
   // After a change: send what it wrote to the outbox, queue the timers of the deadlines it made.
-  const adapters = createAdapters(
+  const adapters = await createAdapters(
     app,
     log,
     () => {

@@ -3,16 +3,12 @@
  * reported against a baseline measured in the same run (the machines are shared and noisy, so only
  * ratios compare across runs). Redis must be running.
  */
-import { benchDeadlines } from "./deadline-bench.js";
-import { benchReport } from "./report-bench.js";
-import { benchSlack } from "./slack-bench.js";
-import { benchTelegram } from "./telegram-bench.js";
-
+/** Loaded only when run, so one benchmark's process does not carry the others' libraries. */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
-  report: benchReport,
-  telegram: benchTelegram,
-  slack: benchSlack,
-  deadlines: benchDeadlines,
+  report: async () => (await import("./report-bench.js")).benchReport(),
+  telegram: async () => (await import("./telegram-bench.js")).benchTelegram(),
+  slack: async () => (await import("./slack-bench.js")).benchSlack(),
+  deadlines: async () => (await import("./deadline-bench.js")).benchDeadlines(),
 };
 
 const wanted = process.argv.slice(2);
