@@ -21,7 +21,7 @@ export interface InboundQueueOptions {
  */
 export class InboundQueue<T> {
   // BullMQ's job-name typing cannot see through a type parameter; the data is T all the same.
-  private readonly queue: Queue;
+  private queue: Queue | undefined;
   private worker: Worker | undefined;
   private readonly connections: Redis[] = [];
   private readonly outage: RedisOutageLog;
@@ -32,8 +32,15 @@ export class InboundQueue<T> {
     private readonly options: InboundQueueOptions,
   ) {
     this.outage = options.outage ?? new RedisOutageLog(options.log);
-    this.queue = new Queue(name, { connection: this.connect(), prefix: options.prefix ?? "hotline" });
-    this.queue.on("error", this.outage.error);
+  }
+
+  /** Opened on first use: a process that never takes requests (a worker) holds no connection for it. */
+  private opened(): Queue {
+    if (!this.queue) {
+      this.queue = new Queue(this.name, { connection: this.connect(), prefix: this.options.prefix ?? "hotline" });
+      this.queue.on("error", this.outage.error);
+    }
+    return this.queue;
   }
 
   private connect(): Redis {
@@ -44,7 +51,7 @@ export class InboundQueue<T> {
 
   /** Resolves once the request is safe in Redis, or has been started in process. */
   async add(job: T): Promise<void> {
-    const queued = this.queue.add("handle", job, { attempts: 3, backoff: { type: "exponential", delay: 500 }, removeOnComplete: true, removeOnFail: 1_000 });
+    const queued = this.opened().add("handle", job, { attempts: 3, backoff: { type: "exponential", delay: 500 }, removeOnComplete: true, removeOnFail: 1_000 });
     const timeout = new Promise<"timeout">((resolve) => setTimeout(resolve, this.options.enqueueTimeoutMs ?? 1_000, "timeout").unref());
     const outcome = await Promise.race([queued.then(() => "queued" as const), timeout]).catch(() => "failed" as const);
     if (outcome === "queued") return;
@@ -60,7 +67,7 @@ export class InboundQueue<T> {
 
   async close(): Promise<void> {
     await this.worker?.close();
-    await this.queue.close();
+    await this.queue?.close();
     await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }
