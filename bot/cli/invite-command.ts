@@ -19,6 +19,13 @@ async function telegramLink(config: Config, code: string): Promise<string | unde
   return `https://t.me/${me.username}?start=${code}`;
 }
 
+/** What the member sends the bot with the code, where there is no link to open. */
+const HOW_TO_REDEEM: Record<Platform, (code: string) => string> = {
+  telegram: (code) => `the member sends the bot: /start ${code}`,
+  slack: (code) => `the member sends the bot a direct message: start ${code}`,
+  wecom: (code) => `the member sends the app: /start ${code}`,
+};
+
 /** `hotline invite <member> --platform telegram [--ttl-hours 72]`: a single-use, expiring code. */
 export async function inviteCommand(memberId: string | undefined, options: { platform?: string; ttlHours?: string }): Promise<string> {
   if (!memberId) throw new UsageError("usage: hotline invite <member> [--platform telegram] [--ttl-hours 72]");
@@ -33,7 +40,7 @@ export async function inviteCommand(memberId: string | undefined, options: { pla
     return [
       `Invite for ${invite.member.name.zh} (${invite.member.id}) on ${platform}, single use, valid until ${invite.expiresAt.toISOString()}:`,
       `  code: ${invite.code}`,
-      link ? `  link: ${link}` : `  the member sends: /start ${invite.code}`,
+      link ? `  link: ${link}` : `  ${HOW_TO_REDEEM[platform](invite.code)}`,
     ].join("\n");
   } catch (error) {
     if (isHotlineError(error, "unknown_member")) throw new UsageError(error.message);

@@ -18,6 +18,8 @@ export function commandFromWords(text: string): string {
 
 /** Commands that take no ticket, and those that do (a ticket number follows the name). */
 const BARE = /^(new|mine|cancel|help|lang|report)(\s+\S+)?$/i;
+/** An invite: `start <code>` binds this Slack account (Slack keeps `/start` for itself). */
+const INVITE = /^start\s+[A-Za-z0-9]{6,32}$/i;
 const ON_TICKET = /^(status|ack|take|note|ask|resolve|close|team|appoint|confirm|onsite|agreement)\s+HL-?\d/i;
 
 /**
@@ -27,6 +29,7 @@ const ON_TICKET = /^(status|ack|take|note|ask|resolve|close|team|appoint|confirm
  */
 export function commandInDirectMessage(text: string): string {
   const trimmed = text.trim().replace(/^\//, "");
+  if (INVITE.test(trimmed)) return `/start ${trimmed.split(/\s+/)[1]}`;
   const name = trimmed.split(/\s+/)[0]?.toLowerCase() ?? "";
   if (COMMANDS.has(name) && (BARE.test(trimmed) || ON_TICKET.test(trimmed))) return `/${trimmed}`;
   return text;

@@ -5,6 +5,7 @@ import type { App } from "../../../bot/app.js";
 import { createHttpServer } from "../../../bot/http/server.js";
 import { SLACK_EVENTS_PATH, SlackAdapter } from "../../../bot/slack/slack-adapter.js";
 import { TelegramAdapter } from "../../../bot/telegram/telegram-adapter.js";
+import { issueInvite } from "../../../core/directory/invites.js";
 import { DeliveryQueue } from "../../../jobs/delivery-queue.js";
 import { FakeBotApi } from "../../fakes/telegram-bot-api.js";
 import {
@@ -289,6 +290,14 @@ describe("the Slack adapter, through Bolt against a fake Web API", () => {
     expect(created.text).toContain(`已登记工单 ${NUMBER}`);
     const ticket = await bot.app.core.tickets.findByNumber(NUMBER);
     expect(ticket).toMatchObject({ reporterId: "liu.fang", originPlatform: "slack", level: 1, description: "Take the car: 行驶中起火，驾驶员受伤" });
+  });
+
+  it("binds a new Slack account from an invite sent as `start <code>` in a direct message", async () => {
+    const bot = await startBot();
+    const { code } = await issueInvite(bot.app.core, { memberId: "ma.jun", platform: "slack" });
+    await send(bot, eventCallback({ event: messageEvent({ user: "U0NEWCOMER", channel: "D0NEW", channelType: "im", text: `start ${code}` }) }));
+    expect((await eventually(() => slack.messagesIn("D0NEW")[0])).text).toContain("欢迎，马骏！");
+    expect((await bot.app.core.directory.findMemberByIdentity("slack", "U0NEWCOMER"))?.id).toBe("ma.jun");
   });
 
   it("retries a 429 after its Retry-After and delivers once", async () => {
