@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
@@ -10,13 +13,22 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A port nothing listens on now: the system picks it, so two test runs do not collide. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /** Starts `npm start`'s entry point as a process, waits for a log line, then sends SIGTERM. */
 async function startThenTerminate(role: string, readyWhen: string) {
   const db = freshDatabaseFile();
   const prefix = uniquePrefix();
   cleanups.push(db.cleanup, () => deleteKeys(prefix));
   const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--role", role], {
-    env: { ...process.env, DATABASE_URL: `file:${db.file}`, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, PORT: String(40_000 + Math.floor(Math.random() * 20_000)), LOG_LEVEL: "info" },
+    env: { ...process.env, DATABASE_URL: `file:${db.file}`, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, PORT: String(await freePort()), LOG_LEVEL: "info" },
   });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
