@@ -11,13 +11,13 @@ import {
 } from "@slack/bolt";
 import { ErrorCode, type ChatPostMessageArguments, type WebAPICallError, type WebClient } from "@slack/web-api";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
-import type { Member } from "../../core/directory/member.js";
-import { ticketBoard } from "../../core/escalation/escalation-notices.js";
+import { accountsOn, type Member } from "../../core/directory/member.js";
+import { liveViewCard } from "../../core/escalation/escalation-notices.js";
 import type { Recipient } from "../../core/escalation/notification.js";
 import type { Card } from "../../core/messages/card.js";
 import { t } from "../../core/messages/catalog.js";
-import { teamCard } from "../../core/teams/team-card.js";
-import type { CardContext } from "../../core/tickets/ticket-card.js";
+import { teamCard, teamPeople } from "../../core/teams/team-card.js";
+import { cardContext } from "../../core/tickets/flow-support.js";
 import type { Ticket } from "../../core/tickets/ticket.js";
 import { PermanentDeliveryError, type OutboundMessage, type Refresher, type Sender } from "../../jobs/delivery-queue.js";
 import { InboundQueue, type InboundQueueOptions } from "../../jobs/inbound-queue.js";
@@ -236,11 +236,10 @@ export class SlackAdapter {
 
   /** Sends replies; one that finally fails is recorded as a failed delivery, never silently lost. */
   private async reply(target: ReplyTarget, cards: Card[], member?: Member): Promise<void> {
-    const mentionOf = await this.mentions();
+    const render = await this.renderer();
     for (const card of cards) {
-      const message = renderForSlack(card, { mentionOf, noteLabel: t(this.app.config.DEFAULT_LOCALE, "slack.note_button") });
       try {
-        await this.sendReply(target, message);
+        await this.sendReply(target, render(card));
       } catch (error) {
         this.log.error({ err: error, channel: target.channel }, "reply failed");
         await recordFailedReply(this.app.db, { platform: "slack", address: target.channel, member, card, error: describe(error) });
@@ -265,23 +264,20 @@ export class SlackAdapter {
   }
 
   /**
-   * How a member is mentioned: a department lead by the department's user group when the
-   * organisation file names one, anyone else by their Slack user id.
+   * Cards as Block Kit, with the directory as it is now. A department lead is mentioned by the
+   * department's user group when the organisation file names one, anyone else by their Slack id.
    */
-  private async mentions(): Promise<(memberId: string) => string | undefined> {
-    const members = await this.app.core.directory.listMembers();
-    const slackIds = new Map(members.flatMap((m) => (m.identities.slack ? [[m.id, m.identities.slack] as const] : [])));
+  private async renderer(): Promise<(card: Card) => SlackMessage> {
+    const slackIdOf = accountsOn(await this.app.core.directory.listMembers(), "slack");
     const groups = new Map(this.app.org.departments.flatMap((d) => (d.slackUserGroup ? [[d.lead, d.slackUserGroup] as const] : [])));
-    return (memberId) => {
+    const mentionOf = (memberId: string) => {
       const group = groups.get(memberId);
       if (group) return `<!subteam^${group}>`;
-      const id = slackIds.get(memberId);
+      const id = slackIdOf(memberId);
       return id ? `<@${id}>` : undefined;
     };
-  }
-
-  private async render(card: Card): Promise<SlackMessage> {
-    return renderForSlack(card, { mentionOf: await this.mentions(), noteLabel: t(this.app.config.DEFAULT_LOCALE, "slack.note_button") });
+    const noteLabel = t(this.app.config.DEFAULT_LOCALE, "slack.note_button");
+    return (card) => renderForSlack(card, { mentionOf, noteLabel });
   }
 
   // ---- sending (the delivery queue calls these) ----
@@ -289,7 +285,7 @@ export class SlackAdapter {
   /** Delivers an outbox message: a direct message, a channel post, or a post in a team's channel. */
   readonly send: Sender = async (outbound) => {
     const { recipient } = outbound;
-    const message = await this.render(outbound.card);
+    const message = (await this.renderer())(outbound.card);
     try {
       if (recipient.kind === "team") return await this.postToTeam(recipient, message, outbound);
       if (!recipient.address) throw new PermanentDeliveryError(`no Slack account for ${recipient.name}`);
@@ -306,22 +302,17 @@ export class SlackAdapter {
   readonly refresh: Refresher = async (ticketId) => {
     const ticket = await this.app.core.tickets.findById(ticketId);
     if (!ticket) return;
-    const ctx = await this.cardContext();
+    const ctx = await cardContext(this.app.core, this.app.config.DEFAULT_LOCALE);
+    const render = await this.renderer();
     for (const posted of await this.views.postedFor(ticketId)) {
-      const card = posted.view === "team" ? teamCard(ticket, ctx) : ticketBoard(ticket, ctx);
       try {
-        await this.client.chat.update({ channel: posted.address, ts: posted.messageId, ...(await this.render(card)) });
+        await this.client.chat.update({ channel: posted.address, ts: posted.messageId, ...render(liveViewCard(ticket, posted.view, ctx)) });
       } catch (error) {
         throw permanentIfHopeless(error);
       }
     }
     await this.inviteTeam(ticket);
   };
-
-  private async cardContext(): Promise<CardContext> {
-    const members = new Map((await this.app.core.directory.listMembers()).map((m) => [m.id, m]));
-    return { locale: this.app.config.DEFAULT_LOCALE, org: this.app.org, timeZone: this.app.config.TZ, members };
-  }
 
   private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, message: SlackMessage, outbound: OutboundMessage): Promise<void> {
     const ticket = await this.app.core.tickets.findByNumber(recipient.ticketNumber);
@@ -360,7 +351,7 @@ export class SlackAdapter {
       await this.inviteTeam(ticket, channelId);
       return { address: channelId, threadId: null };
     }
-    const roster = await this.client.chat.postMessage({ channel: parent, ...(await this.render(teamCard(ticket, await this.cardContext()))) });
+    const roster = await this.client.chat.postMessage({ channel: parent, ...(await this.renderer())(teamCard(ticket, await cardContext(this.app.core, this.app.config.DEFAULT_LOCALE))) });
     if (!roster.ts) throw new Error("chat.postMessage returned no ts");
     await this.views.recordPosted(ticket.id, { address: parent, messageId: roster.ts, view: "team" });
     await this.views.saveTeamSpace(ticket.id, { address: parent, threadId: roster.ts });
@@ -371,10 +362,8 @@ export class SlackAdapter {
   private async inviteTeam(ticket: Ticket, channel?: string): Promise<void> {
     const space = channel ? { address: channel, threadId: null } : await this.views.teamSpace(ticket.id);
     if (!space || space.threadId || ticket.team.length === 0) return;
-    const members = await this.app.core.directory.listMembers();
-    const byId = new Map(members.map((m) => [m.id, m]));
-    const wanted = ticket.team.map((seat) => seat.memberId ?? this.app.org.departments.find((d) => d.id === seat.departmentId)?.lead ?? null);
-    const users = [...new Set(wanted.flatMap((id) => (id && byId.get(id)?.identities.slack) || []))];
+    const slackIdOf = accountsOn(await this.app.core.directory.listMembers(), "slack");
+    const users = teamPeople(ticket, this.app.org).flatMap((id) => slackIdOf(id) ?? []);
     if (users.length === 0) return;
     await this.client.conversations.invite({ channel: space.address, users: users.join(",") }).catch((error: unknown) => {
       if (platformError(error) !== "already_in_channel") this.log.warn({ ticket: ticket.number, error: platformError(error) ?? describe(error) }, "Slack: could not invite the team");

@@ -3,7 +3,7 @@ import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, GrammyError, HttpError, webhookCallback, type Context } from "grammy";
 import type { Message, UserFromGetMe } from "grammy/types";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
-import type { Member } from "../../core/directory/member.js";
+import { accountsOn, type Member } from "../../core/directory/member.js";
 import type { Card } from "../../core/messages/card.js";
 import type { AttachmentRef } from "../../core/tickets/ticket.js";
 import type { App } from "../app.js";
@@ -172,9 +172,7 @@ export class TelegramAdapter {
   }
 
   private async telegramIds(): Promise<(memberId: string) => string | undefined> {
-    const members = await this.app.core.directory.listMembers();
-    const ids = new Map(members.flatMap((m) => (m.identities.telegram ? [[m.id, m.identities.telegram] as const] : [])));
-    return (memberId) => ids.get(memberId);
+    return accountsOn(await this.app.core.directory.listMembers(), "telegram");
   }
 
   /** Delivers an outbox message to a Telegram user or group, with real mentions. */

@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
-import type { Member } from "../../core/directory/member.js";
+import { accountsOn, type Member } from "../../core/directory/member.js";
 import type { Organisation } from "../../core/directory/organisation.js";
 import type { Recipient } from "../../core/escalation/notification.js";
 import type { Card } from "../../core/messages/card.js";
+import { teamPeople } from "../../core/teams/team-card.js";
 import type { AttachmentRef, Ticket } from "../../core/tickets/ticket.js";
 import { PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
 import { InboundQueue, type InboundQueueOptions } from "../../jobs/inbound-queue.js";
@@ -201,9 +202,7 @@ export class WecomAdapter {
   }
 
   private async wecomIds(): Promise<(memberId: string) => string | undefined> {
-    const members = await this.app.core.directory.listMembers();
-    const ids = new Map(members.flatMap((m) => (m.identities.wecom ? [[m.id, m.identities.wecom] as const] : [])));
-    return (memberId) => ids.get(memberId);
+    return accountsOn(await this.app.core.directory.listMembers(), "wecom");
   }
 
   /**
@@ -236,14 +235,11 @@ export class WecomAdapter {
     return chatid;
   }
 
-  /** The WeCom userids of the team: seat holders, and the leads of seats still empty. */
+  /** The team's WeCom userids; the leader, listed first, owns the chat. */
   private async teamPeople(ticket: Ticket): Promise<{ owner: string; members: string[] }> {
     const wecomIdOf = await this.wecomIds();
-    const leadOf = (departmentId: string) => this.app.org.departments.find((d) => d.id === departmentId)?.lead ?? null;
-    const ids = ticket.team.map((seat) => seat.memberId ?? leadOf(seat.departmentId)).flatMap((id) => (id && wecomIdOf(id)) || []);
-    const leader = ticket.team.find((seat) => seat.leader)?.memberId;
-    const members = [...new Set(ids)];
-    return { owner: (leader && wecomIdOf(leader)) || members[0] || "", members };
+    const members = teamPeople(ticket, this.app.org).flatMap((id) => wecomIdOf(id) ?? []);
+    return { owner: members[0] ?? "", members };
   }
 }
 

@@ -31,3 +31,9 @@ export const hasRole = (member: Member, role: Role) => member.roles.includes(rol
 export function actsOnAllTickets(member: Member, org: Organisation): boolean {
   return hasRole(member, "manager") || hasRole(member, "admin") || member.departmentId === org.afterSalesDepartment;
 }
+
+/** Each member's account on a platform, for the mentions an adapter writes. */
+export function accountsOn(members: readonly Member[], platform: Platform): (memberId: string) => string | undefined {
+  const accounts = new Map(members.flatMap((m) => (m.identities[platform] ? [[m.id, m.identities[platform]] as const] : [])));
+  return (memberId) => accounts.get(memberId);
+}

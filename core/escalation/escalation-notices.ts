@@ -7,7 +7,8 @@ import { isFinished, type Ticket } from "../tickets/ticket.js";
 import { deadlineLines, departmentName, memberName, pingLines, reasonLines, severityText, ticketFields, type CardContext } from "../tickets/ticket-card.js";
 import { formatLocalTime } from "../time/business-time.js";
 import type { EscalationPlan } from "./plan-escalation.js";
-import type { Notification, Recipient } from "./notification.js";
+import { teamCard } from "../teams/team-card.js";
+import type { LiveView, Notification, Recipient } from "./notification.js";
 
 export interface NoticeContext extends Omit<CardContext, "locale"> {
   defaultLocale: Locale;
@@ -95,6 +96,11 @@ function channelNotice(ticket: Ticket, channelId: string, ctx: NoticeContext): N
   const card = ticketBoard(ticket, { ...ctx, locale: ctx.defaultLocale });
   const recipient: Recipient = { kind: "channel", channelId, name: pick(channel.name, ctx.defaultLocale), platform: channel.platform, address: channel.externalId };
   return { recipient, card, ticketNumber: ticket.number, view: "ticket" };
+}
+
+/** The card a live view shows now: the ticket's board, or its complaint team's roster. */
+export function liveViewCard(ticket: Ticket, view: LiveView, cardCtx: CardContext): Card {
+  return view === "team" ? teamCard(ticket, cardCtx) : ticketBoard(ticket, cardCtx);
 }
 
 /**

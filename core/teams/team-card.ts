@@ -1,18 +1,29 @@
+import type { Organisation } from "../directory/organisation.js";
 import type { Card, Choice, Mention } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import { departmentName, memberName, ticketFields, type CardContext } from "../tickets/ticket-card.js";
 import { isFinished, type TeamSeat, type Ticket } from "../tickets/ticket.js";
 import { formatLocalTime } from "../time/business-time.js";
 
-function leadOf(departmentId: string, ctx: CardContext): string | null {
-  return ctx.org.departments.find((d) => d.id === departmentId)?.lead ?? null;
+function leadOf(departmentId: string, org: Organisation): string | null {
+  return org.departments.find((d) => d.id === departmentId)?.lead ?? null;
+}
+
+/**
+ * Who belongs in the team's own place (channel, group chat): the leader first, then each seat's
+ * member, or the lead of a seat still empty, who has to appoint one.
+ */
+export function teamPeople(ticket: Ticket, org: Organisation): string[] {
+  const seats = [...ticket.team].sort((a, b) => Number(b.leader) - Number(a.leader));
+  const people = seats.map((seat) => seat.memberId ?? leadOf(seat.departmentId, org)).filter((id): id is string => id !== null);
+  return [...new Set(people)];
 }
 
 function seatLine(seat: TeamSeat, ctx: CardContext): string {
   const department = departmentName(seat.departmentId, ctx);
   const who = memberName(seat.memberId, ctx);
   if (seat.leader) return t(ctx.locale, "team.seat.leader", { department, who });
-  if (!seat.memberId) return t(ctx.locale, "team.seat.awaiting", { department, lead: memberName(leadOf(seat.departmentId, ctx), ctx) });
+  if (!seat.memberId) return t(ctx.locale, "team.seat.awaiting", { department, lead: memberName(leadOf(seat.departmentId, ctx.org), ctx) });
   return t(ctx.locale, seat.confirmedAt ? "team.seat.confirmed" : "team.seat.appointed", { department, who });
 }
 
@@ -33,7 +44,7 @@ export function teamCard(ticket: Ticket, ctx: CardContext): Card {
   const onSite = ticket.deadlines.find((d) => d.kind === "on_site");
   const empty = ticket.team.filter((seat) => !seat.leader && !seat.memberId);
   const mentions: Mention[] = empty.flatMap((seat) => {
-    const lead = leadOf(seat.departmentId, ctx);
+    const lead = leadOf(seat.departmentId, ctx.org);
     return lead ? [{ memberId: lead, name: memberName(lead, ctx) }] : [];
   });
   return {
