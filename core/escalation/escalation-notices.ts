@@ -46,14 +46,14 @@ export function newTicketNotices(ticket: Ticket, plan: EscalationPlan, ctx: Noti
  * lead mentioned, so the group sees who must act.
  */
 function departmentGroupNotices(ticket: Ticket, ctx: NoticeContext): Notification[] {
-  const pinged = [...new Set(ticket.pings.map((p) => p.departmentId).filter((id): id is string => id !== null))];
-  return pinged.flatMap((departmentId) => {
-    const department = ctx.org.departments.find((d) => d.id === departmentId);
-    if (!department?.wecomRobotKey) return [];
-    const board = ticketBoard(ticket, { ...ctx, locale: ctx.defaultLocale });
+  const pinged = new Set(ticket.pings.map((p) => p.departmentId));
+  const withRobots = ctx.org.departments.flatMap((d) => (d.wecomRobotKey && pinged.has(d.id) ? [{ department: d, robotKey: d.wecomRobotKey }] : []));
+  if (withRobots.length === 0) return [];
+  const board = ticketBoard(ticket, { ...ctx, locale: ctx.defaultLocale });
+  return withRobots.map(({ department, robotKey }) => {
     const card: Card = { ...board, mentions: board.mentions?.filter((m) => m.memberId === department.lead) };
-    const recipient: Recipient = { kind: "channel", channelId: `robot:${department.id}`, name: pick(department.name, ctx.defaultLocale), platform: "wecom", address: department.wecomRobotKey };
-    return [{ recipient, card, ticketNumber: ticket.number }];
+    const recipient: Recipient = { kind: "channel", channelId: `robot:${department.id}`, name: pick(department.name, ctx.defaultLocale), platform: "wecom", address: robotKey };
+    return { recipient, card, ticketNumber: ticket.number };
   });
 }
 
