@@ -1,6 +1,6 @@
 import type { Clock, CoreContext, UnitOfWork } from "../core/ports.js";
 import type { Organisation } from "../core/directory/organisation.js";
-import { migrateDatabase, openDatabase, sqliteOf, transact, type Database, type DbClient } from "../prisma/database.js";
+import { migrateDatabase, openDatabase, sqliteOf, transact, type Database } from "../prisma/database.js";
 import { SqliteInboundLog } from "../prisma/stores/inbound-log.js";
 import { PrismaInviteStore } from "../prisma/stores/invite-store.js";
 import { PrismaDeadlineStore } from "../prisma/stores/deadline-store.js";
@@ -43,7 +43,7 @@ export async function createApp(config: Config, options: { clock?: Clock } = {})
   // transaction they are part of it, as Prisma's statements are.
   const sqlite = sqliteOf(db);
   const directoryCache = new DirectoryCache();
-  const coreOn = (client: DbClient): CoreContext => ({
+  const coreOn = (client: Database): CoreContext => ({
     org,
     tickets: new PrismaTicketStore(client, sqlite, clock),
     dialogs: new SqliteDialogStore(sqlite),
@@ -57,8 +57,11 @@ export async function createApp(config: Config, options: { clock?: Clock } = {})
   });
   const core = coreOn(db);
   const directory = core.directory as PrismaDirectory;
+  // Every transaction hands its work the same client, so its stores are built once.
+  let coreInTransaction: CoreContext | undefined;
+  const inbound = new SqliteInboundLog(sqlite);
   const unitOfWork: UnitOfWork = {
-    run: (work) => transact(db, (tx) => work({ core: coreOn(tx), inbound: new SqliteInboundLog(sqlite) })),
+    run: (work) => transact(db, (tx) => work({ core: (coreInTransaction ??= coreOn(tx)), inbound })),
   };
   return { config, org, db, directory, core, unitOfWork, close: () => db.$disconnect() };
 }

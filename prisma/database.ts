@@ -6,19 +6,48 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import BetterSqlite3 from "better-sqlite3";
-import { PrismaClient, type Prisma } from "../generated/prisma/client.ts";
+import { PrismaClient } from "../generated/prisma/client.ts";
+import { ConnectionLock } from "./connection-lock.js";
+import { JoiningAdapter, WaitingAdapter, type DriverAdapter } from "./locked-adapters.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 
 export type Database = PrismaClient;
-/** The client or an open transaction: stores work on either, so a caller can widen the transaction. */
-export type DbClient = Database | Prisma.TransactionClient;
+
+interface SharedConnection {
+  lock: ConnectionLock;
+  /** The client for work inside a transaction: its statements join the open transaction. */
+  joining: Database;
+  sqlite: SqliteConnection;
+}
+
+const shared = new WeakMap<Database, SharedConnection>();
+
+function sharedConnectionOf(db: Database): SharedConnection {
+  const found = shared.get(db);
+  if (!found) throw new Error("not a database opened by openDatabase");
+  return found;
+}
 
 /**
- * Runs `work` in a transaction, or inside the caller's when `db` already is one. Interactive
- * transactions wait up to 10 s for the single SQLite writer, and may run 15 s.
+ * Runs `work` in a transaction on the connection, or inside the open one when called from its
+ * work (nested calls join; they don't nest). `work` gets the client whose statements are part of
+ * the transaction; statements from anywhere else wait until it commits or rolls back, up to 10 s.
  */
-export function transact<T>(db: DbClient, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-  return "$transaction" in db ? db.$transaction(work, { maxWait: 10_000, timeout: 15_000 }) : work(db);
+export async function transact<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
+  const { lock, joining, sqlite } = sharedConnectionOf(db);
+  if (lock.heldHere()) return work(joining);
+  const hold = await lock.acquire();
+  try {
+    sqlite.begin();
+    const result = await lock.runAs(hold, () => work(joining));
+    sqlite.commit();
+    return result;
+  } catch (error) {
+    sqlite.rollbackIfOpen();
+    throw error;
+  } finally {
+    lock.release(hold);
+  }
 }
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -35,34 +64,32 @@ export function databaseFile(url: string): string {
   return resolveDatabaseUrl(url).slice("file:".length);
 }
 
-/** The adapter factory, keeping hold of the connection it opens (the adapter keeps it as `client`). */
-class SharedConnectionAdapter extends PrismaBetterSQLite3 {
-  connection: BetterSqlite3.Database | undefined;
-
-  override async connect(): ReturnType<PrismaBetterSQLite3["connect"]> {
-    const adapter = await super.connect();
-    this.connection = (adapter as unknown as { client: BetterSqlite3.Database }).client;
-    return adapter;
-  }
-}
-
-const connections = new WeakMap<Database, SqliteConnection>();
-
-/** Opens the database, waiting out short locks held by another process (the CLI beside the server). */
+/**
+ * Opens the database, waiting out short locks held by another process (the CLI beside the server).
+ * Two Prisma clients share the one connection: the database for everyone, whose statements wait
+ * for an open transaction to end, and the client `transact` hands to a transaction's work. The
+ * work has a client of its own because Prisma runs the findUnique calls of one tick as one batch,
+ * in the first caller's async context: a batch mixing the work's calls with others' would wait
+ * for the work's own transaction.
+ */
 export async function openDatabase(url: string): Promise<Database> {
-  const adapter = new SharedConnectionAdapter({ url: resolveDatabaseUrl(url), timeout: 5_000 });
-  const db = new PrismaClient({ adapter });
+  const inner = await new PrismaBetterSQLite3({ url: resolveDatabaseUrl(url), timeout: 5_000 }).connect();
+  // Prisma's adapter keeps the better-sqlite3 connection it opened as `client`.
+  const connection = (inner as unknown as { client: BetterSqlite3.Database }).client;
+  const lock = new ConnectionLock();
+  const factory = (adapter: DriverAdapter) => ({ provider: adapter.provider, adapterName: adapter.adapterName, connect: async () => adapter });
+  const db = new PrismaClient({ adapter: factory(new WaitingAdapter(inner, connection, lock)) });
+  const joining = new PrismaClient({ adapter: factory(new JoiningAdapter(inner, connection, lock)) });
+  const sqlite = new SqliteConnection(connection, lock);
+  shared.set(db, { lock, joining, sqlite });
+  shared.set(joining, { lock, joining, sqlite });
   await db.$queryRawUnsafe("PRAGMA foreign_keys = ON");
-  if (!adapter.connection) throw new Error("the SQLite adapter opened no connection");
-  connections.set(db, new SqliteConnection(adapter.connection));
   return db;
 }
 
 /** The SQLite connection under an open database, for the hot statements (see SqliteConnection). */
 export function sqliteOf(db: Database): SqliteConnection {
-  const connection = connections.get(db);
-  if (!connection) throw new Error("not a database opened by openDatabase");
-  return connection;
+  return sharedConnectionOf(db).sqlite;
 }
 
 function migrationNames(): string[] {

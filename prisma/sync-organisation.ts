@@ -1,5 +1,5 @@
 import type { Organisation } from "../core/directory/organisation.js";
-import type { Database } from "./database.js";
+import { transact, type Database } from "./database.js";
 
 /**
  * Loads the organisation file into the directory tables. Idempotent, so it runs at every start:
@@ -7,7 +7,7 @@ import type { Database } from "./database.js";
  * Run-time choices survive: a member's /lang, and identities bound by invite.
  */
 export async function syncOrganisation(db: Database, org: Organisation): Promise<void> {
-  await db.$transaction(async (tx) => {
+  await transact(db, async (tx) => {
     for (const d of org.departments) {
       const data = { nameZh: d.name.zh, nameEn: d.name.en, leadId: d.lead };
       await tx.department.upsert({ where: { id: d.id }, create: { id: d.id, ...data }, update: data });

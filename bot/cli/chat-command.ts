@@ -48,7 +48,7 @@ export async function chatCommand(memberId: string | undefined, io: ChatIo): Pro
       io.print(renderCard(card));
       if (card.choices?.length) lastCard = card;
     };
-    const pending = await pendingPrompt(app.core, member, `terminal:${member.id}`);
+    const pending = await app.unitOfWork.run(({ core }) => pendingPrompt(core, member, `terminal:${member.id}`));
     if (pending) show(pending);
     for await (const line of createInterface({ input: io.input, terminal: false })) {
       if (/^\/(quit|exit)$/.test(line.trim())) break;
@@ -57,7 +57,8 @@ export async function chatCommand(memberId: string | undefined, io: ChatIo): Pro
       const current = (await app.directory.findMember(member.id)) ?? member;
       const inbound = toInbound(line, current, lastCard);
       lastCard = undefined;
-      const result = await handleMessage(app.core, inbound);
+      // One transaction per line, as an adapter has per event: the ticket and the dialog's end commit together.
+      const result = await app.unitOfWork.run(({ core }) => handleMessage(core, inbound));
       result.replies.forEach(show);
       if (result.notifications.length) {
         io.print(`— ${result.notifications.length} notification(s) queued for delivery:`);

@@ -3,13 +3,13 @@ import type { Notification } from "../../core/escalation/notification.js";
 import type { Clock, DeadlineChange, DeadlineRecord, DeadlineStore } from "../../core/ports.js";
 import type { Deadline, DeadlineKind, NewTimelineEvent } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
-import { transact, type DbClient } from "../database.js";
+import { transact, type Database } from "../database.js";
 import type { SqliteConnection } from "../sqlite-connection.js";
 import { addEvents, addOutbox, refreshLiveViews } from "./ticket-store.js";
 
 export class PrismaDeadlineStore implements DeadlineStore {
   constructor(
-    private readonly db: DbClient,
+    private readonly db: Database,
     private readonly sqlite: SqliteConnection,
     private readonly clock: Clock = () => new Date(),
   ) {}

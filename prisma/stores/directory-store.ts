@@ -2,7 +2,7 @@ import type { Member } from "../../core/directory/member.js";
 import { platformSchema, roleSchema, type Organisation, type Platform } from "../../core/directory/organisation.js";
 import { localeSchema, type Locale } from "../../core/messages/locale.js";
 import type { Directory } from "../../core/ports.js";
-import type { Database, DbClient } from "../database.js";
+import type { Database } from "../database.js";
 
 type MemberRow = NonNullable<Awaited<ReturnType<Database["member"]["findUnique"]>>> & {
   identities: { platform: string; externalId: string }[];
@@ -43,7 +43,7 @@ export class DirectoryCache {
 /** Members from the database (the organisation file plus run-time bindings and languages). */
 export class PrismaDirectory implements Directory {
   constructor(
-    private readonly db: DbClient,
+    private readonly db: Database,
     private readonly org: Organisation,
     private readonly cache: DirectoryCache = new DirectoryCache(0),
   ) {}

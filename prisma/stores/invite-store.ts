@@ -1,11 +1,11 @@
 import type { Platform } from "../../core/directory/organisation.js";
 import type { InviteStore } from "../../core/ports.js";
-import { transact, type DbClient } from "../database.js";
+import { transact, type Database } from "../database.js";
 
 export class PrismaInviteStore implements InviteStore {
   /** @param onBindingsChanged clears whatever caches who is behind an account */
   constructor(
-    private readonly db: DbClient,
+    private readonly db: Database,
     private readonly onBindingsChanged: () => void = () => {},
   ) {}
 

@@ -1,6 +1,6 @@
 import type { Platform } from "../../core/directory/organisation.js";
 import type { LiveView } from "../../core/escalation/notification.js";
-import type { DbClient } from "../database.js";
+import type { Database } from "../database.js";
 
 export interface PostedView {
   address: string;
@@ -20,7 +20,7 @@ export interface TeamSpaceRecord {
  */
 export class LiveViewStore {
   constructor(
-    private readonly db: DbClient,
+    private readonly db: Database,
     private readonly platform: Platform,
   ) {}
 

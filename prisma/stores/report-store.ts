@@ -4,7 +4,7 @@ import type { ReportData, ReportKind, ReportPeriod, ReportStore, TicketSummary }
 import type { DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { transact, type DbClient } from "../database.js";
+import { transact, type Database } from "../database.js";
 import type { SqliteConnection } from "../sqlite-connection.js";
 import { addOutbox } from "./ticket-store.js";
 
@@ -24,7 +24,7 @@ const FINISHED = ["resolved", "closed"];
 
 export class PrismaReportStore implements ReportStore {
   constructor(
-    private readonly db: DbClient,
+    private readonly db: Database,
     private readonly sqlite: SqliteConnection,
     private readonly clock: Clock = () => new Date(),
   ) {}

@@ -17,7 +17,7 @@ import {
 } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { transact, type DbClient } from "../database.js";
+import { transact, type Database } from "../database.js";
 import type { SqliteConnection } from "../sqlite-connection.js";
 
 const WITH_DETAILS = { pings: { orderBy: { id: "asc" } }, deadlines: { orderBy: { id: "asc" } }, attachments: true, teamSeats: { orderBy: { id: "asc" } } } as const;
@@ -29,7 +29,7 @@ type TicketRow = Prisma.TicketGetPayload<{ include: typeof WITH_DETAILS }>;
  */
 export class PrismaTicketStore implements TicketStore {
   constructor(
-    private readonly db: DbClient,
+    private readonly db: Database,
     private readonly sqlite: SqliteConnection,
     private readonly clock: Clock = () => new Date(),
   ) {}

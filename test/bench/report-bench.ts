@@ -70,7 +70,7 @@ export async function benchReport(): Promise<void> {
     const open = await timePerOp(ROUNDS, () => openTicket(app.core, { reporter, draft, classification, originPlatform: "telegram" }));
     const whole = await timePerOp(Math.max(10, Math.floor(ROUNDS / 10)), async (i) => {
       for (const text of [...LEVEL2_FAULT, "1"]) {
-        await handleMessage(app.core, { member: reporter, conversation: `bench:${i}`, text });
+        await app.unitOfWork.run(({ core }) => handleMessage(core, { member: reporter, conversation: `bench:${i}`, text }));
       }
     });
     const classifyUs = (await timePerOp(ROUNDS * 100, () => classify(answers, app.org.triage))) * 1000;

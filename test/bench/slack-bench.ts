@@ -129,7 +129,7 @@ async function openTickets(app: App): Promise<string[]> {
   const numbers: string[] = [];
   for (let i = 0; i < TICKETS; i++) {
     const conversation = `bench:${i}`;
-    for (const text of [...LEVEL1_FAULT, "1"]) await handleMessage(app.core, { member: reporter, conversation, text });
+    for (const text of [...LEVEL1_FAULT, "1"]) await app.unitOfWork.run(({ core }) => handleMessage(core, { member: reporter, conversation, text }));
     numbers.push((await app.db.ticket.findFirstOrThrow({ orderBy: { id: "desc" } })).number);
   }
   return numbers;

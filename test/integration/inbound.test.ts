@@ -46,7 +46,7 @@ describe("handling platform events exactly once, from known people only", () => 
     const failing = app.unitOfWork.run(async ({ core, inbound: log }) => {
       expect(await log.markHandled("telegram", "900")).toBe(true);
       await core.dialogs.save({ memberId: "wang.fang", conversation: "telegram:x", dialog: "report", step: "kind", state: { draft: {} } });
-      await app.db.$queryRaw`SELECT 1`; // a Prisma statement in between, on the same transaction
+      await core.tickets.findByNumber("HL-20261126-0001"); // a Prisma statement in between, on the same transaction
       throw new Error("the effect failed half-way");
     });
     await expect(failing).rejects.toThrow("half-way");

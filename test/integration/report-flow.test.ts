@@ -125,7 +125,7 @@ describe("a report through the conversation, on SQLite", () => {
     const inGroup = async (memberId: string, text: string) => {
       const { handleMessage } = await import("../../core/conversation/handle-message.js");
       const who = (await app.directory.findMember(memberId))!;
-      return handleMessage(app.core, { member: who, conversation: "telegram:-1001", text });
+      return app.unitOfWork.run(({ core }) => handleMessage(core, { member: who, conversation: "telegram:-1001", text }));
     };
     await inGroup("wang.fang", "/new");
     await inGroup("ma.jun", "/new");

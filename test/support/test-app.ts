@@ -40,6 +40,6 @@ export async function member(app: App, id: string): Promise<Member> {
 export async function say(app: App, memberId: string, input: string | { choice: string }) {
   const who = await member(app, memberId);
   const message = typeof input === "string" ? { text: input } : input;
-  const result = await handleMessage(app.core, { member: who, conversation: `telegram:${memberId}`, ...message });
+  const result = await app.unitOfWork.run(({ core }) => handleMessage(core, { member: who, conversation: `telegram:${memberId}`, ...message }));
   return { ...result, text: result.replies.map(cardToPlainText).join("\n") };
 }

@@ -1,0 +1,148 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConnectionLock } from "../../prisma/connection-lock.js";
+import { openDatabase, sqliteOf, transact, type Database } from "../../prisma/database.js";
+import { freshDatabaseFile } from "../support/test-app.js";
+
+let db: Database;
+let cleanup: () => void;
+
+beforeEach(async () => {
+  const fresh = freshDatabaseFile();
+  cleanup = fresh.cleanup;
+  db = await openDatabase(`file:${fresh.file}`);
+});
+afterEach(async () => {
+  await db.$disconnect();
+  cleanup();
+});
+
+const received = (eventId: string) => ({ platform: "telegram", eventId, receivedAt: new Date() });
+const eventIds = async () => (await db.inboundEvent.findMany({ orderBy: { eventId: "asc" } })).map((e) => e.eventId);
+
+/** A promise and the function that settles it: lets a transaction stay open while the test looks on. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+describe("one connection, one transaction at a time", () => {
+  it("makes a statement from outside wait for the open transaction, so its rollback does not take the statement with it", async () => {
+    const { opened, open } = gate();
+    const failing = transact(db, async (tx) => {
+      await tx.inboundEvent.create({ data: received("inside") });
+      await opened;
+      throw new Error("the unit of work failed");
+    });
+    let outsideDone = false;
+    const outside = db.inboundEvent.create({ data: received("outside") }).then(() => (outsideDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(outsideDone).toBe(false); // waiting for its turn, not inside the open transaction
+    open();
+    await expect(failing).rejects.toThrow("the unit of work failed");
+    await outside;
+    expect(await eventIds()).toEqual(["outside"]);
+  });
+
+  it("runs concurrent transactions one after another: no update is lost", async () => {
+    const increments = Array.from({ length: 20 }, () =>
+      transact(db, async (tx) => {
+        const row = await tx.ticketDaySequence.findUnique({ where: { localDate: "2026-11-27" } });
+        await new Promise((resolve) => setImmediate(resolve)); // let the others run in between
+        await tx.ticketDaySequence.upsert({ where: { localDate: "2026-11-27" }, create: { localDate: "2026-11-27", last: 1 }, update: { last: (row?.last ?? 0) + 1 } });
+      }),
+    );
+    await Promise.all(increments);
+    expect((await db.ticketDaySequence.findUniqueOrThrow({ where: { localDate: "2026-11-27" } })).last).toBe(20);
+  });
+
+  it("joins a nested transact to the open one: it commits and rolls back with it", async () => {
+    await expect(
+      transact(db, async (tx) => {
+        await transact(tx, (inner) => inner.inboundEvent.create({ data: received("nested") }));
+        await transact(db, (inner) => inner.inboundEvent.create({ data: received("nested through the database") }));
+        throw new Error("the outer work failed");
+      }),
+    ).rejects.toThrow("the outer work failed");
+    expect(await eventIds()).toEqual([]);
+  });
+
+  it("makes a transaction Prisma opens inside the work a savepoint, which can fail alone", async () => {
+    await transact(db, async (tx) => {
+      await tx.inboundEvent.create({ data: received("kept") });
+      await expect(
+        tx.$transaction(async (inner) => {
+          await inner.inboundEvent.create({ data: received("rolled back") });
+          throw new Error("the inner part failed");
+        }),
+      ).rejects.toThrow("the inner part failed");
+      await tx.$transaction([tx.inboundEvent.create({ data: received("batch a") }), tx.inboundEvent.create({ data: received("batch b") })]);
+    });
+    expect(await eventIds()).toEqual(["batch a", "batch b", "kept"]);
+  });
+
+  it("makes Prisma's own transactions on the database wait their turn as well", async () => {
+    const order: string[] = [];
+    const { opened, open } = gate();
+    const first = transact(db, async (tx) => {
+      order.push("first begins");
+      await opened;
+      await tx.inboundEvent.create({ data: received("first") });
+      order.push("first ends");
+    });
+    const second = db.$transaction(async (tx) => {
+      order.push("second begins");
+      await tx.inboundEvent.create({ data: received("second") });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    open();
+    await Promise.all([first, second]);
+    expect(order).toEqual(["first begins", "first ends", "second begins"]);
+    expect(await eventIds()).toEqual(["first", "second"]);
+  });
+
+  it("counts what the work does through the database's own client as part of the transaction", async () => {
+    await expect(
+      transact(db, async () => {
+        await db.inboundEvent.create({ data: received("through the database") });
+        expect(await db.inboundEvent.count()).toBe(1);
+        throw new Error("the work failed");
+      }),
+    ).rejects.toThrow("the work failed");
+    expect(await eventIds()).toEqual([]);
+  });
+
+  it("refuses a transaction's client once the transaction has ended", async () => {
+    const leaked = await transact(db, async (tx) => tx);
+    await expect(leaked.inboundEvent.count()).rejects.toThrow("used outside its transaction");
+  });
+
+  it("refuses plain statements on the connection outside a transaction", async () => {
+    const sqlite = sqliteOf(db);
+    expect(() => sqlite.run(`DELETE FROM "InboundEvent"`)).toThrow("outside a transaction");
+    await transact(db, async () => sqlite.run(`INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES ('telegram', 'raw', '2026-11-27T00:00:00.000+00:00')`));
+    expect(await eventIds()).toEqual(["raw"]);
+  });
+});
+
+describe("the connection's lock", () => {
+  it("gives turns in the order they were asked for", async () => {
+    const lock = new ConnectionLock();
+    const first = await lock.acquire();
+    const order: number[] = [];
+    const waiting = [1, 2, 3].map((n) => lock.acquire().then((hold) => (order.push(n), lock.release(hold))));
+    lock.release(first);
+    await Promise.all(waiting);
+    expect(order).toEqual([1, 2, 3]);
+    expect(lock.isHeld).toBe(false);
+  });
+
+  it("gives up waiting after its limit, with an error that says since when the connection is held", async () => {
+    const lock = new ConnectionLock(30);
+    const hold = await lock.acquire();
+    await expect(lock.acquire()).rejects.toThrow(/waited 30 ms for the database: a transaction held it since \d{4}-/);
+    lock.release(hold);
+    lock.release(await lock.acquire()); // the one that gave up left no place in the queue
+    expect(lock.isHeld).toBe(false);
+  });
+});
