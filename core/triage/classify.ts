@@ -48,8 +48,13 @@ const POSSIBLE_VALUES: { [F in TriageField]-?: ReadonlyArray<NonNullable<TriageA
  * The dialog skips questions that can no longer change the level (once level 1 is settled, say).
  */
 export function couldRaiseLevel(field: TriageField, answers: TriageAnswers, thresholds: TriageThresholds): boolean {
-  const current = classify(answers, thresholds).level;
-  return POSSIBLE_VALUES[field].some((value) =>
-    isMoreSevere(classify({ ...answers, [field]: value }, thresholds).level, current),
-  );
+  const current = severestLevel(answers, thresholds);
+  return POSSIBLE_VALUES[field].some((value) => isMoreSevere(severestLevel({ ...answers, [field]: value }, thresholds), current));
+}
+
+/** The level `classify` would give, without its reasons: the dialog asks this several times per message. */
+function severestLevel(answers: TriageAnswers, thresholds: TriageThresholds): Level | null {
+  let level: Level | null = null;
+  for (const rule of TRIAGE_RULES) if (isMoreSevere(rule.level, level) && rule.matches(answers, thresholds)) level = rule.level;
+  return level;
 }

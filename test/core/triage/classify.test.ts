@@ -113,4 +113,29 @@ describe("couldRaiseLevel", () => {
   it("still asks the claim after a level-3 answer, since a large claim makes it level 2", () => {
     expect(couldRaiseLevel("claimAmountCny", { breakdown: true }, DEFAULT_THRESHOLDS)).toBe(true);
   });
+
+  it("agrees with classify: a question matters exactly when one of its answers gives a more severe level", () => {
+    const values: { [F in keyof TriageAnswers]-?: TriageAnswers[F][] } = {
+      casualties: [undefined, false, true],
+      majorAccident: [undefined, true],
+      media: [undefined, "none", "exposed"],
+      manufacturingLossComplaint: [undefined, true],
+      lossExceedsVehicleValue: [undefined, true],
+      complaintFrequency: [undefined, "high", "very_high"],
+      salesImpact: [undefined, "possible", "direct"],
+      breakdown: [undefined, true],
+      claimAmountCny: [undefined, 1_000, 500_000],
+    };
+    const severity = (answers: TriageAnswers) => classify(answers).level ?? 4;
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let i = 0; i < 500; i++) {
+      const answers = Object.fromEntries(Object.entries(values).map(([field, options]) => [field, options[Math.floor(random() * options.length)]]));
+      const known = Object.fromEntries(Object.entries(answers).filter(([, v]) => v !== undefined)) as TriageAnswers;
+      for (const field of Object.keys(values) as (keyof TriageAnswers)[]) {
+        const raises = values[field].some((value) => value !== undefined && severity({ ...known, [field]: value }) < severity(known));
+        expect(couldRaiseLevel(field, known, DEFAULT_THRESHOLDS), `${field} after ${JSON.stringify(known)}`).toBe(raises);
+      }
+    }
+  });
 });
