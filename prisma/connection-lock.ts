@@ -5,6 +5,9 @@ export interface Hold {
   readonly since: number;
 }
 
+/** Units of work can share an open transaction (see Transactions); anything else needs the connection to itself. */
+export type TurnKind = "unit" | "other";
+
 /**
  * SQLite keeps one transaction per connection, and the process has one connection: a statement
  * run while someone else's transaction is open becomes part of it, and is rolled back with it.
@@ -14,7 +17,7 @@ export interface Hold {
  */
 export class ConnectionLock {
   private holder: Hold | undefined;
-  private readonly waiting: { grant: (hold: Hold) => void }[] = [];
+  private readonly waiting: { kind: TurnKind; grant: (hold: Hold) => void }[] = [];
   private readonly context = new AsyncLocalStorage<Hold>();
 
   /** @param maxWaitMs how long a turn is waited for before giving up with an error. */
@@ -30,11 +33,17 @@ export class ConnectionLock {
     return hold !== undefined && hold === this.holder;
   }
 
-  acquire(): Promise<Hold> {
+  /** True when the next turn goes to a unit of work. */
+  nextIs(kind: TurnKind): boolean {
+    return this.waiting[0]?.kind === kind;
+  }
+
+  acquire(kind: TurnKind = "other"): Promise<Hold> {
     if (this.heldHere()) return Promise.reject(new Error("the database is already held by this work: a nested transaction would wait for itself"));
     if (!this.holder) return Promise.resolve((this.holder = { since: Date.now() }));
     return new Promise((resolve, reject) => {
       const waiter = {
+        kind,
         grant: (hold: Hold) => {
           clearTimeout(timer);
           resolve(hold);

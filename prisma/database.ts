@@ -10,11 +10,12 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 import { ConnectionLock } from "./connection-lock.js";
 import { JoiningAdapter, WaitingAdapter, type DriverAdapter } from "./locked-adapters.js";
 import { SqliteConnection } from "./sqlite-connection.js";
+import { Transactions } from "./transactions.js";
 
 export type Database = PrismaClient;
 
 interface SharedConnection {
-  lock: ConnectionLock;
+  transactions: Transactions;
   /** The client for work inside a transaction: its statements join the open transaction. */
   joining: Database;
   sqlite: SqliteConnection;
@@ -29,25 +30,19 @@ function sharedConnectionOf(db: Database): SharedConnection {
 }
 
 /**
- * Runs `work` in a transaction on the connection, or inside the open one when called from its
- * work (nested calls join; they don't nest). `work` gets the client whose statements are part of
- * the transaction; statements from anywhere else wait until it commits or rolls back, up to 10 s.
+ * Runs `work` as a unit of work: all it does commits together or not at all, and it returns once
+ * committed. Called from a unit's work, it joins that unit. `work` gets the client whose
+ * statements are part of the transaction; statements from anywhere else wait their turn (up to
+ * 10 s). Units waiting at the same time share a commit (see Transactions).
  */
-export async function transact<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
-  const { lock, joining, sqlite } = sharedConnectionOf(db);
-  if (lock.heldHere()) return work(joining);
-  const hold = await lock.acquire();
-  try {
-    sqlite.begin();
-    const result = await lock.runAs(hold, () => work(joining));
-    sqlite.commit();
-    return result;
-  } catch (error) {
-    sqlite.rollbackIfOpen();
-    throw error;
-  } finally {
-    lock.release(hold);
-  }
+export function transact<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
+  const { transactions, joining } = sharedConnectionOf(db);
+  return transactions.run(() => work(joining));
+}
+
+/** How many units of work ran and how many commits they took. */
+export function transactionStatsOf(db: Database): Readonly<Transactions["stats"]> {
+  return sharedConnectionOf(db).transactions.stats;
 }
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -81,8 +76,9 @@ export async function openDatabase(url: string): Promise<Database> {
   const db = new PrismaClient({ adapter: factory(new WaitingAdapter(inner, connection, lock)) });
   const joining = new PrismaClient({ adapter: factory(new JoiningAdapter(inner, connection, lock)) });
   const sqlite = new SqliteConnection(connection, lock);
-  shared.set(db, { lock, joining, sqlite });
-  shared.set(joining, { lock, joining, sqlite });
+  const transactions = new Transactions(sqlite, lock);
+  shared.set(db, { transactions, joining, sqlite });
+  shared.set(joining, { transactions, joining, sqlite });
   await db.$queryRawUnsafe("PRAGMA foreign_keys = ON");
   return db;
 }

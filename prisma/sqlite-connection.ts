@@ -3,6 +3,9 @@ import type { ConnectionLock } from "./connection-lock.js";
 
 type Param = string | number | bigint | null | Date | boolean;
 
+/** BEGIN IMMEDIATE takes the write lock at once (waiting out another process), not half-way through. */
+export type TransactionControl = "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK" | "SAVEPOINT unit" | "RELEASE unit" | "ROLLBACK TO unit";
+
 /**
  * The one SQLite connection under Prisma's driver adapter, for the statements every chat message
  * runs (the inbound log, the dialog state, a new ticket). Through Prisma a statement costs about
@@ -25,17 +28,14 @@ export class SqliteConnection {
     return this.prepare(sql).get(...params.map(toSqlite)) as T | undefined;
   }
 
-  /** BEGIN IMMEDIATE: the write lock is taken now (waiting out another process), not half-way through. */
-  begin(): void {
-    this.prepareUnchecked("BEGIN IMMEDIATE").run();
+  /** Begins, ends and marks transactions; only Transactions and Prisma's adapters do this. */
+  control(statement: TransactionControl): void {
+    this.prepareUnchecked(statement).run();
   }
 
-  commit(): void {
-    this.prepareUnchecked("COMMIT").run();
-  }
-
-  rollbackIfOpen(): void {
-    if (this.sqlite.inTransaction) this.prepareUnchecked("ROLLBACK").run();
+  /** False once SQLite has rolled the transaction back by itself (on a full disk or an I/O error). */
+  get inTransaction(): boolean {
+    return this.sqlite.inTransaction;
   }
 
   private prepare(sql: string): BetterSqlite3.Statement {

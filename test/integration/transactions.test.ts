@@ -1,15 +1,16 @@
+import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConnectionLock } from "../../prisma/connection-lock.js";
-import { openDatabase, sqliteOf, transact, type Database } from "../../prisma/database.js";
+import { openDatabase, sqliteOf, transact, transactionStatsOf, type Database } from "../../prisma/database.js";
 import { freshDatabaseFile } from "../support/test-app.js";
 
 let db: Database;
+let file: string;
 let cleanup: () => void;
 
 beforeEach(async () => {
-  const fresh = freshDatabaseFile();
-  cleanup = fresh.cleanup;
-  db = await openDatabase(`file:${fresh.file}`);
+  ({ file, cleanup } = freshDatabaseFile());
+  db = await openDatabase(`file:${file}`);
 });
 afterEach(async () => {
   await db.$disconnect();
@@ -122,6 +123,84 @@ describe("one connection, one transaction at a time", () => {
     expect(() => sqlite.run(`DELETE FROM "InboundEvent"`)).toThrow("outside a transaction");
     await transact(db, async () => sqlite.run(`INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES ('telegram', 'raw', '2026-11-27T00:00:00.000+00:00')`));
     expect(await eventIds()).toEqual(["raw"]);
+  });
+});
+
+describe("units of work that wait at the same time share a commit", () => {
+  /** What another process reading the file sees: only what is committed. */
+  function committedEventIds(): string[] {
+    const reader = new BetterSqlite3(file, { readonly: true });
+    try {
+      return (reader.prepare(`SELECT "eventId" FROM "InboundEvent" ORDER BY "eventId"`).all() as { eventId: string }[]).map((row) => row.eventId);
+    } finally {
+      reader.close();
+    }
+  }
+
+  const insertEvent = (eventId: string) => transact(db, (tx) => tx.inboundEvent.create({ data: received(eventId) }));
+
+  it("commits units queued together once, and returns each only when it is committed", async () => {
+    const before = { ...transactionStatsOf(db) };
+    const ids = Array.from({ length: 10 }, (_, i) => `unit ${String(i).padStart(2, "0")}`);
+    const visibleWhenDone = await Promise.all(ids.map((id) => insertEvent(id).then(() => committedEventIds().includes(id))));
+    expect(visibleWhenDone).toEqual(ids.map(() => true));
+    const stats = transactionStatsOf(db);
+    expect(stats.units - before.units).toBe(10);
+    expect(stats.commits - before.commits).toBe(1);
+  });
+
+  it("rolls a failing unit back alone: the others in its group commit", async () => {
+    const outcomes = await Promise.allSettled(
+      ["a", "b", "c", "d"].map((id) =>
+        transact(db, async (tx) => {
+          await tx.inboundEvent.create({ data: received(id) });
+          if (id === "c") throw new Error("c failed");
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect(committedEventIds()).toEqual(["a", "b", "d"]);
+  });
+
+  it("ends the group before a plain statement or a transaction of Prisma's takes the connection", async () => {
+    const before = { ...transactionStatsOf(db) };
+    const { opened, open } = gate();
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20)); // Prisma takes a few ticks to reach the connection
+    const started = <T>(query: PromiseLike<T>) => Promise.resolve(query); // Prisma's queries start when awaited
+    const queued: Promise<unknown>[] = [transact(db, async (tx) => (await opened, tx.inboundEvent.create({ data: received("first unit") })))];
+    queued.push(started(db.inboundEvent.create({ data: received("plain statement") })));
+    await settle();
+    queued.push(insertEvent("second unit"), started(db.$transaction([db.inboundEvent.create({ data: received("prisma batch") })])));
+    await settle();
+    queued.push(insertEvent("third unit"));
+    open();
+    await Promise.all(queued);
+    expect(committedEventIds()).toEqual(["first unit", "plain statement", "prisma batch", "second unit", "third unit"]);
+    expect(transactionStatsOf(db).commits - before.commits).toBe(3);
+  });
+
+  it("puts at most 32 units in a group", async () => {
+    const before = { ...transactionStatsOf(db) };
+    await Promise.all(Array.from({ length: 70 }, (_, i) => insertEvent(`unit ${i}`)));
+    expect(transactionStatsOf(db).commits - before.commits).toBe(3);
+    expect(committedEventIds()).toHaveLength(70);
+  });
+
+  it("fails every unit of a group whose commit fails, so none is lost silently", async () => {
+    const outcomes = await Promise.allSettled([
+      insertEvent("before"),
+      transact(db, async (tx) => {
+        // A foreign key checked only at commit: the commit of the whole group fails.
+        await tx.$executeRawUnsafe("PRAGMA defer_foreign_keys = ON");
+        await tx.$executeRawUnsafe(`INSERT INTO "Attachment" ("ticketId", "platform", "fileId", "kind", "at") VALUES (999999, 'telegram', 'f', 'photo', '2026-11-27T00:00:00.000+00:00')`);
+      }),
+      insertEvent("after"),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect((outcomes[0] as PromiseRejectedResult).reason.message).toContain("rolled back with the units that shared it: FOREIGN KEY constraint failed");
+    expect(committedEventIds()).toEqual([]);
+    await insertEvent("next"); // the connection is usable again
+    expect(committedEventIds()).toEqual(["next"]);
   });
 });
 

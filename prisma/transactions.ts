@@ -1,0 +1,106 @@
+import type { ConnectionLock, Hold } from "./connection-lock.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
+
+/** The units of work that ran in one open transaction, and its commit they wait for. */
+class Group {
+  units = 0;
+  readonly committed: Promise<void>;
+  settle!: (error?: unknown) => void;
+
+  constructor() {
+    this.committed = new Promise((resolve, reject) => (this.settle = (error) => (error === undefined ? resolve() : reject(error))));
+    this.committed.catch(() => {}); // each unit awaits it; none may be left unhandled
+  }
+}
+
+/**
+ * Units of work on the one connection, committed in groups. A commit waits for the disk (SQLite
+ * syncs the log), and was most of a chat message's time. So when a unit ends while others wait,
+ * the transaction stays open for them, each in a savepoint of its own; the last one commits for
+ * all. A unit returns only after the commit that made it durable. One that fails rolls back its
+ * savepoint alone. Anything else that wants the connection (a plain statement, a transaction of
+ * Prisma's) ends the group first, and a group has at most `maxUnits`, so nobody waits long.
+ */
+export class Transactions {
+  private group: Group | undefined;
+  /** Units run and commits made: how well commits are shared. */
+  readonly stats = { units: 0, commits: 0 };
+
+  constructor(
+    private readonly sqlite: SqliteConnection,
+    private readonly lock: ConnectionLock,
+    private readonly maxUnits = 32,
+  ) {}
+
+  /** Runs `work` as a unit, or as part of the unit that is calling (nested calls join). */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.lock.heldHere()) return work();
+    const hold = await this.lock.acquire("unit");
+    let group: Group;
+    try {
+      group = this.group ??= this.begin();
+      this.sqlite.control("SAVEPOINT unit");
+    } catch (error) {
+      this.lock.release(hold);
+      throw error;
+    }
+    group.units += 1;
+    this.stats.units += 1;
+    let result: T;
+    try {
+      result = await this.lock.runAs(hold, work);
+      this.sqlite.control("RELEASE unit");
+    } catch (error) {
+      this.undo(group, error);
+      this.handOn(hold, group);
+      throw error;
+    }
+    this.handOn(hold, group);
+    await group.committed;
+    return result;
+  }
+
+  private begin(): Group {
+    this.sqlite.control("BEGIN IMMEDIATE");
+    return new Group();
+  }
+
+  /** Rolls a failed unit back. Should SQLite have rolled the whole transaction back, the group failed with it. */
+  private undo(group: Group, error: unknown): void {
+    if (this.sqlite.inTransaction) {
+      try {
+        this.sqlite.control("ROLLBACK TO unit");
+        this.sqlite.control("RELEASE unit");
+        return;
+      } catch {
+        // fall through: the transaction can't be trusted any more
+      }
+    }
+    this.abandon(group, error);
+  }
+
+  /** Passes the open transaction to the next unit waiting, or commits it for the whole group. */
+  private handOn(hold: Hold, group: Group): void {
+    try {
+      if (this.group !== group) return; // abandoned: already settled
+      if (group.units < this.maxUnits && this.lock.nextIs("unit")) return;
+      this.group = undefined;
+      try {
+        this.sqlite.control("COMMIT");
+        this.stats.commits += 1;
+        group.settle();
+      } catch (error) {
+        this.abandon(group, error);
+      }
+    } finally {
+      this.lock.release(hold);
+    }
+  }
+
+  /** The group's work is lost: every unit in it fails with the reason, none silently. */
+  private abandon(group: Group, error: unknown): void {
+    if (this.sqlite.inTransaction) this.sqlite.control("ROLLBACK");
+    if (this.group === group) this.group = undefined;
+    group.settle(new Error(`the transaction was rolled back with the units that shared it: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+  }
+}
