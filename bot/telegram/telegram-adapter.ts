@@ -153,7 +153,8 @@ export class TelegramAdapter {
 
   /** Sends replies; one that finally fails is recorded as a failed delivery, never silently lost. */
   private async sendCards(chatId: number, cards: Card[], member?: Member): Promise<void> {
-    const telegramIdOf = await this.telegramIds();
+    // Most replies mention nobody: the directory is consulted only for those that do.
+    const telegramIdOf = cards.some((card) => card.mentions?.length) ? await this.telegramIds() : () => undefined;
     for (const card of cards) {
       try {
         await this.sendCard(chatId, card, telegramIdOf);

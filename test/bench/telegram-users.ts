@@ -4,7 +4,9 @@
  * are its own. Talks to the parent over IPC:
  *
  *   → { type: "ready", apiRoot, token, botInfo }
- *   ← { type: "drive", users, firstUserId, texts }   each user sends the texts one by one, waiting for each reply
+ *   ← { type: "drive", users, firstUserId, texts, ratePerSecond? }
+ *        each user sends the texts one by one, waiting for each reply; with a rate, the users
+ *        together send no faster than that (each on its own schedule), like a steady load
  *   → { type: "result", seconds, latenciesMs, handlingMs }
  *   ← { type: "close" }
  */
@@ -16,6 +18,7 @@ interface Drive {
   users: number;
   firstUserId: number;
   texts: string[];
+  ratePerSecond?: number;
 }
 
 const send = (message: unknown) => process.send!(message);
@@ -43,16 +46,21 @@ function handlingTimes(fake: FakeBotApi, replied: { updateId: number; at: number
   return replied.flatMap(({ updateId, at }) => (received.has(updateId) ? [at - received.get(updateId)!] : []));
 }
 
-async function drive(fake: FakeBotApi, { users, firstUserId, texts }: Drive) {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function drive(fake: FakeBotApi, { users, firstUserId, texts, ratePerSecond }: Drive) {
   const nextReply = replyWaiter(fake);
   const latenciesMs: number[] = [];
   const replied: { updateId: number; at: number }[] = [];
   const start = performance.now();
   const cpuBefore = process.cpuUsage();
+  // Paced: each user sends every `interval` ms, the users spread evenly over one interval.
+  const interval = ratePerSecond ? (1000 * users) / ratePerSecond : 0;
   await Promise.all(
     Array.from({ length: users }, async (_, i) => {
       const from = { id: firstUserId + i, first_name: `user${i}` };
-      for (const text of texts) {
+      for (const [k, text] of texts.entries()) {
+        if (interval) await sleep(start + (i / users + k) * interval - performance.now());
         const reply = nextReply(from.id);
         const pushed = performance.now();
         const update = fake.pushUpdate(fake.textMessage({ from, text }));
