@@ -61,10 +61,11 @@ export function endOfLocalDay(instant: Date, timeZone: string): Date {
   return new Date(startOfLocalDate(nextDay, timeZone).getTime() - 1);
 }
 
-/** `HH:mm` local time, for messages. */
+/** `YYYY-MM-DD HH:mm` in local time, for messages: one read of the zone's clock, not two. */
 export function formatLocalTime(instant: Date, timeZone: string): string {
   const p = localParts(instant, timeZone);
-  return `${localDate(instant, timeZone)} ${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}`;
 }
 
 export const minutes = (n: number) => n * 60_000;
