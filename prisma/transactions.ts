@@ -39,19 +39,21 @@ export class Transactions {
     let group: Group;
     try {
       group = this.group ??= this.begin();
-      this.sqlite.control("SAVEPOINT unit");
     } catch (error) {
-      this.lock.release(hold);
+      this.lock.release(hold); // BEGIN failed: there is no transaction to hand on
       throw error;
     }
     group.units += 1;
     this.stats.units += 1;
     let result: T;
+    let saved = false;
     try {
+      this.sqlite.control("SAVEPOINT unit");
+      saved = true;
       result = await this.lock.runAs(hold, work);
       this.sqlite.control("RELEASE unit");
     } catch (error) {
-      this.undo(group, error);
+      if (saved) this.undo(group, error);
       this.handOn(hold, group);
       throw error;
     }

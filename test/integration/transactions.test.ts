@@ -179,6 +179,21 @@ describe("units of work that wait at the same time share a commit", () => {
     expect(transactionStatsOf(db).commits - before.commits).toBe(3);
   });
 
+  it("fails the units before a failing one when SQLite rolled the whole transaction back, and goes on with those after", async () => {
+    const outcomes = await Promise.allSettled([
+      insertEvent("before"),
+      transact(db, async (tx) => {
+        await tx.inboundEvent.create({ data: received("failing") });
+        await tx.$executeRawUnsafe("ROLLBACK"); // what SQLite does by itself on a full disk or an I/O error
+        throw new Error("disk full");
+      }),
+      insertEvent("after"),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "fulfilled"]);
+    expect((outcomes[0] as PromiseRejectedResult).reason.message).toBe("the transaction was rolled back with the units that shared it: disk full");
+    expect(committedEventIds()).toEqual(["after"]);
+  });
+
   it("puts at most 32 units in a group", async () => {
     const before = { ...transactionStatsOf(db) };
     await Promise.all(Array.from({ length: 70 }, (_, i) => insertEvent(`unit ${i}`)));
