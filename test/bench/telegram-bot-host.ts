@@ -1,0 +1,108 @@
+/**
+ * The bot side of the Telegram benchmark, in a process of its own, so its CPU time and memory are
+ * its own: the Hotline adapter on a fresh SQLite file, or the bare grammY echo bot. Talks to the
+ * parent over IPC, one request and one answer at a time:
+ *
+ *   → { type: "listening" }   once loaded
+ *   ← { type: "start", kind, apiRoot, token, botInfo, users, firstUserId }   → { type: "ready" }
+ *   ← { type: "begin" }   starts counting CPU time and sampling memory    → { type: "begun" }
+ *   ← { type: "end" }     → { type: "usage", cpuSeconds, peakRssMb, unitsPerCommit }
+ *   ← { type: "count" }   → { type: "counted", tickets }
+ *   ← { type: "close" }   stops the bot and exits
+ */
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run, sequentialize } from "@grammyjs/runner";
+import { Bot } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { pino } from "pino";
+import { createApp } from "../../bot/app.js";
+import { loadConfig } from "../../bot/config/env.js";
+import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
+import { migrateDatabase, transactionStatsOf } from "../../prisma/database.js";
+
+export type BotKind = "hotline" | "echo";
+
+interface Start {
+  type: "start";
+  kind: BotKind;
+  apiRoot: string;
+  token: string;
+  botInfo: UserFromGetMe;
+  users: number;
+  firstUserId: number;
+}
+
+interface HostedBot {
+  ticketCount(): Promise<number>;
+  unitsPerCommit(): number | undefined;
+  stop(): Promise<void>;
+}
+
+async function startEcho({ token, apiRoot, botInfo }: Start): Promise<HostedBot> {
+  const bot = new Bot(token, { client: { apiRoot }, botInfo });
+  bot.use(sequentialize((ctx) => String(ctx.chat?.id)));
+  bot.on("message:text", (ctx) => ctx.reply(ctx.message.text));
+  const runner = run(bot);
+  return { ticketCount: async () => 0, unitsPerCommit: () => undefined, stop: () => runner.stop() };
+}
+
+async function startHotline({ token, apiRoot, botInfo, users, firstUserId }: Start): Promise<HostedBot> {
+  const dir = mkdtempSync(join(tmpdir(), "hotline-bench-tg-"));
+  const template = join(dir, "template.db");
+  await migrateDatabase(`file:${template}`);
+  copyFileSync(template, join(dir, "bench.db"));
+  const app = await createApp(loadConfig({ DATABASE_URL: `file:${join(dir, "bench.db")}`, LOG_LEVEL: "silent" }));
+  // Every simulated user is a Telegram account bound to a Shenyang staff member.
+  await app.db.identity.createMany({
+    data: Array.from({ length: users }, (_, i) => ({ platform: "telegram", externalId: String(firstUserId + i), memberId: i % 2 ? "wang.fang" : "ma.jun", source: "invite" })),
+  });
+  const adapter = new TelegramAdapter(app, { token, apiRoot, botInfo, log: pino({ level: "silent" }) });
+  await adapter.start();
+  return {
+    ticketCount: () => app.db.ticket.count(),
+    unitsPerCommit: () => {
+      const { units, commits } = transactionStatsOf(app.db);
+      return units / commits;
+    },
+    stop: async () => {
+      await adapter.stop();
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const send = (message: unknown): void => void process.send!(message);
+let bot: HostedBot | undefined;
+let measuring: { cpu: NodeJS.CpuUsage; peakRss: number; sampler: NodeJS.Timeout } | undefined;
+
+async function handle(message: Start | { type: "begin" | "end" | "count" | "close" }): Promise<void> {
+  switch (message.type) {
+    case "start":
+      bot = await (message.kind === "hotline" ? startHotline(message) : startEcho(message));
+      return send({ type: "ready" });
+    case "begin": {
+      const state = { cpu: process.cpuUsage(), peakRss: process.memoryUsage().rss, sampler: undefined as unknown as NodeJS.Timeout };
+      state.sampler = setInterval(() => (state.peakRss = Math.max(state.peakRss, process.memoryUsage().rss)), 50);
+      measuring = state;
+      return send({ type: "begun" });
+    }
+    case "end": {
+      const { cpu, peakRss, sampler } = measuring!;
+      clearInterval(sampler);
+      const used = process.cpuUsage(cpu);
+      const peakRssMb = Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20;
+      return send({ type: "usage", cpuSeconds: (used.user + used.system) / 1e6, peakRssMb, unitsPerCommit: bot!.unitsPerCommit() });
+    }
+    case "count":
+      return send({ type: "counted", tickets: await bot!.ticketCount() });
+    case "close":
+      await bot?.stop();
+      process.exit(0);
+  }
+}
+
+process.on("message", (message: Parameters<typeof handle>[0]) => void handle(message));
+send({ type: "listening" }); // messages sent before this would have been lost
