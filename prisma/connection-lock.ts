@@ -33,10 +33,6 @@ export class ConnectionLock {
     return hold !== undefined && hold === this.holder;
   }
 
-  get isWaitedFor(): boolean {
-    return this.waiting.length > 0;
-  }
-
   /** True when the next turn goes to a unit of work. */
   nextIs(kind: TurnKind): boolean {
     return this.waiting[0]?.kind === kind;

@@ -4,8 +4,6 @@ import type { SqliteConnection } from "./sqlite-connection.js";
 /** The units of work that ran in one open transaction, and its commit they wait for. */
 class Group {
   units = 0;
-  /** A group with nobody waiting to join stays open one turn of the event loop, once. */
-  waitedForCompany = false;
   readonly committed: Promise<void>;
   settle!: (error?: unknown) => void;
 
@@ -19,11 +17,9 @@ class Group {
  * Units of work on the one connection, committed in groups. A commit waits for the disk (SQLite
  * syncs the log), and was most of a chat message's time. So when a unit ends while others wait,
  * the transaction stays open for them, each in a savepoint of its own; the last one commits for
- * all. When none waits, the group waits one turn of the event loop for one to come (a lone unit's
- * commit is that much later). A unit returns only after the commit that made it durable. One that
- * fails rolls back its savepoint alone. Anything else that wants the connection (a plain
- * statement, a transaction of Prisma's) ends the group first, and a group has at most `maxUnits`,
- * so nobody waits long.
+ * all. A unit returns only after the commit that made it durable. One that fails rolls back its
+ * savepoint alone. Anything else that wants the connection (a plain statement, a transaction of
+ * Prisma's) ends the group first, and a group has at most `maxUnits`, so nobody waits long.
  */
 export class Transactions {
   private group: Group | undefined;
@@ -87,17 +83,9 @@ export class Transactions {
 
   /** Passes the open transaction to the next unit waiting, or commits it for the whole group. */
   private handOn(hold: Hold, group: Group): void {
-    let deferred = false;
     try {
       if (this.group !== group) return; // abandoned: already settled
-      const room = group.units < this.maxUnits;
-      if (room && this.lock.nextIs("unit")) return;
-      if (room && !this.lock.isWaitedFor && !group.waitedForCompany) {
-        // Like PostgreSQL's commit_delay: units for events that arrive meanwhile join this commit.
-        group.waitedForCompany = deferred = true;
-        setImmediate(() => this.handOn(hold, group));
-        return;
-      }
+      if (group.units < this.maxUnits && this.lock.nextIs("unit")) return;
       this.group = undefined;
       try {
         this.sqlite.control("COMMIT");
@@ -107,7 +95,7 @@ export class Transactions {
         this.abandon(group, error);
       }
     } finally {
-      if (!deferred) this.lock.release(hold);
+      this.lock.release(hold);
     }
   }
 

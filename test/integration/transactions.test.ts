@@ -149,18 +149,6 @@ describe("units of work that wait at the same time share a commit", () => {
     expect(stats.commits - before.commits).toBe(1);
   });
 
-  it("keeps a lone unit's transaction open one turn of the event loop, so a unit arriving meanwhile shares its commit", async () => {
-    const sqlite = sqliteOf(db);
-    const insertRaw = (eventId: string) =>
-      transact(db, async () => sqlite.run(`INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES ('telegram', ?, ?)`, eventId, new Date()));
-    const before = { ...transactionStatsOf(db) };
-    const alone = insertRaw("alone"); // ends within this turn, with nobody waiting
-    const arriving = new Promise((resolve) => setImmediate(() => resolve(insertRaw("arriving next turn"))));
-    await Promise.all([alone, arriving]);
-    expect(committedEventIds()).toEqual(["alone", "arriving next turn"]);
-    expect(transactionStatsOf(db).commits - before.commits).toBe(1);
-  });
-
   it("rolls a failing unit back alone: the others in its group commit", async () => {
     const outcomes = await Promise.allSettled(
       ["a", "b", "c", "d"].map((id) =>
