@@ -24,6 +24,19 @@ export class SqliteConnection {
     return this.prepare(sql).run(...params.map(toSqlite)).changes;
   }
 
+  /** Runs an INSERT and returns the new row's id (cheaper than RETURNING, which SQLite runs as a subquery). */
+  insert(sql: string, ...params: Param[]): number {
+    return Number(this.prepare(sql).run(...params.map(toSqlite)).lastInsertRowid);
+  }
+
+  /** Inserts rows with one statement: one prepared statement per table, columns and row count. */
+  insertRows(table: string, columns: readonly string[], rows: Param[][]): void {
+    if (rows.length === 0) return;
+    const tuple = `(${columns.map(() => "?").join(", ")})`;
+    const sql = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${Array(rows.length).fill(tuple).join(", ")}`;
+    this.run(sql, ...rows.flat());
+  }
+
   get<T>(sql: string, ...params: Param[]): T | undefined {
     return this.prepare(sql).get(...params.map(toSqlite)) as T | undefined;
   }

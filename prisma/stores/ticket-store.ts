@@ -49,28 +49,28 @@ export class PrismaTicketStore implements TicketStore {
       const now = this.clock();
       const t = draft.ticket;
       const number = formatTicketNumber(draft.localDate, last);
-      const id = sql.get<{ id: number }>(
+      const id = sql.insert(
         `INSERT INTO "Ticket" ("number", "localDate", "kind", "source", "category", "level", "matchedRules", "answers", "status", "brand", "vin", "mileageKm",
            "description", "customerName", "customerPhone", "reporterId", "originPlatform", "serviceCenterId", "createdAt", "updatedAt")
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         number, draft.localDate, t.kind, t.source, t.category, t.level, JSON.stringify(t.matched), JSON.stringify(t.answers), t.status, t.brand, t.vin, t.mileageKm,
         t.description, t.customerName, t.customerPhone, t.reporterId, t.originPlatform, t.serviceCenterId, now, now,
-      )!.id;
+      );
       for (const a of t.attachments) {
         sql.run(`INSERT INTO "Attachment" ("ticketId", "platform", "fileId", "kind", "name", "at") VALUES (?, ?, ?, ?, ?, ?)`, id, a.platform, a.fileId, a.kind, a.name ?? null, now);
       }
       const pings: Ping[] = draft.pings.map((ping) => ({
-        id: sql.get<{ id: number }>(
-          `INSERT INTO "Ping" ("ticketId", "departmentId", "memberId", "duty", "needsAck", "createdAt") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id"`,
+        id: sql.insert(
+          `INSERT INTO "Ping" ("ticketId", "departmentId", "memberId", "duty", "needsAck", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
           id, ping.departmentId, ping.memberId, ping.duty, ping.needsAck, now,
-        )!.id,
+        ),
         ...ping,
         acknowledgedAt: null,
         acknowledgedBy: null,
       }));
       const deadlines: Deadline[] = draft.deadlines.map((d) => {
         const pingId = d.pingIndex === null ? null : (pings[d.pingIndex]?.id ?? null);
-        const deadlineId = sql.get<{ id: number }>(`INSERT INTO "Deadline" ("ticketId", "pingId", "kind", "dueAt", "chain") VALUES (?, ?, ?, ?, ?) RETURNING "id"`, id, pingId, d.kind, d.dueAt, JSON.stringify(d.chain))!.id;
+        const deadlineId = sql.insert(`INSERT INTO "Deadline" ("ticketId", "pingId", "kind", "dueAt", "chain") VALUES (?, ?, ?, ?, ?)`, id, pingId, d.kind, d.dueAt, JSON.stringify(d.chain));
         return { id: deadlineId, pingId, kind: d.kind, dueAt: d.dueAt, status: "pending", chain: d.chain, step: 0 };
       });
       addEvents(sql, id, draft.events, now);
@@ -140,17 +140,14 @@ export class PrismaTicketStore implements TicketStore {
  */
 
 export function addEvents(sql: SqliteConnection, ticketId: number, events: TicketChange["events"], at: Date): void {
-  for (const e of events) {
-    sql.run(`INSERT INTO "TicketEvent" ("ticketId", "type", "actorId", "data", "at") VALUES (?, ?, ?, ?, ?)`, ticketId, e.type, e.actorId, JSON.stringify(e.data ?? {}), at);
-  }
+  sql.insertRows("TicketEvent", ["ticketId", "type", "actorId", "data", "at"], events.map((e) => [ticketId, e.type, e.actorId, JSON.stringify(e.data ?? {}), at]));
 }
 
 /** Messages wait as pending deliveries; one with no address is recorded as failed, never dropped. */
 export function addOutbox(sql: SqliteConnection, notifications: Notification[], ticketId: number | null, createdAt: Date): void {
-  for (const n of notifications) {
+  const rows = notifications.map((n) => {
     const unreachable = n.recipient.address === null;
-    sql.run(
-      `INSERT INTO "Delivery" ("platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    return [
       n.recipient.platform ?? "none",
       JSON.stringify(n.recipient),
       JSON.stringify(n.card),
@@ -159,8 +156,9 @@ export function addOutbox(sql: SqliteConnection, notifications: Notification[], 
       unreachable ? "failed" : "pending",
       unreachable ? `no chat identity for ${n.recipient.name}` : null,
       createdAt,
-    );
-  }
+    ];
+  });
+  sql.insertRows("Delivery", ["platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt"], rows);
 }
 
 /**
