@@ -15,9 +15,9 @@ class Group {
 
 /**
  * Units of work on the one connection, committed in groups. A commit waits for the disk (SQLite
- * syncs the log), and was most of a chat message's time. So when a unit ends while others wait,
- * the transaction stays open for them, each in a savepoint of its own; the last one commits for
- * all. A unit returns only after the commit that made it durable. One that fails rolls back its
+ * syncs the log), and was a quarter of a chat message's time. So when a unit ends while others
+ * wait, the transaction stays open for them, each in a savepoint of its own; the last one commits
+ * for all. A unit returns only after the commit that made it durable. One that fails rolls back its
  * savepoint alone. Anything else that wants the connection (a plain statement, a transaction of
  * Prisma's) ends the group first, and a group has at most `maxUnits`, so nobody waits long.
  */
