@@ -40,9 +40,13 @@ export class WaitingAdapter implements DriverAdapter {
     return this.lock.inTurn(() => this.inner.executeScript(script));
   }
 
-  /** Prisma's own transactions (interactive, batches, nested writes) take the connection's turn too. */
+  /**
+   * Prisma's own transactions (interactive, batches, nested writes) take the connection's turn too,
+   * or, made by the open transaction's work, become savepoints of it.
+   */
   async startTransaction(isolationLevel?: IsolationLevel): Promise<DriverTransaction> {
     refuseIsolationLevel(isolationLevel);
+    if (this.lock.heldHere()) return startSavepoint(this.inner, this.connection);
     const hold = await this.lock.acquire();
     try {
       this.connection.exec("BEGIN IMMEDIATE");
@@ -62,7 +66,6 @@ export class WaitingAdapter implements DriverAdapter {
 export class JoiningAdapter implements DriverAdapter {
   readonly provider: DriverAdapter["provider"];
   readonly adapterName: string;
-  private savepoints = 0;
 
   constructor(
     private readonly inner: DriverAdapter,
@@ -92,9 +95,7 @@ export class JoiningAdapter implements DriverAdapter {
   async startTransaction(isolationLevel?: IsolationLevel): Promise<DriverTransaction> {
     refuseIsolationLevel(isolationLevel);
     this.assertHeld();
-    const name = `prisma_${++this.savepoints}`;
-    this.connection.exec(`SAVEPOINT ${name}`);
-    return new SavepointTransaction(this.inner, this.connection, name);
+    return startSavepoint(this.inner, this.connection);
   }
 
   /** The connection belongs to the waiting adapter, which closes it. */
@@ -180,6 +181,14 @@ class SavepointTransaction extends ConnectionTransaction {
     this.connection.exec(`ROLLBACK TO ${this.name}`);
     this.connection.exec(`RELEASE ${this.name}`);
   }
+}
+
+let savepoints = 0;
+
+function startSavepoint(inner: DriverAdapter, connection: BetterSqlite3.Database): DriverTransaction {
+  const name = `prisma_${++savepoints}`;
+  connection.exec(`SAVEPOINT ${name}`);
+  return new SavepointTransaction(inner, connection, name);
 }
 
 /** SQLite's transactions are serializable; Prisma's adapter refuses other levels, and so do these. */

@@ -106,7 +106,8 @@ describe("one connection, one transaction at a time", () => {
     await expect(
       transact(db, async () => {
         await db.inboundEvent.create({ data: received("through the database") });
-        expect(await db.inboundEvent.count()).toBe(1);
+        await db.$transaction([db.inboundEvent.create({ data: received("batch a") }), db.inboundEvent.create({ data: received("batch b") })]); // a savepoint, not a wait
+        expect(await db.inboundEvent.count()).toBe(3);
         throw new Error("the work failed");
       }),
     ).rejects.toThrow("the work failed");
