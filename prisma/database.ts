@@ -67,7 +67,7 @@ export function databaseFile(url: string): string {
  * in the first caller's async context: a batch mixing the work's calls with others' would wait
  * for the work's own transaction.
  */
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, options: { unitTimeoutMs?: number } = {}): Promise<Database> {
   const inner = await new PrismaBetterSQLite3({ url: resolveDatabaseUrl(url), timeout: 5_000 }).connect();
   // Prisma's adapter keeps the better-sqlite3 connection it opened as `client`.
   const connection = (inner as unknown as { client: BetterSqlite3.Database }).client;
@@ -76,7 +76,7 @@ export async function openDatabase(url: string): Promise<Database> {
   const db = new PrismaClient({ adapter: factory(new WaitingAdapter(inner, connection, lock)) });
   const joining = new PrismaClient({ adapter: factory(new JoiningAdapter(inner, connection, lock)) });
   const sqlite = new SqliteConnection(connection, lock);
-  const transactions = new Transactions(sqlite, lock);
+  const transactions = new Transactions(sqlite, lock, options.unitTimeoutMs);
   shared.set(db, { transactions, joining, sqlite });
   shared.set(joining, { transactions, joining, sqlite });
   await db.$queryRawUnsafe("PRAGMA foreign_keys = ON");

@@ -26,9 +26,14 @@ export class Transactions {
   /** Units run and commits made: how well commits are shared. */
   readonly stats = { units: 0, commits: 0 };
 
+  /**
+   * @param timeoutMs a unit still running after this long is rolled back and fails, so a hung one
+   * cannot hold the connection (its later statements are refused).
+   */
   constructor(
     private readonly sqlite: SqliteConnection,
     private readonly lock: ConnectionLock,
+    private readonly timeoutMs = 15_000,
     private readonly maxUnits = 32,
   ) {}
 
@@ -50,7 +55,7 @@ export class Transactions {
     try {
       this.sqlite.control("SAVEPOINT unit");
       saved = true;
-      result = await this.lock.runAs(hold, work);
+      result = await this.lock.runAs(hold, () => this.withinTimeout(work));
       this.sqlite.control("RELEASE unit");
     } catch (error) {
       if (saved) this.undo(group, error);
@@ -60,6 +65,15 @@ export class Transactions {
     this.handOn(hold, group);
     await group.committed;
     return result;
+  }
+
+  private withinTimeout<T>(work: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the unit of work ran longer than ${this.timeoutMs} ms and was rolled back`)), this.timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([work(), timedOut]).finally(() => clearTimeout(timer));
   }
 
   private begin(): Group {

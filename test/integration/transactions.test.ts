@@ -195,6 +195,30 @@ describe("units of work that wait at the same time share a commit", () => {
     expect(committedEventIds()).toEqual(["after"]);
   });
 
+  it("rolls back a unit that runs too long and frees the connection; the hung work's later statements are refused", async () => {
+    const impatient = await openDatabase(`file:${file}`, { unitTimeoutMs: 100 });
+    try {
+      let resume!: () => void;
+      const stuck = new Promise<void>((resolve) => (resume = resolve));
+      let tx!: Database;
+      const hung = transact(impatient, async (client) => {
+        tx = client;
+        await client.inboundEvent.create({ data: received("hung") });
+        await stuck; // an external call that never answers
+        await client.inboundEvent.create({ data: received("after the timeout") });
+      });
+      await expect(hung).rejects.toThrow("the unit of work ran longer than 100 ms and was rolled back");
+      await transact(impatient, (client) => client.inboundEvent.create({ data: received("next") }));
+      expect(committedEventIds()).toEqual(["next"]);
+      resume();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await expect(tx.inboundEvent.count()).rejects.toThrow("used outside its transaction");
+      expect(committedEventIds()).toEqual(["next"]);
+    } finally {
+      await impatient.$disconnect();
+    }
+  });
+
   it("puts at most 32 units in a group", async () => {
     const before = { ...transactionStatsOf(db) };
     await Promise.all(Array.from({ length: 70 }, (_, i) => insertEvent(`unit ${i}`)));
