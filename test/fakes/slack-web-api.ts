@@ -17,8 +17,8 @@
  */
 import { Buffer } from "node:buffer";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { closeServer, readBody, startFakeServer } from "./fake-http.js";
 import { isDeepStrictEqual } from "node:util";
 import type { ViewStateValue } from "@slack/bolt";
 
@@ -277,24 +277,11 @@ export class FakeSlackApi {
   }
 
   /** Starts the server on 127.0.0.1 with a free port. */
-  static async start(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
-    let fake: FakeSlackApi | undefined;
-    const server = createServer((req, res) => {
-      if (fake === undefined) {
-        res.writeHead(503).end();
-        return;
-      }
-      void fake.onRequest(req, res);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    fake = new FakeSlackApi(server, (server.address() as AddressInfo).port, options);
-    return fake;
+  static start(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
+    return startFakeServer(
+      (server, port) => new FakeSlackApi(server, port, options),
+      (fake, req, res) => fake.onRequest(req, res),
+    );
   }
 
   // === Inspection
@@ -451,10 +438,7 @@ export class FakeSlackApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await closeServer(this.server);
   }
 
   // === HTTP
@@ -462,7 +446,7 @@ export class FakeSlackApi {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_BODY, () => fail("request_too_large"));
       const api = /^\/api\/([^/]+)$/.exec(url.pathname);
       if (api !== null) {
         this.onApiCall(decodeURIComponent(api[1] ?? ""), req, url, body, res);
@@ -1407,17 +1391,6 @@ function richTextBlocks(text: string): unknown[] {
 
 // === Parameters
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY) throw fail("request_too_large");
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 function decodeField(name: string, value: unknown): unknown {
   if (!JSON_FIELDS.has(name) || typeof value !== "string") return value;

@@ -13,8 +13,8 @@
  * Only Node built-ins at run time; grammY is imported for its types only.
  */
 import { Buffer } from "node:buffer";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { closeServer, readBody, startFakeServer } from "./fake-http.js";
 import type {
   BotCommand,
   Chat,
@@ -346,24 +346,11 @@ export class FakeBotApi {
   }
 
   /** Starts the server on 127.0.0.1 with a free port. */
-  static async start(options: FakeBotApiOptions = {}): Promise<FakeBotApi> {
-    let fake: FakeBotApi | undefined;
-    const server = createServer((req, res) => {
-      if (fake === undefined) {
-        res.writeHead(503).end();
-        return;
-      }
-      void fake.onRequest(req, res);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    fake = new FakeBotApi(server, (server.address() as AddressInfo).port, options);
-    return fake;
+  static start(options: FakeBotApiOptions = {}): Promise<FakeBotApi> {
+    return startFakeServer(
+      (server, port) => new FakeBotApi(server, port, options),
+      (fake, req, res) => fake.onRequest(req, res),
+    );
   }
 
   /**
@@ -571,10 +558,7 @@ export class FakeBotApi {
     await this.pump?.catch(() => undefined);
     // Let the answers to held requests reach their sockets before cutting the connections.
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await closeServer(this.server);
   }
 
   // === HTTP
@@ -1612,22 +1596,11 @@ function coerceFormValue(name: string, value: string): unknown {
   return value;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY) throw new BotApiError(413, "Request Entity Too Large");
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 async function readParams(req: IncomingMessage, url: URL): Promise<Params> {
   const params: Params = {};
   for (const [name, value] of url.searchParams) params[name] = coerceFormValue(name, value);
-  const body = await readBody(req);
+  const body = await readBody(req, MAX_BODY, () => new BotApiError(413, "Request Entity Too Large"));
   if (body.length === 0) return params;
   const contentType = (req.headers["content-type"] ?? "").toLowerCase();
   if (contentType.startsWith("application/json")) {

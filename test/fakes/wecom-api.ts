@@ -14,8 +14,8 @@
  */
 import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { closeServer, readBody, startFakeServer } from "./fake-http.js";
 import { cdata, type WecomCrypto } from "../../bot/wecom/wecom-crypto.js";
 
 // === Public types
@@ -187,24 +187,11 @@ export class FakeWecomApi {
   }
 
   /** Starts the server on 127.0.0.1 with a free port. */
-  static async start(options: FakeWecomApiOptions = {}): Promise<FakeWecomApi> {
-    let fake: FakeWecomApi | undefined;
-    const server = createServer((req, res) => {
-      if (fake === undefined) {
-        res.writeHead(503).end();
-        return;
-      }
-      void fake.onRequest(req, res);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    fake = new FakeWecomApi(server, (server.address() as AddressInfo).port, options);
-    return fake;
+  static start(options: FakeWecomApiOptions = {}): Promise<FakeWecomApi> {
+    return startFakeServer(
+      (server, port) => new FakeWecomApi(server, port, options),
+      (fake, req, res) => fake.onRequest(req, res),
+    );
   }
 
   // === Inspection
@@ -289,10 +276,7 @@ export class FakeWecomApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await closeServer(this.server);
   }
 
   // === HTTP
@@ -303,7 +287,7 @@ export class FakeWecomApi {
     const call: RecordedCall = { path: url.pathname, query, body: undefined, at: this.clock(), status: 200, response: undefined };
     this.calls.push(call);
     try {
-      const text = (await readBody(req)).toString("utf8");
+      const text = (await readBody(req, MAX_BODY, () => fail(40058, "request body too large"))).toString("utf8");
       let body: Json = {};
       let malformed = false;
       if (text.trim() !== "") {
@@ -623,17 +607,6 @@ function canonicalPath(path: string): string {
   return trimmed.startsWith("cgi-bin/") ? `/${trimmed}` : `/cgi-bin/${trimmed}`;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY) throw fail(40058, "request body too large");
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 function asObject(value: unknown): Json {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
