@@ -14,20 +14,23 @@ type IsolationLevel = Parameters<DriverAdapter["startTransaction"]>[0];
  * Prisma's better-sqlite3 adapter, which keeps the connection.
  */
 
-/** Prisma's way in for everyone: statements wait while a transaction holds the connection, unless they are its work's. */
-export class WaitingAdapter implements DriverAdapter {
+/** What both ways in hold: Prisma's own adapter on the connection, the connection, and its lock. */
+abstract class SharedConnectionAdapter {
   readonly provider: DriverAdapter["provider"];
   readonly adapterName: string;
 
   constructor(
-    private readonly inner: DriverAdapter,
-    private readonly connection: BetterSqlite3.Database,
-    private readonly lock: ConnectionLock,
+    protected readonly inner: DriverAdapter,
+    protected readonly connection: BetterSqlite3.Database,
+    protected readonly lock: ConnectionLock,
   ) {
     this.provider = inner.provider;
     this.adapterName = inner.adapterName;
   }
+}
 
+/** Prisma's way in for everyone: statements wait while a transaction holds the connection, unless they are its work's. */
+export class WaitingAdapter extends SharedConnectionAdapter implements DriverAdapter {
   queryRaw(query: Query) {
     return this.lock.inTurn(() => this.inner.queryRaw(query));
   }
@@ -63,19 +66,7 @@ export class WaitingAdapter implements DriverAdapter {
 }
 
 /** Prisma's way in for the open transaction's work: statements run at once, inside it. */
-export class JoiningAdapter implements DriverAdapter {
-  readonly provider: DriverAdapter["provider"];
-  readonly adapterName: string;
-
-  constructor(
-    private readonly inner: DriverAdapter,
-    private readonly connection: BetterSqlite3.Database,
-    private readonly lock: ConnectionLock,
-  ) {
-    this.provider = inner.provider;
-    this.adapterName = inner.adapterName;
-  }
-
+export class JoiningAdapter extends SharedConnectionAdapter implements DriverAdapter {
   queryRaw(query: Query) {
     this.assertHeld();
     return this.inner.queryRaw(query);
