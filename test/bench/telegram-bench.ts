@@ -72,7 +72,6 @@ function child(script: string, flags: string[] = []) {
 
 /** A bot under test, in its own process, with its own fake Bot API and users in another. */
 interface Contender {
-  texts: string[];
   run(ratePerSecond?: number): Promise<Result>;
   tickets(): Promise<number>;
   close(): Promise<void>;
@@ -85,7 +84,6 @@ async function startContender(kind: BotKind, texts: string[]): Promise<Contender
   await once(bot.process, "message"); // listening
   await bot.ask({ type: "start", kind, apiRoot, token, botInfo, users: USERS, firstUserId: FIRST_USER_ID });
   return {
-    texts,
     run: async (ratePerSecond) => {
       await bot.ask({ type: "begin" });
       const drive = await users.ask<Drive>({ type: "drive", users: USERS, firstUserId: FIRST_USER_ID, texts, ratePerSecond });
