@@ -8,6 +8,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import BetterSqlite3 from "better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { ConnectionLock } from "./connection-lock.js";
+import { LogSync } from "./log-sync.js";
 import { JoiningAdapter, WaitingAdapter, type DriverAdapter } from "./locked-adapters.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 import { Transactions } from "./transactions.js";
@@ -76,11 +77,23 @@ export async function openDatabase(url: string, options: { unitTimeoutMs?: numbe
   const db = new PrismaClient({ adapter: factory(new WaitingAdapter(inner, connection, lock)) });
   const joining = new PrismaClient({ adapter: factory(new JoiningAdapter(inner, connection, lock)) });
   const sqlite = new SqliteConnection(connection, lock);
-  const transactions = new Transactions(sqlite, lock, options.unitTimeoutMs);
+  const transactions = new Transactions(sqlite, lock, logSyncOf(connection), options.unitTimeoutMs);
   shared.set(db, { transactions, joining, sqlite });
   shared.set(joining, { transactions, joining, sqlite });
   await db.$queryRawUnsafe("PRAGMA foreign_keys = ON");
   return db;
+}
+
+/**
+ * A commit the bot has confirmed to a reporter must survive a power cut, not only a crash: SQLite
+ * syncs the log at every commit (synchronous = FULL; better-sqlite3 defaults to NORMAL under WAL).
+ * Units of work sync it themselves, off the event loop (see Transactions), through the returned
+ * LogSync; there is none where there is no log file.
+ */
+function logSyncOf(connection: BetterSqlite3.Database): LogSync | undefined {
+  connection.pragma("synchronous = FULL");
+  const inWal = connection.pragma("journal_mode", { simple: true }) === "wal";
+  return inWal && !connection.memory ? LogSync.forFile(`${connection.name}-wal`) : undefined;
 }
 
 /** The SQLite connection under an open database, for the hot statements (see SqliteConnection). */

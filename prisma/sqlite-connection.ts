@@ -4,7 +4,15 @@ import type { ConnectionLock } from "./connection-lock.js";
 type Param = string | number | bigint | null | Date | boolean;
 
 /** BEGIN IMMEDIATE takes the write lock at once (waiting out another process), not half-way through. */
-export type TransactionControl = "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK" | "SAVEPOINT unit" | "RELEASE unit" | "ROLLBACK TO unit";
+export type TransactionControl =
+  | "BEGIN IMMEDIATE"
+  | "COMMIT"
+  | "ROLLBACK"
+  | "SAVEPOINT unit"
+  | "RELEASE unit"
+  | "ROLLBACK TO unit"
+  | "PRAGMA synchronous = NORMAL"
+  | "PRAGMA synchronous = FULL";
 
 /**
  * The one SQLite connection under Prisma's driver adapter, for the statements every chat message

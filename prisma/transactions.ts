@@ -1,4 +1,5 @@
 import type { ConnectionLock, Hold } from "./connection-lock.js";
+import type { LogSync } from "./log-sync.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 
 /** The units of work that ran in one open transaction, and its commit they wait for. */
@@ -14,12 +15,17 @@ class Group {
 }
 
 /**
- * Units of work on the one connection, committed in groups. A commit waits for the disk (SQLite
- * syncs the log), and was a quarter of a chat message's time. So when a unit ends while others
- * wait, the transaction stays open for them, each in a savepoint of its own; the last one commits
- * for all. A unit returns only after the commit that made it durable. One that fails rolls back its
- * savepoint alone. Anything else that wants the connection (a plain statement, a transaction of
- * Prisma's) ends the group first, and a group has at most `maxUnits`, so nobody waits long.
+ * Units of work on the one connection, committed in groups. A commit is durable only once the log
+ * is synced to disk, which takes longer than the rest of a chat message. So when a unit ends while
+ * others wait, the transaction stays open for them, each in a savepoint of its own; the last one
+ * commits for all. One that fails rolls back its savepoint alone. Anything else that wants the
+ * connection (a plain statement, a transaction of Prisma's) ends the group first, and a group has
+ * at most `maxUnits`, so nobody waits long.
+ *
+ * A unit returns only once its commit is on disk. With a `logSync`, the group's own commit does not
+ * wait for the disk (synchronous = NORMAL while the group runs); the log is synced off the event
+ * loop instead, while the next group already runs. Everything else on the connection commits with
+ * synchronous = FULL, SQLite syncing the log itself.
  */
 export class Transactions {
   private group: Group | undefined;
@@ -33,6 +39,7 @@ export class Transactions {
   constructor(
     private readonly sqlite: SqliteConnection,
     private readonly lock: ConnectionLock,
+    private readonly logSync: LogSync | undefined,
     private readonly timeoutMs = 15_000,
     private readonly maxUnits = 32,
   ) {}
@@ -77,8 +84,19 @@ export class Transactions {
   }
 
   private begin(): Group {
-    this.sqlite.control("BEGIN IMMEDIATE");
+    if (this.logSync) this.sqlite.control("PRAGMA synchronous = NORMAL");
+    try {
+      this.sqlite.control("BEGIN IMMEDIATE");
+    } catch (error) {
+      this.syncCommitsAgain();
+      throw error;
+    }
     return new Group();
+  }
+
+  /** After the group's transaction: the connection's other commits sync the log themselves. */
+  private syncCommitsAgain(): void {
+    if (this.logSync) this.sqlite.control("PRAGMA synchronous = FULL");
   }
 
   /** Rolls a failed unit back. Should SQLite have rolled the whole transaction back, the group failed with it. */
@@ -103,19 +121,30 @@ export class Transactions {
       this.group = undefined;
       try {
         this.sqlite.control("COMMIT");
-        this.stats.commits += 1;
-        group.settle();
       } catch (error) {
         this.abandon(group, error);
+        return;
       }
+      this.syncCommitsAgain();
+      this.stats.commits += 1;
+      this.settleWhenDurable(group);
     } finally {
       this.lock.release(hold);
     }
   }
 
+  private settleWhenDurable(group: Group): void {
+    if (!this.logSync) return group.settle(); // SQLite synced the log as it committed
+    this.logSync.sync().then(
+      () => group.settle(),
+      (error: unknown) => group.settle(new Error(`the commit could not be synced to disk: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
+    );
+  }
+
   /** The group's work is lost: every unit in it fails with the reason, none silently. */
   private abandon(group: Group, error: unknown): void {
     if (this.sqlite.inTransaction) this.sqlite.control("ROLLBACK");
+    this.syncCommitsAgain();
     if (this.group === group) this.group = undefined;
     group.settle(new Error(`the transaction was rolled back with the units that shared it: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
   }

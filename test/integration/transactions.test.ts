@@ -2,6 +2,9 @@ import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConnectionLock } from "../../prisma/connection-lock.js";
 import { openDatabase, sqliteOf, transact, transactionStatsOf, type Database } from "../../prisma/database.js";
+import { LogSync } from "../../prisma/log-sync.js";
+import { SqliteConnection } from "../../prisma/sqlite-connection.js";
+import { Transactions } from "../../prisma/transactions.js";
 import { freshDatabaseFile } from "../support/test-app.js";
 
 let db: Database;
@@ -241,6 +244,90 @@ describe("units of work that wait at the same time share a commit", () => {
     expect(committedEventIds()).toEqual([]);
     await insertEvent("next"); // the connection is usable again
     expect(committedEventIds()).toEqual(["next"]);
+  });
+});
+
+describe("a unit returns only once its commit is on disk", () => {
+  /** Units on a connection of their own, whose log syncs wait until the test lets them finish. */
+  function unitsWithHeldSync() {
+    const connection = new BetterSqlite3(file);
+    const lock = new ConnectionLock();
+    const sqlite = new SqliteConnection(connection, lock);
+    const syncs: { done: () => void; fail: (error: Error) => void }[] = [];
+    const flush = () => new Promise<void>((done, fail) => syncs.push({ done, fail }));
+    const transactions = new Transactions(sqlite, lock, new LogSync(flush));
+    const insert = (eventId: string) =>
+      transactions.run(async () => {
+        sqlite.run(`INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES ('telegram', ?, ?)`, eventId, new Date());
+      });
+    const synchronous = () => connection.pragma("synchronous", { simple: true });
+    return { insert, syncs, synchronous, close: () => connection.close() };
+  }
+
+  const settledYet = async (promise: Promise<unknown>) => {
+    let settled = false;
+    void promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return settled;
+  };
+
+  it("waits for the log sync after the commit, while the next group already runs", async () => {
+    const units = unitsWithHeldSync();
+    try {
+      const first = units.insert("first");
+      expect(await settledYet(first)).toBe(false);
+      expect(await eventIds()).toEqual(["first"]); // committed, not yet known to be on disk
+      const second = units.insert("second");
+      expect(await settledYet(second)).toBe(false);
+      expect(await eventIds()).toEqual(["first", "second"]);
+      expect(units.syncs).toHaveLength(1); // the second's sync starts after the first's
+      units.syncs[0]!.done();
+      await first;
+      expect(await settledYet(second)).toBe(false);
+      units.syncs[1]!.done();
+      await second;
+    } finally {
+      units.syncs.forEach((sync) => sync.done());
+      units.close();
+    }
+  });
+
+  it("fails the units of a group whose log could not be synced, and syncs every other commit in SQLite", async () => {
+    const units = unitsWithHeldSync();
+    try {
+      const unit = units.insert("unsynced");
+      await settledYet(unit);
+      expect(units.synchronous()).toBe(2); // FULL: between groups, SQLite syncs what it commits
+      units.syncs[0]!.fail(new Error("EIO: i/o error"));
+      await expect(unit).rejects.toThrow("the commit could not be synced to disk: EIO: i/o error");
+    } finally {
+      units.close();
+    }
+  });
+});
+
+describe("syncing the log", () => {
+  it("runs one sync at a time, and callers that arrive meanwhile share the next", async () => {
+    const started: (() => void)[] = [];
+    const sync = new LogSync(() => new Promise<void>((done) => started.push(done)));
+    const first = sync.sync();
+    const waiting = [sync.sync(), sync.sync(), sync.sync()];
+    expect(started).toHaveLength(1);
+    started[0]!();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toHaveLength(2); // one for the three that came while the first ran
+    started[1]!();
+    await Promise.all(waiting);
+  });
+
+  it("syncs the database's log file for real", async () => {
+    await transact(db, (tx) => tx.inboundEvent.create({ data: received("synced") }));
+    await expect(LogSync.forFile(`${file}-wal`).sync()).resolves.toBeUndefined();
+    await expect(LogSync.forFile(`${file}-missing`).sync()).rejects.toThrow("ENOENT");
   });
 });
 
