@@ -51,12 +51,9 @@ interface Result extends Drive {
   bot: Usage;
 }
 
-/** With BENCH_CPU_PROFILES=<dir>, each bot's process writes a CPU profile there (node --cpu-prof). */
-const PROFILE_FLAGS = process.env.BENCH_CPU_PROFILES ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILES}`] : [];
-
 /** A child process running one of the bench's scripts, asked one thing at a time. */
-function child(script: string, flags: string[] = []) {
-  const process: ChildProcess = fork(fileURLToPath(new URL(script, import.meta.url)), { execArgv: ["--import", "tsx", ...flags], stdio: "inherit" });
+function child(script: string) {
+  const process: ChildProcess = fork(fileURLToPath(new URL(script, import.meta.url)), { execArgv: ["--import", "tsx"], stdio: "inherit" });
   return {
     process,
     ask: async <T>(message: Serializable): Promise<T> => {
@@ -80,7 +77,7 @@ interface Contender {
 async function startContender(kind: BotKind, texts: string[]): Promise<Contender> {
   const users = child("./telegram-users.ts");
   const [{ apiRoot, token, botInfo }] = (await once(users.process, "message")) as [{ apiRoot: string; token: string; botInfo: UserFromGetMe }];
-  const bot = child("./telegram-bot-host.ts", PROFILE_FLAGS);
+  const bot = child("./telegram-bot-host.ts");
   await once(bot.process, "message"); // listening
   await bot.ask({ type: "start", kind, apiRoot, token, botInfo, users: USERS, firstUserId: FIRST_USER_ID });
   return {

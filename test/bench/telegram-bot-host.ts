@@ -5,12 +5,13 @@
  *
  *   → { type: "listening" }   once loaded
  *   ← { type: "start", kind, apiRoot, token, botInfo, users, firstUserId }   → { type: "ready" }
- *   ← { type: "begin" }   starts counting CPU time and sampling memory    → { type: "begun" }
+ *   ← { type: "begin" }   starts counting CPU time, sampling memory (and profiling) → { type: "begun" }
  *   ← { type: "end" }     → { type: "usage", cpuSeconds, peakRssMb, unitsPerCommit }
  *   ← { type: "count" }   → { type: "counted", tickets }
  *   ← { type: "close" }   stops the bot and exits
  */
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run, sequentialize } from "@grammyjs/runner";
@@ -76,23 +77,47 @@ async function startHotline({ token, apiRoot, botInfo, users, firstUserId }: Sta
 
 const send = (message: unknown): void => void process.send!(message);
 let bot: HostedBot | undefined;
+let kind: BotKind | undefined;
+
+/** With BENCH_CPU_PROFILES=<dir>, each run from begin to end is profiled into <dir>/<kind>-<n>.cpuprofile. */
+const profiles = process.env.BENCH_CPU_PROFILES;
+const profiler = profiles ? new Session() : undefined;
+let profiled = 0;
+
+async function startProfile(): Promise<void> {
+  if (!profiler) return;
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.start");
+}
+
+async function saveProfile(): Promise<void> {
+  if (!profiler) return;
+  const { profile } = await profiler.post("Profiler.stop");
+  profiler.disconnect();
+  writeFileSync(join(profiles!, `${kind}-${++profiled}.cpuprofile`), JSON.stringify(profile));
+}
+
 let measuring: { cpu: NodeJS.CpuUsage; peakRss: number; sampler: NodeJS.Timeout } | undefined;
 
 async function handle(message: Start | { type: "begin" | "end" | "count" | "close" }): Promise<void> {
   switch (message.type) {
     case "start":
-      bot = await (message.kind === "hotline" ? startHotline(message) : startEcho(message));
+      kind = message.kind;
+      bot = await (kind === "hotline" ? startHotline(message) : startEcho(message));
       return send({ type: "ready" });
     case "begin": {
       const state = { cpu: process.cpuUsage(), peakRss: process.memoryUsage().rss, sampler: undefined as unknown as NodeJS.Timeout };
       state.sampler = setInterval(() => (state.peakRss = Math.max(state.peakRss, process.memoryUsage().rss)), 50);
       measuring = state;
+      await startProfile();
       return send({ type: "begun" });
     }
     case "end": {
       const { cpu, peakRss, sampler } = measuring!;
       clearInterval(sampler);
       const used = process.cpuUsage(cpu);
+      await saveProfile();
       const peakRssMb = Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20;
       return send({ type: "usage", cpuSeconds: (used.user + used.system) / 1e6, peakRssMb, unitsPerCommit: bot!.unitsPerCommit() });
     }
