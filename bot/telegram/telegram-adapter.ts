@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
-import { Bot, GrammyError, HttpError, webhookCallback, type Context } from "grammy";
+import { Bot, GrammyError, HttpError, webhookCallback, type ApiClientOptions, type Context } from "grammy";
 import type { Message, UserFromGetMe } from "grammy/types";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { accountsOn, type Member } from "../../core/directory/member.js";
@@ -13,6 +13,7 @@ import { recordFailedReply } from "../failed-replies.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
+import { BotApiTransport } from "./bot-api-transport.js";
 import { commandMenu } from "./telegram-commands.js";
 import { escapeHtml, renderForTelegram } from "./render-telegram.js";
 
@@ -36,6 +37,7 @@ export const TELEGRAM_WEBHOOK_PATH = "/telegram/webhook";
  */
 export class TelegramAdapter {
   readonly bot: Bot;
+  private readonly transport = new BotApiTransport();
   private runner: RunnerHandle | undefined;
   private readonly log: Logger;
 
@@ -44,7 +46,9 @@ export class TelegramAdapter {
     private readonly options: TelegramOptions,
   ) {
     this.log = options.log.child({ module: "telegram" });
-    this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot }, botInfo: options.botInfo });
+    // grammY types its fetch as node-fetch's; it calls it with a URL and reads the JSON (see BotApiFetch).
+    const fetch = this.transport.fetch as unknown as ApiClientOptions["fetch"];
+    this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, fetch }, botInfo: options.botInfo });
     // 429s are retried after retry_after, 5xx and network errors with backoff; then the call fails.
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 120, rethrowHttpErrors: false }));
     // Updates of one chat in order; different chats concurrently.
