@@ -1,6 +1,6 @@
 import type { Clock, CoreContext, UnitOfWork } from "../core/ports.js";
 import type { Organisation } from "../core/directory/organisation.js";
-import { migrateDatabase, openDatabase, sqliteOf, transact, type Database } from "../prisma/database.js";
+import { migrateDatabase, openDatabase, transact, type Database } from "../prisma/database.js";
 import { SqliteInboundLog } from "../prisma/stores/inbound-log.js";
 import { PrismaInviteStore } from "../prisma/stores/invite-store.js";
 import { PrismaDeadlineStore } from "../prisma/stores/deadline-store.js";
@@ -39,29 +39,24 @@ export async function createApp(config: Config, options: { clock?: Clock } = {})
     throw error;
   }
   const clock = options.clock ?? (() => new Date());
-  // Dialog state and the inbound log run on the connection itself: inside a unit of work's
-  // transaction they are part of it, as Prisma's statements are.
-  const sqlite = sqliteOf(db);
   const directoryCache = new DirectoryCache();
   const coreOn = (client: Database): CoreContext => ({
     org,
-    tickets: new PrismaTicketStore(client, sqlite, clock),
-    dialogs: new SqliteDialogStore(sqlite),
+    tickets: new PrismaTicketStore(client, clock),
+    dialogs: new SqliteDialogStore(client),
     directory: new PrismaDirectory(client, org, directoryCache),
     invites: new PrismaInviteStore(client, () => directoryCache.invalidate()),
-    deadlines: new PrismaDeadlineStore(client, sqlite, clock),
-    reports: new PrismaReportStore(client, sqlite, clock),
+    deadlines: new PrismaDeadlineStore(client, clock),
+    reports: new PrismaReportStore(client, clock),
     clock,
     timeZone: config.TZ,
     defaultLocale: config.DEFAULT_LOCALE,
   });
   const core = coreOn(db);
   const directory = core.directory as PrismaDirectory;
-  // Every transaction hands its work the same client, so its stores are built once.
-  let coreInTransaction: CoreContext | undefined;
-  const inbound = new SqliteInboundLog(sqlite);
+  // A unit's stores use the client it is handed, whose statements are part of its transaction.
   const unitOfWork: UnitOfWork = {
-    run: (work) => transact(db, (tx) => work({ core: (coreInTransaction ??= coreOn(tx)), inbound })),
+    run: (work) => transact(db, (tx) => work({ core: coreOn(tx), inbound: new SqliteInboundLog(tx) })),
   };
   return { config, org, db, directory, core, unitOfWork, close: () => db.$disconnect() };
 }

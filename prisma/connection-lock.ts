@@ -1,7 +1,6 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-
 /** One turn holding the connection. Work a holder spawned and left running holds nothing once the turn is released. */
 export interface Hold {
+  readonly kind: TurnKind;
   readonly since: number;
 }
 
@@ -12,13 +11,16 @@ export type TurnKind = "unit" | "other";
  * SQLite keeps one transaction per connection, and the process has one connection: a statement
  * run while someone else's transaction is open becomes part of it, and is rolled back with it.
  * So a transaction holds the connection, first come first served, and everything else waits for
- * its turn. The work a transaction runs is known by its async context, so its own statements go
- * through while others wait.
+ * its turn. The work a transaction runs is handed a client of its own for its statements (see
+ * `transact`), which is refused once the turn is over.
+ *
+ * Who holds the connection is known by the hold the work was handed, not by its async context: in
+ * Node 20 an AsyncLocalStorage slows every promise of the process, and that was a tenth of the
+ * time of a chat message.
  */
 export class ConnectionLock {
   private holder: Hold | undefined;
   private readonly waiting: { kind: TurnKind; grant: (hold: Hold) => void }[] = [];
-  private readonly context = new AsyncLocalStorage<Hold>();
 
   /** @param maxWaitMs how long a turn is waited for before giving up with an error. */
   constructor(private readonly maxWaitMs = 10_000) {}
@@ -27,10 +29,14 @@ export class ConnectionLock {
     return this.holder !== undefined;
   }
 
-  /** True inside work run by the current holder (see `runAs`). */
-  heldHere(): boolean {
-    const hold = this.context.getStore();
-    return hold !== undefined && hold === this.holder;
+  /** True while `hold` is the current turn. */
+  holds(hold: Hold): boolean {
+    return this.holder === hold;
+  }
+
+  /** True while a unit of work holds the connection. */
+  get heldByUnit(): boolean {
+    return this.holder?.kind === "unit";
   }
 
   /** True when the next turn goes to a unit of work. */
@@ -39,8 +45,7 @@ export class ConnectionLock {
   }
 
   acquire(kind: TurnKind = "other"): Promise<Hold> {
-    if (this.heldHere()) return Promise.reject(new Error("the database is already held by this work: a nested transaction would wait for itself"));
-    if (!this.holder) return Promise.resolve((this.holder = { since: Date.now() }));
+    if (!this.holder) return Promise.resolve((this.holder = { kind, since: Date.now() }));
     return new Promise((resolve, reject) => {
       const waiter = {
         kind,
@@ -60,24 +65,13 @@ export class ConnectionLock {
   release(hold: Hold): void {
     if (this.holder !== hold) return;
     const next = this.waiting.shift();
-    this.holder = next ? { since: Date.now() } : undefined;
+    this.holder = next ? { kind: next.kind, since: Date.now() } : undefined;
     next?.grant(this.holder!);
   }
 
-  /**
-   * Runs work as the holder: statements it makes, however deep, go through without waiting. The
-   * result is awaited inside, so a lazy Prisma query the work returns also runs as the holder.
-   */
-  runAs<T>(hold: Hold, work: () => Promise<T>): Promise<T> {
-    return this.context.run(hold, async () => await work());
-  }
-
-  /**
-   * Runs a statement at once when the connection is free or the statement is the holder's own
-   * (it is then part of the holder's transaction); otherwise in turn, after the transaction ends.
-   */
+  /** Runs a statement at once when the connection is free; otherwise in turn, after the transaction ends. */
   async inTurn<T>(statement: () => Promise<T>): Promise<T> {
-    if (!this.holder || this.heldHere()) return statement();
+    if (!this.holder) return statement();
     const hold = await this.acquire();
     try {
       return await statement();

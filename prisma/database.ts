@@ -7,43 +7,80 @@ import { promisify } from "node:util";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import BetterSqlite3 from "better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { ConnectionLock } from "./connection-lock.js";
+import { ConnectionLock, type Hold } from "./connection-lock.js";
 import { LogSync } from "./log-sync.js";
 import { JoiningAdapter, WaitingAdapter, type DriverAdapter } from "./locked-adapters.js";
-import { SqliteConnection } from "./sqlite-connection.js";
+import { SqliteConnection, Statements } from "./sqlite-connection.js";
 import { Transactions } from "./transactions.js";
 
 export type Database = PrismaClient;
 
 interface SharedConnection {
+  lock: ConnectionLock;
   transactions: Transactions;
-  /** The client for work inside a transaction: its statements join the open transaction. */
+  /** The Prisma client under every unit's client: its statements join the open transaction. */
   joining: Database;
-  sqlite: SqliteConnection;
+  connection: SqliteConnection;
 }
 
-const shared = new WeakMap<Database, SharedConnection>();
+/** What a unit of work's client stands for: its turn on the connection and its plain statements. */
+interface Unit {
+  hold: Hold;
+  shared: SharedConnection;
+  statements: Statements;
+}
+
+const databases = new WeakMap<Database, SharedConnection>();
+const units = new WeakMap<Database, Unit>();
 
 function sharedConnectionOf(db: Database): SharedConnection {
-  const found = shared.get(db);
+  const found = databases.get(db) ?? units.get(db)?.shared;
   if (!found) throw new Error("not a database opened by openDatabase");
   return found;
 }
 
 /**
  * Runs `work` as a unit of work: all it does commits together or not at all, and it returns once
- * committed. Called from a unit's work, it joins that unit. `work` gets the client whose
- * statements are part of the transaction; statements from anywhere else wait their turn (up to
- * 10 s). Units waiting at the same time share a commit (see Transactions).
+ * committed. `work` gets the client whose statements are part of the transaction; the database's
+ * own client waits its turn (up to 10 s), so work must use the client it is handed. Called with
+ * that client, `transact` joins the unit. Units waiting at the same time share a commit (see
+ * Transactions).
  */
 export function transact<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
-  const { transactions, joining } = sharedConnectionOf(db);
-  return transactions.run(() => work(joining));
+  const unit = units.get(db);
+  if (unit) return work(db); // its client refuses to run once the unit has ended
+  const shared = sharedConnectionOf(db);
+  return shared.transactions.run((hold) => work(unitClient(shared, hold)));
+}
+
+/**
+ * A unit's client: Prisma's joining client, refused once the unit's turn is over, so a statement
+ * from work left running can't land in another unit's transaction.
+ */
+function unitClient(shared: SharedConnection, hold: Hold): Database {
+  const { joining, lock } = shared;
+  const client = new Proxy(joining, {
+    get(target, key) {
+      if (key === "then") return undefined; // not a promise: awaiting the client must not use it
+      if (!lock.holds(hold)) throw new Error("a transaction's client was used outside its transaction (after it ended, or from other work)");
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  units.set(client, { hold, shared, statements: new Statements(shared.connection, () => lock.holds(hold)) });
+  return client;
 }
 
 /** How many units of work ran and how many commits they took. */
 export function transactionStatsOf(db: Database): Readonly<Transactions["stats"]> {
   return sharedConnectionOf(db).transactions.stats;
+}
+
+/** The plain statements of the unit of work whose client this is (see Statements). */
+export function sqliteOf(tx: Database): Statements {
+  const unit = units.get(tx);
+  if (!unit) throw new Error("plain statements run inside a unit of work: call sqliteOf with the client transact() hands its work");
+  return unit.statements;
 }
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -63,23 +100,21 @@ export function databaseFile(url: string): string {
 /**
  * Opens the database, waiting out short locks held by another process (the CLI beside the server).
  * Two Prisma clients share the one connection: the database for everyone, whose statements wait
- * for an open transaction to end, and the client `transact` hands to a transaction's work. The
- * work has a client of its own because Prisma runs the findUnique calls of one tick as one batch,
- * in the first caller's async context: a batch mixing the work's calls with others' would wait
- * for the work's own transaction.
+ * for an open transaction to end, and the one under the clients `transact` hands to units of
+ * work. Prisma runs the findUnique calls of one tick as one batch: a batch mixing a unit's calls
+ * with others' would wait for the unit's own transaction.
  */
 export async function openDatabase(url: string, options: { unitTimeoutMs?: number } = {}): Promise<Database> {
   const inner = await new PrismaBetterSQLite3({ url: resolveDatabaseUrl(url), timeout: 5_000 }).connect();
   // Prisma's adapter keeps the better-sqlite3 connection it opened as `client`.
-  const connection = (inner as unknown as { client: BetterSqlite3.Database }).client;
+  const sqlite = (inner as unknown as { client: BetterSqlite3.Database }).client;
   const lock = new ConnectionLock();
   const factory = (adapter: DriverAdapter) => ({ provider: adapter.provider, adapterName: adapter.adapterName, connect: async () => adapter });
-  const db = new PrismaClient({ adapter: factory(new WaitingAdapter(inner, connection, lock)) });
-  const joining = new PrismaClient({ adapter: factory(new JoiningAdapter(inner, connection, lock)) });
-  const sqlite = new SqliteConnection(connection, lock);
-  const transactions = new Transactions(sqlite, lock, logSyncOf(connection), options.unitTimeoutMs);
-  shared.set(db, { transactions, joining, sqlite });
-  shared.set(joining, { transactions, joining, sqlite });
+  const db = new PrismaClient({ adapter: factory(new WaitingAdapter(inner, sqlite, lock)) });
+  const joining = new PrismaClient({ adapter: factory(new JoiningAdapter(inner, sqlite, lock)) });
+  const connection = new SqliteConnection(sqlite);
+  const transactions = new Transactions(connection, lock, logSyncOf(sqlite), options.unitTimeoutMs);
+  databases.set(db, { lock, transactions, joining, connection });
   await db.$queryRawUnsafe("PRAGMA foreign_keys = ON");
   return db;
 }
@@ -94,11 +129,6 @@ function logSyncOf(connection: BetterSqlite3.Database): LogSync | undefined {
   connection.pragma("synchronous = FULL");
   const inWal = connection.pragma("journal_mode", { simple: true }) === "wal";
   return inWal && !connection.memory ? LogSync.forFile(`${connection.name}-wal`) : undefined;
-}
-
-/** The SQLite connection under an open database, for the hot statements (see SqliteConnection). */
-export function sqliteOf(db: Database): SqliteConnection {
-  return sharedConnectionOf(db).sqlite;
 }
 
 function migrationNames(): string[] {

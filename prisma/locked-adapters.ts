@@ -10,8 +10,8 @@ type IsolationLevel = Parameters<DriverAdapter["startTransaction"]>[0];
 /*
  * Two ways for Prisma onto the one SQLite connection (see ConnectionLock): from outside any
  * transaction, where each statement and each transaction waits for its turn; and from the work of
- * the open transaction, where statements run at once as part of it. Both hand the statements to
- * Prisma's better-sqlite3 adapter, which keeps the connection.
+ * the unit of work that holds the connection, where statements run at once as part of it. Both
+ * hand the statements to Prisma's better-sqlite3 adapter, which keeps the connection.
  */
 
 /** What both ways in hold: Prisma's own adapter on the connection, the connection, and its lock. */
@@ -29,7 +29,7 @@ abstract class SharedConnectionAdapter {
   }
 }
 
-/** Prisma's way in for everyone: statements wait while a transaction holds the connection, unless they are its work's. */
+/** Prisma's way in for everyone: statements wait while a transaction holds the connection. */
 export class WaitingAdapter extends SharedConnectionAdapter implements DriverAdapter {
   queryRaw(query: Query) {
     return this.lock.inTurn(() => this.inner.queryRaw(query));
@@ -43,13 +43,9 @@ export class WaitingAdapter extends SharedConnectionAdapter implements DriverAda
     return this.lock.inTurn(() => this.inner.executeScript(script));
   }
 
-  /**
-   * Prisma's own transactions (interactive, batches, nested writes) take the connection's turn too,
-   * or, made by the open transaction's work, become savepoints of it.
-   */
+  /** Prisma's own transactions (interactive, batches, nested writes) take the connection's turn too. */
   async startTransaction(isolationLevel?: IsolationLevel): Promise<DriverTransaction> {
     refuseIsolationLevel(isolationLevel);
-    if (this.lock.heldHere()) return startSavepoint(this.inner, this.connection);
     const hold = await this.lock.acquire();
     try {
       this.connection.exec("BEGIN IMMEDIATE");
@@ -65,7 +61,11 @@ export class WaitingAdapter extends SharedConnectionAdapter implements DriverAda
   }
 }
 
-/** Prisma's way in for the open transaction's work: statements run at once, inside it. */
+/**
+ * Prisma's way in for a unit of work: statements run at once, inside its transaction. The client
+ * each unit is handed refuses to be used once the unit's turn is over (see `transact`); this is
+ * the last check, that some unit holds the connection.
+ */
 export class JoiningAdapter extends SharedConnectionAdapter implements DriverAdapter {
   queryRaw(query: Query) {
     this.assertHeld();
@@ -95,7 +95,7 @@ export class JoiningAdapter extends SharedConnectionAdapter implements DriverAda
   }
 
   private assertHeld(): void {
-    if (!this.lock.heldHere()) throw new Error("a transaction's client was used outside its transaction (after it ended, or from other work)");
+    if (!this.lock.heldByUnit) throw new Error("a transaction's client was used outside its transaction (after it ended, or from other work)");
   }
 }
 

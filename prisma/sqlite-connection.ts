@@ -1,5 +1,4 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { ConnectionLock } from "./connection-lock.js";
 
 type Param = string | number | bigint | null | Date | boolean;
 
@@ -15,17 +14,46 @@ export type TransactionControl =
   | "PRAGMA synchronous = FULL";
 
 /**
- * The one SQLite connection under Prisma's driver adapter, for the statements every chat message
- * runs (the inbound log, the dialog state, a new ticket). Through Prisma a statement costs about
- * 0.35 ms; here, prepared once and run synchronously, a few microseconds. They run only inside a
- * transaction (`transact`), so they commit or roll back with the rest of the unit of work.
+ * The one SQLite connection under Prisma's driver adapter, its statements prepared once. The
+ * statements every chat message runs (the inbound log, the dialog state, a new ticket) go through
+ * a unit of work's `Statements`; Transactions begins and ends the transactions here.
  */
 export class SqliteConnection {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
+  constructor(private readonly sqlite: BetterSqlite3.Database) {}
+
+  /** Begins, ends and marks transactions; only Transactions and Prisma's adapters do this. */
+  control(statement: TransactionControl): void {
+    this.prepare(statement).run();
+  }
+
+  /** False once SQLite has rolled the transaction back by itself (on a full disk or an I/O error). */
+  get inTransaction(): boolean {
+    return this.sqlite.inTransaction;
+  }
+
+  prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      // Prisma's adapter turns safe integers on for the connection; these statements read plain numbers.
+      statement = this.sqlite.prepare(sql).safeIntegers(false);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+/**
+ * The statements of one unit of work, run on the connection directly: through Prisma a statement
+ * costs about 0.35 ms; here, prepared once and run synchronously, a few microseconds. They commit
+ * or roll back with the rest of the unit, and are refused once the unit's turn is over, so none
+ * can land in another unit's transaction.
+ */
+export class Statements {
   constructor(
-    private readonly sqlite: BetterSqlite3.Database,
-    private readonly lock: ConnectionLock,
+    private readonly connection: SqliteConnection,
+    private readonly isCurrent: () => boolean,
   ) {}
 
   run(sql: string, ...params: Param[]): number {
@@ -49,30 +77,9 @@ export class SqliteConnection {
     return this.prepare(sql).get(...params.map(toSqlite)) as T | undefined;
   }
 
-  /** Begins, ends and marks transactions; only Transactions and Prisma's adapters do this. */
-  control(statement: TransactionControl): void {
-    this.prepareUnchecked(statement).run();
-  }
-
-  /** False once SQLite has rolled the transaction back by itself (on a full disk or an I/O error). */
-  get inTransaction(): boolean {
-    return this.sqlite.inTransaction;
-  }
-
   private prepare(sql: string): BetterSqlite3.Statement {
-    // A statement from outside a transaction could land in someone else's open one.
-    if (!this.lock.heldHere()) throw new Error("a statement on the connection ran outside a transaction; run it inside transact()");
-    return this.prepareUnchecked(sql);
-  }
-
-  private prepareUnchecked(sql: string): BetterSqlite3.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      // Prisma's adapter turns safe integers on for the connection; these statements read plain numbers.
-      statement = this.sqlite.prepare(sql).safeIntegers(false);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    if (!this.isCurrent()) throw new Error("a unit of work's statement ran after its transaction ended");
+    return this.connection.prepare(sql);
   }
 }
 

@@ -44,9 +44,8 @@ export class Transactions {
     private readonly maxUnits = 32,
   ) {}
 
-  /** Runs `work` as a unit, or as part of the unit that is calling (nested calls join). */
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.lock.heldHere()) return work();
+  /** Runs `work` as a unit; it is handed its turn on the connection, which ends when it returns. */
+  async run<T>(work: (hold: Hold) => Promise<T>): Promise<T> {
     const hold = await this.lock.acquire("unit");
     let group: Group;
     try {
@@ -62,7 +61,7 @@ export class Transactions {
     try {
       this.sqlite.control("SAVEPOINT unit");
       saved = true;
-      result = await this.lock.runAs(hold, () => this.withinTimeout(work));
+      result = await this.withinTimeout(() => work(hold));
       this.sqlite.control("RELEASE unit");
     } catch (error) {
       if (saved) this.undo(group, error);
@@ -80,7 +79,14 @@ export class Transactions {
       timer = setTimeout(() => reject(new Error(`the unit of work ran longer than ${this.timeoutMs} ms and was rolled back`)), this.timeoutMs);
       timer.unref();
     });
-    return Promise.race([work(), timedOut]).finally(() => clearTimeout(timer));
+    let running: Promise<T>;
+    try {
+      running = work();
+    } catch (error) {
+      clearTimeout(timer);
+      return Promise.reject(error);
+    }
+    return Promise.race([running, timedOut]).finally(() => clearTimeout(timer));
   }
 
   private begin(): Group {

@@ -3,14 +3,12 @@ import type { Notification } from "../../core/escalation/notification.js";
 import type { Clock, DeadlineChange, DeadlineRecord, DeadlineStore } from "../../core/ports.js";
 import type { Deadline, DeadlineKind, NewTimelineEvent } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
-import { transact, type Database } from "../database.js";
-import type { SqliteConnection } from "../sqlite-connection.js";
+import { sqliteOf, transact, type Database } from "../database.js";
 import { addEvents, addOutbox, refreshLiveViews } from "./ticket-store.js";
 
 export class PrismaDeadlineStore implements DeadlineStore {
   constructor(
     private readonly db: Database,
-    private readonly sqlite: SqliteConnection,
     private readonly clock: Clock = () => new Date(),
   ) {}
 
@@ -53,10 +51,11 @@ export class PrismaDeadlineStore implements DeadlineStore {
       const ticketId = claimed[0]?.ticketId;
       if (ticketId === undefined) return false;
       const now = this.clock();
-      addEvents(this.sqlite, ticketId, events, now);
-      addOutbox(this.sqlite, outbox, ticketId, now);
+      const sql = sqliteOf(tx);
+      addEvents(sql, ticketId, events, now);
+      addOutbox(sql, outbox, ticketId, now);
       // An escalation or a miss shows on the ticket's messages; a reminder changes nothing there.
-      if (change.step !== undefined || change.status !== undefined) refreshLiveViews(this.sqlite, ticketId, now);
+      if (change.step !== undefined || change.status !== undefined) refreshLiveViews(sql, ticketId, now);
       return true;
     });
   }

@@ -1,12 +1,18 @@
 import type { DialogSession, DialogStore } from "../../core/ports.js";
-import type { SqliteConnection } from "../sqlite-connection.js";
+import { sqliteOf, type Database } from "../database.js";
+import type { Statements } from "../sqlite-connection.js";
 
 /**
  * Dialog state, read and written on every message of a report: on the connection directly, since
  * a statement through Prisma costs about a hundred times as much on this hot path (npm run bench).
  */
 export class SqliteDialogStore implements DialogStore {
-  constructor(private readonly sqlite: SqliteConnection) {}
+  constructor(private readonly tx: Database) {}
+
+  /** Dialogs are read and written inside a unit of work only: `tx` is its client. */
+  private get sqlite(): Statements {
+    return sqliteOf(this.tx);
+  }
 
   async find(memberId: string, conversation: string): Promise<DialogSession | undefined> {
     const row = this.sqlite.get<{ step: string; state: string }>(`SELECT "step", "state" FROM "DialogSession" WHERE "memberId" = ? AND "conversation" = ?`, memberId, conversation);

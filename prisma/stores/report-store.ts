@@ -4,8 +4,7 @@ import type { ReportData, ReportKind, ReportPeriod, ReportStore, TicketSummary }
 import type { DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { transact, type Database } from "../database.js";
-import type { SqliteConnection } from "../sqlite-connection.js";
+import { sqliteOf, transact, type Database } from "../database.js";
 import { addOutbox } from "./ticket-store.js";
 
 const SUMMARY = { number: true, kind: true, source: true, category: true, level: true, status: true, serviceCenterId: true, createdAt: true } as const;
@@ -25,7 +24,6 @@ const FINISHED = ["resolved", "closed"];
 export class PrismaReportStore implements ReportStore {
   constructor(
     private readonly db: Database,
-    private readonly sqlite: SqliteConnection,
     private readonly clock: Clock = () => new Date(),
   ) {}
 
@@ -67,7 +65,7 @@ export class PrismaReportStore implements ReportStore {
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return false;
         throw error;
       }
-      addOutbox(this.sqlite, outbox, null, this.clock());
+      addOutbox(sqliteOf(tx), outbox, null, this.clock());
       return true;
     });
   }

@@ -17,8 +17,8 @@ import {
 } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { transact, type Database } from "../database.js";
-import type { SqliteConnection } from "../sqlite-connection.js";
+import { sqliteOf, transact, type Database } from "../database.js";
+import type { Statements } from "../sqlite-connection.js";
 
 const WITH_DETAILS = { pings: { orderBy: { id: "asc" } }, deadlines: { orderBy: { id: "asc" } }, attachments: true, teamSeats: { orderBy: { id: "asc" } } } as const;
 type TicketRow = Prisma.TicketGetPayload<{ include: typeof WITH_DETAILS }>;
@@ -30,7 +30,6 @@ type TicketRow = Prisma.TicketGetPayload<{ include: typeof WITH_DETAILS }>;
 export class PrismaTicketStore implements TicketStore {
   constructor(
     private readonly db: Database,
-    private readonly sqlite: SqliteConnection,
     private readonly clock: Clock = () => new Date(),
   ) {}
 
@@ -40,8 +39,8 @@ export class PrismaTicketStore implements TicketStore {
    * cost), and the ticket built from what was written rather than read back.
    */
   async create(draft: TicketDraft, outboxFor: (ticket: Ticket) => Notification[]): Promise<Ticket> {
-    return transact(this.db, async () => {
-      const sql = this.sqlite;
+    return transact(this.db, async (tx) => {
+      const sql = sqliteOf(tx);
       const { last } = sql.get<{ last: number }>(
         `INSERT INTO "TicketDaySequence" ("localDate", "last") VALUES (?, 1) ON CONFLICT ("localDate") DO UPDATE SET "last" = "last" + 1 RETURNING "last"`,
         draft.localDate,
@@ -127,9 +126,10 @@ export class PrismaTicketStore implements TicketStore {
       const seat = change.updateTeamSeat;
       if (seat) await tx.teamSeat.update({ where: { ticketId_departmentId: { ticketId, departmentId: seat.departmentId } }, data: seat.seat });
       const now = this.clock();
-      addEvents(this.sqlite, ticketId, change.events, now);
-      addOutbox(this.sqlite, change.outbox, ticketId, now);
-      refreshLiveViews(this.sqlite, ticketId, now);
+      const sql = sqliteOf(tx);
+      addEvents(sql, ticketId, change.events, now);
+      addOutbox(sql, change.outbox, ticketId, now);
+      refreshLiveViews(sql, ticketId, now);
     });
   }
 }
@@ -139,12 +139,12 @@ export class PrismaTicketStore implements TicketStore {
  * and timers: plain statements on the connection, inside the caller's transaction.
  */
 
-export function addEvents(sql: SqliteConnection, ticketId: number, events: TicketChange["events"], at: Date): void {
+export function addEvents(sql: Statements, ticketId: number, events: TicketChange["events"], at: Date): void {
   sql.insertRows("TicketEvent", ["ticketId", "type", "actorId", "data", "at"], events.map((e) => [ticketId, e.type, e.actorId, JSON.stringify(e.data ?? {}), at]));
 }
 
 /** Messages wait as pending deliveries; one with no address is recorded as failed, never dropped. */
-export function addOutbox(sql: SqliteConnection, notifications: Notification[], ticketId: number | null, createdAt: Date): void {
+export function addOutbox(sql: Statements, notifications: Notification[], ticketId: number | null, createdAt: Date): void {
   const rows = notifications.map((n) => {
     const unreachable = n.recipient.address === null;
     return [
@@ -165,7 +165,7 @@ export function addOutbox(sql: SqliteConnection, notifications: Notification[], 
  * After a change, the messages that show the ticket are edited to match: one pending refresh per
  * platform that posted any (a refresh reads the ticket when it runs, so one waiting is enough).
  */
-export function refreshLiveViews(sql: SqliteConnection, ticketId: number, at: Date): void {
+export function refreshLiveViews(sql: Statements, ticketId: number, at: Date): void {
   sql.run(
     `INSERT INTO "Delivery" ("platform", "kind", "recipient", "payload", "ticketId", "status", "createdAt")
      SELECT DISTINCT p."platform", 'refresh', '{}', '{}', p."ticketId", 'pending', ?

@@ -48,10 +48,9 @@ export async function benchReport(): Promise<void> {
     };
     let n = 0;
     // The least a report must write: one ticket row, in a transaction, as a plain statement.
-    const sqlite = sqliteOf(app.db);
     const baseline = await timePerOp(ROUNDS, () =>
-      transact(app.db, async () =>
-        sqlite.run(
+      transact(app.db, async (tx) =>
+        sqliteOf(tx).run(
           `INSERT INTO "Ticket" ("number", "localDate", "kind", "source", "category", "level", "matchedRules", "answers", "status", "brand", "description", "customerName", "customerPhone", "reporterId", "createdAt", "updatedAt")
            VALUES (?, '2026-11-26', 'fault', 'service_center', 'major', 2, '[]', '{}', 'open', 'zhonghua', ?, ?, ?, ?, ?, ?)`,
           `BENCH-${n++}`, draft.description, draft.customerName, draft.customerPhone, reporter.id, new Date(), new Date(),

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConnectionLock } from "../../prisma/connection-lock.js";
 import { openDatabase, sqliteOf, transact, transactionStatsOf, type Database } from "../../prisma/database.js";
 import { LogSync } from "../../prisma/log-sync.js";
-import { SqliteConnection } from "../../prisma/sqlite-connection.js";
+import { SqliteConnection, Statements } from "../../prisma/sqlite-connection.js";
 import { Transactions } from "../../prisma/transactions.js";
 import { freshDatabaseFile } from "../support/test-app.js";
 
@@ -60,11 +60,10 @@ describe("one connection, one transaction at a time", () => {
     expect((await db.ticketDaySequence.findUniqueOrThrow({ where: { localDate: "2026-11-27" } })).last).toBe(20);
   });
 
-  it("joins a nested transact to the open one: it commits and rolls back with it", async () => {
+  it("joins a transact called with the unit's client to the unit: it commits and rolls back with it", async () => {
     await expect(
       transact(db, async (tx) => {
         await transact(tx, (inner) => inner.inboundEvent.create({ data: received("nested") }));
-        await transact(db, (inner) => inner.inboundEvent.create({ data: received("nested through the database") }));
         throw new Error("the outer work failed");
       }),
     ).rejects.toThrow("the outer work failed");
@@ -105,27 +104,25 @@ describe("one connection, one transaction at a time", () => {
     expect(await eventIds()).toEqual(["first", "second"]);
   });
 
-  it("counts what the work does through the database's own client as part of the transaction", async () => {
-    await expect(
-      transact(db, async () => {
-        await db.inboundEvent.create({ data: received("through the database") });
-        await db.$transaction([db.inboundEvent.create({ data: received("batch a") }), db.inboundEvent.create({ data: received("batch b") })]); // a savepoint, not a wait
-        expect(await db.inboundEvent.count()).toBe(3);
-        throw new Error("the work failed");
-      }),
-    ).rejects.toThrow("the work failed");
-    expect(await eventIds()).toEqual([]);
-  });
-
-  it("refuses a transaction's client once the transaction has ended", async () => {
+  it("refuses a unit's client once the unit has ended, also while another unit holds the connection", async () => {
     const leaked = await transact(db, async (tx) => tx);
-    await expect(leaked.inboundEvent.count()).rejects.toThrow("used outside its transaction");
+    expect(() => leaked.inboundEvent.count()).toThrow("used outside its transaction");
+    await transact(db, async (tx) => {
+      await tx.inboundEvent.create({ data: received("the other unit") });
+      expect(() => leaked.inboundEvent.create({ data: received("leaked") })).toThrow("used outside its transaction");
+      expect(() => leaked.$executeRawUnsafe(`DELETE FROM "InboundEvent"`)).toThrow("used outside its transaction");
+    });
+    expect(await eventIds()).toEqual(["the other unit"]);
   });
 
-  it("refuses plain statements on the connection outside a transaction", async () => {
-    const sqlite = sqliteOf(db);
-    expect(() => sqlite.run(`DELETE FROM "InboundEvent"`)).toThrow("outside a transaction");
-    await transact(db, async () => sqlite.run(`INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES ('telegram', 'raw', '2026-11-27T00:00:00.000+00:00')`));
+  it("runs plain statements only inside a unit of work, refusing them once it has ended", async () => {
+    expect(() => sqliteOf(db)).toThrow("plain statements run inside a unit of work");
+    const insert = `INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES ('telegram', ?, '2026-11-27T00:00:00.000+00:00')`;
+    const leaked = await transact(db, async (tx) => {
+      sqliteOf(tx).run(insert, "raw");
+      return sqliteOf(tx);
+    });
+    await transact(db, async () => expect(() => leaked.run(insert, "leaked")).toThrow("ran after its transaction ended"));
     expect(await eventIds()).toEqual(["raw"]);
   });
 });
@@ -215,7 +212,7 @@ describe("units of work that wait at the same time share a commit", () => {
       expect(committedEventIds()).toEqual(["next"]);
       resume();
       await new Promise((resolve) => setTimeout(resolve, 20));
-      await expect(tx.inboundEvent.count()).rejects.toThrow("used outside its transaction");
+      expect(() => tx.inboundEvent.count()).toThrow("used outside its transaction");
       expect(committedEventIds()).toEqual(["next"]);
     } finally {
       await impatient.$disconnect();
@@ -252,13 +249,13 @@ describe("a unit returns only once its commit is on disk", () => {
   function unitsWithHeldSync() {
     const connection = new BetterSqlite3(file);
     const lock = new ConnectionLock();
-    const sqlite = new SqliteConnection(connection, lock);
+    const sqlite = new SqliteConnection(connection);
     const syncs: { done: () => void; fail: (error: Error) => void }[] = [];
     const flush = () => new Promise<void>((done, fail) => syncs.push({ done, fail }));
     const transactions = new Transactions(sqlite, lock, new LogSync(flush));
     const insert = (eventId: string) =>
-      transactions.run(async () => {
-        sqlite.run(`INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES ('telegram', ?, ?)`, eventId, new Date());
+      transactions.run(async (hold) => {
+        new Statements(sqlite, () => lock.holds(hold)).run(`INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES ('telegram', ?, ?)`, eventId, new Date());
       });
     const synchronous = () => connection.pragma("synchronous", { simple: true });
     return { insert, syncs, synchronous, close: () => connection.close() };
