@@ -2,13 +2,13 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import BetterSqlite3 from "better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { ConnectionLock, type Hold } from "./connection-lock.js";
 import { LogSync } from "./log-sync.js";
+import { PROJECT_ROOT } from "./project-root.js";
 import { JoiningAdapter, WaitingAdapter, type DriverAdapter } from "./locked-adapters.js";
 import { SqliteConnection, Statements } from "./sqlite-connection.js";
 import { Transactions } from "./transactions.js";
@@ -83,7 +83,6 @@ export function sqliteOf(tx: Database): Statements {
   return unit.statements;
 }
 
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const MIGRATIONS_DIR = join(PROJECT_ROOT, "prisma", "migrations");
 
 /** `file:` URLs are taken relative to the project, so the CLI and the server share one file wherever they start. */

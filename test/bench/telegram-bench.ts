@@ -51,9 +51,13 @@ interface Result extends Drive {
   bot: Usage;
 }
 
-/** A child process running one of the bench's scripts, asked one thing at a time. */
-function child(script: string) {
-  const process: ChildProcess = fork(fileURLToPath(new URL(script, import.meta.url)), { execArgv: ["--import", "tsx"], stdio: "inherit" });
+/** The bots run compiled, as `npm start` runs Hotline (`npm run bench` compiles them first). */
+const BOT_HOST = new URL("../../dist/test/bench/telegram-bot-host.js", import.meta.url);
+
+/** A child process running a script, asked one thing at a time; TypeScript runs through tsx. */
+function child(script: URL) {
+  const execArgv = script.pathname.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const process: ChildProcess = fork(fileURLToPath(script), { execArgv, stdio: "inherit" });
   return {
     process,
     ask: async <T>(message: Serializable): Promise<T> => {
@@ -75,9 +79,9 @@ interface Contender {
 }
 
 async function startContender(kind: BotKind, texts: string[]): Promise<Contender> {
-  const users = child("./telegram-users.ts");
+  const users = child(new URL("./telegram-users.ts", import.meta.url));
   const [{ apiRoot, token, botInfo }] = (await once(users.process, "message")) as [{ apiRoot: string; token: string; botInfo: UserFromGetMe }];
-  const bot = child("./telegram-bot-host.ts");
+  const bot = child(BOT_HOST);
   await once(bot.process, "message"); // listening
   await bot.ask({ type: "start", kind, apiRoot, token, botInfo, users: USERS, firstUserId: FIRST_USER_ID });
   return {

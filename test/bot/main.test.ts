@@ -1,14 +1,17 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { promisify } from "node:util";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
 import { freshDatabaseFile } from "../support/test-app.js";
 
-const MAIN = fileURLToPath(new URL("../../bot/main.ts", import.meta.url));
+/** What `npm start` runs: the bot compiled into dist/. */
+const MAIN = fileURLToPath(new URL("../../dist/bot/main.js", import.meta.url));
 const cleanups: (() => unknown)[] = [];
+beforeAll(() => promisify(execFile)("npm", ["run", "build", "--silent"], { cwd: fileURLToPath(new URL("../..", import.meta.url)) }), 60_000);
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -22,12 +25,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `npm start`'s entry point as a process, waits for a log line, then sends SIGTERM. */
+/** Starts the compiled bot as `npm start` does, waits for a log line, then sends SIGTERM. */
 async function startThenTerminate(role: string, readyWhen: string) {
   const db = freshDatabaseFile();
   const prefix = uniquePrefix();
   cleanups.push(db.cleanup, () => deleteKeys(prefix));
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--role", role], {
+  const child = spawn(process.execPath, [MAIN, "--role", role], {
     env: { ...process.env, DATABASE_URL: `file:${db.file}`, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, PORT: String(await freePort()), LOG_LEVEL: "info" },
   });
   let output = "";
