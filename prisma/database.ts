@@ -108,11 +108,12 @@ export async function openDatabase(url: string, options: { unitTimeoutMs?: numbe
   // Prisma's adapter keeps the better-sqlite3 connection it opened as `client`.
   const sqlite = (inner as unknown as { client: BetterSqlite3.Database }).client;
   const lock = new ConnectionLock();
+  const logSync = logSyncOf(sqlite);
   const factory = (adapter: DriverAdapter) => ({ provider: adapter.provider, adapterName: adapter.adapterName, connect: async () => adapter });
-  const db = new PrismaClient({ adapter: factory(new WaitingAdapter(inner, sqlite, lock)) });
+  const db = new PrismaClient({ adapter: factory(new WaitingAdapter(inner, sqlite, lock, async () => logSync?.release())) });
   const joining = new PrismaClient({ adapter: factory(new JoiningAdapter(inner, sqlite, lock)) });
   const connection = new SqliteConnection(sqlite);
-  const transactions = new Transactions(connection, lock, logSyncOf(sqlite), options.unitTimeoutMs);
+  const transactions = new Transactions(connection, lock, logSync, options.unitTimeoutMs);
   databases.set(db, { lock, transactions, joining, connection });
   await db.$queryRawUnsafe("PRAGMA foreign_keys = ON");
   return db;

@@ -31,6 +31,16 @@ abstract class SharedConnectionAdapter {
 
 /** Prisma's way in for everyone: statements wait while a transaction holds the connection. */
 export class WaitingAdapter extends SharedConnectionAdapter implements DriverAdapter {
+  /** @param onDispose runs before the connection is closed */
+  constructor(
+    inner: DriverAdapter,
+    connection: BetterSqlite3.Database,
+    lock: ConnectionLock,
+    private readonly onDispose: () => Promise<void>,
+  ) {
+    super(inner, connection, lock);
+  }
+
   queryRaw(query: Query) {
     return this.lock.inTurn(() => this.inner.queryRaw(query));
   }
@@ -56,8 +66,9 @@ export class WaitingAdapter extends SharedConnectionAdapter implements DriverAda
     return new HeldTransaction(this.inner, this.connection, this.lock, hold);
   }
 
-  dispose(): Promise<void> {
-    return this.inner.dispose();
+  async dispose(): Promise<void> {
+    await this.onDispose();
+    await this.inner.dispose();
   }
 }
 

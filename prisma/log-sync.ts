@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 
 /**
  * Makes what SQLite has committed to its write-ahead log durable without blocking the event loop:
@@ -9,11 +9,18 @@ export class LogSync {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
 
-  /** @param flush syncs the log file's data to disk */
-  constructor(private readonly flush: () => Promise<void>) {}
+  /**
+   * @param flush syncs the log file's data to disk
+   * @param release lets go of the file once the database is closed
+   */
+  constructor(
+    private readonly flush: () => Promise<void>,
+    readonly release: () => Promise<void> = async () => {},
+  ) {}
 
   static forFile(path: string): LogSync {
-    return new LogSync(() => syncFileData(path));
+    const file = new KeptOpenFile(path);
+    return new LogSync(() => file.datasync(), () => file.close());
   }
 
   /** Resolves once everything committed before the call is on disk. */
@@ -39,11 +46,27 @@ export class LogSync {
   }
 }
 
-async function syncFileData(path: string): Promise<void> {
-  const file = await open(path, "r");
-  try {
-    await file.datasync();
-  } finally {
-    await file.close();
+/**
+ * The log file, opened at the first sync and kept open until the database closes: SQLite keeps
+ * the same file while any connection is open, and opening it for every sync cost two more trips
+ * to the thread pool.
+ */
+class KeptOpenFile {
+  private handle: Promise<FileHandle> | undefined;
+
+  constructor(private readonly path: string) {}
+
+  async datasync(): Promise<void> {
+    this.handle ??= open(this.path, "r").catch((error: unknown) => {
+      this.handle = undefined; // the next sync tries again
+      throw error;
+    });
+    await (await this.handle).datasync();
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    await (await handle?.catch(() => undefined))?.close();
   }
 }

@@ -6,13 +6,14 @@
  *   → { type: "listening" }   once loaded
  *   ← { type: "start", kind, apiRoot, token, botInfo, users, firstUserId }   → { type: "ready" }
  *   ← { type: "begin" }   starts counting CPU time, sampling memory (and profiling) → { type: "begun" }
- *   ← { type: "end" }     → { type: "usage", cpuSeconds, peakRssMb, unitsPerCommit }
+ *   ← { type: "end" }     → { type: "usage", cpuSeconds, loopBusy, peakRssMb, unitsPerCommit }
  *   ← { type: "count" }   → { type: "counted", tickets }
  *   ← { type: "close" }   stops the bot and exits
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
+import { performance, type EventLoopUtilization } from "node:perf_hooks";
 import { join } from "node:path";
 import { run, sequentialize } from "@grammyjs/runner";
 import { Bot } from "grammy";
@@ -98,7 +99,7 @@ async function saveProfile(): Promise<void> {
   writeFileSync(join(profiles!, `${kind}-${++profiled}.cpuprofile`), JSON.stringify(profile));
 }
 
-let measuring: { cpu: NodeJS.CpuUsage; peakRss: number; sampler: NodeJS.Timeout } | undefined;
+let measuring: { cpu: NodeJS.CpuUsage; loop: EventLoopUtilization; peakRss: number; sampler: NodeJS.Timeout } | undefined;
 
 async function handle(message: Start | { type: "begin" | "end" | "count" | "close" }): Promise<void> {
   switch (message.type) {
@@ -107,19 +108,20 @@ async function handle(message: Start | { type: "begin" | "end" | "count" | "clos
       bot = await (kind === "hotline" ? startHotline(message) : startEcho(message));
       return send({ type: "ready" });
     case "begin": {
-      const state = { cpu: process.cpuUsage(), peakRss: process.memoryUsage().rss, sampler: undefined as unknown as NodeJS.Timeout };
+      const state = { cpu: process.cpuUsage(), loop: performance.eventLoopUtilization(), peakRss: process.memoryUsage().rss, sampler: undefined as unknown as NodeJS.Timeout };
       state.sampler = setInterval(() => (state.peakRss = Math.max(state.peakRss, process.memoryUsage().rss)), 50);
       measuring = state;
       await startProfile();
       return send({ type: "begun" });
     }
     case "end": {
-      const { cpu, peakRss, sampler } = measuring!;
+      const { cpu, loop, peakRss, sampler } = measuring!;
       clearInterval(sampler);
       const used = process.cpuUsage(cpu);
+      const loopBusy = performance.eventLoopUtilization(loop).utilization;
       await saveProfile();
       const peakRssMb = Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20;
-      return send({ type: "usage", cpuSeconds: (used.user + used.system) / 1e6, peakRssMb, unitsPerCommit: bot!.unitsPerCommit() });
+      return send({ type: "usage", cpuSeconds: (used.user + used.system) / 1e6, loopBusy, peakRssMb, unitsPerCommit: bot!.unitsPerCommit() });
     }
     case "count":
       return send({ type: "counted", tickets: await bot!.ticketCount() });

@@ -323,8 +323,14 @@ describe("syncing the log", () => {
 
   it("syncs the database's log file for real", async () => {
     await transact(db, (tx) => tx.inboundEvent.create({ data: received("synced") }));
-    await expect(LogSync.forFile(`${file}-wal`).sync()).resolves.toBeUndefined();
-    await expect(LogSync.forFile(`${file}-missing`).sync()).rejects.toThrow("ENOENT");
+    const log = LogSync.forFile(`${file}-wal`);
+    await expect(log.sync()).resolves.toBeUndefined();
+    await expect(log.sync()).resolves.toBeUndefined(); // on the file it kept open
+    await log.release();
+    const missing = LogSync.forFile(`${file}-missing`);
+    await expect(missing.sync()).rejects.toThrow("ENOENT");
+    await expect(missing.sync()).rejects.toThrow("ENOENT"); // tried again, not a failure kept
+    await missing.release();
   });
 });
 
