@@ -23,6 +23,7 @@ export interface RenderOptions {
 
 /** Escapes text for parse_mode HTML: a reporter cannot inject formatting, links or mentions. */
 export function escapeHtml(text: string): string {
+  if (!/[&<>]/.test(text)) return text;
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 

@@ -315,5 +315,6 @@ export type MessageParams = Readonly<Record<string, string | number>>;
 export function t(locale: Locale, key: MessageKey, params: MessageParams = {}): string {
   const entry = CATALOG[key];
   const text: string = locale === "en" ? entry.en : entry.zh;
+  if (!text.includes("{")) return text;
   return text.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match));
 }
