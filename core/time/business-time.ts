@@ -24,7 +24,8 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-function localParts(instant: Date, timeZone: string) {
+/** The zone's clock at an instant, read off the formatter (exact, and slow next to arithmetic). */
+function formattedParts(instant: Date, timeZone: string) {
   const parts = formatterFor(timeZone).formatToParts(instant);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour"), minute: get("minute"), second: get("second") };
@@ -32,9 +33,42 @@ function localParts(instant: Date, timeZone: string) {
 
 /** Milliseconds the zone is ahead of UTC at that instant. */
 function zoneOffsetMs(instant: Date, timeZone: string): number {
-  const p = localParts(instant, timeZone);
+  const p = formattedParts(instant, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+const HOUR_MS = 3_600_000;
+/** Offsets by zone and UTC hour, for hours the offset does not change in; a few days' worth. */
+const hourOffsets = new Map<string, number>();
+
+/**
+ * The zone's offset at an instant, computed once per hour: an offset that is the same at both ends
+ * of an hour holds for all of it (zones change offset months apart). An hour with a change in it
+ * is computed exactly every time.
+ */
+function offsetAt(instant: Date, timeZone: string): number {
+  const hour = Math.floor(instant.getTime() / HOUR_MS);
+  const key = `${timeZone} ${hour}`;
+  const known = hourOffsets.get(key);
+  if (known !== undefined) return known;
+  const atStart = zoneOffsetMs(new Date(hour * HOUR_MS), timeZone);
+  if (atStart !== zoneOffsetMs(new Date((hour + 1) * HOUR_MS - 1), timeZone)) return zoneOffsetMs(instant, timeZone);
+  if (hourOffsets.size >= 256) hourOffsets.clear();
+  hourOffsets.set(key, atStart);
+  return atStart;
+}
+
+function localParts(instant: Date, timeZone: string) {
+  const local = new Date(instant.getTime() + offsetAt(instant, timeZone));
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+  };
 }
 
 /** The local calendar date, `YYYY-MM-DD`. */

@@ -124,3 +124,26 @@ describe("minutes", () => {
     expect(minutes(0)).toBe(0);
   });
 });
+
+describe("the local clock, read once per hour", () => {
+  /** What Intl says the local time is, read afresh for each instant. */
+  function reference(instant: Date, timeZone: string): string {
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).formatToParts(instant);
+    const get = (type: string) => parts.find((p) => p.type === type)!.value;
+    return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}`;
+  }
+
+  it("agrees with Intl around every offset change, in zones with odd offsets and half-hour shifts", () => {
+    const zones = [SHANGHAI, NEW_YORK, "America/Santiago", "Europe/Berlin", "Australia/Lord_Howe", "America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham"];
+    const changes = ["2026-03-08T07:00:00Z", "2026-04-05T15:00:00Z", "2026-09-06T04:00:00Z", "2026-10-04T15:30:00Z", "2026-11-01T06:00:00Z", "2026-03-29T01:00:00Z"];
+    for (const timeZone of zones) {
+      for (const change of changes) {
+        // Every 7 minutes for 6 hours either side, so each hour is read before and after its change.
+        for (let k = -51; k <= 51; k++) {
+          const instant = new Date(Date.parse(change) + k * 7 * 60_000);
+          expect(`${timeZone} ${formatLocalTime(instant, timeZone)}`).toBe(`${timeZone} ${reference(instant, timeZone)}`);
+        }
+      }
+    }
+  });
+});
