@@ -23,7 +23,7 @@ import type { BotKind } from "./telegram-bot-host.js";
 
 const USERS = Number(process.env.BENCH_TELEGRAM_USERS ?? 40);
 const REPORTS_PER_USER = Number(process.env.BENCH_TELEGRAM_REPORTS ?? 2);
-const ROUNDS = Number(process.env.BENCH_TELEGRAM_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_TELEGRAM_ROUNDS ?? 9);
 /** Both bots keep getting faster for a few rounds as the compiler works on their code. */
 const WARM_UP_ROUNDS = 3;
 const STEADY_RATE = Number(process.env.BENCH_TELEGRAM_RATE ?? 200);
