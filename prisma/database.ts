@@ -23,9 +23,8 @@ interface SharedConnection {
   connection: SqliteConnection;
 }
 
-/** What a unit of work's client stands for: its turn on the connection and its plain statements. */
+/** What a unit of work's client leads to: the connection it is part of, and its plain statements. */
 interface Unit {
-  hold: Hold;
   shared: SharedConnection;
   statements: Statements;
 }
@@ -47,8 +46,7 @@ function sharedConnectionOf(db: Database): SharedConnection {
  * Transactions).
  */
 export function transact<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
-  const unit = units.get(db);
-  if (unit) return work(db); // its client refuses to run once the unit has ended
+  if (units.has(db)) return work(db); // its client refuses to run once the unit has ended
   const shared = sharedConnectionOf(db);
   return shared.transactions.run((hold) => work(unitClient(shared, hold)));
 }
@@ -67,7 +65,7 @@ function unitClient(shared: SharedConnection, hold: Hold): Database {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  units.set(client, { hold, shared, statements: new Statements(shared.connection, () => lock.holds(hold)) });
+  units.set(client, { shared, statements: new Statements(shared.connection, () => lock.holds(hold)) });
   return client;
 }
 
