@@ -67,7 +67,6 @@ function localParts(instant: Date, timeZone: string) {
     day: local.getUTCDate(),
     hour: local.getUTCHours(),
     minute: local.getUTCMinutes(),
-    second: local.getUTCSeconds(),
   };
 }
 
