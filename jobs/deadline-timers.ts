@@ -6,7 +6,7 @@ import type { CoreContext, UnitOfWork } from "../core/ports.js";
 import type { Level } from "../core/triage/rules.js";
 import type { Logger } from "pino";
 import type { Database } from "../prisma/database.js";
-import { bullmqConnection, RedisOutageLog } from "./redis-connection.js";
+import { bullmqConnection, RECOVER_QUICKLY, RedisOutageLog } from "./redis-connection.js";
 
 export interface TimerJob {
   deadlineId: number;
@@ -27,7 +27,7 @@ export interface DeadlineTimersOptions {
   log: Logger;
 }
 
-const QUEUE = "deadlines";
+export const DEADLINES_QUEUE = "deadlines";
 /** BullMQ job ids may not contain ':'. One id per deadline and firing: re-adding it is a no-op. */
 export const timerJobId = (deadlineId: number, seq: number) => `deadline-${deadlineId}-${seq}`;
 
@@ -54,7 +54,8 @@ export class DeadlineTimers {
   private readonly intervals: NodeJS.Timeout[] = [];
   private readonly outage: RedisOutageLog;
   private busy: Promise<unknown> | undefined;
-  private again = false;
+  /** Passes asked for while one ran: each runs after it, once however often it was asked, a reconcile first. */
+  private wanted = { reconcile: false, kick: false };
 
   constructor(
     private readonly deps: { db: Database; core: CoreContext; unitOfWork: UnitOfWork },
@@ -62,7 +63,7 @@ export class DeadlineTimers {
   ) {
     this.log = options.log.child({ module: "deadline-timers" });
     this.outage = options.outage ?? new RedisOutageLog(this.log);
-    this.queue = new Queue<TimerJob>(QUEUE, { connection: this.connect(), prefix: options.prefix ?? "hotline" });
+    this.queue = new Queue<TimerJob>(DEADLINES_QUEUE, { connection: this.connect(), prefix: options.prefix ?? "hotline" });
     this.queue.on("error", this.outage.error);
   }
 
@@ -74,10 +75,11 @@ export class DeadlineTimers {
 
   /** Starts this process's worker; several processes may each run one. */
   startWorker(): void {
-    this.worker = new Worker<TimerJob>(QUEUE, (job) => this.fire(job), {
+    this.worker = new Worker<TimerJob>(DEADLINES_QUEUE, (job) => this.fire(job), {
       connection: this.connect(),
       prefix: this.options.prefix ?? "hotline",
       concurrency: this.options.concurrency ?? 20,
+      ...RECOVER_QUICKLY,
     });
     this.worker.on("error", this.outage.error);
     this.worker.on("failed", (job, error) => this.log.error({ err: error, job: job?.id }, "deadline timer failed"));
@@ -164,9 +166,21 @@ export class DeadlineTimers {
     const jobs = await this.queue.getJobs(["delayed", "waiting", "active", "prioritized", "waiting-children"]);
     const present = new Set(jobs.map((job) => job?.id));
     const missing = (await this.pending({})).filter((row) => !present.has(timerJobId(row.id, row.fireSeq)));
+    await this.clearFinishedJobs(new Set(missing.map((row) => timerJobId(row.id, row.fireSeq))));
     await this.queueTimers(missing.map((row) => this.timerFor(row)));
     if (missing.length) this.log.info({ queued: missing.length }, "deadline timers reconciled");
     return missing.length;
+  }
+
+  /**
+   * A timer that failed its last attempt stays in the failed set under its id, and BullMQ ignores
+   * adding a job whose id it still holds: the deadline would never fire. Such jobs are removed
+   * before their timers are queued again.
+   */
+  private async clearFinishedJobs(ids: Set<string>): Promise<void> {
+    if (ids.size === 0) return;
+    const finished = await this.queue.getJobs(["failed", "completed"]);
+    await Promise.all(finished.filter((job) => job?.id && ids.has(job.id)).map((job) => job.remove()));
   }
 
   /**
@@ -175,42 +189,55 @@ export class DeadlineTimers {
    * `scheduleEveryMs` (those the terminal chat or another process created).
    */
   startMaintenance({ reconcileEveryMs = 60_000, scheduleEveryMs = 5_000 } = {}): void {
-    this.run(() => this.reconcile());
+    this.requestReconcile();
+    this.outage.onBack(() => this.requestReconcile());
     this.intervals.push(
-      setInterval(() => this.run(() => this.reconcile()), reconcileEveryMs).unref(),
+      setInterval(() => this.requestReconcile(), reconcileEveryMs).unref(),
       setInterval(() => this.kick(), scheduleEveryMs).unref(),
     );
   }
 
   /** Queues new deadlines and drops the timers of met ones, soon; calls during a pass coalesce. */
   kick(): void {
-    this.run(async () => {
-      await this.scheduleNew();
-      await this.removeMet();
-    });
+    this.request("kick");
   }
 
-  /** One pass at a time; errors (Redis away) are logged and the next pass tries again. */
-  private run(pass: () => Promise<unknown>): void {
-    if (this.busy) {
-      this.again = true;
-      return;
-    }
-    this.busy = pass()
-      .catch((error: unknown) => this.log.debug({ err: error }, "deadline timers: pass failed; retrying later"))
+  /** A full reconcile, soon: after the pass running now, if one is. */
+  requestReconcile(): void {
+    this.request("reconcile");
+  }
+
+  /** Resolves once no pass runs and none is asked for (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.busy) await this.busy;
+  }
+
+  /**
+   * One pass at a time; one asked for during a pass runs after it (several asks, once). Errors
+   * (Redis away) are logged and the next pass tries again.
+   */
+  private request(pass: "reconcile" | "kick"): void {
+    this.wanted[pass] = true;
+    if (this.busy) return;
+    const next = this.wanted.reconcile ? "reconcile" : "kick";
+    this.wanted[next] = false;
+    const run = next === "reconcile" ? () => this.reconcile() : async () => {
+      await this.scheduleNew();
+      await this.removeMet();
+    };
+    this.busy = run()
+      .catch((error: unknown) => this.log.debug({ err: error }, `deadline timers: ${next} failed; retrying later`))
       .finally(() => {
         this.busy = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
+        if (this.wanted.reconcile) this.request("reconcile");
+        else if (this.wanted.kick) this.request("kick");
       });
   }
 
   /** Finishes the timers in hand (or hands them back) and closes the Redis connections. */
   async close(): Promise<void> {
     this.intervals.forEach(clearInterval);
-    this.again = false;
+    this.wanted = { reconcile: false, kick: false };
     await this.busy;
     await this.worker?.close();
     await this.queue.close();

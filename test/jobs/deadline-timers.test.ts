@@ -1,9 +1,13 @@
+import { spawn } from "node:child_process";
+import { Worker } from "bullmq";
+import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../bot/app.js";
 import { DeliveryQueue } from "../../jobs/delivery-queue.js";
 import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
-import { DeadlineTimers, timerJobId } from "../../jobs/deadline-timers.js";
+import { DEADLINES_QUEUE, DeadlineTimers, timerJobId } from "../../jobs/deadline-timers.js";
+import { RECOVER_QUICKLY } from "../../jobs/redis-connection.js";
 import { FakeBotApi } from "../fakes/telegram-bot-api.js";
 import { writeOrganisationFile } from "../support/organisation.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
@@ -57,7 +61,7 @@ async function start(options: { worker?: boolean } = {}): Promise<Running> {
   });
   const app = await startTestApp(db.file, realClock, { ORG_CONFIG: orgFile });
   const adapter = new TelegramAdapter(app, { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log: silent });
-  const dispatcher = new DeliveryQueue(app.db, { telegram: adapter.send }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
+  const dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
   dispatcher.start(200);
   const timers = new DeadlineTimers(app, { redisUrl: TEST_REDIS_URL, prefix, onFired: () => dispatcher.kick(), log: silent });
   if (options.worker !== false) timers.startWorker();
@@ -153,4 +157,69 @@ describe("deadline timers on BullMQ", () => {
     expect(textsTo(ZHOU).filter((t) => t.includes("⏰"))).toHaveLength(1);
     expect(await a.app.db.ticketEvent.count({ where: { type: "reminded" } })).toBe(1);
   });
+
+  it("runs a timer that a killed process had in hand within seconds of the restart", async () => {
+    const { app } = await start({ worker: false });
+    await reportLevel1(app);
+    const waiting = new DeadlineTimers(app, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    cleanups.push(() => waiting.close());
+    await waiting.scheduleNew();
+
+    // Another process of the bot takes the timer when it is due, and dies while firing it.
+    const dying = spawn(process.execPath, ["--input-type=module", "-e", HANGING_WORKER], {
+      env: { ...process.env, REDIS_URL: TEST_REDIS_URL, PREFIX: prefix, QUEUE: DEADLINES_QUEUE, SETTINGS: JSON.stringify(RECOVER_QUICKLY) },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    cleanups.push(() => dying.kill("SIGKILL"));
+    await new Promise<void>((resolve) => dying.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("took") && resolve()));
+    dying.kill("SIGKILL");
+    const killedAt = Date.now();
+
+    waiting.startWorker(); // the restarted process
+    const fired = () => app.db.ticketEvent.findFirst({ where: { type: { in: ["reminded", "escalated"] } } });
+    while (!(await fired()) && Date.now() - killedAt < 30_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(Date.now() - killedAt).toBeLessThan(15_000); // BullMQ's defaults take 30 to 60 s
+    // By then the deadline itself has passed: the firing escalates it, once.
+    await fake.waitFor(() => textsTo(ZHAO).some((t) => t.includes("⚠")), 5_000);
+    expect(textsTo(ZHAO).filter((t) => t.includes("⚠"))).toHaveLength(1);
+  }, 45_000);
+
+  it("runs a reconcile asked for while another pass runs, after it", async () => {
+    const { app, timers } = await start({ worker: false });
+    await reportLevel1(app);
+    await timers.scheduleNew();
+    const deadline = await app.db.deadline.findFirstOrThrow({ where: { kind: "acknowledge" } });
+    await deleteKeys(prefix); // Redis loses the timer; the database says it is queued
+    timers.kick();
+    timers.requestReconcile(); // asked while the kick's pass runs
+    await timers.settled();
+    expect(await timers.queue.getJob(timerJobId(deadline.id, 0))).toBeDefined();
+  });
+
+  it("queues again a timer whose job was left in the failed set under its id", async () => {
+    const { app, timers } = await start({ worker: false });
+    await reportLevel1(app);
+    const deadline = await app.db.deadline.findFirstOrThrow({ where: { kind: "acknowledge" } });
+    await timers.queue.add("fire", { deadlineId: deadline.id, seq: 0 }, { jobId: timerJobId(deadline.id, 0), attempts: 1 });
+    const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const failing = new Worker(DEADLINES_QUEUE, async () => { throw new Error("the database was away"); }, { connection, prefix });
+    await new Promise<void>((resolve) => failing.on("failed", () => resolve()));
+    await failing.close();
+    connection.disconnect();
+    expect(await (await timers.queue.getJob(timerJobId(deadline.id, 0)))?.getState()).toBe("failed");
+
+    expect(await timers.reconcile()).toBe(1);
+    timers.startWorker();
+    await fake.waitFor(() => textsTo(ZHOU).some((t) => t.includes("⏰")), 5_000);
+  });
 });
+
+/** A worker like the bot's, in a process of its own, that takes a timer and never finishes it. */
+const HANGING_WORKER = `
+import { createRequire } from "node:module";
+const require = createRequire(${JSON.stringify(new URL("../../package.json", import.meta.url).pathname)});
+const { Worker } = require("bullmq");
+const { Redis } = require("ioredis");
+const connection = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
+new Worker(process.env.QUEUE, () => { console.log("took"); return new Promise(() => {}); }, { connection, prefix: process.env.PREFIX, ...JSON.parse(process.env.SETTINGS) });
+`;
