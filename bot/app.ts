@@ -2,6 +2,8 @@ import type { Clock, CoreContext, UnitOfWork } from "../core/ports.js";
 import type { Organisation } from "../core/directory/organisation.js";
 import { migrateDatabase, openDatabase, transact, type Database } from "../prisma/database.js";
 import { SqliteInboundLog } from "../prisma/stores/inbound-log.js";
+import { OutboxStore } from "../prisma/stores/outbox-store.js";
+import { ProcessRegistry } from "../prisma/stores/process-registry.js";
 import { PrismaInviteStore } from "../prisma/stores/invite-store.js";
 import { PrismaDeadlineStore } from "../prisma/stores/deadline-store.js";
 import { SqliteDialogStore } from "../prisma/stores/dialog-store.js";
@@ -21,6 +23,10 @@ export interface App {
   core: CoreContext;
   /** Runs work in one transaction, with a core context whose stores all use it. */
   unitOfWork: UnitOfWork;
+  /** This process among the bot's processes: what it claims, others take over when it is gone. */
+  processes: ProcessRegistry;
+  /** Outgoing messages as the delivery path claims, sends and settles them. */
+  outbox: OutboxStore;
   close(): Promise<void>;
 }
 
@@ -28,7 +34,7 @@ export interface App {
  * The composition root. Prepares the database (pending migrations applied, the organisation
  * file loaded into the directory), so a fresh clone runs with nothing set up by hand.
  */
-export async function createApp(config: Config, options: { clock?: Clock } = {}): Promise<App> {
+export async function createApp(config: Config, options: { clock?: Clock; role?: string } = {}): Promise<App> {
   const org = loadOrganisationFile(config.ORG_CONFIG);
   await migrateDatabase(config.DATABASE_URL);
   const db = await openDatabase(config.DATABASE_URL);
@@ -55,8 +61,14 @@ export async function createApp(config: Config, options: { clock?: Clock } = {})
   const core = coreOn(db);
   const directory = core.directory as PrismaDirectory;
   // A unit's stores use the client it is handed, whose statements are part of its transaction.
+  const processes = new ProcessRegistry(db);
+  await processes.register(options.role ?? "cli");
   const unitOfWork: UnitOfWork = {
-    run: (work) => transact(db, (tx) => work({ core: coreOn(tx), inbound: new SqliteInboundLog(tx) })),
+    run: (work) => transact(db, (tx) => work({ core: coreOn(tx), inbound: new SqliteInboundLog(tx, processes.id) })),
   };
-  return { config, org, db, directory, core, unitOfWork, close: () => db.$disconnect() };
+  const close = async () => {
+    await processes.unregister();
+    await db.$disconnect();
+  };
+  return { config, org, db, directory, core, unitOfWork, processes, outbox: new OutboxStore(db, processes.id), close };
 }

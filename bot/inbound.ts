@@ -1,21 +1,87 @@
-import { handleInbound, type InboundEvent } from "../core/conversation/handle-inbound.js";
-import type { Member } from "../core/directory/member.js";
-import type { Card } from "../core/messages/card.js";
+import { randomBytes } from "node:crypto";
+import { handleInbound, replyRecipient, type InboundEvent, type InboundOutcome } from "../core/conversation/handle-inbound.js";
+import { card } from "../core/messages/card.js";
+import { t } from "../core/messages/catalog.js";
+import type { ClaimedReply } from "../core/ports.js";
+import { PermanentDeliveryError, type Sender } from "../jobs/delivery-queue.js";
 import type { App } from "./app.js";
+import type { Logger } from "./logger.js";
+
+export interface InboundOptions {
+  /** The adapter's way out; replies are messages to `recipient.kind === "reply"`. */
+  send: Sender;
+  log: Logger;
+  /** Wakes the delivery queue: the event left messages for others, or a reply to retry. */
+  onNotifications?: (() => void) | undefined;
+}
 
 /**
- * What every adapter does with an event: hands it to the core (which handles it once), answers the
- * sender on their platform, and wakes the delivery queue when the event left messages for others.
+ * What every adapter does with an event, and its one error boundary: hands the event to the core
+ * (which handles it once and keeps its replies with its effects), sends the replies, and wakes the
+ * delivery queue when the event left messages for others. Nothing escapes to the platform's
+ * request: what fails unexpectedly is logged under a short reference, which the sender reads in
+ * their language.
  */
-export async function handleAndReply(
-  app: App,
-  event: InboundEvent,
-  reply: (cards: Card[], member?: Member) => Promise<void>,
-  onNotifications?: () => void,
-): Promise<void> {
-  const outcome = await handleInbound(app.unitOfWork, event, app.config.DEFAULT_LOCALE);
-  if (outcome.kind === "duplicate") return;
-  if (outcome.kind === "stranger") return reply(outcome.replies);
-  await reply(outcome.result.replies, outcome.member);
-  if (outcome.result.notifications.length) onNotifications?.();
+export async function handleAndReply(app: App, event: InboundEvent, options: InboundOptions): Promise<void> {
+  let outcome: InboundOutcome;
+  try {
+    outcome = await handleInbound(app.unitOfWork, event, app.config.DEFAULT_LOCALE);
+  } catch (error) {
+    return answerUnexpected(app, event, options, error);
+  }
+  switch (outcome.kind) {
+    case "stranger":
+      // Kept nowhere: a stranger's messages must not be able to write rows.
+      for (const reply of outcome.replies) {
+        await options.send(unkept(event, reply)).catch((error: unknown) => options.log.info({ platform: event.platform, event: event.eventId, error: messageOf(error) }, "could not answer a stranger"));
+      }
+      return;
+    case "duplicate":
+      if (outcome.unsent.length) options.log.info({ platform: event.platform, event: event.eventId, replies: outcome.unsent.length }, "redelivered event: sending the replies its sender did not get");
+      return sendReplies(app, event, outcome.unsent, options);
+    case "handled":
+      await sendReplies(app, event, outcome.replies, options);
+      if (outcome.result.notifications.length) options.onNotifications?.();
+  }
+}
+
+/**
+ * Sends kept replies in order and marks each sent the moment the platform took it. One that fails
+ * goes back to the outbox, where the delivery queue retries it (or keeps it as failed with its error).
+ */
+async function sendReplies(app: App, event: InboundEvent, replies: ClaimedReply[], options: InboundOptions): Promise<void> {
+  let retryLater = false;
+  for (const reply of replies) {
+    try {
+      await options.send({ deliveryId: reply.deliveryId, recipient: reply.recipient, card: reply.card, ticketId: null, view: null, mayHaveArrived: reply.mayHaveArrived });
+    } catch (error) {
+      const final = error instanceof PermanentDeliveryError;
+      options.log.warn({ platform: event.platform, event: event.eventId, delivery: reply.deliveryId, final, error: messageOf(error) }, final ? "reply refused; kept as failed" : "reply not sent; queued to retry");
+      await app.outbox.markAttemptFailed(reply.deliveryId, { error: messageOf(error), final }).catch((e: unknown) => options.log.error({ err: e, delivery: reply.deliveryId }, "could not record a failed reply"));
+      retryLater ||= !final;
+      continue;
+    }
+    // Should this fail, the claim outlives the process and the reply is sent once more: a duplicate, never a loss.
+    await app.outbox.markSent(reply.deliveryId).catch((e: unknown) => options.log.error({ err: e, delivery: reply.deliveryId }, "could not record a sent reply"));
+  }
+  if (retryLater) options.onNotifications?.();
+}
+
+/** The error boundary's answer: the sender hears that nothing was done, with a reference the log has too. */
+async function answerUnexpected(app: App, event: InboundEvent, options: InboundOptions, error: unknown): Promise<void> {
+  const reference = `E-${randomBytes(3).toString("hex").toUpperCase()}`;
+  options.log.error({ err: error, reference, platform: event.platform, event: event.eventId, sender: event.senderId }, "event failed");
+  const member = await app.core.directory.findMemberByIdentity(event.platform, event.senderId).catch(() => undefined);
+  const locale = member?.locale ?? app.config.DEFAULT_LOCALE;
+  const answer = card(t(locale, "error.unexpected", { reference }), { tone: "error" });
+  await options.send(unkept(event, answer)).catch((e: unknown) => options.log.warn({ reference, error: messageOf(e) }, "could not tell the sender about the failure"));
+}
+
+/** A message straight to the sender, not in the outbox. */
+function unkept(event: InboundEvent, reply: ClaimedReply["card"]) {
+  return { deliveryId: null, recipient: replyRecipient(event), card: reply, ticketId: null, view: null, mayHaveArrived: false };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   const role = parseRole(process.argv.slice(2));
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const app = await createApp(config);
+  const app = await createApp(config, { role });
   log.info({ role, database: config.DATABASE_URL, organisation: config.ORG_CONFIG, members: app.org.members.length }, "database ready");
 
   const redis = await probeRedis(config.REDIS_URL);
@@ -172,14 +172,13 @@ async function main(): Promise<void> {
     if (Object.keys(adapters.senders).length === 0) log.info("no chat adapter is on; try the terminal chat: npx hotline chat --as wang.fang");
   }
   if (worker) {
-    deliveries = new DeliveryQueue(app.db, adapters.senders, {
+    deliveries = new DeliveryQueue(app.outbox, adapters.senders, {
       redisUrl: config.REDIS_URL,
       prefix: config.REDIS_PREFIX,
       outage,
       refreshers: adapters.refreshers,
       log: log.child({ module: "deliveries" }),
     });
-    await deliveries.recoverInterrupted();
     deliveries.start();
     timers.startWorker();
     timers.startMaintenance();

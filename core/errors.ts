@@ -1,16 +1,19 @@
-/** What went wrong, as a code adapters can branch on and translate. */
-export type HotlineErrorCode =
-  | "invalid_config"
-  | "invalid_input"
-  | "unknown_member"
-  | "ticket_not_found"
-  | "not_allowed"
-  | "invalid_transition"
-  | "nothing_to_acknowledge"
-  | "no_team"
-  | "no_seat"
-  | "not_in_department"
-  | "nothing_to_confirm";
+/** What went wrong, as a code adapters can branch on and translate: each has its sentence in the catalog. */
+export const HOTLINE_ERROR_CODES = [
+  "invalid_config",
+  "invalid_input",
+  "unknown_member",
+  "ticket_not_found",
+  "not_allowed",
+  "invalid_transition",
+  "nothing_to_acknowledge",
+  "no_team",
+  "no_seat",
+  "not_in_department",
+  "nothing_to_confirm",
+] as const;
+
+export type HotlineErrorCode = (typeof HOTLINE_ERROR_CODES)[number];
 
 /** The one domain error: a code, a developer-facing message, and details for the user-facing text. */
 export class HotlineError extends Error {

@@ -1,6 +1,7 @@
 import type { Member } from "./directory/member.js";
 import type { Duty, Organisation, Platform } from "./directory/organisation.js";
-import type { Notification } from "./escalation/notification.js";
+import type { Notification, ReplyRecipient } from "./escalation/notification.js";
+import type { Card } from "./messages/card.js";
 import type { Locale } from "./messages/locale.js";
 import type { Deadline, DeadlineKind, NewTimelineEvent, TeamSeat, Ticket, TicketStatus } from "./tickets/ticket.js";
 import type { Level } from "./triage/rules.js";
@@ -27,10 +28,33 @@ export interface InviteStore {
   unbind(memberId: string, platform: Platform): Promise<number>;
 }
 
-/** Platform event ids already handled: redeliveries are recognised and have no second effect. */
+/** An inbound event as the log knows it: the platform and the platform's id for the delivery. */
+export interface InboundRef {
+  platform: Platform;
+  eventId: string;
+}
+
+/** A reply kept in the outbox and claimed for sending by this process. */
+export interface ClaimedReply {
+  deliveryId: number;
+  recipient: ReplyRecipient;
+  card: Card;
+  /** A process that died was sending it: the platform may have it already. */
+  mayHaveArrived: boolean;
+}
+
+/**
+ * Platform event ids already handled, and the replies to them. A redelivery has no second effect,
+ * but its sender still gets the replies they have not received: replies are kept in the outbox
+ * with the event's effects, so a crash between the commit and the answer loses none.
+ */
 export interface InboundLog {
   /** Records the event; false when it was recorded before. */
   markHandled(platform: Platform, eventId: string): Promise<boolean>;
+  /** Keeps an event's replies, claimed for sending by this process. */
+  keepReplies(event: InboundRef, recipient: ReplyRecipient, cards: Card[]): Promise<ClaimedReply[]>;
+  /** The replies to an event that were not sent and that no running process is sending, claimed now. */
+  claimUnsentReplies(event: InboundRef): Promise<ClaimedReply[]>;
 }
 
 /** Runs work in one database transaction: an inbound event's record and its effects commit together. */

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { CoreContext, UnitOfWork } from "../core/ports.js";
 import { sendDailyReports } from "../core/reports/report-flows.js";
 import { localDate } from "../core/time/business-time.js";
-import { bullmqConnection, RedisOutageLog } from "./redis-connection.js";
+import { bullmqConnection, RECOVER_QUICKLY, RedisOutageLog } from "./redis-connection.js";
 
 export interface DailyReportsOptions {
   redisUrl: string;
@@ -62,7 +62,7 @@ export class DailyReports {
         this.options.log.info({ date, sent }, "daily reports sent");
         this.options.onSent?.();
       },
-      { connection: this.connect(), prefix: this.options.prefix ?? "hotline" },
+      { connection: this.connect(), prefix: this.options.prefix ?? "hotline", ...RECOVER_QUICKLY },
     );
     this.worker.on("error", this.outage.error);
   }

@@ -4,11 +4,18 @@ import type { Logger } from "pino";
 import type { Platform } from "../core/directory/organisation.js";
 import type { LiveView, Recipient } from "../core/escalation/notification.js";
 import type { Card } from "../core/messages/card.js";
-import type { Database } from "../prisma/database.js";
-import { bullmqConnection, RedisOutageLog } from "./redis-connection.js";
+import type { OutboxRow, OutboxStore } from "../prisma/stores/outbox-store.js";
+import { bullmqConnection, RECOVER_QUICKLY, RedisOutageLog } from "./redis-connection.js";
 
 /** One outbox message as a platform's sender gets it. */
 export interface OutboundMessage {
+  /** Its row in the outbox; null for a message kept nowhere (an answer to a stranger). */
+  deliveryId: number | null;
+  /**
+   * A process that died was sending it: the platform may have it already. A sender that can look
+   * (a Slack channel's history) checks before sending again.
+   */
+  mayHaveArrived: boolean;
   recipient: Recipient;
   card: Card;
   ticketId: number | null;
@@ -58,7 +65,9 @@ interface DeliveryJob {
  * The one way out: every message core wrote to the outbox is a job on its platform's queue,
  * rate-limited for that platform, retried with exponential backoff, and kept as failed with its
  * error after the last attempt. The database row is the truth: a job claims it before sending, so
- * a job that runs twice (a retry, a second worker, a re-queue after Redis was lost) sends once.
+ * a job that runs twice (a retry, a second worker, a re-queue after Redis was lost) sends once, and
+ * marks it sent the moment the platform took it. A message whose sending process died goes back in
+ * line, marked as possibly delivered, once that process is seen to be gone.
  */
 export class DeliveryQueue {
   private readonly queues = new Map<Platform, Queue<DeliveryJob>>();
@@ -72,7 +81,7 @@ export class DeliveryQueue {
   private readonly backoffMs: number;
 
   constructor(
-    private readonly db: Database,
+    private readonly outbox: OutboxStore,
     private readonly senders: Partial<Record<Platform, Sender>>,
     private readonly options: DeliveryQueueOptions,
   ) {
@@ -96,11 +105,6 @@ export class DeliveryQueue {
     return Object.keys(this.senders) as Platform[];
   }
 
-  /** Deliveries claimed by a process that died are sent again: a duplicate beats a lost message. */
-  async recoverInterrupted(): Promise<void> {
-    await this.db.delivery.updateMany({ where: { status: "sending", platform: { in: this.platforms() } }, data: { status: "pending" } });
-  }
-
   /** Starts a rate-limited worker per platform and queues the outbox every `intervalMs`. */
   start(intervalMs = 2_000): void {
     for (const platform of this.platforms()) {
@@ -110,6 +114,7 @@ export class DeliveryQueue {
         prefix: this.options.prefix ?? "hotline",
         concurrency: 5,
         limiter: { max: limit.max, duration: limit.durationMs },
+        ...RECOVER_QUICKLY,
       });
       worker.on("error", this.outage.error);
       this.workers.push(worker);
@@ -136,15 +141,15 @@ export class DeliveryQueue {
       });
   }
 
-  /** One job per delivery and attempt: queuing it again is a no-op while it waits. */
+  /**
+   * Puts back in line what dead processes were sending, then queues one job per pending message
+   * and attempt: queuing it again is a no-op while it waits.
+   */
   private async enqueuePending(): Promise<number> {
-    const pending = await this.db.delivery.findMany({
-      where: { status: "pending", platform: { in: this.platforms() } },
-      select: { id: true, platform: true, attempts: true },
-      orderBy: { id: "asc" },
-      take: 1_000,
-    });
-    for (const row of pending) await this.queueAttempt(row.platform as Platform, row.id, row.attempts, 0);
+    const recovered = await this.outbox.recoverOrphaned(this.platforms());
+    if (recovered) this.options.log.info({ recovered }, "outbox: messages a stopped process was sending are back in line");
+    const pending = await this.outbox.pending(this.platforms());
+    for (const row of pending) await this.queueAttempt(row.platform, row.id, row.attempts, 0);
     return pending.length;
   }
 
@@ -154,37 +159,43 @@ export class DeliveryQueue {
 
   private async deliver(platform: Platform, job: Job<DeliveryJob>): Promise<void> {
     const { deliveryId } = job.data;
-    const claimed = await this.db.delivery.updateMany({ where: { id: deliveryId, status: "pending" }, data: { status: "sending" } });
-    if (claimed.count === 0) return;
-    const row = await this.db.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
+    const row = await this.outbox.claim(deliveryId);
+    if (!row) return;
     const attempts = row.attempts + 1;
     try {
       await this.dispatch(platform, row);
-      await this.db.delivery.update({ where: { id: deliveryId }, data: { status: "sent", attempts, sentAt: new Date(), lastError: null } });
     } catch (error) {
       const final = error instanceof PermanentDeliveryError || attempts >= this.maxAttempts;
       const message = error instanceof Error ? error.message : String(error);
-      await this.db.delivery.update({ where: { id: deliveryId }, data: { status: final ? "failed" : "pending", attempts, lastError: message } });
+      await this.outbox.markAttemptFailed(deliveryId, { error: message, final });
       this.options.log.warn({ delivery: deliveryId, attempts, final }, `delivery failed: ${message}`);
       if (!final) await this.queueAttempt(platform, deliveryId, attempts, this.backoffMs * 2 ** (attempts - 1));
+      return;
     }
+    await this.outbox.markSent(deliveryId);
   }
 
-  private async dispatch(platform: Platform, row: { kind: string; recipient: string; payload: string; ticketId: number | null; view: string | null }): Promise<void> {
+  private async dispatch(platform: Platform, row: OutboxRow): Promise<void> {
     if (row.kind === "refresh") {
       const refresh = this.options.refreshers?.[platform];
       if (!refresh || row.ticketId === null) throw new PermanentDeliveryError(`${platform} cannot refresh posted tickets`);
       return refresh(row.ticketId);
     }
-    const message = { recipient: JSON.parse(row.recipient) as Recipient, card: JSON.parse(row.payload) as Card };
-    await this.senders[platform]!({ ...message, ticketId: row.ticketId, view: row.view as LiveView | null });
+    await this.senders[platform]!({
+      deliveryId: row.id,
+      mayHaveArrived: row.mayHaveArrived,
+      recipient: JSON.parse(row.recipient) as Recipient,
+      card: JSON.parse(row.payload) as Card,
+      ticketId: row.ticketId,
+      view: row.view as LiveView | null,
+    });
   }
 
   /** Waits until nothing for these platforms is waiting to be sent (tests and shutdown). */
   async idle(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      const waiting = await this.db.delivery.count({ where: { status: { in: ["pending", "sending"] }, platform: { in: this.platforms() } } });
+      const waiting = await this.outbox.countWaiting(this.platforms());
       if (waiting === 0 && !this.busy) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -1,7 +1,7 @@
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { bullmqConnection, RedisOutageLog } from "./redis-connection.js";
+import { bullmqConnection, RECOVER_QUICKLY, RedisOutageLog } from "./redis-connection.js";
 
 export interface InboundQueueOptions {
   redisUrl: string;
@@ -60,7 +60,7 @@ export class InboundQueue<T> {
   }
 
   start(): void {
-    this.worker = new Worker(this.name, (job) => this.handle(job.data as T), { connection: this.connect(), prefix: this.options.prefix ?? "hotline", concurrency: 1 });
+    this.worker = new Worker(this.name, (job) => this.handle(job.data as T), { connection: this.connect(), prefix: this.options.prefix ?? "hotline", concurrency: 1, ...RECOVER_QUICKLY });
     this.worker.on("error", this.outage.error);
     this.worker.on("failed", (job, error) => this.options.log.error({ err: error, queue: this.name, attempts: job?.attemptsMade }, "request failed"));
   }

@@ -69,6 +69,22 @@ function unitClient(shared: SharedConnection, hold: Hold): Database {
   return client;
 }
 
+/**
+ * Runs plain statements on their own, ahead of every unit of work waiting for the connection: for
+ * what must reach the disk at once, such as marking sent a message the platform accepted (the
+ * longer that waits, the wider the window in which a crash sends it twice). They commit alone,
+ * and the commit syncs the log (synchronous = FULL) before this returns. Keep the work short.
+ */
+export async function runPromptly<T>(db: Database, work: (sql: Statements) => T): Promise<T> {
+  const shared = sharedConnectionOf(db);
+  const hold = await shared.lock.acquire("other", { first: true });
+  try {
+    return work(new Statements(shared.connection, () => shared.lock.holds(hold)));
+  } finally {
+    shared.lock.release(hold);
+  }
+}
+
 /** How many units of work ran and how many commits they took. */
 export function transactionStatsOf(db: Database): Readonly<Transactions["stats"]> {
   return sharedConnectionOf(db).transactions.stats;

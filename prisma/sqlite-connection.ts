@@ -77,6 +77,10 @@ export class Statements {
     return this.prepare(sql).get(...params.map(toSqlite)) as T | undefined;
   }
 
+  all<T>(sql: string, ...params: Param[]): T[] {
+    return this.prepare(sql).all(...params.map(toSqlite)) as T[];
+  }
+
   private prepare(sql: string): BetterSqlite3.Statement {
     if (!this.isCurrent()) throw new Error("a unit of work's statement ran after its transaction ended");
     return this.connection.prepare(sql);

@@ -11,7 +11,7 @@ import {
 } from "@slack/bolt";
 import { ErrorCode, type ChatPostMessageArguments, type WebAPICallError, type WebClient } from "@slack/web-api";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
-import { accountsOn, type Member } from "../../core/directory/member.js";
+import { accountsOn } from "../../core/directory/member.js";
 import { liveViewCard } from "../../core/escalation/escalation-notices.js";
 import type { Recipient } from "../../core/escalation/notification.js";
 import type { Card } from "../../core/messages/card.js";
@@ -24,7 +24,6 @@ import { InboundQueue, type InboundQueueOptions } from "../../jobs/inbound-queue
 import { LiveViewStore, type TeamSpaceRecord } from "../../prisma/stores/live-view-store.js";
 import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
-import { recordFailedReply } from "../failed-replies.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
@@ -65,10 +64,9 @@ type ReplyTarget =
   | { kind: "ephemeral"; channel: string; user: string }
   | { kind: "respond"; responseUrl: string; channel: string };
 
-/** A request between Slack's answer and its handling. */
+/** A request between Slack's answer and its handling; its reply target travels as the event's `replyAddress`. */
 interface SlackInbound {
   event: InboundEvent;
-  target: ReplyTarget;
 }
 
 /**
@@ -224,27 +222,15 @@ export class SlackAdapter {
       eventId: input.eventId,
       senderId: input.user,
       conversation: `slack:${input.channel}`,
+      replyAddress: JSON.stringify(target),
       ...(input.text === undefined ? {} : { text: input.text }),
       ...(input.choice === undefined ? {} : { choice: input.choice }),
     };
-    await this.inbound.add({ event, target });
+    await this.inbound.add({ event });
   }
 
-  private async process({ event, target }: SlackInbound): Promise<void> {
-    await handleAndReply(this.app, event, (cards, member) => this.reply(target, cards, member), this.options.onNotifications);
-  }
-
-  /** Sends replies; one that finally fails is recorded as a failed delivery, never silently lost. */
-  private async reply(target: ReplyTarget, cards: Card[], member?: Member): Promise<void> {
-    const render = await this.renderer();
-    for (const card of cards) {
-      try {
-        await this.sendReply(target, render(card));
-      } catch (error) {
-        this.log.error({ err: error, channel: target.channel }, "reply failed");
-        await recordFailedReply(this.app.db, { platform: "slack", address: target.channel, member, card, error: describe(error) });
-      }
-    }
+  private async process({ event }: SlackInbound): Promise<void> {
+    await handleAndReply(this.app, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
   }
 
   private async sendReply(target: ReplyTarget, message: SlackMessage): Promise<void> {
@@ -282,11 +268,12 @@ export class SlackAdapter {
 
   // ---- sending (the delivery queue calls these) ----
 
-  /** Delivers an outbox message: a direct message, a channel post, or a post in a team's channel. */
+  /** Delivers a message: a reply where the request came from, a direct message, a channel post, or a post in a team's channel. */
   readonly send: Sender = async (outbound) => {
     const { recipient } = outbound;
     const message = (await this.renderer())(outbound.card);
     try {
+      if (recipient.kind === "reply") return await this.sendReply(JSON.parse(recipient.address) as ReplyTarget, message);
       if (recipient.kind === "team") return await this.postToTeam(recipient, message, outbound);
       if (!recipient.address) throw new PermanentDeliveryError(`no Slack account for ${recipient.name}`);
       const posted = await this.client.chat.postMessage({ channel: recipient.address, ...message });

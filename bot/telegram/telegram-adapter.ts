@@ -3,13 +3,12 @@ import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, GrammyError, HttpError, webhookCallback, type ApiClientOptions, type Context } from "grammy";
 import type { Message, UserFromGetMe } from "grammy/types";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
-import { accountsOn, type Member } from "../../core/directory/member.js";
+import { accountsOn } from "../../core/directory/member.js";
 import type { Card } from "../../core/messages/card.js";
 import type { AttachmentRef } from "../../core/tickets/ticket.js";
 import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
 import { PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
-import { recordFailedReply } from "../failed-replies.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
@@ -144,29 +143,16 @@ export class TelegramAdapter {
   }
 
   private async handle(ctx: Context, input: Pick<InboundEvent, "text" | "choice" | "attachments">): Promise<void> {
-    const chatId = ctx.chat!.id;
+    const chatId = String(ctx.chat!.id);
     const event: InboundEvent = {
       ...input,
       platform: "telegram",
       eventId: String(ctx.update.update_id),
       senderId: String(ctx.from!.id),
       conversation: `telegram:${chatId}`,
+      replyAddress: chatId,
     };
-    await handleAndReply(this.app, event, (cards, member) => this.sendCards(chatId, cards, member), this.options.onNotifications);
-  }
-
-  /** Sends replies; one that finally fails is recorded as a failed delivery, never silently lost. */
-  private async sendCards(chatId: number, cards: Card[], member?: Member): Promise<void> {
-    // Most replies mention nobody: the directory is consulted only for those that do.
-    const telegramIdOf = cards.some((card) => card.mentions?.length) ? await this.telegramIds() : () => undefined;
-    for (const card of cards) {
-      try {
-        await this.sendCard(chatId, card, telegramIdOf);
-      } catch (error) {
-        this.log.error({ err: error, chat: chatId }, "reply failed");
-        await recordFailedReply(this.app.db, { platform: "telegram", address: String(chatId), member, card, error: describe(error) });
-      }
-    }
+    await handleAndReply(this.app, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
   }
 
   private async sendCard(chatId: number | string, card: Card, telegramIdOf: (memberId: string) => string | undefined): Promise<void> {
@@ -176,15 +162,17 @@ export class TelegramAdapter {
     }
   }
 
-  private async telegramIds(): Promise<(memberId: string) => string | undefined> {
+  /** Most messages mention nobody: the directory is consulted only for those that do. */
+  private async telegramIds(card: Card): Promise<(memberId: string) => string | undefined> {
+    if (!card.mentions?.length) return () => undefined;
     return accountsOn(await this.app.core.directory.listMembers(), "telegram");
   }
 
-  /** Delivers an outbox message to a Telegram user or group, with real mentions. */
+  /** Delivers a message (a reply, a ping, a channel post) to a Telegram user or group, with real mentions. */
   readonly send: Sender = async ({ recipient, card }) => {
     if (!recipient.address) throw new PermanentDeliveryError(`no Telegram chat for ${recipient.name}`);
     try {
-      await this.sendCard(recipient.address, card, await this.telegramIds());
+      await this.sendCard(recipient.address, card, await this.telegramIds(card));
     } catch (error) {
       // 400/403: chat not found, the user never started the bot or blocked it. Retrying won't help.
       if (error instanceof GrammyError && [400, 403].includes(error.error_code)) throw new PermanentDeliveryError(describe(error));

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
-import { accountsOn, type Member } from "../../core/directory/member.js";
+import { accountsOn } from "../../core/directory/member.js";
 import type { Organisation } from "../../core/directory/organisation.js";
 import type { Recipient } from "../../core/escalation/notification.js";
 import type { Card } from "../../core/messages/card.js";
@@ -13,7 +13,6 @@ import { InboundQueue, type InboundQueueOptions } from "../../jobs/inbound-queue
 import { LiveViewStore } from "../../prisma/stores/live-view-store.js";
 import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
-import { recordFailedReply } from "../failed-replies.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
@@ -62,7 +61,6 @@ type InboundXml = z.infer<typeof inboundSchema>;
 /** A message between WeCom's 200 and its handling. */
 interface WecomInbound {
   event: InboundEvent;
-  userid: string;
 }
 
 /** Why a callback was refused: the log says which check failed, WeCom gets only the status. */
@@ -142,7 +140,7 @@ export class WecomAdapter {
     const parsed = inboundSchema.safeParse(parseFlatXml(this.open({ ...query, encrypted: envelope.Encrypt })));
     if (!parsed.success) throw new CallbackRefused(400, `malformed message: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
     const event = toInboundEvent(parsed.data);
-    if (event) await this.inbound.add({ event, userid: parsed.data.FromUserName });
+    if (event) await this.inbound.add({ event });
     return "";
   }
 
@@ -158,30 +156,18 @@ export class WecomAdapter {
     }
   }
 
-  private async process({ event, userid }: WecomInbound): Promise<void> {
-    await handleAndReply(this.app, event, (cards, member) => this.reply(userid, cards, member), this.options.onNotifications);
+  private async process({ event }: WecomInbound): Promise<void> {
+    await handleAndReply(this.app, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
   }
 
-  /** Replies as app messages; one that finally fails is recorded as a failed delivery, never lost. */
-  private async reply(userid: string, cards: Card[], member?: Member): Promise<void> {
-    for (const card of cards) {
-      try {
-        await this.sendToMember(userid, card);
-      } catch (error) {
-        this.log.error({ err: error, userid }, "reply failed");
-        await recordFailedReply(this.app.db, { platform: "wecom", address: userid, member, card, error: describe(error) });
-      }
-    }
-  }
+  // ---- sending (replies, and the delivery queue's messages) ----
 
-  // ---- sending (the delivery queue calls this) ----
-
-  /** An app message to a member, a robot message into a department group, or a post in a team's chat. */
+  /** An app message to a member (a reply or a notice), a robot message into a department group, or a post in a team's chat. */
   readonly send: Sender = async ({ recipient, card }) => {
     try {
       if (recipient.kind === "team") return await this.postToTeam(recipient, card);
       if (!recipient.address) throw new PermanentDeliveryError(`no WeCom userid for ${recipient.name}`);
-      if (recipient.kind === "member") return await this.sendToMember(recipient.address, card);
+      if (recipient.kind === "member" || recipient.kind === "reply") return await this.sendToMember(recipient.address, card);
       if (recipient.channelId.startsWith("robot:")) {
         const key = resolveSecret(recipient.address);
         const wecomIdOf = await this.wecomIds();
@@ -245,7 +231,7 @@ export class WecomAdapter {
 
 /** A message or a card-button event as the core's inbound event; other events are not for Hotline. */
 function toInboundEvent(message: InboundXml): InboundEvent | undefined {
-  const base = { platform: "wecom" as const, senderId: message.FromUserName, conversation: `wecom:${message.FromUserName}` };
+  const base = { platform: "wecom" as const, senderId: message.FromUserName, conversation: `wecom:${message.FromUserName}`, replyAddress: message.FromUserName };
   switch (message.MsgType) {
     case "text":
       return { ...base, eventId: message.MsgId ?? `${message.FromUserName}:${message.CreateTime}`, text: message.Content ?? "" };
@@ -303,8 +289,4 @@ function permanentIfHopeless(error: unknown): unknown {
   if (error instanceof WecomApiError && PERMANENT_ERRCODES.has(error.errcode)) return new PermanentDeliveryError(error.message);
   if (error instanceof WecomApiError && RATE_LIMITED.has(error.errcode)) return new Error(`${error.message}; retrying later`);
   return error;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -196,10 +196,14 @@ async function switchLanguage(ctx: CoreContext, member: Member, requested: strin
   return reply(card(t(locale, "lang.switched")));
 }
 
-function refusal(error: HotlineError, locale: Locale): Card {
+/** A domain error as the member reads it: every code has its sentence in the catalog, none shows a developer's message. */
+export function refusal(error: HotlineError, locale: Locale): Card {
   const number = String(error.details.number ?? "");
   const text = (() => {
     switch (error.code) {
+      case "invalid_input":
+      case "invalid_config":
+        return t(locale, `error.${error.code}`);
       case "ticket_not_found":
         return t(locale, "error.ticket_not_found", { number: normalizeTicketNumber(number) ?? number });
       case "not_allowed":
@@ -218,8 +222,6 @@ function refusal(error: HotlineError, locale: Locale): Card {
       case "not_in_department":
       case "unknown_member":
         return t(locale, `error.${error.code}`, error.details);
-      default:
-        return error.message;
     }
   })();
   return card(text, { tone: "error" });

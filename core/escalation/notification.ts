@@ -9,7 +9,21 @@ export type Recipient =
    * A complaint team's own place: the adapter opens it on first use (a channel for the ticket, or a
    * thread in `address`, the channel the organisation file names for teams) and invites the team.
    */
-  | { kind: "team"; ticketNumber: string; name: string; platform: Platform; address: string };
+  | { kind: "team"; ticketNumber: string; name: string; platform: Platform; address: string }
+  /**
+   * The sender of an inbound event, answered where they wrote: `address` is what the adapter
+   * needs to answer there (a chat id, a Slack channel or response URL), opaque to the core.
+   */
+  | ReplyRecipient;
+
+export interface ReplyRecipient {
+  kind: "reply";
+  /** Null for someone not in the directory. */
+  memberId: string | null;
+  name: string;
+  platform: Platform;
+  address: string;
+}
 
 /** A message core wants delivered; adapters render the card, the delivery queue sends it. */
 export interface Notification {

@@ -306,6 +306,14 @@ export const CATALOG = {
   "button.ack": { zh: "响应", en: "Acknowledge" },
   "button.take": { zh: "接手", en: "Take it" },
   "button.resolve": { zh: "已解决", en: "Resolve" },
+
+  // ---- what failed ----
+  "error.unexpected": {
+    zh: "抱歉，出现了意外错误，本次操作没有完成，请稍后重试。如仍不成功，请将参考编号 {reference} 告知管理员。",
+    en: "Sorry, something went wrong and nothing was done; please try again shortly. If it keeps failing, give your administrator the reference {reference}.",
+  },
+  "error.invalid_input": { zh: "无法处理这条输入，请检查后重试。", en: "That input could not be used; please check it and try again." },
+  "error.invalid_config": { zh: "机器人的配置有误，无法完成此操作；请告知管理员。", en: "The bot's configuration does not allow this; please tell your administrator." },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageKey = keyof typeof CATALOG;

@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 function event(senderId: string, text: string, eventId = String(nextUpdate++)): InboundEvent {
-  return { platform: "telegram", eventId, senderId, conversation: `telegram:${senderId}`, text };
+  return { platform: "telegram", eventId, senderId, conversation: `telegram:${senderId}`, replyAddress: senderId, text };
 }
 
 const inbound = async (e: InboundEvent) => {
@@ -63,13 +63,17 @@ describe("handling platform events exactly once, from known people only", () => 
     expect(stored.receivedAt).toBeInstanceOf(Date); // written by the raw path, read back by Prisma
   });
 
-  it("refuses a stranger with one polite sentence and records nothing", async () => {
+  it("refuses a stranger with one polite sentence, keeping only the event's id, so a redelivery is not answered twice", async () => {
     const before = await countRows();
-    const { outcome, text } = await inbound(event("999", "/new"));
+    const { outcome, text } = await inbound(event("999", "/new", "s1"));
     expect(outcome.kind).toBe("stranger");
     expect(text).toContain("请向管理员索取邀请码（系统管理员 / Administrator）");
     expect(text).toContain("ask your administrator for an invite code");
-    expect(await countRows()).toEqual(before);
+    expect(await countRows()).toEqual({ ...before, inboundEvents: before.inboundEvents + 1 });
+    expect(await app.db.delivery.count()).toBe(0); // a stranger's answer is kept nowhere
+
+    const again = await inbound(event("999", "/new", "s1"));
+    expect(again.outcome).toEqual({ kind: "duplicate", unsent: [] });
   });
 
   it("binds a new account with an invite code, once, and then treats it as the member", async () => {
@@ -110,6 +114,36 @@ describe("handling platform events exactly once, from known people only", () => 
     expect(JSON.parse(session.state).draft).toMatchObject({ kind: "fault" });
     expect(JSON.parse(session.state).draft.source).toBeUndefined();
     expect(await app.db.inboundEvent.count()).toBe(2);
+  });
+
+  it("keeps an event's replies in the outbox with its effects, claimed by this process", async () => {
+    const { outcome } = await inbound(event("200000001", "/new", "k1"));
+    if (outcome.kind !== "handled") throw new Error(`expected handled, got ${outcome.kind}`);
+    expect(outcome.replies).toHaveLength(1);
+    const row = await app.db.delivery.findUniqueOrThrow({ where: { id: outcome.replies[0]!.deliveryId } });
+    expect(row).toMatchObject({ status: "sending", replyTo: "telegram:k1", claimedBy: app.processes.id, platform: "telegram" });
+    expect(JSON.parse(row.recipient)).toEqual({ kind: "reply", memberId: "wang.fang", name: "王芳", platform: "telegram", address: "200000001" });
+    expect(cardToPlainText(JSON.parse(row.payload))).toContain("请选择上报类型");
+  });
+
+  it("gives a redelivered event the replies its sender never got, and none that were sent", async () => {
+    const first = await inbound(event("200000001", "/new", "k2"));
+    if (first.outcome.kind !== "handled") throw new Error("expected handled");
+    const [reply] = first.outcome.replies;
+
+    // The process that claimed the reply is alive: a redelivery meanwhile does not send it twice.
+    expect((await inbound(event("200000001", "/new", "k2"))).outcome).toEqual({ kind: "duplicate", unsent: [] });
+
+    // Its process died before the reply went out: the redelivery claims it, as possibly delivered.
+    await app.db.delivery.update({ where: { id: reply!.deliveryId }, data: { claimedBy: "a-process-that-died" } });
+    const again = await inbound(event("200000001", "/new", "k2"));
+    expect(again.outcome).toMatchObject({ kind: "duplicate", unsent: [{ deliveryId: reply!.deliveryId, mayHaveArrived: true }] });
+    expect(await app.db.delivery.findUniqueOrThrow({ where: { id: reply!.deliveryId } })).toMatchObject({ status: "sending", claimedBy: app.processes.id });
+
+    // Once sent, a redelivery has nothing to send.
+    await app.outbox.markSent(reply!.deliveryId);
+    expect((await inbound(event("200000001", "/new", "k2"))).outcome).toEqual({ kind: "duplicate", unsent: [] });
+    expect(await app.db.dialogSession.count()).toBe(1);
   });
 
   it("records a whole report with one inbound event per message and one ticket", async () => {

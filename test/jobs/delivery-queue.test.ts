@@ -31,7 +31,7 @@ async function outbox(count = 1): Promise<number[]> {
 }
 
 function run(send: Sender, options: { maxAttempts?: number } = {}): DeliveryQueue {
-  const queue = new DeliveryQueue(app.db, { telegram: send }, { redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent, ...options });
+  const queue = new DeliveryQueue(app.outbox, { telegram: send }, { redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent, ...options });
   queue.start(100);
   cleanups.push(() => queue.stop());
   return queue;
@@ -89,7 +89,7 @@ describe("the delivery queue", () => {
   it("queues again what Redis lost, without sending twice", async () => {
     await outbox(3);
     const sent: string[] = [];
-    const queue = new DeliveryQueue(app.db, { telegram: async ({ card }) => void sent.push(card.lines[0]!) }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    const queue = new DeliveryQueue(app.outbox, { telegram: async ({ card }) => void sent.push(card.lines[0]!) }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
     cleanups.push(() => queue.stop());
     queue.kick();
     await new Promise((r) => setTimeout(r, 300));

@@ -94,7 +94,7 @@ async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?:
   });
   const tg = new TelegramAdapter(app, { token: telegram.token, apiRoot: telegram.apiRoot, botInfo: telegram.botInfo, log: silent });
   deliveries = new DeliveryQueue(
-    app.db,
+    app.outbox,
     { slack: adapter.send, telegram: tg.send },
     { redisUrl: TEST_REDIS_URL, prefix: prefixOf, refreshers: { slack: adapter.refresh }, backoffMs: 50, log: silent },
   );

@@ -78,7 +78,7 @@ async function startBot(options: { webhook?: boolean } = {}): Promise<Running> {
     onNotifications: () => dispatcher?.kick(),
     log: silent,
   });
-  dispatcher = new DeliveryQueue(app.db, { telegram: adapter.send }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
+  dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
   dispatcher.start(200);
   await adapter.start();
   let stopped = false;
@@ -158,11 +158,12 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     expect((await say(WANG, "LSGPC52U6AF102554")).text).toContain("行驶里程");
   });
 
-  it("refuses a stranger with one sentence and stores nothing", async () => {
+  it("refuses a stranger with one sentence and stores nothing but the update's id", async () => {
     const { app } = await startBot();
     const reply = await say(STRANGER, "/new");
     expect(reply.text).toContain("请向管理员索取邀请码（系统管理员 / Administrator）");
-    expect(await app.db.inboundEvent.count()).toBe(0);
+    expect(await app.db.inboundEvent.count()).toBe(1); // so a redelivery is not answered twice
+    expect(await app.db.delivery.count()).toBe(0);
     expect(await app.db.dialogSession.count()).toBe(0);
     expect(await app.db.identity.count({ where: { externalId: "999" } })).toBe(0);
   });
@@ -254,8 +255,9 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
 
     await fake.waitFor(() => sent(WANG.id).some((m) => m.text.includes("已由 周敏（售后服务部）响应")), 5_000);
     await dispatcher.idle();
-    const telegramDeliveries = await app.db.delivery.findMany({ where: { platform: "telegram" } });
+    const telegramDeliveries = await app.db.delivery.findMany({ where: { platform: "telegram", replyTo: null } });
     expect(telegramDeliveries.map((d) => d.status)).toEqual(["sent", "sent", "sent"]); // the lead, the group, the reporter
+    expect(await app.db.delivery.count({ where: { platform: "telegram", replyTo: { not: null }, status: { not: "sent" } } })).toBe(0); // every reply went out
     expect(await app.db.delivery.count({ where: { platform: "slack", status: "pending" } })).toBeGreaterThan(0);
   });
 

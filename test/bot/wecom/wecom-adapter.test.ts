@@ -93,7 +93,7 @@ async function startBot(options: { withSlack?: boolean } = {}): Promise<Running>
     refreshers.slack = slackAdapter.refresh;
     cleanups.push(() => slackAdapter.stop(), () => slack!.close());
   }
-  deliveries = new DeliveryQueue(app.db, senders, { redisUrl: TEST_REDIS_URL, prefix, refreshers, backoffMs: 100, log: silent });
+  deliveries = new DeliveryQueue(app.outbox, senders, { redisUrl: TEST_REDIS_URL, prefix, refreshers, backoffMs: 100, log: silent });
   deliveries.start(100);
   await adapter.start();
   const server = createHttpServer({ db: app.db, redisUrl: TEST_REDIS_URL }, adapter.routes()).listen(0, "127.0.0.1");
@@ -166,6 +166,14 @@ describe("the WeCom adapter, against a fake WeCom API", () => {
     expect(await bot.app.db.inboundEvent.count({ where: { platform: "wecom" } })).toBe(1);
   });
 
+  it("answers a redelivered MsgId from someone not in the directory once", async () => {
+    const bot = await startBot();
+    for (let i = 0; i < 3; i++) expect((await post(bot, "stranger02", "/new", { msgId: "2234567890123456" })).status).toBe(200);
+    await eventually(() => repliesTo("stranger02").length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(repliesTo("stranger02")).toHaveLength(1);
+  });
+
   it("refuses a bad signature, another corp's message and a malformed body with 4xx and no effect", async () => {
     const bot = await startBot();
     expect((await post(bot, "wangfang", "/new", { signature: "f".repeat(40) })).status).toBe(401);
@@ -179,11 +187,13 @@ describe("the WeCom adapter, against a fake WeCom API", () => {
     expect(await bot.app.db.dialogSession.count()).toBe(0);
   });
 
-  it("tells a WeCom user who is not in the directory whom to ask, and records nothing", async () => {
+  it("tells a WeCom user who is not in the directory whom to ask, and records nothing but the message's id", async () => {
     const bot = await startBot();
     const reply = await converse(bot, "stranger01", "/new");
     expect(reply).toContain("系统管理员 / Administrator");
-    expect(await bot.app.db.inboundEvent.count()).toBe(0);
+    expect(await bot.app.db.inboundEvent.count()).toBe(1); // so a redelivered MsgId is not answered twice
+    expect(await bot.app.db.delivery.count()).toBe(0);
+    expect(await bot.app.db.dialogSession.count()).toBe(0);
   });
 
   it("escalates a level-1 ticket into the department groups by robot, mentioning each lead by userid", async () => {
