@@ -223,6 +223,7 @@ export class SlackAdapter {
       senderId: input.user,
       conversation: `slack:${input.channel}`,
       replyAddress: JSON.stringify(target),
+      seenByOthers: false, // replies are direct messages, ephemeral, or the command's own answer: only the sender reads them
       ...(input.text === undefined ? {} : { text: input.text }),
       ...(input.choice === undefined ? {} : { choice: input.choice }),
     };

@@ -151,6 +151,7 @@ export class TelegramAdapter {
       senderId: String(ctx.from!.id),
       conversation: `telegram:${chatId}`,
       replyAddress: chatId,
+      seenByOthers: ctx.chat!.type !== "private",
     };
     await handleAndReply(this.app, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
   }

@@ -231,7 +231,7 @@ export class WecomAdapter {
 
 /** A message or a card-button event as the core's inbound event; other events are not for Hotline. */
 function toInboundEvent(message: InboundXml): InboundEvent | undefined {
-  const base = { platform: "wecom" as const, senderId: message.FromUserName, conversation: `wecom:${message.FromUserName}`, replyAddress: message.FromUserName };
+  const base = { platform: "wecom" as const, senderId: message.FromUserName, conversation: `wecom:${message.FromUserName}`, replyAddress: message.FromUserName, seenByOthers: false };
   switch (message.MsgType) {
     case "text":
       return { ...base, eventId: message.MsgId ?? `${message.FromUserName}:${message.CreateTime}`, text: message.Content ?? "" };

@@ -21,6 +21,8 @@ export interface InboundEvent extends DialogInput {
   conversation: string;
   /** Where the adapter answers this event (a chat id, a Slack reply target): kept with the replies. */
   replyAddress: string;
+  /** The answers land where others read them too (a group chat): the customer's phone is masked there. */
+  seenByOthers: boolean;
 }
 
 export type InboundOutcome =

@@ -31,6 +31,8 @@ export interface InboundMessage extends DialogInput {
   member: Member;
   /** Identifies the chat, e.g. `telegram:-100123`: dialogs are kept per member per conversation. */
   conversation: string;
+  /** Answers land where others read them too (a group chat); absent means a private conversation. */
+  seenByOthers?: boolean | undefined;
 }
 
 const reply = (...replies: Card[]): FlowResult => ({ replies, notifications: [] });
@@ -87,7 +89,7 @@ async function runCommand(ctx: CoreContext, message: InboundMessage, command: Co
     case "lang":
       return switchLanguage(ctx, member, command.args[0], locale);
     case "status":
-      return withNumber("/status <HL-…>", (n) => showTicket(ctx, member, n));
+      return withNumber("/status <HL-…>", (n) => showTicket(ctx, member, n, { seenByOthers: message.seenByOthers ?? false }));
     case "mine":
       return listMine(ctx, member);
     case "report":

@@ -28,6 +28,20 @@ export function canResolve(member: Member, ticket: Ticket, org: Organisation): b
   return repairsIt || canAct(member, ticket, org);
 }
 
+/**
+ * Who gets the customer's whole phone number: those who must call the customer. The reporter took
+ * the call or the visit; the ticket's service center repairs the vehicle (manual §4, 一般质量信息);
+ * after-sales assigns, supervises and sends the customer the result (回执). Everyone else, managers
+ * included, reads it masked, and so does everyone in a conversation others can read.
+ */
+export function mayCallCustomer(member: Member, ticket: Ticket, org: Organisation): boolean {
+  return (
+    ticket.reporterId === member.id ||
+    (member.serviceCenterId !== undefined && member.serviceCenterId === ticket.serviceCenterId) ||
+    member.departmentId === org.afterSalesDepartment
+  );
+}
+
 export const canClose = (member: Member, org: Organisation) => actsOnAllTickets(member, org);
 
 /** Reports come from the front line: service centers, the hotline, after-sales. */

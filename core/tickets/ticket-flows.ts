@@ -1,4 +1,4 @@
-import { actsOnAllTickets, type Member } from "../directory/member.js";
+import type { Member } from "../directory/member.js";
 import type { Platform } from "../directory/organisation.js";
 import type { ReportDraft } from "../dialogs/report-draft.js";
 import { localeOf, newTicketNotices } from "../escalation/escalation-notices.js";
@@ -11,7 +11,7 @@ import type { CoreContext, NewTicket, TicketChange } from "../ports.js";
 import { localDate } from "../time/business-time.js";
 import type { Classification } from "../triage/classify.js";
 import { formTeam } from "../teams/complaint-team.js";
-import { canAct, canClose, canResolve, canView } from "./permissions.js";
+import { canAct, canClose, canResolve, canView, mayCallCustomer } from "./permissions.js";
 import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toReporter, type FlowResult } from "./flow-support.js";
 import { advanceStatus, type Ticket, type TicketStatus } from "./ticket.js";
 import { reasonLines, severityText, ticketCard } from "./ticket-card.js";
@@ -214,10 +214,11 @@ export async function closeTicket(ctx: CoreContext, actor: Member, number: strin
   return done(ctx, actor, "close.done", ticket.number, []);
 }
 
-export async function showTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
+/** The ticket for `/status`; `seenByOthers` when the answer lands where others read it (a group). */
+export async function showTicket(ctx: CoreContext, actor: Member, number: string, where: { seenByOthers: boolean }): Promise<FlowResult> {
   const ticket = await ticketFor(ctx, actor, number, (m, tk) => canView(m, tk, ctx.org), "view");
   const cardCtx = await cardContext(ctx, localeOf(actor, ctx.defaultLocale));
-  const fullPhone = ticket.reporterId === actor.id || actsOnAllTickets(actor, ctx.org);
+  const fullPhone = !where.seenByOthers && mayCallCustomer(actor, ticket, ctx.org);
   return { replies: [ticketCard(ticket, cardCtx, { fullPhone })], notifications: [] };
 }
 

@@ -62,7 +62,7 @@ describe("a process killed between a commit and the messages it owes", () => {
 
     // The first process handles the update, commits, and dies before its reply goes out.
     const first = await process();
-    const outcome = await handleInbound(first.unitOfWork, { platform: "telegram", eventId: "5001", senderId: String(WANG.id), conversation: `telegram:${WANG.id}`, replyAddress: String(WANG.id), text: "/new" }, "zh-CN");
+    const outcome = await handleInbound(first.unitOfWork, { platform: "telegram", eventId: "5001", senderId: String(WANG.id), conversation: `telegram:${WANG.id}`, replyAddress: String(WANG.id), seenByOthers: false, text: "/new" }, "zh-CN");
     expect(outcome.kind).toBe("handled");
     await dies(first);
 
@@ -82,7 +82,7 @@ describe("a process killed between a commit and the messages it owes", () => {
 
   it("sends from the outbox what a dead process was sending, telling the sender it may have arrived", async () => {
     const first = await process();
-    await handleInbound(first.unitOfWork, { platform: "telegram", eventId: "6001", senderId: String(WANG.id), conversation: `telegram:${WANG.id}`, replyAddress: String(WANG.id), text: "/new" }, "zh-CN");
+    await handleInbound(first.unitOfWork, { platform: "telegram", eventId: "6001", senderId: String(WANG.id), conversation: `telegram:${WANG.id}`, replyAddress: String(WANG.id), seenByOthers: false, text: "/new" }, "zh-CN");
     await dies(first);
 
     const second = await process();
@@ -96,7 +96,7 @@ describe("a process killed between a commit and the messages it owes", () => {
 
   it("leaves a live process's claims alone", async () => {
     const sender = await process();
-    await handleInbound(sender.unitOfWork, { platform: "telegram", eventId: "7001", senderId: String(WANG.id), conversation: `telegram:${WANG.id}`, replyAddress: String(WANG.id), text: "/new" }, "zh-CN");
+    await handleInbound(sender.unitOfWork, { platform: "telegram", eventId: "7001", senderId: String(WANG.id), conversation: `telegram:${WANG.id}`, replyAddress: String(WANG.id), seenByOthers: false, text: "/new" }, "zh-CN");
     const other = await process();
     const received: string[] = [];
     queue(other, async ({ card }) => void received.push(card.lines[0]!));

@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 function event(senderId: string, text: string, eventId = String(nextUpdate++)): InboundEvent {
-  return { platform: "telegram", eventId, senderId, conversation: `telegram:${senderId}`, replyAddress: senderId, text };
+  return { platform: "telegram", eventId, senderId, conversation: `telegram:${senderId}`, replyAddress: senderId, seenByOthers: false, text };
 }
 
 const inbound = async (e: InboundEvent) => {

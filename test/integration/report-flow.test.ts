@@ -151,11 +151,24 @@ describe("ticket commands and who may use them", () => {
   });
 
   it("shows a ticket to its reporter and to staff of the same center, but not to another center", async () => {
-    expect((await say(app, "wang.fang", "/status HL-20261126-0001")).text).toContain("138 1234 5678");
+    expect((await say(app, "wang.fang", "/status HL-20261126-0001")).text).toContain("HL-20261126-0001");
     const colleague = await say(app, "ma.jun", "/status hl-20261126-1");
     expect(colleague.text).toContain("HL-20261126-0001");
-    expect(colleague.text).toContain("138****5678");
     expect((await say(app, "guo.tao", "/status HL-20261126-0001")).text).toMatch(/^You may not see HL-20261126-0001/);
+  });
+
+  it("gives the customer's whole phone only to those who must call them, and only in private", async () => {
+    const phoneSeenBy = async (memberId: string, where: { seenByOthers?: boolean } = {}) => {
+      const { text } = await say(app, memberId, "/status HL-20261126-0001", where);
+      expect(text).toContain("HL-20261126-0001");
+      return text.includes("138 1234 5678") ? "whole" : text.includes("138****5678") ? "masked" : "none";
+    };
+    expect(await phoneSeenBy("wang.fang")).toBe("whole"); // the reporter
+    expect(await phoneSeenBy("ma.jun")).toBe("whole"); // the center that repairs the vehicle
+    expect(await phoneSeenBy("zhou.min")).toBe("whole"); // after-sales, which sends the customer the result
+    expect(await phoneSeenBy("chen.jie")).toBe("masked"); // QA, pinged
+    expect(await phoneSeenBy("zhao.ming")).toBe("masked"); // a manager
+    expect(await phoneSeenBy("wang.fang", { seenByOthers: true })).toBe("masked"); // the reporter, asking in the center's group
   });
 
   it("lists a member's tickets with /mine: the reporter's and the pinged lead's", async () => {

@@ -37,9 +37,9 @@ export async function member(app: App, id: string): Promise<Member> {
 }
 
 /** Sends one message as a member, the way an adapter would, and returns the replies as text. */
-export async function say(app: App, memberId: string, input: string | { choice: string }) {
+export async function say(app: App, memberId: string, input: string | { choice: string }, where: { seenByOthers?: boolean } = {}) {
   const who = await member(app, memberId);
   const message = typeof input === "string" ? { text: input } : input;
-  const result = await app.unitOfWork.run(({ core }) => handleMessage(core, { member: who, conversation: `telegram:${memberId}`, ...message }));
+  const result = await app.unitOfWork.run(({ core }) => handleMessage(core, { member: who, conversation: `telegram:${memberId}`, ...where, ...message }));
   return { ...result, text: result.replies.map(cardToPlainText).join("\n") };
 }
