@@ -1,5 +1,6 @@
 import { redeemInvite } from "../directory/invites.js";
 import type { Member } from "../directory/member.js";
+import { organisationTerms } from "../directory/organisation-terms.js";
 import type { Organisation, Platform } from "../directory/organisation.js";
 import { card, type Card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
@@ -57,5 +58,5 @@ export async function handleInbound(uow: UnitOfWork, event: InboundEvent, defaul
 /** One polite sentence that says whom to ask: the directory's administrators, by name. */
 function strangerReply(org: Organisation, locale: Locale): Card {
   const admins = org.members.filter((m) => m.roles.includes("admin")).map((m) => `${m.name.zh} / ${m.name.en}`);
-  return card(t(locale, "stranger", { admins: admins.join(", ") || "-" }));
+  return card(t(locale, "stranger", { ...organisationTerms(org, locale), admins: admins.join(", ") || "-" }));
 }
