@@ -44,8 +44,8 @@ export async function handleInbound(uow: UnitOfWork, event: InboundEvent, defaul
     const invite = INVITE.exec(event.text?.trim() ?? "")?.[1];
     if (!invite) return { kind: "stranger", replies: [strangerReply(core.org, defaultLocale)] };
 
-    // A refused code writes nothing; a redelivered /start finds the account bound and is a duplicate.
-    const redeemed = await redeemInvite(core, { code: invite, platform: event.platform, externalId: event.senderId });
+    // A refused code is only counted, against guessing; a redelivered /start finds the account bound and is a duplicate.
+    const redeemed = await redeemInvite(core, { code: invite, platform: event.platform, externalId: event.senderId, eventId: event.eventId });
     if ("refused" in redeemed) return { kind: "stranger", replies: [card(t(defaultLocale, `invite.refused.${redeemed.refused}`), { tone: "error" })] };
     await inbound.markHandled(event.platform, event.eventId);
     const bound = (await core.directory.findMember(redeemed.memberId))!;

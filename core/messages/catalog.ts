@@ -282,6 +282,10 @@ export const CATALOG = {
   "invite.refused.unknown": { zh: "邀请码无效。请向管理员索取新的邀请码。", en: "That invite code is not valid. Please ask your administrator for a new one." },
   "invite.refused.used": { zh: "该邀请码已被使用。请向管理员索取新的邀请码。", en: "That invite code has already been used. Please ask your administrator for a new one." },
   "invite.refused.expired": { zh: "该邀请码已过期。请向管理员索取新的邀请码。", en: "That invite code has expired. Please ask your administrator for a new one." },
+  "invite.refused.too_many_attempts": {
+    zh: "邀请码错误次数过多，暂不受理。请一小时后再试，并向管理员核对邀请码。",
+    en: "Too many invite codes from this account were refused. Please wait an hour, and check the code with your administrator.",
+  },
   "stranger": {
     zh: "您好！本机器人仅供{organisationZh}及其特约服务中心的成员使用；如需使用，请向管理员索取邀请码（{admins}）。 / Hello! This bot serves {organisationEn} and its authorised service centers only; please ask your administrator for an invite code ({admins}).",
     en: "Hello! This bot serves {organisationEn} and its authorised service centers only; please ask your administrator for an invite code ({admins}). / 您好！本机器人仅供{organisationZh}及其特约服务中心的成员使用，请向管理员索取邀请码（{admins}）。",
