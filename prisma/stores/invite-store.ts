@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Platform } from "../../core/directory/organisation.js";
-import type { InviteRedemption, InviteStore, RedeemResult } from "../../core/ports.js";
+import type { InviteRedemption, InviteRefusalReason, InviteStore, RedeemResult } from "../../core/ports.js";
 import { transact, type Database } from "../database.js";
 
 export interface InviteStoreOptions {
@@ -46,7 +46,7 @@ export class PrismaInviteStore implements InviteStore {
   }
 
   /** Uses the invite and binds the account, or says why it could not. */
-  private async claim(tx: Database, input: InviteRedemption): Promise<{ memberId: string } | { refused: "unknown" | "used" | "expired" }> {
+  private async claim(tx: Database, input: InviteRedemption): Promise<{ memberId: string } | { refused: Exclude<InviteRefusalReason, "too_many_attempts"> }> {
     const invite = await tx.invite.findUnique({ where: { codeHash: input.codeHash } });
     if (!invite || invite.platform !== input.platform) return { refused: "unknown" };
     if (invite.usedAt) return { refused: "used" };
@@ -67,7 +67,7 @@ export class PrismaInviteStore implements InviteStore {
     return { memberId: invite.memberId };
   }
 
-  private refused(input: InviteRedemption, reason: Extract<RedeemResult, { refused: unknown }>["refused"]): RedeemResult {
+  private refused(input: InviteRedemption, reason: InviteRefusalReason): RedeemResult {
     this.log?.warn({ platform: input.platform, account: input.externalId, reason }, "invite code refused");
     return { refused: reason };
   }
