@@ -13,6 +13,7 @@ import { PrismaTicketStore } from "../prisma/stores/ticket-store.js";
 import { syncOrganisation } from "../prisma/sync-organisation.js";
 import type { Config } from "./config/env.js";
 import { loadOrganisationFile } from "./config/organisation-file.js";
+import { createLogger, type Logger } from "./logger.js";
 
 /** The wired application: configuration, database, directory and the core's context. */
 export interface App {
@@ -34,7 +35,7 @@ export interface App {
  * The composition root. Prepares the database (pending migrations applied, the organisation
  * file loaded into the directory), so a fresh clone runs with nothing set up by hand.
  */
-export async function createApp(config: Config, options: { clock?: Clock; role?: string } = {}): Promise<App> {
+export async function createApp(config: Config, options: { clock?: Clock; role?: string; log?: Logger } = {}): Promise<App> {
   const org = loadOrganisationFile(config.ORG_CONFIG);
   await migrateDatabase(config.DATABASE_URL);
   const db = await openDatabase(config.DATABASE_URL);
@@ -46,12 +47,13 @@ export async function createApp(config: Config, options: { clock?: Clock; role?:
   }
   const clock = options.clock ?? (() => new Date());
   const directoryCache = new DirectoryCache();
+  const invitesLog = (options.log ?? createLogger(config.LOG_LEVEL)).child({ module: "invites" });
   const coreOn = (client: Database): CoreContext => ({
     org,
     tickets: new PrismaTicketStore(client, clock),
     dialogs: new SqliteDialogStore(client),
     directory: new PrismaDirectory(client, org, directoryCache),
-    invites: new PrismaInviteStore(client, () => directoryCache.invalidate()),
+    invites: new PrismaInviteStore(client, { onBindingsChanged: () => directoryCache.invalidate(), log: invitesLog }),
     deadlines: new PrismaDeadlineStore(client, clock),
     reports: new PrismaReportStore(client, clock),
     clock,

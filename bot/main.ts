@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   const role = parseRole(process.argv.slice(2));
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const app = await createApp(config, { role });
+  const app = await createApp(config, { role, log });
   log.info({ role, database: config.DATABASE_URL, organisation: config.ORG_CONFIG, members: app.org.members.length }, "database ready");
 
   const redis = await probeRedis(config.REDIS_URL);

@@ -16,14 +16,32 @@ export interface Directory {
   setLocale(memberId: string, locale: Locale): Promise<void>;
 }
 
+/** Why an invite code bound nothing; `too_many_attempts`: the account's codes are not checked for now. */
+export type InviteRefusalReason = "unknown" | "used" | "expired" | "too_many_attempts";
+
+/** One try at an invite code from a chat account. */
+export interface InviteRedemption {
+  codeHash: string;
+  platform: Platform;
+  externalId: string;
+  /** The platform's id of the event that brought the code: a redelivered try counts once. */
+  eventId: string;
+  now: Date;
+  /** The account is refused unchecked once it has `max` refused codes after `since`. */
+  refusals: { max: number; since: Date };
+}
+
+export type RedeemResult = { memberId: string } | { refused: InviteRefusalReason };
+
 /** Single-use invite codes that bind a chat account to a member. Codes are stored hashed. */
 export interface InviteStore {
   create(invite: { codeHash: string; memberId: string; platform: Platform; expiresAt: Date }): Promise<void>;
   /**
    * Uses the invite if it is unused and unexpired, and binds the account to its member, atomically.
-   * Returns the member id, or why it could not.
+   * Returns the member id, or why it could not. Each refused code is counted per account (never the
+   * code itself); an account with too many recent refusals is refused without its code being looked at.
    */
-  redeem(input: { codeHash: string; platform: Platform; externalId: string; now: Date }): Promise<{ memberId: string } | { refused: "unknown" | "used" | "expired" }>;
+  redeem(input: InviteRedemption): Promise<RedeemResult>;
   /** Removes a member's bindings on a platform; returns how many there were. */
   unbind(memberId: string, platform: Platform): Promise<number>;
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { accountsOn } from "../../core/directory/member.js";
 import type { Organisation } from "../../core/directory/organisation.js";
+import { robotDepartmentOf } from "../../core/escalation/escalation-notices.js";
 import type { Recipient } from "../../core/escalation/notification.js";
 import type { Card } from "../../core/messages/card.js";
 import { teamPeople } from "../../core/teams/team-card.js";
@@ -168,17 +169,20 @@ export class WecomAdapter {
       if (recipient.kind === "team") return await this.postToTeam(recipient, card);
       if (!recipient.address) throw new PermanentDeliveryError(`no WeCom userid for ${recipient.name}`);
       if (recipient.kind === "member" || recipient.kind === "reply") return await this.sendToMember(recipient.address, card);
-      if (recipient.channelId.startsWith("robot:")) {
-        const key = resolveSecret(recipient.address);
-        const wecomIdOf = await this.wecomIds();
-        for (const content of renderRobotMarkdown(card, wecomIdOf)) await this.client.sendByRobot(key, { msgtype: "markdown", markdown: { content } });
-        return;
-      }
+      const robotDepartment = robotDepartmentOf(recipient);
+      if (robotDepartment !== undefined) return await this.sendByRobot(robotDepartment, card);
       for (const content of renderText(card)) await this.client.sendToChat(recipient.address, { msgtype: "text", text: { content } });
     } catch (error) {
       throw permanentIfHopeless(error);
     }
   };
+
+  /** Into a department's group by its robot; the key is read now, so the outbox never holds it. */
+  private async sendByRobot(departmentId: string, card: Card): Promise<void> {
+    const key = robotKeyOf(this.app.org, departmentId);
+    const wecomIdOf = await this.wecomIds();
+    for (const content of renderRobotMarkdown(card, wecomIdOf)) await this.client.sendByRobot(key, { msgtype: "markdown", markdown: { content } });
+  }
 
   /** The card as text, then its commands as a button card. */
   private async sendToMember(userid: string, card: Card): Promise<void> {
@@ -265,6 +269,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A department's robot key from the organisation file as it is now (a message may outlive its robot). */
+function robotKeyOf(org: Organisation, departmentId: string): string {
+  const key = org.departments.find((d) => d.id === departmentId)?.wecomRobotKey;
+  if (!key) throw new PermanentDeliveryError(`department ${departmentId} has no WeCom group robot`);
+  return resolveSecret(key);
 }
 
 /** Robot keys are secrets: the organisation file may name an environment variable (`env:QA_ROBOT_KEY`). */

@@ -1,5 +1,6 @@
 import { redeemInvite } from "../directory/invites.js";
 import type { Member } from "../directory/member.js";
+import { organisationTerms } from "../directory/organisation-terms.js";
 import type { Organisation, Platform } from "../directory/organisation.js";
 import type { ReplyRecipient } from "../escalation/notification.js";
 import { card, type Card } from "../messages/card.js";
@@ -49,7 +50,8 @@ export async function handleInbound(uow: UnitOfWork, event: InboundEvent, defaul
 
     const invite = INVITE.exec(event.text?.trim() ?? "")?.[1];
     if (!invite) return { kind: "stranger", replies: [strangerReply(core.org, defaultLocale)] };
-    const redeemed = await redeemInvite(core, { code: invite, platform: event.platform, externalId: event.senderId });
+    // A refused code is only counted, against guessing; a redelivered /start is a duplicate.
+    const redeemed = await redeemInvite(core, { code: invite, platform: event.platform, externalId: event.senderId, eventId: event.eventId });
     if ("refused" in redeemed) return { kind: "stranger", replies: [card(t(defaultLocale, `invite.refused.${redeemed.refused}`), { tone: "error" })] };
     const bound = (await core.directory.findMember(redeemed.memberId))!;
     const locale = bound.locale ?? defaultLocale;
@@ -71,5 +73,5 @@ export function replyRecipient(event: InboundEvent, member?: Member): ReplyRecip
 /** One polite sentence that says whom to ask: the directory's administrators, by name. */
 function strangerReply(org: Organisation, locale: Locale): Card {
   const admins = org.members.filter((m) => m.roles.includes("admin")).map((m) => `${m.name.zh} / ${m.name.en}`);
-  return card(t(locale, "stranger", { admins: admins.join(", ") || "-" }));
+  return card(t(locale, "stranger", { ...organisationTerms(org, locale), admins: admins.join(", ") || "-" }));
 }

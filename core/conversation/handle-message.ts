@@ -1,5 +1,6 @@
 import type { Member } from "../directory/member.js";
-import { platformSchema, type Platform } from "../directory/organisation.js";
+import { organisationTerms } from "../directory/organisation-terms.js";
+import { platformSchema, type Organisation, type Platform } from "../directory/organisation.js";
 import { advanceReport, promptFor, stepIdOf } from "../dialogs/report-dialog.js";
 import { emptyReportState, type ReportDialogState } from "../dialogs/report-draft.js";
 import type { DialogInput, StepEnv } from "../dialogs/report-steps.js";
@@ -50,7 +51,7 @@ export async function handleMessage(ctx: CoreContext, message: InboundMessage): 
     if (!session) return reply(card(t(locale, "dialog.idle")));
     return await continueReport(ctx, message, session.state as ReportDialogState, locale);
   } catch (error) {
-    if (isHotlineError(error)) return reply(refusal(error, locale));
+    if (isHotlineError(error)) return reply(refusal(error, locale, ctx.org));
     throw error;
   }
 }
@@ -81,7 +82,7 @@ async function runCommand(ctx: CoreContext, message: InboundMessage, command: Co
   switch (command.name) {
     case "start":
     case "help":
-      return reply(card(t(locale, "help")));
+      return reply(card(t(locale, "help", organisationTerms(ctx.org, locale))));
     case "new":
       return startReport(ctx, message, locale);
     case "cancel":
@@ -199,8 +200,9 @@ async function switchLanguage(ctx: CoreContext, member: Member, requested: strin
 }
 
 /** A domain error as the member reads it: every code has its sentence in the catalog, none shows a developer's message. */
-export function refusal(error: HotlineError, locale: Locale): Card {
+export function refusal(error: HotlineError, locale: Locale, org: Organisation): Card {
   const number = String(error.details.number ?? "");
+  const terms = organisationTerms(org, locale);
   const text = (() => {
     switch (error.code) {
       case "invalid_input":
@@ -209,7 +211,7 @@ export function refusal(error: HotlineError, locale: Locale): Card {
       case "ticket_not_found":
         return t(locale, "error.ticket_not_found", { number: normalizeTicketNumber(number) ?? number });
       case "not_allowed":
-        return t(locale, `error.not_allowed.${(error.details.refusal as Refusal | "report" | "reports") ?? "act"}`, { number });
+        return t(locale, `error.not_allowed.${(error.details.refusal as Refusal | "report" | "reports") ?? "act"}`, { number, ...terms });
       case "invalid_transition":
         return t(locale, "error.invalid_transition", {
           number,
@@ -219,7 +221,7 @@ export function refusal(error: HotlineError, locale: Locale): Card {
       case "nothing_to_acknowledge":
       case "nothing_to_confirm":
       case "no_team":
-        return t(locale, `error.${error.code}`, { number });
+        return t(locale, `error.${error.code}`, { number, ...terms });
       case "no_seat":
       case "not_in_department":
       case "unknown_member":

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { HotlineError } from "../errors.js";
-import type { CoreContext } from "../ports.js";
+import type { CoreContext, RedeemResult } from "../ports.js";
 import type { Platform } from "./organisation.js";
 import type { Member } from "./member.js";
 
@@ -33,7 +33,29 @@ export async function issueInvite(
   return { code, member, expiresAt };
 }
 
-/** Binds a chat account with an invite code; the refusal says why (unknown, used, expired). */
-export async function redeemInvite(ctx: CoreContext, input: { code: string; platform: Platform; externalId: string }) {
-  return ctx.invites.redeem({ codeHash: hashInviteCode(input.code), platform: input.platform, externalId: input.externalId, now: ctx.clock() });
+/**
+ * Refused codes an account may send within the window before its codes are refused unchecked:
+ * a typo or two is human, guessing is not (a code is one of 31^10). The catalog's
+ * `invite.refused.too_many_attempts` tells the user to wait an hour: keep the two together.
+ */
+export const MAX_REFUSED_INVITES = 5;
+export const INVITE_REFUSAL_WINDOW_MINUTES = 60;
+
+/**
+ * Binds a chat account with an invite code; the refusal says why (unknown, used, expired, or too
+ * many refused codes from this account within the hour).
+ */
+export async function redeemInvite(
+  ctx: CoreContext,
+  input: { code: string; platform: Platform; externalId: string; eventId: string },
+): Promise<RedeemResult> {
+  const now = ctx.clock();
+  return ctx.invites.redeem({
+    codeHash: hashInviteCode(input.code),
+    platform: input.platform,
+    externalId: input.externalId,
+    eventId: input.eventId,
+    now,
+    refusals: { max: MAX_REFUSED_INVITES, since: new Date(now.getTime() - INVITE_REFUSAL_WINDOW_MINUTES * 60_000) },
+  });
 }

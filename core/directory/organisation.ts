@@ -57,6 +57,7 @@ const minutesSchema = z.number().positive();
 
 const organisationShape = z
   .object({
+    /** The organisation's name: messages that name the company take it from here (see `organisationTerms`). */
     name: name,
     /** The department that owns quality information and complaints (manual §4: 售后服务部). */
     afterSalesDepartment: id,

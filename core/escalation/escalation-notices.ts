@@ -41,18 +41,32 @@ export function newTicketNotices(ticket: Ticket, plan: EscalationPlan, ctx: Noti
   return [...direct, ...channels, ...departmentGroupNotices(ticket, ctx)];
 }
 
+const ROBOT_PREFIX = "robot:";
+
+/**
+ * A department's WeCom group robot as a recipient: `robot:<department id>`. Its key is a secret, so
+ * the outbox keeps only this reference; the adapter looks the key up when it sends.
+ */
+const robotChannelOf = (departmentId: string): string => `${ROBOT_PREFIX}${departmentId}`;
+
+/** The department whose group robot a recipient is, if it is one. */
+export function robotDepartmentOf(recipient: Recipient): string | undefined {
+  return recipient.kind === "channel" && recipient.channelId.startsWith(ROBOT_PREFIX) ? recipient.channelId.slice(ROBOT_PREFIX.length) : undefined;
+}
+
 /**
  * A pinged department whose WeCom group has a robot hears of the ticket there too, with its own
  * lead mentioned, so the group sees who must act.
  */
 function departmentGroupNotices(ticket: Ticket, ctx: NoticeContext): Notification[] {
   const pinged = new Set(ticket.pings.map((p) => p.departmentId));
-  const withRobots = ctx.org.departments.flatMap((d) => (d.wecomRobotKey && pinged.has(d.id) ? [{ department: d, robotKey: d.wecomRobotKey }] : []));
+  const withRobots = ctx.org.departments.filter((d) => d.wecomRobotKey && pinged.has(d.id));
   if (withRobots.length === 0) return [];
   const board = ticketBoard(ticket, { ...ctx, locale: ctx.defaultLocale });
-  return withRobots.map(({ department, robotKey }) => {
+  return withRobots.map((department) => {
     const card: Card = { ...board, mentions: board.mentions?.filter((m) => m.memberId === department.lead) };
-    const recipient: Recipient = { kind: "channel", channelId: `robot:${department.id}`, name: pick(department.name, ctx.defaultLocale), platform: "wecom", address: robotKey };
+    const robot = robotChannelOf(department.id);
+    const recipient: Recipient = { kind: "channel", channelId: robot, name: pick(department.name, ctx.defaultLocale), platform: "wecom", address: robot };
     return { recipient, card, ticketNumber: ticket.number };
   });
 }

@@ -2,7 +2,9 @@ import type { Locale } from "./locale.js";
 
 /**
  * Every user-facing sentence, in Chinese and English, kept together so they can be reviewed
- * and translated as one. `{name}` placeholders are filled by `t()`.
+ * and translated as one. `{name}` placeholders are filled by `t()`. No sentence names the company
+ * or a department: those come from the organisation file, as `organisationTerms` parameters
+ * (`{organisationZh}`, `{organisationEn}`, `{afterSales}`, `{complaintTeamLeader}`).
  */
 export const CATALOG = {
   // ---- the report dialog ----
@@ -122,7 +124,7 @@ export const CATALOG = {
   "ping.escalated": { zh: "已升级至 {who}", en: "escalated to {who}" },
   "ping.acknowledged": { zh: "{who} 已于 {at} 响应", en: "acknowledged by {who} at {at}" },
   "deadline.acknowledge": { zh: "响应", en: "Acknowledge" },
-  "deadline.measures": { zh: "质量保证部提出处理措施", en: "QA proposes measures" },
+  "deadline.measures": { zh: "提出处理措施", en: "Propose measures" },
   "deadline.on_site": { zh: "处理小组当天到达现场", en: "Complaint team on site (same day)" },
   "deadline.feedback": { zh: "服务中心反馈处理结果", en: "Service center reports back" },
   "deadline.receipt": { zh: "回执顾客及服务中心", en: "Receipt to customer and center" },
@@ -140,7 +142,7 @@ export const CATALOG = {
   "duty.technical_support": { zh: "请确认并立即委派人员提供技术支持", en: "confirm and immediately send people for technical support" },
   "duty.propose_measures": { zh: "请提出处理措施", en: "propose the measures" },
   "duty.coordinate": { zh: "请协调处理", en: "coordinate the handling" },
-  "duty.handle": { zh: "请自行处理并反馈质量保证部", en: "handle it and feed it back to QA" },
+  "duty.handle": { zh: "请自行处理并跟踪至结果", en: "handle it and follow it through to the result" },
   "duty.informed": { zh: "知会", en: "for your information" },
   "duty.appoint_team_member": { zh: "请委派专人加入重大投诉处理小组", en: "appoint a member to the complaint-handling team" },
   "duty.lead_complaint_team": { zh: "请牵头组建重大投诉处理小组，当天赶赴现场", en: "lead the complaint-handling team and reach the site today" },
@@ -186,13 +188,13 @@ export const CATALOG = {
   "button.confirm_seat": { zh: "确认加入", en: "Confirm" },
   "button.on_site": { zh: "已到达现场", en: "Arrived on site" },
   "button.agreement": { zh: "协议已签订", en: "Agreement signed" },
-  "error.no_team": { zh: "{number} 还没有处理小组：售后服务部响应重大投诉后组建。", en: "{number} has no complaint team yet: it is formed when after-sales acknowledges the complaint." },
+  "error.no_team": { zh: "{number} 还没有处理小组：{complaintTeamLeader}响应重大投诉后组建。", en: "{number} has no complaint team yet: it is formed when {complaintTeamLeader} acknowledges the complaint." },
   "error.not_in_department": { zh: "{who} 不是{department}的成员，不能代表该部门。", en: "{who} is not a member of {department} and cannot represent it." },
   "error.no_seat": { zh: "{number} 的处理小组中没有部门“{department}”。", en: "The team for {number} has no seat for \"{department}\"." },
   "error.unknown_member": { zh: "通讯录中没有成员“{member}”。", en: "There is no member \"{member}\" in the directory." },
   "error.nothing_to_confirm": { zh: "{number} 没有等待你确认的委派。", en: "No appointment on {number} awaits your confirmation." },
-  "error.not_allowed.team": { zh: "只有处理小组成员、售后服务部和领导可以记录 {number} 的进展。", en: "Only the team, after-sales and managers can record progress on {number}." },
-  "error.not_allowed.appoint": { zh: "只有该部门负责人、售后服务部和领导可以委派小组成员。", en: "Only the department's lead, after-sales and managers can appoint team members." },
+  "error.not_allowed.team": { zh: "只有处理小组成员、{afterSales}和领导可以记录 {number} 的进展。", en: "Only the team, members of {afterSales} and managers can record progress on {number}." },
+  "error.not_allowed.appoint": { zh: "只有该部门负责人、{afterSales}和领导可以委派小组成员。", en: "Only the department's lead, members of {afterSales} and managers can appoint team members." },
 
   // ---- deadlines ----
   "deadline.reminder": { zh: "⏰ 提醒：{number} 的“{what}”将于 {due} 到期。", en: "⏰ Reminder: \"{what}\" on {number} is due by {due}." },
@@ -207,7 +209,7 @@ export const CATALOG = {
   },
 
   // ---- reports ----
-  "report.major.title": { zh: "售后服务部重大质量问题日报告 {period}", en: "Daily report of major quality problems, {period}" },
+  "report.major.title": { zh: "{afterSales}重大质量问题日报告 {period}", en: "Daily report of major quality problems, {period}" },
   "report.hotline.title": { zh: "售后服务电话接听日报表 {period}", en: "Daily hotline report, {period}" },
   "report.nothing_new": { zh: "本期无新增重大质量问题，无未结重大工单。", en: "Nothing new: no new major problems and no open major tickets." },
   "report.new_by_level": { zh: "新增重大问题：1级 {l1}，2级 {l2}，3级 {l3}", en: "New major problems: level 1: {l1}, level 2: {l2}, level 3: {l3}" },
@@ -226,7 +228,7 @@ export const CATALOG = {
   "report.by_category": { zh: "按性质：一般 {general}，重大 {major}", en: "By category: general {general}, major {major}" },
   "report.by_center": { zh: "按服务中心：{list}", en: "By service center: {list}" },
   "report.usage": { zh: "用法：/report [today | week | YYYY-MM-DD]", en: "Usage: /report [today | week | YYYY-MM-DD]" },
-  "error.not_allowed.reports": { zh: "报表仅供售后服务部和领导查看。", en: "Reports are for after-sales and managers only." },
+  "error.not_allowed.reports": { zh: "报表仅供{afterSales}和领导查看。", en: "Reports are for members of {afterSales} and managers only." },
 
   // ---- commands ----
   "help": {
@@ -247,7 +249,7 @@ export const CATALOG = {
       "/onsite <工单号> 记录到达现场",
       "/agreement <工单号> 记录协议已签订",
       "/cancel 取消当前上报",
-      "/report [today|week|日期] 报表（售后服务部和领导）",
+      "/report [today|week|日期] 报表（{afterSales}和领导）",
       "/lang 切换语言 (中文/English)",
     ].join("\n"),
     en: [
@@ -267,7 +269,7 @@ export const CATALOG = {
       "/onsite <no> record the team on site",
       "/agreement <no> record the signed agreement",
       "/cancel cancel the report in progress",
-      "/report [today|week|date] reports (after-sales and managers)",
+      "/report [today|week|date] reports ({afterSales} and managers)",
       "/lang switch language (中文/English)",
     ].join("\n"),
   },
@@ -280,17 +282,21 @@ export const CATALOG = {
   "invite.refused.unknown": { zh: "邀请码无效。请向管理员索取新的邀请码。", en: "That invite code is not valid. Please ask your administrator for a new one." },
   "invite.refused.used": { zh: "该邀请码已被使用。请向管理员索取新的邀请码。", en: "That invite code has already been used. Please ask your administrator for a new one." },
   "invite.refused.expired": { zh: "该邀请码已过期。请向管理员索取新的邀请码。", en: "That invite code has expired. Please ask your administrator for a new one." },
+  "invite.refused.too_many_attempts": {
+    zh: "邀请码错误次数过多，暂不受理。请一小时后再试，并向管理员核对邀请码。",
+    en: "Too many invite codes from this account were refused. Please wait an hour, and check the code with your administrator.",
+  },
   "stranger": {
-    zh: "您好！本机器人仅供华晨汽车售后服务网络的成员使用；如需使用，请向管理员索取邀请码（{admins}）。 / Hello! This bot serves the after-sales network only; please ask your administrator for an invite code ({admins}).",
-    en: "Hello! This bot serves the after-sales network only; please ask your administrator for an invite code ({admins}). / 您好！本机器人仅供售后服务网络成员使用，请向管理员索取邀请码（{admins}）。",
+    zh: "您好！本机器人仅供{organisationZh}及其特约服务中心的成员使用；如需使用，请向管理员索取邀请码（{admins}）。 / Hello! This bot serves {organisationEn} and its authorised service centers only; please ask your administrator for an invite code ({admins}).",
+    en: "Hello! This bot serves {organisationEn} and its authorised service centers only; please ask your administrator for an invite code ({admins}). / 您好！本机器人仅供{organisationZh}及其特约服务中心的成员使用，请向管理员索取邀请码（{admins}）。",
   },
 
   // ---- refusals ----
   "error.ticket_not_found": { zh: "找不到工单 {number}。", en: "There is no ticket {number}." },
-  "error.not_allowed.view": { zh: "你无权查看 {number}：仅上报人、其服务中心、被通知部门、售后服务部和领导可以查看。", en: "You may not see {number}: only the reporter, their service center, pinged departments, after-sales and managers can." },
-  "error.not_allowed.act": { zh: "你无权对 {number} 执行此操作：仅被通知部门的成员、售后服务部和领导可以。", en: "You may not do that on {number}: only members of a pinged department, after-sales and managers can." },
-  "error.not_allowed.close": { zh: "只有售后服务部和领导可以关闭工单。", en: "Only after-sales and managers can close tickets." },
-  "error.not_allowed.report": { zh: "只有服务中心人员、客服中心和售后服务部可以上报工单。", en: "Only service-center staff, hotline agents and after-sales can report tickets." },
+  "error.not_allowed.view": { zh: "你无权查看 {number}：仅上报人、其服务中心、被通知部门、{afterSales}和领导可以查看。", en: "You may not see {number}: only the reporter, their service center, pinged departments, {afterSales} and managers can." },
+  "error.not_allowed.act": { zh: "你无权对 {number} 执行此操作：仅被通知部门的成员、{afterSales}和领导可以。", en: "You may not do that on {number}: only members of a pinged department, members of {afterSales} and managers can." },
+  "error.not_allowed.close": { zh: "只有{afterSales}和领导可以关闭工单。", en: "Only members of {afterSales} and managers can close tickets." },
+  "error.not_allowed.report": { zh: "只有服务中心人员、热线客服人员和{afterSales}可以上报工单。", en: "Only service-center staff, hotline agents and members of {afterSales} can report tickets." },
   "error.invalid_transition": { zh: "{number} 当前状态为“{status}”，不能{action}。", en: "{number} is {status}; it cannot be {action} now." },
   "error.nothing_to_acknowledge": { zh: "{number} 没有等待你响应的通知。", en: "Nothing on {number} is waiting for your acknowledgement." },
   "action.acknowledged": { zh: "响应", en: "acknowledged" },

@@ -1,4 +1,5 @@
 import type { Organisation } from "../directory/organisation.js";
+import { organisationTerms } from "../directory/organisation-terms.js";
 import type { Member } from "../directory/member.js";
 import type { Card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
@@ -20,7 +21,7 @@ const listOrNone = (items: string[], ctx: ReportCardContext) => (items.length ? 
 
 export function majorProblemsCard(report: MajorProblemsReport, ctx: ReportCardContext): Card {
   const { locale } = ctx;
-  const title = t(locale, "report.major.title", { period: periodText(report.period) });
+  const title = t(locale, "report.major.title", { ...organisationTerms(ctx.org, locale), period: periodText(report.period) });
   const newCount = report.newByLevel[1].length + report.newByLevel[2].length + report.newByLevel[3].length;
   if (newCount === 0 && report.open.length === 0 && report.missed.length === 0 && report.closed.length === 0) {
     return { title, lines: [t(locale, "report.nothing_new")], tone: "info" };

@@ -6,7 +6,7 @@ import { createHttpServer } from "../../../bot/http/server.js";
 import { SlackAdapter } from "../../../bot/slack/slack-adapter.js";
 import { WECOM_CALLBACK_PATH, WecomAdapter } from "../../../bot/wecom/wecom-adapter.js";
 import { WecomCrypto } from "../../../bot/wecom/wecom-crypto.js";
-import { DeliveryQueue, type Sender } from "../../../jobs/delivery-queue.js";
+import { DeliveryQueue, PermanentDeliveryError, type Sender } from "../../../jobs/delivery-queue.js";
 import { FakeSlackApi } from "../../fakes/slack-web-api.js";
 import { encryptedCallback, eventXml, FakeWecomApi, textMessageXml, urlVerificationQuery } from "../../fakes/wecom-api.js";
 import { writeOrganisationFile } from "../../support/organisation.js";
@@ -53,6 +53,8 @@ interface Running {
   app: App;
   url: string;
   deliveries: DeliveryQueue;
+  /** The adapter's sender, as the delivery queue calls it. */
+  send: Sender;
   slack?: FakeSlackApi;
 }
 
@@ -105,7 +107,7 @@ async function startBot(options: { withSlack?: boolean } = {}): Promise<Running>
     await deliveries!.stop();
     await app.close();
   });
-  return { app, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${WECOM_CALLBACK_PATH}`, deliveries, ...(slack ? { slack } : {}) };
+  return { app, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${WECOM_CALLBACK_PATH}`, deliveries, send: adapter.send, ...(slack ? { slack } : {}) };
 }
 
 const eventually = <T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number) =>
@@ -210,6 +212,34 @@ describe("the WeCom adapter, against a fake WeCom API", () => {
     expect(qa.content).toContain("138****5678");
     // The group message says how to acknowledge.
     expect(qa.content).toContain(`响应：/ack ${NUMBER}`);
+  });
+
+  it("keeps a literal robot key out of the outbox: the delivery names the department, and the key is looked up when sending", async () => {
+    const bot = await startBot();
+    for (const line of [...LEVEL1_FAULT, "1"]) await say(bot.app, "wang.fang", line);
+    const robotRows = (await bot.app.db.delivery.findMany({ where: { platform: "wecom" } })).filter((row) => row.recipient.includes("robot:"));
+    expect(robotRows.map((row) => JSON.parse(row.recipient).address).sort()).toEqual(["robot:after_sales", "robot:quality_assurance"]);
+    bot.deliveries.kick();
+    const afterSales = await eventually(() => wecom.robotMessages(AFTER_SALES_ROBOT)[0]);
+    expect(afterSales.content).toContain("<@zhoumin>");
+    await eventually(() => wecom.robotMessages(QA_ROBOT)[0]);
+    await bot.deliveries.idle();
+    // Sent, the rows (what `hotline deliveries` prints) still hold neither key nor its variable's value.
+    const rows = await bot.app.db.delivery.findMany();
+    expect(rows.filter((row) => row.recipient.includes("robot:")).map((row) => row.status)).toEqual(["sent", "sent"]);
+    expect(JSON.stringify(rows)).not.toContain(AFTER_SALES_ROBOT);
+    expect(JSON.stringify(rows)).not.toContain(QA_ROBOT);
+  });
+
+  it("fails a robot message for good when the department no longer has a robot, naming the department and no key", async () => {
+    const bot = await startBot();
+    for (const line of [...LEVEL1_FAULT, "1"]) await say(bot.app, "wang.fang", line);
+    const [row] = (await bot.app.db.delivery.findMany({ where: { platform: "wecom" } })).filter((r) => r.recipient.includes("robot:after_sales"));
+    const recipient = { ...JSON.parse(row!.recipient), channelId: "robot:legal_counsel", address: "robot:legal_counsel" };
+    const failure = await bot.send({ deliveryId: row!.id, mayHaveArrived: false, recipient, card: JSON.parse(row!.payload), ticketId: row!.ticketId, view: null }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PermanentDeliveryError);
+    expect((failure as Error).message).toBe("department legal_counsel has no WeCom group robot");
+    expect(wecom.callsOf("webhook/send")).toHaveLength(0);
   });
 
   it("acknowledges from WeCom: the ticket, its Slack message and the reporter all follow (one ticket, many channels)", async () => {
