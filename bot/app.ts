@@ -2,6 +2,7 @@ import type { Clock, CoreContext, UnitOfWork } from "../core/ports.js";
 import type { Organisation } from "../core/directory/organisation.js";
 import { migrateDatabase, openDatabase, transact, type Database } from "../prisma/database.js";
 import { SqliteInboundLog } from "../prisma/stores/inbound-log.js";
+import { InboundRequestStore } from "../prisma/stores/inbound-request-store.js";
 import { OutboxStore } from "../prisma/stores/outbox-store.js";
 import { ProcessRegistry } from "../prisma/stores/process-registry.js";
 import { PrismaInviteStore } from "../prisma/stores/invite-store.js";
@@ -28,6 +29,8 @@ export interface App {
   processes: ProcessRegistry;
   /** Outgoing messages as the delivery path claims, sends and settles them. */
   outbox: OutboxStore;
+  /** Requests answered at once and handled after (Slack, WeCom), kept until handled. */
+  inboundRequests: InboundRequestStore;
   close(): Promise<void>;
 }
 
@@ -72,5 +75,5 @@ export async function createApp(config: Config, options: { clock?: Clock; role?:
     await processes.unregister();
     await db.$disconnect();
   };
-  return { config, org, db, directory, core, unitOfWork, processes, outbox: new OutboxStore(db, processes.id), close };
+  return { config, org, db, directory, core, unitOfWork, processes, outbox: new OutboxStore(db, processes.id), inboundRequests: new InboundRequestStore(db, processes.id), close };
 }

@@ -47,7 +47,7 @@ async function telegramAdapter(app: App, log: Logger, kick: () => void): Promise
   return { platform: "telegram", label: "Telegram: could not reach the Bot API", routes: telegram.webhookRoute(), send: telegram.send, start: () => telegram.start(), stop: () => telegram.stop() };
 }
 
-async function slackAdapter(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): Promise<ChatAdapter | undefined> {
+async function slackAdapter(app: App, log: Logger, kick: () => void): Promise<ChatAdapter | undefined> {
   const { config } = app;
   if (!config.SLACK_BOT_TOKEN) {
     log.info("Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN, to turn it on)");
@@ -59,14 +59,13 @@ async function slackAdapter(app: App, log: Logger, kick: () => void, outage: Red
     signingSecret: config.SLACK_SIGNING_SECRET,
     appToken: config.SLACK_APP_TOKEN,
     apiUrl: config.SLACK_API_URL,
-    queue: { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, outage },
     onNotifications: kick,
     log,
   });
   return { platform: "slack", label: "Slack: could not reach the Web API", routes: slack.routes(), send: slack.send, refresh: slack.refresh, start: () => slack.start(), stop: () => slack.stop() };
 }
 
-async function wecomAdapter(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): Promise<ChatAdapter | undefined> {
+async function wecomAdapter(app: App, log: Logger, kick: () => void): Promise<ChatAdapter | undefined> {
   const { config } = app;
   const { WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_ENCODING_AES_KEY } = config;
   if (!WECOM_CORP_ID || !WECOM_AGENT_ID || !WECOM_SECRET || !WECOM_TOKEN || !WECOM_ENCODING_AES_KEY) {
@@ -81,7 +80,6 @@ async function wecomAdapter(app: App, log: Logger, kick: () => void, outage: Red
     token: WECOM_TOKEN,
     encodingAesKey: WECOM_ENCODING_AES_KEY,
     apiBase: config.WECOM_API_BASE,
-    queue: { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, outage },
     onNotifications: kick,
     log,
   });
@@ -92,8 +90,8 @@ async function wecomAdapter(app: App, log: Logger, kick: () => void, outage: Red
  * The chat adapters whose credentials are set; each one that is off says so once, and its library
  * (grammY, Bolt…) is not even loaded.
  */
-async function createAdapters(app: App, log: Logger, kick: () => void, outage: RedisOutageLog): Promise<Adapters> {
-  const candidates = [await telegramAdapter(app, log, kick), await slackAdapter(app, log, kick, outage), await wecomAdapter(app, log, kick, outage)];
+async function createAdapters(app: App, log: Logger, kick: () => void): Promise<Adapters> {
+  const candidates = [await telegramAdapter(app, log, kick), await slackAdapter(app, log, kick), await wecomAdapter(app, log, kick)];
   const adapters = candidates.filter((a): a is ChatAdapter => a !== undefined);
   return {
     routes: Object.assign({}, ...adapters.map((a) => a.routes)),
@@ -148,15 +146,10 @@ async function main(): Promise<void> {
   const outage = new RedisOutageLog(log);
   const timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => deliveries?.kick(), outage, log });
   // After a change: send what it wrote to the outbox, queue the timers of the deadlines it made.
-  const adapters = await createAdapters(
-    app,
-    log,
-    () => {
-      deliveries?.kick();
-      timers.kick();
-    },
-    outage,
-  );
+  const adapters = await createAdapters(app, log, () => {
+    deliveries?.kick();
+    timers.kick();
+  });
   const stops: (() => Promise<void>)[] = [];
 
   if (web) {

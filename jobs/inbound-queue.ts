@@ -1,73 +1,87 @@
-import { Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { bullmqConnection, RECOVER_QUICKLY, RedisOutageLog } from "./redis-connection.js";
+import type { InboundRequestRow, InboundRequestStore } from "../prisma/stores/inbound-request-store.js";
 
-export interface InboundQueueOptions {
-  redisUrl: string;
-  /** @defaultValue "hotline" */
-  prefix?: string;
-  outage?: RedisOutageLog;
-  /** How long to wait for Redis before handling a request in process instead. @defaultValue 1000 */
-  enqueueTimeoutMs?: number;
+export interface InboundQueueOptions<T> {
+  store: InboundRequestStore;
+  /** Requests with the same key are handled one after another, in arrival order. */
+  orderKeyOf: (job: T) => string;
+  /** How often requests to retry, or left by a process that is gone, are looked for. @defaultValue 2000 */
+  sweepEveryMs?: number;
+  /** Attempts before a request that keeps failing is kept as failed. @defaultValue 3 */
+  maxAttempts?: number;
   log: Logger;
 }
 
 /**
- * Requests a platform wants answered at once (Slack waits 3 seconds): each is put in Redis before
- * the answer goes, so a crash after answering loses nothing, and one worker takes them in arrival
- * order, so a person's messages keep their order. While Redis is away a request is handled in
- * process; should its job still reach Redis later, the inbound log makes the second run a no-op.
+ * Requests a platform wants answered at once (Slack waits 3 seconds, WeCom 5): each is written to
+ * the database before the answer goes, so neither a crash after answering nor a flushed Redis
+ * loses it, then handled at once in this process, one after another per sender so their messages
+ * keep their order. A request whose process died is taken over by another (or this one after a
+ * restart) within seconds; one handled twice has one effect, since the inbound log knows it.
  */
 export class InboundQueue<T> {
-  // BullMQ's job-name typing cannot see through a type parameter; the data is T all the same.
-  private queue: Queue | undefined;
-  private worker: Worker | undefined;
-  private readonly connections: Redis[] = [];
-  private readonly outage: RedisOutageLog;
+  private readonly chains = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
 
   constructor(
     private readonly name: string,
     private readonly handle: (job: T) => Promise<void>,
-    private readonly options: InboundQueueOptions,
-  ) {
-    this.outage = options.outage ?? new RedisOutageLog(options.log);
-  }
+    private readonly options: InboundQueueOptions<T>,
+  ) {}
 
-  /** Opened on first use: a process that never takes requests (a worker) holds no connection for it. */
-  private opened(): Queue {
-    if (!this.queue) {
-      this.queue = new Queue(this.name, { connection: this.connect(), prefix: this.options.prefix ?? "hotline" });
-      this.queue.on("error", this.outage.error);
-    }
-    return this.queue;
-  }
-
-  private connect(): Redis {
-    const connection = bullmqConnection(this.options.redisUrl, this.outage);
-    this.connections.push(connection);
-    return connection;
-  }
-
-  /** Resolves once the request is safe in Redis, or has been started in process. */
+  /** Resolves once the request is on disk; its handling starts at once. */
   async add(job: T): Promise<void> {
-    const queued = this.opened().add("handle", job, { attempts: 3, backoff: { type: "exponential", delay: 500 }, removeOnComplete: true, removeOnFail: 1_000 });
-    const timeout = new Promise<"timeout">((resolve) => setTimeout(resolve, this.options.enqueueTimeoutMs ?? 1_000, "timeout").unref());
-    const outcome = await Promise.race([queued.then(() => "queued" as const), timeout]).catch(() => "failed" as const);
-    if (outcome === "queued") return;
-    this.options.log.warn({ queue: this.name }, "Redis did not take the request in time; handling it in process");
-    void this.handle(job).catch((error: unknown) => this.options.log.error({ err: error, queue: this.name }, "request failed"));
+    const orderKey = this.options.orderKeyOf(job);
+    const id = await this.options.store.add(this.name, orderKey, JSON.stringify(job));
+    this.enqueue({ id, orderKey, attempts: 0 }, job);
   }
 
+  /** Looks, every `sweepEveryMs`, for requests to retry and those a stopped process left. */
   start(): void {
-    this.worker = new Worker(this.name, (job) => this.handle(job.data as T), { connection: this.connect(), prefix: this.options.prefix ?? "hotline", concurrency: 1, ...RECOVER_QUICKLY });
-    this.worker.on("error", this.outage.error);
-    this.worker.on("failed", (job, error) => this.options.log.error({ err: error, queue: this.name, attempts: job?.attemptsMade }, "request failed"));
+    this.timer = setInterval(() => void this.sweep(), this.options.sweepEveryMs ?? 2_000).unref();
+    void this.sweep();
   }
 
-  async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
-    await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
+  private sweep(): Promise<void> {
+    this.sweeping ??= this.options.store
+      .claimWaiting(this.name)
+      .then((rows) => {
+        if (rows.length) this.options.log.info({ queue: this.name, requests: rows.length }, "taking over requests left unhandled");
+        for (const row of rows) this.enqueue(row, JSON.parse(row.payload) as T);
+      })
+      .catch((error: unknown) => this.options.log.warn({ err: error, queue: this.name }, "could not look for requests left unhandled; trying again"))
+      .finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private enqueue(row: Omit<InboundRequestRow, "payload">, job: T): void {
+    const previous = this.chains.get(row.orderKey) ?? Promise.resolve();
+    const next = previous.then(() => this.run(row, job));
+    this.chains.set(row.orderKey, next);
+    void next.finally(() => {
+      if (this.chains.get(row.orderKey) === next) this.chains.delete(row.orderKey);
+    });
+  }
+
+  private async run(row: Omit<InboundRequestRow, "payload">, job: T): Promise<void> {
+    try {
+      await this.handle(job);
+    } catch (error) {
+      const final = row.attempts + 1 >= (this.options.maxAttempts ?? 3);
+      this.options.log.error({ err: error, queue: this.name, request: row.id, final }, final ? "request failed; kept as failed" : "request failed; trying again");
+      await this.options.store.failed(row.id, { error: error instanceof Error ? error.message : String(error), final }).catch(() => {});
+      return;
+    }
+    // Should this fail, the request is handled once more later: the inbound log makes that a no-op.
+    await this.options.store.done(row.id).catch((error: unknown) => this.options.log.warn({ err: error, request: row.id }, "could not mark a request handled"));
+  }
+
+  /** Stops looking for work and waits (up to `timeoutMs`) for the requests in hand. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+    const inHand = Promise.all(this.chains.values());
+    await Promise.race([inHand, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
 }

@@ -20,7 +20,7 @@ import { teamCard, teamPeople } from "../../core/teams/team-card.js";
 import { cardContext } from "../../core/tickets/flow-support.js";
 import type { Ticket } from "../../core/tickets/ticket.js";
 import { PermanentDeliveryError, type OutboundMessage, type Refresher, type Sender } from "../../jobs/delivery-queue.js";
-import { InboundQueue, type InboundQueueOptions } from "../../jobs/inbound-queue.js";
+import { InboundQueue } from "../../jobs/inbound-queue.js";
 import { LiveViewStore, type TeamSpaceRecord } from "../../prisma/stores/live-view-store.js";
 import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
@@ -40,8 +40,6 @@ export interface SlackOptions {
   apiUrl: string;
   /** Called when a handled request produced messages for others (the outbox). */
   onNotifications?: () => void;
-  /** Redis for the queue requests wait in between Slack's answer and their handling. */
-  queue: Omit<InboundQueueOptions, "log">;
   /** Web API retries (429 after Retry-After, 5xx, network); tests make them quick. */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
   log: Logger;
@@ -88,7 +86,7 @@ export class SlackAdapter {
   ) {
     this.log = options.log.child({ module: "slack" });
     this.views = new LiveViewStore(app.db, "slack");
-    this.inbound = new InboundQueue("inbound-slack", (job) => this.process(job), { ...options.queue, log: this.log });
+    this.inbound = new InboundQueue("inbound-slack", (job) => this.process(job), { store: app.inboundRequests, orderKeyOf: senderOf, log: this.log });
     this.receiver = receiverFor(options);
     this.bolt = new BoltApp({
       token: options.token,
@@ -371,6 +369,9 @@ function receiverFor(options: SlackOptions): HTTPReceiver | SocketModeReceiver {
   if (!options.signingSecret) throw new ConfigError("SLACK_SIGNING_SECRET: required unless SLACK_APP_TOKEN is set (Socket Mode)");
   return new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [SLACK_EVENTS_PATH], processBeforeResponse: true, logLevel: LogLevel.ERROR });
 }
+
+/** A sender's requests are handled in the order they arrived. */
+const senderOf = ({ event }: SlackInbound) => `${event.platform}:${event.senderId}`;
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type PickerArgs = SlackActionMiddlewareArgs<BlockAction<UsersSelectAction>> & AllMiddlewareArgs;

@@ -10,7 +10,7 @@ import type { Card } from "../../core/messages/card.js";
 import { teamPeople } from "../../core/teams/team-card.js";
 import type { AttachmentRef, Ticket } from "../../core/tickets/ticket.js";
 import { PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
-import { InboundQueue, type InboundQueueOptions } from "../../jobs/inbound-queue.js";
+import { InboundQueue } from "../../jobs/inbound-queue.js";
 import { LiveViewStore } from "../../prisma/stores/live-view-store.js";
 import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
@@ -30,7 +30,6 @@ export interface WecomOptions {
   encodingAesKey: string;
   /** e.g. https://qyapi.weixin.qq.com (tests point it at a fake). */
   apiBase: string;
-  queue: Omit<InboundQueueOptions, "log">;
   /** Called when a handled message produced messages for others (the outbox). */
   onNotifications?: () => void;
   log: Logger;
@@ -93,7 +92,7 @@ export class WecomAdapter {
     this.log = options.log.child({ module: "wecom" });
     this.crypto = new WecomCrypto({ token: options.token, encodingAesKey: options.encodingAesKey, corpId: options.corpId });
     this.client = new WecomClient({ baseUrl: options.apiBase, corpId: options.corpId, secret: options.secret, agentId: options.agentId });
-    this.inbound = new InboundQueue("inbound-wecom", (job) => this.process(job), { ...options.queue, log: this.log });
+    this.inbound = new InboundQueue("inbound-wecom", (job) => this.process(job), { store: app.inboundRequests, orderKeyOf: ({ event }) => `${event.platform}:${event.senderId}`, log: this.log });
     this.views = new LiveViewStore(app.db, "wecom");
     checkRobotKeys(app.org);
   }

@@ -24,7 +24,6 @@ import { SLACK_EVENTS_PATH, SlackAdapter } from "../../bot/slack/slack-adapter.j
 import { handleMessage } from "../../core/conversation/handle-message.js";
 import { migrateDatabase } from "../../prisma/database.js";
 import { appMentionEvent, blockActions, eventCallback, FakeSlackApi, messageEvent, slackSignature, type SlackRequest } from "../fakes/slack-web-api.js";
-import { deleteKeys, TEST_REDIS_URL } from "../support/redis.js";
 import { LEVEL1_FAULT } from "../support/report-script.js";
 
 const REQUESTS = Number(process.env.BENCH_SLACK_REQUESTS ?? 200);
@@ -141,8 +140,7 @@ async function hotlineAdapter(fake: FakeSlackApi): Promise<Result> {
   await migrateDatabase(`file:${template}`);
   copyFileSync(template, join(dir, "bench.db"));
   const app = await createApp(loadConfig({ DATABASE_URL: `file:${join(dir, "bench.db")}`, LOG_LEVEL: "silent" }));
-  const prefix = `hotline-bench-${process.pid}`;
-  const adapter = new SlackAdapter(app, { token: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl, queue: { redisUrl: TEST_REDIS_URL, prefix }, log: pino({ level: "silent" }) });
+  const adapter = new SlackAdapter(app, { token: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl, log: pino({ level: "silent" }) });
   await adapter.start();
   const server = createHttpServer({ db: app.db, redisUrl: "" }, adapter.routes());
   try {
@@ -163,7 +161,6 @@ async function hotlineAdapter(fake: FakeSlackApi): Promise<Result> {
     server.close();
     await adapter.stop();
     await app.close();
-    await deleteKeys(prefix);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -48,7 +48,8 @@ interface Running {
 }
 
 /** The app with Telegram delivery and the deadline timers, on the fake Bot API and a real Redis. */
-async function start(options: { worker?: boolean } = {}): Promise<Running> {
+async function start(options: { worker?: boolean; ackMinutes?: number } = {}): Promise<Running> {
+  const ack = options.ackMinutes ?? ACK_MINUTES;
   const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
     const member = (id: string) => org.members.find((m: { id: string }) => m.id === id);
     member("zhou.min").preferredPlatform = "telegram";
@@ -57,7 +58,7 @@ async function start(options: { worker?: boolean } = {}): Promise<Running> {
     member("qian.hao").identities.telegram = String(QIAN);
     member("qian.hao").preferredPlatform = "telegram";
     org.escalation.plans.level1 = [{ department: "after_sales", duty: "confirm" }];
-    org.deadlines = { acknowledgeMinutes: { general: ACK_MINUTES, level1: ACK_MINUTES, level2: ACK_MINUTES, level3: ACK_MINUTES }, reminderMinutesBefore: [ACK_MINUTES / 2] };
+    org.deadlines = { acknowledgeMinutes: { general: ack, level1: ack, level2: ack, level3: ack }, reminderMinutesBefore: [ack / 2] };
   });
   const app = await startTestApp(db.file, realClock, { ORG_CONFIG: orgFile });
   const adapter = new TelegramAdapter(app, { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log: silent });
@@ -132,14 +133,15 @@ describe("deadline timers on BullMQ", () => {
   });
 
   it("re-creates lost timers after Redis is flushed, and each reminder still goes out once", async () => {
-    const first = await start({ worker: false });
+    // Slower deadlines (reminded after 3 s), so a busy machine cannot push the reminder past its deadline.
+    const first = await start({ worker: false, ackMinutes: 0.1 });
     await reportLevel1(first.app);
     await first.timers.scheduleNew();
     expect(await deleteKeys(prefix)).toBeGreaterThan(0); // Redis loses everything
-    const { timers } = await start();
+    const { timers } = await start({ ackMinutes: 0.1 });
     expect(await timers.reconcile()).toBe(1);
     expect(await timers.reconcile()).toBe(0); // the timer is there now
-    await fake.waitFor(() => textsTo(ZHOU).some((t) => t.includes("⏰")), 5_000);
+    await fake.waitFor(() => textsTo(ZHOU).some((t) => t.includes("⏰")), 8_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(textsTo(ZHOU).filter((t) => t.includes("⏰"))).toHaveLength(1);
   });

@@ -1,20 +1,28 @@
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { App } from "../../bot/app.js";
 import { InboundQueue } from "../../jobs/inbound-queue.js";
-import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
+import { GONE_AFTER_MS } from "../../prisma/stores/process-registry.js";
+import { freshDatabaseFile, startTestApp } from "../support/test-app.js";
 
 const silent = pino({ level: "silent" });
-let prefix: string;
+let db: ReturnType<typeof freshDatabaseFile>;
 let cleanups: (() => unknown)[];
 
 beforeEach(() => {
   cleanups = [];
-  prefix = uniquePrefix();
-  cleanups.push(() => deleteKeys(prefix));
+  db = freshDatabaseFile();
+  cleanups.push(db.cleanup);
 });
 afterEach(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
+
+async function process(): Promise<App> {
+  const app = await startTestApp(db.file);
+  cleanups.push(() => app.close());
+  return app;
+}
 
 async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -24,55 +32,67 @@ async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
   }
 }
 
+interface Job {
+  sender: string;
+  n: number;
+}
+
+function queueOn(app: App, handle: (job: Job) => Promise<void>, options: { sweepEveryMs?: number } = {}) {
+  const queue = new InboundQueue<Job>("inbound-test", handle, { store: app.inboundRequests, orderKeyOf: (job) => job.sender, log: silent, ...options });
+  cleanups.push(() => queue.close());
+  return queue;
+}
+
 describe("the inbound queue", () => {
-  it("takes requests as fast as Redis does and handles them one at a time, in arrival order", async () => {
-    const handled: number[] = [];
-    let running = 0;
-    let overlapped = false;
-    const queue = new InboundQueue<{ n: number }>(
-      "inbound-test",
-      async ({ n }) => {
-        overlapped ||= running++ > 0;
-        await new Promise((resolve) => setTimeout(resolve, 2));
-        handled.push(n);
-        running--;
-      },
-      { redisUrl: TEST_REDIS_URL, prefix, log: silent },
-    );
-    cleanups.push(() => queue.close());
-    queue.start();
-    for (let n = 0; n < 50; n++) await queue.add({ n });
-    await until(() => handled.length === 50);
-    expect(handled).toEqual(Array.from({ length: 50 }, (_, n) => n));
-    expect(overlapped).toBe(false);
-  });
-
-  it("keeps a request that arrives while no worker runs, for the worker that starts later", async () => {
+  it("handles each sender's requests one at a time, in arrival order, and different senders side by side", async () => {
+    const app = await process();
     const handled: string[] = [];
-    const first = new InboundQueue<{ id: string }>("inbound-test", async ({ id }) => void handled.push(id), { redisUrl: TEST_REDIS_URL, prefix, log: silent });
-    await first.add({ id: "while-down" });
-    await first.close();
-    expect(handled).toEqual([]);
-    const second = new InboundQueue<{ id: string }>("inbound-test", async ({ id }) => void handled.push(id), { redisUrl: TEST_REDIS_URL, prefix, log: silent });
-    cleanups.push(() => second.close());
-    second.start();
-    await until(() => handled.length === 1);
-    expect(handled).toEqual(["while-down"]);
-  });
-
-  it("handles a request in process when Redis does not take it in time", async () => {
-    const handled: string[] = [];
-    const queue = new InboundQueue<{ id: string }>("inbound-test", async ({ id }) => void handled.push(id), {
-      redisUrl: "redis://127.0.0.1:1", // nothing listens here
-      prefix,
-      enqueueTimeoutMs: 200,
-      log: silent,
+    const running = new Map<string, number>();
+    let overlappedWithinSender = false;
+    let overlappedAcrossSenders = false;
+    const queue = queueOn(app, async ({ sender, n }) => {
+      overlappedWithinSender ||= (running.get(sender) ?? 0) > 0;
+      running.set(sender, (running.get(sender) ?? 0) + 1);
+      overlappedAcrossSenders ||= [...running.values()].filter((count) => count > 0).length > 1;
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      handled.push(`${sender}${n}`);
+      running.set(sender, running.get(sender)! - 1);
     });
-    cleanups.push(() => queue.close());
-    const started = Date.now();
-    await queue.add({ id: "redis-down" });
-    expect(Date.now() - started).toBeLessThan(1_000);
+    for (let n = 0; n < 20; n++) await Promise.all([queue.add({ sender: "a", n }), queue.add({ sender: "b", n })]);
+    await until(() => handled.length === 40);
+    expect(handled.filter((h) => h.startsWith("a"))).toEqual(Array.from({ length: 20 }, (_, n) => `a${n}`));
+    expect(handled.filter((h) => h.startsWith("b"))).toEqual(Array.from({ length: 20 }, (_, n) => `b${n}`));
+    expect(overlappedWithinSender).toBe(false);
+    expect(overlappedAcrossSenders).toBe(true);
+    expect(await app.db.inboundRequest.count()).toBe(0); // handled requests are not kept
+  });
+
+  it("keeps a request on disk before it is answered, and another process takes it over when the first dies", async () => {
+    const first = await process();
+    const queue = queueOn(first, () => new Promise(() => {})); // takes it and never finishes: the process dies
+    await queue.add({ sender: "a", n: 1 });
+    expect(await first.db.inboundRequest.findFirstOrThrow()).toMatchObject({ status: "handling", claimedBy: first.processes.id });
+    await first.db.processInstance.update({ where: { id: first.processes.id }, data: { heartbeatAt: new Date(Date.now() - GONE_AFTER_MS - 1_000) } });
+
+    const second = await process();
+    const handled: number[] = [];
+    queueOn(second, async ({ n }) => void handled.push(n), { sweepEveryMs: 100 }).start();
     await until(() => handled.length === 1);
-    expect(handled).toEqual(["redis-down"]);
+    expect(handled).toEqual([1]);
+  });
+
+  it("tries a failing request again, then keeps it as failed with the error", async () => {
+    const app = await process();
+    let calls = 0;
+    const queue = queueOn(app, async () => {
+      calls++;
+      throw new Error("the database was locked");
+    }, { sweepEveryMs: 50 });
+    queue.start();
+    await queue.add({ sender: "a", n: 1 });
+    const deadline = Date.now() + 5_000;
+    while ((await app.db.inboundRequest.count({ where: { status: "failed" } })) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await app.db.inboundRequest.findFirstOrThrow()).toMatchObject({ status: "failed", attempts: 3, lastError: "the database was locked" });
+    expect(calls).toBe(3);
   });
 });

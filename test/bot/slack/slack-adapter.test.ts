@@ -88,7 +88,6 @@ async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?:
     ...(options.socketMode ? { appToken: "xapp-1-A0000APP-test" } : { signingSecret: SIGNING_SECRET }),
     apiUrl: slack.apiUrl,
     retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 },
-    queue: { redisUrl: TEST_REDIS_URL, prefix: prefixOf },
     onNotifications: kick,
     log: silent,
   });

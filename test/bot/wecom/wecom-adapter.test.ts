@@ -81,7 +81,6 @@ async function startBot(options: { withSlack?: boolean } = {}): Promise<Running>
     token: TOKEN,
     encodingAesKey: AES_KEY,
     apiBase: wecom.baseUrl,
-    queue: { redisUrl: TEST_REDIS_URL, prefix },
     onNotifications: () => deliveries?.kick(),
     log: silent,
   });
@@ -90,7 +89,7 @@ async function startBot(options: { withSlack?: boolean } = {}): Promise<Running>
   let slack: FakeSlackApi | undefined;
   if (options.withSlack) {
     slack = await FakeSlackApi.start({ token: "xoxb-test" });
-    const slackAdapter = new SlackAdapter(app, { token: slack.token, signingSecret: "8f742231b10e8888abcd990000aaa85a", apiUrl: slack.apiUrl, queue: { redisUrl: TEST_REDIS_URL, prefix }, log: silent });
+    const slackAdapter = new SlackAdapter(app, { token: slack.token, signingSecret: "8f742231b10e8888abcd990000aaa85a", apiUrl: slack.apiUrl, log: silent });
     senders.slack = slackAdapter.send;
     refreshers.slack = slackAdapter.refresh;
     cleanups.push(() => slackAdapter.stop(), () => slack!.close());
