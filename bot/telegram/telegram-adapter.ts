@@ -15,7 +15,7 @@ import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { BotApiTransport } from "./bot-api-transport.js";
 import { commandMenu } from "./telegram-commands.js";
-import { escapeHtml, renderForTelegram } from "./render-telegram.js";
+import { renderForTelegram, textToHtml } from "./render-telegram.js";
 import { unusableFields } from "./telegram-update.js";
 import { telegramWebhook } from "./telegram-webhook.js";
 
@@ -185,7 +185,7 @@ export class TelegramAdapter {
     const button = question.reply_markup?.inline_keyboard.flat().find((b) => "callback_data" in b && b.callback_data === data);
     if (!button || !question.text) return;
     await ctx
-      .editMessageText(`${escapeHtml(question.text)}\n→ <b>${escapeHtml(button.text)}</b>`, { parse_mode: "HTML" })
+      .editMessageText(`${textToHtml(question.text)}\n→ ${textToHtml(button.text, (html) => `<b>${html}</b>`)}`, { parse_mode: "HTML" })
       .catch((error: unknown) => this.log.debug({ update: ctx.update.update_id, chat: question.chat.id, ...errorFields(error) }, "could not mark the chosen answer"));
   }
 
