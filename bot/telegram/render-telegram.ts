@@ -95,9 +95,18 @@ function spanToHtml({ text, style }: Span): string {
 
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 
-/** Where to cut `text` to keep at most `room` code units without splitting a code point (an emoji, a rare CJK character). */
-function cutIndex(text: string, room: number): number {
+const characters = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * Where to cut `text` to keep at most `room` code units: after the last whole character as a
+ * reader sees it (an emoji with its modifiers and joiners, a letter with its accents). Only a
+ * character longer than a whole message is cut inside, and then between code points, since
+ * Telegram refuses half a surrogate pair. 0 means: start the next message with it.
+ */
+function cutIndex(text: string, room: number, wholeMessage: boolean): number {
   if (room >= text.length) return text.length;
+  const cut = characters.segment(text).containing(room)!.index; // the start of the first character that does not fit
+  if (cut > 0 || !wholeMessage) return cut;
   return isHighSurrogate(text.charCodeAt(room - 1)) ? room - 1 : room;
 }
 
@@ -108,7 +117,7 @@ function hardWrap(line: Line): Line[] {
   for (const span of line) {
     let rest = span.text;
     while (rest.length > room) {
-      const cut = cutIndex(rest, room);
+      const cut = cutIndex(rest, room, room === CHUNK_BUDGET);
       if (cut > 0) pieces.at(-1)!.push({ ...span, text: rest.slice(0, cut) });
       rest = rest.slice(cut);
       pieces.push([]);

@@ -100,6 +100,20 @@ describe("renderForTelegram", () => {
       for (const m of messages) expect(m.text).not.toMatch(/\p{Cs}/u);
       expect(messages.map((m) => m.text).join("")).toBe(line);
     }
+    const characters = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+    for (const [pad, character] of [[3897, "👨‍👩‍👧"], [3899, "🇨🇳"], [3899, "👍🏽"], [3899, "é"]] as const) {
+      const line = "x".repeat(pad) + character.repeat(600);
+      const messages = renderForTelegram({ lines: [line] }, noMentions);
+      expect(messages.length).toBeGreaterThan(1);
+      const seen = new Set(messages.flatMap((m) => [...characters.segment(m.text)].map(({ segment }) => segment)));
+      expect([...seen].sort()).toEqual(["x", character].sort()); // no message starts or ends inside a character
+      expect(messages.map((m) => m.text).join("")).toBe(line);
+    }
+    // A "character" longer than a message (a letter under thousands of accents) is cut between code points.
+    const zalgo = "a" + "\u0301".repeat(5000);
+    const pieces = renderForTelegram({ lines: [zalgo] }, noMentions);
+    expect(pieces.map((m) => m.text).join("")).toBe(zalgo);
+    for (const m of pieces) expect(m.text.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
   });
 
   it("shows `@name` in what it renders as code, so Telegram finds no mention in it", () => {
