@@ -1,7 +1,10 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import { pickerHints, type Card } from "../../core/messages/card.js";
 
-/** Telegram refuses messages over 4,096 characters; stay a little under to leave room for markup. */
+/**
+ * Telegram refuses a message over 4,096 characters, counted in UTF-16 code units of the text once
+ * its markup is parsed (https://core.telegram.org/bots/api#sendmessage); stay a little under.
+ */
 export const MAX_MESSAGE_LENGTH = 4096;
 const CHUNK_BUDGET = 3900;
 /** Telegram refuses callback data over 64 bytes (BUTTON_DATA_INVALID): buttons carry ids, not text. */
@@ -21,7 +24,7 @@ export interface RenderOptions {
   telegramIdOf: (memberId: string) => string | undefined;
 }
 
-/** Escapes text for parse_mode HTML: a reporter cannot inject formatting, links or mentions. */
+/** Escapes text for parse_mode HTML: a reporter cannot inject formatting or links (textToHtml also keeps out mentions). */
 export function escapeHtml(text: string): string {
   if (!/[&<>]/.test(text)) return text;
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -45,67 +48,135 @@ function keyboardOf(card: Card): InlineKeyboardMarkup | undefined {
   return { inline_keyboard: rows };
 }
 
-/** A line of HTML and the length Telegram counts for it: the text once entities are parsed. */
-interface Line {
-  html: string;
-  length: number;
+/** How a run of text shows: as typed, bold, or as a link that mentions a Telegram user. */
+type Style = "plain" | "bold" | { mentionOf: string };
+
+/** A run of text in one style. Markup is made only when a message is assembled, so a cut never splits it. */
+interface Span {
+  text: string;
+  style: Style;
 }
 
-const plain = (text: string): Line => ({ html: escapeHtml(text), length: text.length });
-const bold = (text: string): Line => ({ html: `<b>${escapeHtml(text)}</b>`, length: text.length });
+/** A line of the card: spans that follow each other, never split across messages unless too long. */
+type Line = Span[];
 
-/** A single line longer than a message is cut into pieces before escaping, so no entity is split. */
-function hardWrap(line: string): string[] {
-  const pieces: string[] = [];
-  for (let i = 0; i < line.length; i += CHUNK_BUDGET) pieces.push(line.slice(i, i + CHUNK_BUDGET));
-  return pieces.length ? pieces : [""];
-}
-
-function mentionLine(card: Card, options: RenderOptions): Line {
-  const parts = (card.mentions ?? []).map((m) => {
-    const id = options.telegramIdOf(m.memberId);
-    // tg://user links notify the user; the name inside is escaped like any text.
-    return id ? { html: `<a href="tg://user?id=${encodeURIComponent(id)}">${escapeHtml(m.name)}</a>`, length: m.name.length } : plain(`@${m.name}`);
-  });
-  return { html: parts.map((p) => p.html).join(" "), length: parts.reduce((n, p) => n + p.length + 1, 0) };
-}
-
-/** The card's lines, each a unit that is never split across messages. */
-function linesOf(card: Card, options: RenderOptions): Line[] {
-  const lines: Line[] = [];
-  if (card.title) lines.push(...hardWrap(card.title).map(bold));
-  lines.push(...card.lines.flatMap((line) => hardWrap(line).map(plain)));
-  for (const field of card.fields ?? []) {
-    const [first, ...rest] = hardWrap(`${field.label}: ${field.value}`);
-    const label = bold(field.label);
-    const tail = plain(first!.slice(field.label.length));
-    lines.push({ html: label.html + tail.html, length: label.length + tail.length }, ...rest.map(plain));
-  }
-  lines.push(...pickerHints(card).map(plain));
-  if (card.mentions?.length) lines.push(mentionLine(card, options));
-  return lines;
-}
+/** Telegram counts a message's length in UTF-16 code units of its text once the markup is parsed. */
+const visibleLength = (line: Line) => line.reduce((n, span) => n + span.text.length, 0);
 
 /**
- * A card as Telegram messages in parse_mode HTML: split on line boundaries under 4,096
- * characters, the keyboard on the last one.
+ * `@name` where Telegram would make it a mention (https://core.telegram.org/bots/api#messageentity,
+ * "mention"): Telegram finds those in any text a bot sends, and a mention notifies that user.
+ * Telegram finds none inside a code entity, so reporters' text cannot ping people; a mention by
+ * the bot is a tg://user link. Broader than Telegram's own rule: every `@` not after an ASCII
+ * letter or digit, with any number of username characters.
+ */
+const MENTION_LIKE = /(?<![A-Za-z0-9_])@[A-Za-z0-9_]+/g;
+
+/** Text as parse_mode HTML: escaped, and `@name` in a code entity so it cannot become a mention. */
+export function textToHtml(text: string, wrap: (html: string) => string = (html) => html): string {
+  if (!text.includes("@")) return text === "" ? "" : wrap(escapeHtml(text));
+  let html = "";
+  let at = 0;
+  for (const match of text.matchAll(MENTION_LIKE)) {
+    if (match.index > at) html += wrap(escapeHtml(text.slice(at, match.index)));
+    html += `<code>${match[0]}</code>`; // a code entity may not be inside a bold one: the bold is closed around it
+    at = match.index + match[0].length;
+  }
+  if (at < text.length) html += wrap(escapeHtml(text.slice(at)));
+  return html;
+}
+
+function spanToHtml({ text, style }: Span): string {
+  if (style === "plain") return textToHtml(text);
+  if (style === "bold") return textToHtml(text, (html) => `<b>${html}</b>`);
+  // tg://user links notify the user; Telegram finds no mention inside a link, so the name is only escaped.
+  return `<a href="tg://user?id=${encodeURIComponent(style.mentionOf)}">${escapeHtml(text)}</a>`;
+}
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+
+const characters = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * Where to cut `text` to keep at most `room` code units: after the last whole character as a
+ * reader sees it (an emoji with its modifiers and joiners, a letter with its accents). Only a
+ * character longer than a whole message is cut inside, and then between code points, since
+ * Telegram refuses half a surrogate pair. 0 means: start the next message with it.
+ */
+function cutIndex(text: string, room: number, wholeMessage: boolean): number {
+  if (room >= text.length) return text.length;
+  const cut = characters.segment(text).containing(room)!.index; // the start of the first character that does not fit
+  if (cut > 0 || !wholeMessage) return cut;
+  return isHighSurrogate(text.charCodeAt(room - 1)) ? room - 1 : room;
+}
+
+/** A line longer than a message is cut into pieces that fit one, inside its spans' text, so no markup is split. */
+function hardWrap(line: Line): Line[] {
+  const pieces: Line[] = [[]];
+  let room = CHUNK_BUDGET;
+  for (const span of line) {
+    let rest = span.text;
+    while (rest.length > room) {
+      const cut = cutIndex(rest, room, room === CHUNK_BUDGET);
+      if (cut > 0) pieces.at(-1)!.push({ ...span, text: rest.slice(0, cut) });
+      rest = rest.slice(cut);
+      pieces.push([]);
+      room = CHUNK_BUDGET;
+    }
+    if (rest !== "") pieces.at(-1)!.push({ ...span, text: rest });
+    room -= rest.length;
+  }
+  return pieces;
+}
+
+const plain = (text: string): Line => [{ text, style: "plain" }];
+
+function mentionLine(card: Card, options: RenderOptions): Line {
+  return (card.mentions ?? []).flatMap((m, i): Span[] => {
+    const id = options.telegramIdOf(m.memberId);
+    const mention: Span = id ? { text: m.name, style: { mentionOf: id } } : { text: `@${m.name}`, style: "plain" };
+    return i === 0 ? [mention] : [{ text: " ", style: "plain" }, mention];
+  });
+}
+
+/** The card's lines, each a unit that is never split across messages unless it is longer than one. */
+function linesOf(card: Card, options: RenderOptions): Line[] {
+  const lines: Line[] = [];
+  if (card.title) lines.push([{ text: card.title, style: "bold" }]);
+  lines.push(...card.lines.map(plain));
+  for (const field of card.fields ?? []) lines.push([{ text: field.label, style: "bold" }, { text: `: ${field.value}`, style: "plain" }]);
+  lines.push(...pickerHints(card).map(plain));
+  if (card.mentions?.length) lines.push(mentionLine(card, options));
+  return lines.flatMap(hardWrap);
+}
+
+/** Telegram trims a message and refuses one with no text left ("message text is empty"). */
+const isBlank = (chunk: Line) => chunk.every((span) => span.text.trim() === "");
+
+/** What a card with no visible text says, so its buttons still have a message to sit on. */
+const NOTHING_TO_SAY = "…";
+
+/**
+ * A card as Telegram messages in parse_mode HTML: split on line boundaries under 4,096 UTF-16
+ * code units of visible text (a line longer than that between code points), the keyboard on the last one.
  */
 export function renderForTelegram(card: Card, options: RenderOptions): TelegramMessage[] {
   const chunks: Line[] = [];
   for (const line of linesOf(card, options)) {
     const last = chunks.at(-1);
-    if (last && last.length + 1 + line.length <= CHUNK_BUDGET) {
-      chunks[chunks.length - 1] = { html: `${last.html}\n${line.html}`, length: last.length + 1 + line.length };
+    if (last && visibleLength(last) + 1 + visibleLength(line) <= CHUNK_BUDGET) {
+      last.push({ text: "\n", style: "plain" }, ...line);
     } else {
-      chunks.push(line);
+      chunks.push([...line]);
     }
   }
-  if (chunks.length === 0) chunks.push(plain(" "));
+  const shown = chunks.filter((chunk) => !isBlank(chunk));
+  if (shown.length === 0) shown.push(plain(NOTHING_TO_SAY));
   const keyboard = keyboardOf(card);
-  return chunks.map((chunk, i) => ({
-    text: chunk.html || " ",
+  return shown.map((chunk, i) => ({
+    text: chunk.map(spanToHtml).join(""),
     parse_mode: "HTML",
     link_preview_options: { is_disabled: true },
-    ...(keyboard && i === chunks.length - 1 ? { reply_markup: keyboard } : {}),
+    ...(keyboard && i === shown.length - 1 ? { reply_markup: keyboard } : {}),
   }));
 }

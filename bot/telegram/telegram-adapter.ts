@@ -1,7 +1,7 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
-import { Bot, GrammyError, HttpError, webhookCallback, type ApiClientOptions, type Context } from "grammy";
-import type { Message, UserFromGetMe } from "grammy/types";
+import { Bot, BotError, GrammyError, HttpError, type ApiClientOptions, type Context, type NextFunction } from "grammy";
+import type { Message, Update, UserFromGetMe } from "grammy/types";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { accountsOn } from "../../core/directory/member.js";
 import type { Card } from "../../core/messages/card.js";
@@ -14,7 +14,9 @@ import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { BotApiTransport } from "./bot-api-transport.js";
 import { commandMenu } from "./telegram-commands.js";
-import { escapeHtml, renderForTelegram } from "./render-telegram.js";
+import { renderForTelegram, textToHtml } from "./render-telegram.js";
+import { unusableFields } from "./telegram-update.js";
+import { telegramWebhook } from "./telegram-webhook.js";
 
 export interface TelegramOptions {
   token: string;
@@ -25,6 +27,8 @@ export interface TelegramOptions {
   botInfo?: UserFromGetMe | undefined;
   /** Called when a handled update produced messages for others (the outbox). */
   onNotifications?: () => void;
+  /** How long a webhook request waits for its update to be handled (10 s; shorter in tests). */
+  webhookHandlingLimitMs?: number | undefined;
   log: Logger;
 }
 
@@ -50,11 +54,13 @@ export class TelegramAdapter {
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, fetch }, botInfo: options.botInfo });
     // 429s are retried after retry_after, 5xx and network errors with backoff; then the call fails.
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 120, rethrowHttpErrors: false }));
-    // Updates of one chat in order; different chats concurrently.
-    this.bot.use(sequentialize((ctx: Context) => (ctx.chat ? String(ctx.chat.id) : undefined)));
+    this.bot.use((ctx, next) => this.skipUnusable(ctx, next));
+    // Updates of one chat in order; different chats concurrently. A press on an inline message has
+    // no chat: it is handled in the presser's private chat, whose id is the user's.
+    this.bot.use(sequentialize((ctx: Context) => replyChatOf(ctx)?.toString()));
     this.bot.on("callback_query:data", (ctx) => this.onButton(ctx));
     this.bot.on("message", (ctx) => this.onMessage(ctx));
-    this.bot.catch((error) => this.log.error({ err: error.error, update: error.ctx.update.update_id }, "update failed"));
+    this.bot.catch((error) => this.logFailedUpdate(error));
   }
 
   /** Identifies the bot and publishes the command menu; then polls unless a webhook is configured. */
@@ -81,11 +87,38 @@ export class TelegramAdapter {
     if (this.runner?.isRunning()) await this.runner.stop();
   }
 
-  /** The webhook route for the shared HTTP server; 401 on a wrong or missing secret token. */
+  /** The webhook route for the shared HTTP server (see telegramWebhook for what it answers). */
   webhookRoute(): Record<string, RouteHandler> {
     if (!this.options.webhookSecret) return {};
-    const handle = webhookCallback(this.bot, "http", { secretToken: this.options.webhookSecret, onTimeout: "return" });
-    return { [`POST ${TELEGRAM_WEBHOOK_PATH}`]: (req, res) => handle(req, res) };
+    const handle = telegramWebhook({
+      secretToken: this.options.webhookSecret,
+      handleUpdate: (update) => this.handleWebhookUpdate(update as Update),
+      handlingLimitMs: this.options.webhookHandlingLimitMs,
+      log: this.log,
+    });
+    return { [`POST ${TELEGRAM_WEBHOOK_PATH}`]: handle };
+  }
+
+  /** Handles an update that came by webhook; a failure is logged and the update is not retried. */
+  private async handleWebhookUpdate(update: Update): Promise<void> {
+    try {
+      await this.bot.init(); // requests can come before start() has identified the bot
+      await this.bot.handleUpdate(update);
+    } catch (error) {
+      if (error instanceof BotError) this.logFailedUpdate(error);
+      else this.log.error({ update: update.update_id, ...errorFields(error) }, "update failed");
+    }
+  }
+
+  /** An update of a shape the adapter cannot read is dropped, by its id: it is not Telegram's. */
+  private async skipUnusable(ctx: Context, next: NextFunction): Promise<void> {
+    const fields = unusableFields(ctx.update);
+    if (fields.length === 0) return next();
+    this.log.warn({ update: ctx.update.update_id, fields }, "Telegram: ignored an update with fields of the wrong type");
+  }
+
+  private logFailedUpdate(error: BotError): void {
+    this.log.error({ update: error.ctx.update.update_id, chat: error.ctx.chat?.id, ...errorFields(error.error) }, "update failed");
   }
 
   /**
@@ -106,28 +139,41 @@ export class TelegramAdapter {
       await this.bot.api.setMyCommands(commandMenu("zh"), { language_code: "zh" });
       await this.bot.api.setMyCommands(commandMenu("en"), { language_code: "en" });
     } catch (error) {
-      this.log.warn({ err: error }, "Telegram: could not publish the command menu");
+      this.log.warn(errorFields(error), "Telegram: could not publish the command menu");
     }
+  }
+
+  /** `@bot` anywhere in a text; usernames are case-insensitive on Telegram. */
+  private ownMention(): RegExp {
+    return new RegExp(`@${this.bot.botInfo.username}(?![A-Za-z0-9_])`, "gi");
   }
 
   /** In groups the bot hears commands, replies to its messages and mentions of it. */
   private isAddressed(message: Message): boolean {
     if (message.chat.type === "private") return true;
     const text = message.text ?? message.caption ?? "";
-    return text.startsWith("/") || message.reply_to_message?.from?.id === this.bot.botInfo.id || text.includes(`@${this.bot.botInfo.username}`);
+    return text.startsWith("/") || message.reply_to_message?.from?.id === this.bot.botInfo.id || this.ownMention().test(text);
+  }
+
+  /** `/command@otherbot` is that bot's command (https://core.telegram.org/bots/features#commands). */
+  private isForAnotherBot(text: string): boolean {
+    const addressee = /^\/[A-Za-z0-9_]+@([A-Za-z0-9_]+)/.exec(text)?.[1];
+    return addressee !== undefined && addressee.toLowerCase() !== this.bot.botInfo.username.toLowerCase();
   }
 
   private async onMessage(ctx: Context): Promise<void> {
     const message = ctx.message!;
     if (!message.from || message.from.is_bot || !this.isAddressed(message)) return;
-    const text = (message.text ?? message.caption)?.replaceAll(`@${this.bot.botInfo.username}`, "").trim();
+    const typed = message.text ?? message.caption;
+    if (typed !== undefined && this.isForAnotherBot(typed)) return;
+    const text = typed?.replace(this.ownMention(), "").trim();
     await this.handle(ctx, { text: text || undefined, attachments: attachmentsOf(message) });
   }
 
   private async onButton(ctx: Context): Promise<void> {
     const query = ctx.callbackQuery!;
     // Answer first: Telegram shows a spinner on the button until the query is answered.
-    await ctx.answerCallbackQuery().catch((error: unknown) => this.log.warn({ err: error }, "answerCallbackQuery failed"));
+    await ctx.answerCallbackQuery().catch((error: unknown) => this.log.warn({ update: ctx.update.update_id, ...errorFields(error) }, "answerCallbackQuery failed"));
     const isDialogChoice = !query.data!.startsWith("/");
     if (isDialogChoice && query.message) await this.markChosen(ctx, query.message, query.data!);
     await this.handle(ctx, { choice: query.data });
@@ -138,12 +184,13 @@ export class TelegramAdapter {
     const button = question.reply_markup?.inline_keyboard.flat().find((b) => "callback_data" in b && b.callback_data === data);
     if (!button || !question.text) return;
     await ctx
-      .editMessageText(`${escapeHtml(question.text)}\n→ <b>${escapeHtml(button.text)}</b>`, { parse_mode: "HTML" })
-      .catch((error: unknown) => this.log.debug({ err: error }, "could not mark the chosen answer"));
+      .editMessageText(`${textToHtml(question.text)}\n→ ${textToHtml(button.text, (html) => `<b>${html}</b>`)}`, { parse_mode: "HTML" })
+      .catch((error: unknown) => this.log.debug({ update: ctx.update.update_id, chat: question.chat.id, ...errorFields(error) }, "could not mark the chosen answer"));
   }
 
+  /** Hands an input to the core and replies in its chat; a press on an inline message, in the presser's private chat. */
   private async handle(ctx: Context, input: Pick<InboundEvent, "text" | "choice" | "attachments">): Promise<void> {
-    const chatId = String(ctx.chat!.id);
+    const chatId = String(replyChatOf(ctx)!);
     const event: InboundEvent = {
       ...input,
       platform: "telegram",
@@ -151,7 +198,7 @@ export class TelegramAdapter {
       senderId: String(ctx.from!.id),
       conversation: `telegram:${chatId}`,
       replyAddress: chatId,
-      seenByOthers: ctx.chat!.type !== "private",
+      seenByOthers: (ctx.chat?.type ?? "private") !== "private",
     };
     await handleAndReply(this.app, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
   }
@@ -182,6 +229,11 @@ export class TelegramAdapter {
   };
 }
 
+/** The chat an update is answered in: its own, or for a press on an inline message the presser's private chat (same id as the user). */
+function replyChatOf(ctx: Context): number | undefined {
+  return ctx.chat?.id ?? ctx.from?.id;
+}
+
 function attachmentsOf(message: Message): AttachmentRef[] | undefined {
   if (message.photo?.length) {
     const largest = message.photo.at(-1)!;
@@ -189,6 +241,20 @@ function attachmentsOf(message: Message): AttachmentRef[] | undefined {
   }
   if (message.document) return [{ platform: "telegram", fileId: message.document.file_id, kind: "document", name: message.document.file_name }];
   return undefined;
+}
+
+/**
+ * What a log may say of an error: ids and Telegram's answer. A GrammyError carries the request's
+ * payload (the message text: names, phone numbers, descriptions), so it is never logged whole.
+ */
+function errorFields(error: unknown): Record<string, unknown> {
+  if (error instanceof GrammyError) return { method: error.method, errorCode: error.error_code, description: error.description };
+  if (error instanceof HttpError) {
+    const cause = error.error as { code?: unknown; name?: unknown } | undefined;
+    return { method: /'(\w+)'/.exec(error.message)?.[1], network: String(cause?.code ?? cause?.name ?? "error") };
+  }
+  if (error instanceof Error) return { err: { type: error.name, message: error.message, stack: error.stack } };
+  return { err: { type: typeof error } };
 }
 
 function describe(error: unknown): string {

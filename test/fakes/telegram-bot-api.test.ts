@@ -361,6 +361,26 @@ describe("FakeBotApi with the real grammY client", () => {
     );
   });
 
+  it("refuses lone surrogates and finds mentions as Telegram does, except inside code and links", async () => {
+    const bot = newBot();
+    const rejects = (promise: Promise<unknown>, description: string) =>
+      expect(promise).rejects.toMatchObject({ error_code: 400, description });
+    await rejects(bot.api.sendMessage(alice.id, "cut \ud83d"), "Bad Request: text must be encoded in UTF-8");
+    await rejects(
+      bot.api.sendMessage(alice.id, "&#55357; alone", { parse_mode: "HTML" }),
+      "Bad Request: can't parse entities: Text contains invalid Unicode characters after decoding HTML entities, check for unmatched surrogate code units",
+    );
+    const plain = await bot.api.sendMessage(alice.id, "ping @boss, mail a@b.co, @x, 张@boss @boss张");
+    expect(plain.entities).toEqual([{ type: "mention", offset: 5, length: 5 }]);
+    const html = await bot.api.sendMessage(alice.id, '<b>@boss</b> <code>@boss</code> <a href="tg://user?id=1">@boss</a>', { parse_mode: "HTML" });
+    expect(html.entities).toEqual([
+      { type: "bold", offset: 0, length: 5 },
+      { type: "mention", offset: 0, length: 5 },
+      { type: "code", offset: 6, length: 5 },
+      { type: "text_link", offset: 12, length: 5, url: "tg://user?id=1" },
+    ]);
+  });
+
   it("edits sent messages like Telegram: not modified, not found, keyboard replaced or removed", async () => {
     const bot = newBot();
     const keyboard = new InlineKeyboard().text("Take", "take:7");

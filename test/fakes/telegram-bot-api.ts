@@ -1227,12 +1227,20 @@ const HTML_TAGS = new Set([
   "tg-emoji",
 ]);
 
-function formatText(
+/** A lone surrogate: JSON carries it (`"\ud83d"`), UTF-8 cannot, and Telegram refuses it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * A text as Telegram shows it once sent: markup parsed, trimmed, mentions found; throws the
+ * BotApiError Telegram answers (bad markup, not UTF-8, empty, too long).
+ */
+export function formatText(
   raw: string,
   parseMode: unknown,
   entities: unknown,
   kind: "text" | "caption",
 ): { text: string; entities: MessageEntity[] } {
+  if (LONE_SURROGATE.test(raw)) throw badRequest(`${kind} must be encoded in UTF-8`);
   let mode: string | undefined;
   if (parseMode !== undefined && parseMode !== null && parseMode !== "") {
     mode = String(parseMode).toLowerCase();
@@ -1250,7 +1258,31 @@ function formatText(
   } else if (trimmed.text.length > MAX_CAPTION) {
     throw badRequest("message caption is too long");
   }
-  return trimmed;
+  return withMentions(trimmed);
+}
+
+/** Entities inside which Telegram finds no mention (TDLib merges found entities only around them). */
+const OPAQUE_ENTITIES = new Set(["code", "pre", "text_link", "text_mention", "custom_emoji"]);
+
+/**
+ * Adds the mentions Telegram finds in any text (TDLib's match_mentions): `@` not after a letter,
+ * digit or `_`, then 2 to 32 of [A-Za-z0-9_], not followed by a letter or digit. A mention notifies
+ * that user, so what a bot echoes of others' text can ping people.
+ */
+function withMentions(formatted: { text: string; entities: MessageEntity[] }): { text: string; entities: MessageEntity[] } {
+  const found: MessageEntity[] = [];
+  for (const match of formatted.text.matchAll(/(?<![\p{L}\p{N}_])@([A-Za-z0-9_]+)(?![\p{L}\p{N}_])/gu)) {
+    const name = match[1] as string;
+    if (name.length < 2 || name.length > 32) continue;
+    const offset = match.index;
+    const length = name.length + 1;
+    const inside = formatted.entities.some(
+      (entity) => OPAQUE_ENTITIES.has(entity.type) && entity.offset < offset + length && offset < entity.offset + entity.length,
+    );
+    if (!inside) found.push({ type: "mention", offset, length });
+  }
+  if (found.length === 0) return formatted;
+  return { text: formatted.text, entities: [...formatted.entities, ...found].sort((a, b) => a.offset - b.offset || b.length - a.length) };
 }
 
 function trimFormatted(text: string, entities: MessageEntity[]): { text: string; entities: MessageEntity[] } {
@@ -1385,6 +1417,9 @@ export function parseHtml(input: string): { text: string; entities: MessageEntit
   }
   const unclosed = open.at(-1);
   if (unclosed !== undefined) fail(`Can't find end tag corresponding to start tag "${unclosed.tag}"`);
+  if (LONE_SURROGATE.test(text)) {
+    fail("Text contains invalid Unicode characters after decoding HTML entities, check for unmatched surrogate code units");
+  }
   entities.sort((a, b) => a.offset - b.offset || b.length - a.length || a.order - b.order);
   return { text, entities: entities.map(({ order: _order, ...entity }) => entity as MessageEntity) };
 }

@@ -1,14 +1,15 @@
-import type { Server } from "node:http";
+import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../../bot/app.js";
 import { DeliveryQueue } from "../../../jobs/delivery-queue.js";
 import { createHttpServer, type RouteHandler } from "../../../bot/http/server.js";
 import { TelegramAdapter } from "../../../bot/telegram/telegram-adapter.js";
 import { issueInvite } from "../../../core/directory/invites.js";
-import { FakeBotApi, type SentMessage } from "../../fakes/telegram-bot-api.js";
+import { BotApiError, FakeBotApi, type SentMessage } from "../../fakes/telegram-bot-api.js";
 import { writeOrganisationFile } from "../../support/organisation.js";
+import { eventually } from "../../support/eventually.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../../support/redis.js";
 import { freshDatabaseFile, startTestApp, type TestClock } from "../../support/test-app.js";
 
@@ -66,8 +67,14 @@ interface Running {
   stop(): Promise<void>;
 }
 
+/** A logger that keeps every line it writes, to check what the adapter logs. */
+function capturingLogger(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { log: pino({ level: "debug" }, { write: (line: string) => void lines.push(line) }), lines };
+}
+
 /** The real app and adapter on the fake Bot API: polling by default, webhook with a secret. */
-async function startBot(options: { webhook?: boolean } = {}): Promise<Running> {
+async function startBot(options: { webhook?: boolean; log?: Logger; webhookHandlingLimitMs?: number } = {}): Promise<Running> {
   const app = await startTestApp(db.file, clock, { ORG_CONFIG: orgFile });
   let dispatcher: DeliveryQueue | undefined;
   const adapter = new TelegramAdapter(app, {
@@ -76,7 +83,8 @@ async function startBot(options: { webhook?: boolean } = {}): Promise<Running> {
     botInfo: fake.botInfo,
     webhookSecret: options.webhook ? SECRET : undefined,
     onNotifications: () => dispatcher?.kick(),
-    log: silent,
+    log: options.log ?? silent,
+    ...(options.webhookHandlingLimitMs ? { webhookHandlingLimitMs: options.webhookHandlingLimitMs } : {}),
   });
   dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
   dispatcher.start(200);
@@ -310,6 +318,48 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     expect(delivery).toMatchObject({ status: "failed", attempts: 1 });
     expect(delivery!.lastError).toContain("bot was blocked by the user");
   });
+
+  it("answers a button pressed on an inline message and replies in the presser's private chat", async () => {
+    await startBot();
+    const before = sent(WANG.id).length;
+    const update = fake.pushUpdate({
+      callback_query: { id: "7700000000000000001", from: { ...WANG, is_bot: false }, inline_message_id: "AgAAAI5xAQB", chat_instance: "-42", data: "/help" },
+    });
+    await fake.waitFor(() => sent(WANG.id).length > before, 5_000);
+    expect(sent(WANG.id).at(-1)!.text).toContain("/new");
+    expect(fake.callsOf("answerCallbackQuery").map((c) => c.params.callback_query_id)).toEqual([update.callback_query!.id]);
+  });
+
+  it("ignores in a group a command addressed to another bot, and hears its own in any case", async () => {
+    await startBot();
+    const group = { id: -1002, type: "supergroup" as const, title: "沈阳服务中心" };
+    fake.pushUpdate(fake.textMessage({ from: WANG, chat: group, text: "/help@other_bot" }));
+    fake.pushUpdate(fake.textMessage({ from: WANG, chat: group, text: "/new@OtherBot" }));
+    const own = await say(WANG, "/help@TEST_BOT", group);
+    expect(own.text).toContain("/new");
+    expect(sent(group.id)).toHaveLength(1); // updates of a chat are handled in order: the two before got nothing
+    expect((await say(WANG, "/help", group)).text).toContain("/new");
+    expect((await say(WANG, "/help@test_bot", group)).text).toContain("/new");
+    expect(sent(group.id)).toHaveLength(3);
+  });
+
+  it("logs a failed reply by chat, method and Telegram's error, never the message", async () => {
+    const { log, lines } = capturingLogger();
+    const { app } = await startBot({ log });
+    fake.failNext("sendMessage", { status: 400, description: "Bad Request: chat not found" });
+    fake.pushUpdate(fake.textMessage({ from: WANG, text: "/help" }));
+    await fake.waitFor(() => fake.callsOf("sendMessage").length === 1, 5_000);
+    await fake.waitFor(() => lines.some((line) => line.includes("reply refused")), 5_000);
+    const refusedText = String(fake.callsOf("sendMessage")[0]!.params.text);
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const failure = logged.find((entry) => entry.msg === "reply refused; kept as failed")!;
+    expect(failure).toMatchObject({ platform: "telegram", final: true, error: "sendMessage: 400 Bad Request: chat not found" });
+    expect(typeof failure.event).toBe("string");
+    expect(typeof failure.delivery).toBe("number");
+    expect(lines.join("\n")).not.toContain(refusedText.slice(0, 40));
+    expect(lines.join("\n")).not.toContain("payload");
+    expect(await app.db.delivery.count({ where: { status: "failed" } })).toBe(1);
+  });
 });
 
 describe("the Telegram webhook", () => {
@@ -342,6 +392,144 @@ describe("the Telegram webhook", () => {
     const state = JSON.parse((await app.db.dialogSession.findFirstOrThrow()).state);
     expect(state.draft).toEqual({ kind: "complaint", triage: {}, attachments: [] });
     expect(await app.db.inboundEvent.count()).toBe(2);
+  });
+
+  /** POSTs raw bytes as Telegram would (JSON content type, the secret header); the status and the body. */
+  async function post(url: string, body: string | Uint8Array, secretToken: string | undefined = SECRET): Promise<{ status: number; body: string }> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (secretToken !== undefined) headers["x-telegram-bot-api-secret-token"] = secretToken;
+    const response = await fetch(url, { method: "POST", headers, body });
+    return { status: response.status, body: await response.text() };
+  }
+
+  /** POSTs a body in chunks without a Content-Length (chunked transfer), as a proxy may. */
+  function postChunked(url: string, chunks: Buffer[], secretToken = SECRET): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(url, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secretToken } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      for (const chunk of chunks) req.write(chunk);
+      req.end();
+    });
+  }
+
+  const text = (update_id: number, user: typeof WANG, body: string) => JSON.stringify({ update_id, ...fake.textMessage({ from: user, text: body }) });
+
+  it("answers 400 to a body that is not JSON text, so Telegram does not send it again", async () => {
+    const { app, adapter } = await startBot({ webhook: true });
+    const url = await listen(adapter.webhookRoute(), app);
+    const valid = Buffer.from(text(7001, WANG, "/help"));
+    const bodies: (string | Buffer)[] = [
+      "{not json",
+      "",
+      valid.subarray(0, valid.length - 3), // truncated
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), valid]), // a UTF-8 byte order mark
+      Buffer.concat([valid.subarray(0, 20), Buffer.from([0xff, 0xfe, 0xc3]), valid.subarray(20)]), // not UTF-8
+    ];
+    for (const body of bodies) expect((await post(url, body)).status, JSON.stringify(String(body))).toBe(400);
+    expect(fake.callsOf("sendMessage")).toHaveLength(0);
+    expect((await post(url, valid)).status).toBe(200); // the route still works
+    expect(sent(WANG.id)).toHaveLength(1);
+  });
+
+  it("answers 400 to JSON that is not an update: no integer update_id", async () => {
+    const { app, adapter } = await startBot({ webhook: true });
+    const url = await listen(adapter.webhookRoute(), app);
+    for (const body of ["null", "[]", '"update"', "42", "{}", '{"update_id":"7002"}', '{"update_id":7002.5}', '{"update_id":null}']) {
+      expect((await post(url, body)).status, body).toBe(400);
+    }
+    expect(fake.callsOf("sendMessage")).toHaveLength(0);
+  });
+
+  it("answers 413 to a body over 1 MiB, declared or streamed, and still handles one just under", async () => {
+    const { app, adapter } = await startBot({ webhook: true });
+    const url = await listen(adapter.webhookRoute(), app);
+    const padded = (size: number) => {
+      const update = { update_id: 7003, ...fake.textMessage({ from: WANG, text: "/help" }) };
+      const base = JSON.stringify({ ...update, padding: "" });
+      return Buffer.from(JSON.stringify({ ...update, padding: "x".repeat(size - Buffer.byteLength(base)) }));
+    };
+    const tooLarge = padded(1024 * 1024 + 1);
+    expect((await post(url, tooLarge)).status).toBe(413);
+    const pieces = Array.from({ length: Math.ceil(tooLarge.length / 65_536) }, (_, i) => tooLarge.subarray(i * 65_536, (i + 1) * 65_536));
+    expect(await postChunked(url, pieces)).toBe(413);
+    expect(await postChunked(url, [tooLarge, tooLarge, tooLarge])).toBe(413);
+    expect((await post(url, tooLarge, "wrong")).status).toBe(401); // the secret is checked first
+    expect(fake.callsOf("sendMessage")).toHaveLength(0);
+    expect((await post(url, padded(1024 * 1024))).status).toBe(200);
+    expect(sent(WANG.id)).toHaveLength(1);
+  });
+
+  it("answers 200 to an update whose fields have the wrong types, handles nothing of it and logs its update_id", async () => {
+    const { log, lines } = capturingLogger();
+    const { app, adapter } = await startBot({ webhook: true, log });
+    const url = await listen(adapter.webhookRoute(), app);
+    const message = fake.textMessage({ from: WANG, text: "/help" }).message!;
+    const question = await FakeBotApi.deliverWebhook(url, { update_id: 7100, ...fake.textMessage({ from: WANG, text: "/new" }) }, SECRET).then(() => sent(WANG.id).at(-1)!);
+    const press = fake.callbackQuery({ from: WANG, message: question, data: "fault" }).callback_query!;
+    const { from: _from, ...pressWithoutFrom } = press;
+    const { chat: _chat, ...messageWithoutChat } = message;
+    const hostile: Record<string, unknown>[] = [
+      { message: { ...message, text: 42 } },
+      { message: messageWithoutChat },
+      { message: { ...message, chat: { ...message.chat, id: "200000001" } } },
+      { message: { ...message, from: "王芳" } },
+      { message: "hello" },
+      { message: null },
+      { message: { ...message, photo: [{ file_id: 7 }] } },
+      { message: { ...message, document: "file" } },
+      { message: { ...message, reply_to_message: 5 } },
+      { message: { ...message, text: "x".repeat(5000) } }, // Telegram never sends text over 4,096 characters
+      { callback_query: pressWithoutFrom },
+      { callback_query: { ...press, data: 5 } },
+      { callback_query: { ...press, message: { ...press.message, reply_markup: { inline_keyboard: "fault" } } } },
+      { callback_query: { ...press, from: { id: "200000001" } } },
+    ];
+    let updateId = 7101;
+    for (const fields of hostile) {
+      const body = JSON.stringify({ update_id: updateId++, ...fields });
+      expect((await post(url, body)).status, body.slice(0, 200)).toBe(200);
+    }
+    expect(sent(WANG.id)).toHaveLength(1); // only the first question
+    expect(fake.callsOf("answerCallbackQuery")).toHaveLength(0);
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (let id = 7101; id < updateId; id += 1) expect(logged.some((entry) => entry.update === id), `update ${id} logged`).toBe(true);
+    expect(lines.join("\n")).not.toContain("xxxxxxxxxx");
+    expect((await post(url, text(updateId, WANG, "/help"))).status).toBe(200);
+    expect(sent(WANG.id)).toHaveLength(2);
+  });
+
+  it("answers 200 when handling an update fails, logging its update_id and never its text", async () => {
+    const { log, lines } = capturingLogger();
+    const { app, adapter } = await startBot({ webhook: true, log });
+    const url = await listen(adapter.webhookRoute(), app);
+    await app.db.$executeRawUnsafe("DROP TABLE InboundEvent");
+    expect((await post(url, text(7201, WANG, "客户张先生 13812345678 投诉"))).status).toBe(200);
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged.find((entry) => entry.event === "7201" && entry.level === 50)).toBeDefined();
+    expect(lines.join("\n")).not.toContain("13812345678");
+  });
+
+  it("answers a stuck update after the handling limit, and the handling still finishes", async () => {
+    const { app, adapter } = await startBot({ webhook: true, webhookHandlingLimitMs: 300 });
+    const url = await listen(adapter.webhookRoute(), app);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    fake.stub("sendMessage", async () => {
+      await held;
+      throw new BotApiError(400, "Bad Request: chat not found");
+    });
+    const started = Date.now();
+    expect((await post(url, text(7301, WANG, "/help"))).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(fake.callsOf("sendMessage")).toHaveLength(1); // still waiting for its answer
+    expect(await app.db.delivery.count({ where: { status: "sending" } })).toBe(1); // the reply, kept before it is sent
+    release();
+    // The handling goes on after the answer: the reply that failed is kept.
+    await eventually(async () => (await app.db.delivery.count({ where: { status: "failed" } })) === 1, () => fake.describeCalls());
   });
 
   it("leaves no route when no secret is configured", async () => {
