@@ -14,6 +14,10 @@ export interface OutboundMessage {
   ticketId: number | null;
   /** Set when the card is a live view of the ticket, to be edited as it changes. */
   view: LiveView | null;
+  /** The outbox row: a platform that can tag its posts finds an earlier attempt's post by it. */
+  deliveryId?: number;
+  /** A previous attempt was in flight when the process died: it may have reached the platform. */
+  mayHaveArrived?: boolean;
 }
 
 /** Sends one message on one platform; throws when it could not. */

@@ -9,6 +9,7 @@ import {
   type SlackActionMiddlewareArgs,
   type UsersSelectAction,
 } from "@slack/bolt";
+import type { MessageMetadata } from "@slack/types";
 import { ErrorCode, type ChatPostMessageArguments, type WebAPICallError, type WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
@@ -55,6 +56,18 @@ export const SLACK_EVENTS_PATH = "/slack/events";
 export const SLASH_COMMAND = "/hotline";
 const NOTE_MODAL = "note";
 
+/** Message metadata naming the delivery a post carries, so a resend can find it (https://docs.slack.dev/messaging/message-metadata). */
+const DELIVERY_EVENT = "hotline_delivery";
+/** The roster a team's thread hangs under: posted while delivering the team's first message, but not that message. */
+const TEAM_ROSTER_EVENT = "hotline_team_roster";
+/**
+ * How far back a resend looks for its own post, and how many posts: conversations.history answers
+ * at most 999 a page and Slack recommends 200 or fewer. A post older or further back is sent again:
+ * a duplicate beats a lost message.
+ */
+const DELIVERED_LOOKBACK_S = 24 * 60 * 60;
+const DELIVERED_HISTORY_LIMIT = 100;
+
 /** Slack answers that retrying cannot change: the delivery fails at once and is kept. */
 const PERMANENT_ERRORS = new Set([
   "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "user_not_visible", "invalid_blocks",
@@ -81,6 +94,8 @@ interface SlackInbound {
 export class SlackAdapter {
   readonly bolt: BoltApp;
   private readonly receiver: AcknowledgingReceiver;
+  /** The bot's own user, from auth.test: a resend trusts only its own posts' metadata. */
+  private botUserId: string | undefined;
   private readonly views: LiveViewStore;
   private readonly log: Logger;
   private readonly teamSpacesInProgress = new Map<number, Promise<TeamSpaceRecord>>();
@@ -112,6 +127,7 @@ export class SlackAdapter {
   async start(): Promise<void> {
     try {
       const auth = await this.client.auth.test();
+      this.botUserId = auth.user_id;
       await this.bolt.init();
       this.inbound.start();
       if (this.receiver.inner instanceof SocketModeReceiver) {
@@ -313,21 +329,75 @@ export class SlackAdapter {
 
   // ---- sending (the delivery queue calls these) ----
 
-  /** Delivers an outbox message: a direct message, a channel post, or a post in a team's channel. */
+  /**
+   * Delivers an outbox message: a direct message, a channel post, or a post in a team's channel. A
+   * post carries its delivery's id as metadata; a resend after an attempt that may have reached Slack
+   * first looks for that post, so a crash between Slack's answer and the record does not post twice.
+   */
   readonly send: Sender = async (outbound) => {
     const { recipient } = outbound;
     const message = (await this.renderer())(outbound.card);
+    const metadata = deliveryMetadata(outbound.deliveryId);
     try {
-      if (recipient.kind === "team") return await this.postToTeam(recipient, message, outbound);
+      if (recipient.kind === "team") return await this.postToTeam(recipient, { ...message, ...metadata }, outbound);
       if (!recipient.address) throw new PermanentDeliveryError(`no Slack account for ${recipient.name}`);
-      const posted = await this.client.chat.postMessage({ channel: recipient.address, ...message });
-      if (outbound.view && outbound.ticketId !== null && posted.ts && posted.channel) {
+      const delivered = outbound.mayHaveArrived && outbound.deliveryId !== undefined ? await this.locateDelivered(recipient.address, outbound.deliveryId) : undefined;
+      if (delivered) this.log.info({ delivery: outbound.deliveryId, channel: delivered.channel }, "Slack: the delivery had arrived; not posting it again");
+      const posted = delivered ?? (await this.post({ channel: recipient.address, ...message, ...metadata }));
+      if (outbound.view && outbound.ticketId !== null && posted) {
         await this.views.recordPosted(outbound.ticketId, { address: posted.channel, messageId: posted.ts, view: outbound.view });
       }
     } catch (error) {
       throw permanentIfHopeless(error);
     }
   };
+
+  private async post(message: ChatPostMessageArguments): Promise<{ channel: string; ts: string } | undefined> {
+    const posted = await this.client.chat.postMessage(message);
+    return posted.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
+  }
+
+  /**
+   * The post of a delivery in a channel or a DM (a user id means the DM with them), if it is among
+   * the conversation's recent posts: those of the last day, at most 100.
+   */
+  async findDelivered(channel: string, deliveryId: number): Promise<{ ts: string } | undefined> {
+    const found = await this.locateDelivered(channel, deliveryId);
+    return found && { ts: found.ts };
+  }
+
+  private async locateDelivered(address: string, deliveryId: number): Promise<{ channel: string; ts: string } | undefined> {
+    try {
+      const channel = await this.conversationOf(address);
+      const history = await this.client.conversations.history({
+        channel,
+        include_all_metadata: true,
+        limit: DELIVERED_HISTORY_LIMIT,
+        oldest: String(Math.floor(Date.now() / 1000) - DELIVERED_LOOKBACK_S),
+      });
+      const post = history.messages?.find(
+        (m) =>
+          m.metadata?.event_type === DELIVERY_EVENT &&
+          (m.metadata.event_payload as Record<string, unknown> | undefined)?.delivery_id === deliveryId &&
+          (this.botUserId === undefined || m.user === this.botUserId),
+      );
+      return post?.ts ? { channel, ts: post.ts } : undefined;
+    } catch (error) {
+      const code = platformError(error);
+      if (!code) throw error;
+      // Without the history (a missing *:history scope, say) the message is sent again: a duplicate beats a loss.
+      this.log.warn({ delivery: deliveryId, error: code }, "Slack: could not look for an earlier attempt's post; posting");
+      return undefined;
+    }
+  }
+
+  /** A conversation's id: a user id (U…, W…) stands for the DM with them, which conversations.history needs by its own id. */
+  private async conversationOf(address: string): Promise<string> {
+    if (!/^[UW][A-Z0-9]+$/.test(address)) return address;
+    const opened = await this.client.conversations.open({ users: address });
+    if (!opened.channel?.id) throw new Error("conversations.open returned no channel");
+    return opened.channel.id;
+  }
 
   /** Edits every live view of the ticket to show it as it is now. */
   readonly refresh: Refresher = async (ticketId) => {
@@ -345,7 +415,7 @@ export class SlackAdapter {
     await this.inviteTeam(ticket);
   };
 
-  private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, message: SlackMessage, outbound: OutboundMessage): Promise<void> {
+  private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, message: SlackMessage & { metadata?: MessageMetadata }, outbound: OutboundMessage): Promise<void> {
     const ticket = await this.app.core.tickets.findByNumber(recipient.ticketNumber);
     if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
     const space = await this.teamSpace(ticket, recipient.address);
@@ -382,7 +452,12 @@ export class SlackAdapter {
       await this.inviteTeam(ticket, channelId);
       return { address: channelId, threadId: null };
     }
-    const roster = await this.client.chat.postMessage({ channel: parent, ...(await this.renderer())(teamCard(ticket, await cardContext(this.app.core, this.app.config.DEFAULT_LOCALE))) });
+    const rosterCard = teamCard(ticket, await cardContext(this.app.core, this.app.config.DEFAULT_LOCALE));
+    const roster = await this.client.chat.postMessage({
+      channel: parent,
+      ...(await this.renderer())(rosterCard),
+      metadata: { event_type: TEAM_ROSTER_EVENT, event_payload: { ticket_id: ticket.id } },
+    });
     if (!roster.ts) throw new Error("chat.postMessage returned no ts");
     await this.views.recordPosted(ticket.id, { address: parent, messageId: roster.ts, view: "team" });
     await this.views.saveTeamSpace(ticket.id, { address: parent, threadId: roster.ts });
@@ -448,6 +523,11 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The metadata a delivery's post carries; none for a message sent outside the delivery queue. */
+function deliveryMetadata(deliveryId: number | undefined): { metadata?: MessageMetadata } {
+  return deliveryId === undefined ? {} : { metadata: { event_type: DELIVERY_EVENT, event_payload: { delivery_id: deliveryId } } };
 }
 
 /** Slack channel names: lower case, no spaces or periods, at most 80 characters. */

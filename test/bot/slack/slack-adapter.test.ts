@@ -72,6 +72,7 @@ interface Running {
   app: App;
   url: string;
   deliveries: DeliveryQueue;
+  adapter: SlackAdapter;
 }
 
 /** The real app with the Slack adapter on a fake Web API, Telegram for reporters, and the delivery queue. */
@@ -115,7 +116,7 @@ async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?:
     await app.close();
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
-  return { app, url, deliveries };
+  return { app, url, deliveries, adapter };
 }
 
 const eventually = <T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number) =>
@@ -527,5 +528,51 @@ describe("the Slack adapter against hostile input", () => {
     expect((await send(bot, hello, { retryNum: 1, retryReason: "http_timeout" })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(slack.messagesIn("D0STRANGER")).toHaveLength(1);
+  });
+});
+
+describe("resending a delivery that may have reached Slack before the process died", () => {
+  const notice = { lines: ["投递测试"] };
+
+  it("posts every delivery with its id as message metadata", async () => {
+    const bot = await startBot();
+    await bot.adapter.send({ recipient: { kind: "channel", channelId: "escalations", name: "升级通知", platform: "slack", address: ESCALATIONS }, card: notice, ticketId: null, view: null, deliveryId: 41 });
+    await bot.adapter.send({ recipient: { kind: "member", memberId: "zhou.min", name: "周敏", platform: "slack", address: ZHOU }, card: notice, ticketId: null, view: null, deliveryId: 42 });
+    expect(slack.messagesIn(ESCALATIONS)[0]!.metadata).toEqual({ event_type: "hotline_delivery", event_payload: { delivery_id: 41 } });
+    expect(slack.messagesIn(ZHOU)[0]!.metadata).toEqual({ event_type: "hotline_delivery", event_payload: { delivery_id: 42 } });
+    expect(await bot.adapter.findDelivered(ESCALATIONS, 41)).toEqual({ ts: slack.messagesIn(ESCALATIONS)[0]!.ts });
+    expect(await bot.adapter.findDelivered(ZHOU, 42)).toEqual({ ts: slack.messagesIn(ZHOU)[0]!.ts });
+    expect(await bot.adapter.findDelivered(ESCALATIONS, 42)).toBeUndefined();
+  });
+
+  it("finds the post in the channel's or the DM's history and does not post it again; a live view is still recorded", async () => {
+    const bot = await startBot();
+    await reportOnTelegram(bot, LEVEL1_FAULT);
+    await bot.deliveries.idle();
+    const ticket = (await bot.app.core.tickets.findByNumber(NUMBER))!;
+    const channel = { kind: "channel" as const, channelId: "escalations", name: "升级通知", platform: "slack" as const, address: ESCALATIONS };
+    const zhou = { kind: "member" as const, memberId: "zhou.min", name: "周敏", platform: "slack" as const, address: ZHOU };
+
+    // The first attempt reached Slack, then the process died before the post was recorded.
+    await bot.adapter.send({ recipient: channel, card: notice, ticketId: ticket.id, view: "ticket", deliveryId: 501 });
+    await bot.adapter.send({ recipient: zhou, card: notice, ticketId: null, view: null, deliveryId: 502 });
+    const first = slack.messagesIn(ESCALATIONS).at(-1)!;
+    await bot.app.db.postedMessage.deleteMany({ where: { messageId: first.ts } });
+    const postsBefore = slack.callsOf("chat.postMessage").length;
+
+    await bot.adapter.send({ recipient: channel, card: notice, ticketId: ticket.id, view: "ticket", deliveryId: 501, mayHaveArrived: true });
+    await bot.adapter.send({ recipient: zhou, card: notice, ticketId: null, view: null, deliveryId: 502, mayHaveArrived: true });
+    expect(slack.callsOf("chat.postMessage")).toHaveLength(postsBefore);
+    expect(slack.callsOf("conversations.history").map((c) => c.params)).toEqual([
+      expect.objectContaining({ channel: ESCALATIONS, include_all_metadata: "true", limit: "100" }),
+      expect.objectContaining({ channel: `D${ZHOU.slice(1)}`, include_all_metadata: "true", limit: "100" }),
+    ]);
+    const recorded = await bot.app.db.postedMessage.findMany({ where: { ticketId: ticket.id, messageId: first.ts } });
+    expect(recorded).toEqual([expect.objectContaining({ address: ESCALATIONS, view: "ticket" })]);
+
+    // One that never arrived is posted, once.
+    await bot.adapter.send({ recipient: channel, card: notice, ticketId: null, view: null, deliveryId: 503, mayHaveArrived: true });
+    expect(slack.callsOf("chat.postMessage")).toHaveLength(postsBefore + 1);
+    expect(slack.messagesIn(ESCALATIONS).at(-1)!.metadata).toEqual({ event_type: "hotline_delivery", event_payload: { delivery_id: 503 } });
   });
 });
