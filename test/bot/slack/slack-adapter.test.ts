@@ -514,9 +514,10 @@ describe("the Slack adapter against hostile input", () => {
       blockSuggestion({ userId: ZHOU, actionId: "vehicle_search", value: "LSG" }),
       rawRequest("application/json", JSON.stringify({ type: "something_new" })),
     ];
+    // Bolt's own timer answers such a request with 404 after 3 seconds; a 200 is the adapter's acknowledgement.
     for (const request of unhandled) {
       const answer = await send(bot, request);
-      expect({ kind: request.kind, status: answer.status, prompt: answer.ms < 1_000 }).toEqual({ kind: request.kind, status: 200, prompt: true });
+      expect({ kind: request.kind, status: answer.status }).toEqual({ kind: request.kind, status: 200 });
     }
   });
 
