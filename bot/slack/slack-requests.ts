@@ -103,12 +103,13 @@ export class AcknowledgingReceiver implements Receiver {
     this.inner.init(acknowledging);
   }
 
-  start(...args: unknown[]): Promise<unknown> {
-    return (this.inner.start as (...a: unknown[]) => Promise<unknown>)(...args);
+  /** Over HTTP the route is mounted on the app's own server: only Socket Mode has a connection to open. */
+  async start(): Promise<unknown> {
+    return this.inner instanceof SocketModeReceiver ? this.inner.start() : undefined;
   }
 
-  stop(...args: unknown[]): Promise<unknown> {
-    return (this.inner.stop as (...a: unknown[]) => Promise<unknown>)(...args);
+  async stop(): Promise<unknown> {
+    return this.inner instanceof SocketModeReceiver ? this.inner.stop() : undefined;
   }
 
   private async process(app: BoltApp, event: ReceiverEvent): Promise<void> {
