@@ -36,12 +36,36 @@ export interface SlackMessage {
   blocks: KnownBlock[];
 }
 
-/** Escapes text for mrkdwn: without `<`, a reporter cannot write a mention, a link or `<!channel>`. */
+/**
+ * Escapes text for mrkdwn, which Slack parses in a message's `text` and in `mrkdwn` text objects
+ * (https://docs.slack.dev/messaging/formatting-message-text#escaping): without `<`, a reporter
+ * cannot write a mention, a link or `<!channel>`. plain_text is shown as typed and needs none.
+ */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/** Text that was escaped for mrkdwn, as typed: escaping it again then leaves no markup and no double escapes. */
+export function unescapeMrkdwn(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
 const clip = (text: string, max: number) => ([...text].length > max ? `${[...text].slice(0, max - 1).join("")}…` : text);
+/** Clips escaped text without cutting an entity in two (`&am…` would show as typed). */
+const clipEscaped = (text: string, max: number) => {
+  const clipped = clip(text, max);
+  return clipped === text ? text : clipped.replace(/&[a-z]{0,3}…$/, "…");
+};
+
+/** Slack's ids: users (U…, or W… on Enterprise Grid) and user groups (S…); anything else is named, not mentioned. */
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
+
+/** A member's mention: `<@U…>` or a department's `<!subteam^S…>`; undefined for an id that is not Slack's. */
+export function slackMention(id: { user: string } | { userGroup: string }): string | undefined {
+  if ("user" in id) return USER_ID.test(id.user) ? `<@${id.user}>` : undefined;
+  return USER_GROUP_ID.test(id.userGroup) ? `<!subteam^${id.userGroup}>` : undefined;
+}
 
 const TONE_EMOJI: Record<NonNullable<Card["tone"]>, string> = {
   info: "",
@@ -54,7 +78,7 @@ const TONE_EMOJI: Record<NonNullable<Card["tone"]>, string> = {
 /** Paragraphs packed into sections under the section limit; an overlong paragraph is cut. */
 function textSections(lines: string[]): SectionBlock[] {
   const sections: string[] = [];
-  for (const line of lines.map((l) => clip(escapeMrkdwn(l), SECTION_MAX))) {
+  for (const line of lines.map((l) => clipEscaped(escapeMrkdwn(l), SECTION_MAX))) {
     const last = sections.at(-1);
     if (last !== undefined && last.length + 1 + line.length <= SECTION_MAX) sections[sections.length - 1] = `${last}\n${line}`;
     else sections.push(line);
@@ -63,7 +87,7 @@ function textSections(lines: string[]): SectionBlock[] {
 }
 
 function fieldSections(card: Card): SectionBlock[] {
-  const fields = (card.fields ?? []).map((f) => ({ type: "mrkdwn" as const, text: clip(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, FIELD_MAX) }));
+  const fields = (card.fields ?? []).map((f) => ({ type: "mrkdwn" as const, text: clipEscaped(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, FIELD_MAX) }));
   const sections: SectionBlock[] = [];
   for (let i = 0; i < fields.length; i += FIELDS_PER_SECTION) sections.push({ type: "section", fields: fields.slice(i, i + FIELDS_PER_SECTION) });
   return sections;
@@ -79,7 +103,7 @@ function pickerSections(card: Card): SectionBlock[] {
   return (card.pickers ?? []).map((picker) => ({
     type: "section",
     block_id: picker.id,
-    text: { type: "mrkdwn", text: escapeMrkdwn(picker.label) },
+    text: { type: "mrkdwn", text: clipEscaped(escapeMrkdwn(picker.label), SECTION_MAX) },
     accessory: { type: "users_select", action_id: ACTION.pick, placeholder: { type: "plain_text", text: clip(picker.label, BUTTON_LABEL_MAX) } },
   }));
 }
@@ -104,7 +128,10 @@ function actionBlocks(card: Card, options: SlackRenderOptions): ActionsBlock[] {
   return blocks;
 }
 
-/** A card as one Block Kit message, with its plain text as the notification fallback. */
+/**
+ * A card as one Block Kit message, with its plain text, escaped, as the notification fallback: Slack
+ * parses `text` as mrkdwn too, so the only mentions in the message are the mention section's.
+ */
 export function renderForSlack(card: Card, options: SlackRenderOptions): SlackMessage {
   const header: KnownBlock[] = card.title ? [{ type: "header", text: { type: "plain_text", text: clip(`${TONE_EMOJI[card.tone ?? "info"]}${card.title}`, HEADER_MAX) } }] : [];
   const lines = !card.title && card.tone ? [`${TONE_EMOJI[card.tone]}${card.lines[0] ?? ""}`, ...card.lines.slice(1)] : card.lines;
@@ -118,5 +145,5 @@ export function renderForSlack(card: Card, options: SlackRenderOptions): SlackMe
   ];
   // Slack refuses a message over 50 blocks; the buttons at the end are the part that must survive.
   const fitted = blocks.length > BLOCKS_MAX ? [...blocks.slice(0, BLOCKS_MAX - 2), ...blocks.slice(-2)] : blocks;
-  return { text: clip(cardToPlainText(card), SECTION_MAX), blocks: fitted };
+  return { text: clipEscaped(escapeMrkdwn(cardToPlainText(card)), SECTION_MAX), blocks: fitted };
 }

@@ -9,7 +9,9 @@ import {
   type SlackActionMiddlewareArgs,
   type UsersSelectAction,
 } from "@slack/bolt";
+import type { MessageMetadata } from "@slack/types";
 import { ErrorCode, type ChatPostMessageArguments, type WebAPICallError, type WebClient } from "@slack/web-api";
+import { z } from "zod";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { accountsOn } from "../../core/directory/member.js";
 import { liveViewCard } from "../../core/escalation/escalation-notices.js";
@@ -27,8 +29,9 @@ import { ConfigError } from "../config/env.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
-import { ACTION, renderForSlack, type SlackMessage } from "./render-slack.js";
+import { ACTION, escapeMrkdwn, renderForSlack, slackMention, unescapeMrkdwn, type SlackMessage } from "./render-slack.js";
 import { commandFromWords, commandInDirectMessage } from "./slack-commands.js";
+import { AcknowledgingReceiver, httpReceiver, requestId, socketModeReceiver, verifiedRoute } from "./slack-requests.js";
 
 export interface SlackOptions {
   token: string;
@@ -49,6 +52,18 @@ export interface SlackOptions {
 export const SLACK_EVENTS_PATH = "/slack/events";
 export const SLASH_COMMAND = "/hotline";
 const NOTE_MODAL = "note";
+
+/** Message metadata naming the delivery a post carries, so a resend can find it (https://docs.slack.dev/messaging/message-metadata). */
+const DELIVERY_EVENT = "hotline_delivery";
+/** The roster a team's thread hangs under: posted while delivering the team's first message, but not that message. */
+const TEAM_ROSTER_EVENT = "hotline_team_roster";
+/**
+ * How far back a resend looks for its own post, and how many posts: conversations.history answers
+ * at most 999 a page and Slack recommends 200 or fewer. A post older or further back is sent again:
+ * a duplicate beats a lost message.
+ */
+const DELIVERED_LOOKBACK_S = 24 * 60 * 60;
+const DELIVERED_HISTORY_LIMIT = 100;
 
 /** Slack answers that retrying cannot change: the delivery fails at once and is kept. */
 const PERMANENT_ERRORS = new Set([
@@ -74,7 +89,9 @@ interface SlackInbound {
  */
 export class SlackAdapter {
   readonly bolt: BoltApp;
-  private readonly receiver: HTTPReceiver | SocketModeReceiver;
+  private readonly receiver: AcknowledgingReceiver;
+  /** The bot's own user, from auth.test: a resend trusts only its own posts' metadata. */
+  private botUserId: string | undefined;
   private readonly views: LiveViewStore;
   private readonly log: Logger;
   private readonly teamSpacesInProgress = new Map<number, Promise<TeamSpaceRecord>>();
@@ -87,7 +104,7 @@ export class SlackAdapter {
     this.log = options.log.child({ module: "slack" });
     this.views = new LiveViewStore(app.db, "slack");
     this.inbound = new InboundQueue("inbound-slack", (job) => this.process(job), { store: app.inboundRequests, orderKeyOf: senderOf, log: this.log });
-    this.receiver = receiverFor(options);
+    this.receiver = new AcknowledgingReceiver(receiverFor(options, this.log), this.log);
     this.bolt = new BoltApp({
       token: options.token,
       receiver: this.receiver,
@@ -106,9 +123,10 @@ export class SlackAdapter {
   async start(): Promise<void> {
     try {
       const auth = await this.client.auth.test();
+      this.botUserId = auth.user_id;
       await this.bolt.init();
       this.inbound.start();
-      if (this.receiver instanceof SocketModeReceiver) {
+      if (this.receiver.inner instanceof SocketModeReceiver) {
         await this.receiver.start();
         this.log.info({ bot: auth.user, team: auth.team }, "Slack: receiving over Socket Mode");
       } else {
@@ -123,33 +141,37 @@ export class SlackAdapter {
   }
 
   async stop(): Promise<void> {
-    if (this.receiver instanceof SocketModeReceiver) await this.receiver.stop();
+    if (this.receiver.inner instanceof SocketModeReceiver) await this.receiver.stop();
     await this.inbound.close();
     await Promise.all(this.teamSpacesInProgress.values());
   }
 
   routes(): Record<string, RouteHandler> {
-    const receiver = this.receiver;
-    if (!(receiver instanceof HTTPReceiver)) return {};
-    return { [`POST ${SLACK_EVENTS_PATH}`]: (req, res) => receiver.requestListener(req, res) };
+    const receiver = this.receiver.inner;
+    if (!(receiver instanceof HTTPReceiver) || !this.options.signingSecret) return {};
+    return { [`POST ${SLACK_EVENTS_PATH}`]: verifiedRoute(receiver, this.options.signingSecret, this.log) };
   }
 
   // ---- receiving ----
 
   private listen(): void {
     this.bolt.event("app_mention", async ({ event, body }) => {
-      if (!event.user) return;
-      const text = event.text.replace(/<@[A-Z0-9]+>/g, "").trim();
-      await this.handle({ eventId: body.event_id, user: event.user, channel: event.channel, text: commandFromWords(text) }, { kind: "ephemeral", channel: event.channel, user: event.user });
+      const mention = this.valid(MENTION, { ...event, event_id: body.event_id }, body);
+      if (!mention?.user) return;
+      const text = mention.text.replace(/<@[A-Z0-9]+>/g, "").trim();
+      await this.handle({ eventId: mention.event_id, user: mention.user, channel: mention.channel, text: commandFromWords(text) }, { kind: "ephemeral", channel: mention.channel, user: mention.user });
     });
     this.bolt.message(async ({ message, body }) => {
       // Direct messages only, from people (not edits, joins or bots): the report dialog runs here.
       if (message.channel_type !== "im" || message.subtype !== undefined || !("user" in message) || !message.user) return;
-      const eventId = (body as { event_id: string }).event_id;
-      await this.handle({ eventId, user: message.user, channel: message.channel, text: commandInDirectMessage(message.text ?? "") }, { kind: "channel", channel: message.channel });
+      const dm = this.valid(DIRECT_MESSAGE, { ...message, event_id: (body as { event_id?: unknown }).event_id }, body);
+      if (!dm) return;
+      await this.handle({ eventId: dm.event_id, user: dm.user, channel: dm.channel, text: commandInDirectMessage(dm.text ?? "") }, { kind: "channel", channel: dm.channel });
     });
-    this.bolt.command(SLASH_COMMAND, async ({ command, ack }) => {
+    this.bolt.command(SLASH_COMMAND, async ({ command: raw, ack, body }) => {
       await ack();
+      const command = this.valid(COMMAND, raw, body);
+      if (!command) return;
       const target: ReplyTarget = { kind: "respond", responseUrl: command.response_url, channel: command.channel_id };
       await this.handle({ eventId: `command:${command.trigger_id}`, user: command.user_id, channel: command.channel_id, text: commandFromWords(command.text) }, target);
     });
@@ -158,41 +180,57 @@ export class SlackAdapter {
     this.bolt.action({ type: "block_actions", action_id: ACTION.pick }, (args) => this.onPicked(args as PickerArgs));
     this.bolt.view(NOTE_MODAL, async ({ ack, view, body }) => {
       await ack();
-      const text = view.state.values.note?.text?.value?.trim();
-      const { number, channel } = JSON.parse(view.private_metadata) as { number: string; channel: string };
-      if (!text) return;
-      await this.handle({ eventId: `view:${view.id}:${view.hash}`, user: body.user.id, channel, text: `/note ${number} ${text}` }, { kind: "ephemeral", channel, user: body.user.id });
+      const submitted = this.valid(NOTE_SUBMISSION, { ...view, user: body.user }, body);
+      const metadata = submitted && this.valid(NOTE_METADATA, parseJson(submitted.private_metadata), body);
+      const text = submitted?.state.values.note?.text?.value?.trim();
+      if (!submitted || !metadata || !text) return;
+      const { number, channel } = metadata;
+      await this.handle({ eventId: `view:${submitted.id}:${submitted.hash}`, user: submitted.user.id, channel, text: `/note ${number} ${text}` }, { kind: "ephemeral", channel, user: submitted.user.id });
     });
     this.bolt.error(async (error) => this.log.error({ err: error }, "request failed"));
   }
 
-  private replyTargetOf(body: BlockAction): ReplyTarget {
-    const channel = body.channel?.id ?? body.user.id;
-    return body.channel?.name === "directmessage" || channel.startsWith("D") ? { kind: "channel", channel } : { kind: "ephemeral", channel, user: body.user.id };
+  /** Outside input as a listener needs it; anything else is logged by its request's ids and dropped (it is acknowledged). */
+  private valid<T>(schema: z.ZodType<T>, input: unknown, body: unknown): T | undefined {
+    const parsed = schema.safeParse(input);
+    if (parsed.success) return parsed.data;
+    this.log.warn({ request: requestId(body), fields: parsed.error.issues.map((issue) => issue.path.join(".")) }, "Slack: dropped a request with unexpected fields");
+    return undefined;
+  }
+
+  private replyTargetOf(press: Press): ReplyTarget {
+    const channel = press.channel?.id ?? press.user.id;
+    return press.channel?.name === "directmessage" || channel.startsWith("D") ? { kind: "channel", channel } : { kind: "ephemeral", channel, user: press.user.id };
   }
 
   private async onButton({ ack, body, action }: ButtonArgs): Promise<void> {
     await ack();
-    const target = this.replyTargetOf(body);
-    const isDialogChoice = !action.value?.startsWith("/");
-    if (isDialogChoice && body.message && body.channel) void this.markChosen(body.channel.id, body.message, labelOf(body.message, action));
-    await this.handle({ eventId: `action:${body.trigger_id}`, user: body.user.id, channel: target.channel, choice: action.value }, target);
+    const press = this.valid(PRESS, body, body);
+    const button = this.valid(BUTTON, action, body);
+    if (!press || !button) return;
+    const target = this.replyTargetOf(press);
+    const isDialogChoice = !button.value?.startsWith("/");
+    if (isDialogChoice && press.message && press.channel) void this.markChosen(press.channel.id, press.message, labelOf(press.message, button));
+    await this.handle({ eventId: `action:${press.trigger_id}`, user: press.user.id, channel: target.channel, choice: button.value }, target);
   }
 
   /** The Add-note modal must open within 3 seconds of the press, so it opens before anything else. */
   private async onNoteButton({ ack, body, action }: ButtonArgs): Promise<void> {
     await ack();
-    const member = await this.app.core.directory.findMemberByIdentity("slack", body.user.id);
+    const press = this.valid(PRESS, body, body);
+    const button = this.valid(BUTTON.extend({ value: z.string().min(1) }), action, body);
+    if (!press || !button) return;
+    const member = await this.app.core.directory.findMemberByIdentity("slack", press.user.id);
     const locale = member?.locale ?? this.app.config.DEFAULT_LOCALE;
     await this.client.views.open({
-      trigger_id: body.trigger_id,
+      trigger_id: press.trigger_id,
       view: {
         type: "modal",
         callback_id: NOTE_MODAL,
-        private_metadata: JSON.stringify({ number: action.value, channel: body.channel?.id ?? body.user.id }),
+        private_metadata: JSON.stringify({ number: button.value, channel: press.channel?.id ?? press.user.id }),
         title: { type: "plain_text", text: t(locale, "slack.note_title") },
         submit: { type: "plain_text", text: t(locale, "slack.note_submit") },
-        blocks: [{ type: "input", block_id: "note", label: { type: "plain_text", text: String(action.value) }, element: { type: "plain_text_input", action_id: "text", multiline: true } }],
+        blocks: [{ type: "input", block_id: "note", label: { type: "plain_text", text: button.value }, element: { type: "plain_text_input", action_id: "text", multiline: true } }],
       },
     });
   }
@@ -200,16 +238,24 @@ export class SlackAdapter {
   /** A member picked for a team seat: the picker's block id is the command the member completes. */
   private async onPicked({ ack, body, action }: PickerArgs): Promise<void> {
     await ack();
-    const target = this.replyTargetOf(body);
-    const picked = await this.app.core.directory.findMemberByIdentity("slack", action.selected_user);
-    const text = picked ? `${action.block_id} ${picked.id}` : `${action.block_id} slack:${action.selected_user}`;
-    await this.handle({ eventId: `action:${body.trigger_id}`, user: body.user.id, channel: target.channel, choice: text }, target);
+    const press = this.valid(PRESS, body, body);
+    const pick = this.valid(PICK, action, body);
+    if (!press || !pick) return;
+    const target = this.replyTargetOf(press);
+    const picked = await this.app.core.directory.findMemberByIdentity("slack", pick.selected_user);
+    const text = picked ? `${pick.block_id} ${picked.id}` : `${pick.block_id} slack:${pick.selected_user}`;
+    await this.handle({ eventId: `action:${press.trigger_id}`, user: press.user.id, channel: target.channel, choice: text }, target);
   }
 
-  /** Shows the chosen answer under a dialog question and drops its buttons, as a record. */
-  private async markChosen(channel: string, message: { ts: string; text?: string }, label: string): Promise<void> {
+  /**
+   * Shows the chosen answer under a dialog question and drops its buttons, as a record. The text is
+   * the pressed message's as the payload carries it: read as typed and escaped again, so it cannot
+   * bring a mention or a link of its own.
+   */
+  private async markChosen(channel: string, message: { ts: string; text?: string | undefined }, label: string): Promise<void> {
+    const text = `${escapeMrkdwn(unescapeMrkdwn(message.text ?? ""))}\n→ ${escapeMrkdwn(label)}`;
     await this.client.chat
-      .update({ channel, ts: message.ts, text: `${message.text ?? ""}\n→ ${label}`, blocks: [] })
+      .update({ channel, ts: message.ts, text, blocks: [] })
       .catch((error: unknown) => this.log.debug({ err: error }, "could not mark the chosen answer"));
   }
 
@@ -257,9 +303,10 @@ export class SlackAdapter {
     const groups = new Map(this.app.org.departments.flatMap((d) => (d.slackUserGroup ? [[d.lead, d.slackUserGroup] as const] : [])));
     const mentionOf = (memberId: string) => {
       const group = groups.get(memberId);
-      if (group) return `<!subteam^${group}>`;
+      const groupMention = group ? slackMention({ userGroup: group }) : undefined;
+      if (groupMention) return groupMention;
       const id = slackIdOf(memberId);
-      return id ? `<@${id}>` : undefined;
+      return id ? slackMention({ user: id }) : undefined;
     };
     const noteLabel = t(this.app.config.DEFAULT_LOCALE, "slack.note_button");
     return (card) => renderForSlack(card, { mentionOf, noteLabel });
@@ -267,22 +314,88 @@ export class SlackAdapter {
 
   // ---- sending (the delivery queue calls these) ----
 
-  /** Delivers a message: a reply where the request came from, a direct message, a channel post, or a post in a team's channel. */
+  /**
+   * Delivers a message: a reply where the request came from, a direct message, a channel post, or a
+   * post in a team's channel. A post carries its delivery's id as metadata; a resend after an
+   * attempt that may have reached Slack first looks for that post, so a crash between Slack's answer
+   * and the record does not post twice. Ephemeral answers and a command's response URL leave no
+   * trace to look for: those are sent again.
+   */
   readonly send: Sender = async (outbound) => {
     const { recipient } = outbound;
     const message = (await this.renderer())(outbound.card);
+    const metadata = deliveryMetadata(outbound.deliveryId);
     try {
-      if (recipient.kind === "reply") return await this.sendReply(JSON.parse(recipient.address) as ReplyTarget, message);
-      if (recipient.kind === "team") return await this.postToTeam(recipient, message, outbound);
+      if (recipient.kind === "reply") {
+        const target = JSON.parse(recipient.address) as ReplyTarget;
+        if (target.kind !== "channel") return await this.sendReply(target, message);
+        await this.postOnce(target.channel, { ...message, ...metadata }, outbound);
+        return;
+      }
+      if (recipient.kind === "team") return await this.postToTeam(recipient, { ...message, ...metadata }, outbound);
       if (!recipient.address) throw new PermanentDeliveryError(`no Slack account for ${recipient.name}`);
-      const posted = await this.client.chat.postMessage({ channel: recipient.address, ...message });
-      if (outbound.view && outbound.ticketId !== null && posted.ts && posted.channel) {
+      const posted = await this.postOnce(recipient.address, { ...message, ...metadata }, outbound);
+      if (outbound.view && outbound.ticketId !== null && posted) {
         await this.views.recordPosted(outbound.ticketId, { address: posted.channel, messageId: posted.ts, view: outbound.view });
       }
     } catch (error) {
       throw permanentIfHopeless(error);
     }
   };
+
+  /** Posts, unless an earlier attempt that may have arrived is found in the channel's history. */
+  private async postOnce(channel: string, message: SlackMessage & { metadata?: MessageMetadata }, outbound: OutboundMessage) {
+    const delivered = outbound.mayHaveArrived && outbound.deliveryId !== null ? await this.locateDelivered(channel, outbound.deliveryId) : undefined;
+    if (delivered) this.log.info({ delivery: outbound.deliveryId, channel: delivered.channel }, "Slack: the delivery had arrived; not posting it again");
+    return delivered ?? (await this.post({ channel, ...message }));
+  }
+
+  private async post(message: ChatPostMessageArguments): Promise<{ channel: string; ts: string } | undefined> {
+    const posted = await this.client.chat.postMessage(message);
+    return posted.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
+  }
+
+  /**
+   * The post of a delivery in a channel or a DM (a user id means the DM with them), if it is among
+   * the conversation's recent posts: those of the last day, at most 100.
+   */
+  async findDelivered(channel: string, deliveryId: number): Promise<{ ts: string } | undefined> {
+    const found = await this.locateDelivered(channel, deliveryId);
+    return found && { ts: found.ts };
+  }
+
+  private async locateDelivered(address: string, deliveryId: number): Promise<{ channel: string; ts: string } | undefined> {
+    try {
+      const channel = await this.conversationOf(address);
+      const history = await this.client.conversations.history({
+        channel,
+        include_all_metadata: true,
+        limit: DELIVERED_HISTORY_LIMIT,
+        oldest: String(Math.floor(Date.now() / 1000) - DELIVERED_LOOKBACK_S),
+      });
+      const post = history.messages?.find(
+        (m) =>
+          m.metadata?.event_type === DELIVERY_EVENT &&
+          (m.metadata.event_payload as Record<string, unknown> | undefined)?.delivery_id === deliveryId &&
+          (this.botUserId === undefined || m.user === this.botUserId),
+      );
+      return post?.ts ? { channel, ts: post.ts } : undefined;
+    } catch (error) {
+      const code = platformError(error);
+      if (!code) throw error;
+      // Without the history (a missing *:history scope, say) the message is sent again: a duplicate beats a loss.
+      this.log.warn({ delivery: deliveryId, error: code }, "Slack: could not look for an earlier attempt's post; posting");
+      return undefined;
+    }
+  }
+
+  /** A conversation's id: a user id (U…, W…) stands for the DM with them, which conversations.history needs by its own id. */
+  private async conversationOf(address: string): Promise<string> {
+    if (!/^[UW][A-Z0-9]+$/.test(address)) return address;
+    const opened = await this.client.conversations.open({ users: address });
+    if (!opened.channel?.id) throw new Error("conversations.open returned no channel");
+    return opened.channel.id;
+  }
 
   /** Edits every live view of the ticket to show it as it is now. */
   readonly refresh: Refresher = async (ticketId) => {
@@ -300,7 +413,7 @@ export class SlackAdapter {
     await this.inviteTeam(ticket);
   };
 
-  private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, message: SlackMessage, outbound: OutboundMessage): Promise<void> {
+  private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, message: SlackMessage & { metadata?: MessageMetadata }, outbound: OutboundMessage): Promise<void> {
     const ticket = await this.app.core.tickets.findByNumber(recipient.ticketNumber);
     if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
     const space = await this.teamSpace(ticket, recipient.address);
@@ -337,7 +450,12 @@ export class SlackAdapter {
       await this.inviteTeam(ticket, channelId);
       return { address: channelId, threadId: null };
     }
-    const roster = await this.client.chat.postMessage({ channel: parent, ...(await this.renderer())(teamCard(ticket, await cardContext(this.app.core, this.app.config.DEFAULT_LOCALE))) });
+    const rosterCard = teamCard(ticket, await cardContext(this.app.core, this.app.config.DEFAULT_LOCALE));
+    const roster = await this.client.chat.postMessage({
+      channel: parent,
+      ...(await this.renderer())(rosterCard),
+      metadata: { event_type: TEAM_ROSTER_EVENT, event_payload: { ticket_id: ticket.id } },
+    });
     if (!roster.ts) throw new Error("chat.postMessage returned no ts");
     await this.views.recordPosted(ticket.id, { address: parent, messageId: roster.ts, view: "team" });
     await this.views.saveTeamSpace(ticket.id, { address: parent, threadId: roster.ts });
@@ -358,16 +476,14 @@ export class SlackAdapter {
 }
 
 /**
- * Over HTTP, Bolt rejects a bad signature and a timestamp older than five minutes with 401; over
- * Socket Mode there is nothing to sign. Either way Slack has its answer once the listeners return,
- * and they return once the request is queued.
+ * Over HTTP, a bad signature and a timestamp more than five minutes off get 401 (see slack-requests.ts);
+ * over Socket Mode there is nothing to sign. Either way Slack has its answer once the listeners
+ * return, and they return once the request is queued.
  */
-function receiverFor(options: SlackOptions): HTTPReceiver | SocketModeReceiver {
-  if (options.appToken) {
-    return new SocketModeReceiver({ appToken: options.appToken, logLevel: LogLevel.ERROR, installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } } });
-  }
+function receiverFor(options: SlackOptions, log: Logger): HTTPReceiver | SocketModeReceiver {
+  if (options.appToken) return socketModeReceiver({ appToken: options.appToken, apiUrl: options.apiUrl, log });
   if (!options.signingSecret) throw new ConfigError("SLACK_SIGNING_SECRET: required unless SLACK_APP_TOKEN is set (Socket Mode)");
-  return new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [SLACK_EVENTS_PATH], processBeforeResponse: true, logLevel: LogLevel.ERROR });
+  return httpReceiver({ signingSecret: options.signingSecret, endpoint: SLACK_EVENTS_PATH, log });
 }
 
 /** A sender's requests are handled in the order they arrived. */
@@ -376,16 +492,59 @@ const senderOf = ({ event }: SlackInbound) => `${event.platform}:${event.senderI
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type PickerArgs = SlackActionMiddlewareArgs<BlockAction<UsersSelectAction>> & AllMiddlewareArgs;
 
+// What the listeners read of a request, checked: Slack signs what it sends, but a field of another
+// type than documented must not reach the core or throw half-way through a listener.
+const slackId = z.string().min(1);
+const MENTION = z.looseObject({ event_id: slackId, user: slackId.optional(), channel: slackId, text: z.string() });
+const DIRECT_MESSAGE = z.looseObject({ event_id: slackId, user: slackId, channel: slackId, text: z.string().optional() });
+const COMMAND = z.looseObject({ trigger_id: slackId, user_id: slackId, channel_id: slackId, text: z.string(), response_url: z.url({ protocol: /^https?$/ }) });
+const PRESS = z.looseObject({
+  trigger_id: slackId,
+  user: z.looseObject({ id: slackId }),
+  channel: z.looseObject({ id: slackId, name: z.string().optional() }).optional(),
+  message: z.looseObject({ ts: slackId, text: z.string().optional(), blocks: z.array(z.unknown()).optional() }).optional(),
+});
+type Press = z.infer<typeof PRESS>;
+const BUTTON = z.looseObject({ action_id: z.string(), value: z.string().optional(), text: z.looseObject({ text: z.string() }).optional() });
+const PICK = z.looseObject({ selected_user: slackId, block_id: z.string().min(1) });
+const NOTE_SUBMISSION = z.looseObject({
+  id: slackId,
+  hash: z.string(),
+  private_metadata: z.string(),
+  user: z.looseObject({ id: slackId }),
+  state: z.looseObject({
+    values: z.looseObject({ note: z.looseObject({ text: z.looseObject({ value: z.string().nullish() }).optional() }).optional() }),
+  }),
+});
+const NOTE_METADATA = z.object({ number: z.string().min(1), channel: slackId });
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The metadata a delivery's post carries; none for a message sent outside the delivery queue. */
+function deliveryMetadata(deliveryId: number | null): { metadata?: MessageMetadata } {
+  return deliveryId === null ? {} : { metadata: { event_type: DELIVERY_EVENT, event_payload: { delivery_id: deliveryId } } };
+}
+
 /** Slack channel names: lower case, no spaces or periods, at most 80 characters. */
 export function channelNameOf(ticketNumber: string): string {
   return ticketNumber.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 80);
 }
 
 /** The pressed button's label as the message shows it. */
-function labelOf(message: Record<string, unknown>, action: ButtonAction): string {
-  const blocks = (message.blocks ?? []) as { type: string; elements?: { action_id?: string; text?: { text: string } }[] }[];
-  const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === action.action_id);
-  return button?.text?.text ?? action.text?.text ?? String(action.value);
+function labelOf(message: { blocks?: unknown[] | undefined }, action: z.infer<typeof BUTTON>): string {
+  const elements = (message.blocks ?? []).flatMap((block) => {
+    const inner = typeof block === "object" && block !== null ? (block as { elements?: unknown }).elements : undefined;
+    return Array.isArray(inner) ? (inner as unknown[]) : [];
+  });
+  const button = elements.find((e): e is { action_id: string; text?: { text?: unknown } } => typeof e === "object" && e !== null && (e as { action_id?: unknown }).action_id === action.action_id);
+  const label = button?.text?.text;
+  return typeof label === "string" ? label : (action.text?.text ?? String(action.value));
 }
 
 function platformError(error: unknown): string | undefined {

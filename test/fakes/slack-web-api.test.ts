@@ -116,6 +116,50 @@ describe("FakeSlackApi with the real WebClient", () => {
     expect(fake.messagesIn("U0LEAD001").map((message) => message.text)).toEqual(["You have a new case"]);
   });
 
+  it("keeps message metadata and answers conversations.history newest first, with metadata only when asked", async () => {
+    const client = newClient();
+    const metadata = { event_type: "hotline_delivery", event_payload: { delivery_id: 7 } };
+    const first = await client.chat.postMessage({ channel: "C0HOTLINE1", text: "first", metadata });
+    await client.chat.postMessage({ channel: "C0HOTLINE1", text: "in a thread", thread_ts: first.ts as string });
+    const second = await client.chat.postMessage({ channel: "C0HOTLINE1", text: "second" });
+    await client.chat.update({ channel: "C0HOTLINE1", ts: first.ts as string, text: "first, edited" });
+
+    const all = await client.conversations.history({ channel: "C0HOTLINE1", include_all_metadata: true });
+    expect(all.messages?.map((m) => [m.text, m.metadata])).toEqual([["second", undefined], ["first, edited", metadata]]);
+    const plain = await client.conversations.history({ channel: "C0HOTLINE1" });
+    expect(plain.messages?.map((m) => m.metadata)).toEqual([undefined, undefined]);
+    const page = await client.conversations.history({ channel: "C0HOTLINE1", limit: 1 });
+    expect(page).toMatchObject({ has_more: true, messages: [{ ts: second.ts }] });
+    const rest = await client.conversations.history({ channel: "C0HOTLINE1", limit: 1, cursor: page.response_metadata?.next_cursor as string });
+    expect(rest).toMatchObject({ has_more: false, messages: [{ ts: first.ts }] });
+    expect((await client.conversations.history({ channel: "C0HOTLINE1", oldest: first.ts as string })).messages?.map((m) => m.ts)).toEqual([second.ts]);
+
+    // A DM is read by its own id, which conversations.open gives; a user id is not a conversation.
+    await client.chat.postMessage({ channel: "U0LEAD001", text: "for Mara" });
+    const opened = await client.conversations.open({ users: "U0LEAD001" });
+    expect(opened.channel?.id).toBe("D0LEAD001");
+    expect((await client.conversations.history({ channel: "D0LEAD001" })).messages?.map((m) => m.text)).toEqual(["for Mara"]);
+    await expect(client.conversations.history({ channel: "U0LEAD001" })).rejects.toMatchObject(platformError("channel_not_found"));
+    await expect(client.chat.postMessage({ channel: "C0HOTLINE1", text: "x", metadata: { event_type: "", event_payload: {} } })).rejects.toMatchObject(platformError("invalid_metadata_schema"));
+  });
+
+  it("lists what was sent where Slack reads mrkdwn, leaving plain_text out", async () => {
+    const client = newClient();
+    await client.chat.postMessage({
+      channel: "C0HOTLINE1",
+      text: "top <!here>",
+      blocks: [{ type: "header", text: { type: "plain_text", text: "header <!channel>" } }, { type: "section", text: { type: "mrkdwn", text: "section" }, fields: [{ type: "mrkdwn", text: "field" }] }],
+    });
+    await client.chat.postMessage({ channel: "C0HOTLINE1", text: "shown as typed <!here>", mrkdwn: false });
+    await client.chat.postEphemeral({ channel: "C0HOTLINE1", user: "U0LEAD001", text: "only you" });
+    expect(fake.mrkdwnSent()).toEqual([
+      { via: "chat.postMessage", text: "top <!here>" },
+      { via: "chat.postMessage blocks", text: "section" },
+      { via: "chat.postMessage blocks", text: "field" },
+      { via: "chat.postEphemeral", text: "only you" },
+    ]);
+  });
+
   it("creates channels with Slack's name rules, invites members and lists them", async () => {
     const client = newClient();
     const created = await client.conversations.create({ name: "case-2024-0042_brakes", is_private: true });

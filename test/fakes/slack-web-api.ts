@@ -317,6 +317,25 @@ export class FakeSlackApi {
     return this.channelsById.get(idOrName) ?? this.channelByName(idOrName.replace(/^#/, ""));
   }
 
+  /**
+   * Every text the app sent where Slack reads mrkdwn, and so would turn `<!channel>`, `<@U…>` or
+   * `<https://…|…>` into a ping or a link: the top-level `text` of posts, edits, ephemerals and
+   * response-URL bodies (unless they say `mrkdwn: false`), and each `mrkdwn` text object in their
+   * blocks. plain_text is shown as typed and is left out.
+   */
+  mrkdwnSent(): Array<{ via: string; text: string }> {
+    const sent: Array<{ via: string; text: string }> = [];
+    const collect = (via: string, body: Record<string, unknown>) => {
+      if (typeof body.text === "string" && body.mrkdwn !== false && body.mrkdwn !== "false") sent.push({ via, text: body.text });
+      for (const text of mrkdwnObjects(body.blocks)) sent.push({ via: `${via} blocks`, text });
+    };
+    for (const call of this.calls) {
+      if (call.method === "chat.postMessage" || call.method === "chat.update" || call.method === "chat.postEphemeral") collect(call.method, call.params);
+    }
+    for (const response of this.responses) collect(RESPONSE_URL, response.body);
+    return sent;
+  }
+
   /** The calls as readable lines, for failure messages. */
   describeCalls(calls: RecordedCall[] = this.calls): string {
     if (calls.length === 0) return "  (none)";
@@ -598,6 +617,8 @@ export class FakeSlackApi {
     }));
     define("conversations.info", (p) => ({ channel: this.channelObject(this.knownChannel(p)) }));
     define("conversations.replies", (p) => this.replies(p));
+    define("conversations.history", (p) => this.history(p));
+    define("conversations.open", (p) => this.openConversation(p));
     define("views.open", (p) => this.openView(p));
     define("views.update", (p) => this.updateView(p));
     define("users.info", (p) => this.userInfo(p));
@@ -614,7 +635,7 @@ export class FakeSlackApi {
       user: this.botUserId,
       botId: this.botId,
       ...content,
-      metadata: p.metadata,
+      metadata: p.metadata === undefined ? undefined : checkMetadata(p.metadata),
     });
     return { channel, ts: message.ts, message: this.messageObject(message) };
   }
@@ -632,6 +653,8 @@ export class FakeSlackApi {
     }
     if (p.blocks !== undefined) message.blocks = emptyToUndefined(checkBlocks(p.blocks, MAX_MESSAGE_BLOCKS, "invalid_blocks"));
     if (p.attachments !== undefined) message.attachments = emptyToUndefined(checkAttachments(p.attachments));
+    // Slack keeps a message's metadata through an edit that does not give any; `{}` removes it.
+    if (p.metadata !== undefined) message.metadata = isEmptyObject(p.metadata) ? undefined : checkMetadata(p.metadata);
     message.versions.push({ text: message.text, blocks: message.blocks });
     message.editedTs = nextSlackTs();
     return { channel, ts: message.ts, text: message.text, message: this.messageObject(message) };
@@ -695,6 +718,52 @@ export class FakeSlackApi {
       has_more: false,
       response_metadata: { next_cursor: "" },
     };
+  }
+
+  /**
+   * A channel's top-level messages, newest first, as Slack answers: only those after `oldest` and
+   * before `latest` (both exclusive unless `inclusive`), at most `limit` (default 100, at most 999),
+   * `has_more` and a cursor past them. Metadata only with `include_all_metadata`. A user id is not a
+   * conversation here (channel_not_found): the DM's id comes from conversations.open.
+   */
+  private history(p: Params): Record<string, unknown> {
+    const ref = optionalString(p, "channel");
+    if (ref === undefined || /^[UW]/.test(ref)) throw fail("channel_not_found");
+    const channel = this.channelParam(p);
+    const inclusive = flag(p, "inclusive");
+    const oldest = optionalString(p, "oldest");
+    const latest = optionalString(p, "latest");
+    const limit = Math.min(999, Math.max(1, Number(optionalString(p, "limit") ?? 100) || 100));
+    const offset = p.cursor === undefined || p.cursor === "" ? 0 : cursorOffset(optionalString(p, "cursor") ?? "");
+    const after = (ts: string) => (oldest === undefined ? true : inclusive ? compareTs(ts, oldest) >= 0 : compareTs(ts, oldest) > 0);
+    const before = (ts: string) => (latest === undefined ? true : inclusive ? compareTs(ts, latest) <= 0 : compareTs(ts, latest) < 0);
+    const inRange = this.messagesIn(channel)
+      .filter((message) => message.threadTs === undefined || message.threadTs === message.ts)
+      .filter((message) => after(message.ts) && before(message.ts))
+      .reverse();
+    const page = inRange.slice(offset, offset + limit);
+    const hasMore = inRange.length > offset + limit;
+    const withMetadata = flag(p, "include_all_metadata");
+    return {
+      messages: page.map((message) => this.messageObject(message, { metadata: withMetadata })),
+      has_more: hasMore,
+      pin_count: 0,
+      channel_actions_ts: null,
+      channel_actions_count: 0,
+      response_metadata: { next_cursor: hasMore ? Buffer.from(`offset:${offset + limit}`).toString("base64") : "" },
+    };
+  }
+
+  /** The DM with one user (its id is `D` + the user id's rest here); a conversation id is answered as is. */
+  private openConversation(p: Params): Record<string, unknown> {
+    const given = optionalString(p, "channel");
+    if (given !== undefined) return { no_op: true, already_open: true, channel: { id: this.channelParam(p) } };
+    const users = (optionalString(p, "users") ?? "").split(",").map((user) => user.trim()).filter((user) => user !== "");
+    if (users.length === 0) throw fail("users_list_not_supplied");
+    if (users.length > 1) throw fail("not_supported", { detail: "the fake opens DMs with one user only" });
+    const user = users[0]!;
+    if (!this.isKnownUserId(user)) throw fail("user_not_found");
+    return { no_op: true, already_open: true, channel: { id: `D${user.slice(1)}` } };
   }
 
   private openView(p: Params): Record<string, unknown> {
@@ -834,8 +903,8 @@ export class FakeSlackApi {
     return message;
   }
 
-  /** The message as Slack returns it (chat.postMessage, conversations.replies). */
-  private messageObject(message: FakeSlackMessage): Record<string, unknown> {
+  /** The message as Slack returns it (chat.postMessage, conversations.replies, conversations.history). */
+  private messageObject(message: FakeSlackMessage, options: { metadata: boolean } = { metadata: true }): Record<string, unknown> {
     const object: Record<string, unknown> = { type: "message", text: message.text, user: message.user, ts: message.ts, team: this.teamId };
     if (message.botId !== undefined) {
       object.bot_id = message.botId;
@@ -843,7 +912,7 @@ export class FakeSlackApi {
     }
     if (message.blocks !== undefined) object.blocks = message.blocks;
     if (message.attachments !== undefined) object.attachments = message.attachments;
-    if (message.metadata !== undefined) object.metadata = message.metadata;
+    if (message.metadata !== undefined && options.metadata) object.metadata = message.metadata;
     if (message.editedTs !== undefined) object.edited = { user: message.user, ts: message.editedTs };
     const replies = this.messages.filter(
       (other) => other.channel === message.channel && other.threadTs === message.ts && other.ts !== message.ts && !other.deleted,
@@ -947,8 +1016,9 @@ export class FakeSlackApi {
 
 /** A request as Slack sends it to an app: the exact body to sign and post, and its content type. */
 export interface SlackRequest {
-  kind: "event_callback" | "url_verification" | "block_actions" | "view_submission" | "slash_command";
-  contentType: "application/json" | "application/x-www-form-urlencoded";
+  kind: "event_callback" | "url_verification" | "block_actions" | "view_submission" | "slash_command" | "shortcut" | "message_action" | "block_suggestion" | "raw";
+  /** As Slack sends them; a `rawRequest` may carry any other. */
+  contentType: "application/json" | "application/x-www-form-urlencoded" | (string & {});
   rawBody: string;
   /** What the app parses out of rawBody (for interactivity: the decoded `payload`). */
   body: Record<string, unknown>;
@@ -1293,6 +1363,90 @@ export function slashCommand(options: SlashCommandOptions): SlackRequest {
   return { kind: "slash_command", contentType: "application/x-www-form-urlencoded", rawBody: new URLSearchParams(fields).toString(), body: fields };
 }
 
+/**
+ * A body sent exactly as given, signed like any other: for what an app makes of bodies Slack would
+ * never send (`null`, a number, bad JSON, `payload=[]`). `body` is what the raw body parses to, if anything.
+ */
+export function rawRequest(contentType: string, rawBody: string): SlackRequest {
+  return { kind: "raw", contentType, rawBody, body: {} };
+}
+
+export interface ShortcutOptions {
+  userId: string;
+  callbackId: string;
+  triggerId?: string;
+  teamId?: string;
+  apiAppId?: string;
+}
+
+/** A global shortcut (the lightning-bolt menu): form-encoded `payload=<json>`. */
+export function globalShortcut(options: ShortcutOptions): SlackRequest {
+  const teamId = options.teamId ?? FAKE_TEAM_ID;
+  return interactivityRequest("shortcut", {
+    type: "shortcut",
+    token: FAKE_VERIFICATION_TOKEN,
+    action_ts: nextSlackTs(),
+    team: { id: teamId, domain: FAKE_TEAM_DOMAIN },
+    user: { id: options.userId, username: handleOf(options.userId), team_id: teamId },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: options.callbackId,
+    trigger_id: options.triggerId ?? newTriggerId(),
+  });
+}
+
+/** A message shortcut (a message's "More actions" menu), with the message and a response_url. */
+export function messageShortcut(options: ShortcutOptions & { channelId?: string; message?: { ts?: string; text?: string; user?: string }; responseUrl?: string }): SlackRequest {
+  const teamId = options.teamId ?? FAKE_TEAM_ID;
+  const ts = options.message?.ts ?? nextSlackTs();
+  return interactivityRequest("message_action", {
+    type: "message_action",
+    token: FAKE_VERIFICATION_TOKEN,
+    action_ts: nextSlackTs(),
+    team: { id: teamId, domain: FAKE_TEAM_DOMAIN },
+    user: { id: options.userId, username: handleOf(options.userId), team_id: teamId, name: handleOf(options.userId) },
+    channel: { id: options.channelId ?? FAKE_CHANNEL_ID, name: "hotline" },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: options.callbackId,
+    trigger_id: options.triggerId ?? newTriggerId(),
+    response_url: options.responseUrl ?? unreachableResponseUrl(),
+    message_ts: ts,
+    message: { type: "message", user: options.message?.user ?? options.userId, ts, text: options.message?.text ?? "" },
+  });
+}
+
+export interface BlockSuggestionOptions {
+  userId: string;
+  actionId: string;
+  blockId?: string;
+  /** What the user typed into the external select. */
+  value: string;
+  channelId?: string;
+  teamId?: string;
+  apiAppId?: string;
+}
+
+/** An options request for an external select (`block_suggestion`): form-encoded `payload=<json>`. */
+export function blockSuggestion(options: BlockSuggestionOptions): SlackRequest {
+  const teamId = options.teamId ?? FAKE_TEAM_ID;
+  const channelId = options.channelId ?? FAKE_CHANNEL_ID;
+  return interactivityRequest("block_suggestion", {
+    type: "block_suggestion",
+    user: { id: options.userId, username: handleOf(options.userId), team_id: teamId, name: handleOf(options.userId) },
+    container: { type: "message", message_ts: nextSlackTs(), channel_id: channelId, is_ephemeral: false },
+    api_app_id: options.apiAppId ?? FAKE_APP_ID,
+    token: FAKE_VERIFICATION_TOKEN,
+    action_id: options.actionId,
+    block_id: options.blockId ?? `blk${uniqueSuffix(5)}`,
+    value: options.value,
+    team: { id: teamId, domain: FAKE_TEAM_DOMAIN },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: channelId, name: "hotline" },
+  });
+}
+
 // === Builder helpers
 
 let sequence = 0;
@@ -1375,6 +1529,15 @@ function viewOutput(input: ViewInput, teamId: string, apiAppId: string | undefin
   };
 }
 
+/** The texts of `{ type: "mrkdwn", text }` objects anywhere in blocks. */
+function mrkdwnObjects(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(mrkdwnObjects);
+  if (typeof value !== "object" || value === null) return [];
+  const object = value as Record<string, unknown>;
+  const own = object.type === "mrkdwn" && typeof object.text === "string" ? [object.text] : [];
+  return [...own, ...Object.values(object).flatMap(mrkdwnObjects)];
+}
+
 /** The rich_text block Slack adds to a user's message, with `<@U…>` mentions as user elements. */
 function richTextBlocks(text: string): unknown[] {
   const elements: unknown[] = [];
@@ -1455,6 +1618,26 @@ function checkBlocks(blocks: unknown, max: number, invalid: string): unknown[] {
     }
   });
   return blocks;
+}
+
+/** Slack's message metadata: `event_type` a non-empty string, `event_payload` an object. */
+function checkMetadata(metadata: unknown): { event_type: string; event_payload: Record<string, unknown> } {
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) throw fail("invalid_metadata_format");
+  const { event_type: type, event_payload: payload } = metadata as Record<string, unknown>;
+  if (typeof type !== "string" || type === "" || typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    throw fail("invalid_metadata_schema");
+  }
+  return { event_type: type, event_payload: payload as Record<string, unknown> };
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+function cursorOffset(cursor: string): number {
+  const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
+  if (match === null) throw fail("invalid_cursor");
+  return Number(match[1]);
 }
 
 function checkAttachments(attachments: unknown): unknown[] {

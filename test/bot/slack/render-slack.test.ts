@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACTION, escapeMrkdwn, renderForSlack } from "../../../bot/slack/render-slack.js";
+import { ACTION, escapeMrkdwn, renderForSlack, slackMention, unescapeMrkdwn } from "../../../bot/slack/render-slack.js";
 import type { Card } from "../../../core/messages/card.js";
 
 const options = { mentionOf: (id: string) => (id === "chen.jie" ? "<@U0000000QA1>" : id === "zhou.min" ? "<!subteam^S0AS>" : undefined), noteLabel: "Add note" };
@@ -10,6 +10,30 @@ describe("Block Kit rendering", () => {
     const { blocks } = renderForSlack({ lines: ["<!here> 快来"], fields: [{ label: "情况", value: "<@U999>" }] }, options);
     expect(JSON.stringify(blocks)).not.toContain("<!here>");
     expect(JSON.stringify(blocks)).not.toContain("<@U999>");
+  });
+
+  it("escapes the fallback text as well, which Slack parses too: the only mentions in a message are the mention section's", () => {
+    const hostile = "<!channel> <@U999> <!subteam^S999> <https://evil.example|Acknowledge> &";
+    const card: Card = { title: hostile, lines: [hostile], fields: [{ label: hostile, value: hostile }], pickers: [{ id: "/appoint HL-1 qa", label: hostile }], mentions: [{ memberId: "chen.jie", name: hostile }, { memberId: "nobody", name: hostile }] };
+    const { text, blocks } = renderForSlack(card, options);
+    expect(text).not.toMatch(/[<>]/);
+    expect(text).toContain("&lt;!channel&gt; &lt;@U999&gt; &lt;!subteam^S999&gt; &lt;https://evil.example|Acknowledge&gt; &amp;");
+    // plain_text (the header, the picker's placeholder) is shown as typed; mrkdwn holds only the mention.
+    const mrkdwn = (blocks as { text?: { type: string; text: string }; fields?: { text: string }[] }[]).flatMap((b) => [...(b.text?.type === "mrkdwn" ? [b.text.text] : []), ...(b.fields ?? []).map((f) => f.text)]);
+    expect(mrkdwn.join("\n").match(/<[^<>]*>/g)).toEqual(["<@U0000000QA1>"]);
+  });
+
+  it("reads escaped text back as typed, so escaping it again neither doubles entities nor lets markup through", () => {
+    for (const typed of ["<!channel> & <@U1>", "&lt;already&gt;", "a &amp; b"]) expect(unescapeMrkdwn(escapeMrkdwn(typed))).toBe(typed);
+    expect(escapeMrkdwn(unescapeMrkdwn("&lt;!here&gt; <!channel>"))).toBe("&lt;!here&gt; &lt;!channel&gt;");
+  });
+
+  it("mentions only what are Slack ids: users U… or W…, user groups S…", () => {
+    expect(slackMention({ user: "U0000000QA1" })).toBe("<@U0000000QA1>");
+    expect(slackMention({ user: "W0ENTERPRISE" })).toBe("<@W0ENTERPRISE>");
+    expect(slackMention({ userGroup: "S0000QA" })).toBe("<!subteam^S0000QA>");
+    for (const user of ["U1> <!channel", "chen.jie", "u0000000qa1", ""]) expect(slackMention({ user })).toBeUndefined();
+    for (const userGroup of ["S0QA> <!here", "S0QA|x", "U0000000QA1"]) expect(slackMention({ userGroup })).toBeUndefined();
   });
 
   it("turns mentions into user or user-group mentions, names the rest, and gives a ticket's actions an Add-note button", () => {
@@ -43,5 +67,15 @@ describe("Block Kit rendering", () => {
       if (block.fields) expect(block.fields.length).toBeLessThanOrEqual(10);
     }
     expect(text.length).toBeLessThanOrEqual(3000);
+  });
+
+  it("clips escaped text without cutting an entity in two", () => {
+    const { blocks, text } = renderForSlack({ lines: ["<".repeat(5_000)], fields: [{ label: "f", value: "&".repeat(3_000) }] }, options);
+    const section = blocks[0] as { text: { text: string } };
+    expect(section.text.text.length).toBeLessThanOrEqual(3000);
+    expect(section.text.text).toMatch(/^(&lt;)+…$/);
+    const field = (blocks[1] as { fields: { text: string }[] }).fields[0]!.text;
+    expect(field).toMatch(/^\*f\*\n(&amp;)+…$/);
+    expect(text).toMatch(/^(&lt;)+…$/);
   });
 });

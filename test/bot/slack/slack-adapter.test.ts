@@ -11,11 +11,16 @@ import { FakeBotApi } from "../../fakes/telegram-bot-api.js";
 import {
   appMentionEvent,
   blockActions,
+  blockSuggestion,
   eventCallback,
   FakeSlackApi,
+  globalShortcut,
   messageEvent,
+  messageShortcut,
+  rawRequest,
   sendToSlackApp,
   slashCommand,
+  urlVerification,
   viewSubmission,
   type FakeSlackMessage,
   type SlackRequest,
@@ -67,6 +72,7 @@ interface Running {
   app: App;
   url: string;
   deliveries: DeliveryQueue;
+  adapter: SlackAdapter;
 }
 
 /** The real app with the Slack adapter on a fake Web API, Telegram for reporters, and the delivery queue. */
@@ -109,7 +115,7 @@ async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?:
     await app.close();
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
-  return { app, url, deliveries };
+  return { app, url, deliveries, adapter };
 }
 
 const eventually = <T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number) =>
@@ -161,6 +167,14 @@ describe("the Slack adapter, through Bolt against a fake Web API", () => {
     expect(blocks).toContain(`<@${ZHOU}>`);
   });
 
+  it("names a lead whose user group in the organisation file is not a Slack id, rather than pass it on as markup", async () => {
+    const bot = await startBot({ qaUserGroup: "S0000QA> <!channel" });
+    const posted = await reportOnTelegram(bot, LEVEL1_FAULT);
+    expect(blockText(posted)).not.toContain("<!channel>");
+    expect(blockText(posted)).not.toContain("<!subteam^");
+    expect(blockText(posted)).toContain(`<@${CHEN}>`);
+  });
+
   it("acknowledges from the button: the timeline records it, the message updates in place, the Telegram reporter hears back", async () => {
     const bot = await startBot();
     const posted = await reportOnTelegram(bot, LEVEL1_FAULT);
@@ -197,12 +211,14 @@ describe("the Slack adapter, through Bolt against a fake Web API", () => {
     expect(await timeline(bot.app)).not.toContain("taken");
   });
 
-  it("answers 401 to a bad signature and a stale timestamp, with no effect", async () => {
+  it("answers 401 to a bad signature and a timestamp more than five minutes off either way, with no effect", async () => {
     const bot = await startBot();
     await reportOnTelegram(bot, LEVEL1_FAULT);
     const command = () => slashCommand({ command: "/hotline", text: `ack ${NUMBER}`, userId: ZHOU, responseUrl: slack.responseUrl() });
     expect((await send(bot, command(), { signature: "v0=" + "0".repeat(64) })).status).toBe(401);
     expect((await send(bot, command(), { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
+    expect((await send(bot, command(), { timestamp: Math.floor(Date.now() / 1000) + 6 * 60 })).status).toBe(401);
+    expect((await send(bot, command(), { timestamp: 9_999_999_999 })).status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await timeline(bot.app)).not.toContain("acknowledged");
     expect(slack.responses).toHaveLength(0);
@@ -399,5 +415,164 @@ describe("the Slack adapter over Socket Mode", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await timeline(bot.app)).filter((type) => type === "note")).toHaveLength(1);
     expect(slack.callsOf("apps.connections.open")).toHaveLength(1);
+  });
+});
+
+describe("the Slack adapter against hostile input", () => {
+  /** What a staff member might type to ping everyone or plant a link; none of it may reach Slack as markup. */
+  const HOSTILE = "<!channel> <!here> <@U0EVIL01> <!subteam^S0EVIL01> <https://evil.example/ack|响应>";
+  /** The raw `<…>` sequences in a mrkdwn text: mentions, links and specials, as Slack parses them. */
+  const controlSequences = (text: string) => text.match(/<[^<>]*>/g) ?? [];
+  /** The directory's members (U0000000…) are the only ones the renderer mentions. */
+  const isDirectoryMention = (token: string) => /^<@U0000000[A-Z0-9]{3}>$/.test(token);
+  const foreignMarkup = () => slack.mrkdwnSent().flatMap(({ via, text }) => controlSequences(text).filter((token) => !isDirectoryMention(token)).map((token) => `${via}: ${token}`));
+
+  it("escapes what staff typed wherever Slack reads mrkdwn: posts and their fallback text, edits, direct messages, command answers", async () => {
+    const bot = await startBot();
+    const script = [...LEVEL1_FAULT];
+    script[script.indexOf("行驶中起火，驾驶员受伤")] = `行驶中起火 ${HOSTILE}`;
+    script[script.indexOf("张先生")] = `张先生 <!everyone>`;
+    const posted = await reportOnTelegram(bot, script);
+    await bot.deliveries.idle();
+    expect(posted.text).toContain("&lt;!channel&gt;");
+    // The pinged leads are still mentioned, by the renderer.
+    expect(blockText(posted)).toContain(`<@${ZHOU}>`);
+
+    await press(bot, posted, ZHOU, "响应");
+    await eventually(() => slack.message(ESCALATIONS, posted.ts)!.versions.length > 1);
+    await send(bot, eventCallback({ event: messageEvent({ user: CHEN, channel: "D0CHEN", channelType: "im", text: `note ${NUMBER} ${HOSTILE}` }) }));
+    await eventually(() => slack.messagesIn("D0CHEN").length >= 1);
+    await send(bot, slashCommand({ command: "/hotline", text: `status ${NUMBER}`, userId: CHEN, responseUrl: slack.responseUrl() }));
+    await slack.waitForResponse();
+    await send(bot, slashCommand({ command: "/hotline", text: HOSTILE, userId: CHEN, responseUrl: slack.responseUrl() }));
+    await eventually(() => slack.responses.length === 2);
+    await send(bot, eventCallback({ event: appMentionEvent({ user: ZHOU, channel: ESCALATIONS, text: `<@U0000BOT> status ${NUMBER}` }) }));
+    await eventually(() => slack.ephemerals.some((e) => e.user === ZHOU && e.text.includes(NUMBER)));
+    await bot.deliveries.idle();
+
+    expect(slack.callsOf("chat.update").length).toBeGreaterThan(0);
+    expect(foreignMarkup()).toEqual([]);
+  });
+
+  it("marks an answered question with its text escaped, whatever text the pressed message carries", async () => {
+    const bot = await startBot();
+    const liu = "U0000000CS1";
+    await send(bot, eventCallback({ event: messageEvent({ user: liu, channel: "D0LIU", channelType: "im", text: "new" }) }));
+    const question = await eventually(() => slack.messagesIn("D0LIU")[0]);
+    const button = buttonsOf(question)[0]!;
+    const forged = { ts: question.ts, text: `${HOSTILE} ${question.text}`, blocks: question.blocks };
+    await send(bot, blockActions({ userId: liu, actionId: button.action_id, value: button.value, channelId: "D0LIU", message: forged }));
+    const marked = await eventually(() => slack.callsOf("chat.update")[0]);
+    expect(String(marked.params.text)).toContain("&lt;!channel&gt;");
+    expect(foreignMarkup()).toEqual([]);
+  });
+
+  it("answers 400 to a correctly signed body that is not a JSON object, and keeps running", async () => {
+    const bot = await startBot();
+    const json = "application/json";
+    const form = "application/x-www-form-urlencoded";
+    const bodies: [string, string][] = [
+      [json, "null"], [json, "5"], [json, "[]"], [json, '"text"'], [json, "true"], [json, "{not json"], [json, ""],
+      [form, "payload=null"], [form, "payload=5"], [form, "payload=%5B%5D"], [form, "payload=%22x%22"], [form, "payload=%7Bbad"],
+    ];
+    for (const [contentType, rawBody] of bodies) {
+      const answer = await send(bot, rawRequest(contentType, rawBody), { timeoutMs: 2_000 });
+      expect({ rawBody, status: answer.status }).toEqual({ rawBody, status: 400 });
+    }
+    // Bolt's limit for a body, kept in front of it.
+    const tooLarge = await send(bot, rawRequest(json, JSON.stringify({ type: "event_callback", padding: "x".repeat(5 * 1024 * 1024) })), { timeoutMs: 5_000 });
+    expect(tooLarge.status).toBe(413);
+    const challenge = await send(bot, urlVerification("still-here"));
+    expect(challenge.json).toEqual({ challenge: "still-here" });
+  });
+
+  it("answers 400, not 500, to a signed object Bolt cannot take apart", async () => {
+    const bot = await startBot();
+    const odd = [
+      { type: "event_callback", event: null },
+      { type: "event_callback", event: 5 },
+      { type: "event_callback", event: { type: "message", channel: "D0X", item: "x" } },
+      { type: "block_actions", actions: 7, user: { id: ZHOU } },
+      { type: "block_actions", actions: [], response_urls: [null], user: { id: ZHOU } },
+      { type: "view_submission", user: { id: ZHOU } },
+    ];
+    for (const body of odd) {
+      const answer = await send(bot, rawRequest("application/json", JSON.stringify(body)), { timeoutMs: 2_000 });
+      expect({ body, status: answer.status }).toEqual({ body, status: 400 });
+    }
+  });
+
+  it("acknowledges at once a verified request no listener takes", async () => {
+    const bot = await startBot();
+    const unhandled: SlackRequest[] = [
+      blockActions({ userId: ZHOU, actionId: "another-apps-button", value: "x" }),
+      viewSubmission({ userId: ZHOU, callbackId: "another-apps-modal", values: {} }),
+      globalShortcut({ userId: ZHOU, callbackId: "report_shortcut" }),
+      messageShortcut({ userId: ZHOU, callbackId: "escalate_message", message: { text: "hi" } }),
+      slashCommand({ command: "/weather", text: "today", userId: ZHOU }),
+      blockSuggestion({ userId: ZHOU, actionId: "vehicle_search", value: "LSG" }),
+      rawRequest("application/json", JSON.stringify({ type: "something_new" })),
+    ];
+    // Bolt's own timer answers such a request with 404 after 3 seconds; a 200 is the adapter's acknowledgement.
+    for (const request of unhandled) {
+      const answer = await send(bot, request);
+      expect({ kind: request.kind, status: answer.status }).toEqual({ kind: request.kind, status: 200 });
+    }
+  });
+
+  it("answers a stranger's retried direct message once", async () => {
+    const bot = await startBot();
+    const hello = eventCallback({ eventId: "Ev0STRANGER1", event: messageEvent({ user: "U0STRANGER", channel: "D0STRANGER", channelType: "im", text: "hello" }) });
+    expect((await send(bot, hello)).status).toBe(200);
+    await eventually(() => slack.messagesIn("D0STRANGER").length >= 1);
+    expect((await send(bot, hello, { retryNum: 1, retryReason: "http_timeout" })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(slack.messagesIn("D0STRANGER")).toHaveLength(1);
+  });
+});
+
+describe("resending a delivery that may have reached Slack before the process died", () => {
+  const notice = { lines: ["投递测试"] };
+
+  it("posts every delivery with its id as message metadata", async () => {
+    const bot = await startBot();
+    await bot.adapter.send({ recipient: { kind: "channel", channelId: "escalations", name: "升级通知", platform: "slack", address: ESCALATIONS }, card: notice, ticketId: null, view: null, deliveryId: 41, mayHaveArrived: false });
+    await bot.adapter.send({ recipient: { kind: "member", memberId: "zhou.min", name: "周敏", platform: "slack", address: ZHOU }, card: notice, ticketId: null, view: null, deliveryId: 42, mayHaveArrived: false });
+    expect(slack.messagesIn(ESCALATIONS)[0]!.metadata).toEqual({ event_type: "hotline_delivery", event_payload: { delivery_id: 41 } });
+    expect(slack.messagesIn(ZHOU)[0]!.metadata).toEqual({ event_type: "hotline_delivery", event_payload: { delivery_id: 42 } });
+    expect(await bot.adapter.findDelivered(ESCALATIONS, 41)).toEqual({ ts: slack.messagesIn(ESCALATIONS)[0]!.ts });
+    expect(await bot.adapter.findDelivered(ZHOU, 42)).toEqual({ ts: slack.messagesIn(ZHOU)[0]!.ts });
+    expect(await bot.adapter.findDelivered(ESCALATIONS, 42)).toBeUndefined();
+  });
+
+  it("finds the post in the channel's or the DM's history and does not post it again; a live view is still recorded", async () => {
+    const bot = await startBot();
+    await reportOnTelegram(bot, LEVEL1_FAULT);
+    await bot.deliveries.idle();
+    const ticket = (await bot.app.core.tickets.findByNumber(NUMBER))!;
+    const channel = { kind: "channel" as const, channelId: "escalations", name: "升级通知", platform: "slack" as const, address: ESCALATIONS };
+    const zhou = { kind: "member" as const, memberId: "zhou.min", name: "周敏", platform: "slack" as const, address: ZHOU };
+
+    // The first attempt reached Slack, then the process died before the post was recorded.
+    await bot.adapter.send({ recipient: channel, card: notice, ticketId: ticket.id, view: "ticket", deliveryId: 501, mayHaveArrived: false });
+    await bot.adapter.send({ recipient: zhou, card: notice, ticketId: null, view: null, deliveryId: 502, mayHaveArrived: false });
+    const first = slack.messagesIn(ESCALATIONS).at(-1)!;
+    await bot.app.db.postedMessage.deleteMany({ where: { messageId: first.ts } });
+    const postsBefore = slack.callsOf("chat.postMessage").length;
+
+    await bot.adapter.send({ recipient: channel, card: notice, ticketId: ticket.id, view: "ticket", deliveryId: 501, mayHaveArrived: true });
+    await bot.adapter.send({ recipient: zhou, card: notice, ticketId: null, view: null, deliveryId: 502, mayHaveArrived: true });
+    expect(slack.callsOf("chat.postMessage")).toHaveLength(postsBefore);
+    expect(slack.callsOf("conversations.history").map((c) => c.params)).toEqual([
+      expect.objectContaining({ channel: ESCALATIONS, include_all_metadata: "true", limit: "100" }),
+      expect.objectContaining({ channel: `D${ZHOU.slice(1)}`, include_all_metadata: "true", limit: "100" }),
+    ]);
+    const recorded = await bot.app.db.postedMessage.findMany({ where: { ticketId: ticket.id, messageId: first.ts } });
+    expect(recorded).toEqual([expect.objectContaining({ address: ESCALATIONS, view: "ticket" })]);
+
+    // One that never arrived is posted, once.
+    await bot.adapter.send({ recipient: channel, card: notice, ticketId: null, view: null, deliveryId: 503, mayHaveArrived: true });
+    expect(slack.callsOf("chat.postMessage")).toHaveLength(postsBefore + 1);
+    expect(slack.messagesIn(ESCALATIONS).at(-1)!.metadata).toEqual({ event_type: "hotline_delivery", event_payload: { delivery_id: 503 } });
   });
 });
