@@ -31,7 +31,8 @@ export async function handleAndReply(app: App, event: InboundEvent, options: Inb
   }
   switch (outcome.kind) {
     case "stranger":
-      // Kept nowhere: a stranger's messages must not be able to write rows.
+      // Kept nowhere: a stranger's messages must not be able to write rows. A redelivery is known by memory.
+      if (!strangersAnswered.firstTime(app, `${event.platform}:${event.eventId}`)) return;
       for (const reply of outcome.replies) {
         await options.send(unkept(event, reply)).catch((error: unknown) => options.log.info({ platform: event.platform, event: event.eventId, error: messageOf(error) }, "could not answer a stranger"));
       }
@@ -76,6 +77,29 @@ async function answerUnexpected(app: App, event: InboundEvent, options: InboundO
   const answer = card(t(locale, "error.unexpected", { reference }), { tone: "error" });
   await options.send(unkept(event, answer)).catch((e: unknown) => options.log.warn({ reference, error: messageOf(e) }, "could not tell the sender about the failure"));
 }
+
+/**
+ * The events from strangers this process answered lately, so a platform's retry of one (Slack's
+ * within minutes, a repeated WeCom MsgId) is not answered twice. Bounded: a stranger sending a lot
+ * costs memory of the last few thousand, never rows. A retry reaching another process, or this one
+ * after a restart, is answered again: one more polite sentence.
+ */
+class RecentEvents {
+  private static readonly LIMIT = 5_000;
+  private readonly seen = new WeakMap<App, Set<string>>();
+
+  /** True the first time this process sees `key`. */
+  firstTime(app: App, key: string): boolean {
+    let keys = this.seen.get(app);
+    if (!keys) this.seen.set(app, (keys = new Set()));
+    if (keys.has(key)) return false;
+    keys.add(key);
+    if (keys.size > RecentEvents.LIMIT) keys.delete(keys.values().next().value!);
+    return true;
+  }
+}
+
+const strangersAnswered = new RecentEvents();
 
 /** A message straight to the sender, not in the outbox. */
 function unkept(event: InboundEvent, reply: ClaimedReply["card"]) {

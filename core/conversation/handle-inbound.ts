@@ -40,19 +40,21 @@ const INVITE = /^\/start\s+([A-Za-z0-9]{6,32})$/;
  * Every adapter's way in: identifies the sender, handles the event once (its id is recorded in
  * the same transaction as its effects and its replies, so a redelivery has no second effect and
  * still gets the replies that did not go out), and binds new accounts that bring an invite code
- * (`/start <code>`). A stranger's event is recorded too, so a redelivery is not answered twice.
+ * (`/start <code>`). A stranger's event writes nothing but a refused code's count.
  */
 export async function handleInbound(uow: UnitOfWork, event: InboundEvent, defaultLocale: Locale): Promise<InboundOutcome> {
   return uow.run(async ({ core, inbound }) => {
-    if (!(await inbound.markHandled(event.platform, event.eventId))) return { kind: "duplicate", unsent: await inbound.claimUnsentReplies(event) };
     const member = await core.directory.findMemberByIdentity(event.platform, event.senderId);
-    if (member) return handled(inbound, event, member, await handleMessage(core, { ...event, member }));
-
+    if (member) {
+      if (!(await inbound.markHandled(event.platform, event.eventId))) return { kind: "duplicate", unsent: await inbound.claimUnsentReplies(event) };
+      return handled(inbound, event, member, await handleMessage(core, { ...event, member }));
+    }
     const invite = INVITE.exec(event.text?.trim() ?? "")?.[1];
     if (!invite) return { kind: "stranger", replies: [strangerReply(core.org, defaultLocale)] };
-    // A refused code is only counted, against guessing; a redelivered /start is a duplicate.
+    // A refused code is only counted, against guessing; a redelivered /start finds the account bound and is a duplicate.
     const redeemed = await redeemInvite(core, { code: invite, platform: event.platform, externalId: event.senderId, eventId: event.eventId });
     if ("refused" in redeemed) return { kind: "stranger", replies: [card(t(defaultLocale, `invite.refused.${redeemed.refused}`), { tone: "error" })] };
+    await inbound.markHandled(event.platform, event.eventId);
     const bound = (await core.directory.findMember(redeemed.memberId))!;
     const locale = bound.locale ?? defaultLocale;
     const welcome = card(t(locale, "invite.welcome", { name: pick(bound.name, locale), platform: event.platform }), { tone: "success" });
