@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 /** A bot process on the shared database file. */
-async function process(): Promise<App> {
+async function startProcess(): Promise<App> {
   const app = await startTestApp(db.file);
   let closed = false;
   const close = app.close;
@@ -61,13 +61,13 @@ describe("a process killed between a commit and the messages it owes", () => {
     const update = fake.textMessage({ from: WANG, text: "/new" });
 
     // The first process handles the update, commits, and dies before its reply goes out.
-    const first = await process();
+    const first = await startProcess();
     const outcome = await handleInbound(first.unitOfWork, { platform: "telegram", eventId: "5001", senderId: String(WANG.id), conversation: `telegram:${WANG.id}`, replyAddress: String(WANG.id), seenByOthers: false, text: "/new" }, "zh-CN");
     expect(outcome.kind).toBe("handled");
     await dies(first);
 
     // Telegram sends the update again to the restarted process.
-    const second = await process();
+    const second = await startProcess();
     const adapter = new TelegramAdapter(second, { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log: silent });
     await adapter.start();
     cleanups.push(() => adapter.stop());
@@ -81,11 +81,11 @@ describe("a process killed between a commit and the messages it owes", () => {
   });
 
   it("sends from the outbox what a dead process was sending, telling the sender it may have arrived", async () => {
-    const first = await process();
+    const first = await startProcess();
     await handleInbound(first.unitOfWork, { platform: "telegram", eventId: "6001", senderId: String(WANG.id), conversation: `telegram:${WANG.id}`, replyAddress: String(WANG.id), seenByOthers: false, text: "/new" }, "zh-CN");
     await dies(first);
 
-    const second = await process();
+    const second = await startProcess();
     const received: { text: string; mayHaveArrived: boolean }[] = [];
     const deliveries = queue(second, async ({ card, mayHaveArrived }) => void received.push({ text: card.lines[0]!, mayHaveArrived }));
     const deadline = Date.now() + 5_000;
@@ -95,9 +95,9 @@ describe("a process killed between a commit and the messages it owes", () => {
   });
 
   it("leaves a live process's claims alone", async () => {
-    const sender = await process();
+    const sender = await startProcess();
     await handleInbound(sender.unitOfWork, { platform: "telegram", eventId: "7001", senderId: String(WANG.id), conversation: `telegram:${WANG.id}`, replyAddress: String(WANG.id), seenByOthers: false, text: "/new" }, "zh-CN");
-    const other = await process();
+    const other = await startProcess();
     const received: string[] = [];
     queue(other, async ({ card }) => void received.push(card.lines[0]!));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -114,7 +114,7 @@ describe("a process killed between a commit and the messages it owes", () => {
 
 describe("marking a message sent", () => {
   it("goes ahead of the units of work waiting for the database", async () => {
-    const app = await process();
+    const app = await startProcess();
     const order: string[] = [];
     let release!: () => void;
     let started!: () => void;

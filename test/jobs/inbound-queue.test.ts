@@ -18,7 +18,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function process(): Promise<App> {
+async function startProcess(): Promise<App> {
   const app = await startTestApp(db.file);
   cleanups.push(() => app.close());
   return app;
@@ -45,7 +45,7 @@ function queueOn(app: App, handle: (job: Job) => Promise<void>, options: { sweep
 
 describe("the inbound queue", () => {
   it("handles each sender's requests one at a time, in arrival order, and different senders side by side", async () => {
-    const app = await process();
+    const app = await startProcess();
     const handled: string[] = [];
     const running = new Map<string, number>();
     let overlappedWithinSender = false;
@@ -68,13 +68,13 @@ describe("the inbound queue", () => {
   });
 
   it("keeps a request on disk before it is answered, and another process takes it over when the first dies", async () => {
-    const first = await process();
+    const first = await startProcess();
     const queue = queueOn(first, () => new Promise(() => {})); // takes it and never finishes: the process dies
     await queue.add({ sender: "a", n: 1 });
     expect(await first.db.inboundRequest.findFirstOrThrow()).toMatchObject({ status: "handling", claimedBy: first.processes.id });
     await first.db.processInstance.update({ where: { id: first.processes.id }, data: { heartbeatAt: new Date(Date.now() - GONE_AFTER_MS - 1_000) } });
 
-    const second = await process();
+    const second = await startProcess();
     const handled: number[] = [];
     queueOn(second, async ({ n }) => void handled.push(n), { sweepEveryMs: 100 }).start();
     await until(() => handled.length === 1);
@@ -82,7 +82,7 @@ describe("the inbound queue", () => {
   });
 
   it("tries a failing request again, then keeps it as failed with the error", async () => {
-    const app = await process();
+    const app = await startProcess();
     let calls = 0;
     const queue = queueOn(app, async () => {
       calls++;
