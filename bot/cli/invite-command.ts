@@ -52,9 +52,9 @@ export async function inviteCommand(memberId: string | undefined, options: { pla
 }
 
 /**
- * `hotline unbind <member> --platform telegram`: the member's account there can no longer act.
- * Only accounts bound by invite: one the organisation file lists would be bound again the next time
- * the bot or the CLI starts (each loads the file), so it is refused, and nothing is changed.
+ * `hotline unbind <member> --platform telegram`: the member's accounts there bound by invite can no
+ * longer act. An account the organisation file lists would be bound again the next time the bot or
+ * the CLI starts (each loads the file): it stays, and the command says where to remove it, exit 2.
  */
 export async function unbindCommand(memberId: string | undefined, options: { platform?: string }): Promise<string> {
   if (!memberId) throw new UsageError("usage: hotline unbind <member> [--platform telegram]");
@@ -63,14 +63,16 @@ export async function unbindCommand(memberId: string | undefined, options: { pla
   try {
     if (!(await app.directory.findMember(memberId))) throw new UsageError(`unknown member "${memberId}"`);
     const listed = await app.db.identity.findMany({ where: { memberId, platform, source: "org" }, select: { externalId: true } });
-    if (listed.length > 0) {
-      const accounts = listed.map((identity) => identity.externalId).join(", ");
-      throw new UsageError(
-        `${memberId}'s ${platform} account ${accounts} is listed in the organisation file (${app.config.ORG_CONFIG}, identities.${platform} of ${memberId}), which binds it again at every start; remove it there to unbind it. Nothing was changed.`,
-      );
+    if (listed.length === 0) {
+      const removed = await app.core.invites.unbind(memberId, platform);
+      return removed ? `Unbound ${removed} ${platform} account(s) from ${memberId}.` : `${memberId} has no ${platform} account bound.`;
     }
-    const removed = await app.core.invites.unbind(memberId, platform);
-    return removed ? `Unbound ${removed} ${platform} account(s) from ${memberId}.` : `${memberId} has no ${platform} account bound.`;
+    const { count } = await app.db.identity.deleteMany({ where: { memberId, platform, source: { not: "org" } } });
+    const done = count ? `Unbound ${count} ${platform} account(s) bound by invite from ${memberId}, but` : "Nothing was changed:";
+    const accounts = listed.map((identity) => identity.externalId).join(", ");
+    throw new UsageError(
+      `${done} ${memberId}'s ${platform} account ${accounts} is listed in the organisation file (${app.config.ORG_CONFIG}, identities.${platform} of ${memberId}), which binds it again at every start; remove it there to unbind it.`,
+    );
   } finally {
     await app.close();
   }

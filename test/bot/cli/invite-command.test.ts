@@ -48,7 +48,7 @@ describe("npx hotline unbind", () => {
     const result = await cli(["unbind", "wang.fang", "--platform", "telegram"]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    expect(result.stderr).toContain("wang.fang's telegram account 200000001 is listed in the organisation file");
+    expect(result.stderr).toContain("Nothing was changed: wang.fang's telegram account 200000001 is listed in the organisation file");
     expect(result.stderr).toContain("prisma/seed/organisation.yaml");
     expect(result.stderr).toContain("identities.telegram");
     expect(result.stderr).toContain("remove it there");
@@ -65,5 +65,15 @@ describe("npx hotline unbind", () => {
     expect(await withDatabase((client) => client.identity.count({ where: { memberId: "ma.jun", platform: "slack" } }))).toBe(0);
     // The organisation file's account on another platform stays.
     expect(await withDatabase((client) => client.identity.count({ where: { memberId: "ma.jun", platform: "telegram" } }))).toBe(1);
+  });
+
+  it("removes the accounts bound by invite of a member the organisation file also lists, and says which stays", async () => {
+    expect((await cli(["members"])).code).toBe(0);
+    await withDatabase((client) => client.identity.create({ data: { platform: "telegram", externalId: "200000999", memberId: "wang.fang", source: "invite" } }));
+    const result = await cli(["unbind", "wang.fang", "--platform", "telegram"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Unbound 1 telegram account(s) bound by invite from wang.fang, but wang.fang's telegram account 200000001 is listed");
+    const left = await withDatabase((client) => client.identity.findMany({ where: { memberId: "wang.fang", platform: "telegram" } }));
+    expect(left.map((i) => i.externalId)).toEqual(["200000001"]);
   });
 });
