@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// The `hotline` command: runs the TypeScript CLI through tsx, so no build step is needed.
-import { register } from "tsx/esm/api";
+// The `hotline` command: runs the CLI compiled into dist/ on plain Node (a TypeScript loader would
+// take a second or more to start), compiling it first when dist/ is missing or older than the sources.
+import { ensureBuilt } from "./build.js";
 
-register();
-await import("../bot/cli/main.ts");
+try {
+  ensureBuilt();
+} catch (error) {
+  process.stderr.write(`hotline: ${error.message}\n`);
+  process.exit(1);
+}
+await import("../dist/bot/cli/main.js");

@@ -1,15 +1,16 @@
-import { once } from "node:events";
+import type { Server } from "node:http";
 import { parseArgs } from "node:util";
 import type { Platform } from "../core/directory/organisation.js";
 import { createApp, type App } from "./app.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config/env.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
-import { createHttpServer, type RouteHandler } from "./http/server.js";
+import { createHttpServer, listen, type RouteHandler } from "./http/server.js";
 import { DailyReports } from "../jobs/daily-reports.js";
 import { DeliveryQueue, type Refresher, type Sender } from "../jobs/delivery-queue.js";
 import { DeadlineTimers } from "../jobs/deadline-timers.js";
 import { RedisOutageLog } from "../jobs/redis-connection.js";
 import { createLogger, type Logger } from "./logger.js";
+import { closeWithin, type ClosablePart } from "./shutdown.js";
 
 interface Adapters {
   routes: Record<string, RouteHandler>;
@@ -125,6 +126,45 @@ function parseRole(argv: string[]): ProcessRole {
   return role;
 }
 
+/** How long SIGTERM or SIGINT may take: past it the process ends, naming what did not close. */
+const SHUTDOWN_LIMIT_MS = 10_000;
+/** Kept of that for the database, closed last even when a worker is still stuck (its log is synced). */
+const DATABASE_CLOSE_MS = 1_000;
+
+/**
+ * Closes what was started so far, within SHUTDOWN_LIMIT_MS, then ends the process. A second signal
+ * ends it at once. Installed before anything starts, so a signal during start-up is handled too.
+ */
+function handleSignals(log: Logger, parts: { web: ClosablePart[]; workers: ClosablePart[]; database: ClosablePart[] }): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const first = await closeWithin([parts.web, parts.workers], SHUTDOWN_LIMIT_MS - DATABASE_CLOSE_MS);
+    const last = await closeWithin([parts.database], DATABASE_CLOSE_MS);
+    const unclosed = [...first.unclosed, ...last.unclosed];
+    const failed = [...first.failed, ...last.failed];
+    for (const { name, error } of failed) log.error({ err: error }, `shutdown: ${name} failed to close`);
+    if (unclosed.length > 0) {
+      log.error({ unclosed }, `shutdown: ${unclosed.join(", ")} did not close within ${SHUTDOWN_LIMIT_MS / 1000} s (is Redis reachable?); exiting without them`);
+    }
+    process.exit(unclosed.length || failed.length ? 1 : 0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeIdleConnections();
+  });
+}
+
 /**
  * `npm start`: the HTTP server and chat adapters (role web), the outbox, deadline timers and
  * daily reports (role worker), or all of them in one process (the default).
@@ -134,7 +174,13 @@ async function main(): Promise<void> {
   const role = parseRole(process.argv.slice(2));
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+  // Closed in this order: stop taking requests, then the workers (at once), then the database.
+  const webParts: ClosablePart[] = [];
+  const workerParts: ClosablePart[] = [];
+  const databaseParts: ClosablePart[] = [];
+  handleSignals(log, { web: webParts, workers: workerParts, database: databaseParts });
   const app = await createApp(config, { role, log });
+  databaseParts.push({ name: "database", close: () => app.close() });
   log.info({ role, database: config.DATABASE_URL, organisation: config.ORG_CONFIG, members: app.org.members.length }, "database ready");
 
   const redis = await probeRedis(config.REDIS_URL);
@@ -145,23 +191,19 @@ async function main(): Promise<void> {
   let deliveries: DeliveryQueue | undefined;
   const outage = new RedisOutageLog(log);
   const timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => deliveries?.kick(), outage, log });
+  workerParts.push({ name: "deadline timers", close: () => timers.close() });
   // After a change: send what it wrote to the outbox, queue the timers of the deadlines it made.
   const adapters = await createAdapters(app, log, () => {
     deliveries?.kick();
     timers.kick();
   });
-  const stops: (() => Promise<void>)[] = [];
 
   if (web) {
     const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, adapters.routes);
-    server.listen(config.PORT);
-    await once(server, "listening");
-    log.info({ port: config.PORT }, `listening on http://127.0.0.1:${config.PORT} (GET /healthz)`);
+    const { url, everyInterface } = await listen(server, config.PORT, config.HOST);
+    webParts.push({ name: "HTTP server", close: () => closeServer(server) }, { name: "chat adapters", close: () => adapters.stop() });
+    log.info({ host: config.HOST, port: config.PORT }, `listening on ${url}${everyInterface ? " (every interface)" : ""} (GET /healthz)`);
     await adapters.start();
-    stops.push(async () => {
-      server.close();
-      await adapters.stop();
-    });
     if (Object.keys(adapters.senders).length === 0) log.info("no chat adapter is on; try the terminal chat: npx hotline chat --as wang.fang");
   }
   if (worker) {
@@ -172,28 +214,20 @@ async function main(): Promise<void> {
       refreshers: adapters.refreshers,
       log: log.child({ module: "deliveries" }),
     });
+    const outbox = deliveries;
+    // Workers finish the jobs in hand (or hand them back to Redis) before the process ends.
+    workerParts.push({ name: "delivery queue", close: () => outbox.stop() });
     deliveries.start();
     timers.startWorker();
     timers.startMaintenance();
     const dailyReports = new DailyReports(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onSent: () => deliveries?.kick(), outage, log });
+    workerParts.push({ name: "daily reports", close: () => dailyReports.close() });
     dailyReports.startWorker();
     dailyReports
       .register()
       .then(() => log.info({ at: app.org.reports.dailyAt, tz: config.TZ }, "daily reports scheduled"))
       .catch((error: unknown) => log.warn({ err: error }, "daily reports: could not register the schedule"));
-    // Workers finish the jobs in hand (or hand them back to Redis) before the process ends.
-    stops.push(() => dailyReports.close(), () => deliveries!.stop());
   }
-  stops.push(() => timers.close());
-
-  const stop = async (signal: string) => {
-    log.info({ signal }, "shutting down");
-    for (const close of stops) await close();
-    await app.close();
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void stop("SIGINT"));
-  process.once("SIGTERM", () => void stop("SIGTERM"));
 }
 
 main().catch((error: unknown) => {
@@ -203,6 +237,10 @@ main().catch((error: unknown) => {
   }
   if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
     console.error(`PORT: another process already listens on that port; stop it or set PORT to a free one.`);
+    process.exit(1);
+  }
+  if ((error as NodeJS.ErrnoException).code === "EADDRNOTAVAIL" || (error as NodeJS.ErrnoException).code === "ENOTFOUND") {
+    console.error(`HOST: this machine has no interface with that address; use 127.0.0.1, 0.0.0.0 (every interface) or one of its own addresses.`);
     process.exit(1);
   }
   console.error(error);

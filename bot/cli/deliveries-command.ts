@@ -1,6 +1,23 @@
 import { createApp } from "../app.js";
 import { loadConfig } from "../config/env.js";
 import { UsageError } from "./usage-error.js";
+import { formatZonedTime, isoZonedTime } from "./zoned-time.js";
+
+/** The recipient and the card are stored as JSON text; shown as the objects they are. */
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Who a row goes to; a refresh has no recipient of its own: it edits what was posted. */
+function recipientText(row: { kind: string; recipient: string }): string {
+  if (row.kind === "refresh") return "(edit of the ticket's posted messages)";
+  const recipient = parsedJson(row.recipient) as { name?: string; address?: string | null };
+  return `${recipient.name ?? "?"} (${recipient.address ?? "no address"})`;
+}
 
 /**
  * `hotline deliveries [--failed]`: the outbox, newest first; `hotline deliveries retry <id>`
@@ -11,26 +28,34 @@ export async function deliveriesCommand(args: { action?: string; id?: string; fa
   try {
     if (args.action === "retry") {
       const id = Number(args.id);
-      if (!Number.isInteger(id) || id <= 0) throw new UsageError("usage: hotline deliveries retry <id>");
-      const retried = await app.db.delivery.updateMany({ where: { id, status: "failed" }, data: { status: "pending", attempts: 0 } });
-      if (retried.count === 0) throw new UsageError(`delivery ${id} is not a failed delivery`);
+      if (!Number.isInteger(id) || id <= 0) throw new UsageError(`hotline deliveries retry: the id must be a delivery's number (#12 in the list is 12), not "${args.id ?? ""}"`);
+      if (!(await app.outbox.retry(id))) throw new UsageError(`delivery ${id} is not a failed delivery`);
       return `Delivery ${id} will be sent again.`;
     }
-    if (args.action !== undefined) throw new UsageError("usage: hotline deliveries [--failed] [--json] | retry <id>");
+    if (args.action !== undefined) throw new UsageError(`hotline deliveries: unknown action "${args.action}". Usage: hotline deliveries [--failed] [--json] | hotline deliveries retry <id>`);
     const rows = await app.db.delivery.findMany({
       where: args.failed ? { status: "failed" } : {},
       orderBy: { id: "desc" },
       take: 100,
     });
-    if (args.json) return JSON.stringify(rows, null, 2);
+    const timeZone = app.config.TZ;
+    if (args.json) {
+      const objects = rows.map((row) => ({
+        ...row,
+        recipient: parsedJson(row.recipient),
+        payload: parsedJson(row.payload),
+        createdAt: isoZonedTime(row.createdAt, timeZone),
+        sentAt: row.sentAt && isoZonedTime(row.sentAt, timeZone),
+      }));
+      return JSON.stringify(objects, null, 2);
+    }
     if (rows.length === 0) return args.failed ? "No failed deliveries." : "No deliveries yet.";
     const numbers = new Map((await app.db.ticket.findMany({ where: { id: { in: rows.flatMap((r) => (r.ticketId ? [r.ticketId] : [])) } }, select: { id: true, number: true } })).map((t) => [t.id, t.number]));
     return rows
       .map((row) => {
-        const recipient = JSON.parse(row.recipient) as { name: string; address: string | null };
         const ticket = row.ticketId ? numbers.get(row.ticketId) : "-";
         const error = row.lastError ? `  ${row.lastError}` : "";
-        return `#${row.id}  ${row.status.padEnd(7)} ${row.platform.padEnd(8)} ${recipient.name} (${recipient.address ?? "no address"})  ${ticket}  attempts ${row.attempts}  ${row.createdAt.toISOString()}${error}`;
+        return `#${row.id}  ${row.status.padEnd(7)} ${row.platform.padEnd(8)} ${recipientText(row)}  ${ticket}  attempts ${row.attempts}  ${formatZonedTime(row.createdAt, timeZone)}${error}`;
       })
       .join("\n");
   } finally {

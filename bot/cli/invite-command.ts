@@ -5,6 +5,7 @@ import { isHotlineError } from "../../core/errors.js";
 import { createApp } from "../app.js";
 import { loadConfig, type Config } from "../config/env.js";
 import { UsageError } from "./usage-error.js";
+import { formatZonedTime } from "./zoned-time.js";
 
 function parsePlatform(value: string | undefined): Platform {
   const parsed = platformSchema.safeParse(value ?? "telegram");
@@ -38,7 +39,7 @@ export async function inviteCommand(memberId: string | undefined, options: { pla
     const invite = await issueInvite(app.core, { memberId, platform, ttlMinutes: Math.round(ttlHours * 60) });
     const link = platform === "telegram" ? await telegramLink(config, invite.code) : undefined;
     return [
-      `Invite for ${invite.member.name.zh} (${invite.member.id}) on ${platform}, single use, valid until ${invite.expiresAt.toISOString()}:`,
+      `Invite for ${invite.member.name.zh} (${invite.member.id}) on ${platform}, single use, valid until ${formatZonedTime(invite.expiresAt, config.TZ)} (${config.TZ}):`,
       `  code: ${invite.code}`,
       link ? `  link: ${link}` : `  ${HOW_TO_REDEEM[platform](invite.code)}`,
     ].join("\n");
@@ -50,15 +51,28 @@ export async function inviteCommand(memberId: string | undefined, options: { pla
   }
 }
 
-/** `hotline unbind <member> --platform telegram`: the member's account there can no longer act. */
+/**
+ * `hotline unbind <member> --platform telegram`: the member's accounts there bound by invite can no
+ * longer act. An account the organisation file lists would be bound again the next time the bot or
+ * the CLI starts (each loads the file): it stays, and the command says where to remove it, exit 2.
+ */
 export async function unbindCommand(memberId: string | undefined, options: { platform?: string }): Promise<string> {
   if (!memberId) throw new UsageError("usage: hotline unbind <member> [--platform telegram]");
   const platform = parsePlatform(options.platform);
   const app = await createApp(loadConfig());
   try {
     if (!(await app.directory.findMember(memberId))) throw new UsageError(`unknown member "${memberId}"`);
-    const removed = await app.core.invites.unbind(memberId, platform);
-    return removed ? `Unbound ${removed} ${platform} account(s) from ${memberId}.` : `${memberId} has no ${platform} account bound.`;
+    const listed = await app.db.identity.findMany({ where: { memberId, platform, source: "org" }, select: { externalId: true } });
+    if (listed.length === 0) {
+      const removed = await app.core.invites.unbind(memberId, platform);
+      return removed ? `Unbound ${removed} ${platform} account(s) from ${memberId}.` : `${memberId} has no ${platform} account bound.`;
+    }
+    const { count } = await app.db.identity.deleteMany({ where: { memberId, platform, source: { not: "org" } } });
+    const done = count ? `Unbound ${count} ${platform} account(s) bound by invite from ${memberId}, but` : "Nothing was changed:";
+    const accounts = listed.map((identity) => identity.externalId).join(", ");
+    throw new UsageError(
+      `${done} ${memberId}'s ${platform} account ${accounts} is listed in the organisation file (${app.config.ORG_CONFIG}, identities.${platform} of ${memberId}), which binds it again at every start; remove it there to unbind it.`,
+    );
   } finally {
     await app.close();
   }

@@ -1,98 +1,160 @@
-import { parseArgs } from "node:util";
-import { pick } from "../../core/messages/locale.js";
-import { createApp } from "../app.js";
-import { ConfigError, loadConfig, loadDotEnv } from "../config/env.js";
-import { chatCommand } from "./chat-command.js";
-import { classifyCommand } from "./classify-command.js";
-import { deliveriesCommand } from "./deliveries-command.js";
-import { reportCommand } from "./report-command.js";
-import { inviteCommand, unbindCommand } from "./invite-command.js";
-import { telegramCommand } from "./telegram-command.js";
+import { parseCommandArgs, type ArgsSpec, type ParsedArgs } from "./args.js";
 import { UsageError } from "./usage-error.js";
 
-const USAGE = `Usage: hotline <command>
-
-  classify                 read one JSON object of triage answers on stdin, print the classification
-  chat --as <member>       report and handle tickets in the terminal as a directory member
-  members                  list the directory's members (ids for --as)
-  invite <member> [--platform telegram] [--ttl-hours 72]
-                           a single-use code (and t.me link) that binds a chat account to a member
-  unbind <member> [--platform telegram]
-                           remove a member's bound chat account
-  report [--date YYYY-MM-DD | --week] [--json]
-                           the daily reports (major quality problems, hotline), today's so far by default
-  deliveries [--failed] [--json] | retry <id>
-                           the messages the bot sent or could not send; put a failed one back in line
-  telegram set-webhook <public-url> | delete-webhook
-                           register the webhook (needs TELEGRAM_WEBHOOK_SECRET) or go back to polling
-  help                     show this text`;
-
-async function listMembers(): Promise<string> {
-  const app = await createApp(loadConfig());
-  try {
-    const members = await app.directory.listMembers();
-    return members
-      .map((m) => `${m.id.padEnd(16)} ${pick(m.name, app.config.DEFAULT_LOCALE).padEnd(8)} ${m.roles.join(",").padEnd(14)} ${m.departmentId ?? m.serviceCenterId ?? ""}`)
-      .join("\n");
-  } finally {
-    await app.close();
-  }
+/**
+ * A subcommand: its arguments, its `--help`, and what it runs. Each command loads its own modules
+ * when it runs, so `hotline help` and `hotline classify` start without Prisma, grammY or Bolt.
+ */
+interface Command extends ArgsSpec {
+  name: string;
+  summary: string;
+  /** Lines under the usage in `hotline <command> --help`. */
+  details: string[];
+  run(args: ParsedArgs): Promise<string | undefined>;
 }
 
-async function run(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case "classify":
-      console.log(await classifyCommand(process.stdin));
-      return;
-    case "chat": {
-      const { values } = parseArgs({ args: rest, options: { as: { type: "string" } } });
-      await chatCommand(values.as, { input: process.stdin, print: (text) => console.log(text) });
-      return;
-    }
-    case "members":
-      console.log(await listMembers());
-      return;
-    case "invite":
-    case "unbind": {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { platform: { type: "string" }, "ttl-hours": { type: "string" } },
-      });
-      const options = { platform: values.platform, ttlHours: values["ttl-hours"] };
-      console.log(command === "invite" ? await inviteCommand(positionals[0], options) : await unbindCommand(positionals[0], options));
-      return;
-    }
-    case "report": {
-      const { values } = parseArgs({ args: rest, options: { date: { type: "string" }, week: { type: "boolean" }, json: { type: "boolean" } } });
-      console.log(await reportCommand(values));
-      return;
-    }
-    case "deliveries": {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { failed: { type: "boolean" }, json: { type: "boolean" } } });
-      console.log(await deliveriesCommand({ action: positionals[0], id: positionals[1], failed: values.failed ?? false, json: values.json ?? false }));
-      return;
-    }
-    case "telegram":
-      console.log(await telegramCommand(rest[0], rest[1]));
-      return;
-    case undefined:
-    case "help":
-    case "--help":
-      console.log(USAGE);
-      return;
-    default:
-      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
-  }
+const text = (value: string | boolean | undefined) => (typeof value === "string" ? value : undefined);
+const PLATFORMS = "telegram|slack|wecom";
+
+const COMMANDS: Command[] = [
+  {
+    name: "classify",
+    command: "hotline classify",
+    usage: "hotline classify < answers.json",
+    summary: "read one JSON object of triage answers on stdin, print the classification",
+    details: ['Prints {"category","level","matched"} as JSON; a bad or unknown field exits 2 naming it.', 'Example: echo \'{"breakdown": true}\' | npx hotline classify'],
+    options: {},
+    maxPositionals: 0,
+    run: async () => (await import("./classify-command.js")).classifyCommand(process.stdin),
+  },
+  {
+    name: "chat",
+    command: "hotline chat",
+    usage: "hotline chat --as <member>",
+    summary: "report and handle tickets in the terminal as a directory member",
+    details: [
+      "The same dialogs and commands as the chat platforms, against the same database.",
+      "Answer options by number; /attach <file> adds a file; /help lists commands; /quit leaves.",
+      "What the bot sends the member on their chat platform is shown too, as it is written to the outbox.",
+      "  --as <member>   the member id (npx hotline members lists them)",
+    ],
+    options: { as: "string" },
+    maxPositionals: 0,
+    run: async ({ values }) => {
+      const { chatCommand } = await import("./chat-command.js");
+      await chatCommand(text(values.as), { input: process.stdin, print: (line) => console.log(line) });
+      return undefined;
+    },
+  },
+  {
+    name: "members",
+    command: "hotline members",
+    usage: "hotline members",
+    summary: "list the directory's members (ids for --as)",
+    details: ["One line each: id, name, roles, department or service center."],
+    options: {},
+    maxPositionals: 0,
+    run: async () => (await import("./members-command.js")).membersCommand(),
+  },
+  {
+    name: "invite",
+    command: "hotline invite",
+    usage: `hotline invite <member> [--platform ${PLATFORMS}] [--ttl-hours 72]`,
+    summary: "a single-use code (and t.me link) that binds a chat account to a member",
+    details: ["  --platform      where the account is (default telegram)", "  --ttl-hours     how long the code is valid (default 72)"],
+    options: { platform: "string", "ttl-hours": "string" },
+    maxPositionals: 1,
+    required: ["<member>"],
+    run: async ({ values, positionals }) =>
+      (await import("./invite-command.js")).inviteCommand(positionals[0], { platform: text(values.platform), ttlHours: text(values["ttl-hours"]) }),
+  },
+  {
+    name: "unbind",
+    command: "hotline unbind",
+    usage: `hotline unbind <member> [--platform ${PLATFORMS}]`,
+    summary: "remove a member's chat account bound by an invite",
+    details: ["  --platform      where the account is (default telegram)", "Accounts listed in the organisation file stay: remove them from the file instead."],
+    options: { platform: "string" },
+    maxPositionals: 1,
+    required: ["<member>"],
+    run: async ({ values, positionals }) => (await import("./invite-command.js")).unbindCommand(positionals[0], { platform: text(values.platform) }),
+  },
+  {
+    name: "report",
+    command: "hotline report",
+    usage: "hotline report [--date YYYY-MM-DD | --week] [--json]",
+    summary: "the daily reports (major quality problems, hotline), today's so far by default",
+    details: ["  --date          a business day (TZ setting)", "  --week          the last seven days", "  --json          the reports' data as JSON"],
+    options: { date: "string", week: "boolean", json: "boolean" },
+    maxPositionals: 0,
+    run: async ({ values }) => (await import("./report-command.js")).reportCommand({ date: text(values.date), week: values.week === true, json: values.json === true }),
+  },
+  {
+    name: "deliveries",
+    command: "hotline deliveries",
+    usage: "hotline deliveries [--failed] [--json] | hotline deliveries retry <id>",
+    summary: "the messages the bot sent or could not send; put a failed one back in line",
+    details: ["  --failed        only those that could not be delivered, with the error", "  --json          the rows as JSON", "  retry <id>      send a failed one again (the running bot picks it up)"],
+    options: { failed: "boolean", json: "boolean" },
+    maxPositionals: 2,
+    run: async ({ values, positionals }) =>
+      (await import("./deliveries-command.js")).deliveriesCommand({ action: positionals[0], id: positionals[1], failed: values.failed === true, json: values.json === true }),
+  },
+  {
+    name: "telegram",
+    command: "hotline telegram",
+    usage: "hotline telegram set-webhook <public-url> | hotline telegram delete-webhook",
+    summary: "register the webhook (needs TELEGRAM_WEBHOOK_SECRET) or go back to polling",
+    details: ["set-webhook appends /telegram/webhook to the URL unless it ends with it."],
+    options: {},
+    maxPositionals: 2,
+    run: async ({ positionals }) => (await import("./telegram-command.js")).telegramCommand(positionals[0], positionals[1]),
+  },
+];
+
+const HELP: ArgsSpec = { command: "hotline help", usage: "hotline help [<command>]", options: {}, maxPositionals: 1 };
+
+function overview(): string {
+  const lines = COMMANDS.flatMap((c) => [`  ${c.usage.replace(/^hotline /, "")}`, `      ${c.summary}`]);
+  return ["Usage: hotline <command> [options]", "", ...lines, "  help [<command>]", "      this text, or a command's own (also: hotline <command> --help)"].join("\n");
 }
 
-loadDotEnv();
-run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-    console.error((error as Error).message);
-    process.exit(2);
+const sentence = (phrase: string) => `${phrase.charAt(0).toUpperCase()}${phrase.slice(1)}.`;
+const commandHelp = (command: Command) => [`Usage: ${command.usage}`, "", sentence(command.summary), ...(command.details.length ? ["", ...command.details] : [])].join("\n");
+
+function findCommand(name: string): Command {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw new UsageError(`hotline: unknown command "${name}"; hotline help lists the commands`);
+  return command;
+}
+
+async function run(argv: string[]): Promise<string | undefined> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    const { positionals } = parseCommandArgs(HELP, rest);
+    return positionals[0] ? commandHelp(findCommand(positionals[0])) : overview();
   }
-  console.error(error);
-  process.exit(1);
-});
+  const command = findCommand(name);
+  const args = parseCommandArgs(command, rest);
+  if (args.help) return commandHelp(command);
+  const { loadDotEnv } = await import("../config/env.js");
+  loadDotEnv();
+  return command.run(args);
+}
+
+/** Exit codes: 0 done, 2 a usage or settings mistake (one message, no stack), 1 anything else. */
+const USER_MISTAKES = new Set(["UsageError", "ConfigError"]);
+
+run(process.argv.slice(2)).then(
+  (output) => {
+    if (output !== undefined) console.log(output);
+  },
+  (error: unknown) => {
+    if (error instanceof Error && USER_MISTAKES.has(error.name)) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);

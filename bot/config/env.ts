@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
 import { formatIssues } from "../../core/directory/parse-organisation.js";
@@ -12,6 +13,11 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** An IP address, or a host name such as localhost (RFC 1123 labels). */
+function isHost(host: string): boolean {
+  return isIP(host) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(host);
 }
 
 /** Every setting the bot reads from the environment; `.env.example` documents each. */
@@ -32,6 +38,8 @@ const envSchema = z.object({
     .min(1, "must be a port number from 1 to 65535")
     .max(65535, "must be a port number from 1 to 65535")
     .default(3000),
+  /** The interface the HTTP server listens on: this machine only unless set (0.0.0.0 for every interface). */
+  HOST: z.string().refine(isHost, "must be an IP address such as 127.0.0.1 or 0.0.0.0, or a host name such as localhost").default("127.0.0.1"),
   TZ: z.string().refine(isTimeZone, "must be an IANA time zone such as Asia/Shanghai").default("Asia/Shanghai"),
   DEFAULT_LOCALE: z.enum(localeSchema.options, { error: "must be zh-CN or en" }).default("zh-CN"),
   ORG_CONFIG: z.string().min(1).default("prisma/seed/organisation.yaml"),

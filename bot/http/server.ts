@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Database } from "../../prisma/database.js";
 import { probeRedis, type ProbeResult } from "./redis-probe.js";
 
@@ -49,4 +51,19 @@ export function createHttpServer(deps: HealthDeps, routes: Record<string, RouteH
       res.destroy(error instanceof Error ? error : undefined);
     });
   });
+}
+
+/** Addresses that mean "every interface of this machine". */
+const ANY_ADDRESS = new Set(["0.0.0.0", "::"]);
+
+/**
+ * Starts listening and answers the address the server really listens on, as a URL (an IPv6
+ * address in brackets), with a note when that is every interface. Rejects on EADDRINUSE and the like.
+ */
+export async function listen(server: Server, port: number, host: string): Promise<{ url: string; everyInterface: boolean }> {
+  server.listen(port, host);
+  await once(server, "listening");
+  const { address, family, port: bound } = server.address() as AddressInfo;
+  const shown = family === "IPv6" ? `[${address}]` : address;
+  return { url: `http://${shown}:${bound}`, everyInterface: ANY_ADDRESS.has(address) };
 }

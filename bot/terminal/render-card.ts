@@ -1,4 +1,5 @@
 import { pickerHints, type Card } from "../../core/messages/card.js";
+import type { Platform } from "../../core/directory/organisation.js";
 import type { Notification } from "../../core/escalation/notification.js";
 
 const TONE_MARK: Record<NonNullable<Card["tone"]>, string> = {
@@ -43,4 +44,16 @@ export function renderNotification(notification: Notification): string {
         : `${recipient.name}: no chat identity, recorded as failed`;
   const body = renderCard(notification.card).split("\n").map((line) => `   │ ${line}`);
   return [`  → ${where}`, ...body].join("\n");
+}
+
+/**
+ * A message the bot wrote to the outbox for the terminal's own member, as it goes to them on their
+ * chat platform. Its buttons are shown with the command they run, to type here.
+ */
+export function renderDelivered(delivery: { id: number; platform: Platform | null; card: Card }): string {
+  const { id, platform, card } = delivery;
+  const where = platform ? `→ to you on ${platform}` : "→ to you (no chat account bound: kept as a failed delivery)";
+  const buttons = (card.choices ?? []).map((choice) => (choice.id.startsWith("/") ? `  [${choice.label}] ${choice.id}` : `  [${choice.label}]`));
+  const body = [...renderCard({ ...card, choices: undefined }).split("\n"), ...buttons].map((line) => `   │ ${line}`);
+  return [`${where} (delivery #${id}):`, ...body].join("\n");
 }

@@ -25,3 +25,37 @@ export function runCli(args: string[], options: { stdin?: string; env?: Record<s
     child.stdin.end(options.stdin ?? "");
   });
 }
+
+/** A `hotline` command that keeps running, with its stdin open: a person at a terminal. */
+export interface RunningCli {
+  /** Types lines, each followed by Enter. */
+  type(...lines: string[]): void;
+  /** What it printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+  kill(): void;
+}
+
+export function startCli(args: string[], options: { env?: Record<string, string> } = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, LOG_LEVEL: "silent", ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code));
+  });
+  return {
+    type: (...lines) => void child.stdin.write(lines.map((line) => `${line}\n`).join("")),
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    kill: () => void child.kill("SIGKILL"),
+  };
+}

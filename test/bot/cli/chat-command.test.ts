@@ -1,13 +1,43 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freshDatabaseFile } from "../../support/test-app.js";
 import { LEVEL2_FAULT } from "../../support/report-script.js";
-import { runCli } from "../../support/run-cli.js";
+import { eventually } from "../../support/eventually.js";
+import { runCli, startCli, type RunningCli } from "../../support/run-cli.js";
+import { openDatabase } from "../../../prisma/database.js";
 
 let db: ReturnType<typeof freshDatabaseFile>;
+const running: RunningCli[] = [];
 beforeEach(() => {
   db = freshDatabaseFile();
 });
-afterEach(() => db.cleanup());
+afterEach(() => {
+  running.splice(0).forEach((cli) => cli.kill());
+  db.cleanup();
+});
+
+/** A chat left open, as in a terminal: stdin stays open until the test types /quit. */
+function openChat(member: string): RunningCli {
+  const cli = startCli(["chat", "--as", member], { env: { DATABASE_URL: `file:${db.file}` } });
+  running.push(cli);
+  return cli;
+}
+
+const printed = (cli: RunningCli, text: string | RegExp, timeoutMs = 20_000) =>
+  eventually(
+    () => (typeof text === "string" ? cli.stdout().includes(text) : text.test(cli.stdout())),
+    () => `waiting for ${String(text)} in:\n${cli.stdout()}\n${cli.stderr()}`,
+    timeoutMs,
+  );
+
+/** The messages a chat showed as sent to its member: each "→ to you" line with the card under it. */
+const deliveredBlocks = (cli: RunningCli) =>
+  cli
+    .stdout()
+    .split(/^(?=\S)/m)
+    .filter((block) => block.startsWith("→ to you"));
+
+/** Resolves with the exit code, or with "still running" after the time given. */
+const exitWithin = (cli: RunningCli, ms: number) => Promise.race([cli.exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running"), ms))]);
 
 const chat = (member: string, lines: string[]) =>
   runCli(["chat", "--as", member], { stdin: lines.join("\n") + "\n", env: { DATABASE_URL: `file:${db.file}` } });
@@ -43,5 +73,61 @@ describe("npx hotline chat", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown member "nobody"');
     expect(result.stderr).toContain("wang.fang");
+  });
+
+  it("leaves on /quit while its input stays open, as a terminal's does", async () => {
+    const chat = openChat("wang.fang");
+    await printed(chat, "/quit leaves");
+    chat.type("/quit");
+    expect(await exitWithin(chat, 10_000)).toBe(0);
+  });
+
+  it("shows each member what the bot sends them: the lead sees the ping, acknowledges it, the reporter sees the notice", async () => {
+    const lead = openChat("chen.jie");
+    const reporter = openChat("wang.fang");
+    await Promise.all([printed(lead, "/quit leaves"), printed(reporter, "/quit leaves")]);
+
+    reporter.type(...LEVEL2_FAULT, "1");
+    const number = (await printed(reporter, /✔ (HL-\d{8}-\d{4})/)) && /HL-\d{8}-\d{4}/.exec(reporter.stdout())![0];
+    // chen.jie's direct platform is Slack: the ping appears in his terminal as it goes there.
+    await printed(lead, "→ to you on slack");
+    expect(lead.stdout()).toContain(`新工单 ${number}：重大质量信息 2 级`);
+    expect(lead.stdout()).toContain(`[响应] /ack ${number}`);
+
+    lead.type(`/ack ${number}`);
+    await printed(lead, `已响应 ${number}。`);
+    // The reporter hears back on her direct platform: wang.fang's is WeCom.
+    await printed(reporter, "→ to you on wecom");
+    expect(reporter.stdout()).toContain(`你上报的 ${number} 已由 陈杰（质量保证部）响应。`);
+    // Each sees only the messages to them, each once.
+    const [toLead, toReporter] = [deliveredBlocks(lead), deliveredBlocks(reporter)];
+    expect(toLead).toHaveLength(1);
+    expect(toLead[0]).toContain("新工单");
+    expect(toReporter).toHaveLength(1);
+    expect(toReporter[0]).toContain("你上报的");
+
+    reporter.type("/quit");
+    lead.type("/quit");
+    expect(await Promise.all([exitWithin(reporter, 10_000), exitWithin(lead, 10_000)])).toEqual([0, 0]);
+
+    // Shown, not delivered: the rows still wait for the bot to send them on Slack and WeCom.
+    const client = await openDatabase(`file:${db.file}`);
+    try {
+      const toMembers = (await client.delivery.findMany({ where: { kind: "message" } })).filter((row) => ["chen.jie", "wang.fang"].includes(JSON.parse(row.recipient).memberId));
+      expect(toMembers.length).toBeGreaterThanOrEqual(2);
+      expect(toMembers.every((row) => row.status === "pending" && row.attempts === 0)).toBe(true);
+    } finally {
+      await client.$disconnect();
+    }
+  });
+
+  it("does not show what was in the outbox before the chat started", async () => {
+    await chat("wang.fang", [...LEVEL2_FAULT, "1"]);
+    const lead = openChat("chen.jie");
+    await printed(lead, "/quit leaves");
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // two polls
+    expect(lead.stdout()).not.toContain("→ to you");
+    lead.type("/quit");
+    expect(await exitWithin(lead, 10_000)).toBe(0);
   });
 });

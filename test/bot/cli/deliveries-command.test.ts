@@ -33,4 +33,34 @@ describe("npx hotline deliveries", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("is not a failed delivery");
   });
+
+  it("prints the times in business time with the offset, and --json as nested objects", async () => {
+    const client = await openDatabase(`file:${db.file}`);
+    const recipient = { kind: "member", memberId: "chen.jie", name: "陈杰", platform: "slack", address: "U0000000QA1" };
+    const card = { title: "新工单 HL-20261126-0001", lines: ["质量保证部: 请提出处理措施"], choices: [{ id: "/ack HL-20261126-0001", label: "响应" }] };
+    const createdAt = new Date("2026-11-26T02:00:05.250Z");
+    const sentAt = new Date("2026-11-26T17:30:00.000Z"); // already the next day in Shanghai
+    const row = await client.delivery.create({
+      data: { platform: "slack", recipient: JSON.stringify(recipient), payload: JSON.stringify(card), status: "sent", attempts: 1, createdAt, sentAt },
+    });
+    await client.$disconnect();
+
+    const listed = await cli([]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`#${row.id}  sent    slack    陈杰 (U0000000QA1)`);
+    expect(listed.stdout).toContain("2026-11-26 10:00 +08:00");
+    expect(listed.stdout).not.toContain("2026-11-26T02:00");
+
+    const json = await cli(["--json"]);
+    expect(json.code).toBe(0);
+    const [only] = JSON.parse(json.stdout) as Record<string, unknown>[];
+    expect(only!.recipient).toEqual(recipient);
+    expect(only!.payload).toEqual(card);
+    expect(only!.createdAt).toBe("2026-11-26T10:00:05.250+08:00");
+    expect(only!.sentAt).toBe("2026-11-27T01:30:00.000+08:00");
+    expect(new Date(only!.createdAt as string).getTime()).toBe(createdAt.getTime());
+
+    const elsewhere = JSON.parse((await runCli(["deliveries", "--json"], { env: { DATABASE_URL: `file:${db.file}`, TZ: "America/St_Johns" } })).stdout);
+    expect(elsewhere[0].createdAt).toBe("2026-11-25T22:30:05.250-03:30");
+  });
 });

@@ -6,6 +6,7 @@ const DEFAULTS = {
   REDIS_URL: "redis://127.0.0.1:6379",
   REDIS_PREFIX: "hotline",
   PORT: 3000,
+  HOST: "127.0.0.1",
   TZ: "Asia/Shanghai",
   DEFAULT_LOCALE: "zh-CN",
   ORG_CONFIG: "prisma/seed/organisation.yaml",
@@ -49,6 +50,7 @@ describe("loadConfig", () => {
       REDIS_URL: "rediss://cache.example:6380/2",
       REDIS_PREFIX: "hotline-staging",
       PORT: "8080",
+      HOST: "0.0.0.0",
       TZ: "America/New_York",
       DEFAULT_LOCALE: "en",
       ORG_CONFIG: "/etc/hotline/organisation.yaml",
@@ -83,6 +85,7 @@ describe("loadConfig", () => {
       REDIS_URL: "rediss://cache.example:6380/2",
       REDIS_PREFIX: "hotline-staging",
       PORT: 8080,
+      HOST: "0.0.0.0",
       TZ: "America/New_York",
       DEFAULT_LOCALE: "en",
       ORG_CONFIG: "/etc/hotline/organisation.yaml",
@@ -93,6 +96,10 @@ describe("loadConfig", () => {
   it("turns PORT into a number", () => {
     expect(loadConfig({ PORT: "65535" }).PORT).toBe(65535);
     expect(loadConfig({ PORT: "1" }).PORT).toBe(1);
+  });
+
+  it("takes HOST as an IPv4 or IPv6 address or a host name", () => {
+    for (const host of ["10.0.0.5", "::", "::1", "localhost", "hotline-web.internal"]) expect(loadConfig({ HOST: host }).HOST).toBe(host);
   });
 
   it("ignores settings it does not know", () => {
@@ -129,6 +136,9 @@ describe("loadConfig", () => {
     ["WECOM_ENCODING_AES_KEY", "too-short"],
     ["WECOM_API_BASE", "qyapi.weixin.qq.com"],
     ["TELEGRAM_WEBHOOK_SECRET", "has spaces in it"],
+    ["HOST", "http://0.0.0.0"],
+    ["HOST", "127.0.0.1:3000"],
+    ["HOST", "two words"],
   ])("rejects %s=%s with a ConfigError naming the setting", (key, value) => {
     const error = configErrorFor({ [key]: value });
     expect(error.name).toBe("ConfigError");

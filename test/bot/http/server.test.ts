@@ -1,7 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../../bot/app.js";
-import { createHttpServer } from "../../../bot/http/server.js";
+import { connect } from "node:net";
+import { createHttpServer, listen } from "../../../bot/http/server.js";
 import { freshDatabaseFile, startTestApp } from "../../support/test-app.js";
 
 let app: App;
@@ -42,5 +43,65 @@ describe("GET /healthz", () => {
 
   it("answers 404 for paths it does not serve", async () => {
     expect((await get("redis://127.0.0.1:6379", "/nope")).status).toBe(404);
+  });
+});
+
+/** Whether anything accepts a TCP connection at that address. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+describe("listen", () => {
+  it("listens on the host given and answers the address it really listens on", async () => {
+    const server = createHttpServer({ db: app.db, redisUrl: "redis://127.0.0.1:1" });
+    try {
+      const { url, everyInterface } = await listen(server, 0, "127.0.0.1");
+      const port = (server.address() as AddressInfo).port;
+      expect(url).toBe(`http://127.0.0.1:${port}`);
+      expect(everyInterface).toBe(false);
+      expect(await accepts("127.0.0.1", port)).toBe(true);
+      expect(await accepts("127.0.0.2", port)).toBe(false); // another loopback address: not this interface
+    } finally {
+      server.close();
+    }
+  });
+
+  it("says so when it listens on every interface", async () => {
+    const server = createHttpServer({ db: app.db, redisUrl: "redis://127.0.0.1:1" });
+    try {
+      const { url, everyInterface } = await listen(server, 0, "0.0.0.0");
+      const port = (server.address() as AddressInfo).port;
+      expect(url).toBe(`http://0.0.0.0:${port}`);
+      expect(everyInterface).toBe(true);
+      expect(await accepts("127.0.0.2", port)).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("writes an IPv6 address in brackets", async () => {
+    const server = createHttpServer({ db: app.db, redisUrl: "redis://127.0.0.1:1" });
+    try {
+      const { url } = await listen(server, 0, "::1");
+      expect(url).toBe(`http://[::1]:${(server.address() as AddressInfo).port}`);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("rejects when the port is taken", async () => {
+    const first = createHttpServer({ db: app.db, redisUrl: "redis://127.0.0.1:1" });
+    const second = createHttpServer({ db: app.db, redisUrl: "redis://127.0.0.1:1" });
+    try {
+      await listen(first, 0, "127.0.0.1");
+      await expect(listen(second, (first.address() as AddressInfo).port, "127.0.0.1")).rejects.toMatchObject({ code: "EADDRINUSE" });
+    } finally {
+      first.close();
+      second.close();
+    }
   });
 });
