@@ -1,7 +1,6 @@
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { MARKDOWN_MAX_BYTES, renderRobotMarkdown, renderText, splitByBytes, TEXT_MAX_BYTES } from "../../../bot/wecom/render-wecom.js";
-import { parseFlatXml } from "../../../bot/wecom/wecom-xml.js";
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 
@@ -31,12 +30,5 @@ describe("WeCom rendering", () => {
     expect(markdown).not.toContain("<@zhaoming>");
     expect(markdown).not.toContain("<font");
     expect(markdown).toContain("＜@zhaoming＞");
-  });
-});
-
-describe("WeCom's flat XML", () => {
-  it("reads CDATA, a CDATA split around a literal ]]>, and plain values with entities", () => {
-    const xml = "<xml><ToUserName><![CDATA[ww1]]></ToUserName><Content><![CDATA[a]]]]><![CDATA[>b </Content> c]]></Content><CreateTime>1409659813</CreateTime><Note>x &lt; y</Note></xml>";
-    expect(parseFlatXml(xml)).toEqual({ ToUserName: "ww1", Content: "a]]>b </Content> c", CreateTime: "1409659813", Note: "x < y" });
   });
 });
