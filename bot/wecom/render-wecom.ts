@@ -85,8 +85,8 @@ const quoteText = (text: string) => wellFormed(text).replace(/<(?=\/?a\b)/gi, "ï
 
 /** A card as app text messages (each at most 2,048 bytes), with no link from user text. */
 export function renderText(card: Card): string[] {
-  const mentions = card.mentions?.length ? [card.mentions.map((m) => `@${m.name}`).join(" ")] : [];
-  return splitByBytes([...(card.title ? [card.title] : []), ...bodyLines(card, quoteText), ...mentions].map(wellFormed), TEXT_MAX_BYTES);
+  const mentions = card.mentions?.length ? [card.mentions.map((m) => `@${quoteText(m.name)}`).join(" ")] : [];
+  return splitByBytes([...(card.title ? [quoteText(card.title)] : []), ...bodyLines(card, quoteText), ...mentions].map(wellFormed), TEXT_MAX_BYTES);
 }
 
 /**

@@ -40,7 +40,12 @@ describe("WeCom rendering", () => {
   });
 
   it("keeps an <a> tag from user text out of app text messages, and the app's own <member> as written", () => {
-    const [text] = renderText({ lines: ['看 <a href="http://evil.example">这里</a>', "<A\nHREF='x'>y</A >"], pickers: [{ id: "/appoint HL-20261126-0001 quality_assurance", label: "委派成员" }] });
+    const [text] = renderText({
+      title: "<a href='http://evil.example'>工单</a>",
+      lines: ['看 <a href="http://evil.example">这里</a>', "<A\nHREF='x'>y</A >"],
+      pickers: [{ id: "/appoint HL-20261126-0001 quality_assurance", label: "委派成员" }],
+      mentions: [{ memberId: "x", name: "<a href='http://evil.example'>周敏</a>" }],
+    });
     expect(text).not.toMatch(/<\/?a\b/i);
     expect(text).toContain('看 ＜a href="http://evil.example">这里＜/a>');
     expect(text).toContain("委派成员: /appoint HL-20261126-0001 quality_assurance <member>");
