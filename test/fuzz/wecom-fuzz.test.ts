@@ -189,7 +189,8 @@ const hostileFragment = fc.oneof(
 /** Text a user could send: short and tricky, or long (up to the 2,000 characters a description takes). */
 const hostileText = fc.oneof(
   { weight: 5, arbitrary: fc.array(hostileFragment, { maxLength: 24 }).map((parts) => parts.join("")) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom("😀", "𠀀", "发", "a", "<@zhoumin>", "[x](http://e.x)"), fc.integer({ min: 300, max: 1_990 })).map(([unit, n]) => unit.repeat(Math.ceil(n / [...unit].length)).slice(0, n)) },
+  // Long: over a markdown message's 4,096 bytes (a description takes 2,000 characters).
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom("😀", "𠀀", "发", "👨‍👩‍👧‍👦", "<@zhoumin>", "[点](http://e.x)", "é"), fc.integer({ min: 1_400, max: 1_990 })).map(([unit, n]) => [...unit.repeat(n)].slice(0, n).join("")) },
 );
 
 // ---- the hostile request kinds ----
@@ -426,6 +427,7 @@ describe("hostile WeCom callbacks through the real route", () => {
 
   it("escalates reports written in hostile text into the groups with the leads' mentions only, no links, every piece within its limit", async () => {
     const answerable = (text: string) => `故障描述：${text}`.trim();
+    let splitCards = 0;
     await fc.assert(
       fc.asyncProperty(hostileText, fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }), fc.constantFrom("<@zhoumin>", "[张](http://evil.example)", "**王**", "<a href=\"http://e.x\">李</a>", "𠀀先生"), async (description, name, nameTrick) => {
         const before = { afterSales: wecom.robotMessages(AFTER_SALES_ROBOT).length, qa: wecom.robotMessages(QA_ROBOT).length, tickets: await app.db.ticket.count() };
@@ -443,6 +445,7 @@ describe("hostile WeCom callbacks through the real route", () => {
         await deliverOutbox();
         for (const [key, seen] of [[AFTER_SALES_ROBOT, before.afterSales], [QA_ROBOT, before.qa]] as const) {
           const pieces = wecom.robotMessages(key).slice(seen);
+          if (pieces.length > 1) splitCards++;
           for (const piece of pieces) {
             expect(piece.msgtype).toBe("markdown");
             expectOnlyRendererMarkup(key, piece.content);
@@ -453,6 +456,10 @@ describe("hostile WeCom callbacks through the real route", () => {
       }),
       { seed: SEED, numRuns: 30 },
     );
+    // The runs did what they are for: long cards were split, links and tags were sent quoted.
+    expect(splitCards).toBeGreaterThan(0);
+    expect([AFTER_SALES_ROBOT, QA_ROBOT].some((key) => wecom.robotMessages(key).some((m) => m.content.includes("［") && m.content.includes("＜@")))).toBe(true);
+    expect(wecom.appMessages().some((m) => m.content.includes("＜a href"))).toBe(true);
     expectWithinWecomLimits();
   });
 
