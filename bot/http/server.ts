@@ -32,12 +32,22 @@ function sendJson(res: ServerResponse, statusCode: number, body: unknown): void 
   res.end(JSON.stringify(body));
 }
 
+/** The target's path; undefined when it is no URL (`//a:b` is a host with a bad port), which a client may send. */
+function pathOf(target: string): string | undefined {
+  try {
+    return new URL(target, "http://localhost").pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The one HTTP server: health now, chat adapters' webhooks mount their routes onto it. */
 export function createHttpServer(deps: HealthDeps, routes: Record<string, RouteHandler> = {}): Server {
   return createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const path = pathOf(req.url ?? "/");
     const route = `${req.method} ${path}`;
     const handle = async () => {
+      if (path === undefined) return sendJson(res, 400, { error: "bad request target" });
       if (route === "GET /healthz") {
         const { statusCode, body } = await health(deps);
         return sendJson(res, statusCode, body);

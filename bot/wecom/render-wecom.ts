@@ -7,6 +7,13 @@ export const TEXT_MAX_BYTES = 2048;
 export const MARKDOWN_MAX_BYTES = 4096;
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * Text as it can be sent: a lone surrogate (from a platform whose JSON allows one) becomes U+FFFD,
+ * as a UTF-8 encoder would write it, instead of an escape WeCom cannot decode.
+ */
+const wellFormed = (text: string) => text.replace(/\p{Cs}/gu, "\uFFFD");
 
 /**
  * Choices as WeCom shows them: a dialog's options numbered (the member answers with the number or
@@ -29,42 +36,67 @@ function bodyLines(card: Card, quote: (text: string) => string): string[] {
   ];
 }
 
-/** Cuts one line into pieces under `max` bytes without splitting a character. */
-function cutLine(line: string, max: number): string[] {
+/**
+ * Cuts one line into pieces of at most `max` bytes (at least 4, one code point) whose
+ * concatenation is the line. Cuts fall between graphemes (an emoji sequence, a letter and its
+ * marks stay whole), or between code points of a grapheme longer than `max` on its own.
+ */
+export function cutLine(line: string, max: number): string[] {
   const pieces: string[] = [];
   let piece = "";
-  for (const char of line) {
-    if (bytes(piece + char) > max) {
-      pieces.push(piece);
-      piece = "";
+  let size = 0;
+  for (const { segment } of graphemes.segment(line)) {
+    for (const unit of bytes(segment) > max ? segment.match(/[\s\S]/gu)! : [segment]) {
+      const unitBytes = bytes(unit);
+      if (size + unitBytes > max && piece) {
+        pieces.push(piece);
+        piece = "";
+        size = 0;
+      }
+      piece += unit;
+      size += unitBytes;
     }
-    piece += char;
   }
   return [...pieces, piece];
 }
 
-/** Packs lines into messages under `max` bytes, breaking only between lines where it can. */
+/**
+ * Packs lines into messages of at most `max` bytes: lines joined by "\n", a line longer than a
+ * message cut by `cutLine` with nothing between its pieces. No message is empty (WeCom refuses
+ * empty content with 44004): empty lines that would stand alone are dropped, and no lines at all
+ * give one " ".
+ */
 export function splitByBytes(lines: string[], max: number): string[] {
   const messages: string[] = [];
   for (const line of lines.flatMap((l) => cutLine(l, max))) {
     const last = messages.at(-1);
-    if (last !== undefined && bytes(`${last}\n${line}`) <= max) messages[messages.length - 1] = `${last}\n${line}`;
+    if (last !== undefined && bytes(last) + 1 + bytes(line) <= max) messages[messages.length - 1] = `${last}\n${line}`;
     else messages.push(line);
   }
-  return messages.length ? messages : [" "];
-}
-
-/** A card as app text messages (each under 2,048 bytes); text messages have no markup to escape. */
-export function renderText(card: Card): string[] {
-  const mentions = card.mentions?.length ? [card.mentions.map((m) => `@${m.name}`).join(" ")] : [];
-  return splitByBytes([...(card.title ? [card.title] : []), ...bodyLines(card, (text) => text), ...mentions], TEXT_MAX_BYTES);
+  const sendable = messages.filter((message) => message !== "");
+  return sendable.length ? sendable : [" "];
 }
 
 /**
- * In markdown `<@userid>` is a mention: user text has its angle brackets made full-width, so a
- * reporter cannot mention or format anything.
+ * In app text messages WeCom renders `<a href="…">` as a link: the `<` of an `a` tag in user text
+ * is made full-width, so a reporter cannot plant one; other angle brackets (`<member>`) stay.
  */
-const quoteMarkdown = (text: string) => text.replace(/</g, "＜").replace(/>/g, "＞");
+const quoteText = (text: string) => wellFormed(text).replace(/<(?=\/?a\b)/gi, "＜");
+
+/** A card as app text messages (each at most 2,048 bytes), with no link from user text. */
+export function renderText(card: Card): string[] {
+  const mentions = card.mentions?.length ? [card.mentions.map((m) => `@${quoteText(m.name)}`).join(" ")] : [];
+  return splitByBytes([...(card.title ? [quoteText(card.title)] : []), ...bodyLines(card, quoteText), ...mentions].map(wellFormed), TEXT_MAX_BYTES);
+}
+
+/**
+ * In group-robot markdown `<@userid>` is a mention, `[text](url)` a link, and `<font>` a colour:
+ * user text has its angle and square brackets made full-width, so a reporter cannot mention
+ * anyone, link anywhere, colour or quote. Emphasis (`**`) is left as typed: masked phone numbers
+ * (`138****5678`) are written with asterisks.
+ */
+const quoteMarkdown = (text: string) => wellFormed(text).replace(/[<>[\]]/g, (bracket) => FULL_WIDTH[bracket]!);
+const FULL_WIDTH: Record<string, string> = { "<": "＜", ">": "＞", "[": "［", "]": "］" };
 
 /**
  * A card as group-robot markdown (each under 4,096 bytes): the title in bold, and each mention as
@@ -76,13 +108,20 @@ export function renderRobotMarkdown(card: Card, wecomIdOf: (memberId: string) =>
     return id ? `<@${id}>` : `@${quoteMarkdown(m.name)}`;
   });
   const title = card.title ? [`**${quoteMarkdown(card.title)}**`] : [];
-  return splitByBytes([...title, ...bodyLines(card, quoteMarkdown), ...(mentions.length ? [mentions.join(" ")] : [])], MARKDOWN_MAX_BYTES);
+  const lines = [...title, ...bodyLines(card, quoteMarkdown), ...(mentions.length ? [mentions.join(" ")] : [])];
+  return splitByBytes(lines.map(wellFormed), MARKDOWN_MAX_BYTES);
 }
 
 /** WeCom shows at most six buttons on a card and cuts titles; the text message carries the rest. */
 const CARD_BUTTONS_MAX = 6;
 const CARD_TITLE_MAX = 26;
 const CARD_DESC_MAX = 40;
+
+/** `text` in at most `max` graphemes, the last an ellipsis when it was longer. */
+export function clip(text: string, max: number): string {
+  const whole = [...graphemes.segment(wellFormed(text))].map((g) => g.segment);
+  return whole.length > max ? `${whole.slice(0, max - 1).join("")}…` : whole.join("");
+}
 
 /**
  * The card's commands (Acknowledge, Take it, Confirm…) as a button card sent after its text: a
@@ -91,7 +130,6 @@ const CARD_DESC_MAX = 40;
 export function renderButtonCard(card: Card, taskId: string): ButtonCard | undefined {
   const commands = (card.choices ?? []).filter((c) => c.id.startsWith("/")).slice(0, CARD_BUTTONS_MAX);
   if (commands.length === 0) return undefined;
-  const clip = (text: string, max: number) => ([...text].length > max ? `${[...text].slice(0, max - 1).join("")}…` : text);
   const title = card.title ?? card.lines[0] ?? "";
   const desc = card.title ? card.lines[0] : card.lines[1];
   return {

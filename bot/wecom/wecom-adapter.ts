@@ -30,13 +30,23 @@ export interface WecomOptions {
   encodingAesKey: string;
   /** e.g. https://qyapi.weixin.qq.com (tests point it at a fake). */
   apiBase: string;
+  /** How long a callback's body may take to arrive, in ms. @defaultValue 10 000 */
+  bodyTimeoutMs?: number;
   /** Called when a handled message produced messages for others (the outbox). */
   onNotifications?: () => void;
   log: Logger;
 }
 
 export const WECOM_CALLBACK_PATH = "/wecom/callback";
+/** A callback is a few kilobytes of XML: a megabyte is far past anything WeCom sends. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/** WeCom sends its body at once and waits 5 seconds for the answer: a body still coming after 10 is not WeCom's. */
+const BODY_TIMEOUT_MS = 10_000;
+/**
+ * A userid, as WeCom's member/create (创建成员) defines it: 1 to 64 letters, digits and `_-@.`,
+ * starting with a letter or digit. Replies go to it, and a `|` would make one address many.
+ */
+const USERID = /^[A-Za-z0-9][\w@.-]{0,63}$/;
 /** appchat/create: a chat with this chatid exists already. */
 const CHAT_EXISTS = 86215;
 
@@ -46,7 +56,7 @@ const PERMANENT_ERRCODES = new Set([81013, 93000, 86003, 40058, 40008, 44004, 30
 /** The decrypted message, as far as Hotline reads it. */
 const inboundSchema = z.object({
   ToUserName: z.string().min(1),
-  FromUserName: z.string().min(1),
+  FromUserName: z.string().regex(USERID),
   CreateTime: z.string().regex(/^\d+$/),
   MsgType: z.string().min(1),
   Content: z.string().optional(),
@@ -66,8 +76,10 @@ interface WecomInbound {
 /** Why a callback was refused: the log says which check failed, WeCom gets only the status. */
 class CallbackRefused extends Error {
   constructor(
-    readonly status: 400 | 401 | 403,
+    readonly status: 400 | 401 | 403 | 408 | 413,
     readonly check: string,
+    /** The body is still arriving: the connection cannot carry another request. */
+    readonly bodyUnread = false,
   ) {
     super(check);
   }
@@ -122,7 +134,8 @@ export class WecomAdapter {
     } catch (error) {
       if (!(error instanceof CallbackRefused)) throw error;
       this.log.warn({ check: error.check }, `WeCom callback refused: ${error.check}`);
-      res.writeHead(error.status, { "content-type": "text/plain; charset=utf-8" }).end();
+      const close = error.bodyUnread ? { connection: "close" } : {};
+      res.writeHead(error.status, { "content-type": "text/plain; charset=utf-8", ...close }).end();
     }
   }
 
@@ -135,7 +148,7 @@ export class WecomAdapter {
   /** A message: verified, decrypted, queued, then 200 with an empty body (no passive reply). */
   private async receive(req: IncomingMessage): Promise<string> {
     const query = queryOf(req);
-    const envelope = parseFlatXml(await readBody(req));
+    const envelope = parseFlatXml(await readBody(req, this.options.bodyTimeoutMs ?? BODY_TIMEOUT_MS));
     if (!envelope.Encrypt) throw new CallbackRefused(400, "malformed body: no Encrypt element");
     const parsed = inboundSchema.safeParse(parseFlatXml(this.open({ ...query, encrypted: envelope.Encrypt })));
     if (!parsed.success) throw new CallbackRefused(400, `malformed message: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
@@ -254,20 +267,38 @@ function toInboundEvent(message: InboundXml): InboundEvent | undefined {
 }
 
 function queryOf(req: IncomingMessage) {
-  const params = new URL(req.url ?? "/", "http://localhost").searchParams;
+  const target = req.url ?? "";
+  const params = new URLSearchParams(target.includes("?") ? target.slice(target.indexOf("?") + 1) : "");
   const get = (name: string) => params.get(name) ?? undefined;
   return { msgSignature: get("msg_signature"), timestamp: get("timestamp"), nonce: get("nonce"), echostr: get("echostr") };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new CallbackRefused(400, "malformed body: over 1 MB");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+/**
+ * The body, within `timeoutMs`. Past 1 MB the rest is read and dropped, so the sender reads its
+ * 413 instead of a reset connection; a body that does not end in time is refused with 408 (or 413).
+ */
+function readBody(req: IncomingMessage, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (outcome: () => void) => {
+      clearTimeout(timer);
+      req.off("data", onData).off("end", onEnd).off("close", onClose);
+      req.resume(); // whatever still comes is dropped
+      outcome();
+    };
+    const tooLarge = (bodyUnread: boolean) => new CallbackRefused(413, `body over ${MAX_BODY_BYTES} bytes`, bodyUnread);
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    };
+    const onEnd = () => settle(() => (size > MAX_BODY_BYTES ? reject(tooLarge(false)) : resolve(Buffer.concat(chunks).toString("utf8"))));
+    const onClose = () => settle(() => reject(new CallbackRefused(400, "body cut off: the connection closed")));
+    const timer = setTimeout(() => settle(() => reject(size > MAX_BODY_BYTES ? tooLarge(true) : new CallbackRefused(408, `body not received within ${timeoutMs} ms`, true))), timeoutMs);
+    req.on("data", onData).on("end", onEnd).on("close", onClose);
+    // An aborted request also emits "error"; "close" follows it and settles.
+    req.on("error", () => undefined);
+  });
 }
 
 /** A department's robot key from the organisation file as it is now (a message may outlive its robot). */

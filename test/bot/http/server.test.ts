@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../../bot/app.js";
@@ -43,6 +44,24 @@ describe("GET /healthz", () => {
 
   it("answers 404 for paths it does not serve", async () => {
     expect((await get("redis://127.0.0.1:6379", "/nope")).status).toBe(404);
+  });
+
+  it("answers 400 to a request target that is no URL, and keeps serving", async () => {
+    const server = createHttpServer({ db: app.db, redisUrl: "redis://127.0.0.1:6379" }).listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const port = (server.address() as AddressInfo).port;
+    // `//a:b` reads as a host with a port that is not a number: the URL parser throws on it.
+    const status = (path: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        request({ host: "127.0.0.1", port, method: "POST", path }, (res) => resolve(res.resume().statusCode)).on("error", reject).end();
+      });
+    try {
+      expect(await status("//a:b")).toBe(400);
+      expect(await status("//[::1")).toBe(400);
+      expect(await status("/nope")).toBe(404);
+    } finally {
+      server.close();
+    }
   });
 });
 

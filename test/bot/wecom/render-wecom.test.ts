@@ -1,7 +1,6 @@
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { MARKDOWN_MAX_BYTES, renderRobotMarkdown, renderText, splitByBytes, TEXT_MAX_BYTES } from "../../../bot/wecom/render-wecom.js";
-import { parseFlatXml } from "../../../bot/wecom/wecom-xml.js";
+import { MARKDOWN_MAX_BYTES, renderButtonCard, renderRobotMarkdown, renderText, splitByBytes, TEXT_MAX_BYTES } from "../../../bot/wecom/render-wecom.js";
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 
@@ -32,11 +31,57 @@ describe("WeCom rendering", () => {
     expect(markdown).not.toContain("<font");
     expect(markdown).toContain("＜@zhaoming＞");
   });
-});
 
-describe("WeCom's flat XML", () => {
-  it("reads CDATA, a CDATA split around a literal ]]>, and plain values with entities", () => {
-    const xml = "<xml><ToUserName><![CDATA[ww1]]></ToUserName><Content><![CDATA[a]]]]><![CDATA[>b </Content> c]]></Content><CreateTime>1409659813</CreateTime><Note>x &lt; y</Note></xml>";
-    expect(parseFlatXml(xml)).toEqual({ ToUserName: "ww1", Content: "a]]>b </Content> c", CreateTime: "1409659813", Note: "x < y" });
+  it("makes a markdown link in user text plain text, in lines and in fields", () => {
+    const [markdown] = renderRobotMarkdown({ lines: ["顾客说：[点这里](http://evil.example) ![x](http://evil.example/i.png)"], fields: [{ label: "顾客", value: "[张](https://evil.example)" }] }, () => undefined);
+    expect(markdown).not.toMatch(/\[[^\]]*\]\(/);
+    expect(markdown).toContain("［点这里］(http://evil.example)");
+    expect(markdown).toContain("顾客：［张］(https://evil.example)");
+  });
+
+  it("keeps an <a> tag from user text out of app text messages, and the app's own <member> as written", () => {
+    const [text] = renderText({
+      title: "<a href='http://evil.example'>工单</a>",
+      lines: ['看 <a href="http://evil.example">这里</a>', "<A\nHREF='x'>y</A >"],
+      pickers: [{ id: "/appoint HL-20261126-0001 quality_assurance", label: "委派成员" }],
+      mentions: [{ memberId: "x", name: "<a href='http://evil.example'>周敏</a>" }],
+    });
+    expect(text).not.toMatch(/<\/?a\b/i);
+    expect(text).toContain('看 ＜a href="http://evil.example">这里＜/a>');
+    expect(text).toContain("委派成员: /appoint HL-20261126-0001 quality_assurance <member>");
+  });
+
+  it("sends a lone surrogate as U+FFFD, as UTF-8 would, in text, markdown and button cards", () => {
+    const card = { title: "工单\ud800", lines: ["描述\udc00尾"], choices: [{ id: "/ack HL-1", label: "响应\ud83d" }] };
+    const sent = [...renderText(card), ...renderRobotMarkdown(card, () => undefined), JSON.stringify(renderButtonCard(card, "t1"))];
+    for (const text of sent) expect(text).not.toMatch(/\p{Cs}/u);
+    expect(renderText(card)[0]).toContain("描述\ufffd尾");
+    expect(renderButtonCard(card, "t1")!.button_list[0]!.text).toBe("响应\ufffd");
+  });
+
+  it("cuts a long line between graphemes: a flag, a family or a letter with its marks stays whole", () => {
+    const graphemes = (text: string) => [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)].map((g) => g.segment);
+    for (const unit of ["🇨🇳", "👨‍👩‍👧‍👦", "e\u0301\u0302"]) {
+      const line = `a${unit.repeat(1_000)}`;
+      const texts = renderText({ lines: [line] });
+      expect(texts.join("")).toBe(line);
+      for (const text of texts) {
+        expect(bytes(text)).toBeLessThanOrEqual(TEXT_MAX_BYTES);
+        expect(graphemes(text).every((g) => g === "a" || g === unit), `${unit} cut`).toBe(true);
+      }
+    }
+  });
+
+  it("never sends an empty message (WeCom refuses one with 44004)", () => {
+    expect(splitByBytes([""], TEXT_MAX_BYTES)).toEqual([" "]);
+    expect(splitByBytes(["x".repeat(TEXT_MAX_BYTES), ""], TEXT_MAX_BYTES)).toEqual(["x".repeat(TEXT_MAX_BYTES)]);
+    expect(renderText({ lines: [""] })).toEqual([" "]);
+  });
+
+  it("clips a button card's title between graphemes", () => {
+    const family = "👨‍👩‍👧‍👦";
+    const buttons = renderButtonCard({ title: family.repeat(30), lines: [], choices: [{ id: "/ack HL-1", label: "响应" }] }, "t1")!;
+    expect(buttons.main_title.title).toBe(`${family.repeat(25)}…`);
   });
 });
+

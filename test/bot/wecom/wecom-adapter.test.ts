@@ -1,5 +1,6 @@
+import { request } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../../bot/app.js";
 import { createHttpServer } from "../../../bot/http/server.js";
@@ -62,7 +63,7 @@ interface Running {
  * The real app with the WeCom adapter on the fake API: department robots for after-sales and QA,
  * complaint teams in WeCom, and (optionally) Slack carrying the escalation channel as well.
  */
-async function startBot(options: { withSlack?: boolean } = {}): Promise<Running> {
+async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; log?: Logger } = {}): Promise<Running> {
   const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
     const department = (id: string) => org.departments.find((d: { id: string }) => d.id === id);
     department("after_sales").wecomRobotKey = AFTER_SALES_ROBOT;
@@ -82,7 +83,8 @@ async function startBot(options: { withSlack?: boolean } = {}): Promise<Running>
     encodingAesKey: AES_KEY,
     apiBase: wecom.baseUrl,
     onNotifications: () => deliveries?.kick(),
-    log: silent,
+    ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
+    log: options.log ?? silent,
   });
   const senders: Partial<Record<"wecom" | "slack", Sender>> = { wecom: adapter.send };
   const refreshers: { slack?: (ticketId: number) => Promise<void> } = {};
@@ -309,5 +311,69 @@ describe("the WeCom adapter, against a fake WeCom API", () => {
     expect(robotCalls.filter((code) => code === 45009)).toHaveLength(1);
     expect(robotCalls.filter((code) => code === 0)).toHaveLength(2);
     expect(await bot.app.db.delivery.count({ where: { platform: "wecom", status: "failed" } })).toBe(0);
+  });
+});
+
+interface RawAnswer {
+  status: number;
+  connection: string | undefined;
+  ms: number;
+}
+
+/**
+ * A POST to the callback written by hand: `chunks` are sent as they are (a declared length or
+ * chunked), then the request is ended, left hanging, or its connection cut.
+ */
+function rawPost(url: string, options: { chunks: Buffer[]; contentLength?: number; then: "end" | "hang" | "cut" }): Promise<RawAnswer | "cut"> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers: options.contentLength === undefined ? {} : { "content-length": options.contentLength } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, ms: Date.now() - started }));
+    });
+    req.on("error", (error) => (options.then === "cut" ? resolve("cut") : reject(error)));
+    for (const chunk of options.chunks) req.write(chunk);
+    if (options.then === "end") req.end();
+    if (options.then === "cut") setTimeout(() => req.destroy(), 50);
+  });
+}
+
+describe("the WeCom callback's body", () => {
+  const signedQuery = () => new URLSearchParams(encryptedCallback(crypto, textMessageXml({ toUser: CORP_ID, fromUser: "wangfang", content: "/help", agentId: AGENT_ID })).query);
+
+  it("answers 413 to a body over 1 MB, declared or streamed, read to its end so the sender gets the answer, and serves the next request", async () => {
+    const bot = await startBot();
+    const url = `${bot.url}?${signedQuery()}`;
+    const megabyteAndMore = [Buffer.alloc(600_000, "A"), Buffer.alloc(600_000, "A")];
+    expect(await rawPost(url, { chunks: megabyteAndMore, contentLength: 1_200_000, then: "end" })).toMatchObject({ status: 413 });
+    expect(await rawPost(url, { chunks: megabyteAndMore, then: "end" })).toMatchObject({ status: 413 });
+    expect((await post(bot, "wangfang", "/help")).status).toBe(200);
+  });
+
+  it("answers 408 and closes the connection when the body does not arrive in time (a slow sender holds no handler)", async () => {
+    const bot = await startBot({ bodyTimeoutMs: 300 });
+    const answer = await rawPost(`${bot.url}?${signedQuery()}`, { chunks: [Buffer.from("<xml><Encrypt>")], contentLength: 1_000, then: "hang" });
+    expect(answer).toMatchObject({ status: 408, connection: "close" });
+    expect((answer as RawAnswer).ms).toBeLessThan(3_000);
+    expect((await post(bot, "wangfang", "/help")).status).toBe(200);
+  });
+
+  it("logs a body cut off mid-way as a refused callback, not a failure", async () => {
+    const lines: string[] = [];
+    const log = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
+    const bot = await startBot({ log });
+    expect(await rawPost(`${bot.url}?${signedQuery()}`, { chunks: [Buffer.from("<xml><Encrypt>")], contentLength: 1_000, then: "cut" })).toBe("cut");
+    const refused = await eventually(() => lines.map((line) => JSON.parse(line) as { check?: string; level: number }).find((entry) => entry.check !== undefined));
+    expect(refused).toMatchObject({ level: 40, check: "body cut off: the connection closed" });
+  });
+
+  it("refuses a message whose FromUserName is no userid, so a reply cannot go to two members at once", async () => {
+    const bot = await startBot();
+    expect((await post(bot, "zhoumin|chenjie", "/help")).status).toBe(400);
+    expect((await post(bot, "@all", "/help")).status).toBe(400);
+    expect((await post(bot, "u".repeat(65), "/help")).status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(wecom.appMessages()).toHaveLength(0);
+    expect((await post(bot, "li.na-2@x_Y", "/help")).status).toBe(200);
   });
 });
