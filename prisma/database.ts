@@ -71,16 +71,21 @@ function unitClient(shared: SharedConnection, hold: Hold): Database {
 
 /**
  * Runs plain statements on their own, ahead of every unit of work waiting for the connection: for
- * what must reach the disk at once, such as marking sent a message the platform accepted (the
- * longer that waits, the wider the window in which a crash sends it twice). They commit alone,
- * and the commit syncs the log (synchronous = FULL) before this returns. Keep the work short.
+ * bookkeeping that must not queue behind others, such as marking sent a message the platform
+ * accepted (the longer that waits, the wider the window in which a crash sends it twice). They
+ * commit alone, without waiting for the disk: the record survives the process being killed, and
+ * a power cut may lose it, which costs a message sent twice, never one lost. (A synced commit here
+ * would hold the event loop for the disk's time: better-sqlite3 runs statements synchronously.)
+ * Keep the work short; what must survive a power cut goes through `transact`.
  */
 export async function runPromptly<T>(db: Database, work: (sql: Statements) => T): Promise<T> {
   const shared = sharedConnectionOf(db);
   const hold = await shared.lock.acquire("other", { first: true });
   try {
+    shared.connection.control("PRAGMA synchronous = NORMAL");
     return work(new Statements(shared.connection, () => shared.lock.holds(hold)));
   } finally {
+    shared.connection.control("PRAGMA synchronous = FULL");
     shared.lock.release(hold);
   }
 }

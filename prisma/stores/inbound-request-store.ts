@@ -1,4 +1,4 @@
-import { runPromptly, type Database } from "../database.js";
+import { runPromptly, sqliteOf, transact, type Database } from "../database.js";
 import { CLAIMER_GONE, goneCutoff } from "./process-registry.js";
 
 export interface InboundRequestRow {
@@ -19,10 +19,13 @@ export class InboundRequestStore {
     private readonly processId: string,
   ) {}
 
-  /** Keeps a request, claimed for handling by this process; resolves once it is on disk. */
+  /**
+   * Keeps a request, claimed for handling by this process; resolves once it is synced to disk (a
+   * unit of work: the platform hears back only then, so not even a power cut loses it).
+   */
   async add(queue: string, orderKey: string, payload: string): Promise<number> {
-    return runPromptly(this.db, (sql) =>
-      sql.insert(
+    return transact(this.db, async (tx) =>
+      sqliteOf(tx).insert(
         `INSERT INTO "InboundRequest" ("queue", "orderKey", "payload", "status", "claimedBy", "createdAt") VALUES (?, ?, ?, 'handling', ?, ?)`,
         queue, orderKey, payload, this.processId, new Date(),
       ),
