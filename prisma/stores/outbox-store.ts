@@ -25,6 +25,9 @@ const ROW = `"id", "platform", "kind", "recipient", "payload", "ticketId", "view
  * the changes that cause it is written by the stores of those changes.
  */
 export class OutboxStore {
+  /** Messages the platforms accepted in this turn of the event loop, marked sent together just after it. */
+  private sentNow: { ids: number[]; written: Promise<void> } | undefined;
+
   constructor(
     private readonly db: Database,
     private readonly processId: string,
@@ -52,11 +55,30 @@ export class OutboxStore {
     return row && { ...row, mayHaveArrived: row.mayHaveArrived === 1 };
   }
 
-  /** The platform accepted it: recorded at once, ahead of the work waiting for the database. */
-  async markSent(id: number): Promise<void> {
-    await runPromptly(this.db, (sql) =>
-      sql.run(`UPDATE "Delivery" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "lastError" = NULL, "claimedBy" = NULL WHERE "id" = ?`, new Date(), id),
-    );
+  /**
+   * The platform accepted it: recorded at once, ahead of the work waiting for the database. The
+   * messages accepted in the same turn of the event loop (replies to many chats at once) share one
+   * statement, written as soon as that turn ends.
+   */
+  markSent(id: number): Promise<void> {
+    if (this.sentNow) {
+      this.sentNow.ids.push(id);
+      return this.sentNow.written;
+    }
+    const ids = [id];
+    const written = new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.sentNow = undefined;
+        runPromptly(this.db, (sql) =>
+          sql.run(
+            `UPDATE "Delivery" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "lastError" = NULL, "claimedBy" = NULL WHERE "id" IN (${ids.map(() => "?").join(", ")})`,
+            new Date(), ...ids,
+          ),
+        ).then(() => resolve(), reject);
+      });
+    });
+    this.sentNow = { ids, written };
+    return written;
   }
 
   /** An attempt failed: back in line for the next one, or failed for good, with the error. Returns the attempts made. */
