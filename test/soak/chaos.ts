@@ -1,0 +1,121 @@
+/**
+ * The chaos of a soak, drawn from its seed before it starts: when the bot is killed with SIGKILL
+ * (and how long it stays down), when the soak's Redis keys are flushed, and when the fake Bot API
+ * floods the bot with 429s. Events are spread over the run, one slot each, so they do not bunch.
+ */
+import type { FakeBotApi } from "../fakes/telegram-bot-api.js";
+import { deleteKeys } from "../support/redis.js";
+import type { BotProcess } from "./bot-process.js";
+import type { Random } from "./random.js";
+
+export type ChaosEvent =
+  | { kind: "kill"; atMs: number; downMs: number }
+  | { kind: "flush"; atMs: number }
+  | { kind: "storm"; atMs: number; durationMs: number };
+
+export interface ChaosPlan {
+  kills: number;
+  flushes: number;
+  storms: number;
+  durationMs: number;
+}
+
+/** Nothing happens in the first seconds (the users start) nor in the last (their reports end). */
+const QUIET_START_MS = 8_000;
+const QUIET_END_MS = 5_000;
+
+/** Times spread over the window: one random instant in each of `count` equal slots. */
+function spread(random: Random, count: number, durationMs: number): number[] {
+  const window = Math.max(0, durationMs - QUIET_START_MS - QUIET_END_MS);
+  const slot = window / Math.max(1, count);
+  return Array.from({ length: count }, (_, i) => QUIET_START_MS + slot * i + random.between(0.1, 0.9) * slot);
+}
+
+export function planChaos(random: Random, plan: ChaosPlan): ChaosEvent[] {
+  const kills = spread(random.fork("kills"), plan.kills, plan.durationMs).map((atMs) => ({ kind: "kill" as const, atMs, downMs: random.between(200, 2_000) }));
+  const flushes = spread(random.fork("flushes"), plan.flushes, plan.durationMs).map((atMs) => ({ kind: "flush" as const, atMs }));
+  const storms = spread(random.fork("storms"), plan.storms, plan.durationMs).map((atMs) => ({ kind: "storm" as const, atMs, durationMs: random.between(3_000, 8_000) }));
+  return [...kills, ...flushes, ...storms].sort((a, b) => a.atMs - b.atMs);
+}
+
+export interface ChaosRecord {
+  event: ChaosEvent;
+  /** When it happened (epoch ms). */
+  at: number;
+  /** For a kill: how long the bot took to answer /healthz again. */
+  restartMs?: number;
+  /** For a flush: keys deleted. */
+  keys?: number;
+}
+
+/**
+ * Runs the plan against the bot and the fake. A kill waits for the restart before the next event,
+ * so events may run a little late; a bot that exits by itself is started again and counted.
+ */
+export class ChaosRunner {
+  readonly done: ChaosRecord[] = [];
+  private restarting = false;
+  private watchdog: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly bot: BotProcess,
+    private readonly fake: FakeBotApi,
+    private readonly redisPrefix: string,
+  ) {}
+
+  async run(events: ChaosEvent[], startedAt: number): Promise<void> {
+    this.watch();
+    for (const event of events) {
+      const wait = startedAt + event.atMs - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (this.stopped) return;
+      await this.apply(event);
+    }
+  }
+
+  /** No more events; the watchdog still restarts a bot that dies while the soak waits for quiet. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  close(): void {
+    this.stopped = true;
+    clearInterval(this.watchdog);
+  }
+
+  private async apply(event: ChaosEvent): Promise<void> {
+    const record: ChaosRecord = { event, at: Date.now() };
+    this.done.push(record);
+    switch (event.kind) {
+      case "kill":
+        this.restarting = true;
+        try {
+          await this.bot.kill();
+          await new Promise((resolve) => setTimeout(resolve, event.downMs));
+          record.restartMs = await this.bot.start();
+        } finally {
+          this.restarting = false;
+        }
+        return;
+      case "flush":
+        record.keys = await deleteKeys(this.redisPrefix);
+        return;
+      case "storm":
+        this.fake.floodFor("sendMessage", event.durationMs);
+        return;
+    }
+  }
+
+  /** A bot that died without being killed is a finding; it is started again so the soak goes on. */
+  private watch(): void {
+    this.watchdog = setInterval(() => {
+      if (this.restarting || this.bot.running) return;
+      this.restarting = true;
+      this.bot
+        .start()
+        .catch((error: unknown) => console.error(`soak: could not restart the bot: ${String(error)}`))
+        .finally(() => (this.restarting = false));
+    }, 500);
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * What a soak must find at the end, from what the simulated people saw (the fake's messages), what
+ * the database holds and what the chaos did. Each invariant gives its counts and a few examples.
+ */
+import type { ChaosRecord } from "./chaos.js";
+import type { Inbox, InboxMessage } from "./inbox.js";
+import { firstLine, noticeKind } from "./notices.js";
+import { nextFiring, type DeadlineRow, type FiringEvent, type Snapshot } from "./snapshot.js";
+import { REPORT_TAG, type LeadAction, type ReportRun, type SentUpdate } from "./users.js";
+
+export interface Invariant {
+  name: string;
+  ok: boolean;
+  /** The figures, in a line. */
+  figures: string;
+  /** A few cases that broke it, to start looking from. */
+  examples: string[];
+}
+
+export interface SoakOutcome {
+  runs: ReportRun[];
+  leadActions: LeadAction[];
+  chaos: ChaosRecord[];
+  /** When the users started (epoch ms). */
+  startedAt: number;
+  snapshot: Snapshot;
+  inbox: Inbox;
+  /** Chats of the soak's members: messages elsewhere are not checked. */
+  memberChats: Set<number>;
+  escalationGroup: number;
+  unexpectedExits: number;
+  deadlines: { acknowledgeMinutes: number; reminderMinutesBefore: number };
+  thresholds: { lateMs: number; flushReconcileMs: number; duplicatesPerKill: number; overdueGraceMs: number };
+}
+
+const EXAMPLES = 5;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** "12.3 s into the run, 0.4 s before kill #2": where a finding sits among the chaos. */
+function when(outcome: Pick<SoakOutcome, "startedAt" | "chaos">, at: number): string {
+  const kills = outcome.chaos.filter((record) => record.event.kind === "kill");
+  const nearest = kills.map((record, i) => ({ i, gap: at - record.at })).sort((a, b) => Math.abs(a.gap) - Math.abs(b.gap))[0];
+  const near = nearest && Math.abs(nearest.gap) < 10_000 ? `, ${seconds(Math.abs(nearest.gap))} ${nearest.gap < 0 ? "before" : "after"} kill #${nearest.i + 1}` : "";
+  return `${seconds(at - outcome.startedAt)} into the run${near}`;
+}
+
+function invariant(name: string, broken: string[], figures: string): Invariant {
+  return { name, ok: broken.length === 0, figures, examples: broken.slice(0, EXAMPLES) };
+}
+
+export function checkInvariants(outcome: SoakOutcome): { invariants: Invariant[]; duplicatesByKind: Map<string, number>; firingLateness: number[] } {
+  const delivered = checkDeliveries(outcome);
+  const firings = checkFirings(outcome);
+  return {
+    invariants: [
+      ...checkReports(outcome),
+      checkReplies(outcome),
+      ...delivered.invariants,
+      checkPingNotices(outcome),
+      ...firings.invariants,
+      invariant("the bot never exited by itself", outcome.unexpectedExits > 0 ? [`${outcome.unexpectedExits} exit(s) nobody asked for (see the bot's log)`] : [], `${outcome.unexpectedExits} unexpected exit(s)`),
+    ],
+    duplicatesByKind: delivered.duplicatesByKind,
+    firingLateness: firings.lateness,
+  };
+}
+
+function checkReports(outcome: SoakOutcome): Invariant[] {
+  const { runs, snapshot } = outcome;
+  const byNumber = new Map(snapshot.tickets.map((ticket) => [ticket.number, ticket]));
+  const byTag = new Map<string, string[]>();
+  for (const ticket of snapshot.tickets) {
+    const tag = REPORT_TAG.exec(ticket.description)?.[0];
+    if (tag) byTag.set(tag, [...(byTag.get(tag) ?? []), ticket.number]);
+  }
+  const confirmed = runs.filter((run) => run.ticketNumber);
+  const lost = confirmed.filter((run) => {
+    const ticket = byNumber.get(run.ticketNumber!);
+    return !ticket || !ticket.description.includes(run.tag);
+  });
+  const submitted = runs.filter((run) => run.submitted);
+  const untold = submitted.filter((run) => !run.ticketNumber);
+  const doubled = [...byTag].filter(([, numbers]) => numbers.length > 1);
+  const runTags = new Set(runs.map((run) => run.tag));
+  const stray = snapshot.tickets.filter((ticket) => {
+    const tag = REPORT_TAG.exec(ticket.description)?.[0];
+    return !tag || !runTags.has(tag) || !runs.find((run) => run.tag === tag)!.submitted;
+  });
+  const untoldStored = untold.filter((run) => byTag.has(run.tag)).length;
+  return [
+    invariant(
+      "no confirmed report lost",
+      lost.map((run) => `${run.who} was told ${run.ticketNumber} for ${run.tag}, which the database ${byNumber.has(run.ticketNumber!) ? "holds for another report" : "does not hold"}`),
+      `${confirmed.length} reports confirmed with a number, ${lost.length} not in the database`,
+    ),
+    invariant(
+      "every submitted report got its ticket number",
+      untold.map((run) => {
+        const submit = run.updates.at(-1)!;
+        return `${run.who} pressed Submit on ${run.tag} (update ${submit.updateId}, ${when(outcome, submit.sentAt)}) and never heard its number (${byTag.has(run.tag) ? `the ticket ${byTag.get(run.tag)!.join(", ")} exists` : "no ticket exists"})`;
+      }),
+      `${submitted.length} submitted, ${submitted.length - untold.length} told their number, ${untold.length} never told (${untoldStored} of them stored)`,
+    ),
+    invariant(
+      "no ticket doubled",
+      [...doubled.map(([tag, numbers]) => `${tag} became ${numbers.length} tickets: ${numbers.join(", ")}`), ...stray.map((ticket) => `${ticket.number} belongs to no submitted report: ${ticket.description.slice(0, 60)}`)],
+      `${snapshot.tickets.length} tickets for ${byTag.size} tagged reports, ${doubled.length} doubled, ${stray.length} without a submitted report`,
+    ),
+  ];
+}
+
+function checkReplies(outcome: SoakOutcome): Invariant {
+  const { runs, leadActions } = outcome;
+  const staff = runs.flatMap((run) => run.updates);
+  const leads = leadActions.map((action) => action.update);
+  const all: SentUpdate[] = [...staff, ...leads];
+  const lost = all.filter((update) => !update.reply);
+  const abandoned = runs.filter((run) => run.abandoned).length;
+  const waits = all.flatMap((update) => (update.reply ? [update.reply.at - update.sentAt] : []));
+  return invariant(
+    "no reply lost",
+    lost.map((update) => `${update.who} sent "${update.text.slice(0, 40)}" (update ${update.updateId}, ${when(outcome, update.sentAt)}) and never got ${update.expected}`),
+    `${all.length} updates sent (${staff.length} by staff, ${leads.length} by leads), ${all.length - lost.length} answered, ${lost.length} lost; ` +
+      `${abandoned} report(s) given up after replies stopped; reply wait p50 ${seconds(percentile(waits, 50))}, max ${seconds(Math.max(0, ...waits))}`,
+  );
+}
+
+/** Messages per (chat, first line): how outbox rows and what the people saw are matched. */
+function countByLine(messages: InboxMessage[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const message of messages) {
+    const key = `${message.chatId}\u0000${firstLine(message.text)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function checkDeliveries(outcome: SoakOutcome): { invariants: Invariant[]; duplicatesByKind: Map<string, number> } {
+  const { snapshot, inbox, runs, leadActions, chaos } = outcome;
+  const rows = snapshot.deliveries;
+  const unsent = rows.filter((row) => row.status !== "sent");
+  const chats = [...outcome.memberChats, outcome.escalationGroup];
+  const received = countByLine(chats.flatMap((chat) => [...inbox.messages(chat)]));
+  const replies = countByLine([...runs.flatMap((run) => run.updates), ...leadActions.map((action) => action.update)].flatMap((update) => (update.reply ? [update.reply] : [])));
+  const expected = new Map<string, number>();
+  for (const row of rows) {
+    if (row.status !== "sent" || row.kind !== "message" || row.platform !== "telegram" || row.address === null) continue;
+    const key = `${row.address}\u0000${row.firstLine}`;
+    expected.set(key, (expected.get(key) ?? 0) + 1);
+  }
+  const neverArrived: string[] = [];
+  for (const [key, count] of expected) {
+    const got = received.get(key) ?? 0;
+    if (got < count) neverArrived.push(`${describeKey(key)}: marked sent ${count}×, arrived ${got}×`);
+  }
+  const duplicatesByKind = new Map<string, number>();
+  let duplicates = 0;
+  const duplicateExamples: string[] = [];
+  for (const [key, got] of received) {
+    // A direct reply may or may not be an outbox row; what arrived past both counts is a duplicate.
+    const extra = got - Math.max(expected.get(key) ?? 0, replies.get(key) ?? 0);
+    if (extra <= 0) continue;
+    const kind = noticeKind(key.split("\u0000")[1]!) ?? "direct reply";
+    duplicatesByKind.set(kind, (duplicatesByKind.get(kind) ?? 0) + extra);
+    duplicates += extra;
+    duplicateExamples.push(`${describeKey(key)}: arrived ${got}×`);
+  }
+  const kills = chaos.filter((record) => record.event.kind === "kill").length;
+  const allowed = kills * outcome.thresholds.duplicatesPerKill;
+  const statusCounts = countBy(rows, (row) => row.status);
+  return {
+    invariants: [
+      invariant(
+        "every outbox message delivered",
+        [...unsent.map((row) => `delivery ${row.id} (${row.kind} to ${row.memberId ?? row.address}: "${row.firstLine.slice(0, 40)}") ended ${row.status} after ${row.attempts} attempt(s)${row.lastError ? `: ${row.lastError}` : ""}`), ...neverArrived],
+        `${rows.length} outbox rows: ${[...statusCounts].map(([status, n]) => `${n} ${status}`).join(", ")}; ${neverArrived.length} marked sent but never arrived`,
+      ),
+      invariant(
+        `duplicates within ${outcome.thresholds.duplicatesPerKill} per kill`,
+        duplicates > allowed ? duplicateExamples : [],
+        `${duplicates} duplicate message(s) for ${kills} kill(s) (allowed ${allowed})${duplicates ? `: ${[...duplicatesByKind].map(([kind, n]) => `${n} ${kind}`).join(", ")}` : ""}`,
+      ),
+    ],
+    duplicatesByKind,
+  };
+}
+
+function describeKey(key: string): string {
+  const [chat, line] = key.split("\u0000");
+  return `chat ${chat} "${line!.slice(0, 50)}"`;
+}
+
+function checkPingNotices({ snapshot, inbox, memberChats }: SoakOutcome): Invariant {
+  const chatOf = new Map<string, number>();
+  for (const row of snapshot.deliveries) if (row.memberId && row.address) chatOf.set(row.memberId, Number(row.address));
+  const missing: string[] = [];
+  for (const ping of snapshot.pings) {
+    const chat = chatOf.get(ping.memberId);
+    const got = chat !== undefined && memberChats.has(chat) && inbox.messages(chat).some((message) => noticeKind(message.text) === "notify.new_ticket" && firstLine(message.text).includes(`${ping.number}`));
+    if (!got) missing.push(`${ping.memberId} was pinged on ${ping.number} and never got its notice`);
+  }
+  return invariant("each pinged person received the new ticket", missing, `${snapshot.pings.length} pings of people, ${missing.length} without their notice`);
+}
+
+/** When each firing of a deadline was due: reminders before each step, escalations and the miss at it. */
+function checkFirings(outcome: SoakOutcome): { invariants: Invariant[]; lateness: number[] } {
+  const { snapshot, chaos, deadlines: policy, thresholds } = outcome;
+  const stepMs = policy.acknowledgeMinutes * 60_000;
+  const reminderMs = policy.reminderMinutesBefore * 60_000;
+  const firstStepMs: Record<string, number> = { acknowledge: stepMs, measures: stepMs * 1.5, feedback: stepMs * 2, receipt: stepMs * 2.5 };
+  const flushes = chaos.filter((record) => record.event.kind === "flush").map((record) => record.at);
+  const byDeadline = new Map<number, FiringEvent[]>();
+  for (const firing of snapshot.firings) byDeadline.set(firing.deadlineId, [...(byDeadline.get(firing.deadlineId) ?? []), firing]);
+
+  const doubled: string[] = [];
+  const inconsistent: string[] = [];
+  const overdue: string[] = [];
+  const late: string[] = [];
+  const lateness: number[] = [];
+  let excused = 0;
+  let skippedReminders = 0;
+  const judge = (deadline: DeadlineRow, what: string, dueAt: number, firedAt: number) => {
+    const lag = firedAt - dueAt;
+    lateness.push(lag);
+    if (lag <= thresholds.lateMs) return;
+    // A flushed Redis loses its timers until the next reconcile (every minute): a documented delay.
+    if (flushes.some((flush) => flush <= firedAt && firedAt <= flush + thresholds.flushReconcileMs)) {
+      excused += 1;
+      return;
+    }
+    late.push(`${deadline.number} ${deadline.kind} #${deadline.id}: ${what} fired ${seconds(lag)} after its time (due ${when(outcome, dueAt)})`);
+  };
+
+  for (const deadline of snapshot.deadlines) {
+    const events = (byDeadline.get(deadline.id) ?? []).sort((a, b) => a.at - b.at);
+    const escalations = events.filter((event) => event.type === "escalated");
+    const misses = events.filter((event) => event.type === "deadline_missed");
+    const steps = escalations.map((event) => event.step);
+    if (new Set(steps).size !== steps.length || misses.length > 1) doubled.push(`${deadline.number} #${deadline.id}: escalated to steps [${steps.join(", ")}], missed ${misses.length}×`);
+    if (escalations.length !== deadline.step || (deadline.status === "missed") !== (misses.length === 1)) {
+      inconsistent.push(`${deadline.number} #${deadline.id}: at step ${deadline.step}, ${deadline.status}, but the timeline has ${escalations.length} escalation(s) and ${misses.length} miss(es)`);
+    }
+    const first = firstStepMs[deadline.kind];
+    if (first === undefined) continue; // on-site deadlines fall at the end of the local day
+    // Step s is due one step after the escalation that began it (the first, after the ticket opened).
+    const dues = [deadline.ticketCreatedAt + first, ...escalations.map((event) => event.at + stepMs)];
+    for (const [step, owner] of deadline.chain.entries()) {
+      if (step >= dues.length) break;
+      const reminders = events.filter((event) => event.type === "reminded" && event.to === owner);
+      if (reminders.length > 1) doubled.push(`${deadline.number} #${deadline.id}: ${owner} reminded ${reminders.length}×`);
+      const closedAt = escalations.find((event) => event.step === step + 1)?.at ?? misses[0]?.at;
+      if (reminders[0]) judge(deadline, `the reminder to ${owner}`, dues[step]! - reminderMs, reminders[0].at);
+      else if (closedAt !== undefined) skippedReminders += 1; // the step ended before its reminder went out
+    }
+    for (const event of escalations) judge(deadline, `the escalation to step ${event.step}`, dues[event.step! - 1]!, event.at);
+    if (misses[0]) judge(deadline, "the miss", dues[deadline.chain.length - 1]!, misses[0].at);
+    if (deadline.status === "pending") {
+      const due = nextFiring(deadline.dueAt, deadline.remindersSent, reminderMs);
+      if (due < snapshot.at - thresholds.overdueGraceMs) overdue.push(`${deadline.number} ${deadline.kind} #${deadline.id}: step ${deadline.step}, due to fire ${seconds(snapshot.at - due)} before the end and never did`);
+    }
+  }
+  const count = (type: FiringEvent["type"]) => snapshot.firings.filter((firing) => firing.type === type).length;
+  const statuses = countBy(snapshot.deadlines, (deadline) => deadline.status);
+  const exercised = [count("reminded") > 0 ? [] : ["no reminder fired"], count("escalated") > 0 ? [] : ["no deadline escalated"], count("deadline_missed") > 0 ? [] : ["no deadline was missed"]].flat();
+  return {
+    invariants: [
+      invariant(
+        "deadline chains complete",
+        [...overdue, ...inconsistent, ...doubled, ...exercised.map((what) => `${what}: the run was too short for the chains`)],
+        `${snapshot.deadlines.length} deadlines (${[...statuses].map(([status, n]) => `${n} ${status}`).join(", ")}); ${count("reminded")} reminders, ${count("escalated")} escalations, ${count("deadline_missed")} misses; ` +
+          `${overdue.length} overdue and never fired, ${inconsistent.length} timelines out of step, ${doubled.length} firings doubled`,
+      ),
+      invariant(
+        `deadlines fire within ${seconds(thresholds.lateMs)} of their time`,
+        late,
+        `${lateness.length} firings: lateness p50 ${seconds(percentile(lateness, 50))}, p99 ${seconds(percentile(lateness, 99))}, max ${seconds(Math.max(0, ...lateness))}; ` +
+          `${late.length} late, ${excused} late after a Redis flush (allowed up to ${seconds(thresholds.flushReconcileMs)}); ${skippedReminders} reminders skipped because their step ended first`,
+      ),
+    ],
+    lateness,
+  };
+}
+
+function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}

@@ -1,0 +1,219 @@
+/**
+ * `npm run soak`: the crash and chaos soak. The real bot, compiled as `npm start` runs it, in a
+ * process of its own on a fresh SQLite file and Redis prefix, gets Telegram by webhook from the
+ * fake Bot API in this process. Staff walk whole reports, leads acknowledge pings, and meanwhile
+ * the bot is killed with SIGKILL and started again, its Redis keys are flushed and the fake floods
+ * it with 429s, at seeded moments. Then the bot is left running until it is quiet and the soak
+ * checks that nothing was lost or doubled (see invariants.ts), prints a summary and exits 1 when
+ * an invariant failed (2 when the soak itself could not run).
+ *
+ * Everything it starts is stopped and everything it writes is removed at the end, also on a
+ * failure or Ctrl-C; all traffic stays on 127.0.0.1.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { probeRedis } from "../../bot/http/redis-probe.js";
+import { FakeBotApi } from "../fakes/telegram-bot-api.js";
+import { deleteKeys, TEST_REDIS_URL } from "../support/redis.js";
+import { BotProcess, freePort } from "./bot-process.js";
+import { ChaosRunner, planChaos } from "./chaos.js";
+import { Inbox } from "./inbox.js";
+import { checkInvariants, percentile, type Invariant } from "./invariants.js";
+import { parseOptions, type SoakOptions } from "./options.js";
+import { Random } from "./random.js";
+import { pendingWork, readSnapshot } from "./snapshot.js";
+import { ESCALATION_GROUP_ID, writeSoakOrganisation } from "./soak-organisation.js";
+import { Leads, Reporter } from "./users.js";
+
+/** The bot is quiet once nothing was left to send or fire for this long. */
+const QUIET_FOR_MS = 3_000;
+/** A deadline may be this far past its time while its timer's transaction runs. */
+const OVERDUE_GRACE_MS = 5_000;
+/** The bot reconciles lost timers every minute (jobs/deadline-timers.ts); a little slack beside it. */
+const FLUSH_RECONCILE_MS = 70_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function loopbackOnly(url: string): void {
+  const host = new URL(url).hostname;
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(host)) throw new Error(`REDIS_URL: the soak only talks to a Redis on this machine (127.0.0.1), not ${host}`);
+}
+
+interface Resources {
+  dir?: string;
+  bot?: BotProcess;
+  fake?: FakeBotApi;
+  inbox?: Inbox;
+  chaos?: ChaosRunner;
+  redisPrefix?: string;
+  keep: boolean;
+}
+
+async function release(resources: Resources): Promise<void> {
+  resources.chaos?.close();
+  await resources.bot?.close().catch(() => resources.bot?.killNow());
+  resources.inbox?.close();
+  await resources.fake?.close().catch(() => undefined);
+  if (resources.redisPrefix) await deleteKeys(resources.redisPrefix).catch(() => undefined);
+  if (resources.dir && !resources.keep) rmSync(resources.dir, { recursive: true, force: true });
+  else if (resources.dir) console.log(`kept ${resources.dir} (the database, the organisation file and the bot's log)`);
+}
+
+async function soak(options: SoakOptions, resources: Resources): Promise<Invariant[]> {
+  const began = Date.now();
+  loopbackOnly(TEST_REDIS_URL);
+  const redis = await probeRedis(TEST_REDIS_URL);
+  if (!redis.ok) throw new Error(`Redis is not reachable at ${TEST_REDIS_URL} (${redis.error}): the soak needs it (redis-server --daemonize yes)`);
+
+  const random = new Random(options.seed);
+  const chaosRandom = random.fork("chaos");
+  const usersRandom = random.fork("users");
+  const leadsRandom = random.fork("leads");
+  const dir = mkdtempSync(join(tmpdir(), "hotline-soak-"));
+  resources.dir = dir;
+  const redisPrefix = `hotline-soak-${process.pid}-${options.seed}`;
+  resources.redisPrefix = redisPrefix;
+  const databaseFile = join(dir, "soak.db");
+  const org = writeSoakOrganisation(dir, { staff: options.users, acknowledgeMinutes: options.ackMinutes });
+
+  const fake = await FakeBotApi.start({ webhookRetryMs: 100 });
+  resources.fake = fake;
+  const secret = randomBytes(16).toString("hex");
+  const bot = new BotProcess({
+    port: await freePort(),
+    logFile: join(dir, "bot.log"),
+    env: {
+      DATABASE_URL: `file:${databaseFile}`,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: redisPrefix,
+      ORG_CONFIG: org.file,
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEGRAM_WEBHOOK_SECRET: secret,
+      LOG_LEVEL: "info",
+    },
+  });
+  resources.bot = bot;
+  const firstStartMs = await bot.start(60_000);
+  // What `hotline telegram set-webhook` does, but to http://127.0.0.1 (the command insists on https).
+  const setWebhook = await fetch(`${fake.apiRoot}/bot${fake.token}/setWebhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ url: `${bot.url}/telegram/webhook`, secret_token: secret, allowed_updates: ["message", "callback_query"] }),
+  });
+  if (!setWebhook.ok) throw new Error(`setWebhook: ${await setWebhook.text()}`);
+
+  const inbox = new Inbox(fake);
+  resources.inbox = inbox;
+  const pace = { thinkMs: [300, 1_200] as [number, number], replyTimeoutMs: options.replyTimeout * 1000 };
+  const reporters = org.staff.map((staff) => new Reporter(fake, inbox, staff, usersRandom.fork(staff.memberId), pace, options.seed));
+  const staffIds = new Set(org.staff.map((staff) => staff.telegramId));
+  const leads = new Leads(fake, inbox, org.members, staffIds, leadsRandom, {
+    ackProbability: 0.5,
+    ackDelayMs: [2_000, options.ackMinutes * 40_000],
+    commandShare: 0.3,
+    replyTimeoutMs: options.replyTimeout * 1000,
+  });
+
+  const plan = planChaos(chaosRandom, { kills: options.kills, flushes: options.flushes, storms: options.storms, durationMs: options.duration * 1000 });
+  const chaos = new ChaosRunner(bot, fake, redisPrefix);
+  resources.chaos = chaos;
+  const startedAt = Date.now();
+  const endAt = startedAt + options.duration * 1000;
+  console.log(`soak: seed ${options.seed}, ${options.users} users, ${options.duration} s of chaos (${plan.map((event) => `${event.kind}@${seconds(event.atMs)}`).join(", ")})`);
+  const chaosDone = chaos.run(plan, startedAt);
+  await Promise.all(reporters.map((reporter) => reporter.work(options.reports, () => Date.now() > endAt)));
+  const reportsDoneAt = Date.now();
+  chaos.stop();
+  await chaosDone;
+  await leads.finish();
+
+  console.log(`soak: reports done after ${seconds(reportsDoneAt - startedAt)}; waiting for the bot to go quiet (at most ${options.quietTimeout} s)`);
+  const quiet = await waitForQuiet(bot, fake, databaseFile, org.reminderMinutesBefore * 60_000, options.quietTimeout * 1000);
+  inbox.sync();
+  const snapshot = readSnapshot(databaseFile);
+  const runs = reporters.flatMap((reporter) => reporter.runs);
+  const checked = checkInvariants({
+    runs,
+    leadActions: leads.actions,
+    chaos: chaos.done,
+    startedAt,
+    snapshot,
+    inbox,
+    memberChats: new Set(org.members.keys()),
+    escalationGroup: ESCALATION_GROUP_ID,
+    unexpectedExits: bot.unexpectedExits.length,
+    deadlines: { acknowledgeMinutes: org.acknowledgeMinutes, reminderMinutesBefore: org.reminderMinutesBefore },
+    thresholds: { lateMs: options.lateAfter * 1000, flushReconcileMs: FLUSH_RECONCILE_MS, duplicatesPerKill: options.duplicatesPerKill, overdueGraceMs: OVERDUE_GRACE_MS },
+  });
+
+  const restarts = chaos.done.flatMap((record) => (record.restartMs === undefined ? [] : [record.restartMs]));
+  const storms = chaos.done.filter((record) => record.event.kind === "storm");
+  const refused = fake.deliveries.filter((delivery) => delivery.status < 200 || delivery.status >= 300);
+  const floods = fake.calls.filter((call) => call.response && !call.response.ok && call.response.error_code === 429).length;
+  const levels = new Map<string, number>();
+  for (const ticket of snapshot.tickets) {
+    const label = ticket.level === null ? "general" : `level ${ticket.level}`;
+    levels.set(label, (levels.get(label) ?? 0) + 1);
+  }
+  console.log(`\n## Crash and chaos soak: seed ${options.seed}, ${options.users} users, ${options.duration} s of chaos, Node ${process.version}\n`);
+  console.log(`- chaos: ${restarts.length} SIGKILLs (bot back on /healthz after p50 ${seconds(percentile(restarts, 50))}, max ${seconds(Math.max(0, ...restarts))}; first start ${seconds(firstStartMs)}), ` +
+    `${chaos.done.filter((record) => record.event.kind === "flush").map((record) => `Redis flush of ${record.keys} keys`).join(", ") || "no Redis flush"}, ` +
+    `${storms.length} 429 storms (${seconds(storms.reduce((sum, record) => sum + (record.event.kind === "storm" ? record.event.durationMs : 0), 0))} in all, ${floods} calls refused with 429)`);
+  console.log(`- traffic: ${fake.deliveries.length} webhook deliveries, ${refused.length} refused or cut (the fake delivered those again); ${inbox.chatIds().reduce((n, chat) => n + inbox.messages(chat).length, 0)} messages from the bot`);
+  console.log(`- tickets: ${snapshot.tickets.length} (${[...levels].sort().map(([label, n]) => `${n} ${label}`).join(", ")}) from ${runs.length} reports, ${runs.filter((run) => run.abandoned).length} given up`);
+  console.log(`- quiet: ${quiet.quiet ? `after ${seconds(quiet.waitedMs)}` : `not within ${options.quietTimeout} s (${quiet.deliveries} deliveries still to send, ${quiet.overdueDeadlines} deadlines overdue)`}; soak took ${seconds(Date.now() - began)}\n`);
+  console.log("| invariant | result | figures |\n|---|---|---|");
+  for (const check of checked.invariants) console.log(`| ${check.name} | ${check.ok ? "ok" : "**FAILED**"} | ${check.figures} |`);
+  const failed = checked.invariants.filter((check) => !check.ok);
+  for (const check of failed) console.log(`\n${check.name}, e.g.:\n${check.examples.map((example) => `  - ${example}`).join("\n")}`);
+  if (failed.length && options.keep) console.log(`\nthe bot's log: ${join(dir, "bot.log")}`);
+  return checked.invariants;
+}
+
+async function waitForQuiet(bot: BotProcess, fake: FakeBotApi, databaseFile: string, reminderMs: number, timeoutMs: number) {
+  const started = Date.now();
+  let quietSince: number | undefined;
+  let last = { deliveries: 0, overdueDeadlines: 0 };
+  while (Date.now() - started < timeoutMs) {
+    last = pendingWork(databaseFile, { reminderMs }, OVERDUE_GRACE_MS);
+    const idle = bot.running && fake.pendingUpdates().length === 0 && last.deliveries === 0 && last.overdueDeadlines === 0;
+    quietSince = idle ? (quietSince ?? Date.now()) : undefined;
+    if (quietSince !== undefined && Date.now() - quietSince >= QUIET_FOR_MS) return { quiet: true, waitedMs: Date.now() - started, ...last };
+    await sleep(250);
+  }
+  return { quiet: false, waitedMs: Date.now() - started, ...last };
+}
+
+async function main(): Promise<number> {
+  let options: SoakOptions;
+  try {
+    options = parseOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  const resources: Resources = { keep: options.keep };
+  // Whatever happens, the bot does not outlive the soak.
+  process.once("exit", () => resources.bot?.killNow());
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      console.error(`soak: ${signal}, cleaning up`);
+      void release(resources).finally(() => process.exit(130));
+    });
+  }
+  try {
+    const invariants = await soak(options, resources);
+    return invariants.every((check) => check.ok) ? 0 : 1;
+  } catch (error) {
+    console.error(`soak: could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 2;
+  } finally {
+    await release(resources);
+  }
+}
+
+process.exit(await main());
