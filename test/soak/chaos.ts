@@ -8,17 +8,33 @@ import { deleteKeys } from "../support/redis.js";
 import type { BotProcess } from "./bot-process.js";
 import type { Random } from "./random.js";
 
+/**
+ * Where a kill is aimed: any moment, a few milliseconds after a person sent something or pressed
+ * Submit (between the bot's commit and its reply, or a send and its record), or at the instant a
+ * deadline's timer fires (a timer in hand).
+ */
+export const KILL_AIMS = ["any moment", "after an update", "after a Submit", "at a deadline"] as const;
+export type KillAim = (typeof KILL_AIMS)[number];
+
 export type ChaosEvent =
-  | { kind: "kill"; atMs: number; downMs: number }
+  | { kind: "kill"; atMs: number; downMs: number; aim: KillAim; offsetMs: number }
   | { kind: "flush"; atMs: number }
   | { kind: "storm"; atMs: number; durationMs: number };
 
 export interface ChaosPlan {
   kills: number;
+  /** The aims kills take in turn. */
+  aims: readonly KillAim[];
   flushes: number;
   storms: number;
   durationMs: number;
 }
+
+/**
+ * How far past its moment an aimed kill may land: a unit of work commits within a few ms of an
+ * update's arrival and a timer's transaction within a few ms of its instant.
+ */
+const OFFSET_MS: Record<KillAim, number> = { "any moment": 0, "after an update": 30, "after a Submit": 30, "at a deadline": 15 };
 
 /** Nothing happens in the first seconds (the users start) nor in the last (their reports end). */
 const QUIET_START_MS = 8_000;
@@ -32,16 +48,35 @@ function spread(random: Random, count: number, durationMs: number): number[] {
 }
 
 export function planChaos(random: Random, plan: ChaosPlan): ChaosEvent[] {
-  const kills = spread(random.fork("kills"), plan.kills, plan.durationMs).map((atMs) => ({ kind: "kill" as const, atMs, downMs: random.between(200, 2_000) }));
+  const kills = spread(random.fork("kills"), plan.kills, plan.durationMs).map((atMs, i) => ({
+    kind: "kill" as const,
+    atMs,
+    downMs: random.between(200, 2_000),
+    aim: plan.aims[i % plan.aims.length]!,
+    offsetMs: random.between(0, OFFSET_MS[plan.aims[i % plan.aims.length]!]),
+  }));
   const flushes = spread(random.fork("flushes"), plan.flushes, plan.durationMs).map((atMs) => ({ kind: "flush" as const, atMs }));
   const storms = spread(random.fork("storms"), plan.storms, plan.durationMs).map((atMs) => ({ kind: "storm" as const, atMs, durationMs: random.between(3_000, 8_000) }));
   return [...kills, ...flushes, ...storms].sort((a, b) => a.atMs - b.atMs);
 }
 
+/** What the runner needs to aim kills. */
+export interface Aiming {
+  /** Resolves once the next update (or Submit) has been handed to the fake. */
+  nextSend(submitOnly: boolean): Promise<void>;
+  /** The next instant a pending deadline's timer must fire, if one is due soon. */
+  nextFiring(): number | undefined;
+}
+
+/** How long an aimed kill waits for its moment before it falls back to killing at once. */
+const AIM_WAIT_MS = 15_000;
+
 export interface ChaosRecord {
   event: ChaosEvent;
   /** When it happened (epoch ms). */
   at: number;
+  /** For an aimed kill that found no moment to aim at in time. */
+  unaimed?: boolean;
   /** For a kill: how long the bot took to answer /healthz again. */
   restartMs?: number;
   /** For a flush: keys deleted. */
@@ -62,6 +97,7 @@ export class ChaosRunner {
     private readonly bot: BotProcess,
     private readonly fake: FakeBotApi,
     private readonly redisPrefix: string,
+    private readonly aiming: Aiming,
   ) {}
 
   async run(events: ChaosEvent[], startedAt: number): Promise<void> {
@@ -91,6 +127,9 @@ export class ChaosRunner {
       case "kill":
         this.restarting = true;
         try {
+          record.unaimed = !(await this.aim(event.aim));
+          await new Promise((resolve) => setTimeout(resolve, event.offsetMs));
+          record.at = Date.now();
           await this.bot.kill();
           await new Promise((resolve) => setTimeout(resolve, event.downMs));
           record.restartMs = await this.bot.start();
@@ -104,6 +143,24 @@ export class ChaosRunner {
       case "storm":
         this.fake.floodFor("sendMessage", event.durationMs);
         return;
+    }
+  }
+
+  /** Waits for the kill's moment; false when none came within AIM_WAIT_MS. */
+  private async aim(aim: KillAim): Promise<boolean> {
+    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), AIM_WAIT_MS));
+    switch (aim) {
+      case "any moment":
+        return true;
+      case "after an update":
+      case "after a Submit":
+        return Promise.race([this.aiming.nextSend(aim === "after a Submit").then(() => true), timeout]);
+      case "at a deadline": {
+        const at = this.aiming.nextFiring();
+        if (at === undefined || at - Date.now() > AIM_WAIT_MS) return false;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+        return true;
+      }
     }
   }
 

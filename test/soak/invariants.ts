@@ -40,7 +40,11 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 function when(outcome: Pick<SoakOutcome, "startedAt" | "chaos">, at: number): string {
   const kills = outcome.chaos.filter((record) => record.event.kind === "kill");
   const nearest = kills.map((record, i) => ({ i, gap: at - record.at })).sort((a, b) => Math.abs(a.gap) - Math.abs(b.gap))[0];
-  const near = nearest && Math.abs(nearest.gap) < 10_000 ? `, ${seconds(Math.abs(nearest.gap))} ${nearest.gap < 0 ? "before" : "after"} kill #${nearest.i + 1}` : "";
+  const aim = (i: number) => {
+    const event = kills[i]!.event;
+    return event.kind === "kill" ? ` (aimed ${kills[i]!.unaimed ? "but unaimed" : event.aim})` : "";
+  };
+  const near = nearest && Math.abs(nearest.gap) < 10_000 ? `, ${(Math.abs(nearest.gap) / 1000).toFixed(3)} s ${nearest.gap < 0 ? "before" : "after"} kill #${nearest.i + 1}${aim(nearest.i)}` : "";
   return `${seconds(at - outcome.startedAt)} into the run${near}`;
 }
 

@@ -4,6 +4,9 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import type { KillAim } from "./chaos.js";
+
+const AIM_NAMES = { any: "any moment", update: "after an update", submit: "after a Submit", deadline: "at a deadline" } as const satisfies Record<string, KillAim>;
 
 const count = (max: number) => z.coerce.number().int().min(0).max(max);
 const SCHEMA = z.object({
@@ -26,6 +29,12 @@ const SCHEMA = z.object({
   lateAfter: z.coerce.number().min(1).max(600),
   /** Duplicates forgiven per kill: messages the platform took in the instant before it. */
   duplicatesPerKill: count(100),
+  /** Where kills are aimed, taken in turn (chaos.ts): any, update, submit, deadline. */
+  aims: z
+    .string()
+    .transform((list) => list.split(",").map((aim) => aim.trim()))
+    .pipe(z.array(z.enum(Object.keys(AIM_NAMES) as [keyof typeof AIM_NAMES])).min(1))
+    .transform((names) => names.map((name) => AIM_NAMES[name])),
   keep: z.boolean(),
 });
 
@@ -44,6 +53,7 @@ const DEFAULTS: Record<keyof SoakOptions, string | boolean> = {
   replyTimeout: "30",
   lateAfter: "10",
   duplicatesPerKill: "5",
+  aims: "any,update,submit,deadline",
   keep: false,
 };
 
@@ -60,6 +70,7 @@ const FLAGS = {
   replyTimeout: "reply-timeout",
   lateAfter: "late-after",
   duplicatesPerKill: "duplicates-per-kill",
+  aims: "aims",
   keep: "keep",
 } as const satisfies Record<keyof SoakOptions, string>;
 

@@ -23,9 +23,9 @@ import { Inbox } from "./inbox.js";
 import { checkInvariants, percentile, type Invariant } from "./invariants.js";
 import { parseOptions, type SoakOptions } from "./options.js";
 import { Random } from "./random.js";
-import { pendingWork, readSnapshot } from "./snapshot.js";
+import { nextDeadlineFiring, pendingWork, readSnapshot } from "./snapshot.js";
 import { ESCALATION_GROUP_ID, writeSoakOrganisation } from "./soak-organisation.js";
-import { Leads, Reporter } from "./users.js";
+import { Leads, Reporter, Sends } from "./users.js";
 
 /** The bot is quiet once nothing was left to send or fire for this long. */
 const QUIET_FOR_MS = 3_000;
@@ -109,7 +109,8 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   const inbox = new Inbox(fake);
   resources.inbox = inbox;
   const pace = { thinkMs: [300, 1_200] as [number, number], replyTimeoutMs: options.replyTimeout * 1000 };
-  const reporters = org.staff.map((staff) => new Reporter(fake, inbox, staff, usersRandom.fork(staff.memberId), pace, options.seed));
+  const sends = new Sends();
+  const reporters = org.staff.map((staff) => new Reporter(fake, inbox, staff, usersRandom.fork(staff.memberId), pace, options.seed, sends));
   const staffIds = new Set(org.staff.map((staff) => staff.telegramId));
   const leads = new Leads(fake, inbox, org.members, staffIds, leadsRandom, {
     ackProbability: 0.5,
@@ -118,8 +119,12 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
     replyTimeoutMs: options.replyTimeout * 1000,
   });
 
-  const plan = planChaos(chaosRandom, { kills: options.kills, flushes: options.flushes, storms: options.storms, durationMs: options.duration * 1000 });
-  const chaos = new ChaosRunner(bot, fake, redisPrefix);
+  const plan = planChaos(chaosRandom, { kills: options.kills, aims: options.aims, flushes: options.flushes, storms: options.storms, durationMs: options.duration * 1000 });
+  const reminderMs = org.reminderMinutesBefore * 60_000;
+  const chaos = new ChaosRunner(bot, fake, redisPrefix, {
+    nextSend: (submitOnly) => sends.next(submitOnly),
+    nextFiring: () => nextDeadlineFiring(databaseFile, reminderMs, Date.now() + 200),
+  });
   resources.chaos = chaos;
   const startedAt = Date.now();
   const endAt = startedAt + options.duration * 1000;
@@ -132,7 +137,7 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   await leads.finish();
 
   console.log(`soak: reports done after ${seconds(reportsDoneAt - startedAt)}; waiting for the bot to go quiet (at most ${options.quietTimeout} s)`);
-  const quiet = await waitForQuiet(bot, fake, databaseFile, org.reminderMinutesBefore * 60_000, options.quietTimeout * 1000);
+  const quiet = await waitForQuiet(bot, fake, databaseFile, reminderMs, options.quietTimeout * 1000);
   inbox.sync();
   const snapshot = readSnapshot(databaseFile);
   const runs = reporters.flatMap((reporter) => reporter.runs);
@@ -151,6 +156,12 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   });
 
   const restarts = chaos.done.flatMap((record) => (record.restartMs === undefined ? [] : [record.restartMs]));
+  const aims = new Map<string, number>();
+  for (const record of chaos.done) {
+    if (record.event.kind !== "kill") continue;
+    const aim = record.unaimed ? "unaimed" : record.event.aim;
+    aims.set(aim, (aims.get(aim) ?? 0) + 1);
+  }
   const storms = chaos.done.filter((record) => record.event.kind === "storm");
   const refused = fake.deliveries.filter((delivery) => delivery.status < 200 || delivery.status >= 300);
   const floods = fake.calls.filter((call) => call.response && !call.response.ok && call.response.error_code === 429).length;
@@ -160,7 +171,7 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
     levels.set(label, (levels.get(label) ?? 0) + 1);
   }
   console.log(`\n## Crash and chaos soak: seed ${options.seed}, ${options.users} users, ${options.duration} s of chaos, Node ${process.version}\n`);
-  console.log(`- chaos: ${restarts.length} SIGKILLs (bot back on /healthz after p50 ${seconds(percentile(restarts, 50))}, max ${seconds(Math.max(0, ...restarts))}; first start ${seconds(firstStartMs)}), ` +
+  console.log(`- chaos: ${restarts.length} SIGKILLs (${[...aims].map(([aim, n]) => `${n} ${aim}`).join(", ")}; bot back on /healthz after p50 ${seconds(percentile(restarts, 50))}, max ${seconds(Math.max(0, ...restarts))}; first start ${seconds(firstStartMs)}), ` +
     `${chaos.done.filter((record) => record.event.kind === "flush").map((record) => `Redis flush of ${record.keys} keys`).join(", ") || "no Redis flush"}, ` +
     `${storms.length} 429 storms (${seconds(storms.reduce((sum, record) => sum + (record.event.kind === "storm" ? record.event.durationMs : 0), 0))} in all, ${floods} calls refused with 429)`);
   console.log(`- traffic: ${fake.deliveries.length} webhook deliveries, ${refused.length} refused or cut (the fake delivered those again); ${inbox.chatIds().reduce((n, chat) => n + inbox.messages(chat).length, 0)} messages from the bot`);

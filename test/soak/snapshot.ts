@@ -138,3 +138,16 @@ export function pendingWork(file: string, policy: { reminderMs: number }, graceM
 
 /** When a pending deadline must fire next: its reminder if not yet sent, else the deadline itself. */
 export const nextFiring = (dueAt: number, remindersSent: number, reminderMs: number) => (remindersSent < 1 ? dueAt - reminderMs : dueAt);
+
+/** The earliest instant, after `after`, at which a pending deadline's timer must fire. */
+export function nextDeadlineFiring(file: string, reminderMs: number, after: number): number | undefined {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma("busy_timeout = 5000");
+    const pending = db.prepare("SELECT dueAt, remindersSent FROM Deadline WHERE status = 'pending'").all() as { dueAt: string; remindersSent: number }[];
+    const times = pending.map((row) => nextFiring(time(row.dueAt), row.remindersSent, reminderMs)).filter((at) => at > after);
+    return times.length ? Math.min(...times) : undefined;
+  } finally {
+    db.close();
+  }
+}

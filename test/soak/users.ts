@@ -62,6 +62,22 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Lets the chaos aim a kill at the instant after a person sent something (or pressed Submit). */
+export class Sends {
+  private waiting: { submitOnly: boolean; resolve: () => void }[] = [];
+
+  /** Resolves when the next update (or the next Submit) has been handed to the fake. */
+  next(submitOnly = false): Promise<void> {
+    return new Promise((resolve) => this.waiting.push({ submitOnly, resolve }));
+  }
+
+  sent(submit: boolean): void {
+    const due = this.waiting.filter((waiter) => submit || !waiter.submitOnly);
+    this.waiting = this.waiting.filter((waiter) => !due.includes(waiter));
+    for (const waiter of due) waiter.resolve();
+  }
+}
+
 /** Replies that did not come in a row before a report is cancelled and started again. */
 const LOST_IN_A_ROW_BEFORE_GIVING_UP = 2;
 
@@ -78,6 +94,7 @@ export class Reporter {
     private readonly random: Random,
     private readonly pace: Pace,
     private readonly seed: number,
+    private readonly sends: Sends,
   ) {}
 
   /** Reports one after another until `stopped()` or `maxReports`; the report in hand is finished. */
@@ -95,7 +112,7 @@ export class Reporter {
       const expected = script.replies[step]!;
       const last = step === script.answers.length - 1;
       if (last) run.submitted = true;
-      const update = await this.send(text, expected, (message) => isReply(expected, message.text));
+      const update = await this.send(text, expected, (message) => isReply(expected, message.text), last);
       run.updates.push(update);
       if (update.reply) {
         lostInARow = 0;
@@ -111,10 +128,11 @@ export class Reporter {
     }
   }
 
-  private async send(text: string, expected: string, match: (message: InboxMessage) => boolean): Promise<SentUpdate> {
+  private async send(text: string, expected: string, match: (message: InboxMessage) => boolean, submit = false): Promise<SentUpdate> {
     const chatId = this.staff.telegramId;
     const from = this.inbox.mark(chatId);
     const update = this.fake.pushUpdate(this.fake.textMessage({ from: { id: chatId, first_name: this.staff.memberId }, text }));
+    this.sends.sent(submit);
     const sent: SentUpdate = { who: this.staff.memberId, chatId, text, updateId: update.update_id, sentAt: Date.now(), expected };
     const reply = await this.inbox.waitFor(chatId, from, match, this.pace.replyTimeoutMs);
     if (reply) sent.reply = reply;
