@@ -6,6 +6,8 @@ import type { ChaosRecord } from "./chaos.js";
 import type { Inbox, InboxMessage } from "./inbox.js";
 import { firstLine, noticeKind } from "./notices.js";
 import { nextFiring, type DeadlineRow, type FiringEvent, type Snapshot } from "./snapshot.js";
+import { CATALOG } from "../../core/messages/catalog.js";
+import { isReply, type ReplyKey } from "./scripts.js";
 import { REPORT_TAG, type LeadAction, type ReportRun, type SentUpdate } from "./users.js";
 
 export interface Invariant {
@@ -53,12 +55,13 @@ function invariant(name: string, broken: string[], figures: string): Invariant {
 }
 
 export function checkInvariants(outcome: SoakOutcome): { invariants: Invariant[]; duplicatesByKind: Map<string, number>; firingLateness: number[] } {
-  const delivered = checkDeliveries(outcome);
+  const late = lateReplies(outcome);
+  const delivered = checkDeliveries(outcome, [...late.values()]);
   const firings = checkFirings(outcome);
   return {
     invariants: [
       ...checkReports(outcome),
-      checkReplies(outcome),
+      checkReplies(outcome, late),
       ...delivered.invariants,
       checkPingNotices(outcome),
       ...firings.invariants,
@@ -113,7 +116,28 @@ function checkReports(outcome: SoakOutcome): Invariant[] {
   ];
 }
 
-function checkReplies(outcome: SoakOutcome): Invariant {
+/**
+ * Replies that came only after the person stopped waiting: found in the chat between the update
+ * and the person's next one. They count as lost (nobody waits that long) and are told apart.
+ */
+function lateReplies({ runs, inbox }: SoakOutcome): Map<SentUpdate, InboxMessage> {
+  const late = new Map<SentUpdate, InboxMessage>();
+  const byPerson = new Map<string, SentUpdate[]>();
+  for (const update of runs.flatMap((run) => run.updates)) byPerson.set(update.who, [...(byPerson.get(update.who) ?? []), update]);
+  for (const updates of byPerson.values()) {
+    for (const [i, update] of updates.entries()) {
+      if (update.reply || !isReplyKey(update.expected)) continue;
+      const until = updates[i + 1]?.fromIndex ?? Infinity;
+      const found = inbox.messages(update.chatId).find((message) => message.index >= update.fromIndex && message.index < until && isReply(update.expected as ReplyKey, message.text));
+      if (found) late.set(update, found);
+    }
+  }
+  return late;
+}
+
+const isReplyKey = (key: string): key is ReplyKey => key === "ticket.created" || key in CATALOG;
+
+function checkReplies(outcome: SoakOutcome, late: Map<SentUpdate, InboxMessage>): Invariant {
   const { runs, leadActions } = outcome;
   const staff = runs.flatMap((run) => run.updates);
   const leads = leadActions.map((action) => action.update);
@@ -121,11 +145,16 @@ function checkReplies(outcome: SoakOutcome): Invariant {
   const lost = all.filter((update) => !update.reply);
   const abandoned = runs.filter((run) => run.abandoned).length;
   const waits = all.flatMap((update) => (update.reply ? [update.reply.at - update.sentAt] : []));
+  const ms = (value: number) => `${value.toFixed(0)} ms`;
   return invariant(
     "no reply lost",
-    lost.map((update) => `${update.who} sent "${update.text.slice(0, 40)}" (update ${update.updateId}, ${when(outcome, update.sentAt)}) and never got ${update.expected}`),
-    `${all.length} updates sent (${staff.length} by staff, ${leads.length} by leads), ${all.length - lost.length} answered, ${lost.length} lost; ` +
-      `${abandoned} report(s) given up after replies stopped; reply wait p50 ${seconds(percentile(waits, 50))}, max ${seconds(Math.max(0, ...waits))}`,
+    lost.map((update) => {
+      const arrived = late.get(update);
+      const after = arrived ? `; it came ${seconds(arrived.at - update.sentAt)} later` : "";
+      return `${update.who} sent "${update.text.slice(0, 40)}" (update ${update.updateId}, ${when(outcome, update.sentAt)}) and never got ${update.expected}${after}`;
+    }),
+    `${all.length} updates sent (${staff.length} by staff, ${leads.length} by leads), ${all.length - lost.length} answered, ${lost.length} lost (${late.size} of them came after the wait); ` +
+      `${abandoned} report(s) given up after replies stopped; reply wait p50 ${ms(percentile(waits, 50))}, p99 ${ms(percentile(waits, 99))}, max ${ms(Math.max(0, ...waits))}`,
   );
 }
 
@@ -139,13 +168,14 @@ function countByLine(messages: InboxMessage[]): Map<string, number> {
   return counts;
 }
 
-function checkDeliveries(outcome: SoakOutcome): { invariants: Invariant[]; duplicatesByKind: Map<string, number> } {
+function checkDeliveries(outcome: SoakOutcome, lateArrivals: InboxMessage[]): { invariants: Invariant[]; duplicatesByKind: Map<string, number> } {
   const { snapshot, inbox, runs, leadActions, chaos } = outcome;
   const rows = snapshot.deliveries;
   const unsent = rows.filter((row) => row.status !== "sent");
   const chats = [...outcome.memberChats, outcome.escalationGroup];
   const received = countByLine(chats.flatMap((chat) => [...inbox.messages(chat)]));
-  const replies = countByLine([...runs.flatMap((run) => run.updates), ...leadActions.map((action) => action.update)].flatMap((update) => (update.reply ? [update.reply] : [])));
+  const answered = [...runs.flatMap((run) => run.updates), ...leadActions.map((action) => action.update)].flatMap((update) => (update.reply ? [update.reply] : []));
+  const replies = countByLine([...answered, ...lateArrivals]);
   const expected = new Map<string, number>();
   for (const row of rows) {
     if (row.status !== "sent" || row.kind !== "message" || row.platform !== "telegram" || row.address === null) continue;

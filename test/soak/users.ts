@@ -22,6 +22,8 @@ export interface SentUpdate {
   reply?: InboxMessage;
   /** What the reply had to be: a catalog key, or "any reply" for a lead's command. */
   expected: string;
+  /** The chat's length when it was sent: its reply comes after. */
+  fromIndex: number;
 }
 
 export interface ReportRun {
@@ -133,7 +135,7 @@ export class Reporter {
     const from = this.inbox.mark(chatId);
     const update = this.fake.pushUpdate(this.fake.textMessage({ from: { id: chatId, first_name: this.staff.memberId }, text }));
     this.sends.sent(submit);
-    const sent: SentUpdate = { who: this.staff.memberId, chatId, text, updateId: update.update_id, sentAt: Date.now(), expected };
+    const sent: SentUpdate = { who: this.staff.memberId, chatId, text, updateId: update.update_id, sentAt: Date.now(), expected, fromIndex: from };
     const reply = await this.inbox.waitFor(chatId, from, match, this.pace.replyTimeoutMs);
     if (reply) sent.reply = reply;
     return sent;
@@ -199,7 +201,7 @@ export class Leads {
     const update = this.fake.pushUpdate(
       via === "button" ? this.fake.callbackQuery({ from: user, message: { chatId, messageId: notice.messageId }, data: command }) : this.fake.textMessage({ from: user, text: command }),
     );
-    const sent: SentUpdate = { who, chatId, text: command, updateId: update.update_id, sentAt: Date.now(), expected: "a reply" };
+    const sent: SentUpdate = { who, chatId, text: command, updateId: update.update_id, sentAt: Date.now(), expected: "a reply", fromIndex: from };
     // A lead has no dialog: the first message after the command that is not a notice is its reply.
     const reply = await this.inbox.waitFor(chatId, from, (message) => noticeKind(message.text) === undefined, this.options.replyTimeoutMs);
     if (reply) sent.reply = reply;
