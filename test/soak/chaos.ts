@@ -3,6 +3,7 @@
  * (and how long it stays down), when the soak's Redis keys are flushed, and when the fake Bot API
  * floods the bot with 429s. Events are spread over the run, one slot each, so they do not bunch.
  */
+import type { FakeSlackApi } from "../fakes/slack-web-api.js";
 import type { FakeBotApi } from "../fakes/telegram-bot-api.js";
 import { deleteKeys } from "../support/redis.js";
 import type { BotProcess } from "./bot-process.js";
@@ -68,6 +69,9 @@ export interface Aiming {
   nextFiring(): number | undefined;
 }
 
+/** Posts the Slack fake refuses with 429 in each storm. */
+const SLACK_STORM_POSTS = 3;
+
 /** How long an aimed kill waits for its moment before it falls back to killing at once. */
 const AIM_WAIT_MS = 15_000;
 
@@ -95,7 +99,7 @@ export class ChaosRunner {
 
   constructor(
     private readonly bot: BotProcess,
-    private readonly fake: FakeBotApi,
+    private readonly fakes: { telegram: FakeBotApi; slack?: FakeSlackApi | undefined },
     private readonly redisPrefix: string,
     private readonly aiming: Aiming,
   ) {}
@@ -141,7 +145,9 @@ export class ChaosRunner {
         record.keys = await deleteKeys(this.redisPrefix);
         return;
       case "storm":
-        this.fake.floodFor("sendMessage", event.durationMs);
+        this.fakes.telegram.floodFor("sendMessage", event.durationMs);
+        // The Slack fake refuses by count: the next few posts, each told to wait 2 s.
+        this.fakes.slack?.failNext("chat.postMessage", { status: 429, retryAfter: 2 }, SLACK_STORM_POSTS);
         return;
     }
   }

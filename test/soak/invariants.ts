@@ -5,7 +5,8 @@
 import type { ChaosRecord } from "./chaos.js";
 import type { Inbox, InboxMessage } from "./inbox.js";
 import { firstLine, noticeKind } from "./notices.js";
-import { nextFiring, type DeadlineRow, type FiringEvent, type Snapshot } from "./snapshot.js";
+import { directChannelOf } from "./slack.js";
+import { nextFiring, type DeadlineRow, type DeliveryRow, type FiringEvent, type Snapshot } from "./snapshot.js";
 import { CATALOG } from "../../core/messages/catalog.js";
 import { isReply, type ReplyKey } from "./scripts.js";
 import { REPORT_TAG, type LeadAction, type ReportRun, type SentUpdate } from "./users.js";
@@ -26,10 +27,10 @@ export interface SoakOutcome {
   /** When the users started (epoch ms). */
   startedAt: number;
   snapshot: Snapshot;
-  inbox: Inbox;
-  /** Chats of the soak's members: messages elsewhere are not checked. */
-  memberChats: Set<number>;
-  escalationGroup: number;
+  /** What each platform's fake got: Telegram first (the staff report there). */
+  inboxes: { telegram: Inbox; slack?: Inbox };
+  /** Direct chats of the soak's members and the escalation channels, as chatKey() writes them. */
+  checkedChats: Set<string>;
   unexpectedExits: number;
   deadlines: { acknowledgeMinutes: number; reminderMinutesBefore: number };
   thresholds: { lateMs: number; flushReconcileMs: number; duplicatesPerKill: number; overdueGraceMs: number };
@@ -120,7 +121,8 @@ function checkReports(outcome: SoakOutcome): Invariant[] {
  * Replies that came only after the person stopped waiting: found in the chat between the update
  * and the person's next one. They count as lost (nobody waits that long) and are told apart.
  */
-function lateReplies({ runs, inbox }: SoakOutcome): Map<SentUpdate, InboxMessage> {
+function lateReplies({ runs, inboxes }: SoakOutcome): Map<SentUpdate, InboxMessage> {
+  const inbox = inboxes.telegram;
   const late = new Map<SentUpdate, InboxMessage>();
   const byPerson = new Map<string, SentUpdate[]>();
   for (const update of runs.flatMap((run) => run.updates)) byPerson.set(update.who, [...(byPerson.get(update.who) ?? []), update]);
@@ -158,28 +160,44 @@ function checkReplies(outcome: SoakOutcome, late: Map<SentUpdate, InboxMessage>)
   );
 }
 
+/** A chat on a platform, as "telegram:200000001" or "slack:D0000000AS1". */
+export const chatKey = (platform: string, chatId: number | string) => `${platform}:${chatId}`;
+
+/**
+ * Where an outbox row goes, as a chat key: a Slack user's direct messages are channel D…. A
+ * complaint team's Slack channel is opened by the adapter, so its rows are checked by status only.
+ */
+function rowChat(row: DeliveryRow): string | undefined {
+  if (row.address === null || (row.recipientKind === "team" && row.platform === "slack")) return undefined;
+  return chatKey(row.platform, row.platform === "slack" && /^[UW]/.test(row.address) ? directChannelOf(row.address) : row.address);
+}
+
+function allMessages({ inboxes, checkedChats }: SoakOutcome): InboxMessage[] {
+  return [inboxes.telegram, inboxes.slack].flatMap((inbox) => (inbox ? inbox.chatIds().filter((chat) => checkedChats.has(chatKey(inbox.platform, chat))).flatMap((chat) => [...inbox.messages(chat)]) : []));
+}
+
 /** Messages per (chat, first line): how outbox rows and what the people saw are matched. */
 function countByLine(messages: InboxMessage[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const message of messages) {
-    const key = `${message.chatId}\u0000${firstLine(message.text)}`;
+    const key = `${chatKey(message.platform, message.chatId)}\u0000${firstLine(message.text)}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
 }
 
 function checkDeliveries(outcome: SoakOutcome, lateArrivals: InboxMessage[]): { invariants: Invariant[]; duplicatesByKind: Map<string, number> } {
-  const { snapshot, inbox, runs, leadActions, chaos } = outcome;
+  const { snapshot, runs, leadActions, chaos } = outcome;
   const rows = snapshot.deliveries;
   const unsent = rows.filter((row) => row.status !== "sent");
-  const chats = [...outcome.memberChats, outcome.escalationGroup];
-  const received = countByLine(chats.flatMap((chat) => [...inbox.messages(chat)]));
+  const received = countByLine(allMessages(outcome));
   const answered = [...runs.flatMap((run) => run.updates), ...leadActions.map((action) => action.update)].flatMap((update) => (update.reply ? [update.reply] : []));
   const replies = countByLine([...answered, ...lateArrivals]);
   const expected = new Map<string, number>();
   for (const row of rows) {
-    if (row.status !== "sent" || row.kind !== "message" || row.platform !== "telegram" || row.address === null) continue;
-    const key = `${row.address}\u0000${row.firstLine}`;
+    const chat = rowChat(row);
+    if (row.status !== "sent" || row.kind !== "message" || chat === undefined) continue;
+    const key = `${chat}\u0000${row.firstLine}`;
     expected.set(key, (expected.get(key) ?? 0) + 1);
   }
   const neverArrived: string[] = [];
@@ -224,14 +242,24 @@ function describeKey(key: string): string {
   return `chat ${chat} "${line!.slice(0, 50)}"`;
 }
 
-function checkPingNotices({ snapshot, inbox, memberChats }: SoakOutcome): Invariant {
-  const chatOf = new Map<string, number>();
-  for (const row of snapshot.deliveries) if (row.memberId && row.address) chatOf.set(row.memberId, Number(row.address));
+function checkPingNotices(outcome: SoakOutcome): Invariant {
+  const { snapshot } = outcome;
+  const received = new Set<string>();
+  for (const message of allMessages(outcome)) {
+    if (noticeKind(message.text) === "notify.new_ticket") received.add(`${chatKey(message.platform, message.chatId)}\u0000${firstLine(message.text)}`);
+  }
+  // The new-ticket notice each pinged person's row was written with, and whether it arrived there.
+  const notices = new Map<string, string[]>();
+  for (const row of snapshot.deliveries) {
+    const chat = rowChat(row);
+    if (row.memberId && chat && row.recipientKind === "member" && row.kind === "message" && noticeKind(row.firstLine) === "notify.new_ticket") {
+      notices.set(row.memberId, [...(notices.get(row.memberId) ?? []), `${chat}\u0000${row.firstLine}`]);
+    }
+  }
   const missing: string[] = [];
   for (const ping of snapshot.pings) {
-    const chat = chatOf.get(ping.memberId);
-    const got = chat !== undefined && memberChats.has(chat) && inbox.messages(chat).some((message) => noticeKind(message.text) === "notify.new_ticket" && firstLine(message.text).includes(`${ping.number}`));
-    if (!got) missing.push(`${ping.memberId} was pinged on ${ping.number} and never got its notice`);
+    const keys = (notices.get(ping.memberId) ?? []).filter((key) => key.includes(`${ping.number}：`) || key.includes(`${ping.number}:`));
+    if (!keys.some((key) => received.has(key))) missing.push(`${ping.memberId} was pinged on ${ping.number} and never got its notice${keys.length ? "" : " (no outbox row was written for it)"}`);
   }
   return invariant("each pinged person received the new ticket", missing, `${snapshot.pings.length} pings of people, ${missing.length} without their notice`);
 }

@@ -35,6 +35,11 @@ const SCHEMA = z.object({
     .transform((list) => list.split(",").map((aim) => aim.trim()))
     .pipe(z.array(z.enum(Object.keys(AIM_NAMES) as [keyof typeof AIM_NAMES])).min(1))
     .transform((names) => names.map((name) => AIM_NAMES[name])),
+  /** telegram, or telegram,slack: Slack adds leads who work there and its escalation channel. */
+  platforms: z
+    .string()
+    .transform((list) => list.split(",").map((name) => name.trim()))
+    .pipe(z.array(z.enum(["telegram", "slack"])).refine((names) => names.includes("telegram"), "must include telegram (the staff report there)")),
   keep: z.boolean(),
 });
 
@@ -54,6 +59,7 @@ const DEFAULTS: Record<keyof SoakOptions, string | boolean> = {
   lateAfter: "10",
   duplicatesPerKill: "5",
   aims: "any,update,submit,deadline",
+  platforms: "telegram,slack",
   keep: false,
 };
 
@@ -71,6 +77,7 @@ const FLAGS = {
   lateAfter: "late-after",
   duplicatesPerKill: "duplicates-per-kill",
   aims: "aims",
+  platforms: "platforms",
   keep: "keep",
 } as const satisfies Record<keyof SoakOptions, string>;
 

@@ -15,17 +15,20 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { probeRedis } from "../../bot/http/redis-probe.js";
+import { SLACK_EVENTS_PATH } from "../../bot/slack/slack-adapter.js";
+import { FakeSlackApi } from "../fakes/slack-web-api.js";
 import { FakeBotApi } from "../fakes/telegram-bot-api.js";
 import { deleteKeys, TEST_REDIS_URL } from "../support/redis.js";
 import { BotProcess, freePort } from "./bot-process.js";
 import { ChaosRunner, planChaos } from "./chaos.js";
-import { Inbox } from "./inbox.js";
-import { checkInvariants, percentile, type Invariant } from "./invariants.js";
+import { slackInbox, telegramInbox, type Inbox } from "./inbox.js";
+import { chatKey, checkInvariants, percentile, type Invariant } from "./invariants.js";
 import { parseOptions, type SoakOptions } from "./options.js";
 import { Random } from "./random.js";
 import { nextDeadlineFiring, pendingWork, readSnapshot } from "./snapshot.js";
 import { ESCALATION_GROUP_ID, writeSoakOrganisation } from "./soak-organisation.js";
-import { Leads, Reporter, Sends } from "./users.js";
+import { directChannelOf, SLACK_ESCALATION_CHANNEL, SLACK_LEADS, slackDesk, type SlackTraffic } from "./slack.js";
+import { Leads, Reporter, Sends, telegramDesk } from "./users.js";
 
 /** The bot is quiet once nothing was left to send or fire for this long. */
 const QUIET_FOR_MS = 3_000;
@@ -46,7 +49,8 @@ interface Resources {
   dir?: string;
   bot?: BotProcess;
   fake?: FakeBotApi;
-  inbox?: Inbox;
+  slack?: FakeSlackApi | undefined;
+  inboxes: Inbox[];
   chaos?: ChaosRunner;
   redisPrefix?: string;
   keep: boolean;
@@ -55,8 +59,9 @@ interface Resources {
 async function release(resources: Resources): Promise<void> {
   resources.chaos?.close();
   await resources.bot?.close().catch(() => resources.bot?.killNow());
-  resources.inbox?.close();
+  for (const inbox of resources.inboxes) inbox.close();
   await resources.fake?.close().catch(() => undefined);
+  await resources.slack?.close().catch(() => undefined);
   if (resources.redisPrefix) await deleteKeys(resources.redisPrefix).catch(() => undefined);
   if (resources.dir && !resources.keep) rmSync(resources.dir, { recursive: true, force: true });
   else if (resources.dir) console.log(`kept ${resources.dir} (the database, the organisation file and the bot's log)`);
@@ -77,11 +82,16 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   const redisPrefix = `hotline-soak-${process.pid}-${options.seed}`;
   resources.redisPrefix = redisPrefix;
   const databaseFile = join(dir, "soak.db");
-  const org = writeSoakOrganisation(dir, { staff: options.users, acknowledgeMinutes: options.ackMinutes });
+  const withSlack = options.platforms.includes("slack");
+  const org = writeSoakOrganisation(dir, { staff: options.users, acknowledgeMinutes: options.ackMinutes, slackLeads: withSlack ? SLACK_LEADS : [] });
 
   const fake = await FakeBotApi.start({ webhookRetryMs: 100 });
   resources.fake = fake;
+  const slack = withSlack ? await FakeSlackApi.start({ channels: [{ id: SLACK_ESCALATION_CHANNEL, name: "escalations" }] }) : undefined;
+  resources.slack = slack;
   const secret = randomBytes(16).toString("hex");
+  const signingSecret = randomBytes(16).toString("hex");
+  const slackEnv: Record<string, string> = slack ? { SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.apiUrl } : {};
   const bot = new BotProcess({
     port: await freePort(),
     logFile: join(dir, "bot.log"),
@@ -93,6 +103,7 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
       TELEGRAM_BOT_TOKEN: fake.token,
       TELEGRAM_API_ROOT: fake.apiRoot,
       TELEGRAM_WEBHOOK_SECRET: secret,
+      ...slackEnv,
       LOG_LEVEL: "info",
     },
   });
@@ -106,22 +117,21 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   });
   if (!setWebhook.ok) throw new Error(`setWebhook: ${await setWebhook.text()}`);
 
-  const inbox = new Inbox(fake);
-  resources.inbox = inbox;
+  const inbox = telegramInbox(fake);
+  const slackMessages = slack ? slackInbox(slack, [SLACK_ESCALATION_CHANNEL, ...[...org.slackIds.values()].map(directChannelOf)]) : undefined;
+  resources.inboxes = [inbox, ...(slackMessages ? [slackMessages] : [])];
   const pace = { thinkMs: [300, 1_200] as [number, number], replyTimeoutMs: options.replyTimeout * 1000 };
   const sends = new Sends();
   const reporters = org.staff.map((staff) => new Reporter(fake, inbox, staff, usersRandom.fork(staff.memberId), pace, options.seed, sends));
   const staffIds = new Set(org.staff.map((staff) => staff.telegramId));
-  const leads = new Leads(fake, inbox, org.members, staffIds, leadsRandom, {
-    ackProbability: 0.5,
-    ackDelayMs: [2_000, options.ackMinutes * 40_000],
-    commandShare: 0.3,
-    replyTimeoutMs: options.replyTimeout * 1000,
-  });
+  const slackTraffic: SlackTraffic = { requests: 0, retried: 0, gaveUp: 0 };
+  const desks = [telegramDesk(fake, inbox, org.members, staffIds)];
+  if (slackMessages) desks.push(slackDesk(slackMessages, { eventsUrl: `${bot.url}${SLACK_EVENTS_PATH}`, signingSecret, slackIds: org.slackIds, traffic: slackTraffic }));
+  const leads = new Leads(desks, leadsRandom, { ackProbability: 0.5, ackDelayMs: [2_000, options.ackMinutes * 40_000], replyTimeoutMs: options.replyTimeout * 1000 });
 
   const plan = planChaos(chaosRandom, { kills: options.kills, aims: options.aims, flushes: options.flushes, storms: options.storms, durationMs: options.duration * 1000 });
   const reminderMs = org.reminderMinutesBefore * 60_000;
-  const chaos = new ChaosRunner(bot, fake, redisPrefix, {
+  const chaos = new ChaosRunner(bot, { telegram: fake, slack }, redisPrefix, {
     nextSend: (submitOnly) => sends.next(submitOnly),
     nextFiring: () => nextDeadlineFiring(databaseFile, reminderMs, Date.now() + 200),
   });
@@ -138,7 +148,7 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
 
   console.log(`soak: reports done after ${seconds(reportsDoneAt - startedAt)}; waiting for the bot to go quiet (at most ${options.quietTimeout} s)`);
   const quiet = await waitForQuiet(bot, fake, databaseFile, reminderMs, options.quietTimeout * 1000);
-  inbox.sync();
+  for (const each of resources.inboxes) each.sync();
   const snapshot = readSnapshot(databaseFile);
   const runs = reporters.flatMap((reporter) => reporter.runs);
   const checked = checkInvariants({
@@ -147,9 +157,12 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
     chaos: chaos.done,
     startedAt,
     snapshot,
-    inbox,
-    memberChats: new Set(org.members.keys()),
-    escalationGroup: ESCALATION_GROUP_ID,
+    inboxes: { telegram: inbox, ...(slackMessages ? { slack: slackMessages } : {}) },
+    checkedChats: new Set([
+      ...[...org.members.keys()].map((chat) => chatKey("telegram", chat)),
+      chatKey("telegram", ESCALATION_GROUP_ID),
+      ...(slackMessages ? [SLACK_ESCALATION_CHANNEL, ...[...org.slackIds.values()].map(directChannelOf)].map((chat) => chatKey("slack", chat)) : []),
+    ]),
     unexpectedExits: bot.unexpectedExits.length,
     deadlines: { acknowledgeMinutes: org.acknowledgeMinutes, reminderMinutesBefore: org.reminderMinutesBefore },
     thresholds: { lateMs: options.lateAfter * 1000, flushReconcileMs: FLUSH_RECONCILE_MS, duplicatesPerKill: options.duplicatesPerKill, overdueGraceMs: OVERDUE_GRACE_MS },
@@ -174,7 +187,11 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   console.log(`- chaos: ${restarts.length} SIGKILLs (${[...aims].map(([aim, n]) => `${n} ${aim}`).join(", ")}; bot back on /healthz after p50 ${seconds(percentile(restarts, 50))}, max ${seconds(Math.max(0, ...restarts))}; first start ${seconds(firstStartMs)}), ` +
     `${chaos.done.filter((record) => record.event.kind === "flush").map((record) => `Redis flush of ${record.keys} keys`).join(", ") || "no Redis flush"}, ` +
     `${storms.length} 429 storms (${seconds(storms.reduce((sum, record) => sum + (record.event.kind === "storm" ? record.event.durationMs : 0), 0))} in all, ${floods} calls refused with 429)`);
-  console.log(`- traffic: ${fake.deliveries.length} webhook deliveries, ${refused.length} refused or cut (the fake delivered those again); ${inbox.chatIds().reduce((n, chat) => n + inbox.messages(chat).length, 0)} messages from the bot`);
+  const sentBy = (messages: Inbox) => messages.chatIds().reduce((n: number, chat) => n + messages.messages(chat).length, 0);
+  console.log(
+    `- traffic: Telegram ${fake.deliveries.length} webhook deliveries, ${refused.length} refused or cut (the fake delivered those again), ${sentBy(inbox)} messages from the bot` +
+      (slackMessages ? `; Slack ${slackTraffic.requests} button presses, ${slackTraffic.retried} tries again, ${slackTraffic.gaveUp} given up, ${sentBy(slackMessages)} messages from the bot` : ""),
+  );
   console.log(`- tickets: ${snapshot.tickets.length} (${[...levels].sort().map(([label, n]) => `${n} ${label}`).join(", ")}) from ${runs.length} reports, ${runs.filter((run) => run.abandoned).length} given up`);
   console.log(`- quiet: ${quiet.quiet ? `after ${seconds(quiet.waitedMs)}` : `not within ${options.quietTimeout} s (${quiet.deliveries} deliveries still to send, ${quiet.overdueDeadlines} deadlines overdue)`}; soak took ${seconds(Date.now() - began)}\n`);
   console.log("| invariant | result | figures |\n|---|---|---|");
@@ -207,7 +224,7 @@ async function main(): Promise<number> {
     console.error((error as Error).message);
     return 2;
   }
-  const resources: Resources = { keep: options.keep };
+  const resources: Resources = { keep: options.keep, inboxes: [] };
   // Whatever happens, the bot does not outlive the soak.
   process.once("exit", () => resources.bot?.killNow());
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -20,6 +20,8 @@ export interface DeliveryRow {
   status: string;
   attempts: number;
   lastError: string | null;
+  /** member, channel or team (a complaint team's space, opened by the adapter). */
+  recipientKind: string;
   address: string | null;
   memberId: string | null;
   /** The card's first line: its title, or its first paragraph. */
@@ -88,10 +90,10 @@ export function readSnapshot(file: string): Snapshot {
         payload: string;
         createdAt: string;
       }[]).map(({ recipient, payload, createdAt, ...row }) => {
-        const to = JSON.parse(recipient) as { address?: string | null; memberId?: string };
+        const to = JSON.parse(recipient) as { kind: string; address?: string | null; memberId?: string };
         const card = JSON.parse(payload) as { title?: string; lines?: string[] };
         const first = (card.title ?? card.lines?.[0] ?? "").split("\n")[0]!.trim();
-        return { ...row, address: to.address ?? null, memberId: to.memberId ?? null, firstLine: first, createdAt: time(createdAt) };
+        return { ...row, recipientKind: to.kind, address: to.address ?? null, memberId: to.memberId ?? null, firstLine: first, createdAt: time(createdAt) };
       }),
       deadlines: (db.prepare(
         "SELECT d.id, d.ticketId, t.number, t.level, t.createdAt AS ticketCreatedAt, d.kind, d.dueAt, d.status, d.chain, d.step, d.remindersSent FROM Deadline d JOIN Ticket t ON t.id = d.ticketId",

@@ -1,8 +1,9 @@
 /**
  * The soak's organisation file: the default organisation with every member on Telegram (so every
- * message the bot writes has a platform the soak fakes and can check), extra service-center staff
- * for the simulated reporters, the escalation channel moved to a Telegram group, and deadlines in
- * minutes instead of hours, so reminders, escalations and misses all happen within the run.
+ * message the bot writes has a platform the soak fakes and can check) and, with Slack, the
+ * after-sales and QA leads preferring Slack; extra service-center staff for the simulated
+ * reporters; the escalation channel in a Telegram group (and in Slack); and deadlines in minutes
+ * instead of hours, so reminders, escalations and misses all happen within the run.
  */
 import { writeOrganisationFile } from "../support/organisation.js";
 
@@ -22,6 +23,8 @@ export interface SoakOrganisation {
   staff: SoakStaff[];
   /** Telegram id → member id, for every account in the file. */
   members: Map<number, string>;
+  /** Member id → Slack id, for the members who prefer Slack. */
+  slackIds: Map<string, string>;
   acknowledgeMinutes: number;
   reminderMinutesBefore: number;
 }
@@ -36,10 +39,11 @@ interface RawMember {
   name: { zh: string; en: string };
 }
 
-export function writeSoakOrganisation(dir: string, options: { staff: number; acknowledgeMinutes: number }): SoakOrganisation {
+export function writeSoakOrganisation(dir: string, options: { staff: number; acknowledgeMinutes: number; slackLeads: readonly string[] }): SoakOrganisation {
   const reminderMinutesBefore = options.acknowledgeMinutes / 2;
   const staff: SoakStaff[] = [];
   const members = new Map<number, string>();
+  const slackIds = new Map<string, string>();
   const file = writeOrganisationFile(dir, (raw) => {
     const list = raw.members as RawMember[];
     const defaultStaff = list.filter((m) => m.roles.includes("staff"));
@@ -56,15 +60,25 @@ export function writeSoakOrganisation(dir: string, options: { staff: number; ack
     }
     list.forEach((member, i) => {
       const telegram = Number(member.identities?.telegram ?? FIRST_MEMBER_ID + i);
+      const slack = member.identities?.slack;
       member.identities = { telegram: String(telegram) };
       delete member.preferredPlatform;
       members.set(telegram, member.id);
+      if (slack && options.slackLeads.includes(member.id)) {
+        member.identities.slack = slack;
+        member.preferredPlatform = "slack";
+        slackIds.set(member.id, slack);
+      }
     });
     const reporters = list.filter((m) => m.roles.includes("staff")).slice(0, options.staff);
     for (const member of reporters) {
       staff.push({ memberId: member.id, telegramId: Number(member.identities!.telegram), locale: member.locale === "en" ? "en" : "zh" });
     }
-    raw.channels = (raw.channels as Record<string, unknown>[]).map((channel) => ({ ...channel, platform: "telegram", externalId: String(ESCALATION_GROUP_ID) }));
+    const channels = raw.channels as Record<string, unknown>[];
+    raw.channels = [
+      ...channels.map((channel) => ({ ...channel, id: `${String(channel.id)}-telegram`, platform: "telegram", externalId: String(ESCALATION_GROUP_ID) })),
+      ...(options.slackLeads.length ? channels.filter((channel) => channel.platform === "slack") : []),
+    ];
     const minutes = options.acknowledgeMinutes;
     raw.deadlines = {
       acknowledgeMinutes: { general: minutes, level1: minutes, level2: minutes, level3: minutes },
@@ -74,5 +88,5 @@ export function writeSoakOrganisation(dir: string, options: { staff: number; ack
       reminderMinutesBefore: [reminderMinutesBefore],
     };
   });
-  return { file, staff, members, acknowledgeMinutes: options.acknowledgeMinutes, reminderMinutesBefore };
+  return { file, staff, members, slackIds, acknowledgeMinutes: options.acknowledgeMinutes, reminderMinutesBefore };
 }

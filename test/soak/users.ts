@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from "node:events";
 import type { FakeBotApi } from "../fakes/telegram-bot-api.js";
-import type { Inbox, InboxMessage } from "./inbox.js";
+import type { Inbox, InboxMessage, Platform } from "./inbox.js";
 import { noticeKind } from "./notices.js";
 import type { Random } from "./random.js";
 import { DESCRIPTION_STEP, isCancelReply, isReply, SCRIPTS, ticketNumberIn, type SoakScript } from "./scripts.js";
@@ -14,9 +14,10 @@ import type { SoakStaff } from "./soak-organisation.js";
 
 export interface SentUpdate {
   who: string;
-  chatId: number;
+  chatId: number | string;
   text: string;
-  updateId: number;
+  /** Telegram's update_id, or Slack's trigger_id. */
+  updateId: number | string;
   sentAt: number;
   /** The reply, when it came within the wait. */
   reply?: InboxMessage;
@@ -43,6 +44,7 @@ export interface LeadAction {
   who: string;
   number: string;
   via: "button" | "command";
+  platform: Platform;
   update: SentUpdate;
 }
 
@@ -145,6 +147,17 @@ export class Reporter {
 /** Notices that hand someone a deadline, with Acknowledge / Take / Resolve buttons. */
 const ACTIONABLE = new Set(["notify.new_ticket", "deadline.escalated_to_you"]);
 
+/** Where some leads read their pings and how they answer them: one chat platform. */
+export interface LeadDesk {
+  inbox: Inbox;
+  /** Private chat → member id, for the people who answer pings there. */
+  members: Map<number | string, string>;
+  /** Share of acknowledgements typed as a command rather than pressed. */
+  commandShare: number;
+  /** Sends the acknowledgement as the person would; returns the platform's id of the request. */
+  acknowledge(who: string, notice: InboxMessage, command: string, via: LeadAction["via"]): Promise<number | string>;
+}
+
 /**
  * The leads and managers: each ping with an Acknowledge button is acknowledged with probability
  * `ackProbability`, after a while (some in time, some after a reminder, some after it escalated);
@@ -152,21 +165,18 @@ const ACTIONABLE = new Set(["notify.new_ticket", "deadline.escalated_to_you"]);
  */
 export class Leads {
   readonly actions: LeadAction[] = [];
-  private readonly queues = new Map<number, Promise<void>>();
+  private readonly queues = new Map<string, Promise<void>>();
   private readonly pending = new Set<Promise<void>>();
   private acting = true;
   private readonly finished = new AbortController();
 
   constructor(
-    private readonly fake: FakeBotApi,
-    private readonly inbox: Inbox,
-    private readonly members: Map<number, string>,
-    private readonly staffIds: Set<number>,
+    desks: LeadDesk[],
     private readonly random: Random,
-    private readonly options: { ackProbability: number; ackDelayMs: [number, number]; commandShare: number; replyTimeoutMs: number },
+    private readonly options: { ackProbability: number; ackDelayMs: [number, number]; replyTimeoutMs: number },
   ) {
     setMaxListeners(0, this.finished.signal);
-    inbox.onMessage((message) => this.consider(message));
+    for (const desk of desks) desk.inbox.onMessage((message) => this.consider(desk, message));
   }
 
   /** No more acknowledgements are started; those already begun finish. */
@@ -176,35 +186,51 @@ export class Leads {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  private consider(message: InboxMessage): void {
-    const who = this.members.get(message.chatId);
-    if (!this.acting || who === undefined || this.staffIds.has(message.chatId)) return;
+  private consider(desk: LeadDesk, message: InboxMessage): void {
+    const who = desk.members.get(message.chatId);
+    if (!this.acting || who === undefined) return;
     const kind = noticeKind(message.text);
     const ack = message.buttons.find((data) => data.startsWith("/ack "));
     if (!kind || !ACTIONABLE.has(kind) || !ack || !this.random.chance(this.options.ackProbability)) return;
     const at = message.at + this.random.between(...this.options.ackDelayMs);
-    const via = this.random.chance(this.options.commandShare) ? "command" : "button";
-    const previous = this.queues.get(message.chatId) ?? Promise.resolve();
+    const via = this.random.chance(desk.commandShare) ? "command" : "button";
+    const key = `${message.platform}:${message.chatId}`;
+    const previous = this.queues.get(key) ?? Promise.resolve();
     const task = previous.then(async () => {
       await pause(at - Date.now(), this.finished.signal);
-      if (this.acting) await this.acknowledge(who, message, ack, via);
+      if (this.acting) await this.acknowledge(desk, who, message, ack, via);
     });
-    this.queues.set(message.chatId, task);
+    this.queues.set(key, task);
     this.pending.add(task);
     void task.finally(() => this.pending.delete(task));
   }
 
-  private async acknowledge(who: string, notice: InboxMessage, command: string, via: LeadAction["via"]): Promise<void> {
+  private async acknowledge(desk: LeadDesk, who: string, notice: InboxMessage, command: string, via: LeadAction["via"]): Promise<void> {
     const chatId = notice.chatId;
-    const from = this.inbox.mark(chatId);
-    const user = { id: chatId, first_name: who };
-    const update = this.fake.pushUpdate(
-      via === "button" ? this.fake.callbackQuery({ from: user, message: { chatId, messageId: notice.messageId }, data: command }) : this.fake.textMessage({ from: user, text: command }),
-    );
-    const sent: SentUpdate = { who, chatId, text: command, updateId: update.update_id, sentAt: Date.now(), expected: "a reply", fromIndex: from };
+    const from = desk.inbox.mark(chatId);
+    const sentAt = Date.now();
+    const updateId = await desk.acknowledge(who, notice, command, via);
+    const sent: SentUpdate = { who, chatId, text: command, updateId, sentAt, expected: "a reply", fromIndex: from };
     // A lead has no dialog: the first message after the command that is not a notice is its reply.
-    const reply = await this.inbox.waitFor(chatId, from, (message) => noticeKind(message.text) === undefined, this.options.replyTimeoutMs);
+    const reply = await desk.inbox.waitFor(chatId, from, (message) => noticeKind(message.text) === undefined, this.options.replyTimeoutMs - (Date.now() - sentAt));
     if (reply) sent.reply = reply;
-    this.actions.push({ who, number: command.slice("/ack ".length), via, update: sent });
+    this.actions.push({ who, number: command.slice("/ack ".length), via, update: sent, platform: notice.platform });
   }
+}
+
+/** Telegram: a press on the notice's button (a callback query) or the typed command. */
+export function telegramDesk(fake: FakeBotApi, inbox: Inbox, members: Map<number, string>, staffIds: Set<number>): LeadDesk {
+  return {
+    inbox,
+    members: new Map([...members].filter(([chat]) => !staffIds.has(chat))),
+    commandShare: 0.3,
+    acknowledge: async (who, notice, command, via) => {
+      const chatId = Number(notice.chatId);
+      const user = { id: chatId, first_name: who };
+      const update = fake.pushUpdate(
+        via === "button" ? fake.callbackQuery({ from: user, message: { chatId, messageId: Number(notice.messageId) }, data: command }) : fake.textMessage({ from: user, text: command }),
+      );
+      return update.update_id;
+    },
+  };
 }
