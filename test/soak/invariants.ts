@@ -51,6 +51,16 @@ function when(outcome: Pick<SoakOutcome, "startedAt" | "chaos">, at: number): st
   return `${seconds(at - outcome.startedAt)} into the run${near}`;
 }
 
+/** "; the last kill before it: #3, aimed at a deadline, 15.2 s before": a timer in hand at a kill waits. */
+function lastKillBefore(outcome: Pick<SoakOutcome, "chaos">, at: number): string {
+  const kills = outcome.chaos.filter((record) => record.event.kind === "kill");
+  const i = kills.findLastIndex((record) => record.at <= at);
+  if (i < 0) return "";
+  const { event, at: killedAt, unaimed } = kills[i]!;
+  const aim = event.kind === "kill" ? (unaimed ? "unaimed" : `aimed ${event.aim}`) : "";
+  return `; the last kill before it: #${i + 1}, ${aim}, ${seconds(at - killedAt)} before`;
+}
+
 function invariant(name: string, broken: string[], figures: string): Invariant {
   return { name, ok: broken.length === 0, figures, examples: broken.slice(0, EXAMPLES) };
 }
@@ -290,7 +300,7 @@ function checkFirings(outcome: SoakOutcome): { invariants: Invariant[]; lateness
       excused += 1;
       return;
     }
-    late.push(`${deadline.number} ${deadline.kind} #${deadline.id}: ${what} fired ${seconds(lag)} after its time (due ${when(outcome, dueAt)})`);
+    late.push(`${deadline.number} ${deadline.kind} #${deadline.id}: ${what} fired ${seconds(lag)} after its time (due ${when(outcome, dueAt)}${lastKillBefore(outcome, dueAt)})`);
   };
 
   for (const deadline of snapshot.deadlines) {

@@ -1,8 +1,9 @@
 /**
  * The people of the soak. Service-center staff walk whole reports through the guided dialog, one
  * typed answer at a time, each waiting for its reply as a person would; leads answer the pings they
- * get, pressing the Acknowledge button or typing the command. Everything they send goes through
- * the fake Bot API, which delivers it to the bot's webhook (again, if the bot did not take it).
+ * get, pressing the Acknowledge button or typing the command. On Telegram everything goes through
+ * the fake Bot API, which delivers it to the bot's webhook (again, if the bot did not take it); on
+ * Slack it is a signed request to the bot (slack.ts).
  */
 import { setMaxListeners } from "node:events";
 import type { FakeBotApi } from "../fakes/telegram-bot-api.js";
@@ -21,7 +22,7 @@ export interface SentUpdate {
   sentAt: number;
   /** The reply, when it came within the wait. */
   reply?: InboxMessage;
-  /** What the reply had to be: a catalog key, or "any reply" for a lead's command. */
+  /** What the reply had to be: a catalog key, or "a reply" (any) for a lead's command. */
   expected: string;
   /** The chat's length when it was sent: its reply comes after. */
   fromIndex: number;
