@@ -68,7 +68,8 @@ export class BotProcess {
     this.starts += 1;
     this.log.write(`\n=== soak: start #${this.starts} at ${new Date().toISOString()}\n`);
     const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(UNSET.map((key) => [key, ""])), ...this.options.env, PORT: String(this.options.port) };
-    const child = spawn(process.execPath, [BOT_ENTRY], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    // A process group of its own: a Ctrl-C in the terminal reaches the soak, which then kills the bot.
+    const child = spawn(process.execPath, [BOT_ENTRY], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     this.child = child;
     child.stdout!.pipe(this.log, { end: false });
     child.stderr!.pipe(this.log, { end: false });

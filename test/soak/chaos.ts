@@ -96,6 +96,7 @@ export class ChaosRunner {
   private restarting = false;
   private watchdog: NodeJS.Timeout | undefined;
   private stopped = false;
+  private closed = false;
 
   constructor(
     private readonly bot: BotProcess,
@@ -111,6 +112,7 @@ export class ChaosRunner {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       if (this.stopped) return;
       await this.apply(event);
+      if (this.closed) return;
     }
   }
 
@@ -121,6 +123,7 @@ export class ChaosRunner {
 
   close(): void {
     this.stopped = true;
+    this.closed = true;
     clearInterval(this.watchdog);
   }
 
@@ -136,6 +139,7 @@ export class ChaosRunner {
           record.at = Date.now();
           await this.bot.kill();
           await new Promise((resolve) => setTimeout(resolve, event.downMs));
+          if (this.closed) return; // the soak is cleaning up
           record.restartMs = await this.bot.start();
         } finally {
           this.restarting = false;
@@ -173,7 +177,7 @@ export class ChaosRunner {
   /** A bot that died without being killed is a finding; it is started again so the soak goes on. */
   private watch(): void {
     this.watchdog = setInterval(() => {
-      if (this.restarting || this.bot.running) return;
+      if (this.restarting || this.closed || this.bot.running) return;
       this.restarting = true;
       this.bot
         .start()

@@ -54,9 +54,16 @@ interface Resources {
   chaos?: ChaosRunner;
   redisPrefix?: string;
   keep: boolean;
+  released?: Promise<void>;
 }
 
-async function release(resources: Resources): Promise<void> {
+/** Stops and removes everything the soak started or wrote; once, whoever calls first. */
+function release(resources: Resources): Promise<void> {
+  resources.released ??= releaseNow(resources);
+  return resources.released;
+}
+
+async function releaseNow(resources: Resources): Promise<void> {
   resources.chaos?.close();
   await resources.bot?.close().catch(() => resources.bot?.killNow());
   for (const inbox of resources.inboxes) inbox.close();
@@ -139,11 +146,16 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   const startedAt = Date.now();
   const endAt = startedAt + options.duration * 1000;
   console.log(`soak: seed ${options.seed}, ${options.users} users, ${options.duration} s of chaos (${plan.map((event) => `${event.kind}@${seconds(event.atMs)}`).join(", ")})`);
-  const chaosDone = chaos.run(plan, startedAt);
+  // Held until the reports are done; a restart that fails must not go unhandled meanwhile.
+  const chaosDone = chaos.run(plan, startedAt).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   await Promise.all(reporters.map((reporter) => reporter.work(options.reports, () => Date.now() > endAt)));
   const reportsDoneAt = Date.now();
   chaos.stop();
-  await chaosDone;
+  const chaosFailed = await chaosDone;
+  if (chaosFailed) throw chaosFailed;
   await leads.finish();
 
   console.log(`soak: reports done after ${seconds(reportsDoneAt - startedAt)}; waiting for the bot to go quiet (at most ${options.quietTimeout} s)`);
@@ -227,12 +239,13 @@ async function main(): Promise<number> {
   const resources: Resources = { keep: options.keep, inboxes: [] };
   // Whatever happens, the bot does not outlive the soak.
   process.once("exit", () => resources.bot?.killNow());
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      console.error(`soak: ${signal}, cleaning up`);
-      void release(resources).finally(() => process.exit(130));
-    });
-  }
+  const abort = (why: string, code: number) => {
+    console.error(`soak: ${why}; cleaning up`);
+    void release(resources).finally(() => process.exit(code));
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => abort(signal, 130));
+  process.once("uncaughtException", (error) => abort(`failed: ${error.stack ?? error.message}`, 2));
+  process.once("unhandledRejection", (error) => abort(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 2));
   try {
     const invariants = await soak(options, resources);
     return invariants.every((check) => check.ok) ? 0 : 1;
