@@ -232,6 +232,23 @@ describe("FakeBotApi with the real grammY client", () => {
     expect(fake.sentTo(alice.id).map((sent) => sent.text)).toEqual(["after the flood"]);
   });
 
+  it("refuses one method with 429 for the length of a flood, retry_after counting down to its end", async () => {
+    const bot = newBot();
+    fake.floodFor("sendMessage", 1_200);
+
+    await expect(bot.api.sendMessage(alice.id, "during")).rejects.toMatchObject({ error_code: 429, parameters: { retry_after: 2 } });
+    expect((await bot.api.getMe()).id).toBe(fake.botInfo.id); // other methods are not flooded
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await expect(bot.api.sendMessage(alice.id, "later")).rejects.toMatchObject({ parameters: { retry_after: 1 } });
+
+    const retrying = newBot();
+    retrying.api.config.use(autoRetry());
+    const started = Date.now();
+    await retrying.api.sendMessage(alice.id, "after the flood");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+    expect(fake.sentTo(alice.id).map((sent) => sent.text)).toEqual(["after the flood"]);
+  });
+
   it("surfaces a 429 and a 5xx as GrammyError when nothing retries", async () => {
     const bot = newBot();
     fake.failNext("sendMessage", { status: 429, retryAfter: 1 });

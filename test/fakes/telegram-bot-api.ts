@@ -291,6 +291,7 @@ export class FakeBotApi {
   private readonly methods = new Map<string, { name: string; handler: StubHandler }>();
   private readonly stubs = new Map<string, { name: string; handler: StubHandler }>();
   private failures: Array<{ method: string; failure: InjectedFailure; remaining: number }> = [];
+  private floods: Array<{ method: string; until: number }> = [];
 
   private queue: Update[] = [];
   private nextUpdateId = 100_001;
@@ -478,6 +479,14 @@ export class FakeBotApi {
     this.failures.push({ method: method.toLowerCase(), failure, remaining: times });
   }
 
+  /**
+   * Flood control for `durationMs`: every call of `method` until then is refused with 429, whose
+   * retry_after is the whole seconds left, as Telegram tells a flooding bot when it may send again.
+   */
+  floodFor(method: string, durationMs: number): void {
+    this.floods.push({ method: method.toLowerCase(), until: Date.now() + durationMs });
+  }
+
   /** Answers `method` with `handler` (return the result, throw BotApiError for an error); also overrides built-ins. */
   stub(method: string, handler: StubHandler): void {
     this.stubs.set(method.toLowerCase(), { name: method, handler });
@@ -653,6 +662,13 @@ export class FakeBotApi {
   }
 
   private takeFailure(methodKey: string): ApiResponse | undefined {
+    const now = Date.now();
+    this.floods = this.floods.filter((flood) => flood.until > now);
+    const flood = this.floods.find((entry) => entry.method === methodKey);
+    if (flood !== undefined) {
+      const retryAfter = Math.max(1, Math.ceil((flood.until - now) / 1000));
+      return { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } };
+    }
     const entry = this.failures.find((failure) => failure.method === methodKey && failure.remaining > 0);
     if (entry === undefined) return undefined;
     entry.remaining -= 1;
