@@ -40,9 +40,10 @@ export function bullmqConnection(url: string, outage: RedisOutageLog): Redis {
 
 /**
  * Worker settings that bring back the jobs a dead process had in hand within seconds, not after
- * BullMQ's default of about a minute (a 30 s lock, checked every 30 s): the lock lasts 8 s and is
- * renewed every 4 s while a job runs; a job whose lock ran out is back in line at the next check.
- * Every job's effect is claimed in the database, so a job taken from a process that merely stalled
- * and run twice has one effect. One that keeps stalling (it kills its process) fails after five.
+ * BullMQ's default of about a minute (a 30 s lock, checked every 30 s): the lock lasts 5 s and is
+ * renewed every 2.5 s while a job runs; a job whose lock ran out is back in line at the next check,
+ * 2.5 s apart. Every job's effect is claimed in the database, so a job taken from a process that
+ * merely stalled that long and run twice has one effect. One that keeps stalling (it kills its
+ * process) fails after five; the deadlines' reconcile queues its timer again.
  */
-export const RECOVER_QUICKLY = { lockDuration: 8_000, stalledInterval: 4_000, maxStalledCount: 5 } as const;
+export const RECOVER_QUICKLY = { lockDuration: 5_000, stalledInterval: 2_500, maxStalledCount: 5 } as const;

@@ -31,6 +31,7 @@ import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { ACTION, escapeMrkdwn, renderForSlack, slackMention, unescapeMrkdwn, type SlackMessage } from "./render-slack.js";
 import { commandFromWords, commandInDirectMessage } from "./slack-commands.js";
+import { BUTTON, COMMAND, DIRECT_MESSAGE, MENTION, NOTE_METADATA, NOTE_SUBMISSION, PICK, PRESS, type Press } from "./slack-payloads.js";
 import { AcknowledgingReceiver, httpReceiver, requestId, socketModeReceiver, verifiedRoute } from "./slack-requests.js";
 
 export interface SlackOptions {
@@ -491,32 +492,6 @@ const senderOf = ({ event }: SlackInbound) => `${event.platform}:${event.senderI
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type PickerArgs = SlackActionMiddlewareArgs<BlockAction<UsersSelectAction>> & AllMiddlewareArgs;
-
-// What the listeners read of a request, checked: Slack signs what it sends, but a field of another
-// type than documented must not reach the core or throw half-way through a listener.
-const slackId = z.string().min(1);
-const MENTION = z.looseObject({ event_id: slackId, user: slackId.optional(), channel: slackId, text: z.string() });
-const DIRECT_MESSAGE = z.looseObject({ event_id: slackId, user: slackId, channel: slackId, text: z.string().optional() });
-const COMMAND = z.looseObject({ trigger_id: slackId, user_id: slackId, channel_id: slackId, text: z.string(), response_url: z.url({ protocol: /^https?$/ }) });
-const PRESS = z.looseObject({
-  trigger_id: slackId,
-  user: z.looseObject({ id: slackId }),
-  channel: z.looseObject({ id: slackId, name: z.string().optional() }).optional(),
-  message: z.looseObject({ ts: slackId, text: z.string().optional(), blocks: z.array(z.unknown()).optional() }).optional(),
-});
-type Press = z.infer<typeof PRESS>;
-const BUTTON = z.looseObject({ action_id: z.string(), value: z.string().optional(), text: z.looseObject({ text: z.string() }).optional() });
-const PICK = z.looseObject({ selected_user: slackId, block_id: z.string().min(1) });
-const NOTE_SUBMISSION = z.looseObject({
-  id: slackId,
-  hash: z.string(),
-  private_metadata: z.string(),
-  user: z.looseObject({ id: slackId }),
-  state: z.looseObject({
-    values: z.looseObject({ note: z.looseObject({ text: z.looseObject({ value: z.string().nullish() }).optional() }).optional() }),
-  }),
-});
-const NOTE_METADATA = z.object({ number: z.string().min(1), channel: slackId });
 
 function parseJson(text: string): unknown {
   try {

@@ -175,10 +175,15 @@ export const chatKey = (platform: string, chatId: number | string) => `${platfor
 
 /**
  * Where an outbox row goes, as a chat key: a Slack user's direct messages are channel D…. A
- * complaint team's Slack channel is opened by the adapter, so its rows are checked by status only.
+ * complaint team's Slack channel is opened by the adapter, and a Slack reply that is ephemeral or a
+ * command's response leaves nothing in a channel, so those rows are checked by status only.
  */
 function rowChat(row: DeliveryRow): string | undefined {
   if (row.address === null || (row.recipientKind === "team" && row.platform === "slack")) return undefined;
+  if (row.recipientKind === "reply" && row.platform === "slack") {
+    const target = JSON.parse(row.address) as { kind: string; channel?: string };
+    return target.kind === "channel" && target.channel ? chatKey("slack", target.channel) : undefined;
+  }
   return chatKey(row.platform, row.platform === "slack" && /^[UW]/.test(row.address) ? directChannelOf(row.address) : row.address);
 }
 
