@@ -62,8 +62,10 @@ async function sendReplies(app: App, event: InboundEvent, replies: ClaimedReply[
       retryLater ||= !final;
       continue;
     }
-    // Should this fail, the claim outlives the process and the reply is sent once more: a duplicate, never a loss.
-    await app.outbox.markSent(reply.deliveryId).catch((e: unknown) => options.log.error({ err: e, delivery: reply.deliveryId }, "could not record a sent reply"));
+    // Written just after this turn of the event loop, not waited for: the sender's next message need
+    // not wait on it. Should it fail, the claim outlives the process and the reply is sent once more:
+    // a duplicate, never a loss.
+    void app.outbox.markSent(reply.deliveryId).catch((e: unknown) => options.log.error({ err: e, delivery: reply.deliveryId }, "could not record a sent reply"));
   }
   if (retryLater) options.onNotifications?.();
 }
