@@ -10,18 +10,7 @@ const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const BIN = join(ROOT, "bin", "hotline.js");
 
 /** Runs a copy's `hotline` as a user would, from that copy's folder. */
-function runIn(dir: string, args: string[], stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(dir, "bin", "hotline.js"), ...args], { cwd: dir, env: { ...process.env, LOG_LEVEL: "silent" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const runIn = (dir: string, args: string[], stdin = "") => runCli(args, { root: dir, stdin });
 
 /** Wall-clock milliseconds of the fastest of `runs` runs: the least disturbed by whatever else the machine does. */
 async function fastestMs(args: string[], stdin: string, runs: number): Promise<number> {
