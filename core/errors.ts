@@ -11,6 +11,12 @@ export const HOTLINE_ERROR_CODES = [
   "no_seat",
   "not_in_department",
   "nothing_to_confirm",
+  "not_awaiting_confirmation",
+  "unknown_service_center",
+  "unknown_level",
+  "not_assigned",
+  "already_assigned",
+  "not_first_line",
 ] as const;
 
 export type HotlineErrorCode = (typeof HOTLINE_ERROR_CODES)[number];

@@ -3,7 +3,7 @@ import type { Duty, Organisation, Platform } from "./directory/organisation.js";
 import type { Notification, ReplyRecipient } from "./escalation/notification.js";
 import type { Card } from "./messages/card.js";
 import type { Locale } from "./messages/locale.js";
-import type { Deadline, DeadlineKind, NewTimelineEvent, TeamSeat, Ticket, TicketStatus } from "./tickets/ticket.js";
+import type { Deadline, DeadlineKind, Grading, NewTimelineEvent, TeamSeat, Ticket, TicketStatus } from "./tickets/ticket.js";
 import type { Level } from "./triage/rules.js";
 import type { ReportStore } from "./reports/report-data.js";
 
@@ -81,13 +81,18 @@ export interface UnitOfWork {
 }
 
 /** A ticket before it is stored: the store gives it its id, number, day and timestamps. */
-export type NewTicket = Omit<Ticket, "id" | "number" | "localDate" | "createdAt" | "resolvedAt" | "closedAt" | "pings" | "deadlines" | "team">;
+export type NewTicket = Omit<Ticket, "id" | "number" | "localDate" | "createdAt" | "resolvedAt" | "closedAt" | "pings" | "deadlines" | "team" | "gradings">;
+
+/** The ticket's own fields the after-sales loop changes (a level, a release, an assignment, a transfer). */
+export type TicketFields = Partial<Pick<Ticket, "category" | "level" | "releasedAt" | "firstLine" | "transferredAt" | "serviceCenterId">>;
 
 export interface NewPing {
   departmentId: string | null;
   memberId: string;
   duty: Duty;
   needsAck: boolean;
+  /** Answered as it is created: the confirmation a grading implies, the team its confirmer leads. */
+  acknowledged?: { by: string; at: Date } | undefined;
 }
 
 export interface NewDeadline {
@@ -112,15 +117,27 @@ export interface TicketChange {
   status?: TicketStatus;
   resolvedAt?: Date;
   closedAt?: Date;
+  fields?: TicketFields;
+  addGrading?: Grading;
   acknowledgePings?: { ids: number[]; by: string; at: Date };
   /** Pending deadlines this change meets (by id). */
   meetDeadlines?: { ids: number[]; at: Date };
-  /** Seats of a complaint team being formed. */
+  /** Pings a new plan brings, and their deadlines (`pingIndex` into `addPings`) with new follow-ups. */
+  addPings?: NewPing[];
+  addDeadlines?: NewDeadline[];
+  /** Pings a new plan no longer needs, and pending deadlines it drops: kept on record as cancelled. */
+  cancelPings?: { ids: number[]; at: Date };
+  cancelDeadlines?: { ids: number[] };
+  /** Seats of a complaint team being formed, or that a new level adds. */
   addTeamSeats?: TeamSeat[];
+  /** Seats a new level no longer has (by department). */
+  removeTeamSeats?: string[];
   /** A change to one seat (an appointment, a confirmation). */
   updateTeamSeat?: { departmentId: string; seat: Partial<Omit<TeamSeat, "departmentId" | "leader">> };
   events: NewTimelineEvent[];
   outbox: Notification[];
+  /** Messages built from the ticket as the change leaves it (they need the new pings' ids). */
+  outboxFor?: ((ticket: Ticket) => Notification[]) | undefined;
 }
 
 /**
@@ -141,6 +158,7 @@ export interface DeadlineRecord extends Deadline {
   ticketId: number;
   ticketNumber: string;
   ticketLevel: Level | null;
+  ticketCategory: "general" | "major";
   reporterId: string;
   remindersSent: number;
   fireSeq: number;

@@ -38,7 +38,7 @@ interface PendingRow {
   step: number;
   chain: string;
   remindersSent: number;
-  ticket: { level: number | null };
+  ticket: { level: number | null; category: string };
 }
 
 /**
@@ -123,14 +123,14 @@ export class DeadlineTimers {
 
   private timerFor(row: PendingRow) {
     const state = { dueAt: row.dueAt, step: row.step, chain: JSON.parse(row.chain) as string[], remindersSent: row.remindersSent };
-    const policy = timerPolicy(this.deps.core, { ticketLevel: row.ticket.level as Level | null });
+    const policy = timerPolicy(this.deps.core, { ticketLevel: row.ticket.level as Level | null, ticketCategory: row.ticket.category === "major" ? "major" : "general" });
     return { deadlineId: row.id, seq: row.fireSeq, at: nextFireAt(state, policy, this.deps.core.clock()) };
   }
 
   private pending(where: object): Promise<PendingRow[]> {
     return this.deps.db.deadline.findMany({
       where: { status: "pending", ...where },
-      select: { id: true, fireSeq: true, dueAt: true, step: true, chain: true, remindersSent: true, ticket: { select: { level: true } } },
+      select: { id: true, fireSeq: true, dueAt: true, step: true, chain: true, remindersSent: true, ticket: { select: { level: true, category: true } } },
     });
   }
 

@@ -11,7 +11,7 @@ import { t } from "../messages/catalog.js";
 import type { Locale } from "../messages/locale.js";
 import type { CoreContext } from "../ports.js";
 import { showReports } from "../reports/report-flows.js";
-import { canReport } from "../tickets/permissions.js";
+import { canReport, mayGrade } from "../tickets/permissions.js";
 import { normalizeTicketNumber } from "../tickets/ticket.js";
 import {
   acknowledgeTicket,
@@ -26,6 +26,7 @@ import {
 } from "../tickets/ticket-flows.js";
 import type { FlowResult, Refusal, TicketAction } from "../tickets/flow-support.js";
 import { appointTeamMember, confirmAppointment, recordAgreement, recordOnSite, showTeam } from "../teams/complaint-team.js";
+import { assignChoices, assignTicket, confirmTicket, gradeChoices, gradeTicket, parseGrade, recordFeedback, transferTicket } from "../tickets/after-sales-flows.js";
 
 /** One message from a known member, as every adapter hands it to the core. */
 export interface InboundMessage extends DialogInput {
@@ -112,21 +113,51 @@ async function runCommand(ctx: CoreContext, message: InboundMessage, command: Co
       return appointTeamMember(ctx, member, number, appointee, second ? first : undefined);
     }
     case "confirm":
-      return withNumber("/confirm <HL-…>", (n) => confirmAppointment(ctx, member, n));
+      return withNumber("/confirm <HL-…>", (n) => confirmSomething(ctx, member, n));
+    case "grade": {
+      const [number, level] = command.args;
+      if (!number) return reply(card(t(locale, "command.usage", { usage: "/grade <HL-…> <general|1|2|3> <reason>" })));
+      if (!level) return gradeChoices(ctx, member, number);
+      const target = parseGrade(level);
+      if (!target) throw new HotlineError("unknown_level", `unknown level ${level}`);
+      const reason = command.rest.slice(number.length).trim().slice(level.length).trim();
+      if (!reason) return reply(card(t(locale, "command.usage", { usage: "/grade <HL-…> <general|1|2|3> <reason>" })));
+      return gradeTicket(ctx, member, number, target, reason);
+    }
+    case "assign": {
+      const [number] = command.args;
+      if (!number) return reply(card(t(locale, "command.usage", { usage: "/assign <HL-…> <service center>" })));
+      const center = command.rest.slice(number.length).trim();
+      return center ? assignTicket(ctx, member, number, center) : assignChoices(ctx, member, number);
+    }
     case "onsite":
       return withNumber("/onsite <HL-…>", (n) => recordOnSite(ctx, member, n));
     case "agreement":
       return withNumber("/agreement <HL-…>", (n) => recordAgreement(ctx, member, n));
     case "note":
-    case "ask": {
+    case "ask":
+    case "feedback":
+    case "transfer": {
       const [number] = command.args;
       const text = command.rest.slice(number?.length ?? 0).trim();
       if (!number || !text) return reply(card(t(locale, "command.usage", { usage: `/${command.name} <HL-…> <text>` })));
-      return command.name === "note" ? addNote(ctx, member, number, text) : requestInformation(ctx, member, number, text);
+      const run = { note: addNote, ask: requestInformation, feedback: recordFeedback, transfer: transferTicket }[command.name];
+      return run(ctx, member, number, text);
     }
     default:
       return reply(card(t(locale, "command.unknown", { command: `/${command.name}` })));
   }
+}
+
+/**
+ * `/confirm`: an appointee confirms their seat on the complaint team; after-sales confirms a ticket.
+ * One word for both, as people say it; a seat awaiting the member comes first.
+ */
+async function confirmSomething(ctx: CoreContext, member: Member, number: string): Promise<FlowResult> {
+  const ticket = await ctx.tickets.findByNumber(normalizeTicketNumber(number) ?? number);
+  const seat = ticket?.team.some((s) => s.memberId === member.id && !s.confirmedAt);
+  if (seat || !mayGrade(member, ctx.org)) return confirmAppointment(ctx, member, number);
+  return confirmTicket(ctx, member, number);
 }
 
 /** Conversations are named `<platform>:<chat id>`; the terminal and tests use other prefixes. */
@@ -225,7 +256,14 @@ export function refusal(error: HotlineError, locale: Locale, org: Organisation):
       case "no_seat":
       case "not_in_department":
       case "unknown_member":
+      case "unknown_service_center":
+      case "unknown_level":
+      case "already_assigned":
         return t(locale, `error.${error.code}`, error.details);
+      case "not_awaiting_confirmation":
+      case "not_assigned":
+      case "not_first_line":
+        return t(locale, `error.${error.code}`, { number, ...terms });
     }
   })();
   return card(text, { tone: "error" });

@@ -5,6 +5,7 @@ import { t, type MessageKey, type MessageParams } from "../messages/catalog.js";
 import { pick } from "../messages/locale.js";
 import type { CoreContext, DeadlineRecord } from "../ports.js";
 import { formatLocalTime } from "../time/business-time.js";
+import { releaseUnconfirmed } from "../tickets/after-sales-flows.js";
 import { decideOnFire, type TimerPolicy } from "./deadline-policy.js";
 
 export type FireOutcome =
@@ -16,8 +17,8 @@ export type FireOutcome =
   | { kind: "stale" };
 
 /** The timer rules for a deadline: reminders from the organisation file, a step as long as its level's acknowledgement. */
-export function timerPolicy(ctx: CoreContext, deadline: Pick<DeadlineRecord, "ticketLevel">): TimerPolicy {
-  const planKey = deadline.ticketLevel === null ? "general" : (`level${deadline.ticketLevel}` as const);
+export function timerPolicy(ctx: CoreContext, deadline: Pick<DeadlineRecord, "ticketLevel" | "ticketCategory">): TimerPolicy {
+  const planKey = deadline.ticketLevel !== null ? (`level${deadline.ticketLevel}` as const) : deadline.ticketCategory === "major" ? "ungraded" : "general";
   return { reminderMinutesBefore: ctx.org.deadlines.reminderMinutesBefore, stepMinutes: ctx.org.deadlines.acknowledgeMinutes[planKey] };
 }
 
@@ -55,16 +56,28 @@ export async function fireDeadline(ctx: CoreContext, input: { deadlineId: number
       ];
       const events = [{ type: "escalated" as const, actorId: null, data: { deadline: deadline.id, kind: deadline.kind, from: previous, to: next, step: decision.step } }];
       const change = { step: decision.step, dueAt: decision.dueAt, remindersSent: 0 };
-      return (await advance(change, events, outbox)) ? { kind: "next", at: decision.next, seq } : { kind: "stale" };
+      if (!(await advance(change, events, outbox))) return { kind: "stale" };
+      await releaseIfUnconfirmed(ctx, deadline);
+      return { kind: "next", at: decision.next, seq };
     }
     case "missed": {
       const last = deadline.chain.at(-1)!;
       const names = await nameOf(ctx);
       const outbox = await notify(ctx, deadline, last, "deadline.missed", (l) => ({ what: what(deadline, l), last: names(last, l) }));
       const events = [{ type: "deadline_missed" as const, actorId: null, data: { deadline: deadline.id, kind: deadline.kind } }];
-      return (await advance({ status: "missed" }, events, outbox)) ? { kind: "done" } : { kind: "stale" };
+      if (!(await advance({ status: "missed" }, events, outbox))) return { kind: "stale" };
+      await releaseIfUnconfirmed(ctx, deadline);
+      return { kind: "done" };
     }
   }
+}
+
+/**
+ * §4 asks after-sales to confirm before QA and the leaders hear of a major item, but a level-1
+ * accident must not wait on one person: once the confirmation is overdue the ticket goes out anyway.
+ */
+async function releaseIfUnconfirmed(ctx: CoreContext, deadline: DeadlineRecord): Promise<void> {
+  if (deadline.duty === "confirm") await releaseUnconfirmed(ctx, deadline.ticketId);
 }
 
 /** What is owed, in words: the ping's duty for acknowledgements, the deadline's kind otherwise. */

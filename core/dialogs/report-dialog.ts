@@ -55,7 +55,7 @@ function summaryCard(draft: ReportDraft, env: StepEnv): Card {
   return {
     title: t(env.locale, "summary.title"),
     lines: [
-      `${t(env.locale, "summary.severity")}: ${severityText(classification.level, env.locale)}`,
+      `${t(env.locale, "summary.severity")}: ${severityText(classification, env.locale)}`,
       ...(classification.matched.length ? [`${t(env.locale, "summary.reasons")}:`, ...reasonLines(classification.matched, env.thresholds, env.locale)] : []),
     ],
     fields: summaryFields(draft, env),

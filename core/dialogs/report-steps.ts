@@ -228,6 +228,9 @@ export const REPORT_STEPS: readonly Step[] = [
   triageStep("salesImpact", enumOptions(["none", "possible", "direct"] as const, "sales")),
   triageStep("claimAmountCny", "amount"),
   triageStep("breakdown", YES_NO),
+  // §4's definition of important information, asked only while no level's criteria are met.
+  triageStep("safetyOrPerformance", YES_NO),
+  triageStep("batch", YES_NO),
   freeTextStep("customerName", "ask.customerName", 1, MAX_NAME),
   parsedStep("customerPhone", "ask.customerPhone", parsePhone, (phone) => phone.display, { optional: false }),
   attachmentsStep,

@@ -17,5 +17,6 @@ export function organisationTerms(org: Organisation, locale: Locale): MessagePar
     organisationEn: org.name.en,
     afterSales: departmentName(org.afterSalesDepartment),
     complaintTeamLeader: departmentName(org.complaintTeam.leader),
+    customerService: org.customerServiceDepartment ? departmentName(org.customerServiceDepartment) : "-",
   };
 }

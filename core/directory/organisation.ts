@@ -26,6 +26,8 @@ export const DUTIES = [
   "informed",
   "appoint_team_member",
   "lead_complaint_team",
+  "grade",
+  "handle_call",
 ] as const;
 export const dutySchema = z.enum(DUTIES);
 export type Duty = z.infer<typeof dutySchema>;
@@ -36,8 +38,17 @@ const identities = z
   .object({ telegram: z.string().min(1), slack: z.string().min(1), wecom: z.string().min(1) })
   .partial()
   .strict();
+/** The severities a channel may carry (a major ticket still to be graded is posted nowhere). */
 const levelKey = z.enum(["general", "level1", "level2", "level3"]);
-export type PlanKey = z.infer<typeof levelKey>;
+export type LevelKey = z.infer<typeof levelKey>;
+export const MAJOR_LEVEL_KEYS = ["level1", "level2", "level3"] as const;
+export type MajorLevelKey = (typeof MAJOR_LEVEL_KEYS)[number];
+/**
+ * The escalation plans: one per severity, and two for hotline calls: `first_line` while the
+ * customer-service center handles a call itself, `work_order` once it transferred it to after-sales.
+ */
+export const PLAN_KEYS = ["general", "ungraded", "level1", "level2", "level3", "first_line", "work_order"] as const;
+export type PlanKey = (typeof PLAN_KEYS)[number];
 
 /** One entry of an escalation plan: a department (its lead is mentioned) or named members, and their duty. */
 const pingSpec = z
@@ -55,12 +66,43 @@ export type PingSpec = z.infer<typeof pingSpec>;
 /** Minutes; fractions are allowed (0.5 is thirty seconds), which also lets tests run whole chains quickly. */
 const minutesSchema = z.number().positive();
 
+const pingSpecs = z.array(pingSpec);
+
 const organisationShape = z
   .object({
     /** The organisation's name: messages that name the company take it from here (see `organisationTerms`). */
     name: name,
     /** The department that owns quality information and complaints (manual §4: 售后服务部). */
     afterSalesDepartment: id,
+    /**
+     * The 24-hour hotline (manual §4: 客服中心): its agents handle their calls first and transfer what
+     * they cannot settle to after-sales. Omitted: hotline calls go to after-sales directly.
+     */
+    customerServiceDepartment: id.optional(),
+    /**
+     * §4: major information reaches QA and the leaders only once after-sales confirmed it. `levels`
+     * that wait for it (default: every major level), and minutes after-sales has; when they pass the
+     * ticket goes out anyway, marked unconfirmed, and the confirmation climbs the after-sales chain.
+     */
+    confirmation: z
+      .object({
+        levels: z.array(z.enum(MAJOR_LEVEL_KEYS)).default([...MAJOR_LEVEL_KEYS]),
+        minutes: z
+          .object({ level1: minutesSchema, level2: minutesSchema, level3: minutesSchema })
+          .strict()
+          .default({ level1: 10, level2: 30, level3: 60 }),
+      })
+      .strict()
+      .prefault({}),
+    /** Who may grade (定级) a ticket: members of these departments and holders of these roles. */
+    grading: z
+      .object({
+        /** Omitted: the after-sales department. */
+        departments: z.array(id).optional(),
+        roles: z.array(roleSchema).default(["manager"]),
+      })
+      .strict()
+      .prefault({}),
     departments: z
       .array(
         z
@@ -76,7 +118,21 @@ const organisationShape = z
           .strict(),
       )
       .min(1),
-    serviceCenters: z.array(z.object({ id, name, city: z.string().optional() }).strict()),
+    serviceCenters: z.array(
+      z
+        .object({
+          id,
+          name,
+          city: z.string().optional(),
+          /**
+           * Who a missed feedback deadline climbs to first, in order (the center's service manager,
+           * its general manager), before the after-sales chain. Omitted: the center's staff are told
+           * and the deadline goes straight to the after-sales chain.
+           */
+          chain: z.array(id).min(1).optional(),
+        })
+        .strict(),
+    ),
     members: z
       .array(
         z
@@ -121,9 +177,18 @@ const organisationShape = z
       .object({
         /** Minutes to acknowledge a ping, per plan. */
         acknowledgeMinutes: z
-          .object({ general: minutesSchema, level1: minutesSchema, level2: minutesSchema, level3: minutesSchema })
+          .object({
+            general: minutesSchema,
+            level1: minutesSchema,
+            level2: minutesSchema,
+            level3: minutesSchema,
+            ungraded: minutesSchema.default(120),
+            first_line: minutesSchema.default(60),
+            /** The customer pending work order: after-sales acknowledges and assigns it. */
+            work_order: minutesSchema.default(240),
+          })
           .strict()
-          .default({ general: 480, level1: 30, level2: 120, level3: 240 }),
+          .prefault({ general: 480, level1: 30, level2: 120, level3: 240 }),
         /** Minutes QA has to propose measures for a level-2 ticket. */
         measuresMinutes: minutesSchema.default(24 * 60),
         /** Minutes a service center has to report back on a general ticket. */
@@ -143,7 +208,18 @@ const organisationShape = z
          */
         chain: z.array(z.union([z.literal("lead"), id])).min(1),
         /** Who is pinged for each kind of ticket (manual §4 "重大质量信息处理"). */
-        plans: z.record(levelKey, z.array(pingSpec)),
+        plans: z
+          .object({
+            general: pingSpecs,
+            level1: pingSpecs,
+            level2: pingSpecs,
+            level3: pingSpecs,
+            /** Omitted: the manual's (see `withDefaultPlans`). */
+            ungraded: pingSpecs.optional(),
+            first_line: pingSpecs.optional(),
+            work_order: pingSpecs.optional(),
+          })
+          .strict(),
         /** Extra pings for a major complaint (manual §5: reported to QA and the sales-company leaders). */
         complaint: z.array(pingSpec).default([]),
       })
@@ -183,15 +259,38 @@ const organisationShape = z
   .strict();
 
 /** The organisation file: directory, channels, thresholds, deadlines, escalation and teams. */
-export const organisationSchema = organisationShape.superRefine(checkReferences);
+export const organisationSchema = organisationShape.superRefine(checkReferences).transform(withDefaults);
 
-export type Organisation = z.infer<typeof organisationShape>;
+export type Organisation = z.output<typeof organisationSchema>;
 export type OrgMember = Organisation["members"][number];
 export type OrgDepartment = Organisation["departments"][number];
 export type OrgChannel = Organisation["channels"][number];
 
+/**
+ * What a file may leave out, filled from what it names: the plans added after the first files, and
+ * who grades. The defaults follow the manual (§4).
+ */
+function withDefaults(o: z.output<typeof organisationShape>) {
+  const afterSales = (duty: Duty): PingSpec => ({ department: o.afterSalesDepartment, duty, acknowledge: true });
+  const hotline = o.customerServiceDepartment;
+  const plans = {
+    ...o.escalation.plans,
+    // Important information no level's criteria cover yet goes to after-sales to grade.
+    ungraded: o.escalation.plans.ungraded ?? [afterSales("grade")],
+    // 客服中心负责通过销售服务热线反馈信息的收集、处理: the hotline handles its calls first.
+    first_line: o.escalation.plans.first_line ?? (hotline ? [{ department: hotline, duty: "handle_call" as const, acknowledge: false }] : []),
+    // What the hotline cannot settle goes to after-sales (顾客待处理工单), which assigns a center.
+    work_order: o.escalation.plans.work_order ?? [afterSales("assign_service_center")],
+  } satisfies Record<PlanKey, PingSpec[]>;
+  return {
+    ...o,
+    escalation: { ...o.escalation, plans },
+    grading: { ...o.grading, departments: o.grading.departments ?? [o.afterSalesDepartment] },
+  };
+}
+
 /** Every id the file mentions must be defined in it; errors point at the key path. */
-function checkReferences(o: Organisation, ctx: z.RefinementCtx): void {
+function checkReferences(o: z.output<typeof organisationShape>, ctx: z.RefinementCtx): void {
   const departments = new Set(o.departments.map((d) => d.id));
   const members = new Set(o.members.map((m) => m.id));
   const centers = new Set(o.serviceCenters.map((c) => c.id));
@@ -203,6 +302,9 @@ function checkReferences(o: Organisation, ctx: z.RefinementCtx): void {
   duplicates(o.departments.map((d) => d.id)).forEach((i) => ctx.addIssue({ code: "custom", path: ["departments", i, "id"], message: "duplicate id" }));
   duplicates(o.members.map((m) => m.id)).forEach((i) => ctx.addIssue({ code: "custom", path: ["members", i, "id"], message: "duplicate id" }));
   expect(departments, o.afterSalesDepartment, ["afterSalesDepartment"], "department");
+  expect(departments, o.customerServiceDepartment, ["customerServiceDepartment"], "department");
+  o.grading.departments?.forEach((d, i) => expect(departments, d, ["grading", "departments", i], "department"));
+  o.serviceCenters.forEach((c, i) => c.chain?.forEach((m, j) => expect(members, m, ["serviceCenters", i, "chain", j], "member")));
   o.departments.forEach((d, i) => expect(members, d.lead, ["departments", i, "lead"], "member"));
   o.members.forEach((m, i) => {
     expect(departments, m.department, ["members", i, "department"], "department");

@@ -3,8 +3,9 @@ import type { Platform } from "../directory/organisation.js";
 import type { Card, Choice } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
-import { isFinished, type Ticket } from "../tickets/ticket.js";
-import { deadlineLines, departmentName, memberName, pingLines, reasonLines, severityText, ticketFields, type CardContext } from "../tickets/ticket-card.js";
+import { organisationTerms } from "../directory/organisation-terms.js";
+import { activePings, isFinished, isUngraded, type Ping, type Ticket } from "../tickets/ticket.js";
+import { deadlineLines, departmentName, gradingLines, memberName, pingLines, reasonLines, severityText, ticketFields, type CardContext } from "../tickets/ticket-card.js";
 import { formatLocalTime } from "../time/business-time.js";
 import type { EscalationPlan } from "./plan-escalation.js";
 import { teamCard } from "../teams/team-card.js";
@@ -30,16 +31,35 @@ export function ticketActions(number: string, locale: Locale): Choice[] {
   ];
 }
 
-/** The messages a new ticket sends: one to each pinged person, one to each escalation channel. */
-export function newTicketNotices(ticket: Ticket, plan: EscalationPlan, ctx: NoticeContext): Notification[] {
-  const pingedMembers = [...new Set(ticket.pings.map((p) => p.memberId).filter((id): id is string => id !== null))];
+/** Which pings and channels hear of a ticket now: all of a new ticket's, or those a change adds. */
+export interface NoticeScope {
+  pings: readonly Ping[];
+  channelIds: readonly string[];
+  /** How the message opens: a new ticket, a ticket graded anew, a customer pending work order. */
+  headline: "new" | "regraded" | "work_order";
+  /** Lines that head each direct message (a transfer's reason). */
+  preface?: ((locale: Locale) => string[]) | undefined;
+}
+
+/**
+ * The messages a ticket sends when pings reach people: one to each newly pinged person (unless
+ * their ping was answered as it was made: the confirmer's own), one to each escalation channel
+ * that carries it now, and the group robots of the pinged departments.
+ */
+export function escalationNotices(ticket: Ticket, scope: NoticeScope, ctx: NoticeContext): Notification[] {
+  const waiting = scope.pings.filter((p) => p.acknowledgedAt === null);
+  const pingedMembers = [...new Set(waiting.map((p) => p.memberId).filter((id): id is string => id !== null))];
   const direct = pingedMembers.flatMap((memberId) => {
     const member = ctx.members.get(memberId);
-    return member ? [directNotice(ticket, member, ctx)] : [];
+    return member ? [directNotice(ticket, member, waiting, scope, ctx)] : [];
   });
-  const channels = plan.channelIds.map((channelId) => channelNotice(ticket, channelId, ctx));
-  return [...direct, ...channels, ...departmentGroupNotices(ticket, ctx)];
+  const channels = scope.channelIds.map((channelId) => channelNotice(ticket, channelId, ctx));
+  return [...direct, ...channels, ...departmentGroupNotices(ticket, waiting, ctx)];
 }
+
+/** The messages a new ticket sends: every ping it was made with, every channel its plan names. */
+export const newTicketNotices = (ticket: Ticket, plan: EscalationPlan, ctx: NoticeContext): Notification[] =>
+  escalationNotices(ticket, { pings: activePings(ticket), channelIds: plan.channelIds, headline: ticket.transferredAt ? "work_order" : "new" }, ctx);
 
 const ROBOT_PREFIX = "robot:";
 
@@ -58,8 +78,8 @@ export function robotDepartmentOf(recipient: Recipient): string | undefined {
  * A pinged department whose WeCom group has a robot hears of the ticket there too, with its own
  * lead mentioned, so the group sees who must act.
  */
-function departmentGroupNotices(ticket: Ticket, ctx: NoticeContext): Notification[] {
-  const pinged = new Set(ticket.pings.map((p) => p.departmentId));
+function departmentGroupNotices(ticket: Ticket, pings: readonly Ping[], ctx: NoticeContext): Notification[] {
+  const pinged = new Set(pings.map((p) => p.departmentId));
   const withRobots = ctx.org.departments.filter((d) => d.wecomRobotKey && pinged.has(d.id));
   if (withRobots.length === 0) return [];
   const board = ticketBoard(ticket, { ...ctx, locale: ctx.defaultLocale });
@@ -71,37 +91,81 @@ function departmentGroupNotices(ticket: Ticket, ctx: NoticeContext): Notificatio
   });
 }
 
-function headline(ticket: Ticket, locale: Locale): string {
-  return t(locale, "notify.new_ticket", { number: ticket.number, severity: severityText(ticket.level, locale) });
+function headline(ticket: Ticket, locale: Locale, ctx: Pick<CardContext, "org">): string {
+  const params = { number: ticket.number, severity: severityText(ticket, locale), ...organisationTerms(ctx.org, locale) };
+  if (ticket.releasedAt === null) return t(locale, isUngraded(ticket) ? "notify.grade_request" : "notify.confirm_request", params);
+  return t(locale, "notify.new_ticket", params);
+}
+
+const HEADLINES = { new: "notify.new_ticket", regraded: "notify.regraded_new", work_order: "notify.work_order" } as const;
+
+/**
+ * A confirmation released on its deadline rather than by after-sales: every message that shows the
+ * ticket says so until after-sales confirms it (§4 asks for its confirmation, so readers must know).
+ */
+export function awaitsConfirmation(ticket: Ticket): boolean {
+  return activePings(ticket).some((p) => p.duty === "confirm" && p.acknowledgedAt === null);
+}
+
+function unconfirmedLine(ticket: Ticket, cardCtx: CardContext): string[] {
+  return ticket.releasedAt !== null && awaitsConfirmation(ticket) ? [t(cardCtx.locale, "notify.unconfirmed", organisationTerms(cardCtx.org, cardCtx.locale))] : [];
 }
 
 /** The complaint team the rules picked and its same-day deadline, read off the ticket's pings. */
 function teamLine(ticket: Ticket, cardCtx: CardContext): string[] {
-  const onSite = ticket.deadlines.find((d) => d.kind === "on_site");
+  const onSite = ticket.deadlines.find((d) => d.kind === "on_site" && d.status !== "cancelled");
   if (!onSite) return [];
   const teamDuties = new Set(["lead_complaint_team", "appoint_team_member"]);
-  const departments = ticket.pings.filter((p) => teamDuties.has(p.duty) && p.departmentId).map((p) => departmentName(p.departmentId, cardCtx)).join("、");
+  const departments = activePings(ticket).filter((p) => teamDuties.has(p.duty) && p.departmentId).map((p) => departmentName(p.departmentId, cardCtx)).join("、");
   return [t(cardCtx.locale, "notify.team", { departments, due: formatLocalTime(onSite.dueAt, cardCtx.timeZone) })];
 }
 
-function directNotice(ticket: Ticket, member: Member, ctx: NoticeContext): Notification {
+function directNotice(ticket: Ticket, member: Member, pings: readonly Ping[], scope: NoticeScope, ctx: NoticeContext): Notification {
+  const opening = scope.headline;
   const locale = localeOf(member, ctx.defaultLocale);
   const cardCtx: CardContext = { ...ctx, locale };
-  const mine = ticket.pings.filter((p) => p.memberId === member.id);
-  const ackDue = ticket.deadlines.find((d) => d.kind === "acknowledge" && mine.some((p) => p.id === d.pingId));
+  const mine = pings.filter((p) => p.memberId === member.id);
+  const due = ticket.deadlines.find((d) => d.kind === "acknowledge" && mine.some((p) => p.id === d.pingId));
+  const title =
+    ticket.releasedAt === null || opening === "new"
+      ? headline(ticket, locale, ctx)
+      : t(locale, HEADLINES[opening], { number: ticket.number, severity: severityText(ticket, locale) });
   const card: Card = {
-    title: headline(ticket, locale),
+    title,
     lines: [
+      ...(scope.preface?.(locale) ?? []),
+      ...unconfirmedLine(ticket, cardCtx),
       ...mine.map((p) => (p.departmentId ? `${departmentName(p.departmentId, cardCtx)}: ` : "") + t(locale, `duty.${p.duty}`)),
       ...reasonLines(ticket.matched, ctx.org.triage, locale),
+      ...gradingLines(ticket, cardCtx),
       ...teamLine(ticket, cardCtx),
-      ...(ackDue ? [t(locale, "notify.ack_by", { due: formatLocalTime(ackDue.dueAt, ctx.timeZone), number: ticket.number })] : []),
+      ...(due ? [dueLine(ticket, mine, due.dueAt, cardCtx)] : []),
     ],
     fields: ticketFields(ticket, cardCtx),
-    choices: ackDue ? ticketActions(ticket.number, locale) : undefined,
+    choices: due ? dutyActions(ticket.number, mine, locale) : undefined,
     tone: ticket.level === 1 ? "warning" : "info",
   };
   return { recipient: memberRecipient(member, locale), card, ticketNumber: ticket.number };
+}
+
+/** What to send by when, for the duty at hand: confirm, grade, assign, or acknowledge. */
+function dueLine(ticket: Ticket, mine: readonly Ping[], dueAt: Date, cardCtx: CardContext): string {
+  const params = { due: formatLocalTime(dueAt, cardCtx.timeZone), number: ticket.number };
+  const duties = new Set(mine.map((p) => p.duty));
+  if (duties.has("confirm")) return t(cardCtx.locale, "notify.confirm_by", params);
+  if (duties.has("grade")) return t(cardCtx.locale, "notify.grade_by", params);
+  if (duties.has("assign_service_center")) return t(cardCtx.locale, "notify.assign_by", params);
+  return t(cardCtx.locale, "notify.ack_by", params);
+}
+
+/** The buttons for a duty: confirming and grading (§4 确认、定级), assigning a center, or Acknowledge / Take / Resolve. */
+export function dutyActions(number: string, pings: readonly Pick<Ping, "duty">[], locale: Locale): Choice[] {
+  const duties = new Set(pings.map((p) => p.duty));
+  const take = { id: `/take ${number}`, label: t(locale, "button.take") };
+  if (duties.has("confirm")) return [{ id: `/confirm ${number}`, label: t(locale, "button.confirm_ticket") }, { id: `/grade ${number}`, label: t(locale, "button.grade") }, take];
+  if (duties.has("grade")) return [{ id: `/grade ${number}`, label: t(locale, "button.grade") }, take];
+  if (duties.has("assign_service_center")) return [{ id: `/assign ${number}`, label: t(locale, "button.assign") }, take];
+  return ticketActions(number, locale);
 }
 
 function channelNotice(ticket: Ticket, channelId: string, ctx: NoticeContext): Notification {
@@ -124,13 +188,15 @@ export function liveViewCard(ticket: Ticket, view: LiveView, cardCtx: CardContex
  */
 export function ticketBoard(ticket: Ticket, cardCtx: CardContext): Card {
   const { locale } = cardCtx;
-  const mentioned = [...new Set(ticket.pings.map((p) => p.memberId).filter((id): id is string => id !== null))];
+  const mentioned = [...new Set(activePings(ticket).map((p) => p.memberId).filter((id): id is string => id !== null))];
   const deadlines = deadlineLines(ticket, cardCtx);
   return {
-    title: headline(ticket, locale),
+    title: headline(ticket, locale, cardCtx),
     lines: [
+      ...unconfirmedLine(ticket, cardCtx),
       ...pingLines(ticket, cardCtx),
       ...reasonLines(ticket.matched, cardCtx.org.triage, locale),
+      ...gradingLines(ticket, cardCtx),
       ...teamLine(ticket, cardCtx),
       ...(deadlines.length ? [`${t(locale, "field.deadlines")}:`, ...deadlines] : []),
     ],

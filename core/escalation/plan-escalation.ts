@@ -1,15 +1,27 @@
-import type { Duty, Organisation, PingSpec, PlanKey } from "../directory/organisation.js";
+import type { Duty, LevelKey, MajorLevelKey, Organisation, PingSpec, PlanKey } from "../directory/organisation.js";
 import type { NewDeadline, NewPing } from "../ports.js";
-import type { DeadlineKind, TicketKind, TicketSource } from "../tickets/ticket.js";
+import type { DeadlineKind, Severity, TicketKind, TicketSource } from "../tickets/ticket.js";
 import { endOfLocalDay, minutes } from "../time/business-time.js";
 import type { TriageAnswers } from "../triage/answers.js";
-import type { Classification } from "../triage/classify.js";
+
+/** Where a ticket stands in the manual's loop: what decides who it is pinged to. */
+export interface TicketStage {
+  /** The escalation went out to everyone its plan names (after confirmation, or its deadline). */
+  released: boolean;
+  /** The customer-service center handles the call itself (§4 客服中心). */
+  firstLine: boolean;
+  /** The customer-service center transferred it to after-sales (顾客待处理工单). */
+  transferred: boolean;
+  /** The service center that repairs it, once known. */
+  serviceCenterId: string | null;
+}
 
 export interface EscalationInput {
   kind: TicketKind;
   source: TicketSource;
-  classification: Classification;
+  severity: Severity;
   answers: TriageAnswers;
+  stage: TicketStage;
   now: Date;
   timeZone: string;
 }
@@ -23,6 +35,8 @@ export interface ComplaintTeamPlan {
 /** Who must be pinged and by when, following the manual's flows (§4, §5). Pure. */
 export interface EscalationPlan {
   planKey: PlanKey;
+  /** Only after-sales hears of it until it confirms (or grades) it. */
+  held: boolean;
   pings: NewPing[];
   deadlines: NewDeadline[];
   team: ComplaintTeamPlan | null;
@@ -30,27 +44,66 @@ export interface EscalationPlan {
   channelIds: string[];
 }
 
-export function planKeyOf(classification: Pick<Classification, "level">): PlanKey {
-  return classification.level === null ? "general" : `level${classification.level}`;
+/** The channels' name for a severity; a ticket still to be graded is held, so it reaches no channel. */
+export function levelKeyOf(severity: Severity): LevelKey {
+  return severity.level === null ? "general" : `level${severity.level}`;
+}
+
+/** Which plan a ticket follows: its severity's, or the hotline's while it is a call. */
+export function planKeyOf(severity: Severity, stage: Pick<TicketStage, "firstLine" | "transferred">): PlanKey {
+  if (severity.category === "major") return severity.level === null ? "ungraded" : `level${severity.level}`;
+  if (stage.firstLine) return "first_line";
+  return stage.transferred ? "work_order" : "general";
+}
+
+/** §4: major information of a level the organisation lists waits for after-sales to confirm it. */
+export function needsConfirmation(severity: Severity, org: Organisation): boolean {
+  return severity.level !== null && org.confirmation.levels.includes(`level${severity.level}` as MajorLevelKey);
+}
+
+/** Whether the ticket waits for after-sales before anyone else hears of it. */
+export function isHeld(severity: Severity, stage: Pick<TicketStage, "released">, org: Organisation): boolean {
+  if (stage.released) return false;
+  return (severity.category === "major" && severity.level === null) || needsConfirmation(severity, org);
 }
 
 export function planEscalation(input: EscalationInput, org: Organisation): EscalationPlan {
-  const planKey = planKeyOf(input.classification);
-  const team = isMajorComplaint(input) ? planComplaintTeam(input, org) : null;
+  const planKey = planKeyOf(input.severity, input.stage);
+  const held = isHeld(input.severity, input.stage, org);
+  if (held && planKey !== "ungraded") return confirmationPlan(input, planKey, org);
+  const team = !held && isMajorComplaint(input) ? planComplaintTeam(input, org) : null;
+  const assigned = input.stage.serviceCenterId !== null;
   const pings = dedupePings([
-    ...(org.escalation.plans[planKey] ?? []).flatMap((spec) => pingsFor(spec, org)),
+    ...(needsConfirmation(input.severity, org) ? [confirmPing(org)] : []),
+    ...org.escalation.plans[planKey].flatMap((spec) => pingsFor(spec, org)),
     ...(team ? [...org.escalation.complaint.flatMap((spec) => pingsFor(spec, org)), ...teamPings(team, org)] : []),
-  ]);
-  const ackDue = new Date(input.now.getTime() + minutes(org.deadlines.acknowledgeMinutes[planKey]));
+  ]).filter((ping) => !(assigned && ping.duty === "assign_service_center")); // §4: a center's own report is assigned to it already
+  const ackDue = at(input.now, org.deadlines.acknowledgeMinutes[planKey]);
   const deadlines: NewDeadline[] = pings.flatMap((ping, pingIndex) =>
-    ping.needsAck ? [{ kind: "acknowledge", dueAt: ackDue, pingIndex, chain: chainFor(ping.memberId, org) }] : [],
+    ping.needsAck ? [{ kind: "acknowledge", dueAt: ping.duty === "confirm" ? confirmationDue(input, org) : ackDue, pingIndex, chain: chainFor(ping.memberId, org) }] : [],
   );
-  deadlines.push(...followUpDeadlines(input, pings, team, org));
-  return { planKey, pings, deadlines, team, channelIds: escalationChannels(planKey, org) };
+  deadlines.push(...followUpDeadlines(input, planKey, pings, team, org));
+  return { planKey, held, pings, deadlines, team, channelIds: held ? [] : escalationChannels(levelKeyOf(input.severity), org) };
 }
 
+/** Held for confirmation: after-sales alone is asked, with the level's short confirmation deadline. */
+function confirmationPlan(input: EscalationInput, planKey: PlanKey, org: Organisation): EscalationPlan {
+  const ping = confirmPing(org);
+  const deadline: NewDeadline = { kind: "acknowledge", dueAt: confirmationDue(input, org), pingIndex: 0, chain: chainFor(ping.memberId, org) };
+  return { planKey, held: true, pings: [ping], deadlines: [deadline], team: null, channelIds: [] };
+}
+
+function confirmationDue(input: EscalationInput, org: Organisation): Date {
+  const levelKey = levelKeyOf(input.severity) as MajorLevelKey;
+  return at(input.now, org.confirmation.minutes[levelKey]);
+}
+
+const confirmPing = (org: Organisation): NewPing => ({ departmentId: org.afterSalesDepartment, memberId: leadOf(org.afterSalesDepartment, org), duty: "confirm", needsAck: true });
+
+const at = (now: Date, mins: number) => new Date(now.getTime() + minutes(mins));
+
 function isMajorComplaint(input: EscalationInput): boolean {
-  return input.kind === "complaint" && input.classification.category === "major";
+  return input.kind === "complaint" && input.severity.category === "major" && input.severity.level !== null;
 }
 
 function leadOf(departmentId: string, org: Organisation): string {
@@ -66,24 +119,27 @@ function pingsFor(spec: PingSpec, org: Organisation): NewPing[] {
   return (spec.members ?? []).map((memberId) => ({ departmentId: null, memberId, duty: spec.duty, needsAck: spec.acknowledge }));
 }
 
-/** Leading the team includes confirming it, so the leader's other duty gives way. */
 function teamPings(team: ComplaintTeamPlan, org: Organisation): NewPing[] {
   const lead = (departmentId: string, duty: Duty): NewPing => ({ departmentId, memberId: leadOf(departmentId, org), duty, needsAck: true });
   return [lead(team.leaderDepartmentId, "lead_complaint_team"), ...team.departmentIds.map((d) => lead(d, "appoint_team_member"))];
 }
 
+/** One ping per person and duty: a leader named twice (as a leader and as a lead) is told once. */
 function dedupePings(pings: NewPing[]): NewPing[] {
-  const leaderDepartments = new Set(pings.filter((p) => p.duty === "lead_complaint_team").map((p) => p.departmentId));
   const seen = new Set<string>();
   return pings.filter((ping) => {
-    if (ping.duty === "confirm" && leaderDepartments.has(ping.departmentId)) return false;
-    // One ping per person and duty: a leader named twice (as a leader and as a lead) is told once.
-    const key = `${ping.memberId}|${ping.duty}`;
+    const key = pingKey(ping);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
 }
+
+/**
+ * What makes two pings the same ask: one person, one duty (a leader named as a leader and as a
+ * department's lead is told once). A plan recomputed for a new level keeps the pings it shares with the old one.
+ */
+export const pingKey = (ping: { memberId: string | null; duty: Duty }) => `${ping.memberId}|${ping.duty}`;
 
 /**
  * The chain a missed deadline climbs: the pinged person first, then the organisation's chain
@@ -95,24 +151,33 @@ function chainFor(firstMemberId: string, org: Organisation): string[] {
   return [firstMemberId, ...above].filter((id, i, all) => all.indexOf(id) === i);
 }
 
-function followUpDeadlines(input: EscalationInput, pings: NewPing[], team: ComplaintTeamPlan | null, org: Organisation): NewDeadline[] {
-  const at = (mins: number) => new Date(input.now.getTime() + minutes(mins));
+/** §4: a service center's feedback climbs the center's own chain, then after-sales'. */
+function centerChain(serviceCenterId: string, org: Organisation): string[] {
+  const own = org.serviceCenters.find((c) => c.id === serviceCenterId)?.chain ?? [];
+  const afterSales = chainFor(leadOf(org.afterSalesDepartment, org), org);
+  return [...own, ...afterSales].filter((id, i, all) => all.indexOf(id) === i);
+}
+
+function followUpDeadlines(input: EscalationInput, planKey: PlanKey, pings: NewPing[], team: ComplaintTeamPlan | null, org: Organisation): NewDeadline[] {
   const afterSalesChain = chainFor(leadOf(org.afterSalesDepartment, org), org);
-  const deadline = (kind: DeadlineKind, dueAt: Date, chain = afterSalesChain): NewDeadline => ({ kind, dueAt, pingIndex: null, chain });
+  const deadline = (kind: DeadlineKind, mins: number, chain = afterSalesChain): NewDeadline => ({ kind, dueAt: at(input.now, mins), pingIndex: null, chain });
   const result: NewDeadline[] = [];
-  if (input.classification.category === "general") {
-    // §4: the service center reports back within the set time; after-sales returns the result (回执).
-    result.push(deadline("feedback", at(org.deadlines.feedbackMinutes)), deadline("receipt", at(org.deadlines.receiptMinutes)));
+  const center = input.stage.serviceCenterId;
+  // §4 一般质量信息: the center repairs and reports back within the set time; after-sales returns
+  // the result (回执) to the center and the customer. A call the hotline settles itself has neither.
+  if (input.severity.category === "general" && planKey !== "first_line") {
+    if (center) result.push(deadline("feedback", org.deadlines.feedbackMinutes, centerChain(center, org)));
+    result.push(deadline("receipt", org.deadlines.receiptMinutes));
   }
   const measures = pings.find((p) => p.duty === "propose_measures");
-  if (measures) result.push(deadline("measures", at(org.deadlines.measuresMinutes), chainFor(measures.memberId, org)));
+  if (measures) result.push(deadline("measures", org.deadlines.measuresMinutes, chainFor(measures.memberId, org)));
   // §5: the team must reach the site the same (local) day.
-  if (team) result.push(deadline("on_site", team.onSiteBy));
+  if (team) result.push({ kind: "on_site", dueAt: team.onSiteBy, pingIndex: null, chain: afterSalesChain });
   return result;
 }
 
 function planComplaintTeam(input: EscalationInput, org: Organisation): ComplaintTeamPlan {
-  const level = input.classification.level;
+  const level = input.severity.level;
   const media = input.answers.media;
   const departmentIds = org.complaintTeam.rules
     .filter((rule) => {
@@ -131,8 +196,8 @@ function planComplaintTeam(input: EscalationInput, org: Organisation): Complaint
   };
 }
 
-function escalationChannels(planKey: PlanKey, org: Organisation): string[] {
+function escalationChannels(levelKey: LevelKey, org: Organisation): string[] {
   return org.channels
-    .filter((c) => c.purpose === "escalation" && (c.levels === undefined || c.levels.includes(planKey)))
+    .filter((c) => c.purpose === "escalation" && (c.levels === undefined || c.levels.includes(levelKey)))
     .map((c) => c.id);
 }

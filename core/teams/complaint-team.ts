@@ -2,7 +2,7 @@ import { actsOnAllTickets, type Member } from "../directory/member.js";
 import type { Organisation } from "../directory/organisation.js";
 import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
 import type { Notification, Recipient } from "../escalation/notification.js";
-import { planKeyOf } from "../escalation/plan-escalation.js";
+import { levelKeyOf } from "../escalation/plan-escalation.js";
 import { HotlineError } from "../errors.js";
 import { card } from "../messages/card.js";
 import { t, type MessageKey, type MessageParams } from "../messages/catalog.js";
@@ -26,10 +26,10 @@ import { teamCard } from "./team-card.js";
  * the ticket. The adapter opens the team's own channel (or a thread) there.
  */
 export function teamSpaceOf(ticket: Ticket, org: Organisation): Recipient | undefined {
-  const planKey = planKeyOf({ level: ticket.level });
+  const levelKey = levelKeyOf(ticket);
   const channel =
     org.channels.find((c) => c.purpose === "team") ??
-    org.channels.find((c) => c.purpose === "escalation" && (c.levels === undefined || c.levels.includes(planKey)));
+    org.channels.find((c) => c.purpose === "escalation" && (c.levels === undefined || c.levels.includes(levelKey)));
   if (!channel) return undefined;
   return { kind: "team", ticketNumber: ticket.number, name: ticket.number, platform: channel.platform, address: channel.externalId };
 }

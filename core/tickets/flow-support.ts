@@ -26,7 +26,7 @@ export async function cardContext(ctx: CoreContext, locale: Locale): Promise<Car
 }
 
 /** Which refusal a member reads: the catalog has a sentence for each. */
-export type Refusal = "view" | "act" | "close" | "team" | "appoint";
+export type Refusal = "view" | "act" | "close" | "team" | "appoint" | "grade" | "assign" | "feedback" | "transfer";
 
 export type Check = (member: Member, ticket: Ticket) => boolean;
 
@@ -42,7 +42,18 @@ export async function ticketFor(ctx: CoreContext, actor: Member, rawNumber: stri
 }
 
 /** Actions a finished ticket refuses; each has its catalog word (`action.*`). */
-export type TicketAction = "acknowledged" | "taken" | "resolved" | "appointed" | "team_on_site" | "agreement_signed";
+export type TicketAction =
+  | "acknowledged"
+  | "taken"
+  | "resolved"
+  | "appointed"
+  | "team_on_site"
+  | "agreement_signed"
+  | "confirmed"
+  | "graded"
+  | "assigned"
+  | "feedback"
+  | "transferred";
 
 export function refuseIfFinished(ticket: Ticket, action: TicketAction): void {
   if (isFinished(ticket.status)) {

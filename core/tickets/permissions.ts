@@ -1,10 +1,10 @@
 import { actsOnAllTickets, hasRole, type Member } from "../directory/member.js";
 import type { Organisation } from "../directory/organisation.js";
-import type { Ticket } from "./ticket.js";
+import { activePings, type Ticket } from "./ticket.js";
 
-/** Pinged to the member personally or to their department. */
+/** Pinged to the member personally or to their department (a cancelled ping no longer counts). */
 export function isPinged(member: Member, ticket: Ticket): boolean {
-  return ticket.pings.some((p) => p.memberId === member.id || (p.departmentId !== null && p.departmentId === member.departmentId));
+  return activePings(ticket).some((p) => p.memberId === member.id || (p.departmentId !== null && p.departmentId === member.departmentId));
 }
 
 /** Staff see their own and their center's tickets; pinged departments, after-sales and managers see theirs. */
@@ -47,4 +47,24 @@ export const canClose = (member: Member, org: Organisation) => actsOnAllTickets(
 /** Reports come from the front line: service centers, the hotline, after-sales. */
 export function canReport(member: Member, org: Organisation): boolean {
   return hasRole(member, "staff") || hasRole(member, "agent") || actsOnAllTickets(member, org);
+}
+
+/** §4 定级 and confirmation: the departments and roles the organisation file names (after-sales and managers by default). */
+export function mayGrade(member: Member, org: Organisation): boolean {
+  const departments = org.grading.departments;
+  return hasRole(member, "admin") || (member.departmentId !== undefined && departments.includes(member.departmentId)) || org.grading.roles.some((role) => hasRole(member, role));
+}
+
+/** §4: 由售后服务部委派、监督各服务中心: after-sales (and managers) assign a service center. */
+export const mayAssign = (member: Member, org: Organisation) => actsOnAllTickets(member, org);
+
+/** The repair result comes from the assigned center's staff, or after-sales writing down what it phoned in. */
+export function mayGiveFeedback(member: Member, ticket: Ticket, org: Organisation): boolean {
+  const ofTheCenter = member.serviceCenterId !== undefined && member.serviceCenterId === ticket.serviceCenterId;
+  return ofTheCenter || actsOnAllTickets(member, org);
+}
+
+/** §4 客服中心: the hotline transfers what it cannot settle itself. */
+export function mayTransfer(member: Member, org: Organisation): boolean {
+  return org.customerServiceDepartment !== undefined && member.departmentId === org.customerServiceDepartment;
 }

@@ -4,9 +4,9 @@ import type { Card, CardField } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
 import { formatLocalTime } from "../time/business-time.js";
-import { findRule, type Level } from "../triage/rules.js";
+import { findRule } from "../triage/rules.js";
 import type { TriageThresholds } from "../triage/rules.js";
-import { maskPhone, type Deadline, type Ticket } from "./ticket.js";
+import { activePings, maskPhone, type Deadline, type Severity, type Ticket } from "./ticket.js";
 
 export interface CardContext {
   locale: Locale;
@@ -15,8 +15,26 @@ export interface CardContext {
   members: ReadonlyMap<string, Member>;
 }
 
-export function severityText(level: Level | null, locale: Locale): string {
-  return level === null ? t(locale, "category.general") : t(locale, "category.level", { level });
+export function severityText(severity: Severity, locale: Locale): string {
+  if (severity.level !== null) return t(locale, "category.level", { level: severity.level });
+  return t(locale, severity.category === "major" ? "category.ungraded" : "category.general");
+}
+
+/** §4 定级: each grading beside the criteria, from → to, who, when and why. */
+export function gradingLines(ticket: Pick<Ticket, "gradings">, ctx: CardContext): string[] {
+  if (ticket.gradings.length === 0) return [];
+  return [
+    `${t(ctx.locale, "field.grading")}:`,
+    ...ticket.gradings.map((g) =>
+      t(ctx.locale, "grading.line", {
+        from: severityText(g.from, ctx.locale),
+        to: severityText(g.to, ctx.locale),
+        who: memberName(g.by, ctx),
+        at: formatLocalTime(g.at, ctx.timeZone),
+        reason: g.reason,
+      }),
+    ),
+  ];
 }
 
 /** The reasons a ticket has its level, in the reader's language. */
@@ -66,7 +84,7 @@ export function ticketFields(ticket: Ticket, ctx: CardContext, options: { fullPh
 /** Who was pinged and where each ping stands, with overdue and escalated marks. */
 export function pingLines(ticket: Ticket, ctx: CardContext): string[] {
   const ackDeadline = new Map(ticket.deadlines.filter((d) => d.pingId !== null).map((d) => [d.pingId, d]));
-  return ticket.pings.map((ping) => {
+  return activePings(ticket).map((ping) => {
     const who = ping.departmentId ? `${departmentName(ping.departmentId, ctx)} ${memberName(ping.memberId, ctx)}` : memberName(ping.memberId, ctx);
     const duty = t(ctx.locale, `duty.${ping.duty}`);
     if (!ping.needsAck) return `• ${who}: ${duty}`;
@@ -94,9 +112,10 @@ export function ticketCard(ticket: Ticket, ctx: CardContext, options: { fullPhon
   const { locale } = ctx;
   const deadlines = deadlineLines(ticket, ctx);
   return {
-    title: `${ticket.number} · ${severityText(ticket.level, locale)}`,
+    title: `${ticket.number} · ${severityText(ticket, locale)}`,
     lines: [
       ...(ticket.matched.length ? [`${t(locale, "summary.reasons")}:`, ...reasonLines(ticket.matched, ctx.org.triage, locale)] : []),
+      ...gradingLines(ticket, ctx),
       ...(ticket.pings.length ? [`${t(locale, "field.pings")}:`, ...pingLines(ticket, ctx)] : []),
       ...(deadlines.length ? [`${t(locale, "field.deadlines")}:`, ...deadlines] : []),
     ],

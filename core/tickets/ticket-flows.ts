@@ -3,7 +3,8 @@ import type { Platform } from "../directory/organisation.js";
 import type { ReportDraft } from "../dialogs/report-draft.js";
 import { localeOf, newTicketNotices } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
-import { planEscalation } from "../escalation/plan-escalation.js";
+import { isHeld, planEscalation, type TicketStage } from "../escalation/plan-escalation.js";
+import { organisationTerms } from "../directory/organisation-terms.js";
 import { HotlineError } from "../errors.js";
 import { card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
@@ -11,9 +12,10 @@ import type { CoreContext, NewTicket, TicketChange } from "../ports.js";
 import { localDate } from "../time/business-time.js";
 import type { Classification } from "../triage/classify.js";
 import { formTeam } from "../teams/complaint-team.js";
-import { canAct, canClose, canResolve, canView, mayCallCustomer } from "./permissions.js";
+import { canAct, canClose, canResolve, canView, mayCallCustomer, mayGrade } from "./permissions.js";
+import { confirmTicket } from "./after-sales-flows.js";
 import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toReporter, type FlowResult } from "./flow-support.js";
-import { advanceStatus, type Ticket, type TicketStatus } from "./ticket.js";
+import { activePings, advanceStatus, isUngraded, type Severity, type Ticket, type TicketStatus } from "./ticket.js";
 import { reasonLines, severityText, ticketCard } from "./ticket-card.js";
 
 
@@ -26,8 +28,15 @@ export async function openTicket(
   const { reporter, draft, classification } = report;
   const now = ctx.clock();
   const locale = localeOf(reporter, ctx.defaultLocale);
-  const input = { ...toNewTicket(draft, classification, reporter), originPlatform: report.originPlatform };
-  const plan = planEscalation({ kind: input.kind, source: input.source, classification, answers: draft.triage, now, timeZone: ctx.timeZone }, ctx.org);
+  const stage = intakeStage(reporter, classification, ctx);
+  const input: NewTicket = {
+    ...toNewTicket(draft, classification, reporter),
+    originPlatform: report.originPlatform,
+    releasedAt: stage.released ? now : null,
+    firstLine: stage.firstLine,
+    transferredAt: null,
+  };
+  const plan = planEscalation({ kind: input.kind, source: input.source, severity: classification, answers: draft.triage, stage, now, timeZone: ctx.timeZone }, ctx.org);
   const cardCtx = await cardContext(ctx, locale);
   let notifications: Notification[] = [];
   const ticket = await ctx.tickets.create(
@@ -48,8 +57,10 @@ export async function openTicket(
   const reply = card(
     [
       t(locale, "ticket.created", { number: ticket.number }),
-      `${t(locale, "summary.severity")}: ${severityText(ticket.level, locale)}`,
+      `${t(locale, "summary.severity")}: ${severityText(ticket, locale)}`,
       ...reasonLines(ticket.matched, ctx.org.triage, locale),
+      ...(plan.held ? [t(locale, isUngraded(ticket) ? "ticket.held_for_grading" : "ticket.held_for_confirmation", organisationTerms(ctx.org, locale))] : []),
+      ...(ticket.firstLine ? [t(locale, "ticket.first_line", { number: ticket.number, ...organisationTerms(ctx.org, locale) })] : []),
       ...(notified ? [t(locale, "ticket.notified", { names: notified })] : []),
     ],
     { title: ticket.number, tone: "success" },
@@ -57,7 +68,18 @@ export async function openTicket(
   return { replies: [reply], notifications };
 }
 
-function toNewTicket(draft: ReportDraft, classification: Classification, reporter: Member): Omit<NewTicket, "originPlatform"> {
+/**
+ * Where a report starts in the loop: a service center's own report is assigned to it (§4: the
+ * center repairs and reports back); a hotline agent's general call is the customer-service center's
+ * to handle first; a major item waits for after-sales to confirm (or grade) it.
+ */
+function intakeStage(reporter: Member, severity: Severity, ctx: CoreContext): TicketStage {
+  const hotline = ctx.org.customerServiceDepartment;
+  const firstLine = severity.category === "general" && hotline !== undefined && reporter.departmentId === hotline;
+  return { released: !isHeld(severity, { released: false }, ctx.org), firstLine, transferred: false, serviceCenterId: reporter.serviceCenterId ?? null };
+}
+
+function toNewTicket(draft: ReportDraft, classification: Classification, reporter: Member): Omit<NewTicket, "originPlatform" | "releasedAt" | "firstLine" | "transferredAt"> {
   const { kind, source, brand, description, customerName, customerPhone } = draft;
   if (!kind || !source || !brand || !description || !customerName || !customerPhone) {
     throw new HotlineError("invalid_input", "the report is incomplete"); // the dialog submits only complete drafts
@@ -87,7 +109,7 @@ function toNewTicket(draft: ReportDraft, classification: Classification, reporte
 
 
 function pendingPingsOf(actor: Member, ticket: Ticket) {
-  return ticket.pings.filter(
+  return activePings(ticket).filter(
     (p) => p.needsAck && !p.acknowledgedAt && (p.memberId === actor.id || (p.departmentId !== null && p.departmentId === actor.departmentId)),
   );
 }
@@ -141,6 +163,8 @@ async function engage(ctx: CoreContext, actor: Member, number: string, how: keyo
   if (engagement.needsPendingPing && pingIds.length === 0) {
     throw new HotlineError("nothing_to_acknowledge", `nothing on ${ticket.number} awaits ${actor.id}`, { number: ticket.number });
   }
+  // Answering the confirmation ping is confirming: the ticket goes out to its whole plan (§4).
+  if (ticket.pings.some((p) => pingIds.includes(p.id) && p.duty === "confirm") && mayGrade(actor, ctx.org)) return confirmTicket(ctx, actor, number, how);
   const status = advanceStatus(ticket.status, engagement.target(actor, ticket, ctx));
   const labels = actorLabels(ctx, actor);
   const outbox = await toReporter(ctx, ticket, actor, engagement.notice, (l) => ({ number: ticket.number, ...labels(l) }));
@@ -227,7 +251,7 @@ export async function listMine(ctx: CoreContext, actor: Member): Promise<FlowRes
   const tickets = await ctx.tickets.listConcerning(actor);
   if (tickets.length === 0) return { replies: [card(t(locale, "mine.none"))], notifications: [] };
   const lines = tickets.map(
-    (tk) => `${tk.number} · ${severityText(tk.level, locale)} · ${t(locale, `status.${tk.status}`)} · ${truncate(tk.description, 40)}`,
+    (tk) => `${tk.number} · ${severityText(tk, locale)} · ${t(locale, `status.${tk.status}`)} · ${truncate(tk.description, 40)}`,
   );
   return { replies: [card(lines, { title: t(locale, "mine.title") })], notifications: [] };
 }

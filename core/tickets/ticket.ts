@@ -57,7 +57,8 @@ export interface AttachmentRef {
 
 export interface MatchedRuleRef {
   rule: string;
-  level: Level;
+  /** Null: a criterion that makes the item major with no level of its own (§4). */
+  level: Level | null;
 }
 
 /** A department or person that must act under the manual's flow. */
@@ -69,7 +70,12 @@ export interface Ping {
   needsAck: boolean;
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
+  /** Set when a new level (or an assignment) no longer needs it; the ping stays on record. */
+  cancelledAt: Date | null;
 }
+
+/** Pings still in force: a cancelled ping neither shows the ticket to its member nor awaits them. */
+export const activePings = (ticket: Pick<Ticket, "pings">): Ping[] => ticket.pings.filter((p) => p.cancelledAt === null);
 
 export interface Deadline {
   id: number;
@@ -95,14 +101,33 @@ export interface TeamSeat {
   confirmedAt: Date | null;
 }
 
-export interface Ticket {
+/**
+ * How severe a ticket is: general, or major with its level (1 most severe). Major with no level is
+ * important by §4's definition (whole-vehicle performance or personal safety, a batch) but meets no
+ * level's criteria yet: after-sales grades it.
+ */
+export interface Severity {
+  category: "general" | "major";
+  level: Level | null;
+}
+
+export const isUngraded = (severity: Severity) => severity.category === "major" && severity.level === null;
+
+/** After-sales set the ticket's level (定级), beside the criteria the answers met. */
+export interface Grading {
+  from: Severity;
+  to: Severity;
+  by: string;
+  reason: string;
+  at: Date;
+}
+
+export interface Ticket extends Severity {
   id: number;
   number: string;
   localDate: string;
   kind: TicketKind;
   source: TicketSource;
-  category: "general" | "major";
-  level: Level | null;
   matched: MatchedRuleRef[];
   answers: TriageAnswers;
   status: TicketStatus;
@@ -115,7 +140,19 @@ export interface Ticket {
   reporterId: string;
   /** The chat platform the report came in on; the reporter hears back there. */
   originPlatform: Platform | null;
+  /** The service center that repairs it: the reporter's own, or the one after-sales assigned. */
   serviceCenterId: string | null;
+  /**
+   * When the escalation went out to everyone its plan names. Null while the ticket waits for
+   * after-sales to confirm or grade it (§4: 经售后服务部确认后 … 报送相关领导和质量保证部).
+   */
+  releasedAt: Date | null;
+  /** A hotline call the customer-service center handles itself, until it transfers it (§4 客服中心). */
+  firstLine: boolean;
+  /** When the customer-service center filed it to after-sales as a customer pending work order (顾客待处理工单). */
+  transferredAt: Date | null;
+  /** Every grading, oldest first. */
+  gradings: Grading[];
   createdAt: Date;
   resolvedAt: Date | null;
   closedAt: Date | null;
@@ -144,7 +181,17 @@ export type TimelineEventType =
   | "team_appointed"
   | "team_confirmed"
   | "team_on_site"
-  | "agreement_signed";
+  | "agreement_signed"
+  | "confirmed"
+  | "released"
+  | "graded"
+  | "ping_cancelled"
+  | "deadline_cancelled"
+  | "assigned"
+  | "feedback"
+  | "transferred"
+  | "team_seat_added"
+  | "team_seat_removed";
 
 export interface NewTimelineEvent {
   type: TimelineEventType;

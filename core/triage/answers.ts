@@ -15,6 +15,10 @@ export const triageAnswersSchema = z
     salesImpact: z.enum(["none", "possible", "direct"]),
     breakdown: z.boolean(),
     claimAmountCny: z.number().finite().nonnegative(),
+    /** §4: affects the whole vehicle's performance or personal safety (影响整车性能及人身安全). */
+    safetyOrPerformance: z.boolean(),
+    /** §4: concerns a batch of vehicles (批量). */
+    batch: z.boolean(),
   })
   .partial()
   .strict();

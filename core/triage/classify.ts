@@ -4,30 +4,35 @@ import { DEFAULT_THRESHOLDS, TRIAGE_RULES, type Level, type TriageThresholds } f
 
 export interface MatchedRule {
   rule: string;
-  level: Level;
+  /** Null: major by §4's definition, with no level of its own. */
+  level: Level | null;
   text: LocalizedText;
 }
 
 export interface Classification {
+  /** Major when any criterion is met, a level's or §4's definition of important information. */
   category: "general" | "major";
-  /** 1 is the most severe; null for general information. */
+  /** 1 is the most severe; null for general information and for major information still to be graded. */
   level: Level | null;
   /** Every criterion the answers meet, most severe first. */
   matched: MatchedRule[];
 }
 
+/**
+ * How severe, as a rank: general 0, major to be graded 1, then levels 3, 2, 1. Grading decides the
+ * level of an ungraded item, so any level ranks above it.
+ */
+type Rank = number;
+const rankOf = (level: Level | null): Rank => (level === null ? 1 : 5 - level);
+const GENERAL: Rank = 0;
+
 /** The manual's classification: the most severe level any answer meets, with every reason. Pure. */
 export function classify(answers: TriageAnswers, thresholds: TriageThresholds = DEFAULT_THRESHOLDS): Classification {
   const matched = TRIAGE_RULES.filter((rule) => rule.matches(answers, thresholds))
     .map((rule) => ({ rule: rule.id, level: rule.level, text: rule.text(thresholds) }))
-    .sort((a, b) => a.level - b.level);
+    .sort((a, b) => rankOf(b.level) - rankOf(a.level));
   const level = matched[0]?.level ?? null;
-  return { category: level === null ? "general" : "major", level, matched };
-}
-
-/** Whether two levels compare as "more severe" (null is general, the least severe). */
-function isMoreSevere(candidate: Level | null, current: Level | null): boolean {
-  return candidate !== null && (current === null || candidate < current);
+  return { category: matched.length ? "major" : "general", level, matched };
 }
 
 /** Every value a triage question can take, with "the most" for the open amount. */
@@ -41,6 +46,8 @@ const POSSIBLE_VALUES: { [F in TriageField]-?: ReadonlyArray<NonNullable<TriageA
   salesImpact: ["possible", "direct"],
   breakdown: [true],
   claimAmountCny: [Number.MAX_SAFE_INTEGER],
+  safetyOrPerformance: [true],
+  batch: [true],
 };
 
 /**
@@ -48,13 +55,16 @@ const POSSIBLE_VALUES: { [F in TriageField]-?: ReadonlyArray<NonNullable<TriageA
  * The dialog skips questions that can no longer change the level (once level 1 is settled, say).
  */
 export function couldRaiseLevel(field: TriageField, answers: TriageAnswers, thresholds: TriageThresholds): boolean {
-  const current = severestLevel(answers, thresholds);
-  return POSSIBLE_VALUES[field].some((value) => isMoreSevere(severestLevel({ ...answers, [field]: value }, thresholds), current));
+  const current = severestRank(answers, thresholds);
+  return POSSIBLE_VALUES[field].some((value) => severestRank({ ...answers, [field]: value }, thresholds) > current);
 }
 
-/** The level `classify` would give, without its reasons: the dialog asks this several times per message. */
-function severestLevel(answers: TriageAnswers, thresholds: TriageThresholds): Level | null {
-  let level: Level | null = null;
-  for (const rule of TRIAGE_RULES) if (isMoreSevere(rule.level, level) && rule.matches(answers, thresholds)) level = rule.level;
-  return level;
+/** The rank `classify` would give, without its reasons: the dialog asks this several times per message. */
+function severestRank(answers: TriageAnswers, thresholds: TriageThresholds): Rank {
+  let rank = GENERAL;
+  for (const rule of TRIAGE_RULES) {
+    const candidate = rankOf(rule.level);
+    if (candidate > rank && rule.matches(answers, thresholds)) rank = candidate;
+  }
+  return rank;
 }

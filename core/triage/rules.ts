@@ -16,7 +16,8 @@ export const DEFAULT_THRESHOLDS: TriageThresholds = { level2ClaimCny: 50_000, le
 /** One criterion of the manual. Its id is stable: tickets record it. */
 export interface TriageRule {
   id: string;
-  level: Level;
+  /** Null: the answer makes the item major (§4 重要质量信息) without meeting a level's criteria. */
+  level: Level | null;
   text: (thresholds: TriageThresholds) => LocalizedText;
   matches: (answers: TriageAnswers, thresholds: TriageThresholds) => boolean;
 }
@@ -24,7 +25,7 @@ export interface TriageRule {
 const fixed = (zh: string, en: string) => () => ({ zh, en });
 const wan = (cny: number) => `${cny / 10_000}万元`;
 
-/** The manual's criteria, most severe first. "X元以上" is read as "X or more". */
+/** The manual's criteria, most severe first, then §4's definition of important information. "X元以上" is read as "X or more". */
 export const TRIAGE_RULES: readonly TriageRule[] = [
   {
     id: "l1.casualties",
@@ -100,6 +101,20 @@ export const TRIAGE_RULES: readonly TriageRule[] = [
       const claim = a.claimAmountCny ?? 0;
       return claim >= t.level3ClaimCny && claim < t.level2ClaimCny;
     },
+  },
+  // §4: 重要质量信息指影响整车性能及人身安全、涉及公司声誉以及批量大…: important whatever its level.
+  // Reputation and heavy losses are the level criteria above; these two have none of their own.
+  {
+    id: "major.safety-or-performance",
+    level: null,
+    text: fixed("影响整车性能及人身安全", "Affects the whole vehicle's performance or personal safety"),
+    matches: (a) => a.safetyOrPerformance === true,
+  },
+  {
+    id: "major.batch",
+    level: null,
+    text: fixed("涉及批量质量问题", "Concerns a batch of vehicles"),
+    matches: (a) => a.batch === true,
   },
 ];
 

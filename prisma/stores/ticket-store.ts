@@ -1,13 +1,14 @@
 import type { Member } from "../../core/directory/member.js";
 import { platformSchema, type Duty } from "../../core/directory/organisation.js";
 import type { Notification } from "../../core/escalation/notification.js";
-import type { Clock, TicketChange, TicketDraft, TicketStore } from "../../core/ports.js";
+import type { Clock, NewDeadline, NewPing, TicketChange, TicketDraft, TicketStore } from "../../core/ports.js";
 import {
   formatTicketNumber,
   type AttachmentRef,
   type Brand,
   type Deadline,
   type DeadlineKind,
+  type Grading,
   type MatchedRuleRef,
   type Ping,
   type Ticket,
@@ -50,30 +51,18 @@ export class PrismaTicketStore implements TicketStore {
       const number = formatTicketNumber(draft.localDate, last);
       const id = sql.insert(
         `INSERT INTO "Ticket" ("number", "localDate", "kind", "source", "category", "level", "matchedRules", "answers", "status", "brand", "vin", "mileageKm",
-           "description", "customerName", "customerPhone", "reporterId", "originPlatform", "serviceCenterId", "createdAt", "updatedAt")
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           "description", "customerName", "customerPhone", "reporterId", "originPlatform", "serviceCenterId", "releasedAt", "firstLine", "transferredAt", "createdAt", "updatedAt")
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         number, draft.localDate, t.kind, t.source, t.category, t.level, JSON.stringify(t.matched), JSON.stringify(t.answers), t.status, t.brand, t.vin, t.mileageKm,
-        t.description, t.customerName, t.customerPhone, t.reporterId, t.originPlatform, t.serviceCenterId, now, now,
+        t.description, t.customerName, t.customerPhone, t.reporterId, t.originPlatform, t.serviceCenterId, t.releasedAt, t.firstLine, t.transferredAt, now, now,
       );
       for (const a of t.attachments) {
         sql.run(`INSERT INTO "Attachment" ("ticketId", "platform", "fileId", "kind", "name", "at") VALUES (?, ?, ?, ?, ?, ?)`, id, a.platform, a.fileId, a.kind, a.name ?? null, now);
       }
-      const pings: Ping[] = draft.pings.map((ping) => ({
-        id: sql.insert(
-          `INSERT INTO "Ping" ("ticketId", "departmentId", "memberId", "duty", "needsAck", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
-          id, ping.departmentId, ping.memberId, ping.duty, ping.needsAck, now,
-        ),
-        ...ping,
-        acknowledgedAt: null,
-        acknowledgedBy: null,
-      }));
-      const deadlines: Deadline[] = draft.deadlines.map((d) => {
-        const pingId = d.pingIndex === null ? null : (pings[d.pingIndex]?.id ?? null);
-        const deadlineId = sql.insert(`INSERT INTO "Deadline" ("ticketId", "pingId", "kind", "dueAt", "chain") VALUES (?, ?, ?, ?, ?)`, id, pingId, d.kind, d.dueAt, JSON.stringify(d.chain));
-        return { id: deadlineId, pingId, kind: d.kind, dueAt: d.dueAt, status: "pending", chain: d.chain, step: 0 };
-      });
+      const pings = insertPings(sql, id, draft.pings, now);
+      const deadlines = insertDeadlines(sql, id, draft.deadlines, pings);
       addEvents(sql, id, draft.events, now);
-      const ticket: Ticket = { ...t, id, number, localDate: draft.localDate, createdAt: now, resolvedAt: null, closedAt: null, pings, deadlines, team: [] };
+      const ticket: Ticket = { ...t, id, number, localDate: draft.localDate, createdAt: now, resolvedAt: null, closedAt: null, pings, deadlines, team: [], gradings: [] };
       addOutbox(sql, outboxFor(ticket), id, now);
       return ticket;
     });
@@ -96,8 +85,8 @@ export class PrismaTicketStore implements TicketStore {
         OR: [
           { reporterId: member.id },
           ...(member.serviceCenterId ? [{ serviceCenterId: member.serviceCenterId }] : []),
-          { pings: { some: { memberId: member.id } } },
-          ...(member.departmentId ? [{ pings: { some: { departmentId: member.departmentId } } }] : []),
+          { pings: { some: { memberId: member.id, cancelledAt: null } } },
+          ...(member.departmentId ? [{ pings: { some: { departmentId: member.departmentId, cancelledAt: null } } }] : []),
         ],
       },
       include: WITH_DETAILS,
@@ -109,11 +98,25 @@ export class PrismaTicketStore implements TicketStore {
 
   async apply(ticketId: number, change: TicketChange): Promise<void> {
     await transact(this.db, async (tx) => {
-      const data: Prisma.TicketUpdateInput = {};
+      const data: Prisma.TicketUncheckedUpdateInput = { ...change.fields };
       if (change.status) data.status = change.status;
       if (change.resolvedAt) data.resolvedAt = change.resolvedAt;
       if (change.closedAt) data.closedAt = change.closedAt;
-      await tx.ticket.update({ where: { id: ticketId }, data });
+      const row = await tx.ticket.update({ where: { id: ticketId }, data, select: { gradings: true } });
+      if (change.addGrading) {
+        const gradings = [...(JSON.parse(row.gradings) as unknown[]), change.addGrading];
+        await tx.ticket.update({ where: { id: ticketId }, data: { gradings: JSON.stringify(gradings) } });
+      }
+      const now = this.clock();
+      const sql = sqliteOf(tx);
+      const cancelled = change.cancelPings;
+      if (cancelled?.ids.length) await tx.ping.updateMany({ where: { id: { in: cancelled.ids }, cancelledAt: null }, data: { cancelledAt: cancelled.at } });
+      if (change.cancelDeadlines?.ids.length) {
+        await tx.deadline.updateMany({ where: { id: { in: change.cancelDeadlines.ids }, status: "pending" }, data: { status: "cancelled" } });
+      }
+      if (change.addPings?.length || change.addDeadlines?.length) {
+        insertDeadlines(sql, ticketId, change.addDeadlines ?? [], insertPings(sql, ticketId, change.addPings ?? [], now));
+      }
       const ack = change.acknowledgePings;
       if (ack?.ids.length) {
         await tx.ping.updateMany({ where: { id: { in: ack.ids }, acknowledgedAt: null }, data: { acknowledgedAt: ack.at, acknowledgedBy: ack.by } });
@@ -122,16 +125,44 @@ export class PrismaTicketStore implements TicketStore {
       if (met?.ids.length) {
         await tx.deadline.updateMany({ where: { id: { in: met.ids }, status: "pending" }, data: { status: "met", metAt: met.at } });
       }
+      if (change.removeTeamSeats?.length) await tx.teamSeat.deleteMany({ where: { ticketId, departmentId: { in: change.removeTeamSeats } } });
       if (change.addTeamSeats?.length) await tx.teamSeat.createMany({ data: change.addTeamSeats.map((seat) => ({ ticketId, ...seat })) });
       const seat = change.updateTeamSeat;
       if (seat) await tx.teamSeat.update({ where: { ticketId_departmentId: { ticketId, departmentId: seat.departmentId } }, data: seat.seat });
-      const now = this.clock();
-      const sql = sqliteOf(tx);
       addEvents(sql, ticketId, change.events, now);
-      addOutbox(sql, change.outbox, ticketId, now);
+      const after = change.outboxFor ? await tx.ticket.findUnique({ where: { id: ticketId }, include: WITH_DETAILS }) : null;
+      addOutbox(sql, [...change.outbox, ...(after && change.outboxFor ? change.outboxFor(toTicket(after)) : [])], ticketId, now);
       refreshLiveViews(sql, ticketId, now);
     });
   }
+}
+
+/** A ticket's pings, as plain statements: a report writes several. An acknowledged one is answered at once. */
+function insertPings(sql: Statements, ticketId: number, pings: readonly NewPing[], now: Date): Ping[] {
+  return pings.map(({ acknowledged, ...ping }) => ({
+    id: sql.insert(
+      `INSERT INTO "Ping" ("ticketId", "departmentId", "memberId", "duty", "needsAck", "acknowledgedAt", "acknowledgedBy", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ticketId, ping.departmentId, ping.memberId, ping.duty, ping.needsAck, acknowledged?.at ?? null, acknowledged?.by ?? null, now,
+    ),
+    ...ping,
+    acknowledgedAt: acknowledged?.at ?? null,
+    acknowledgedBy: acknowledged?.by ?? null,
+    cancelledAt: null,
+  }));
+}
+
+/** Deadlines with their pings' ids (`pingIndex` points into `pings`); an answered ping's deadline is met already. */
+function insertDeadlines(sql: Statements, ticketId: number, deadlines: readonly NewDeadline[], pings: readonly Ping[]): Deadline[] {
+  return deadlines.map((d) => {
+    const ping = d.pingIndex === null ? undefined : pings[d.pingIndex];
+    const pingId = ping?.id ?? null;
+    const status = ping?.acknowledgedAt ? "met" : "pending";
+    const id = sql.insert(
+      `INSERT INTO "Deadline" ("ticketId", "pingId", "kind", "dueAt", "chain", "status", "metAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ticketId, pingId, d.kind, d.dueAt, JSON.stringify(d.chain), status, ping?.acknowledgedAt ?? null,
+    );
+    return { id, pingId, kind: d.kind, dueAt: d.dueAt, status, chain: d.chain, step: 0 };
+  });
 }
 
 /*
@@ -201,6 +232,10 @@ function toTicket(row: TicketRow): Ticket {
     reporterId: row.reporterId,
     originPlatform: platformSchema.safeParse(row.originPlatform).data ?? null,
     serviceCenterId: row.serviceCenterId,
+    releasedAt: row.releasedAt,
+    firstLine: row.firstLine,
+    transferredAt: row.transferredAt,
+    gradings: (JSON.parse(row.gradings) as (Omit<Grading, "at"> & { at: string })[]).map((g) => ({ ...g, at: new Date(g.at) })),
     createdAt: row.createdAt,
     resolvedAt: row.resolvedAt,
     closedAt: row.closedAt,

@@ -43,6 +43,8 @@ export const ALL_NO_TRIAGE: readonly DialogInput[] = [
   choice("none"), // salesImpact
   choice("none"), // claimAmountCny
   choice("no"), // breakdown
+  choice("no"), // safetyOrPerformance (§4: important information)
+  choice("no"), // batch
 ];
 
 /** Customer name, phone, and no attachments. */

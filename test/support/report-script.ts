@@ -11,10 +11,20 @@ export interface ReportScript {
  */
 export const LEVEL2_FAULT = ["/new", "1", "1", "2", "LSGPC52U6AF102554", "12000", "行驶中制动失灵，撞上护栏", "否", "没有", "否", "否", "是", "张先生", "13812345678", "完成"];
 
-/** A general fault: every triage question answered no. */
+/** A general fault: every triage question answered no, whole-vehicle performance and batch too. */
 export const GENERAL_FAULT = [
   "/new", "1", "1", "1", "unknown", "unknown", "空调异响，怠速时明显",
-  "否", "没有", "否", "否", "否", "个别", "无影响", "无", "否",
+  "否", "没有", "否", "否", "否", "个别", "无影响", "无", "否", "否", "否",
+  "李女士", "024-12345678", "完成",
+];
+
+/**
+ * Important but meeting no level's criteria (§4): a brake failure without an accident, which
+ * affects personal safety. Filed as major, to be graded.
+ */
+export const UNGRADED_FAULT = [
+  "/new", "1", "1", "1", "unknown", "unknown", "刹车失灵，未发生事故",
+  "否", "没有", "否", "否", "否", "个别", "无影响", "无", "否", "是",
   "李女士", "024-12345678", "完成",
 ];
 

@@ -33,6 +33,8 @@ const TRIAGE_ORDER = [
   "triage.salesImpact",
   "triage.claimAmountCny",
   "triage.breakdown",
+  "triage.safetyOrPerformance",
+  "triage.batch",
 ];
 
 /** The state after the inputs; throws if any was rejected. */
@@ -149,7 +151,8 @@ describe("the happy path", () => {
       "vin",
       "mileageKm",
       "description",
-      ...TRIAGE_ORDER,
+      // A breakdown is level 3: whether it is important (§4) no longer matters.
+      ...TRIAGE_ORDER.slice(0, -2),
       "customerName",
       "customerPhone",
       "attachments",
@@ -542,8 +545,26 @@ describe("adaptive severity questions", () => {
     const state = stateAfter(inputs);
     expect(state.draft.triage.claimAmountCny).toBe(9999);
     expect(stepIdOf(state, ZH)).toBe("triage.breakdown");
-    const summaryState = stateAfter([choice("no"), ...CUSTOMER_INPUTS], ZH, state);
+    const summaryState = stateAfter([choice("no"), choice("no"), choice("no"), ...CUSTOMER_INPUTS], ZH, state);
     expect(summaryOf(summaryState).lines).toEqual(["定级: 一般质量信息"]);
+  });
+
+  it("files a safety defect with no accident as major, to be graded, and asks nothing more about severity (§4)", () => {
+    const inputs = [...VEHICLE_INPUTS, ...ALL_NO_TRIAGE.slice(0, 9), choice("yes")];
+    const state = stateAfter(inputs);
+    expect(stepIdOf(state, ZH)).toBe("customerName");
+    const summaryState = stateAfter(CUSTOMER_INPUTS, ZH, state);
+    expect(summaryOf(summaryState).lines).toEqual(["定级: 重大质量信息（待定级）", "依据:", "• 影响整车性能及人身安全"]);
+    expect(advanceReport(summaryState, choice("confirm"), ZH)).toMatchObject({
+      kind: "submit",
+      classification: { category: "major", level: null, matched: [{ rule: "major.safety-or-performance", level: null }] },
+    });
+  });
+
+  it("files a batch problem as major, to be graded, and never asks about batches once a level is met", () => {
+    const batch = stateAfter([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE.slice(0, 10), choice("yes"), ...CUSTOMER_INPUTS]);
+    expect(summaryOf(batch, EN).lines).toEqual(["Severity: Major, level to be graded", "Because:", "• Concerns a batch of vehicles"]);
+    expect(questionsAsked([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE.slice(0, 8), choice("yes")]).slice(VEHICLE_INPUTS.length)).not.toContain("triage.batch");
   });
 
   it("treats \"no claim\" as 0 CNY", () => {
@@ -726,6 +747,8 @@ describe("the summary", () => {
         salesImpact: "none",
         claimAmountCny: 0,
         breakdown: false,
+        safetyOrPerformance: false,
+        batch: false,
       },
     });
     expect(advanceReport(after, choice("confirm"), ZH)).toMatchObject({ kind: "submit", classification: { category: "general", level: null } });

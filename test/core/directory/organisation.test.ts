@@ -69,12 +69,13 @@ describe("the default organisation file", () => {
   it("uses the manual's claim thresholds and the design's acknowledgement times", () => {
     const org = defaultOrganisation();
     expect(org.triage).toEqual({ level2ClaimCny: 50_000, level3ClaimCny: 10_000 });
-    expect(org.deadlines.acknowledgeMinutes).toEqual({ general: 480, level1: 30, level2: 120, level3: 240 });
+    expect(org.deadlines.acknowledgeMinutes).toEqual({ general: 480, level1: 30, level2: 120, level3: 240, ungraded: 120, first_line: 60, work_order: 240 });
+    expect(org.confirmation).toEqual({ levels: ["level1", "level2", "level3"], minutes: { level1: 10, level2: 30, level3: 60 } });
   });
 
   it("has a plan for every kind of ticket and a complaint team led by after-sales", () => {
     const org = defaultOrganisation();
-    expect(Object.keys(org.escalation.plans).sort()).toEqual(["general", "level1", "level2", "level3"]);
+    expect(Object.keys(org.escalation.plans).sort()).toEqual(["first_line", "general", "level1", "level2", "level3", "ungraded", "work_order"]);
     expect(org.complaintTeam.leader).toBe("after_sales");
   });
 
@@ -84,10 +85,21 @@ describe("the default organisation file", () => {
     delete raw.deadlines;
     delete raw.channels;
     delete raw.escalation.complaint;
+    delete raw.escalation.plans.ungraded;
+    delete raw.escalation.plans.first_line;
+    delete raw.escalation.plans.work_order;
+    delete raw.confirmation;
+    delete raw.grading;
     const org = parseOrganisation(raw, "minimal");
     expect(org.triage).toEqual(DEFAULT_THRESHOLDS);
+    // Files written before the after-sales loop get the manual's loop from what they name.
+    expect(org.escalation.plans.ungraded).toEqual([{ department: "after_sales", duty: "grade", acknowledge: true }]);
+    expect(org.escalation.plans.first_line).toEqual([{ department: "customer_service", duty: "handle_call", acknowledge: false }]);
+    expect(org.escalation.plans.work_order).toEqual([{ department: "after_sales", duty: "assign_service_center", acknowledge: true }]);
+    expect(org.confirmation.levels).toEqual(["level1", "level2", "level3"]);
+    expect(org.grading).toEqual({ departments: ["after_sales"], roles: ["manager"] });
     expect(org.deadlines).toEqual({
-      acknowledgeMinutes: { general: 480, level1: 30, level2: 120, level3: 240 },
+      acknowledgeMinutes: { general: 480, level1: 30, level2: 120, level3: 240, ungraded: 120, first_line: 60, work_order: 240 },
       measuresMinutes: 1440,
       feedbackMinutes: 2880,
       receiptMinutes: 4320,
@@ -99,6 +111,14 @@ describe("the default organisation file", () => {
 });
 
 describe("parseOrganisation errors", () => {
+  it("points at a confirmation level, a grading department or a center's chain that does not exist", () => {
+    expect(errorFor((raw) => (raw.confirmation.levels = ["level4"])).message).toMatch(/confirmation\.levels\[0\]/);
+    expect(errorFor((raw) => (raw.grading.departments = ["nowhere"])).message).toMatch(/grading\.departments\[0\]: unknown department "nowhere"/);
+    expect(errorFor((raw) => (raw.serviceCenters[0].chain = ["nobody"])).message).toMatch(/serviceCenters\[0\]\.chain\[0\]: unknown member "nobody"/);
+    expect(errorFor((raw) => (raw.customerServiceDepartment = "hotline")).message).toMatch(/customerServiceDepartment: unknown department "hotline"/);
+    expect(errorFor((raw) => (raw.confirmation.minutes.level1 = 0)).message).toMatch(/confirmation\.minutes\.level1/);
+  });
+
   it("names the source in the message", () => {
     expect(errorFor((raw) => (raw.departments[0].lead = "nobody")).message).toContain("test.yaml");
   });

@@ -12,8 +12,11 @@ const NOW = new Date("2026-11-26T02:00:00Z");
 const MINUTE = 60_000;
 const after = (mins: number, from: Date = NOW) => new Date(from.getTime() + mins * MINUTE);
 
+/** A ticket past after-sales' confirmation, not yet with a service center. */
+const RELEASED: EscalationInput["stage"] = { released: true, firstLine: false, transferred: false, serviceCenterId: null };
+
 function input(kind: EscalationInput["kind"], answers: TriageAnswers, overrides: Partial<EscalationInput> = {}): EscalationInput {
-  return { kind, source: "service_center", classification: classify(answers), answers, now: NOW, timeZone: TIME_ZONE, ...overrides };
+  return { kind, source: "service_center", severity: classify(answers), answers, stage: RELEASED, now: NOW, timeZone: TIME_ZONE, ...overrides };
 }
 
 const org = () => defaultOrganisation();
@@ -33,7 +36,7 @@ describe("planEscalation for a general fault", () => {
 
   it("uses the general plan", () => {
     expect(result().planKey).toBe("general");
-    expect(planKeyOf(classify({}))).toBe("general");
+    expect(planKeyOf(classify({}), RELEASED)).toBe("general");
   });
 
   it("asks the after-sales lead to assign a service center, with an acknowledgement", () => {
@@ -45,17 +48,26 @@ describe("planEscalation for a general fault", () => {
     expect(ofKind(deadlines, "acknowledge")).toEqual([{ kind: "acknowledge", dueAt: after(480), pingIndex: 0, chain: ["zhou.min", "zhao.ming", "qian.hao"] }]);
   });
 
-  it("adds the feedback and receipt deadlines at the configured minutes, climbing the after-sales chain", () => {
+  it("adds the receipt deadline at the configured minutes, climbing the after-sales chain", () => {
     const { deadlines } = result();
-    expect(ofKind(deadlines, "feedback")).toEqual([{ kind: "feedback", dueAt: after(org().deadlines.feedbackMinutes), pingIndex: null, chain: ["zhou.min", "zhao.ming", "qian.hao"] }]);
     expect(ofKind(deadlines, "receipt")).toEqual([{ kind: "receipt", dueAt: after(org().deadlines.receiptMinutes), pingIndex: null, chain: ["zhou.min", "zhao.ming", "qian.hao"] }]);
-    expect(org().deadlines.feedbackMinutes).toBe(2880);
     expect(org().deadlines.receiptMinutes).toBe(4320);
+  });
+
+  it("gives a center's own report to the center: no assignment for after-sales, the feedback deadline climbing the center's chain first (§4)", () => {
+    const own = plan(input("fault", {}, { stage: { ...RELEASED, serviceCenterId: "sc-shenyang" } }));
+    expect(own.pings).toEqual([]);
+    expect(ofKind(own.deadlines, "feedback")).toEqual([
+      { kind: "feedback", dueAt: after(org().deadlines.feedbackMinutes), pingIndex: null, chain: ["ma.jun", "zhou.min", "zhao.ming", "qian.hao"] },
+    ]);
+    expect(org().deadlines.feedbackMinutes).toBe(2880);
+    const noChain = plan(input("fault", {}, { stage: { ...RELEASED, serviceCenterId: "sc-guangzhou" } }));
+    expect(ofKind(noChain.deadlines, "feedback")[0]?.chain).toEqual(["zhou.min", "zhao.ming", "qian.hao"]);
   });
 
   it("has no other deadlines, no complaint team and no escalation channel", () => {
     const { deadlines, team, channelIds } = result();
-    expect(deadlines.map((d) => d.kind).sort()).toEqual(["acknowledge", "feedback", "receipt"]);
+    expect(deadlines.map((d) => d.kind).sort()).toEqual(["acknowledge", "receipt"]);
     expect(team).toBeNull();
     expect(channelIds).toEqual([]);
   });
@@ -81,11 +93,11 @@ describe("planEscalation at level 1", () => {
     ]);
   });
 
-  it("gives each lead 30 minutes to acknowledge, and the informed managers no deadline", () => {
+  it("gives after-sales the level's 10 minutes to confirm, QA 30 to acknowledge, and the informed managers no deadline", () => {
     const { deadlines } = result();
     const acks = ofKind(deadlines, "acknowledge");
     expect(acks.map((d) => d.pingIndex)).toEqual([0, 1]);
-    for (const d of acks) expect(d.dueAt).toEqual(after(30));
+    expect(acks.map((d) => d.dueAt)).toEqual([after(10), after(30)]);
     expect(deadlines.filter((d) => d.pingIndex !== null && d.pingIndex >= 2)).toEqual([]);
   });
 
@@ -137,7 +149,7 @@ describe("planEscalation at level 2", () => {
     ]);
     const acks = ofKind(deadlines, "acknowledge");
     expect(acks.map((d) => d.pingIndex)).toEqual([0, 1]);
-    for (const d of acks) expect(d.dueAt).toEqual(after(120));
+    expect(acks.map((d) => d.dueAt)).toEqual([after(30), after(120)]);
   });
 
   it("gives QA a measures deadline at the configured minutes, climbing from chen.jie", () => {
@@ -157,11 +169,14 @@ describe("planEscalation at level 2", () => {
 describe("planEscalation at level 3", () => {
   const result = () => plan(input("fault", LEVEL3));
 
-  it("asks after-sales to handle it within 240 minutes and informs QA without acknowledgement", () => {
+  it("asks after-sales to confirm (60 minutes) and handle it (240 minutes) and informs QA without acknowledgement", () => {
     const { planKey, pings, deadlines, team, channelIds } = result();
     expect(planKey).toBe("level3");
-    expect(pings).toEqual([ping("after_sales", "zhou.min", "handle", true), ping("quality_assurance", "chen.jie", "informed", false)]);
-    expect(deadlines).toEqual([{ kind: "acknowledge", dueAt: after(240), pingIndex: 0, chain: ["zhou.min", "zhao.ming", "qian.hao"] }]);
+    expect(pings).toEqual([ping("after_sales", "zhou.min", "confirm", true), ping("after_sales", "zhou.min", "handle", true), ping("quality_assurance", "chen.jie", "informed", false)]);
+    expect(deadlines).toEqual([
+      { kind: "acknowledge", dueAt: after(60), pingIndex: 0, chain: ["zhou.min", "zhao.ming", "qian.hao"] },
+      { kind: "acknowledge", dueAt: after(240), pingIndex: 1, chain: ["zhou.min", "zhao.ming", "qian.hao"] },
+    ]);
     expect(team).toBeNull();
     expect(channelIds).toEqual(["escalations"]);
   });
@@ -202,7 +217,7 @@ describe("planEscalation for a major complaint", () => {
     [3, "exposed"],
   ] as const)("adds PR to a level-%i team when media is %s", (level, media) => {
     const classification = classify(level === 2 ? LEVEL2 : LEVEL3);
-    const team = complaint({ ...(level === 2 ? LEVEL2 : LEVEL3), media }, { classification }).team;
+    const team = complaint({ ...(level === 2 ? LEVEL2 : LEVEL3), media }, { severity: classification }).team;
     expect(team?.departmentIds).toContain("public_relations");
     expect(team?.departmentIds.filter((d) => d === "public_relations")).toHaveLength(1);
   });
@@ -216,11 +231,10 @@ describe("planEscalation for a major complaint", () => {
     expect(complaint({ media: "exposed" }).team?.departmentIds).toEqual(["quality_assurance", "legal_counsel", "sales_finance", "public_relations"]);
   });
 
-  it("asks after-sales to lead the team instead of confirming, with no separate confirm ping", () => {
+  it("asks after-sales to confirm it and to lead the team (§5: 经售后服务部确认后 … 负责牵头)", () => {
     const { pings } = complaint(LEVEL1);
     const afterSales = pings.filter((p) => p.departmentId === "after_sales");
-    expect(afterSales).toEqual([ping("after_sales", "zhou.min", "lead_complaint_team", true)]);
-    expect(pings.some((p) => p.duty === "confirm")).toBe(false);
+    expect(afterSales).toEqual([ping("after_sales", "zhou.min", "confirm", true), ping("after_sales", "zhou.min", "lead_complaint_team", true)]);
   });
 
   it("informs the sales-leadership lead feng.gang", () => {
@@ -299,7 +313,7 @@ describe("planEscalation for a general complaint", () => {
     expect(result.team).toBeNull();
     expect(ofKind(result.deadlines, "on_site")).toEqual([]);
     expect(result.pings).toEqual([ping("after_sales", "zhou.min", "assign_service_center", true)]);
-    expect(result.deadlines.map((d) => d.kind).sort()).toEqual(["acknowledge", "feedback", "receipt"]);
+    expect(result.deadlines.map((d) => d.kind).sort()).toEqual(["acknowledge", "receipt"]);
   });
 });
 
@@ -337,8 +351,8 @@ describe("planEscalation as a pure function", () => {
     const i = input("complaint", LEVEL1);
     const first = plan(i);
     const later = plan({ ...i, now: after(60) });
-    expect(later.deadlines.find((d) => d.kind === "acknowledge")?.dueAt).toEqual(after(90));
-    expect(first.deadlines.find((d) => d.kind === "acknowledge")?.dueAt).toEqual(after(30));
+    expect(later.deadlines.find((d) => d.kind === "acknowledge")?.dueAt).toEqual(after(70));
+    expect(first.deadlines.find((d) => d.kind === "acknowledge")?.dueAt).toEqual(after(10));
   });
 });
 
@@ -351,10 +365,74 @@ describe("planEscalation never tells anyone twice nor escalates downwards", () =
 
   it("climbs from a manager's own step on the chain, never down to those below", () => {
     const modified = copyOfDefaultOrganisation();
+    modified.confirmation.levels = [];
     modified.escalation.plans.level1 = [{ members: ["qian.hao"], duty: "informed", acknowledge: true }];
     const { deadlines } = plan(input("fault", LEVEL1), modified);
     expect(ofKind(deadlines, "acknowledge").map((d) => d.chain)).toEqual([["qian.hao"]]);
     modified.escalation.plans.level1 = [{ members: ["zhao.ming"], duty: "informed", acknowledge: true }];
     expect(ofKind(plan(input("fault", LEVEL1), modified).deadlines, "acknowledge").map((d) => d.chain)).toEqual([["zhao.ming", "qian.hao"]]);
+  });
+});
+
+describe("planEscalation before after-sales confirmed a major ticket (§4: 经售后服务部确认后 … 报送)", () => {
+  const HELD: EscalationInput["stage"] = { ...RELEASED, released: false };
+
+  it.each([
+    [LEVEL1, "level1", 10],
+    [LEVEL2, "level2", 30],
+    [LEVEL3, "level3", 60],
+  ] as const)("asks only after-sales to confirm %j, within the level's confirmation minutes, and posts to no channel", (answers, planKey, minutes) => {
+    const held = plan(input("complaint", answers, { stage: HELD }));
+    expect(held).toEqual({
+      planKey,
+      held: true,
+      pings: [ping("after_sales", "zhou.min", "confirm", true)],
+      deadlines: [{ kind: "acknowledge", dueAt: after(minutes), pingIndex: 0, chain: ["zhou.min", "zhao.ming", "qian.hao"] }],
+      team: null,
+      channelIds: [],
+    });
+  });
+
+  it("holds nothing of a level the organisation does not list for confirmation", () => {
+    const o = copyOfDefaultOrganisation();
+    o.confirmation.levels = ["level1"];
+    const level3 = plan(input("fault", LEVEL3, { stage: HELD }), o);
+    expect(level3.held).toBe(false);
+    expect(level3.pings.map((p) => p.duty)).toEqual(["handle", "informed"]);
+    expect(level3.channelIds).toEqual(["escalations"]);
+  });
+
+  it("sends important information that meets no level to after-sales to grade, and holds it there", () => {
+    const ungraded = plan(input("fault", { safetyOrPerformance: true }, { stage: HELD }));
+    expect(ungraded).toMatchObject({ planKey: "ungraded", held: true, team: null, channelIds: [] });
+    expect(ungraded.pings).toEqual([ping("after_sales", "zhou.min", "grade", true)]);
+    expect(ungraded.deadlines).toEqual([{ kind: "acknowledge", dueAt: after(120), pingIndex: 0, chain: ["zhou.min", "zhao.ming", "qian.hao"] }]);
+  });
+});
+
+describe("planEscalation for a hotline call (§4 客服中心)", () => {
+  const call = (stage: Partial<EscalationInput["stage"]>) => plan(input("fault", {}, { source: "hotline", stage: { ...RELEASED, ...stage } }));
+
+  it("leaves a call with the customer-service center first, with no deadline", () => {
+    const firstLine = call({ firstLine: true });
+    expect(firstLine.planKey).toBe("first_line");
+    expect(firstLine.pings).toEqual([ping("customer_service", "liu.fang", "handle_call", false)]);
+    expect(firstLine.deadlines).toEqual([]);
+  });
+
+  it("gives a transferred call to after-sales as a work order, with its own acknowledgement time and the receipt", () => {
+    const workOrder = call({ transferred: true });
+    expect(workOrder.planKey).toBe("work_order");
+    expect(workOrder.pings).toEqual([ping("after_sales", "zhou.min", "assign_service_center", true)]);
+    expect(workOrder.deadlines.map((d) => [d.kind, d.dueAt])).toEqual([
+      ["acknowledge", after(240)],
+      ["receipt", after(org().deadlines.receiptMinutes)],
+    ]);
+  });
+
+  it("owes the assigned center's feedback once a center holds the work order", () => {
+    const assigned = call({ transferred: true, serviceCenterId: "sc-beijing" });
+    expect(assigned.pings).toEqual([]);
+    expect(ofKind(assigned.deadlines, "feedback")[0]?.chain).toEqual(["guo.tao", "zhou.min", "zhao.ming", "qian.hao"]);
   });
 });

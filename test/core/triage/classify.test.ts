@@ -125,8 +125,14 @@ describe("couldRaiseLevel", () => {
       salesImpact: [undefined, "possible", "direct"],
       breakdown: [undefined, true],
       claimAmountCny: [undefined, 1_000, 500_000],
+      safetyOrPerformance: [undefined, false, true],
+      batch: [undefined, true],
     };
-    const severity = (answers: TriageAnswers) => classify(answers).level ?? 4;
+    // Ranked as couldRaiseLevel ranks: general, then major to be graded, then levels 3, 2, 1.
+    const severity = (answers: TriageAnswers) => {
+      const c = classify(answers);
+      return c.category === "general" ? 5 : (c.level ?? 4);
+    };
     let seed = 7;
     const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (let i = 0; i < 500; i++) {
