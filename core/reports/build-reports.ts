@@ -4,7 +4,8 @@ import type { ReportData, ReportPeriod, TicketSummary } from "./report-data.js";
 /** 售后服务部重大质量问题日报告: the daily report of major quality problems (manual §4). */
 export interface MajorProblemsReport {
   period: ReportPeriod;
-  newByLevel: { 1: string[]; 2: string[]; 3: string[] };
+  /** New major tickets by level; `ungraded`: important (§4) but not yet graded by after-sales. */
+  newByLevel: { 1: string[]; 2: string[]; 3: string[]; ungraded: string[] };
   open: { number: string; level: number | null; ageHours: number; status: string; holderIds: string[] }[];
   missed: { number: string; kind: string }[];
   teams: { number: string; onSite: boolean; dueAt: Date }[];
@@ -31,10 +32,10 @@ const countBy = <K extends string>(tickets: TicketSummary[], key: (t: TicketSumm
 
 export function buildMajorProblemsReport(data: ReportData, period: ReportPeriod, now: Date): MajorProblemsReport {
   const major = data.created.filter((t) => t.category === "major");
-  const atLevel = (level: 1 | 2 | 3) => major.filter((t) => t.level === level).map((t) => t.number);
+  const atLevel = (level: 1 | 2 | 3 | null) => major.filter((t) => t.level === level).map((t) => t.number);
   return {
     period,
-    newByLevel: { 1: atLevel(1), 2: atLevel(2), 3: atLevel(3) },
+    newByLevel: { 1: atLevel(1), 2: atLevel(2), 3: atLevel(3), ungraded: atLevel(null) },
     open: data.openMajor
       .map((t) => ({ number: t.number, level: t.level, ageHours: Math.floor((now.getTime() - t.createdAt.getTime()) / 3_600_000), status: t.status, holderIds: t.holderIds }))
       .sort((a, b) => (a.level ?? 9) - (b.level ?? 9) || b.ageHours - a.ageHours),

@@ -6,6 +6,7 @@ import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
 import { TICKET_KINDS, TICKET_SOURCES } from "../tickets/ticket.js";
 import { formatLocalTime } from "../time/business-time.js";
+import { severityText } from "../tickets/ticket-card.js";
 import type { HotlineReport, MajorProblemsReport } from "./build-reports.js";
 import type { ReportPeriod } from "./report-data.js";
 
@@ -22,7 +23,7 @@ const listOrNone = (items: string[], ctx: ReportCardContext) => (items.length ? 
 export function majorProblemsCard(report: MajorProblemsReport, ctx: ReportCardContext): Card {
   const { locale } = ctx;
   const title = t(locale, "report.major.title", { ...organisationTerms(ctx.org, locale), period: periodText(report.period) });
-  const newCount = report.newByLevel[1].length + report.newByLevel[2].length + report.newByLevel[3].length;
+  const newCount = report.newByLevel[1].length + report.newByLevel[2].length + report.newByLevel[3].length + report.newByLevel.ungraded.length;
   if (newCount === 0 && report.open.length === 0 && report.missed.length === 0 && report.closed.length === 0) {
     return { title, lines: [t(locale, "report.nothing_new")], tone: "info" };
   }
@@ -35,12 +36,13 @@ export function majorProblemsCard(report: MajorProblemsReport, ctx: ReportCardCo
       l1: listOrNone(report.newByLevel[1], ctx),
       l2: listOrNone(report.newByLevel[2], ctx),
       l3: listOrNone(report.newByLevel[3], ctx),
+      ungraded: listOrNone(report.newByLevel.ungraded, ctx),
     }),
     t(locale, "report.open", { count: report.open.length }),
     ...report.open.map((o) =>
       t(locale, "report.open_line", {
         number: o.number,
-        level: o.level ?? "-",
+        severity: severityText({ category: "major", level: o.level as 1 | 2 | 3 | null }, locale),
         status: t(locale, `status.${o.status as "open"}`),
         age: o.ageHours,
         holders: listOrNone(o.holderIds.map(name), ctx),

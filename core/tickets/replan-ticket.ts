@@ -9,7 +9,7 @@ import { pick } from "../messages/locale.js";
 import type { CoreContext, TicketChange } from "../ports.js";
 import { formTeam } from "../teams/complaint-team.js";
 import { cardContext } from "./flow-support.js";
-import { activePings, type Ping, type Ticket } from "./ticket.js";
+import { activePings, type Deadline, type Ping, type Ticket } from "./ticket.js";
 import { departmentName, severityText } from "./ticket-card.js";
 
 /*
@@ -84,10 +84,13 @@ function formsTeam(ticket: Ticket, change: PlanChange): boolean {
   return ticket.team.length === 0 && change.addPings.some((p) => p.duty === "lead_complaint_team" && p.acknowledged);
 }
 
-/** The ticket as the move leaves its pings, for forming a team from them (ids are not known yet). */
+/** The ticket as the move leaves its pings and follow-ups, for forming a team from them (ids are not known yet). */
 function withPlannedPings(ticket: Ticket, change: PlanChange): Ticket {
   const planned: Ping[] = change.addPings.map((p) => ({ ...p, id: -1, acknowledgedAt: p.acknowledged?.at ?? null, acknowledgedBy: p.acknowledged?.by ?? null, cancelledAt: null }));
-  return { ...ticket, pings: [...activePings(ticket), ...planned] };
+  const followUps: Deadline[] = change.addDeadlines
+    .filter((d) => d.pingIndex === null)
+    .map((d) => ({ id: -1, pingId: null, kind: d.kind, dueAt: d.dueAt, status: "pending", chain: d.chain, step: 0 }));
+  return { ...ticket, pings: [...activePings(ticket), ...planned], deadlines: [...ticket.deadlines, ...followUps] };
 }
 
 /** Those a new plan no longer needs hear it: each cancelled ping's member, each appointee whose seat goes. */

@@ -26,10 +26,11 @@ const teamDeliveries = async () =>
   (await app.db.delivery.findMany({ orderBy: { id: "asc" } })).filter((d) => JSON.parse(d.recipient).kind === "team");
 
 describe("a major complaint's handling team (manual §5)", () => {
-  it("is formed when after-sales acknowledges: the leader's seat is filled, each department the rules picked waits for its lead", async () => {
+  it("is formed when after-sales confirms the complaint: the leader's seat is filled, each department the rules picked waits for its lead", async () => {
     expect((await ticket()).team).toEqual([]);
+    // Acknowledging the confirmation ping is confirming (§5: 经售后服务部确认后 … 负责牵头).
     const ack = await say(app, "zhou.min", `/ack ${NUMBER}`);
-    expect(ack.text).toContain(`已响应 ${NUMBER}`);
+    expect(ack.text).toContain(`已确认 ${NUMBER}：重大质量信息 1 级`);
 
     const formed = await ticket();
     expect(formed.status).toBe("team_forming");
@@ -102,7 +103,8 @@ describe("a major complaint's handling team (manual §5)", () => {
   });
 
   it("records on site (meeting the same-day deadline) and the signed agreement, tells the reporter, and keeps it all on the timeline", async () => {
-    expect((await say(app, "gao.feng", `/onsite ${NUMBER}`)).text).toContain("还没有处理小组");
+    // Before after-sales confirms it, QA has not heard of the complaint at all.
+    expect((await say(app, "gao.feng", `/onsite ${NUMBER}`)).text).toContain("你无权查看");
     await say(app, "zhou.min", `/ack ${NUMBER}`);
     await say(app, "chen.jie", `/appoint ${NUMBER} gao.feng`);
     await say(app, "gao.feng", `/confirm ${NUMBER}`);

@@ -46,27 +46,44 @@ describe("a report through the conversation, on SQLite", () => {
       serviceCenterId: "sc-shenyang",
       matched: [{ rule: "l2.major-accident", level: 2 }],
     });
-    expect(ticket!.pings.map((p) => [p.memberId, p.duty, p.needsAck])).toEqual([
-      ["zhou.min", "confirm", true],
-      ["chen.jie", "propose_measures", true],
-      ["zhao.ming", "informed", false],
-    ]);
-    const ack = ticket!.deadlines.filter((d) => d.kind === "acknowledge");
-    expect(ack.map((d) => d.dueAt.toISOString())).toEqual(["2026-11-26T04:00:00.000Z", "2026-11-26T04:00:00.000Z"]);
-    expect(ticket!.deadlines.find((d) => d.kind === "measures")?.chain).toEqual(["chen.jie", "zhao.ming", "qian.hao"]);
+    // §4: after-sales confirms it before QA and the leaders hear of it.
+    expect(result.text).toContain("已提交售后服务部确认");
+    expect(ticket!.releasedAt).toBeNull();
+    expect(ticket!.pings.map((p) => [p.memberId, p.duty, p.needsAck])).toEqual([["zhou.min", "confirm", true]]);
+    expect(ticket!.deadlines.map((d) => [d.kind, d.dueAt.toISOString()])).toEqual([["acknowledge", "2026-11-26T02:30:00.000Z"]]);
+    const held = await app.db.delivery.findMany({ orderBy: { id: "asc" } });
+    expect(held.map((d) => [d.platform, JSON.parse(d.recipient).name])).toEqual([["slack", "周敏"]]);
+    expect(JSON.parse(held[0]!.payload).choices.map((c: { id: string }) => c.id)).toEqual(["/confirm HL-20261126-0001", "/grade HL-20261126-0001", "/take HL-20261126-0001"]);
 
-    const deliveries = await app.db.delivery.findMany({ orderBy: { id: "asc" } });
+    clock.now = new Date("2026-11-26T02:05:00Z");
+    const confirmed = await say(app, "zhou.min", "/confirm HL-20261126-0001");
+    expect(confirmed.text).toContain("已确认 HL-20261126-0001：重大质量信息 2 级。已通报：陈杰、赵明、#重大质量信息");
+    const released = (await app.core.tickets.findByNumber("HL-20261126-0001"))!;
+    expect(released.status).toBe("confirmed");
+    expect(released.releasedAt?.toISOString()).toBe("2026-11-26T02:05:00.000Z");
+    expect(released.pings.map((p) => [p.memberId, p.duty, p.acknowledgedBy])).toEqual([
+      ["zhou.min", "confirm", "zhou.min"],
+      ["chen.jie", "propose_measures", null],
+      ["zhao.ming", "informed", null],
+    ]);
+    // QA's clock starts when it hears of the ticket.
+    const qaAck = released.deadlines.find((d) => d.kind === "acknowledge" && d.status === "pending");
+    expect(qaAck?.dueAt.toISOString()).toBe("2026-11-26T04:05:00.000Z");
+    expect(released.deadlines.find((d) => d.kind === "measures")?.chain).toEqual(["chen.jie", "zhao.ming", "qian.hao"]);
+
+    const deliveries = await app.db.delivery.findMany({ where: { kind: "message" }, orderBy: { id: "asc" } });
     expect(deliveries.map((d) => [d.platform, JSON.parse(d.recipient).name, d.status])).toEqual([
       ["slack", "周敏", "pending"],
+      ["telegram", "王芳", "pending"],
       ["slack", "陈杰", "pending"],
       ["slack", "赵明", "pending"],
       ["slack", "重大质量信息", "pending"],
     ]);
-    const channelCard = JSON.parse(deliveries[3]!.payload);
+    const channelCard = JSON.parse(deliveries[4]!.payload);
     expect(channelCard.mentions.map((m: { memberId: string }) => m.memberId)).toEqual(["zhou.min", "chen.jie", "zhao.ming"]);
 
-    const events = await app.db.ticketEvent.findMany({ where: { ticketId: ticket!.id } });
-    expect(events.map((e) => e.type)).toEqual(["created", "classified", "pinged", "pinged", "pinged"]);
+    const events = await app.db.ticketEvent.findMany({ where: { ticketId: ticket!.id }, orderBy: { id: "asc" } });
+    expect(events.map((e) => e.type)).toEqual(["created", "classified", "pinged", "confirmed", "released", "status_changed", "pinged", "pinged"]);
     expect(await app.db.dialogSession.count()).toBe(0);
   });
 
@@ -80,10 +97,14 @@ describe("a report through the conversation, on SQLite", () => {
     expect(third.text).toContain("HL-20261127-0001");
   });
 
-  it("forms a complaint team for a major complaint, due on site by the end of the local day", async () => {
+  it("forms a complaint team for a major complaint once after-sales confirms it, due on site by the end of the local day", async () => {
     const result = await report("wang.fang", [...LEVEL1_COMPLAINT, "1"]);
     expect(result.text).toContain("重大质量信息 1 级");
+    await say(app, "zhou.min", "/confirm HL-20261126-0001");
     const ticket = (await app.core.tickets.findByNumber("HL-20261126-0001"))!;
+    // The after-sales confirmer leads the team (§5 牵头): it is formed at once.
+    expect(ticket.status).toBe("team_forming");
+    expect(ticket.team.map((s) => s.departmentId)).toEqual(["after_sales", "quality_assurance", "legal_counsel", "sales_finance", "public_relations"]);
     const duties = ticket.pings.map((p) => `${p.departmentId ?? p.memberId}:${p.duty}`);
     expect(duties).toEqual(
       expect.arrayContaining([
@@ -97,7 +118,10 @@ describe("a report through the conversation, on SQLite", () => {
       ]),
     );
     expect(ticket.pings.filter((p) => p.memberId === "feng.gang")).toHaveLength(1);
-    expect(duties).not.toContain("after_sales:confirm");
+    expect(ticket.pings.filter((p) => p.departmentId === "after_sales").map((p) => [p.duty, p.acknowledgedBy])).toEqual([
+      ["confirm", "zhou.min"],
+      ["lead_complaint_team", "zhou.min"],
+    ]);
     expect(ticket.deadlines.find((d) => d.kind === "on_site")?.dueAt.toISOString()).toBe("2026-11-26T15:59:59.999Z");
   });
 
@@ -148,6 +172,8 @@ describe("a report through the conversation, on SQLite", () => {
 describe("ticket commands and who may use them", () => {
   beforeEach(async () => {
     await report("wang.fang", [...LEVEL2_FAULT, "1"]);
+    // After-sales confirms it, so QA and the leaders hear of it (§4).
+    await say(app, "zhou.min", "/confirm HL-20261126-0001");
   });
 
   it("shows a ticket to its reporter and to staff of the same center, but not to another center", async () => {
@@ -203,8 +229,8 @@ describe("ticket commands and who may use them", () => {
   });
 
   it("moves through confirmed, in progress, resolved and closed, with a receipt for the reporter", async () => {
-    await say(app, "zhou.min", "/ack HL-20261126-0001");
     expect((await app.core.tickets.findByNumber("HL-20261126-0001"))?.status).toBe("confirmed");
+    expect((await say(app, "zhou.min", "/confirm HL-20261126-0001")).text).toContain("不需要确认或已确认");
     await say(app, "zhou.min", "/note HL-20261126-0001 已联系服务中心，派技术人员");
     await say(app, "zhou.min", "/take HL-20261126-0001");
     expect((await say(app, "wang.fang", "/close HL-20261126-0001")).text).toBe("只有售后服务部和领导可以关闭工单。");

@@ -31,6 +31,7 @@ async function seedDay() {
   const level2 = await report("wang.fang", LEVEL2_FAULT);
   const general = await report("ma.jun", GENERAL_FAULT);
   const level1 = await report("wang.fang", LEVEL1_COMPLAINT);
+  await say(app, "zhou.min", `/confirm ${level2}`);
   await say(app, "chen.jie", `/take ${level2}`);
   await say(app, "zhou.min", `/resolve ${general}`);
   // The complaint team's leader never acknowledges: the deadline climbs the chain and is missed.
