@@ -7,6 +7,7 @@ import { planEscalation } from "../escalation/plan-escalation.js";
 import { HotlineError } from "../errors.js";
 import { card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
+import { truncate } from "../messages/truncate.js";
 import type { CoreContext, NewTicket, TicketChange } from "../ports.js";
 import { localDate } from "../time/business-time.js";
 import type { Classification } from "../triage/classify.js";
@@ -231,5 +232,3 @@ export async function listMine(ctx: CoreContext, actor: Member): Promise<FlowRes
   );
   return { replies: [card(lines, { title: t(locale, "mine.title") })], notifications: [] };
 }
-
-const truncate = (text: string, max: number) => ([...text].length > max ? `${[...text].slice(0, max - 1).join("")}…` : text);
