@@ -16,6 +16,7 @@ import { canAct, canClose, canResolve, canView, mayCallCustomer } from "./permis
 import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toReporter, type FlowResult } from "./flow-support.js";
 import { advanceStatus, type Ticket, type TicketStatus } from "./ticket.js";
 import { reasonLines, severityText, ticketCard } from "./ticket-card.js";
+import { withLatestEntries } from "./timeline-flows.js";
 
 
 
@@ -220,7 +221,7 @@ export async function showTicket(ctx: CoreContext, actor: Member, number: string
   const ticket = await ticketFor(ctx, actor, number, (m, tk) => canView(m, tk, ctx.org), "view");
   const cardCtx = await cardContext(ctx, localeOf(actor, ctx.defaultLocale));
   const fullPhone = !where.seenByOthers && mayCallCustomer(actor, ticket, ctx.org);
-  return { replies: [ticketCard(ticket, cardCtx, { fullPhone })], notifications: [] };
+  return { replies: [await withLatestEntries(ctx, ticket, ticketCard(ticket, cardCtx, { fullPhone }), cardCtx)], notifications: [] };
 }
 
 export async function listMine(ctx: CoreContext, actor: Member): Promise<FlowResult> {
