@@ -4,6 +4,7 @@ import type { Notification, ReplyRecipient } from "./escalation/notification.js"
 import type { Card } from "./messages/card.js";
 import type { Locale } from "./messages/locale.js";
 import type { Deadline, DeadlineKind, Grading, NewTimelineEvent, TeamSeat, Ticket, TicketStatus } from "./tickets/ticket.js";
+import type { TimelineEntry } from "./tickets/timeline.js";
 import type { Level } from "./triage/rules.js";
 import type { ReportStore } from "./reports/report-data.js";
 
@@ -148,6 +149,8 @@ export interface TicketStore {
   create(draft: TicketDraft, outboxFor: (ticket: Ticket) => Notification[]): Promise<Ticket>;
   findByNumber(number: string): Promise<Ticket | undefined>;
   findById(id: number): Promise<Ticket | undefined>;
+  /** The ticket's timeline, oldest first: by time, and in the order recorded within one change. */
+  timeline(ticketId: number): Promise<TimelineEntry[]>;
   /** Unfinished tickets a member reported, their center's, or pinged to them or their department. */
   listConcerning(member: Member): Promise<Ticket[]>;
   apply(ticketId: number, change: TicketChange): Promise<void>;

@@ -6,7 +6,7 @@
 
 const COMMANDS = new Set([
   "new", "status", "mine", "ack", "take", "note", "ask", "resolve", "close", "report", "cancel",
-  "help", "lang", "team", "appoint", "confirm", "onsite", "agreement",
+  "help", "lang", "team", "appoint", "confirm", "onsite", "agreement", "timeline",
 ]);
 
 /** Words after `/hotline` or a mention are always a command; nothing at all asks for help. */
@@ -20,7 +20,7 @@ export function commandFromWords(text: string): string {
 const BARE = /^(new|mine|cancel|help|lang|report)(\s+\S+)?$/i;
 /** An invite: `start <code>` binds this Slack account (Slack keeps `/start` for itself). */
 const INVITE = /^start\s+[A-Za-z0-9]{6,32}$/i;
-const ON_TICKET = /^(status|ack|take|note|ask|resolve|close|team|appoint|confirm|onsite|agreement)\s+HL-?\d/i;
+const ON_TICKET = /^(status|ack|take|note|ask|resolve|close|team|appoint|confirm|onsite|agreement|timeline)\s+HL-?\d/i;
 
 /**
  * In a direct message, text is the answer to the report dialog unless it reads as a command:

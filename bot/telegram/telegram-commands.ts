@@ -4,6 +4,7 @@ import type { BotCommand } from "grammy/types";
 const COMMANDS: [command: string, zh: string, en: string][] = [
   ["new", "上报质量故障或顾客投诉", "Report a fault or a complaint"],
   ["status", "查看工单：/status 工单号", "Show a ticket: /status <no>"],
+  ["timeline", "工单动态：/timeline 工单号 [页码]", "A ticket's timeline: /timeline <no> [page]"],
   ["mine", "与我相关的工单", "Tickets that concern me"],
   ["ack", "响应通知：/ack 工单号", "Acknowledge: /ack <no>"],
   ["take", "接手处理：/take 工单号", "Take it on: /take <no>"],

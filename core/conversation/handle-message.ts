@@ -25,6 +25,7 @@ import {
   takeTicket,
 } from "../tickets/ticket-flows.js";
 import type { FlowResult, Refusal, TicketAction } from "../tickets/flow-support.js";
+import { showTimeline, TIMELINE_USAGE } from "../tickets/timeline-flows.js";
 import { appointTeamMember, confirmAppointment, recordAgreement, recordOnSite, showTeam } from "../teams/complaint-team.js";
 import { assignChoices, assignTicket, confirmTicket, gradeChoices, gradeTicket, parseGrade, recordFeedback, transferTicket } from "../tickets/after-sales-flows.js";
 
@@ -92,6 +93,8 @@ async function runCommand(ctx: CoreContext, message: InboundMessage, command: Co
       return switchLanguage(ctx, member, command.args[0], locale);
     case "status":
       return withNumber("/status <HL-…>", (n) => showTicket(ctx, member, n, { seenByOthers: message.seenByOthers ?? false }));
+    case "timeline":
+      return withNumber(TIMELINE_USAGE, (n) => showTimeline(ctx, member, n, command.args[1]));
     case "mine":
       return listMine(ctx, member);
     case "report":

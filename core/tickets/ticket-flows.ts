@@ -8,6 +8,7 @@ import { organisationTerms } from "../directory/organisation-terms.js";
 import { HotlineError } from "../errors.js";
 import { card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
+import { truncate } from "../messages/truncate.js";
 import type { CoreContext, NewTicket, TicketChange } from "../ports.js";
 import { localDate } from "../time/business-time.js";
 import type { Classification } from "../triage/classify.js";
@@ -17,6 +18,7 @@ import { confirmTicket } from "./after-sales-flows.js";
 import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toReporter, type FlowResult } from "./flow-support.js";
 import { activePings, advanceStatus, isUngraded, type Severity, type Ticket, type TicketStatus } from "./ticket.js";
 import { reasonLines, severityText, ticketCard } from "./ticket-card.js";
+import { withLatestEntries } from "./timeline-flows.js";
 
 
 
@@ -47,7 +49,7 @@ export async function openTicket(
       deadlines: plan.deadlines,
       events: [
         { type: "created", actorId: reporter.id, data: { kind: input.kind, source: input.source } },
-        { type: "classified", actorId: null, data: { level: classification.level, rules: classification.matched.map((m) => m.rule) } },
+        { type: "classified", actorId: null, data: { level: classification.level, category: classification.category, rules: classification.matched.map((m) => m.rule) } },
         ...plan.pings.map((p) => ({ type: "pinged" as const, actorId: null, data: { memberId: p.memberId, departmentId: p.departmentId, duty: p.duty } })),
       ],
     },
@@ -243,7 +245,7 @@ export async function showTicket(ctx: CoreContext, actor: Member, number: string
   const ticket = await ticketFor(ctx, actor, number, (m, tk) => canView(m, tk, ctx.org), "view");
   const cardCtx = await cardContext(ctx, localeOf(actor, ctx.defaultLocale));
   const fullPhone = !where.seenByOthers && mayCallCustomer(actor, ticket, ctx.org);
-  return { replies: [ticketCard(ticket, cardCtx, { fullPhone })], notifications: [] };
+  return { replies: [await withLatestEntries(ctx, ticket, ticketCard(ticket, cardCtx, { fullPhone }), cardCtx)], notifications: [] };
 }
 
 export async function listMine(ctx: CoreContext, actor: Member): Promise<FlowResult> {
@@ -255,5 +257,3 @@ export async function listMine(ctx: CoreContext, actor: Member): Promise<FlowRes
   );
   return { replies: [card(lines, { title: t(locale, "mine.title") })], notifications: [] };
 }
-
-const truncate = (text: string, max: number) => ([...text].length > max ? `${[...text].slice(0, max - 1).join("")}…` : text);

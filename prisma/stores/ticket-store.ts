@@ -16,6 +16,7 @@ import {
   type TicketSource,
   type TicketStatus,
 } from "../../core/tickets/ticket.js";
+import type { TimelineEntry } from "../../core/tickets/timeline.js";
 import type { Level } from "../../core/triage/rules.js";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { sqliteOf, transact, type Database } from "../database.js";
@@ -76,6 +77,12 @@ export class PrismaTicketStore implements TicketStore {
   async findById(id: number): Promise<Ticket | undefined> {
     const row = await this.db.ticket.findUnique({ where: { id }, include: WITH_DETAILS });
     return row ? toTicket(row) : undefined;
+  }
+
+  /** Entries of one change share their time: the id keeps them in the order they were written. */
+  async timeline(ticketId: number): Promise<TimelineEntry[]> {
+    const rows = await this.db.ticketEvent.findMany({ where: { ticketId }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+    return rows.map((row) => ({ id: row.id, type: row.type, actorId: row.actorId, data: eventData(row.data), at: row.at }));
   }
 
   async listConcerning(member: Member): Promise<Ticket[]> {
@@ -209,6 +216,16 @@ export function refreshLiveViews(sql: Statements, ticketId: number, at: Date): v
     at,
     ticketId,
   );
+}
+
+/** An entry's data as written; a row that is not a JSON object reads as no data (a type that needs some then reads as a generic line). */
+function eventData(json: string): Record<string, unknown> {
+  try {
+    const data: unknown = JSON.parse(json);
+    return typeof data === "object" && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 function toTicket(row: TicketRow): Ticket {
