@@ -23,7 +23,7 @@ import {
   viewSubmission,
   type SlackRequest,
 } from "../fakes/slack-web-api.js";
-import { writeOrganisationFile } from "../support/organisation.js";
+import { writeOrganisationFile, withoutConfirmation } from "../support/organisation.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
 import { LEVEL1_FAULT } from "../support/report-script.js";
 import { freshDatabaseFile, say, startTestApp } from "../support/test-app.js";
@@ -113,6 +113,7 @@ describe("the Slack route under hostile requests", () => {
     slack = await FakeSlackApi.start({ token: "xoxb-fuzz-token" });
     cleanups.push(() => slack.close());
     const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
+    withoutConfirmation(org);
       org.departments.find((d: { id: string }) => d.id === "quality_assurance").slackUserGroup = QA_USER_GROUP;
     });
     app = await startTestApp(db.file, { now: new Date("2026-11-26T02:00:00Z") }, { ORG_CONFIG: orgFile });

@@ -10,7 +10,7 @@ import { MAX_MESSAGE_LENGTH } from "../../bot/telegram/render-telegram.js";
 import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
 import { DeliveryQueue } from "../../jobs/delivery-queue.js";
 import { FakeBotApi, formatText, type FakeChat, type FakeUser, type RecordedCall } from "../fakes/telegram-bot-api.js";
-import { rawDefaultOrganisation, writeOrganisationFile } from "../support/organisation.js";
+import { rawDefaultOrganisation, writeOrganisationFile, withoutConfirmation } from "../support/organisation.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
 import { freshDatabaseFile, startTestApp } from "../support/test-app.js";
 
@@ -47,6 +47,7 @@ beforeAll(async () => {
   const db = freshDatabaseFile();
   cleanups.push(db.cleanup);
   const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
+    withoutConfirmation(org);
     org.members.find((m: { id: string }) => m.id === "zhou.min").preferredPlatform = "telegram";
     org.channels.push({
       id: "tg-escalations",

@@ -13,7 +13,7 @@ import { cdata, WecomCrypto } from "../../bot/wecom/wecom-crypto.js";
 import type { Sender } from "../../jobs/delivery-queue.js";
 import { encryptedCallback, eventXml, FakeWecomApi, textMessageXml, urlVerificationQuery } from "../fakes/wecom-api.js";
 import { eventually } from "../support/eventually.js";
-import { writeOrganisationFile } from "../support/organisation.js";
+import { writeOrganisationFile, withoutConfirmation } from "../support/organisation.js";
 import { TEST_REDIS_URL } from "../support/redis.js";
 import { LEVEL1_FAULT } from "../support/report-script.js";
 import { freshDatabaseFile, startTestApp } from "../support/test-app.js";
@@ -57,6 +57,7 @@ beforeAll(async () => {
   wecom = await FakeWecomApi.start({ corpId: CORP_ID, corpSecret: "s3cret", agentId: AGENT_ID, robotKeys: [AFTER_SALES_ROBOT, QA_ROBOT] });
   cleanups.push(() => wecom.close());
   const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
+    withoutConfirmation(org);
     org.departments.find((d: { id: string }) => d.id === "after_sales").wecomRobotKey = AFTER_SALES_ROBOT;
     org.departments.find((d: { id: string }) => d.id === "quality_assurance").wecomRobotKey = QA_ROBOT;
   });

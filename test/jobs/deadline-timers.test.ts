@@ -9,7 +9,7 @@ import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
 import { DEADLINES_QUEUE, DeadlineTimers, timerJobId } from "../../jobs/deadline-timers.js";
 import { RECOVER_QUICKLY } from "../../jobs/redis-connection.js";
 import { FakeBotApi } from "../fakes/telegram-bot-api.js";
-import { writeOrganisationFile } from "../support/organisation.js";
+import { writeOrganisationFile, withoutConfirmation } from "../support/organisation.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
 import { freshDatabaseFile, say, startTestApp } from "../support/test-app.js";
 
@@ -51,6 +51,7 @@ interface Running {
 async function start(options: { worker?: boolean; ackMinutes?: number } = {}): Promise<Running> {
   const ack = options.ackMinutes ?? ACK_MINUTES;
   const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
+    withoutConfirmation(org);
     const member = (id: string) => org.members.find((m: { id: string }) => m.id === id);
     member("zhou.min").preferredPlatform = "telegram";
     member("zhao.ming").identities.telegram = String(ZHAO);

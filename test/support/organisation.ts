@@ -34,3 +34,13 @@ export function writeOrganisationFile(dir: string, mutate: (raw: any) => void): 
   writeFileSync(file, stringify(raw));
   return file;
 }
+
+/**
+ * Lets major tickets go out to their whole plan at once, as organisations that do not ask
+ * after-sales to confirm first (`confirmation.levels: []`). For tests about what a released
+ * escalation looks like and how it is answered; the confirmation itself is tested in
+ * test/integration/after-sales-loop.test.ts and the platform scenarios.
+ */
+export function withoutConfirmation(raw: any): void {
+  raw.confirmation = { ...raw.confirmation, levels: [] };
+}

@@ -26,7 +26,7 @@ import {
   type SlackRequest,
 } from "../../fakes/slack-web-api.js";
 import { FakeSocketMode } from "../../fakes/slack-socket-mode.js";
-import { writeOrganisationFile } from "../../support/organisation.js";
+import { writeOrganisationFile, withoutConfirmation } from "../../support/organisation.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../../support/redis.js";
 import { LEVEL1_COMPLAINT, LEVEL1_FAULT } from "../../support/report-script.js";
 import { eventually as waitUntil } from "../../support/eventually.js";
@@ -84,6 +84,7 @@ async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?:
     cleanups.push(() => socket.close());
   }
   const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
+    withoutConfirmation(org);
     if (options.qaUserGroup) org.departments.find((d: { id: string }) => d.id === "quality_assurance").slackUserGroup = options.qaUserGroup;
   });
   const app = await startTestApp(db.file, clock, { ORG_CONFIG: orgFile });

@@ -8,7 +8,7 @@ import { createHttpServer, type RouteHandler } from "../../../bot/http/server.js
 import { TelegramAdapter } from "../../../bot/telegram/telegram-adapter.js";
 import { issueInvite } from "../../../core/directory/invites.js";
 import { BotApiError, FakeBotApi, type SentMessage } from "../../fakes/telegram-bot-api.js";
-import { writeOrganisationFile } from "../../support/organisation.js";
+import { writeOrganisationFile, withoutConfirmation } from "../../support/organisation.js";
 import { eventually } from "../../support/eventually.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../../support/redis.js";
 import { freshDatabaseFile, startTestApp, type TestClock } from "../../support/test-app.js";
@@ -31,6 +31,7 @@ let prefix: string;
 /** The default organisation, with the after-sales lead taking pings on Telegram and a Telegram escalation group. */
 function writeOrganisation(dir: string): string {
   return writeOrganisationFile(dir, (org) => {
+    withoutConfirmation(org);
     org.members.find((m: { id: string }) => m.id === "zhou.min").preferredPlatform = "telegram";
     org.members.find((m: { id: string }) => m.id === "chen.jie").identities.telegram = "100000042";
     org.channels.push({

@@ -10,7 +10,7 @@ import { WecomCrypto } from "../../../bot/wecom/wecom-crypto.js";
 import { DeliveryQueue, PermanentDeliveryError, type Sender } from "../../../jobs/delivery-queue.js";
 import { FakeSlackApi } from "../../fakes/slack-web-api.js";
 import { encryptedCallback, eventXml, FakeWecomApi, textMessageXml, urlVerificationQuery } from "../../fakes/wecom-api.js";
-import { writeOrganisationFile } from "../../support/organisation.js";
+import { writeOrganisationFile, withoutConfirmation } from "../../support/organisation.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../../support/redis.js";
 import { LEVEL1_COMPLAINT, LEVEL1_FAULT } from "../../support/report-script.js";
 import { eventually as waitUntil } from "../../support/eventually.js";
@@ -65,6 +65,7 @@ interface Running {
  */
 async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; log?: Logger } = {}): Promise<Running> {
   const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
+    withoutConfirmation(org);
     const department = (id: string) => org.departments.find((d: { id: string }) => d.id === id);
     department("after_sales").wecomRobotKey = AFTER_SALES_ROBOT;
     department("quality_assurance").wecomRobotKey = "env:HOTLINE_TEST_QA_ROBOT";
