@@ -126,6 +126,8 @@ export class PrismaTicketStore implements TicketStore {
       const seat = change.updateTeamSeat;
       if (seat) await tx.teamSeat.update({ where: { ticketId_departmentId: { ticketId, departmentId: seat.departmentId } }, data: seat.seat });
       const now = this.clock();
+      const files = change.addAttachments ?? [];
+      if (files.length) await tx.attachment.createMany({ data: files.map((a) => ({ ticketId, platform: a.platform, fileId: a.fileId, kind: a.kind, name: a.name ?? null, at: now })) });
       const sql = sqliteOf(tx);
       addEvents(sql, ticketId, change.events, now);
       addOutbox(sql, change.outbox, ticketId, now);
