@@ -13,7 +13,6 @@ export const HOTLINE_ERROR_CODES = [
   "nothing_to_confirm",
   "not_awaiting_confirmation",
   "unknown_service_center",
-  "unknown_level",
   "not_assigned",
   "already_assigned",
   "not_first_line",

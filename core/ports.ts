@@ -3,7 +3,7 @@ import type { Duty, Organisation, Platform } from "./directory/organisation.js";
 import type { Notification, ReplyRecipient } from "./escalation/notification.js";
 import type { Card } from "./messages/card.js";
 import type { Locale } from "./messages/locale.js";
-import type { Deadline, DeadlineKind, Grading, NewTimelineEvent, TeamSeat, Ticket, TicketStatus } from "./tickets/ticket.js";
+import type { AttachmentRef, Deadline, DeadlineKind, Grading, NewTimelineEvent, TeamSeat, Ticket, TicketStatus } from "./tickets/ticket.js";
 import type { TimelineEntry } from "./tickets/timeline.js";
 import type { Level } from "./triage/rules.js";
 import type { ReportStore } from "./reports/report-data.js";
@@ -135,6 +135,8 @@ export interface TicketChange {
   removeTeamSeats?: string[];
   /** A change to one seat (an appointment, a confirmation). */
   updateTeamSeat?: { departmentId: string; seat: Partial<Omit<TeamSeat, "departmentId" | "leader">> };
+  /** Photos and files added after the report was submitted (`/attach`). */
+  addAttachments?: AttachmentRef[];
   events: NewTimelineEvent[];
   outbox: Notification[];
   /** Messages built from the ticket as the change leaves it (they need the new pings' ids). */
@@ -185,11 +187,15 @@ export interface DeadlineStore {
   advance(id: number, expectedSeq: number, change: DeadlineChange, events: NewTimelineEvent[], outbox: Notification[]): Promise<boolean>;
 }
 
-/** A guided dialog in progress, kept in the database so a restart resumes it. */
+/**
+ * A guided dialog in progress, kept in the database so a restart resumes it: the report, or a
+ * command waiting for an argument the member is asked for (the note's text, files to attach).
+ * One per member per conversation; a command's session keeps the report it interrupted.
+ */
 export interface DialogSession {
   memberId: string;
   conversation: string;
-  dialog: "report";
+  dialog: "report" | "command";
   step: string;
   state: unknown;
 }

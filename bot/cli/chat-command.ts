@@ -6,6 +6,7 @@ import { handleMessage, pendingPrompt, type InboundMessage } from "../../core/co
 import type { Member } from "../../core/directory/member.js";
 import type { Card } from "../../core/messages/card.js";
 import { pick } from "../../core/messages/locale.js";
+import { normalizeTicketNumber, type AttachmentRef } from "../../core/tickets/ticket.js";
 import { createApp, type App } from "../app.js";
 import { loadConfig } from "../config/env.js";
 import { renderCard, renderNotification } from "../terminal/render-card.js";
@@ -19,7 +20,10 @@ interface ChatIo {
 
 /**
  * Turns a terminal line into what a chat platform would deliver: a number picks an option of
- * the last question (a button press), `/attach <file>` sends a file.
+ * the last question (a button press), `/attach <file>` sends a file (to the report, or to the
+ * ticket `/attach` asked files for). `/attach HL-…` is the command, and `/attach HL-… <file>`
+ * the command with its file, as a photo captioned with it is on Telegram: a path that exists is a
+ * file, anything else is left to the core.
  */
 function toInbound(line: string, member: Member, lastCard: Card | undefined): InboundMessage {
   const base = { member, conversation: `terminal:${member.id}` };
@@ -27,12 +31,21 @@ function toInbound(line: string, member: Member, lastCard: Card | undefined): In
   const numbered = lastCard?.typedAnswer ? undefined : lastCard?.choices;
   const picked = /^\d+$/.test(text) ? numbered?.[Number(text) - 1] : undefined;
   if (picked) return { ...base, choice: picked.id };
-  const attach = /^\/attach\s+(.+)$/.exec(text);
-  if (attach) {
-    const path = resolve(attach[1]!);
-    if (existsSync(path)) return { ...base, attachments: [{ platform: "terminal", fileId: path, kind: "document", name: basename(path) }] };
+  const attach = /^\/attach\s+(.+)$/.exec(text)?.[1];
+  if (attach !== undefined) {
+    const file = fileAt(attach);
+    if (file) return { ...base, attachments: [file] };
+    const ticket = attach.split(/\s+/)[0]!;
+    const withTicket = normalizeTicketNumber(ticket) ? fileAt(attach.slice(ticket.length).trim()) : undefined;
+    if (withTicket) return { ...base, text: `/attach ${ticket}`, attachments: [withTicket] };
   }
   return { ...base, text };
+}
+
+/** A file the terminal sends as a chat platform would: its path as the file id. */
+function fileAt(path: string): AttachmentRef | undefined {
+  const absolute = resolve(path);
+  return path && existsSync(absolute) ? { platform: "terminal", fileId: absolute, kind: "document", name: basename(absolute) } : undefined;
 }
 
 /** `hotline chat --as <member>`: the same dialogs and commands as the chat platforms, in the terminal. */

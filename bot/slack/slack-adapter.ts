@@ -20,7 +20,7 @@ import type { Card } from "../../core/messages/card.js";
 import { t } from "../../core/messages/catalog.js";
 import { teamCard, teamPeople } from "../../core/teams/team-card.js";
 import { cardContext } from "../../core/tickets/flow-support.js";
-import type { Ticket } from "../../core/tickets/ticket.js";
+import type { AttachmentRef, Ticket } from "../../core/tickets/ticket.js";
 import { PermanentDeliveryError, type OutboundMessage, type Refresher, type Sender } from "../../jobs/delivery-queue.js";
 import { InboundQueue } from "../../jobs/inbound-queue.js";
 import { LiveViewStore, type TeamSpaceRecord } from "../../prisma/stores/live-view-store.js";
@@ -164,10 +164,12 @@ export class SlackAdapter {
     });
     this.bolt.message(async ({ message, body }) => {
       // Direct messages only, from people (not edits, joins or bots): the report dialog runs here.
-      if (message.channel_type !== "im" || message.subtype !== undefined || !("user" in message) || !message.user) return;
+      // A message with files (`file_share`) brings them, with its text (`attach HL-…`) if any.
+      if (message.channel_type !== "im" || (message.subtype !== undefined && message.subtype !== "file_share") || !("user" in message) || !message.user) return;
       const dm = this.valid(DIRECT_MESSAGE, { ...message, event_id: (body as { event_id?: unknown }).event_id }, body);
       if (!dm) return;
-      await this.handle({ eventId: dm.event_id, user: dm.user, channel: dm.channel, text: commandInDirectMessage(dm.text ?? "") }, { kind: "channel", channel: dm.channel });
+      const attachments = dm.files?.map(attachmentOf);
+      await this.handle({ eventId: dm.event_id, user: dm.user, channel: dm.channel, text: commandInDirectMessage(dm.text ?? ""), attachments }, { kind: "channel", channel: dm.channel });
     });
     this.bolt.command(SLASH_COMMAND, async ({ command: raw, ack, body }) => {
       await ack();
@@ -261,7 +263,10 @@ export class SlackAdapter {
   }
 
   /** Queues the request: Slack gets its answer now, the work happens in order after. */
-  private async handle(input: { eventId: string; user: string; channel: string; text?: string; choice?: string | undefined }, target: ReplyTarget): Promise<void> {
+  private async handle(
+    input: { eventId: string; user: string; channel: string; text?: string; choice?: string | undefined; attachments?: AttachmentRef[] | undefined },
+    target: ReplyTarget,
+  ): Promise<void> {
     const event: InboundEvent = {
       platform: "slack",
       eventId: input.eventId,
@@ -271,6 +276,7 @@ export class SlackAdapter {
       seenByOthers: false, // replies are direct messages, ephemeral, or the command's own answer: only the sender reads them
       ...(input.text === undefined ? {} : { text: input.text }),
       ...(input.choice === undefined ? {} : { choice: input.choice }),
+      ...(input.attachments?.length ? { attachments: input.attachments } : {}),
     };
     await this.inbound.add({ event });
   }
@@ -489,6 +495,11 @@ function receiverFor(options: SlackOptions, log: Logger): HTTPReceiver | SocketM
 
 /** A sender's requests are handled in the order they arrived. */
 const senderOf = ({ event }: SlackInbound) => `${event.platform}:${event.senderId}`;
+
+/** A file shared in a direct message, as the ticket keeps it: its Slack id, an image as a photo. */
+function attachmentOf(file: { id: string; name?: string | null | undefined; mimetype?: string | null | undefined }): AttachmentRef {
+  return { platform: "slack", fileId: file.id, kind: file.mimetype?.startsWith("image/") ? "photo" : "document", name: file.name ?? undefined };
+}
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type PickerArgs = SlackActionMiddlewareArgs<BlockAction<UsersSelectAction>> & AllMiddlewareArgs;

@@ -1,13 +1,10 @@
+import { COMMANDS } from "../../core/conversation/commands.js";
+
 /*
  * Slack keeps "/" for its own slash commands, so people write Hotline's commands as words:
  * `/hotline ack HL-…`, `@Hotline status HL-…`, or `ack HL-…` in a direct message. These turn
- * such words into the core's commands.
+ * such words into the core's commands; the words are the core's command table's.
  */
-
-const COMMANDS = new Set([
-  "new", "status", "mine", "ack", "take", "note", "ask", "resolve", "close", "report", "cancel",
-  "help", "lang", "team", "appoint", "confirm", "onsite", "agreement", "timeline",
-]);
 
 /** Words after `/hotline` or a mention are always a command; nothing at all asks for help. */
 export function commandFromWords(text: string): string {
@@ -16,21 +13,28 @@ export function commandFromWords(text: string): string {
   return `/${words}`;
 }
 
-/** Commands that take no ticket, and those that do (a ticket number follows the name). */
-const BARE = /^(new|mine|cancel|help|lang|report)(\s+\S+)?$/i;
+/** Command words by whether a ticket number follows them. Aliases are not words here: `start <code>` is an invite. */
+const TAKES_TICKET = new Map(COMMANDS.map((row) => [row.name, row.ticket]));
 /** An invite: `start <code>` binds this Slack account (Slack keeps `/start` for itself). */
 const INVITE = /^start\s+[A-Za-z0-9]{6,32}$/i;
-const ON_TICKET = /^(status|ack|take|note|ask|resolve|close|team|appoint|confirm|onsite|agreement|timeline)\s+HL-?\d/i;
+const TICKET_NUMBER = /^HL-?\d/i;
 
 /**
- * In a direct message, text is the answer to the report dialog unless it reads as a command:
- * a bare command word, or a command followed by a ticket number, so that a description that
- * happens to start with "take" stays a description.
+ * Reads as a command: a command that takes no ticket, alone or with one word (`report week`), or
+ * one that takes a ticket followed by a ticket number. So a description that happens to start
+ * with "take" stays a description.
  */
+function readsAsCommand(text: string): boolean {
+  const [name = "", ...rest] = text.split(/\s+/);
+  const takesTicket = TAKES_TICKET.get(name.toLowerCase());
+  if (takesTicket === undefined) return false;
+  return takesTicket ? TICKET_NUMBER.test(rest[0] ?? "") : rest.length <= 1;
+}
+
+/** In a direct message, text is the answer to the dialog unless it reads as a command. */
 export function commandInDirectMessage(text: string): string {
   const trimmed = text.trim().replace(/^\//, "");
   if (INVITE.test(trimmed)) return `/start ${trimmed.split(/\s+/)[1]}`;
-  const name = trimmed.split(/\s+/)[0]?.toLowerCase() ?? "";
-  if (COMMANDS.has(name) && (BARE.test(trimmed) || ON_TICKET.test(trimmed))) return `/${trimmed}`;
+  if (readsAsCommand(trimmed)) return `/${trimmed}`;
   return text;
 }

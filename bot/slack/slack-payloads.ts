@@ -4,7 +4,9 @@ import { z } from "zod";
 // type than documented must not reach the core or throw half-way through a listener.
 const slackId = z.string().min(1);
 export const MENTION = z.looseObject({ event_id: slackId, user: slackId.optional(), channel: slackId, text: z.string() });
-export const DIRECT_MESSAGE = z.looseObject({ event_id: slackId, user: slackId, channel: slackId, text: z.string().optional() });
+/** A file shared in a message: kept on the ticket by its Slack id (downloading it needs `files:read`). */
+const SHARED_FILE = z.looseObject({ id: slackId, name: z.string().nullish(), mimetype: z.string().nullish() });
+export const DIRECT_MESSAGE = z.looseObject({ event_id: slackId, user: slackId, channel: slackId, text: z.string().optional(), files: z.array(SHARED_FILE).optional() });
 export const COMMAND = z.looseObject({ trigger_id: slackId, user_id: slackId, channel_id: slackId, text: z.string(), response_url: z.url({ protocol: /^https?$/ }) });
 export const PRESS = z.looseObject({
   trigger_id: slackId,

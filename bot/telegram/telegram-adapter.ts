@@ -135,9 +135,9 @@ export class TelegramAdapter {
 
   private async publishCommands(): Promise<void> {
     try {
-      await this.bot.api.setMyCommands(commandMenu("zh"));
-      await this.bot.api.setMyCommands(commandMenu("zh"), { language_code: "zh" });
-      await this.bot.api.setMyCommands(commandMenu("en"), { language_code: "en" });
+      await this.bot.api.setMyCommands(commandMenu("zh", this.app.org));
+      await this.bot.api.setMyCommands(commandMenu("zh", this.app.org), { language_code: "zh" });
+      await this.bot.api.setMyCommands(commandMenu("en", this.app.org), { language_code: "en" });
     } catch (error) {
       this.log.warn(errorFields(error), "Telegram: could not publish the command menu");
     }

@@ -91,22 +91,7 @@ export async function releaseUnconfirmed(ctx: CoreContext, ticketId: number): Pr
 
 export type GradeTarget = "general" | Level;
 
-/** `general`, `1`, `2`, `3` (also `一般`, `1级`). */
-export function parseGrade(input: string): GradeTarget | undefined {
-  const word = input.trim().toLowerCase().replace(/级$/, "");
-  if (word === "general" || word === "一般" || word === "0") return "general";
-  if (word === "1" || word === "2" || word === "3") return Number(word) as Level;
-  return undefined;
-}
-
 const severityOf = (target: GradeTarget): Severity => (target === "general" ? { category: "general", level: null } : { category: "major", level: target });
-
-/** The levels to pick from, as buttons that then ask for the reason. */
-export function gradeChoices(ctx: CoreContext, actor: Member, number: string): FlowResult {
-  const locale = localeOf(actor, ctx.defaultLocale);
-  const choices = (["general", 1, 2, 3] as const).map((g) => ({ id: `/grade ${number} ${g}`, label: g === "general" ? t(locale, "grade.general") : t(locale, "grade.level", { level: g }) }));
-  return { replies: [card(t(locale, "grade.which", { number }), { choices, tone: "question" })], notifications: [] };
-}
 
 /**
  * §4 定级: after-sales (and managers) set the level, with the reason beside the matched criteria.
@@ -145,13 +130,6 @@ export async function gradeTicket(ctx: CoreContext, actor: Member, number: strin
   );
   const locale = localeOf(actor, ctx.defaultLocale);
   return done(ctx, actor, "grade.done", ticket.number, [...reporter, ...move.outbox], { severity: severityText(to, locale), from: severityText(from, locale) });
-}
-
-/** The centers to pick from, as buttons. */
-export function assignChoices(ctx: CoreContext, actor: Member, number: string): FlowResult {
-  const locale = localeOf(actor, ctx.defaultLocale);
-  const choices = ctx.org.serviceCenters.map((c) => ({ id: `/assign ${number} ${c.id}`, label: pick(c.name, locale) }));
-  return { replies: [card(t(locale, "assign.which", { number }), { choices, tone: "question" })], notifications: [] };
 }
 
 /** A center by id, or by its name in either language. */

@@ -171,6 +171,7 @@ export type TimelineEventType =
   | "taken"
   | "note"
   | "info_requested"
+  | "attachment_added"
   | "status_changed"
   | "resolved"
   | "closed"

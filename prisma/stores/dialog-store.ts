@@ -15,9 +15,15 @@ export class SqliteDialogStore implements DialogStore {
   }
 
   async find(memberId: string, conversation: string): Promise<DialogSession | undefined> {
-    const row = this.sqlite.get<{ step: string; state: string }>(`SELECT "step", "state" FROM "DialogSession" WHERE "memberId" = ? AND "conversation" = ?`, memberId, conversation);
+    const row = this.sqlite.get<{ dialog: string; step: string; state: string }>(
+      `SELECT "dialog", "step", "state" FROM "DialogSession" WHERE "memberId" = ? AND "conversation" = ?`,
+      memberId,
+      conversation,
+    );
     if (!row) return undefined;
-    return { memberId, conversation, dialog: "report", step: row.step, state: JSON.parse(row.state) as unknown };
+    // Rows written before commands had sessions are all reports.
+    const dialog = row.dialog === "command" ? "command" : "report";
+    return { memberId, conversation, dialog, step: row.step, state: JSON.parse(row.state) as unknown };
   }
 
   async save(session: DialogSession): Promise<void> {

@@ -136,6 +136,8 @@ export class PrismaTicketStore implements TicketStore {
       if (change.addTeamSeats?.length) await tx.teamSeat.createMany({ data: change.addTeamSeats.map((seat) => ({ ticketId, ...seat })) });
       const seat = change.updateTeamSeat;
       if (seat) await tx.teamSeat.update({ where: { ticketId_departmentId: { ticketId, departmentId: seat.departmentId } }, data: seat.seat });
+      const files = change.addAttachments ?? [];
+      if (files.length) await tx.attachment.createMany({ data: files.map((a) => ({ ticketId, platform: a.platform, fileId: a.fileId, kind: a.kind, name: a.name ?? null, at: now })) });
       addEvents(sql, ticketId, change.events, now);
       const after = change.outboxFor ? await tx.ticket.findUnique({ where: { id: ticketId }, include: WITH_DETAILS }) : null;
       addOutbox(sql, [...change.outbox, ...(after && change.outboxFor ? change.outboxFor(toTicket(after)) : [])], ticketId, now);

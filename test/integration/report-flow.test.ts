@@ -256,7 +256,8 @@ describe("ticket commands and who may use them", () => {
   it("explains unknown tickets, missing arguments and unknown commands", async () => {
     expect((await say(app, "zhou.min", "/status HL-20991231-0001")).text).toBe("找不到工单 HL-20991231-0001。");
     expect((await say(app, "zhou.min", "/ack")).text).toBe("用法：/ack <HL-…>");
-    expect((await say(app, "zhou.min", "/note HL-20261126-0001")).text).toContain("用法");
+    expect((await say(app, "zhou.min", "/note")).text).toBe("用法：/note <HL-…> <text>");
+    expect((await say(app, "zhou.min", "/note HL-20261126-0001")).text).toBe("请输入 HL-20261126-0001 的备注内容（/cancel 取消）");
     expect((await say(app, "zhou.min", "/frobnicate")).text).toContain("未知命令 /frobnicate");
   });
 

@@ -6,6 +6,7 @@ import { createApp, type App } from "../../bot/app.js";
 import { loadConfig } from "../../bot/config/env.js";
 import { handleMessage } from "../../core/conversation/handle-message.js";
 import type { Member } from "../../core/directory/member.js";
+import type { DialogInput } from "../../core/dialogs/report-steps.js";
 import { cardToPlainText } from "../../core/messages/card.js";
 
 /** A fresh SQLite file copied from the migrated template, in its own folder. */
@@ -36,8 +37,8 @@ export async function member(app: App, id: string): Promise<Member> {
   return found;
 }
 
-/** Sends one message as a member, the way an adapter would, and returns the replies as text. */
-export async function say(app: App, memberId: string, input: string | { choice: string }, where: { seenByOthers?: boolean } = {}) {
+/** Sends one message as a member, the way an adapter would (text, a press, files), and returns the replies as text. */
+export async function say(app: App, memberId: string, input: string | DialogInput, where: { seenByOthers?: boolean } = {}) {
   const who = await member(app, memberId);
   const message = typeof input === "string" ? { text: input } : input;
   const result = await app.unitOfWork.run(({ core }) => handleMessage(core, { member: who, conversation: `telegram:${memberId}`, ...where, ...message }));

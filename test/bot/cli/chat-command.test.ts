@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freshDatabaseFile } from "../../support/test-app.js";
 import { LEVEL2_FAULT } from "../../support/report-script.js";
@@ -129,5 +131,34 @@ describe("npx hotline chat", () => {
     expect(lead.stdout()).not.toContain("→ to you");
     lead.type("/quit");
     expect(await exitWithin(lead, 10_000)).toBe(0);
+  });
+
+  it("sends a file to the report with /attach <file>, and adds files to the ticket after with /attach HL-…", async () => {
+    const dir = dirname(db.file);
+    const [photo, report, invoice] = ["dashboard.jpg", "inspection.pdf", "invoice.pdf"].map((name) => {
+      writeFileSync(join(dir, name), name);
+      return join(dir, name);
+    });
+    const first = await chat("wang.fang", [...LEVEL2_FAULT.slice(0, -1), `/attach ${photo}`, "完成", "1"]);
+    expect(first.stdout).toContain("已收到 1 个附件");
+    const number = /HL-\d{8}-\d{4}/.exec(first.stdout)![0];
+
+    const second = await chat("wang.fang", [`/attach ${number}`, `/attach ${report}`, "1", `/attach ${number} ${invoice}`]);
+    expect(second.stdout).toContain(`请发送 ${number} 的照片或文件`);
+    expect(second.stdout).toContain(`已为 ${number} 添加 1 个附件。\n继续发送，或点“完成”。`);
+    expect(second.stdout).toContain(`${number} 的附件已添加完毕（共 1 个）。`);
+
+    const client = await openDatabase(`file:${db.file}`);
+    try {
+      const files = await client.attachment.findMany({ orderBy: { id: "asc" } });
+      expect(files.map((f) => [f.platform, f.fileId, f.name])).toEqual([
+        ["terminal", photo, "dashboard.jpg"],
+        ["terminal", report, "inspection.pdf"],
+        ["terminal", invoice, "invoice.pdf"],
+      ]);
+      expect(await client.ticketEvent.count({ where: { type: "attachment_added" } })).toBe(2);
+    } finally {
+      await client.$disconnect();
+    }
   });
 });

@@ -238,6 +238,33 @@ describe("the Slack adapter, through Bolt against a fake Web API", () => {
     expect(slack.messagesIn("D0ZHOU").map((m) => m.text)).toEqual([expect.stringContaining(`已为 ${NUMBER} 添加备注`)]);
   });
 
+  it("keeps the files of a direct message: with `attach <no>` they are attached at once, and after `attach <no>` one message at a time", async () => {
+    const bot = await startBot();
+    await reportOnTelegram(bot, LEVEL1_FAULT);
+    const files = [
+      { id: "F0PHOTO1", name: "dashboard.jpg", mimetype: "image/jpeg" },
+      { id: "F0REPORT", name: "inspection.pdf", mimetype: "application/pdf" },
+    ];
+    const shared = { ...messageEvent({ user: ZHOU, channel: "D0ZHOU", channelType: "im", text: `attach ${NUMBER}` }), subtype: "file_share", files };
+    await send(bot, eventCallback({ eventId: "Ev0FILES1", event: shared }));
+    await eventually(() => slack.messagesIn("D0ZHOU").length >= 1);
+    expect(slack.messagesIn("D0ZHOU")[0]!.text).toContain(`已为 ${NUMBER} 添加 2 个附件。`);
+
+    await send(bot, eventCallback({ eventId: "Ev0FILES2", event: messageEvent({ user: ZHOU, channel: "D0ZHOU", channelType: "im", text: `attach ${NUMBER}` }) }));
+    await eventually(() => slack.messagesIn("D0ZHOU").length >= 2);
+    const alone = { ...messageEvent({ user: ZHOU, channel: "D0ZHOU", channelType: "im", text: "" }), subtype: "file_share", files: [{ id: "F0PHOTO2", mimetype: "image/png" }] };
+    await send(bot, eventCallback({ eventId: "Ev0FILES3", event: alone }));
+    await eventually(() => slack.messagesIn("D0ZHOU").length >= 3);
+    expect(slack.messagesIn("D0ZHOU")[2]!.text).toContain(`已为 ${NUMBER} 添加 1 个附件。`);
+
+    const ticket = (await bot.app.core.tickets.findByNumber(NUMBER))!;
+    expect(ticket.attachments).toEqual([
+      { platform: "slack", fileId: "F0PHOTO1", kind: "photo", name: "dashboard.jpg" },
+      { platform: "slack", fileId: "F0REPORT", kind: "document", name: "inspection.pdf" },
+      { platform: "slack", fileId: "F0PHOTO2", kind: "photo" },
+    ]);
+  });
+
   it("adds a note through the modal opened by the Add-note button", async () => {
     const bot = await startBot();
     const posted = await reportOnTelegram(bot, LEVEL1_FAULT);

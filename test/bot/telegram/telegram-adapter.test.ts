@@ -6,6 +6,7 @@ import type { App } from "../../../bot/app.js";
 import { DeliveryQueue } from "../../../jobs/delivery-queue.js";
 import { createHttpServer, type RouteHandler } from "../../../bot/http/server.js";
 import { TelegramAdapter } from "../../../bot/telegram/telegram-adapter.js";
+import { COMMANDS } from "../../../core/conversation/commands.js";
 import { issueInvite } from "../../../core/directory/invites.js";
 import { BotApiError, FakeBotApi, type SentMessage } from "../../fakes/telegram-bot-api.js";
 import { writeOrganisationFile, withoutConfirmation } from "../../support/organisation.js";
@@ -235,6 +236,64 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     const ticket = (await app.core.tickets.findByNumber("HL-20261126-0001"))!;
     const fileId = (photo.message!.photo!.at(-1)!).file_id;
     expect(ticket.attachments).toEqual([{ platform: "telegram", fileId, kind: "photo" }]);
+  });
+
+  it("attaches a photo captioned /attach <no> to the ticket at once", async () => {
+    const { app } = await startBot();
+    await reportLevel2(WANG);
+    const photo = fake.photoMessage({ from: WANG, caption: "/attach HL-20261126-0001" });
+    const reply = await exchange(WANG.id, photo);
+    expect(reply.text).toBe("已为 HL-20261126-0001 添加 1 个附件。");
+    const fileId = photo.message!.photo!.at(-1)!.file_id;
+    expect((await app.core.tickets.findByNumber("HL-20261126-0001"))!.attachments).toEqual([{ platform: "telegram", fileId, kind: "photo" }]);
+
+    // In a group, the caption addresses the bot as a command does.
+    const group = { id: -1003, type: "supergroup" as const, title: "沈阳服务中心" };
+    const inGroup = fake.photoMessage({ from: WANG, chat: group, caption: "/attach@test_bot HL-20261126-0001" });
+    expect((await exchange(group.id, inGroup)).text).toBe("已为 HL-20261126-0001 添加 1 个附件。");
+    expect((await app.core.tickets.findByNumber("HL-20261126-0001"))!.attachments).toHaveLength(2);
+    expect(await app.db.dialogSession.count()).toBe(0);
+  });
+
+  it("asks /attach <no> for files, adds a photo and a document, and ends on the Done button", async () => {
+    const { app } = await startBot();
+    await reportLevel2(WANG);
+    const asked = await say(WANG, "/attach HL-20261126-0001");
+    expect(asked.text).toContain("请发送 HL-20261126-0001 的照片或文件");
+    const photo = fake.photoMessage({ from: WANG });
+    const added = await exchange(WANG.id, photo);
+    expect(added.text).toBe("已为 HL-20261126-0001 添加 1 个附件。\n继续发送，或点“完成”。");
+    const document = fake.documentMessage({ from: WANG, fileName: "检测报告.pdf" });
+    const again = await exchange(WANG.id, document);
+    const done = await press(WANG, again, "done");
+    expect(done.text).toBe("HL-20261126-0001 的附件已添加完毕（共 2 个）。");
+    const ticket = (await app.core.tickets.findByNumber("HL-20261126-0001"))!;
+    expect(ticket.attachments).toEqual([
+      { platform: "telegram", fileId: photo.message!.photo!.at(-1)!.file_id, kind: "photo" },
+      { platform: "telegram", fileId: document.message!.document!.file_id, kind: "document", name: "检测报告.pdf" },
+    ]);
+    expect(await app.db.dialogSession.count()).toBe(0);
+  });
+
+  it("asks for a note when a /note <no> button is pressed, and the next text is the note", async () => {
+    const { app } = await startBot();
+    await reportLevel2(WANG);
+    const status = await say(WANG, "/status HL-20261126-0001");
+    const asked = await press(WANG, status, "/note HL-20261126-0001");
+    expect(asked.text).toBe("请输入 HL-20261126-0001 的备注内容（/cancel 取消）");
+    expect((await say(WANG, "顾客已到店")).text).toBe("已为 HL-20261126-0001 添加备注。");
+    const note = await app.db.ticketEvent.findFirstOrThrow({ where: { type: "note" } });
+    expect(JSON.parse(note.data)).toEqual({ text: "顾客已到店" });
+  });
+
+  it("publishes every command of the core's table in both languages, the team commands and /report among them", async () => {
+    await startBot();
+    for (const language of ["zh", "en"]) {
+      const names = fake.myCommands(undefined, language)?.map((c) => c.command);
+      expect(names).toEqual(COMMANDS.map((row) => row.name));
+      expect(names).toEqual(expect.arrayContaining(["team", "appoint", "confirm", "onsite", "agreement", "report", "attach"]));
+    }
+    expect(fake.myCommands(undefined, "en")?.find((c) => c.command === "onsite")?.description).toBe("Record the team on site: /onsite <HL-…>");
   });
 
   it("fetches a kept file's bytes with getFile when they are needed", async () => {

@@ -1,3 +1,4 @@
+import { defaultOrganisation } from "../../support/organisation.js";
 import { describe, expect, it } from "vitest";
 import { MAX_MESSAGE_LENGTH, renderForTelegram } from "../../../bot/telegram/render-telegram.js";
 import { commandMenu } from "../../../bot/telegram/telegram-commands.js";
@@ -56,7 +57,7 @@ describe("a full /timeline page on Telegram", () => {
 
 describe("the Telegram command menu", () => {
   it("offers /timeline in both languages", () => {
-    expect(commandMenu("zh").find((c) => c.command === "timeline")?.description).toBe("工单动态：/timeline 工单号 [页码]");
-    expect(commandMenu("en").find((c) => c.command === "timeline")?.description).toBe("A ticket's timeline: /timeline <no> [page]");
+    expect(commandMenu("zh", defaultOrganisation()).find((c) => c.command === "timeline")?.description).toBe("工单的全部动态：/timeline <HL-…> [page]");
+    expect(commandMenu("en", defaultOrganisation()).find((c) => c.command === "timeline")?.description).toBe("The ticket's whole timeline: /timeline <HL-…> [page]");
   });
 });

@@ -161,6 +161,26 @@ describe("the WeCom adapter, against a fake WeCom API", () => {
     expect(wecom.callsOf("gettoken")).toHaveLength(1); // the token is cached across all those replies
   });
 
+  it("asks /attach <no> for files and adds the images that follow, until 完成", async () => {
+    const bot = await startBot();
+    for (const line of [...LEVEL1_FAULT, "1"]) await say(bot.app, "wang.fang", line);
+    expect(await converse(bot, "wangfang", `/attach ${NUMBER}`)).toContain(`请发送 ${NUMBER} 的照片或文件`);
+    const image =
+      "<xml>" +
+      `<ToUserName><![CDATA[${CORP_ID}]]></ToUserName><FromUserName><![CDATA[wangfang]]></FromUserName>` +
+      `<CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[image]]></MsgType>` +
+      `<PicUrl><![CDATA[https://wework.qpic.cn/x]]></PicUrl><MediaId><![CDATA[MEDIA_1]]></MediaId>` +
+      `<MsgId>${msgId++}</MsgId><AgentID>${AGENT_ID}</AgentID></xml>`;
+    const before = repliesTo("wangfang").length;
+    const { query, body } = encryptedCallback(crypto, image);
+    expect((await fetch(`${bot.url}?${new URLSearchParams(query)}`, { method: "POST", body })).status).toBe(200);
+    const added = await eventually(() => repliesTo("wangfang").length > before && repliesTo("wangfang").at(-1));
+    expect(added).toContain(`已为 ${NUMBER} 添加 1 个附件。`);
+    expect(added).toContain("1. 完成");
+    expect(await converse(bot, "wangfang", "完成")).toContain(`${NUMBER} 的附件已添加完毕（共 1 个）。`);
+    expect((await bot.app.core.tickets.findByNumber(NUMBER))!.attachments).toEqual([{ platform: "wecom", fileId: "MEDIA_1", kind: "photo" }]);
+  });
+
   it("gives a redelivered MsgId one effect", async () => {
     const bot = await startBot();
     for (let i = 0; i < 3; i++) expect((await post(bot, "wangfang", "/new", { msgId: "1234567890123456" })).status).toBe(200);

@@ -1,0 +1,44 @@
+import { card, type Card } from "../messages/card.js";
+import { t } from "../messages/catalog.js";
+import type { Locale } from "../messages/locale.js";
+import type { CoreContext } from "../ports.js";
+import { restoreReport, type DialogPlace, type ReportSession } from "./report-conversation.js";
+
+/** The argument a command waits for: a choice (a level, a center), its free text, or files. */
+export type Awaiting = "choice" | "text" | "files";
+
+/**
+ * A command that was sent without an argument it needs, waiting for the member's next message
+ * (kept as the conversation's dialog session, so a restart still completes it). A button such as
+ * `/note HL-…` leaves one; so does `/attach HL-…`, which takes files until the member is done.
+ */
+export interface PendingCommand {
+  command: string;
+  /** The ticket's number, checked when the command started waiting. */
+  ticket: string;
+  /** The choice, once given ("" until then). */
+  choice: string;
+  awaiting: Awaiting;
+  /** Files added so far, while awaiting files. */
+  added: number;
+  /** The report this command interrupted: it is this conversation's dialog again when the command ends. */
+  report?: ReportSession | undefined;
+}
+
+export async function savePending(ctx: CoreContext, place: DialogPlace, pending: PendingCommand): Promise<void> {
+  await ctx.dialogs.save({ memberId: place.member.id, conversation: place.conversation, dialog: "command", step: pending.awaiting, state: pending });
+}
+
+/** The command stops waiting: the report it interrupted, if any, is restored. */
+export async function endPending(ctx: CoreContext, place: DialogPlace, pending: PendingCommand): Promise<void> {
+  if (pending.report) await restoreReport(ctx, place, pending.report);
+  else await ctx.dialogs.remove(place.member.id, place.conversation);
+}
+
+/** What `/cancel` says of a waiting command; files already sent stay on the ticket, and it says so. */
+export function stoppedCard(pending: PendingCommand, locale: Locale): Card {
+  if (pending.awaiting === "files" && pending.added > 0) {
+    return card(t(locale, "attach.finished", { number: pending.ticket, count: pending.added }), { tone: "success" });
+  }
+  return card(t(locale, "command.cancelled", { command: `/${pending.command}` }));
+}
