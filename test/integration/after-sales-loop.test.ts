@@ -150,9 +150,13 @@ describe("a level-1 complaint waits for after-sales' confirmation (§4: 经售�
 
   it("refuses grading to those who may not, and an unknown level", async () => {
     expect((await say(app, "wang.fang", `/grade ${NUMBER} 3 小问题`)).text).toContain("只有售后服务部和领导可以确认或定级");
-    expect((await say(app, "zhou.min", `/grade ${NUMBER} 5 太严重`)).text).toBe("级别应为 general、1、2 或 3。");
-    const choices = await say(app, "zhou.min", `/grade ${NUMBER}`);
-    expect(choices.replies[0]!.choices?.map((c) => c.id)).toEqual([`/grade ${NUMBER} general`, `/grade ${NUMBER} 1`, `/grade ${NUMBER} 2`, `/grade ${NUMBER} 3`]);
+    expect((await say(app, "zhou.min", `/grade ${NUMBER} 5 太严重`)).text).toBe("用法：/grade <HL-…> <general|1|2|3> <reason>\n可选：general, 1, 2, 3");
+    // The Grade button sends `/grade HL-…`: the levels come as buttons, then the reason is asked for.
+    const levels = await say(app, "zhou.min", { choice: `/grade ${NUMBER}` });
+    expect(levels.replies[0]!.choices?.map((c) => c.label)).toEqual(["一般", "1 级", "2 级", "3 级"]);
+    expect((await say(app, "zhou.min", { choice: levels.replies[0]!.choices![2]!.id })).text).toBe(`请输入定级理由（${NUMBER}，/cancel 取消）`);
+    await say(app, "zhou.min", "核实后无人受伤");
+    expect((await ticket()).level).toBe(2);
   });
 });
 
@@ -279,7 +283,7 @@ describe("a hotline call (§4 客服中心 … 顾客待处理工单)", () => {
     expect((await messagesTo("wang.fang")).at(-1)).toBe(`${NUMBER} 已由 周敏 改派给北京特约服务中心，你们中心不再负责。`);
     expect((await messagesTo("guo.tao")).at(-1)).toContain("assigned HL-20261126-0001 to Beijing Authorized Service Center");
     expect((await say(app, "zhou.min", `/assign ${NUMBER} sc-beijing`)).text).toBe(`${NUMBER} 已由北京特约服务中心负责。`);
-    expect((await say(app, "zhou.min", `/assign ${NUMBER} nowhere`)).text).toContain("没有服务中心“nowhere”");
+    expect((await say(app, "zhou.min", `/assign ${NUMBER} nowhere`)).text).toContain("可选：sc-shenyang, sc-beijing, sc-guangzhou");
   });
 
   it("goes straight to after-sales' confirmation when the call is major", async () => {

@@ -159,6 +159,7 @@ describe("handling platform events exactly once, from known people only", () => 
 describe("asking the reporter for more information", () => {
   it("lets a pinged lead ask, records it, and tells the reporter how to answer", async () => {
     for (const text of [...LEVEL2_FAULT, "1"]) await say(app, "wang.fang", text);
+    await say(app, "zhou.min", "/confirm HL-20261126-0001");
     const asked = await say(app, "chen.jie", "/ask HL-20261126-0001 制动液是否更换过？");
     expect(asked.text).toBe("已请上报人补充 HL-20261126-0001 的信息。");
     expect(asked.notifications[0]!.recipient).toMatchObject({ memberId: "wang.fang", platform: "telegram" });

@@ -14,6 +14,8 @@ beforeEach(async () => {
   app = await startTestApp(db.file);
   // wang.fang (Shenyang staff) reports a level-2 fault pinged to after-sales (zhou.min) and QA (chen.jie).
   for (const line of [...LEVEL2_FAULT, "1"]) await say(app, "wang.fang", line);
+  // After-sales confirms it, so QA is pinged and may ask (§4).
+  await say(app, "zhou.min", `/confirm ${NUMBER}`);
 });
 
 afterEach(async () => {

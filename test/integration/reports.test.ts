@@ -54,7 +54,7 @@ describe("the daily reports", () => {
     const { level1, level2, general } = await seedDay();
     const { majorProblems, hotline } = await buildReports(app.core, { from: "2026-11-26", to: "2026-11-26" });
 
-    expect(majorProblems.newByLevel).toEqual({ 1: [level1], 2: [level2], 3: [] });
+    expect(majorProblems.newByLevel).toEqual({ 1: [level1], 2: [level2], 3: [], ungraded: [] });
     expect(majorProblems.open.map((o) => [o.number, o.level, o.status, o.holderIds])).toEqual([
       [level1, 1, "open", expect.any(Array)],
       [level2, 2, "in_progress", ["chen.jie"]],
