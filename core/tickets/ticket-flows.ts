@@ -1,13 +1,14 @@
 import type { Member } from "../directory/member.js";
 import type { Platform } from "../directory/organisation.js";
 import type { ReportDraft } from "../dialogs/report-draft.js";
-import { localeOf, newTicketNotices } from "../escalation/escalation-notices.js";
+import { localeOf, memberRecipient, newTicketNotices } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
 import { isHeld, planEscalation, type TicketStage } from "../escalation/plan-escalation.js";
 import { organisationTerms } from "../directory/organisation-terms.js";
 import { HotlineError } from "../errors.js";
 import { card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
+import type { Locale } from "../messages/locale.js";
 import { truncate } from "../messages/truncate.js";
 import type { CoreContext, NewTicket, TicketChange } from "../ports.js";
 import { localDate } from "../time/business-time.js";
@@ -192,12 +193,40 @@ export const acknowledgeTicket = (ctx: CoreContext, actor: Member, number: strin
 export const takeTicket = (ctx: CoreContext, actor: Member, number: string) => engage(ctx, actor, number, "taken");
 
 
+/**
+ * A note on the timeline. Others' notes reach the reporter; the reporter's note answers whoever
+ * asked for more (`/ask`) since the reporter last wrote, and reaches them.
+ */
 export async function addNote(ctx: CoreContext, actor: Member, number: string, text: string): Promise<FlowResult> {
   const ticket = await ticketFor(ctx, actor, number, (m, tk) => canView(m, tk, ctx.org), "view");
   const labels = actorLabels(ctx, actor);
-  const outbox = await toReporter(ctx, ticket, actor, "notify.noted", (l) => ({ number: ticket.number, text, ...labels(l) }));
-  await ctx.tickets.apply(ticket.id, { events: [{ type: "note", actorId: actor.id, data: { text } }], outbox });
+  const askers = ticket.reporterId === actor.id ? await openQuestionsOf(ctx, ticket) : [];
+  const outbox = [
+    ...(await toReporter(ctx, ticket, actor, "notify.noted", (l) => ({ number: ticket.number, text, ...labels(l) }))),
+    ...(await toMembers(ctx, askers, (l) => t(l, "notify.answered", { number: ticket.number, text, ...labels(l) }), ticket.number)),
+  ];
+  const data = askers.length ? { text, answers: askers } : { text };
+  await ctx.tickets.apply(ticket.id, { events: [{ type: "note", actorId: actor.id, data }], outbox });
   return done(ctx, actor, "note.done", ticket.number, outbox);
+}
+
+/** Who asked the reporter for more (`/ask`) since the reporter's last note: the questions still open. */
+async function openQuestionsOf(ctx: CoreContext, ticket: Ticket): Promise<string[]> {
+  const entries = await ctx.tickets.timeline(ticket.id);
+  const lastAnswer = entries.findLastIndex((e) => e.type === "note" && e.actorId === ticket.reporterId);
+  const askers = entries.slice(lastAnswer + 1).flatMap((e) => (e.type === "info_requested" && e.actorId && e.actorId !== ticket.reporterId ? [e.actorId] : []));
+  return [...new Set(askers)];
+}
+
+async function toMembers(ctx: CoreContext, memberIds: readonly string[], message: (locale: Locale) => string, ticketNumber: string): Promise<Notification[]> {
+  const notices: Notification[] = [];
+  for (const id of memberIds) {
+    const member = await ctx.directory.findMember(id);
+    if (!member) continue;
+    const locale = localeOf(member, ctx.defaultLocale);
+    notices.push({ recipient: memberRecipient(member, locale), card: card(message(locale)), ticketNumber });
+  }
+  return notices;
 }
 
 /** A department that must act asks the reporter for more; the question lands on the timeline. */

@@ -160,6 +160,25 @@ describe("a level-1 complaint waits for after-sales' confirmation (§4: 经售�
   });
 });
 
+describe("the reporter's answer reaches whoever asked (closing the loop)", () => {
+  it("sends the reporter's note to each member who asked since the reporter last wrote, once", async () => {
+    await report("wang.fang", LEVEL1_FAULT);
+    await say(app, "zhou.min", `/confirm ${NUMBER}`);
+    await say(app, "chen.jie", `/ask ${NUMBER} 请提供仪表盘照片`);
+    await say(app, "zhou.min", `/ask ${NUMBER} 顾客是否已离开现场？`);
+    const answer = await say(app, "wang.fang", `/note ${NUMBER} 照片已上传，顾客仍在现场`);
+    expect(answer.notifications.map((n) => [n.recipient.kind === "member" && n.recipient.memberId, n.card.lines[0]])).toEqual([
+      ["chen.jie", `王芳 回复了你对 ${NUMBER} 的询问：照片已上传，顾客仍在现场`],
+      ["zhou.min", `王芳 回复了你对 ${NUMBER} 的询问：照片已上传，顾客仍在现场`],
+    ]);
+    const note = await app.db.ticketEvent.findFirstOrThrow({ where: { type: "note", actorId: "wang.fang" } });
+    expect(JSON.parse(note.data)).toEqual({ text: "照片已上传，顾客仍在现场", answers: ["chen.jie", "zhou.min"] });
+    // Answered: a further note from the reporter reaches no one.
+    expect((await say(app, "wang.fang", `/note ${NUMBER} 补充：车辆已拖至服务中心`)).notifications).toEqual([]);
+    expect((await say(app, "wang.fang", `/timeline ${NUMBER}`)).text).toContain("王芳 答复 陈杰、周敏 的提问：照片已上传，顾客仍在现场");
+  });
+});
+
 /** The confirmation deadline of a held ticket. */
 function held(t: Awaited<ReturnType<typeof ticket>>): number {
   const confirm = t.pings.find((p) => p.duty === "confirm")!;
