@@ -5,7 +5,7 @@ import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
 import { organisationTerms } from "../directory/organisation-terms.js";
 import { activePings, isFinished, isUngraded, type Ping, type Ticket } from "../tickets/ticket.js";
-import { deadlineLines, departmentName, gradingLines, memberName, pingLines, reasonLines, severityText, ticketFields, type CardContext } from "../tickets/ticket-card.js";
+import { deadlineLines, departmentName, gradingLines, memberName, pingLines, reasonLines, severityText, ticketFields, unconfirmedLine, type CardContext } from "../tickets/ticket-card.js";
 import { formatLocalTime } from "../time/business-time.js";
 import type { EscalationPlan } from "./plan-escalation.js";
 import { teamCard } from "../teams/team-card.js";
@@ -99,17 +99,6 @@ function headline(ticket: Ticket, locale: Locale, ctx: Pick<CardContext, "org">)
 
 const HEADLINES = { new: "notify.new_ticket", regraded: "notify.regraded_new", work_order: "notify.work_order" } as const;
 
-/**
- * A confirmation released on its deadline rather than by after-sales: every message that shows the
- * ticket says so until after-sales confirms it (§4 asks for its confirmation, so readers must know).
- */
-export function awaitsConfirmation(ticket: Ticket): boolean {
-  return activePings(ticket).some((p) => p.duty === "confirm" && p.acknowledgedAt === null);
-}
-
-function unconfirmedLine(ticket: Ticket, cardCtx: CardContext): string[] {
-  return ticket.releasedAt !== null && awaitsConfirmation(ticket) ? [t(cardCtx.locale, "notify.unconfirmed", organisationTerms(cardCtx.org, cardCtx.locale))] : [];
-}
 
 /** The complaint team the rules picked and its same-day deadline, read off the ticket's pings. */
 function teamLine(ticket: Ticket, cardCtx: CardContext): string[] {

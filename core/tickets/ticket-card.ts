@@ -1,3 +1,4 @@
+import { organisationTerms } from "../directory/organisation-terms.js";
 import type { Member } from "../directory/member.js";
 import type { Organisation } from "../directory/organisation.js";
 import type { Card, CardField } from "../messages/card.js";
@@ -107,6 +108,18 @@ export function deadlineLines(ticket: Ticket, ctx: CardContext): string[] {
     .map((d) => `• ${t(ctx.locale, `deadline.${d.kind}`)}: ${formatLocalTime(d.dueAt, ctx.timeZone)}`);
 }
 
+/**
+ * A confirmation released on its deadline rather than by after-sales: every message that shows the
+ * ticket says so until after-sales confirms it (§4 asks for its confirmation, so readers must know).
+ */
+export function awaitsConfirmation(ticket: Ticket): boolean {
+  return activePings(ticket).some((p) => p.duty === "confirm" && p.acknowledgedAt === null);
+}
+
+export function unconfirmedLine(ticket: Ticket, cardCtx: CardContext): string[] {
+  return ticket.releasedAt !== null && awaitsConfirmation(ticket) ? [t(cardCtx.locale, "notify.unconfirmed", organisationTerms(cardCtx.org, cardCtx.locale))] : [];
+}
+
 /** `/status`: the whole ticket as its reader may see it. */
 export function ticketCard(ticket: Ticket, ctx: CardContext, options: { fullPhone?: boolean } = {}): Card {
   const { locale } = ctx;
@@ -114,6 +127,7 @@ export function ticketCard(ticket: Ticket, ctx: CardContext, options: { fullPhon
   return {
     title: `${ticket.number} · ${severityText(ticket, locale)}`,
     lines: [
+      ...unconfirmedLine(ticket, ctx),
       ...(ticket.matched.length ? [`${t(locale, "summary.reasons")}:`, ...reasonLines(ticket.matched, ctx.org.triage, locale)] : []),
       ...gradingLines(ticket, ctx),
       ...(ticket.pings.length ? [`${t(locale, "field.pings")}:`, ...pingLines(ticket, ctx)] : []),
