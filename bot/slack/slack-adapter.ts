@@ -330,7 +330,8 @@ export class SlackAdapter {
    */
   readonly send: Sender = async (outbound) => {
     const { recipient } = outbound;
-    const message = (await this.renderer())(outbound.card);
+    const card = await this.asItStandsNow(outbound);
+    const message = (await this.renderer())(card);
     const metadata = deliveryMetadata(outbound.deliveryId);
     try {
       if (recipient.kind === "reply") {
@@ -339,16 +340,34 @@ export class SlackAdapter {
         await this.postOnce(target.channel, { ...message, ...metadata }, outbound);
         return;
       }
-      if (recipient.kind === "team") return await this.postToTeam(recipient, { ...message, ...metadata }, outbound);
+      if (recipient.kind === "team") return await this.postToTeam(recipient, { ...message, ...metadata }, { ...outbound, card });
       if (!recipient.address) throw new PermanentDeliveryError(`no Slack account for ${recipient.name}`);
       const posted = await this.postOnce(recipient.address, { ...message, ...metadata }, outbound);
       if (outbound.view && outbound.ticketId !== null && posted) {
         await this.views.recordPosted(outbound.ticketId, { address: posted.channel, messageId: posted.ts, view: outbound.view });
+        await this.catchUp({ ...outbound, card });
       }
     } catch (error) {
       throw permanentIfHopeless(error);
     }
   };
+
+  /**
+   * A live view as the ticket stands when it goes out. The outbox holds the card as it was when the
+   * change was made, and a change made while the post waited (the rate limit, a retry) found no post
+   * to edit: posted as queued, the message would show the older state until the next change.
+   */
+  private async asItStandsNow({ card, view, ticketId }: OutboundMessage): Promise<Card> {
+    if (!view || ticketId === null) return card;
+    const ticket = await this.app.core.tickets.findById(ticketId);
+    return ticket ? liveViewCard(ticket, view, await cardContext(this.app.core, this.app.config.DEFAULT_LOCALE)) : card;
+  }
+
+  /** A change made between drawing a live view and recording its post has no edit waiting for it: edit now. */
+  private async catchUp(posted: OutboundMessage): Promise<void> {
+    if (posted.ticketId === null) return;
+    if (JSON.stringify(await this.asItStandsNow(posted)) !== JSON.stringify(posted.card)) await this.refresh(posted.ticketId);
+  }
 
   /** Posts, unless an earlier attempt that may have arrived is found in the channel's history. */
   private async postOnce(channel: string, message: SlackMessage & { metadata?: MessageMetadata }, outbound: OutboundMessage) {
@@ -428,7 +447,10 @@ export class SlackAdapter {
     if (outbound.view === "team" && (await this.views.postedFor(ticket.id)).some((v) => v.view === "team")) return;
     const post: ChatPostMessageArguments = { channel: space.address, ...message, ...(space.threadId ? { thread_ts: space.threadId } : {}) };
     const posted = await this.client.chat.postMessage(post);
-    if (outbound.view && posted.ts) await this.views.recordPosted(ticket.id, { address: space.address, messageId: posted.ts, view: outbound.view });
+    if (outbound.view && posted.ts) {
+      await this.views.recordPosted(ticket.id, { address: space.address, messageId: posted.ts, view: outbound.view });
+      await this.catchUp(outbound);
+    }
   }
 
   /**

@@ -304,6 +304,14 @@ describe("FakeWecomApi appchat", () => {
     expect((await post("/cgi-bin/appchat/send", { access_token: "bad" }, { chatid: "c1", msgtype: "text", text: { content: "x" } })).errcode).toBe(40014);
     expect(fake.chats().map((chat) => chat.chatid)).toEqual(["c1"]);
   });
+
+  it("has the chats it was started with, which take messages and cannot be created again", async () => {
+    const seeded = await startExtra({ corpId, corpSecret, agentId, chats: [{ chatid: "escalations", name: "升级群", userlist: ["alice"] }] });
+    const accessToken = await token(seeded);
+    expect((await post("/cgi-bin/appchat/send", { access_token: accessToken }, { chatid: "escalations", msgtype: "text", text: { content: "新工单" } }, seeded)).errcode).toBe(0);
+    expect((await post("/cgi-bin/appchat/create", { access_token: accessToken }, { userlist: ["alice", "bob"], chatid: "escalations" }, seeded)).errcode).toBe(86215);
+    expect(seeded.chats()).toEqual([expect.objectContaining({ chatid: "escalations", name: "升级群", owner: "alice", userlist: ["alice"], messages: [expect.objectContaining({ content: "新工单" })] })]);
+  });
 });
 
 describe("inbound builders through WecomCrypto", () => {

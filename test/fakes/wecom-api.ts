@@ -95,6 +95,8 @@ export interface FakeWecomApiOptions {
   enforceRobotRate?: boolean;
   /** Time source for `at` and the robot rate window, so tests need not wait a minute. */
   clock?: () => number;
+  /** App group chats that exist before the test starts (an administrator made them), e.g. an escalation group. */
+  chats?: Array<{ chatid: string; name?: string; owner?: string; userlist?: string[] }>;
 }
 
 // === Internals
@@ -183,6 +185,10 @@ export class FakeWecomApi {
     this.users = options.users === undefined ? undefined : new Set(options.users);
     this.enforceRobotRate = options.enforceRobotRate ?? false;
     this.clock = options.clock ?? Date.now;
+    for (const chat of options.chats ?? []) {
+      const userlist = [...(chat.userlist ?? [])];
+      this.chatsById.set(chat.chatid, { chatid: chat.chatid, name: chat.name ?? chat.chatid, owner: chat.owner ?? userlist[0] ?? "", userlist, messages: [] });
+    }
     this.registerRoutes();
   }
 

@@ -559,6 +559,46 @@ describe("the Slack adapter against hostile input", () => {
   });
 });
 
+describe("a ticket's board that waited to be posted", () => {
+  const channel = { kind: "channel" as const, channelId: "escalations", name: "重大质量信息", platform: "slack" as const, address: ESCALATIONS };
+
+  /** The ticket's board as the outbox queued it, before anyone acted on the ticket (the queue has posted it by then too). */
+  async function queuedBoard(bot: Running) {
+    await reportOnTelegram(bot, LEVEL1_FAULT);
+    await bot.deliveries.idle();
+    const row = (await bot.app.db.delivery.findMany({ where: { platform: "slack" } })).find((r) => JSON.parse(r.recipient).kind === "channel")!;
+    return { card: JSON.parse(row.payload), ticketId: row.ticketId! };
+  }
+
+  const postedAs = (deliveryId: number) => slack.messagesIn(ESCALATIONS).find((m) => (m.metadata as { event_payload?: { delivery_id?: number } } | undefined)?.event_payload?.delivery_id === deliveryId);
+
+  it("shows the ticket as it stands when it goes out, not as it was when it was queued", async () => {
+    const bot = await startBot();
+    const { card, ticketId } = await queuedBoard(bot);
+    clock.now = new Date("2026-11-26T02:03:00Z");
+    await say(bot.app, "zhou.min", `/ack ${NUMBER}`); // while the post waited: no post yet to edit
+    await bot.adapter.send({ recipient: channel, card, ticketId, view: "ticket", deliveryId: 901, mayHaveArrived: false });
+    expect(blockText(postedAs(901)!)).toContain("周敏 已于 2026-11-26 10:03 响应");
+  });
+
+  it("is edited at once when the ticket changed between drawing it and recording the post", async () => {
+    const bot = await startBot();
+    const { card, ticketId } = await queuedBoard(bot);
+    const chat = bot.adapter.bolt.client.chat;
+    const post = chat.postMessage.bind(chat);
+    // The acknowledgement lands after Slack took the post and before the adapter recorded it.
+    chat.postMessage = (async (args: Parameters<typeof post>[0]) => {
+      const answer = await post(args);
+      if (args.channel === ESCALATIONS) await say(bot.app, "zhou.min", `/ack ${NUMBER}`);
+      return answer;
+    }) as typeof chat.postMessage;
+    await bot.adapter.send({ recipient: channel, card, ticketId, view: "ticket", deliveryId: 902, mayHaveArrived: false });
+    const posted = postedAs(902)!;
+    expect(blockText(posted.versions[0]!)).not.toContain("周敏 已于");
+    expect(blockText(posted)).toContain("周敏 已于 2026-11-26 10:00 响应");
+  });
+});
+
 describe("resending a delivery that may have reached Slack before the process died", () => {
   const notice = { lines: ["投递测试"] };
 
