@@ -34,14 +34,28 @@ export class PermanentDeliveryError extends Error {
   override readonly name = "PermanentDeliveryError";
 }
 
-/** Messages per platform and time window, under each platform's own limits. */
-export const PLATFORM_LIMITS: Record<Platform, { max: number; durationMs: number }> = {
+/**
+ * A queue with its own rate limit: one per platform, and WeCom's group robots apart from its app
+ * messages, since WeCom limits them differently (a robot: 20 a minute).
+ */
+export type Lane = Platform | "wecom-robots";
+
+/** Messages per lane and time window, under each platform's own limits. */
+export const LANE_LIMITS: Record<Lane, { max: number; durationMs: number }> = {
   telegram: { max: 25, durationMs: 1_000 }, // Telegram: about 30 messages a second in all
   // Slack: about one message a second per channel, short bursts allowed; three a second across
   // channels stays under the workspace limits, and a 429 still waits its Retry-After.
   slack: { max: 3, durationMs: 1_000 },
-  wecom: { max: 20, durationMs: 60_000 }, // WeCom group robots: 20 a minute
+  // WeCom app messages (message/send, appchat/send): the corp-wide API limit is far above five a
+  // second, and a member may get 30 a minute from an app; a 45009 (rate limited) is retried later.
+  wecom: { max: 5, durationMs: 1_000 },
+  "wecom-robots": { max: 20, durationMs: 60_000 }, // WeCom group robots: 20 a minute
 };
+
+/** The lane a message waits in: a WeCom group robot's (`robot:<department>`) apart from the app's. */
+export function laneOf(platform: Platform, recipient: string): Lane {
+  return platform === "wecom" && recipient.includes(`"channelId":"robot:`) ? "wecom-robots" : platform;
+}
 
 export interface DeliveryQueueOptions {
   redisUrl: string;
@@ -70,7 +84,7 @@ interface DeliveryJob {
  * line, marked as possibly delivered, once that process is seen to be gone.
  */
 export class DeliveryQueue {
-  private readonly queues = new Map<Platform, Queue<DeliveryJob>>();
+  private readonly queues = new Map<Lane, Queue<DeliveryJob>>();
   private readonly workers: Worker<DeliveryJob>[] = [];
   private readonly connections: Redis[] = [];
   private readonly outage: RedisOutageLog;
@@ -88,10 +102,10 @@ export class DeliveryQueue {
     this.outage = options.outage ?? new RedisOutageLog(options.log);
     this.maxAttempts = options.maxAttempts ?? 6;
     this.backoffMs = options.backoffMs ?? 1_000;
-    for (const platform of this.platforms()) {
-      const queue = new Queue<DeliveryJob>(`deliveries-${platform}`, { connection: this.connect(), prefix: options.prefix ?? "hotline" });
+    for (const lane of this.lanes()) {
+      const queue = new Queue<DeliveryJob>(`deliveries-${lane}`, { connection: this.connect(), prefix: options.prefix ?? "hotline" });
       queue.on("error", this.outage.error);
-      this.queues.set(platform, queue);
+      this.queues.set(lane, queue);
     }
   }
 
@@ -105,11 +119,16 @@ export class DeliveryQueue {
     return Object.keys(this.senders) as Platform[];
   }
 
-  /** Starts a rate-limited worker per platform and queues the outbox every `intervalMs`. */
+  private lanes(): Lane[] {
+    return this.platforms().flatMap((platform): Lane[] => (platform === "wecom" ? ["wecom", "wecom-robots"] : [platform]));
+  }
+
+  /** Starts a rate-limited worker per lane and queues the outbox every `intervalMs`. */
   start(intervalMs = 2_000): void {
-    for (const platform of this.platforms()) {
-      const limit = PLATFORM_LIMITS[platform];
-      const worker = new Worker<DeliveryJob>(`deliveries-${platform}`, (job) => this.deliver(platform, job), {
+    for (const lane of this.lanes()) {
+      const limit = LANE_LIMITS[lane];
+      const platform: Platform = lane === "wecom-robots" ? "wecom" : lane;
+      const worker = new Worker<DeliveryJob>(`deliveries-${lane}`, (job) => this.deliver(platform, job), {
         connection: this.connect(),
         prefix: this.options.prefix ?? "hotline",
         concurrency: 5,
@@ -149,12 +168,12 @@ export class DeliveryQueue {
     const recovered = await this.outbox.recoverOrphaned(this.platforms());
     if (recovered) this.options.log.info({ recovered }, "outbox: messages a stopped process was sending are back in line");
     const pending = await this.outbox.pending(this.platforms());
-    for (const row of pending) await this.queueAttempt(row.platform, row.id, row.attempts, 0);
+    for (const row of pending) await this.queueAttempt(laneOf(row.platform, row.recipient), row.id, row.attempts, 0);
     return pending.length;
   }
 
-  private queueAttempt(platform: Platform, deliveryId: number, attempts: number, delay: number) {
-    return this.queues.get(platform)!.add("deliver", { deliveryId }, { jobId: `delivery-${deliveryId}-${attempts}`, delay, removeOnComplete: true, removeOnFail: true });
+  private queueAttempt(lane: Lane, deliveryId: number, attempts: number, delay: number) {
+    return this.queues.get(lane)!.add("deliver", { deliveryId }, { jobId: `delivery-${deliveryId}-${attempts}`, delay, removeOnComplete: true, removeOnFail: true });
   }
 
   private async deliver(platform: Platform, job: Job<DeliveryJob>): Promise<void> {
@@ -169,7 +188,7 @@ export class DeliveryQueue {
       const message = error instanceof Error ? error.message : String(error);
       await this.outbox.markAttemptFailed(deliveryId, { error: message, final });
       this.options.log.warn({ delivery: deliveryId, attempts, final }, `delivery failed: ${message}`);
-      if (!final) await this.queueAttempt(platform, deliveryId, attempts, this.backoffMs * 2 ** (attempts - 1));
+      if (!final) await this.queueAttempt(laneOf(platform, row.recipient), deliveryId, attempts, this.backoffMs * 2 ** (attempts - 1));
       return;
     }
     await this.outbox.markSent(deliveryId);

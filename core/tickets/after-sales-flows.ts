@@ -74,7 +74,9 @@ export async function confirmTicket(ctx: CoreContext, actor: Member, number: str
   );
   const locale = localeOf(actor, ctx.defaultLocale);
   const { members } = await cardContext(ctx, locale);
-  return done(ctx, actor, "confirm_ticket.done", ticket.number, [...reporter, ...move.outbox], { severity: severityText(ticket, locale), names: sentTo(move, ctx, locale, members) });
+  // Released on its deadline already: nobody new hears of it now.
+  const key = ticket.releasedAt ? "confirm_ticket.done_released" : "confirm_ticket.done";
+  return done(ctx, actor, key, ticket.number, [...reporter, ...move.outbox], { severity: severityText(ticket, locale), names: sentTo(move, ctx, locale, members) });
 }
 
 /**

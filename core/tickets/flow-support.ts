@@ -2,7 +2,7 @@ import type { Member } from "../directory/member.js";
 import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
 import { HotlineError } from "../errors.js";
-import { card, type Card } from "../messages/card.js";
+import { card, type Card, type Choice } from "../messages/card.js";
 import { t, type MessageKey, type MessageParams } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
 import type { CoreContext } from "../ports.js";
@@ -61,13 +61,20 @@ export function refuseIfFinished(ticket: Ticket, action: TicketAction): void {
   }
 }
 
-/** A message to the reporter about their ticket, unless they did it themselves. */
-export async function toReporter(ctx: CoreContext, ticket: Ticket, actor: Member, key: MessageKey, params: (locale: Locale) => MessageParams): Promise<Notification[]> {
+/** A message to the reporter about their ticket, unless they did it themselves; `choices`: the buttons it offers. */
+export async function toReporter(
+  ctx: CoreContext,
+  ticket: Ticket,
+  actor: Member,
+  key: MessageKey,
+  params: (locale: Locale) => MessageParams,
+  choices?: (locale: Locale) => Choice[],
+): Promise<Notification[]> {
   if (ticket.reporterId === actor.id) return [];
   const reporter = await ctx.directory.findMember(ticket.reporterId);
   if (!reporter) return [];
   const locale = localeOf(reporter, ctx.defaultLocale);
-  return [{ recipient: memberRecipient(reporter, locale, ticket.originPlatform), card: card(t(locale, key, params(locale))), ticketNumber: ticket.number }];
+  return [{ recipient: memberRecipient(reporter, locale, ticket.originPlatform), card: card(t(locale, key, params(locale)), { choices: choices?.(locale) }), ticketNumber: ticket.number }];
 }
 
 export function statusEvents(ticket: Ticket, next: TicketStatus, actorId: string) {

@@ -233,7 +233,9 @@ async function toMembers(ctx: CoreContext, memberIds: readonly string[], message
 export async function requestInformation(ctx: CoreContext, actor: Member, number: string, text: string): Promise<FlowResult> {
   const ticket = await ticketFor(ctx, actor, number, (m, tk) => canAct(m, tk, ctx.org), "act");
   const labels = actorLabels(ctx, actor);
-  const outbox = await toReporter(ctx, ticket, actor, "notify.info_requested", (l) => ({ number: ticket.number, text, ...labels(l) }));
+  // The Answer button sends `/note HL-…`, which asks the reporter for the text.
+  const answer = (l: Locale) => [{ id: `/note ${ticket.number}`, label: t(l, "button.answer") }];
+  const outbox = await toReporter(ctx, ticket, actor, "notify.info_requested", (l) => ({ number: ticket.number, text, ...labels(l) }), answer);
   await ctx.tickets.apply(ticket.id, { events: [{ type: "info_requested", actorId: actor.id, data: { text } }], outbox });
   return done(ctx, actor, "ask.done", ticket.number, outbox);
 }

@@ -34,10 +34,10 @@ export class OutboxStore {
   ) {}
 
   /** Messages waiting to be sent on these platforms, oldest first. */
-  async pending(platforms: Platform[], limit = 1_000): Promise<{ id: number; platform: Platform; attempts: number }[]> {
+  async pending(platforms: Platform[], limit = 1_000): Promise<{ id: number; platform: Platform; attempts: number; recipient: string }[]> {
     const rows = await this.db.delivery.findMany({
       where: { status: "pending", platform: { in: platforms } },
-      select: { id: true, platform: true, attempts: true },
+      select: { id: true, platform: true, attempts: true, recipient: true },
       orderBy: { id: "asc" },
       take: limit,
     });

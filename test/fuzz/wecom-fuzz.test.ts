@@ -378,7 +378,7 @@ const delivered = new Set<number>();
 
 /**
  * Hands the outbox's pending WeCom messages to the adapter's sender, as the delivery queue does
- * (whose 20 a minute, a group robot's limit, would make a dozen reports take minutes). Replies
+ * (whose robots' 20 a minute would make a dozen reports' group messages take minutes). Replies
  * are sent by the inbound handling itself; what is left pending once it is done is notifications.
  */
 async function deliverOutbox(): Promise<void> {

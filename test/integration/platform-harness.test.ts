@@ -8,6 +8,7 @@ import {
   type Scenario,
   type ScenarioPlatform,
 } from "../support/platforms/index.js";
+import { withoutConfirmation } from "../support/organisation.js";
 
 /**
  * How a press reached the bot, by its id in the inbound log: Slack's block action, WeCom's card
@@ -18,7 +19,8 @@ const PRESS_EVENT: Partial<Record<ScenarioPlatform, RegExp>> = { slack: /^action
 describe.each(SCENARIO_PLATFORMS)("the scenario harness on %s", (platform) => {
   let scenario: Scenario;
   beforeEach(async () => {
-    scenario = await startScenario({ platform });
+    // Escalations released at once: the confirmation first is the after-sales loop's scenario (platform-loop.test.ts).
+    scenario = await startScenario({ platform, orgEdit: withoutConfirmation });
   });
   afterEach(() => scenario.stop());
 
@@ -75,7 +77,8 @@ describe.each(SCENARIO_PLATFORMS)("the scenario harness on %s", (platform) => {
     await scenario.waitForInbox("chen.jie", (m) => m.text.includes(`新工单 ${number}`));
     await scenario.settle();
     const fromChannel = await scenario.press("zhou.min", `/ack ${number}`, { in: ESCALATION_CHANNEL });
-    expect(fromChannel.text).toContain(`已响应 ${number}`);
+    // After-sales' duty at level 2 is to confirm: acknowledging it is confirming.
+    expect(fromChannel.text).toContain(`已确认 ${number}`);
     expect(await scenario.fireDueDeadlines()).toBe(0);
 
     scenario.clock.advance({ hours: 2, minutes: 1 });

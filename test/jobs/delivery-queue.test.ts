@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../bot/app.js";
-import { DeliveryQueue, PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
+import { DeliveryQueue, laneOf, PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
 import { freshDatabaseFile, startTestApp } from "../support/test-app.js";
 
@@ -97,5 +97,28 @@ describe("the delivery queue", () => {
     queue.start(100);
     await until(async () => (await app.db.delivery.count({ where: { status: "sent" } })) === 3);
     expect(sent.sort()).toEqual(["m0", "m1", "m2"]);
+  });
+});
+
+describe("WeCom's two limits", () => {
+  it("keeps group-robot messages to 20 a minute without holding app messages back", async () => {
+    const member = JSON.stringify({ kind: "member", memberId: "wang.fang", name: "王芳", platform: "wecom", address: "wangfang" });
+    const robot = JSON.stringify({ kind: "channel", channelId: "robot:quality_assurance", name: "质量保证部", platform: "wecom", address: "robot:quality_assurance" });
+    for (let i = 0; i < 25; i++) {
+      await app.db.delivery.create({ data: { platform: "wecom", recipient: member, payload: JSON.stringify({ lines: [`app ${i}`] }) } });
+      await app.db.delivery.create({ data: { platform: "wecom", recipient: robot, payload: JSON.stringify({ lines: [`robot ${i}`] }) } });
+    }
+    const sent: string[] = [];
+    const queue = new DeliveryQueue(app.outbox, { wecom: async ({ card }) => void sent.push(card.lines[0]!) }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    queue.start(100);
+    cleanups.push(() => queue.stop());
+    await until(async () => sent.filter((line) => line.startsWith("app")).length === 25 && sent.filter((line) => line.startsWith("robot")).length === 20, 10_000);
+    // The robots' lane is spent for the minute: the last five wait in line, none is dropped.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sent.filter((line) => line.startsWith("robot"))).toHaveLength(20);
+    expect(await app.db.delivery.count({ where: { status: "pending", recipient: robot } })).toBe(5);
+    expect(laneOf("wecom", robot)).toBe("wecom-robots");
+    expect(laneOf("wecom", member)).toBe("wecom");
+    expect(laneOf("slack", robot)).toBe("slack");
   });
 });

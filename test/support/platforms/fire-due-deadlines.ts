@@ -19,11 +19,11 @@ export async function fireDueDeadlines(app: App): Promise<number> {
     const pending = await app.db.deadline.findMany({
       where: { status: "pending" },
       orderBy: [{ dueAt: "asc" }, { id: "asc" }],
-      select: { id: true, fireSeq: true, dueAt: true, step: true, chain: true, remindersSent: true, ticket: { select: { level: true } } },
+      select: { id: true, fireSeq: true, dueAt: true, step: true, chain: true, remindersSent: true, ticket: { select: { level: true, category: true } } },
     });
     const due = pending.filter((row) => {
       const state = { dueAt: row.dueAt, step: row.step, chain: JSON.parse(row.chain) as string[], remindersSent: row.remindersSent };
-      return decideOnFire(state, timerPolicy(app.core, { ticketLevel: row.ticket.level as Level | null }), now).kind !== "wait";
+      return decideOnFire(state, timerPolicy(app.core, { ticketLevel: row.ticket.level as Level | null, ticketCategory: row.ticket.category === "major" ? "major" : "general" }), now).kind !== "wait";
     });
     if (due.length === 0) return fired;
     for (const row of due) {
