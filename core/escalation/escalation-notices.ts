@@ -7,7 +7,7 @@ import { organisationTerms } from "../directory/organisation-terms.js";
 import { activePings, isFinished, isUngraded, type Ping, type Ticket } from "../tickets/ticket.js";
 import { deadlineLines, departmentName, gradingLines, memberName, pingLines, reasonLines, severityText, ticketFields, unconfirmedLine, type CardContext } from "../tickets/ticket-card.js";
 import { formatLocalTime } from "../time/business-time.js";
-import type { EscalationPlan } from "./plan-escalation.js";
+import { needsConfirmation, type EscalationPlan } from "./plan-escalation.js";
 import { teamCard } from "../teams/team-card.js";
 import type { LiveView, Notification, Recipient } from "./notification.js";
 
@@ -131,7 +131,7 @@ function directNotice(ticket: Ticket, member: Member, pings: readonly Ping[], sc
       ...(due ? [dueLine(ticket, mine, due.dueAt, cardCtx)] : []),
     ],
     fields: ticketFields(ticket, cardCtx),
-    choices: due ? dutyActions(ticket.number, mine, locale) : undefined,
+    choices: due ? dutyActions(ticket.number, mine, locale, needsConfirmation(ticket, ctx.org)) : undefined,
     tone: ticket.level === 1 ? "warning" : "info",
   };
   return { recipient: memberRecipient(member, locale), card, ticketNumber: ticket.number };
@@ -148,10 +148,10 @@ function dueLine(ticket: Ticket, mine: readonly Ping[], dueAt: Date, cardCtx: Ca
 }
 
 /** The buttons for a duty: confirming and grading (§4 确认、定级), assigning a center, or Acknowledge / Take / Resolve. */
-export function dutyActions(number: string, pings: readonly Pick<Ping, "duty">[], locale: Locale): Choice[] {
+export function dutyActions(number: string, pings: readonly Pick<Ping, "duty">[], locale: Locale, confirmsFirst: boolean): Choice[] {
   const duties = new Set(pings.map((p) => p.duty));
   const take = { id: `/take ${number}`, label: t(locale, "button.take") };
-  if (duties.has("confirm")) return [{ id: `/confirm ${number}`, label: t(locale, "button.confirm_ticket") }, { id: `/grade ${number}`, label: t(locale, "button.grade") }, take];
+  if (duties.has("confirm") && confirmsFirst) return [{ id: `/confirm ${number}`, label: t(locale, "button.confirm_ticket") }, { id: `/grade ${number}`, label: t(locale, "button.grade") }, take];
   if (duties.has("grade")) return [{ id: `/grade ${number}`, label: t(locale, "button.grade") }, take];
   if (duties.has("assign_service_center")) return [{ id: `/assign ${number}`, label: t(locale, "button.assign") }, take];
   return ticketActions(number, locale);

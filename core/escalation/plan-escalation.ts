@@ -79,8 +79,9 @@ export function planEscalation(input: EscalationInput, org: Organisation): Escal
     ...(team ? [...org.escalation.complaint.flatMap((spec) => pingsFor(spec, org)), ...teamPings(team, org)] : []),
   ]).filter((ping) => !(assigned && ping.duty === "assign_service_center")); // §4: a center's own report is assigned to it already
   const ackDue = at(input.now, org.deadlines.acknowledgeMinutes[planKey]);
+  const confirmDue = needsConfirmation(input.severity, org) ? confirmationDue(input, org) : ackDue;
   const deadlines: NewDeadline[] = pings.flatMap((ping, pingIndex) =>
-    ping.needsAck ? [{ kind: "acknowledge", dueAt: ping.duty === "confirm" ? confirmationDue(input, org) : ackDue, pingIndex, chain: chainFor(ping.memberId, org) }] : [],
+    ping.needsAck ? [{ kind: "acknowledge", dueAt: ping.duty === "confirm" ? confirmDue : ackDue, pingIndex, chain: chainFor(ping.memberId, org) }] : [],
   );
   deadlines.push(...followUpDeadlines(input, planKey, pings, team, org));
   return { planKey, held, pings, deadlines, team, channelIds: held ? [] : escalationChannels(levelKeyOf(input.severity), org) };

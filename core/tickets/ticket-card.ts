@@ -1,4 +1,5 @@
 import { organisationTerms } from "../directory/organisation-terms.js";
+import { needsConfirmation } from "../escalation/plan-escalation.js";
 import type { Member } from "../directory/member.js";
 import type { Organisation } from "../directory/organisation.js";
 import type { Card, CardField } from "../messages/card.js";
@@ -117,7 +118,8 @@ export function awaitsConfirmation(ticket: Ticket): boolean {
 }
 
 export function unconfirmedLine(ticket: Ticket, cardCtx: CardContext): string[] {
-  return ticket.releasedAt !== null && awaitsConfirmation(ticket) ? [t(cardCtx.locale, "notify.unconfirmed", organisationTerms(cardCtx.org, cardCtx.locale))] : [];
+  const unconfirmed = ticket.releasedAt !== null && needsConfirmation(ticket, cardCtx.org) && awaitsConfirmation(ticket);
+  return unconfirmed ? [t(cardCtx.locale, "notify.unconfirmed", organisationTerms(cardCtx.org, cardCtx.locale))] : [];
 }
 
 /** `/status`: the whole ticket as its reader may see it. */

@@ -3,7 +3,7 @@ import type { Platform } from "../directory/organisation.js";
 import type { ReportDraft } from "../dialogs/report-draft.js";
 import { localeOf, memberRecipient, newTicketNotices } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
-import { isHeld, planEscalation, type TicketStage } from "../escalation/plan-escalation.js";
+import { isHeld, needsConfirmation, planEscalation, type TicketStage } from "../escalation/plan-escalation.js";
 import { organisationTerms } from "../directory/organisation-terms.js";
 import { HotlineError } from "../errors.js";
 import { card } from "../messages/card.js";
@@ -166,8 +166,9 @@ async function engage(ctx: CoreContext, actor: Member, number: string, how: keyo
   if (engagement.needsPendingPing && pingIds.length === 0) {
     throw new HotlineError("nothing_to_acknowledge", `nothing on ${ticket.number} awaits ${actor.id}`, { number: ticket.number });
   }
-  // Answering the confirmation ping is confirming: the ticket goes out to its whole plan (§4).
-  if (ticket.pings.some((p) => pingIds.includes(p.id) && p.duty === "confirm") && mayGrade(actor, ctx.org)) return confirmTicket(ctx, actor, number, how);
+  // Where after-sales confirms first, answering the confirmation ping is confirming: the ticket goes out to its whole plan (§4).
+  const confirming = ticket.pings.some((p) => pingIds.includes(p.id) && p.duty === "confirm");
+  if (confirming && needsConfirmation(ticket, ctx.org) && mayGrade(actor, ctx.org)) return confirmTicket(ctx, actor, number, how);
   const status = advanceStatus(ticket.status, engagement.target(actor, ticket, ctx));
   const labels = actorLabels(ctx, actor);
   const outbox = await toReporter(ctx, ticket, actor, engagement.notice, (l) => ({ number: ticket.number, ...labels(l) }));

@@ -88,7 +88,7 @@ describe("deadline timers on BullMQ", () => {
     const number = await reportLevel1(app);
     expect(await timers.scheduleNew()).toBe(1);
     await fake.waitFor(() => textsTo(ZHOU).some((t) => t.includes("⏰")), 5_000);
-    expect(textsTo(ZHOU).find((t) => t.includes("⏰"))).toContain(`${number} 的“请确认并定级”将于`);
+    expect(textsTo(ZHOU).find((t) => t.includes("⏰"))).toContain(`${number} 的“请确认工单及其级别”将于`);
     const events = await app.db.ticketEvent.findMany({ where: { type: "reminded" } });
     expect(events).toHaveLength(1);
   });
@@ -113,7 +113,7 @@ describe("deadline timers on BullMQ", () => {
     const number = await reportLevel1(app);
     await timers.scheduleNew();
     await fake.waitFor(() => textsTo(QIAN).some((t) => t.includes("✘")), 10_000);
-    expect(textsTo(ZHAO).find((t) => t.includes("⚠"))).toContain(`${number} 的“请确认并定级”已超时未完成（原负责：周敏）`);
+    expect(textsTo(ZHAO).find((t) => t.includes("⚠"))).toContain(`${number} 的“请确认工单及其级别”已超时未完成（原负责：周敏）`);
     expect(textsTo(QIAN).find((t) => t.includes("⚠"))).toContain("原负责：赵明");
     expect(textsTo(ZHOU).some((t) => t.includes("已升级至 赵明"))).toBe(true);
     const events = await app.db.ticketEvent.findMany({ where: { type: { in: ["reminded", "escalated", "deadline_missed"] } }, orderBy: { id: "asc" } });

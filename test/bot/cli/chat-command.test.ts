@@ -52,9 +52,19 @@ describe("npx hotline chat", () => {
     expect(number).toBeDefined();
     expect(first.stdout).toContain("重大质量信息 2 级");
     expect(first.stdout).toContain("造成重大质量事故，未导致人员伤亡");
-    expect(first.stdout).toContain("→ slack direct message to 陈杰 (U0000000QA1)");
-    expect(first.stdout).toContain("→ slack channel 重大质量信息 (C0000ESCAL)");
-    expect(first.stdout).toContain("@周敏 @陈杰 @赵明");
+    // §4: after-sales confirms it first; QA and the channel hear of it once confirmed.
+    expect(first.stdout).toContain("→ slack direct message to 周敏 (U0000000AS1)");
+    expect(first.stdout).not.toContain("陈杰 (U0000000QA1)");
+    const confirmed = await chat("zhou.min", [`/confirm ${number}`]);
+    expect(confirmed.stdout).toContain(`已确认 ${number}：重大质量信息 2 级。已通报：陈杰、赵明、#重大质量信息`);
+    const client = await openDatabase(`file:${db.file}`);
+    try {
+      const outbox = (await client.delivery.findMany({ where: { kind: "message" } })).map((row) => [JSON.parse(row.recipient).name, JSON.parse(row.payload)]);
+      expect(outbox.map(([name]) => name)).toEqual(expect.arrayContaining(["陈杰", "重大质量信息"]));
+      expect(outbox.find(([name]) => name === "重大质量信息")![1].mentions.map((m: { name: string }) => m.name)).toEqual(["周敏", "陈杰", "赵明"]);
+    } finally {
+      await client.$disconnect();
+    }
 
     const second = await chat("wang.fang", [`/status ${number}`, "/mine"]);
     expect(second.code).toBe(0);
@@ -87,10 +97,15 @@ describe("npx hotline chat", () => {
   it("shows each member what the bot sends them: the lead sees the ping, acknowledges it, the reporter sees the notice", async () => {
     const lead = openChat("chen.jie");
     const reporter = openChat("wang.fang");
-    await Promise.all([printed(lead, "/quit leaves"), printed(reporter, "/quit leaves")]);
+    const afterSales = openChat("zhou.min");
+    await Promise.all([printed(lead, "/quit leaves"), printed(reporter, "/quit leaves"), printed(afterSales, "/quit leaves")]);
 
     reporter.type(...LEVEL2_FAULT, "1");
     const number = (await printed(reporter, /✔ (HL-\d{8}-\d{4})/)) && /HL-\d{8}-\d{4}/.exec(reporter.stdout())![0];
+    // After-sales is asked to confirm it first (§4), then QA hears of it.
+    await printed(afterSales, "→ to you on slack");
+    afterSales.type(`/confirm ${number}`);
+    await printed(afterSales, `已确认 ${number}`);
     // chen.jie's direct platform is Slack: the ping appears in his terminal as it goes there.
     await printed(lead, "→ to you on slack");
     expect(lead.stdout()).toContain(`新工单 ${number}：重大质量信息 2 级`);
@@ -99,18 +114,18 @@ describe("npx hotline chat", () => {
     lead.type(`/ack ${number}`);
     await printed(lead, `已响应 ${number}。`);
     // The reporter hears back on her direct platform: wang.fang's is WeCom.
-    await printed(reporter, "→ to you on wecom");
-    expect(reporter.stdout()).toContain(`你上报的 ${number} 已由 陈杰（质量保证部）响应。`);
+    await printed(reporter, `你上报的 ${number} 已由 陈杰（质量保证部）响应。`);
+    expect(reporter.stdout()).toContain("→ to you on wecom");
     // Each sees only the messages to them, each once.
     const [toLead, toReporter] = [deliveredBlocks(lead), deliveredBlocks(reporter)];
     expect(toLead).toHaveLength(1);
     expect(toLead[0]).toContain("新工单");
-    expect(toReporter).toHaveLength(1);
-    expect(toReporter[0]).toContain("你上报的");
+    expect(toReporter).toHaveLength(2);
+    expect(toReporter[0]).toContain("已由 周敏（售后服务部）确认");
+    expect(toReporter[1]).toContain("已由 陈杰（质量保证部）响应");
 
-    reporter.type("/quit");
-    lead.type("/quit");
-    expect(await Promise.all([exitWithin(reporter, 10_000), exitWithin(lead, 10_000)])).toEqual([0, 0]);
+    for (const chat of [reporter, lead, afterSales]) chat.type("/quit");
+    expect(await Promise.all([reporter, lead, afterSales].map((chat) => exitWithin(chat, 10_000)))).toEqual([0, 0, 0]);
 
     // Shown, not delivered: the rows still wait for the bot to send them on Slack and WeCom.
     const client = await openDatabase(`file:${db.file}`);

@@ -17,7 +17,7 @@ describe("npx hotline report", () => {
     expect(text.stdout).toContain("售后服务电话接听日报表 2026-11-25");
     const reports = JSON.parse(json.stdout);
     expect(reports.hotline).toMatchObject({ period: { from: "2026-11-25", to: "2026-11-25" }, total: 0, handled: 0, pending: 0 });
-    expect(reports.majorProblems.newByLevel).toEqual({ 1: [], 2: [], 3: [] });
+    expect(reports.majorProblems.newByLevel).toEqual({ 1: [], 2: [], 3: [], ungraded: [] });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--date");
   });

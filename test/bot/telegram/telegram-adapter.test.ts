@@ -226,6 +226,8 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     for (const answer of ["no", "none", "no", "no", "no", "none", "none"]) question = await press(WANG, question, answer);
     question = await press(WANG, question, "none"); // no claim
     question = await press(WANG, question, "no"); // no breakdown
+    question = await press(WANG, question, "no"); // neither performance nor safety (§4)
+    question = await press(WANG, question, "no"); // no batch
     await say(WANG, "李女士");
     await say(WANG, "024-12345678");
     const photo = fake.photoMessage({ from: WANG, caption: "仪表盘" });
@@ -310,7 +312,7 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     await fake.waitFor(() => sent(ZHOU.id).length > 0, 5_000);
     const ping = sent(ZHOU.id)[0]!;
     expect(ping.text).toContain("新工单 HL-20261126-0001：重大质量信息 2 级");
-    expect(ping.text).toContain("售后服务部: 请确认并定级");
+    expect(ping.text).toContain("售后服务部: 请确认工单及其级别");
     expect(ping.text).toContain("138****5678");
     const buttons = (ping.replyMarkup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard.flat().map((b) => b.callback_data);
     expect(buttons).toEqual(["/ack HL-20261126-0001", "/take HL-20261126-0001", "/resolve HL-20261126-0001"]);
