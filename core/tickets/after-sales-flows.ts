@@ -6,6 +6,7 @@ import { HotlineError } from "../errors.js";
 import { card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
+import { truncate } from "../messages/truncate.js";
 import type { CoreContext, TicketChange } from "../ports.js";
 import { formatLocalTime } from "../time/business-time.js";
 import type { Level } from "../triage/rules.js";
@@ -22,7 +23,7 @@ import { severityText } from "./ticket-card.js";
  * its calls first and transfers what it cannot settle (顾客待处理工单).
  */
 
-const answered = (ticket: Ticket, duties: readonly Ping["duty"][]) => activePings(ticket).filter((p) => duties.includes(p.duty) && p.acknowledgedAt === null);
+const unanswered = (ticket: Ticket, duties: readonly Ping["duty"][]) => activePings(ticket).filter((p) => duties.includes(p.duty) && p.acknowledgedAt === null);
 const pendingDeadlinesOf = (ticket: Ticket, pingIds: readonly number[]) => ticket.deadlines.filter((d) => d.status === "pending" && d.pingId !== null && pingIds.includes(d.pingId)).map((d) => d.id);
 
 /** The parts of a ticket change a move brings, merged with the flow's own. */
@@ -46,7 +47,7 @@ function sentTo(move: MoveChange, ctx: CoreContext, locale: Locale, members: Rea
 export async function confirmTicket(ctx: CoreContext, actor: Member, number: string, via: "confirmed" | "acknowledged" | "taken" = "confirmed"): Promise<FlowResult> {
   const ticket = await ticketFor(ctx, actor, number, (m) => mayGrade(m, ctx.org), "grade");
   refuseIfFinished(ticket, "confirmed");
-  const confirms = answered(ticket, ["confirm"]);
+  const confirms = unanswered(ticket, ["confirm"]);
   if (confirms.length === 0) throw new HotlineError("not_awaiting_confirmation", `${ticket.number} awaits no confirmation`, { number: ticket.number });
   const now = ctx.clock();
   const own = via === "confirmed" ? confirms : activePings(ticket).filter((p) => p.acknowledgedAt === null && (p.duty === "confirm" || p.memberId === actor.id || (p.departmentId !== null && p.departmentId === actor.departmentId)));
@@ -106,7 +107,7 @@ export async function gradeTicket(ctx: CoreContext, actor: Member, number: strin
   refuseIfFinished(ticket, "graded");
   const now = ctx.clock();
   const to = severityOf(target);
-  const settled = answered(ticket, ["confirm", "grade"]).map((p) => p.id);
+  const settled = unanswered(ticket, ["confirm", "grade"]).map((p) => p.id);
   const before = withAnswered(ticket, settled, actor.id, now);
   // After-sales has graded it: it is after-sales' now, not a call for the hotline to settle.
   const after: Ticket = { ...before, ...to, releasedAt: ticket.releasedAt ?? now, firstLine: false };
@@ -156,7 +157,7 @@ export async function assignTicket(ctx: CoreContext, actor: Member, number: stri
   }
   if (center.id === ticket.serviceCenterId) throw new HotlineError("already_assigned", `${ticket.number} is with ${center.id}`, { number: ticket.number, center: centerName(center.id, cardCtx.locale) });
   const now = ctx.clock();
-  const settled = answered(ticket, ["assign_service_center"]).map((p) => p.id);
+  const settled = unanswered(ticket, ["assign_service_center"]).map((p) => p.id);
   const before = withAnswered(ticket, settled, actor.id, now);
   const move = await moveTicket(ctx, { before: ticket, after: { ...before, serviceCenterId: center.id }, actor, answers: [], opening: "new" });
   const feedback = move.planChange.addDeadlines.find((d) => d.kind === "feedback");
@@ -170,7 +171,7 @@ export async function assignTicket(ctx: CoreContext, actor: Member, number: stri
         return { recipient: memberRecipient(m, l), card: card(message(l), { tone: "info" }), ticketNumber: ticket.number };
       });
   const outbox = [
-    ...toStaff(center.id, (l) => t(l, "notify.assigned_center", { number: ticket.number, center: centerName(center.id, l), description: clip(ticket.description), due: due(l), ...labels(l) })),
+    ...toStaff(center.id, (l) => t(l, "notify.assigned_center", { number: ticket.number, center: centerName(center.id, l), description: truncate(ticket.description, 80), due: due(l), ...labels(l) })),
     ...(ticket.serviceCenterId ? toStaff(ticket.serviceCenterId, (l) => t(l, "notify.unassigned_center", { number: ticket.number, center: centerName(center.id, l), ...labels(l) })) : []),
     ...(await toReporterOutside(ctx, ticket, actor, center.id, (l) => t(l, "notify.assigned_reporter", { number: ticket.number, center: centerName(center.id, l), ...labels(l) }))),
   ];
@@ -195,8 +196,6 @@ async function toReporterOutside(ctx: CoreContext, ticket: Ticket, actor: Member
   const l = localeOf(reporter, ctx.defaultLocale);
   return [{ recipient: memberRecipient(reporter, l, ticket.originPlatform), card: card(message(l)), ticketNumber: ticket.number }];
 }
-
-const clip = (text: string, max = 80) => ([...text].length > max ? `${[...text].slice(0, max - 1).join("")}…` : text);
 
 /**
  * §4: the center reports the repair result (反馈) within the set time: it meets the feedback
@@ -240,7 +239,7 @@ export async function transferTicket(ctx: CoreContext, actor: Member, number: st
   refuseIfFinished(ticket, "transferred");
   if (!ticket.firstLine) throw new HotlineError("not_first_line", `${ticket.number} is not a first-line call`, { number: ticket.number });
   const now = ctx.clock();
-  const settled = answered(ticket, ["handle_call"]).map((p) => p.id);
+  const settled = unanswered(ticket, ["handle_call"]).map((p) => p.id);
   const before = withAnswered(ticket, settled, actor.id, now);
   const labels = actorLabels(ctx, actor);
   // The work order carries the hotline's reason at the head of each message it sends.

@@ -77,8 +77,7 @@ describe.each(SCENARIO_PLATFORMS)("the scenario harness on %s", (platform) => {
     await scenario.waitForInbox("chen.jie", (m) => m.text.includes(`新工单 ${number}`));
     await scenario.settle();
     const fromChannel = await scenario.press("zhou.min", `/ack ${number}`, { in: ESCALATION_CHANNEL });
-    // After-sales' duty at level 2 is to confirm: acknowledging it is confirming.
-    expect(fromChannel.text).toContain(`已确认 ${number}`);
+    expect(fromChannel.text).toContain(`已响应 ${number}`);
     expect(await scenario.fireDueDeadlines()).toBe(0);
 
     scenario.clock.advance({ hours: 2, minutes: 1 });

@@ -32,7 +32,7 @@ function script(name: string, answers: readonly string[], triage: ReplyKey[]): S
 export const SCRIPTS: readonly SoakScript[] = [
   script("general fault", GENERAL_FAULT, [
     "ask.casualties", "ask.media", "ask.manufacturingLossComplaint", "ask.lossExceedsVehicleValue", "ask.majorAccident",
-    "ask.complaintFrequency", "ask.salesImpact", "ask.claimAmountCny", "ask.breakdown",
+    "ask.complaintFrequency", "ask.salesImpact", "ask.claimAmountCny", "ask.breakdown", "ask.safetyOrPerformance", "ask.batch",
   ]),
   script("level-2 fault", LEVEL2_FAULT, ["ask.casualties", "ask.media", "ask.manufacturingLossComplaint", "ask.lossExceedsVehicleValue", "ask.majorAccident"]),
   script("level-1 fault", LEVEL1_FAULT, ["ask.casualties"]),

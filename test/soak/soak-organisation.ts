@@ -87,6 +87,9 @@ export function writeSoakOrganisation(dir: string, options: { staff: number; ack
       receiptMinutes: minutes * 2.5,
       reminderMinutesBefore: [reminderMinutesBefore],
     };
+    // Every report's pings go out at once, as the soak's invariants count them; after-sales'
+    // confirmation first is walked in test/integration/after-sales-loop.test.ts and the platform scenarios.
+    raw.confirmation = { levels: [] };
   });
   return { file, staff, members, slackIds, acknowledgeMinutes: options.acknowledgeMinutes, reminderMinutesBefore };
 }

@@ -145,3 +145,20 @@ describe("couldRaiseLevel", () => {
     }
   });
 });
+
+describe("important information no level covers (§4 重要质量信息)", () => {
+  it("is major with its level to be graded, for whole-vehicle performance or safety, or a batch", () => {
+    expect(classify({ safetyOrPerformance: true })).toEqual({
+      category: "major",
+      level: null,
+      matched: [{ rule: "major.safety-or-performance", level: null, text: { zh: "影响整车性能及人身安全", en: "Affects the whole vehicle's performance or personal safety" } }],
+    });
+    expect(classify({ batch: true }).matched.map((m) => m.rule)).toEqual(["major.batch"]);
+  });
+
+  it("takes a level's criteria first, listing the importance criteria after them", () => {
+    const graded = classify({ batch: true, breakdown: true });
+    expect([graded.category, graded.level]).toEqual(["major", 3]);
+    expect(graded.matched.map((m) => m.rule)).toEqual(["l3.breakdown", "major.batch"]);
+  });
+});
