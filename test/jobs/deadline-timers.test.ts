@@ -48,7 +48,7 @@ interface Running {
 }
 
 /** The app with Telegram delivery and the deadline timers, on the fake Bot API and a real Redis. */
-async function start(options: { worker?: boolean; ackMinutes?: number } = {}): Promise<Running> {
+async function start(options: { worker?: boolean; ackMinutes?: number; level1?: unknown[] } = {}): Promise<Running> {
   const ack = options.ackMinutes ?? ACK_MINUTES;
   const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
     withoutConfirmation(org);
@@ -58,7 +58,7 @@ async function start(options: { worker?: boolean; ackMinutes?: number } = {}): P
     member("zhao.ming").preferredPlatform = "telegram";
     member("qian.hao").identities.telegram = String(QIAN);
     member("qian.hao").preferredPlatform = "telegram";
-    org.escalation.plans.level1 = [{ department: "after_sales", duty: "confirm" }];
+    org.escalation.plans.level1 = options.level1 ?? [{ department: "after_sales", duty: "confirm" }];
     org.deadlines = { acknowledgeMinutes: { general: ack, level1: ack, level2: ack, level3: ack }, reminderMinutesBefore: [ack / 2] };
   });
   const app = await startTestApp(db.file, realClock, { ORG_CONFIG: orgFile });
@@ -106,6 +106,22 @@ describe("deadline timers on BullMQ", () => {
     expect(textsTo(ZHOU).some((t) => t.includes("⏰"))).toBe(false);
     expect(await app.db.ticketEvent.count({ where: { type: { in: ["reminded", "escalated"] } } })).toBe(0);
     expect((await app.db.deadline.findFirstOrThrow({ where: { kind: "acknowledge" } })).status).toBe("met");
+  });
+
+  it("removes the timers of deadlines a new level cancels, and queues those it adds", async () => {
+    const level1 = [{ department: "after_sales", duty: "confirm" }, { department: "quality_assurance", duty: "technical_support" }];
+    const { app, timers } = await start({ worker: false, ackMinutes: 60, level1 });
+    const number = await reportLevel1(app);
+    expect(await timers.scheduleNew()).toBe(2);
+    const support = await app.db.deadline.findFirstOrThrow({ where: { kind: "acknowledge" }, orderBy: { id: "desc" } });
+    expect(await timers.queue.getJob(timerJobId(support.id, 0))).toBeDefined();
+
+    await say(app, "zhou.min", `/grade ${number} 2 无人员伤亡`);
+    expect((await app.db.deadline.findUniqueOrThrow({ where: { id: support.id } })).status).toBe("cancelled");
+    expect(await timers.removeMet()).toBe(2); // after-sales' (met by grading) and QA's support (cancelled)
+    expect(await timers.queue.getJob(timerJobId(support.id, 0))).toBeUndefined();
+    // Level 2 asks QA for measures: its acknowledgement and the measures deadline get timers.
+    expect(await timers.scheduleNew()).toBe(2);
   });
 
   it("walks an unacknowledged level-1 ping up the whole chain, then records it missed", async () => {
