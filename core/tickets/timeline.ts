@@ -32,20 +32,6 @@ export const TIMELINE_TEXT_MAX = 200;
  */
 export const TIMELINE_LINE_MAX = 250;
 
-/** Event types the confirmation, grading, assignment and transfer flows are adding: their sentences are ready (the unions may overlap). */
-type UpcomingEventType =
-  | "confirmed"
-  | "released"
-  | "graded"
-  | "ping_cancelled"
-  | "deadline_cancelled"
-  | "assigned"
-  | "feedback"
-  | "transferred"
-  | "attachment_added"
-  | "team_seat_added"
-  | "team_seat_removed";
-
 interface Env {
   ctx: CardContext;
   ticket: TimelineTicket;
@@ -73,7 +59,7 @@ const pingIds = z.object({ pings: z.array(z.number()).default([]) });
 const deadlineData = z.object({ deadline: z.number().optional(), kind: z.string() });
 const departmentData = z.object({ departmentId: z.string() });
 
-const SENTENCES: Record<TimelineEventType | UpcomingEventType, Sentence> = {
+const SENTENCES: Record<TimelineEventType, Sentence> = {
   created: sentence(z.object({ kind: z.string(), source: z.string() }), (d, env) =>
     say(env, "timeline.created", { kind: label(env, `kind.${d.kind}`, d.kind), source: label(env, `source.${d.source}`, d.source) }),
   ),
