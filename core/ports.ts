@@ -164,6 +164,8 @@ export interface DeadlineRecord extends Deadline {
   ticketNumber: string;
   ticketLevel: Level | null;
   ticketCategory: "general" | "major";
+  /** The ticket went out to its whole plan (it is not waiting for after-sales' confirmation). */
+  ticketReleased: boolean;
   reporterId: string;
   remindersSent: number;
   fireSeq: number;

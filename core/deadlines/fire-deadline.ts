@@ -77,7 +77,7 @@ export async function fireDeadline(ctx: CoreContext, input: { deadlineId: number
  * accident must not wait on one person: once the confirmation is overdue the ticket goes out anyway.
  */
 async function releaseIfUnconfirmed(ctx: CoreContext, deadline: DeadlineRecord): Promise<void> {
-  if (deadline.duty === "confirm") await releaseUnconfirmed(ctx, deadline.ticketId);
+  if (deadline.duty === "confirm" && !deadline.ticketReleased) await releaseUnconfirmed(ctx, deadline.ticketId);
 }
 
 /** What is owed, in words: the ping's duty for acknowledgements, the deadline's kind otherwise. */

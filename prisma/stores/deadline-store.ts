@@ -15,9 +15,9 @@ export class PrismaDeadlineStore implements DeadlineStore {
   /** One joined read: it runs every time a timer fires. */
   async find(id: number): Promise<DeadlineRecord | undefined> {
     const [row] = await this.db.$queryRaw<
-      { id: number; pingId: number | null; kind: string; dueAt: Date; status: string; chain: string; step: number; ticketId: number; remindersSent: number; fireSeq: number; number: string; level: number | null; category: string; reporterId: string; duty: string | null }[]
+      { id: number; pingId: number | null; kind: string; dueAt: Date; status: string; chain: string; step: number; ticketId: number; remindersSent: number; fireSeq: number; number: string; level: number | null; category: string; released: number | boolean; reporterId: string; duty: string | null }[]
     >`SELECT d."id", d."pingId", d."kind", d."dueAt", d."status", d."chain", d."step", d."ticketId", d."remindersSent", d."fireSeq",
-             t."number", t."level", t."category", t."reporterId", p."duty"
+             t."number", t."level", t."category", t."releasedAt" IS NOT NULL AS "released", t."reporterId", p."duty"
       FROM "Deadline" d JOIN "Ticket" t ON t."id" = d."ticketId" LEFT JOIN "Ping" p ON p."id" = d."pingId"
       WHERE d."id" = ${id}`;
     if (!row) return undefined;
@@ -33,6 +33,7 @@ export class PrismaDeadlineStore implements DeadlineStore {
       ticketNumber: row.number,
       ticketLevel: row.level === null ? null : (Number(row.level) as Level),
       ticketCategory: row.category === "major" ? "major" : "general",
+      ticketReleased: Boolean(row.released),
       reporterId: row.reporterId,
       remindersSent: Number(row.remindersSent),
       fireSeq: Number(row.fireSeq),
