@@ -99,7 +99,6 @@ function headline(ticket: Ticket, locale: Locale, ctx: Pick<CardContext, "org">)
 
 const HEADLINES = { new: "notify.new_ticket", regraded: "notify.regraded_new", work_order: "notify.work_order" } as const;
 
-
 /** The complaint team the rules picked and its same-day deadline, read off the ticket's pings. */
 function teamLine(ticket: Ticket, cardCtx: CardContext): string[] {
   const onSite = ticket.deadlines.find((d) => d.kind === "on_site" && d.status !== "cancelled");
@@ -114,6 +113,8 @@ function directNotice(ticket: Ticket, member: Member, pings: readonly Ping[], sc
   const locale = localeOf(member, ctx.defaultLocale);
   const cardCtx: CardContext = { ...ctx, locale };
   const mine = pings.filter((p) => p.memberId === member.id);
+  // Where the organisation asks after-sales to confirm first, its confirm duty is a confirmation; else an acknowledgement.
+  const confirmsFirst = needsConfirmation(ticket, ctx.org);
   const due = ticket.deadlines.find((d) => d.kind === "acknowledge" && mine.some((p) => p.id === d.pingId));
   const title =
     ticket.releasedAt === null || opening === "new"
@@ -128,20 +129,20 @@ function directNotice(ticket: Ticket, member: Member, pings: readonly Ping[], sc
       ...reasonLines(ticket.matched, ctx.org.triage, locale),
       ...gradingLines(ticket, cardCtx),
       ...teamLine(ticket, cardCtx),
-      ...(due ? [dueLine(ticket, mine, due.dueAt, cardCtx)] : []),
+      ...(due ? [dueLine(ticket, mine, due.dueAt, cardCtx, confirmsFirst)] : []),
     ],
     fields: ticketFields(ticket, cardCtx),
-    choices: due ? dutyActions(ticket.number, mine, locale, needsConfirmation(ticket, ctx.org)) : undefined,
+    choices: due ? dutyActions(ticket.number, mine, locale, confirmsFirst) : undefined,
     tone: ticket.level === 1 ? "warning" : "info",
   };
   return { recipient: memberRecipient(member, locale), card, ticketNumber: ticket.number };
 }
 
 /** What to send by when, for the duty at hand: confirm, grade, assign, or acknowledge. */
-function dueLine(ticket: Ticket, mine: readonly Ping[], dueAt: Date, cardCtx: CardContext): string {
+function dueLine(ticket: Ticket, mine: readonly Ping[], dueAt: Date, cardCtx: CardContext, confirmsFirst: boolean): string {
   const params = { due: formatLocalTime(dueAt, cardCtx.timeZone), number: ticket.number };
   const duties = new Set(mine.map((p) => p.duty));
-  if (duties.has("confirm")) return t(cardCtx.locale, "notify.confirm_by", params);
+  if (duties.has("confirm") && confirmsFirst) return t(cardCtx.locale, "notify.confirm_by", params);
   if (duties.has("grade")) return t(cardCtx.locale, "notify.grade_by", params);
   if (duties.has("assign_service_center")) return t(cardCtx.locale, "notify.assign_by", params);
   return t(cardCtx.locale, "notify.ack_by", params);

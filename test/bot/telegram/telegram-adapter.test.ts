@@ -313,6 +313,8 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     const ping = sent(ZHOU.id)[0]!;
     expect(ping.text).toContain("新工单 HL-20261126-0001：重大质量信息 2 级");
     expect(ping.text).toContain("售后服务部: 请确认工单及其级别");
+    // This organisation asks for no confirmation first: the duty is answered by acknowledging it.
+    expect(ping.text).toContain("前响应：/ack HL-20261126-0001");
     expect(ping.text).toContain("138****5678");
     const buttons = (ping.replyMarkup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard.flat().map((b) => b.callback_data);
     expect(buttons).toEqual(["/ack HL-20261126-0001", "/take HL-20261126-0001", "/resolve HL-20261126-0001"]);
