@@ -10,7 +10,7 @@ import { truncate } from "../messages/truncate.js";
 import type { CoreContext, TicketChange } from "../ports.js";
 import { formatLocalTime } from "../time/business-time.js";
 import type { Level } from "../triage/rules.js";
-import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toReporter, type FlowResult } from "./flow-support.js";
+import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toMembers, toReporter, type FlowResult } from "./flow-support.js";
 import { canView, mayAssign, mayGiveFeedback, mayGrade, mayTransfer } from "./permissions.js";
 import { moveTicket, withAnswered, type MoveChange } from "./replan-ticket.js";
 import { activePings, advanceStatus, isFinished, type Ping, type Severity, type Ticket, type TicketStatus } from "./ticket.js";
@@ -24,7 +24,11 @@ import { severityText } from "./ticket-card.js";
  */
 
 const unanswered = (ticket: Ticket, duties: readonly Ping["duty"][]) => activePings(ticket).filter((p) => duties.includes(p.duty) && p.acknowledgedAt === null);
-const pendingDeadlinesOf = (ticket: Ticket, pingIds: readonly number[]) => ticket.deadlines.filter((d) => d.status === "pending" && d.pingId !== null && pingIds.includes(d.pingId)).map((d) => d.id);
+/** The pings a step answers, and the pending deadlines they owed. */
+function answering(ticket: Ticket, pingIds: number[], by: string, at: Date): Pick<TicketChange, "acknowledgePings" | "meetDeadlines"> {
+  const deadlines = ticket.deadlines.filter((d) => d.status === "pending" && d.pingId !== null && pingIds.includes(d.pingId)).map((d) => d.id);
+  return { acknowledgePings: { ids: pingIds, by, at }, meetDeadlines: { ids: deadlines, at } };
+}
 
 /** The parts of a ticket change a move brings, merged with the flow's own. */
 function withMove(move: MoveChange, own: Omit<TicketChange, "events" | "outbox"> & Pick<TicketChange, "events" | "outbox">): TicketChange {
@@ -62,8 +66,7 @@ export async function confirmTicket(ctx: CoreContext, actor: Member, number: str
     ticket.id,
     withMove(move, {
       status,
-      acknowledgePings: { ids: pingIds, by: actor.id, at: now },
-      meetDeadlines: { ids: pendingDeadlinesOf(ticket, pingIds), at: now },
+      ...answering(ticket, pingIds, actor.id, now),
       events: [
         ...(via === "confirmed" ? [] : [{ type: via, actorId: actor.id, data: { pings: pingIds } }]),
         { type: "confirmed", actorId: actor.id, data: { level: ticket.level } },
@@ -121,8 +124,7 @@ export async function gradeTicket(ctx: CoreContext, actor: Member, number: strin
     withMove(move, {
       status,
       addGrading: { from, to, by: actor.id, reason, at: now },
-      acknowledgePings: { ids: settled, by: actor.id, at: now },
-      meetDeadlines: { ids: pendingDeadlinesOf(ticket, settled), at: now },
+      ...answering(ticket, settled, actor.id, now),
       events: [
         { type: "graded", actorId: actor.id, data: { from, to, reason } },
         ...(ticket.releasedAt ? [] : [{ type: "released" as const, actorId: actor.id, data: { confirmed: true } }]),
@@ -163,38 +165,26 @@ export async function assignTicket(ctx: CoreContext, actor: Member, number: stri
   const feedback = move.planChange.addDeadlines.find((d) => d.kind === "feedback");
   const due = (l: Locale) => (feedback ? formatLocalTime(feedback.dueAt, ctx.timeZone) : t(l, "report.none"));
   const labels = actorLabels(ctx, actor);
-  const toStaff = (centerId: string, message: (l: Locale) => string): Notification[] =>
-    [...cardCtx.members.values()]
-      .filter((m) => m.serviceCenterId === centerId && m.id !== actor.id)
-      .map((m) => {
-        const l = localeOf(m, ctx.defaultLocale);
-        return { recipient: memberRecipient(m, l), card: card(message(l), { tone: "info" }), ticketNumber: ticket.number };
-      });
+  const toStaff = (centerId: string, message: (l: Locale) => string) =>
+    toMembers(ctx, [...cardCtx.members.values()].filter((m) => m.serviceCenterId === centerId), actor, ticket.number, message);
+  // The reporter hears of it, unless they belong to the center told already.
+  const reporterIsStaff = cardCtx.members.get(ticket.reporterId)?.serviceCenterId === center.id;
   const outbox = [
     ...toStaff(center.id, (l) => t(l, "notify.assigned_center", { number: ticket.number, center: centerName(center.id, l), description: truncate(ticket.description, 80), due: due(l), ...labels(l) })),
     ...(ticket.serviceCenterId ? toStaff(ticket.serviceCenterId, (l) => t(l, "notify.unassigned_center", { number: ticket.number, center: centerName(center.id, l), ...labels(l) })) : []),
-    ...(await toReporterOutside(ctx, ticket, actor, center.id, (l) => t(l, "notify.assigned_reporter", { number: ticket.number, center: centerName(center.id, l), ...labels(l) }))),
+    ...(reporterIsStaff ? [] : await toReporter(ctx, ticket, actor, "notify.assigned_reporter", (l) => ({ number: ticket.number, center: centerName(center.id, l), ...labels(l) }))),
   ];
   const status = advanceStatus(ticket.status, "in_progress");
   await ctx.tickets.apply(
     ticket.id,
     withMove(move, {
       status,
-      acknowledgePings: { ids: settled, by: actor.id, at: now },
-      meetDeadlines: { ids: pendingDeadlinesOf(ticket, settled), at: now },
+      ...answering(ticket, settled, actor.id, now),
       events: [{ type: "assigned", actorId: actor.id, data: { from: ticket.serviceCenterId, to: center.id } }, ...statusEvents(ticket, status, actor.id)],
       outbox,
     }),
   );
   return done(ctx, actor, "assign.done", ticket.number, [...outbox, ...move.outbox], { center: centerName(center.id, cardCtx.locale), due: due(cardCtx.locale) });
-}
-
-/** The reporter hears of the assignment, unless they belong to the center that was told already. */
-async function toReporterOutside(ctx: CoreContext, ticket: Ticket, actor: Member, centerId: string, message: (l: Locale) => string): Promise<Notification[]> {
-  const reporter = await ctx.directory.findMember(ticket.reporterId);
-  if (!reporter || reporter.id === actor.id || reporter.serviceCenterId === centerId) return [];
-  const l = localeOf(reporter, ctx.defaultLocale);
-  return [{ recipient: memberRecipient(reporter, l, ticket.originPlatform), card: card(message(l)), ticketNumber: ticket.number }];
 }
 
 /**
@@ -248,8 +238,7 @@ export async function transferTicket(ctx: CoreContext, actor: Member, number: st
   await ctx.tickets.apply(
     ticket.id,
     withMove(move, {
-      acknowledgePings: { ids: settled, by: actor.id, at: now },
-      meetDeadlines: { ids: pendingDeadlinesOf(ticket, settled), at: now },
+      ...answering(ticket, settled, actor.id, now),
       events: [{ type: "transferred", actorId: actor.id, data: { reason } }],
       outbox: [],
     }),

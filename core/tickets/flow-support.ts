@@ -77,6 +77,15 @@ export async function toReporter(
   return [{ recipient: memberRecipient(reporter, locale, ticket.originPlatform), card: card(t(locale, key, params(locale)), { choices: choices?.(locale) }), ticketNumber: ticket.number }];
 }
 
+/** A message to each of these members, in their own language; the actor is not told of what they did. */
+export function toMembers(ctx: CoreContext, members: readonly (Member | undefined)[], actor: Member | null, ticketNumber: string, message: (locale: Locale) => string): Notification[] {
+  return members.flatMap((member) => {
+    if (!member || member.id === actor?.id) return [];
+    const locale = localeOf(member, ctx.defaultLocale);
+    return [{ recipient: memberRecipient(member, locale), card: card(message(locale), { tone: "info" }), ticketNumber }];
+  });
+}
+
 export function statusEvents(ticket: Ticket, next: TicketStatus, actorId: string) {
   return next === ticket.status ? [] : [{ type: "status_changed" as const, actorId, data: { from: ticket.status, to: next } }];
 }

@@ -1,14 +1,13 @@
 import type { Member } from "../directory/member.js";
-import { escalationNotices, localeOf, memberRecipient, type NoticeScope } from "../escalation/escalation-notices.js";
+import { escalationNotices, type NoticeScope } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
 import { planEscalation, type EscalationPlan, type TicketStage } from "../escalation/plan-escalation.js";
 import { planChangeRecord, replan, type PlanChange } from "../escalation/replan.js";
-import { card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
-import { pick } from "../messages/locale.js";
+import { pick, type Locale } from "../messages/locale.js";
 import type { CoreContext, TicketChange } from "../ports.js";
 import { formTeam } from "../teams/complaint-team.js";
-import { cardContext } from "./flow-support.js";
+import { cardContext, toMembers } from "./flow-support.js";
 import { activePings, type Deadline, type Ping, type Ticket } from "./ticket.js";
 import { departmentName, severityText } from "./ticket-card.js";
 
@@ -96,13 +95,9 @@ function withPlannedPings(ticket: Ticket, change: PlanChange): Ticket {
 /** Those a new plan no longer needs hear it: each cancelled ping's member, each appointee whose seat goes. */
 async function lossNotices(ctx: CoreContext, ticket: Ticket, change: PlanChange, actor: Member | null): Promise<Notification[]> {
   const cardCtx = await cardContext(ctx, ctx.defaultLocale);
-  const tell = (memberId: string | null, message: (locale: ReturnType<typeof localeOf>) => string): Notification[] => {
-    const member = memberId ? cardCtx.members.get(memberId) : undefined;
-    if (!member || member.id === actor?.id) return [];
-    const locale = localeOf(member, ctx.defaultLocale);
-    return [{ recipient: memberRecipient(member, locale), card: card(message(locale), { tone: "info" }), ticketNumber: ticket.number }];
-  };
-  const who = (locale: ReturnType<typeof localeOf>) => (actor ? pick(actor.name, locale) : "-");
+  const tell = (memberId: string | null, message: (locale: Locale) => string) =>
+    toMembers(ctx, [memberId ? cardCtx.members.get(memberId) : undefined], actor, ticket.number, message);
+  const who = (locale: Locale) => (actor ? pick(actor.name, locale) : "-");
   return [
     ...change.cancelledPings.flatMap((p) =>
       tell(p.memberId, (l) => t(l, "notify.ping_cancelled", { number: ticket.number, severity: severityText(ticket, l), who: who(l), duty: t(l, `duty.${p.duty}`) })),

@@ -1,7 +1,7 @@
 import type { Member } from "../directory/member.js";
 import type { Platform } from "../directory/organisation.js";
 import type { ReportDraft } from "../dialogs/report-draft.js";
-import { localeOf, memberRecipient, newTicketNotices } from "../escalation/escalation-notices.js";
+import { localeOf, newTicketNotices } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
 import { isHeld, needsConfirmation, planEscalation, type TicketStage } from "../escalation/plan-escalation.js";
 import { organisationTerms } from "../directory/organisation-terms.js";
@@ -16,7 +16,7 @@ import type { Classification } from "../triage/classify.js";
 import { formTeam } from "../teams/complaint-team.js";
 import { canAct, canClose, canResolve, canView, mayCallCustomer, mayGrade } from "./permissions.js";
 import { confirmTicket } from "./after-sales-flows.js";
-import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toReporter, type FlowResult } from "./flow-support.js";
+import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toMembers, toReporter, type FlowResult } from "./flow-support.js";
 import { activePings, advanceStatus, isUngraded, type Severity, type Ticket, type TicketStatus } from "./ticket.js";
 import { reasonLines, severityText, ticketCard } from "./ticket-card.js";
 import { withLatestEntries } from "./timeline-flows.js";
@@ -204,7 +204,7 @@ export async function addNote(ctx: CoreContext, actor: Member, number: string, t
   const askers = ticket.reporterId === actor.id ? await openQuestionsOf(ctx, ticket) : [];
   const outbox = [
     ...(await toReporter(ctx, ticket, actor, "notify.noted", (l) => ({ number: ticket.number, text, ...labels(l) }))),
-    ...(await toMembers(ctx, askers, (l) => t(l, "notify.answered", { number: ticket.number, text, ...labels(l) }), ticket.number)),
+    ...toMembers(ctx, await Promise.all(askers.map((id) => ctx.directory.findMember(id))), actor, ticket.number, (l) => t(l, "notify.answered", { number: ticket.number, text, ...labels(l) })),
   ];
   const data = askers.length ? { text, answers: askers } : { text };
   await ctx.tickets.apply(ticket.id, { events: [{ type: "note", actorId: actor.id, data }], outbox });
@@ -217,17 +217,6 @@ async function openQuestionsOf(ctx: CoreContext, ticket: Ticket): Promise<string
   const lastAnswer = entries.findLastIndex((e) => e.type === "note" && e.actorId === ticket.reporterId);
   const askers = entries.slice(lastAnswer + 1).flatMap((e) => (e.type === "info_requested" && e.actorId && e.actorId !== ticket.reporterId ? [e.actorId] : []));
   return [...new Set(askers)];
-}
-
-async function toMembers(ctx: CoreContext, memberIds: readonly string[], message: (locale: Locale) => string, ticketNumber: string): Promise<Notification[]> {
-  const notices: Notification[] = [];
-  for (const id of memberIds) {
-    const member = await ctx.directory.findMember(id);
-    if (!member) continue;
-    const locale = localeOf(member, ctx.defaultLocale);
-    notices.push({ recipient: memberRecipient(member, locale), card: card(message(locale)), ticketNumber });
-  }
-  return notices;
 }
 
 /** A department that must act asks the reporter for more; the question lands on the timeline. */
