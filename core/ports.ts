@@ -3,7 +3,7 @@ import type { Duty, Organisation, Platform } from "./directory/organisation.js";
 import type { Notification, ReplyRecipient } from "./escalation/notification.js";
 import type { Card } from "./messages/card.js";
 import type { Locale } from "./messages/locale.js";
-import type { AttachmentRef, Deadline, DeadlineKind, Grading, NewTimelineEvent, TeamSeat, Ticket, TicketStatus } from "./tickets/ticket.js";
+import type { AttachmentRef, Deadline, DeadlineKind, Grading, NewTimelineEvent, NewWorkRecord, TeamSeat, Ticket, TicketStatus } from "./tickets/ticket.js";
 import type { TimelineEntry } from "./tickets/timeline.js";
 import type { Level } from "./triage/rules.js";
 import type { ReportStore } from "./reports/report-data.js";
@@ -82,10 +82,10 @@ export interface UnitOfWork {
 }
 
 /** A ticket before it is stored: the store gives it its id, number, day and timestamps. */
-export type NewTicket = Omit<Ticket, "id" | "number" | "localDate" | "createdAt" | "resolvedAt" | "closedAt" | "pings" | "deadlines" | "team" | "gradings">;
+export type NewTicket = Omit<Ticket, "id" | "number" | "localDate" | "createdAt" | "resolvedAt" | "closedAt" | "pings" | "deadlines" | "team" | "gradings" | "result" | "resolvedBy" | "records">;
 
 /** The ticket's own fields the after-sales loop changes (a level, a release, an assignment, a transfer). */
-export type TicketFields = Partial<Pick<Ticket, "category" | "level" | "releasedAt" | "firstLine" | "transferredAt" | "serviceCenterId">>;
+export type TicketFields = Partial<Pick<Ticket, "category" | "level" | "releasedAt" | "firstLine" | "transferredAt" | "serviceCenterId" | "result" | "resolvedBy">>;
 
 export interface NewPing {
   departmentId: string | null;
@@ -137,6 +137,8 @@ export interface TicketChange {
   updateTeamSeat?: { departmentId: string; seat: Partial<Omit<TeamSeat, "departmentId" | "leader">> };
   /** Photos and files added after the report was submitted (`/attach`). */
   addAttachments?: AttachmentRef[];
+  /** What QA, the team, finance or logistics recorded, with the record's own files. */
+  addRecords?: NewWorkRecord[];
   events: NewTimelineEvent[];
   outbox: Notification[];
   /** Messages built from the ticket as the change leaves it (they need the new pings' ids). */

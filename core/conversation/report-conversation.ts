@@ -10,6 +10,7 @@ import type { Locale } from "../messages/locale.js";
 import type { CoreContext, DialogSession } from "../ports.js";
 import { canReport } from "../tickets/permissions.js";
 import type { FlowResult } from "../tickets/flow-support.js";
+import { localDate } from "../time/business-time.js";
 import { openTicket } from "../tickets/ticket-flows.js";
 
 /** Where a dialog is kept: one per member per conversation. */
@@ -24,7 +25,7 @@ export type ReportSession = Pick<DialogSession, "step" | "state">;
 export const reply = (...replies: Card[]): FlowResult => ({ replies, notifications: [] });
 
 function env(ctx: CoreContext, locale: Locale): StepEnv {
-  return { locale, thresholds: ctx.org.triage };
+  return { locale, thresholds: ctx.org.triage, today: localDate(ctx.clock(), ctx.timeZone) };
 }
 
 /** Conversations are named `<platform>:<chat id>`; the terminal and tests use other prefixes. */

@@ -11,11 +11,17 @@ export interface ReportDraft {
   brand?: Brand;
   vin?: string | null;
   mileageKm?: number | null;
+  /** YYYY-MM-DD; null: unknown. */
+  saleDate?: string | null;
   description?: string;
   /** Only the questions that were asked; omitted answers count as "no" for the classification. */
   triage: TriageAnswers;
   customerName?: string;
   customerPhone?: string;
+  /** Null: the customer gave none. */
+  customerEmail?: string | null;
+  /** False: the customer asked not to be contacted. */
+  contactCustomer?: boolean;
   attachments: AttachmentRef[];
   attachmentsDone?: boolean;
 }

@@ -6,9 +6,11 @@ import type { TriageAnswers, TriageField } from "../triage/answers.js";
 import { couldRaiseLevel } from "../triage/classify.js";
 import type { TriageThresholds } from "../triage/rules.js";
 import { parseAmountCny } from "../validation/amount.js";
+import { parseEmail } from "../validation/email.js";
 import { parseMileageKm } from "../validation/mileage.js";
 import { parsePhone } from "../validation/phone.js";
 import type { ParseResult } from "../validation/result.js";
+import { parseSaleDate } from "../validation/sale-date.js";
 import { parseVin } from "../validation/vin.js";
 import type { ReportDraft } from "./report-draft.js";
 
@@ -22,6 +24,8 @@ export interface DialogInput {
 export interface StepEnv {
   locale: Locale;
   thresholds: TriageThresholds;
+  /** The business day (YYYY-MM-DD): a sale date cannot be later. */
+  today: string;
 }
 
 export type StepResult = { ok: true; draft: ReportDraft } | { ok: false; reason: MessageKey; params?: MessageParams };
@@ -84,7 +88,7 @@ const question = (key: MessageKey, locale: Locale, choices?: Choice[], params?: 
 /** A question answered by typing (a VIN, a number): its buttons are shortcuts, typed digits are the answer. */
 const typedQuestion = (key: MessageKey, locale: Locale, choices?: Choice[]): Card => ({ ...question(key, locale, choices), typedAnswer: true });
 
-type PlainField = "kind" | "source" | "brand" | "vin" | "mileageKm" | "description" | "customerName" | "customerPhone";
+type PlainField = "kind" | "source" | "brand" | "vin" | "mileageKm" | "saleDate" | "description" | "customerName" | "customerPhone" | "customerEmail" | "contactCustomer";
 
 /** What every question stored in one draft field shares: answered once the key is present. */
 function draftField(field: PlainField): Pick<Step, "id" | "label" | "isAnswered" | "applies" | "clear"> {
@@ -119,22 +123,26 @@ function choiceStep<K extends "kind" | "source" | "brand", V extends NonNullable
 const UNKNOWN: Option<null> = { id: "unknown", value: null, label: "unknown", synonyms: ["不知道", "无", "skip", "跳过", "-"] };
 
 /** A typed answer checked by a parser; `optional` steps offer "Unknown". */
-function parsedStep<K extends "vin" | "mileageKm" | "customerPhone", V>(
+/** An e-mail address nobody gave: "None" rather than "Unknown". */
+const NO_EMAIL: Option<null> = { id: "none", value: null, label: "email.none", synonyms: ["无", "没有", "none", "no", "skip", "跳过", "-"] };
+
+function parsedStep<K extends "vin" | "mileageKm" | "saleDate" | "customerPhone" | "customerEmail", V>(
   field: K,
   ask: MessageKey,
-  parse: (text: string) => ParseResult<V>,
+  parse: (text: string, env: StepEnv) => ParseResult<V>,
   store: (value: V) => NonNullable<ReportDraft[K]>,
-  options: { optional: boolean; show?: (d: ReportDraft) => string | undefined },
+  options: { optional: boolean; none?: Option<null>; show?: (d: ReportDraft) => string | undefined },
 ): Step {
+  const none = options.none ?? UNKNOWN;
   return {
     ...draftField(field),
-    prompt: (_d, env) => typedQuestion(ask, env.locale, options.optional ? choicesOf([UNKNOWN], env.locale) : undefined),
-    accept: (input, draft) => {
-      if (options.optional && matchOption(input, [UNKNOWN], { byNumber: false })) return { ok: true, draft: { ...draft, [field]: null } };
-      const parsed = parse(input.text ?? "");
+    prompt: (_d, env) => typedQuestion(ask, env.locale, options.optional ? choicesOf([none], env.locale) : undefined),
+    accept: (input, draft, env) => {
+      if (options.optional && matchOption(input, [none], { byNumber: false })) return { ok: true, draft: { ...draft, [field]: null } };
+      const parsed = parse(input.text ?? "", env);
       return parsed.ok ? { ok: true, draft: { ...draft, [field]: store(parsed.value) } } : { ok: false, reason: `invalid.${parsed.reason}` };
     },
-    summary: (d, env) => (d[field] === null ? t(env.locale, "unknown") : (options.show?.(d) ?? String(d[field] ?? ""))),
+    summary: (d, env) => (d[field] === null ? t(env.locale, none.label) : (options.show?.(d) ?? String(d[field] ?? ""))),
   };
 }
 
@@ -182,6 +190,17 @@ function triageStep<F extends TriageField>(field: F, options: Option<NonNullable
   };
 }
 
+/** §4: the result goes back to the customer, unless they asked not to be contacted. */
+const contactStep: Step = {
+  ...draftField("contactCustomer"),
+  prompt: (_d, env) => question("ask.contactCustomer", env.locale, choicesOf(YES_NO, env.locale)),
+  accept: (input, draft) => {
+    const option = matchOption(input, YES_NO);
+    return option ? { ok: true, draft: { ...draft, contactCustomer: option.value } } : { ok: false, reason: "invalid.choice" };
+  },
+  summary: (d, env) => (d.contactCustomer === undefined ? undefined : t(env.locale, d.contactCustomer ? "yes" : "no")),
+};
+
 const attachmentsStep: Step = {
   id: "attachments",
   label: "field.attachments",
@@ -207,7 +226,8 @@ const enumOptions = <V extends string>(values: readonly V[], prefix: string): Op
 /**
  * The report dialog's questions in order (DESIGN.md "Handling"): what, where from, which
  * vehicle, what happened, the manual's severity questions (most severe criteria first, so an
- * early level 1 ends the triage), the customer, then files.
+ * early level 1 ends the triage), the customer (the sale date is on their invoice; an e-mail and
+ * whether they may be told the result), then files.
  */
 export const REPORT_STEPS: readonly Step[] = [
   choiceStep("kind", "ask.kind", enumOptions(TICKET_KINDS, "kind")),
@@ -233,6 +253,10 @@ export const REPORT_STEPS: readonly Step[] = [
   triageStep("batch", YES_NO),
   freeTextStep("customerName", "ask.customerName", 1, MAX_NAME),
   parsedStep("customerPhone", "ask.customerPhone", parsePhone, (phone) => phone.display, { optional: false }),
+  // §5: repairs within the warranty period follow the warranty rules; it starts at the sale.
+  parsedStep("saleDate", "ask.saleDate", (text, env) => parseSaleDate(text, env.today), (date) => date, { optional: true }),
+  parsedStep("customerEmail", "ask.customerEmail", parseEmail, (address) => address, { optional: true, none: NO_EMAIL }),
+  contactStep,
   attachmentsStep,
 ];
 

@@ -28,6 +28,9 @@ export const DUTIES = [
   "lead_complaint_team",
   "grade",
   "handle_call",
+  "handle_finance",
+  "transport_vehicle",
+  "store_vehicle",
 ] as const;
 export const dutySchema = z.enum(DUTIES);
 export type Duty = z.infer<typeof dutySchema>;

@@ -45,7 +45,12 @@ export function advanceStatus(current: TicketStatus, target: TicketStatus): Tick
 
 export const isFinished = (status: TicketStatus) => status === "resolved" || status === "closed";
 
-export const DEADLINE_KINDS = ["acknowledge", "measures", "on_site", "feedback", "receipt"] as const;
+/**
+ * What a deadline waits for: an acknowledgement, QA's support dispatched (level 1) or measures
+ * (level 2), the team on site, a center's feedback, the receipt, finance handling an agreed
+ * amount, a returned vehicle transported and stored.
+ */
+export const DEADLINE_KINDS = ["acknowledge", "support", "measures", "on_site", "feedback", "receipt", "finance", "transport", "storage"] as const;
 export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 
 export interface AttachmentRef {
@@ -54,6 +59,33 @@ export interface AttachmentRef {
   kind: "photo" | "document";
   name?: string | undefined;
 }
+
+/**
+ * What the people handling a ticket did, in their words (manual §4, §5). `support`: who QA sent for
+ * technical support (level 1); `measures`: QA's proposed measures (level 2); `appraisal`: QA's
+ * technical appraisal; `responsibility`: the complaint team's split of responsibility (分清责任);
+ * `agreement`: the terms agreed with the customer; `finance`: sales finance's handling of the
+ * amount; `transported`/`stored`: a returned vehicle's milestones; `phone_receipt`: the receipt
+ * given to the customer by phone.
+ */
+export const WORK_RECORD_KINDS = ["support", "measures", "appraisal", "responsibility", "agreement", "finance", "transported", "stored", "phone_receipt"] as const;
+export type WorkRecordKind = (typeof WORK_RECORD_KINDS)[number];
+
+export interface WorkRecord {
+  id: number;
+  kind: WorkRecordKind;
+  text: string;
+  /** The agreement's amount in fen (分); null for every other kind, or an agreement without money. */
+  amountFen: number | null;
+  /** Why after-sales recorded the agreement before every seat was confirmed and the team on site. */
+  override: string | null;
+  by: string;
+  at: Date;
+  /** Files that belong to the record (the signed agreement). */
+  attachments: AttachmentRef[];
+}
+
+export type NewWorkRecord = Omit<WorkRecord, "id">;
 
 export interface MatchedRuleRef {
   rule: string;
@@ -153,8 +185,19 @@ export interface Ticket extends Severity {
   transferredAt: Date | null;
   /** Every grading, oldest first. */
   gradings: Grading[];
+  /** Where the customer wants the receipt by e-mail; null when they gave no address. */
+  customerEmail: string | null;
+  /** The customer asked not to be contacted: no SMS or e-mail goes to them. */
+  doNotContact: boolean;
+  /** The vehicle's sale date (YYYY-MM-DD), where its warranty starts; null when unknown. */
+  saleDate: string | null;
   createdAt: Date;
   resolvedAt: Date | null;
+  /** What was done, in the resolver's words; the receipt (回执) carries it. */
+  result: string | null;
+  resolvedBy: string | null;
+  /** What QA, the team, finance and logistics recorded, oldest first. */
+  records: WorkRecord[];
   closedAt: Date | null;
   pings: Ping[];
   deadlines: Deadline[];
@@ -192,7 +235,11 @@ export type TimelineEventType =
   | "feedback"
   | "transferred"
   | "team_seat_added"
-  | "team_seat_removed";
+  | "team_seat_removed"
+  | "work_recorded"
+  | "receipt_sent"
+  | "receipt_failed"
+  | "vehicle_return_requested";
 
 export interface NewTimelineEvent {
   type: TimelineEventType;

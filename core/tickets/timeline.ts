@@ -5,6 +5,7 @@ import { pick } from "../messages/locale.js";
 import { truncate } from "../messages/truncate.js";
 import { formatLocalTime } from "../time/business-time.js";
 import { findRule } from "../triage/rules.js";
+import { formatFen } from "../validation/amount.js";
 import { departmentName, memberName, severityText, type CardContext } from "./ticket-card.js";
 import type { Ticket, TimelineEventType } from "./ticket.js";
 
@@ -86,7 +87,8 @@ const SENTENCES: Record<TimelineEventType, Sentence> = {
   status_changed: sentence(z.object({ from: z.string(), to: z.string() }), (d, env) =>
     say(env, "timeline.status_changed", { from: label(env, `status.${d.from}`, d.from), to: label(env, `status.${d.to}`, d.to) }),
   ),
-  resolved: sentence(nothing, (_d, env) => say(env, "timeline.resolved")),
+  // Resolutions recorded before results were kept carry no text.
+  resolved: sentence(z.object({ result: z.string().default("") }), (d, env) => withText(say(env, "timeline.resolved"), d.result, env)),
   closed: sentence(nothing, (_d, env) => say(env, "timeline.closed")),
   reminded: sentence(deadlineData.extend({ to: z.string() }), (d, env) => say(env, "timeline.reminded", { to: memberName(d.to, env.ctx), what: owed(d, env) })),
   escalated: sentence(deadlineData.extend({ from: z.string(), to: z.string(), step: z.number() }), (d, env) =>
@@ -126,6 +128,15 @@ const SENTENCES: Record<TimelineEventType, Sentence> = {
       ? say(env, "timeline.team_seat_removed", { department: departmentName(d.departmentId, env.ctx) })
       : say(env, "timeline.team_seat_removed_member", { department: departmentName(d.departmentId, env.ctx), member: memberName(d.memberId, env.ctx) }),
   ),
+  work_recorded: sentence(z.object({ kind: z.string(), text: z.string(), amountFen: z.number().nullable().default(null) }), (d, env) => {
+    const recorded = say(env, "timeline.work_recorded", { what: label(env, `record.${d.kind}`, d.kind) });
+    return withText(d.amountFen === null ? recorded : say(env, "timeline.with_detail", { sentence: recorded, detail: formatFen(d.amountFen, env.ctx.locale) }), d.text, env);
+  }),
+  receipt_sent: sentence(z.object({ channel: z.string() }), (d, env) => say(env, "timeline.receipt_sent", { channel: label(env, `receipt_channel.${d.channel}`, d.channel) })),
+  receipt_failed: sentence(z.object({ channel: z.string(), error: z.string().default("") }), (d, env) =>
+    withText(say(env, "timeline.receipt_failed", { channel: label(env, `receipt_channel.${d.channel}`, d.channel) }), d.error, env),
+  ),
+  vehicle_return_requested: sentence(nothing, (_d, env) => say(env, "timeline.vehicle_return_requested")),
 };
 
 const say = (env: Env, key: MessageKey, params: MessageParams = {}) => t(env.ctx.locale, key, { who: env.who, ...params });

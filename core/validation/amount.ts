@@ -72,3 +72,8 @@ function isCompound(terms: Term[]): boolean {
     return Number(term.digits) < 10 ** (previous.exponent - term.exponent);
   });
 }
+
+/** An amount kept in fen (分), as people read it: `¥52,000.00`. */
+export function formatFen(fen: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { style: "currency", currency: "CNY" }).format(fen / 100);
+}

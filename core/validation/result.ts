@@ -11,7 +11,10 @@ export type InvalidReason =
   | "amount_format"
   | "amount_negative"
   | "mileage_format"
-  | "mileage_range";
+  | "mileage_range"
+  | "date_format"
+  | "date_future"
+  | "email_format";
 
 /** Outcome of parsing one answer: the normalised value, or the reason it was rejected. */
 export type ParseResult<T> =

@@ -15,6 +15,8 @@ import {
   type TicketKind,
   type TicketSource,
   type TicketStatus,
+  type WorkRecord,
+  type WorkRecordKind,
 } from "../../core/tickets/ticket.js";
 import type { TimelineEntry } from "../../core/tickets/timeline.js";
 import type { Level } from "../../core/triage/rules.js";
@@ -22,7 +24,13 @@ import { Prisma } from "../../generated/prisma/client.ts";
 import { sqliteOf, transact, type Database } from "../database.js";
 import type { Statements } from "../sqlite-connection.js";
 
-const WITH_DETAILS = { pings: { orderBy: { id: "asc" } }, deadlines: { orderBy: { id: "asc" } }, attachments: true, teamSeats: { orderBy: { id: "asc" } } } as const;
+const WITH_DETAILS = {
+  pings: { orderBy: { id: "asc" } },
+  deadlines: { orderBy: { id: "asc" } },
+  attachments: { orderBy: { id: "asc" } },
+  teamSeats: { orderBy: { id: "asc" } },
+  records: { orderBy: { id: "asc" } },
+} as const;
 type TicketRow = Prisma.TicketGetPayload<{ include: typeof WITH_DETAILS }>;
 
 /**
@@ -52,10 +60,12 @@ export class PrismaTicketStore implements TicketStore {
       const number = formatTicketNumber(draft.localDate, last);
       const id = sql.insert(
         `INSERT INTO "Ticket" ("number", "localDate", "kind", "source", "category", "level", "matchedRules", "answers", "status", "brand", "vin", "mileageKm",
-           "description", "customerName", "customerPhone", "reporterId", "originPlatform", "serviceCenterId", "releasedAt", "firstLine", "transferredAt", "createdAt", "updatedAt")
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           "description", "customerName", "customerPhone", "reporterId", "originPlatform", "serviceCenterId", "releasedAt", "firstLine", "transferredAt",
+           "customerEmail", "doNotContact", "saleDate", "createdAt", "updatedAt")
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         number, draft.localDate, t.kind, t.source, t.category, t.level, JSON.stringify(t.matched), JSON.stringify(t.answers), t.status, t.brand, t.vin, t.mileageKm,
-        t.description, t.customerName, t.customerPhone, t.reporterId, t.originPlatform, t.serviceCenterId, t.releasedAt, t.firstLine, t.transferredAt, now, now,
+        t.description, t.customerName, t.customerPhone, t.reporterId, t.originPlatform, t.serviceCenterId, t.releasedAt, t.firstLine, t.transferredAt,
+        t.customerEmail, t.doNotContact, t.saleDate, now, now,
       );
       for (const a of t.attachments) {
         sql.run(`INSERT INTO "Attachment" ("ticketId", "platform", "fileId", "kind", "name", "at") VALUES (?, ?, ?, ?, ?, ?)`, id, a.platform, a.fileId, a.kind, a.name ?? null, now);
@@ -63,7 +73,10 @@ export class PrismaTicketStore implements TicketStore {
       const pings = insertPings(sql, id, draft.pings, now);
       const deadlines = insertDeadlines(sql, id, draft.deadlines, pings);
       addEvents(sql, id, draft.events, now);
-      const ticket: Ticket = { ...t, id, number, localDate: draft.localDate, createdAt: now, resolvedAt: null, closedAt: null, pings, deadlines, team: [], gradings: [] };
+      const ticket: Ticket = {
+        ...t, id, number, localDate: draft.localDate, createdAt: now, resolvedAt: null, closedAt: null, result: null, resolvedBy: null,
+        pings, deadlines, team: [], gradings: [], records: [],
+      };
       addOutbox(sql, outboxFor(ticket), id, now);
       return ticket;
     });
@@ -137,7 +150,11 @@ export class PrismaTicketStore implements TicketStore {
       const seat = change.updateTeamSeat;
       if (seat) await tx.teamSeat.update({ where: { ticketId_departmentId: { ticketId, departmentId: seat.departmentId } }, data: seat.seat });
       const files = change.addAttachments ?? [];
-      if (files.length) await tx.attachment.createMany({ data: files.map((a) => ({ ticketId, platform: a.platform, fileId: a.fileId, kind: a.kind, name: a.name ?? null, at: now })) });
+      if (files.length) await tx.attachment.createMany({ data: files.map((a) => attachmentRow(ticketId, a, null, now)) });
+      for (const { attachments, ...record } of change.addRecords ?? []) {
+        const { id: recordId } = await tx.workRecord.create({ data: { ticketId, ...record }, select: { id: true } });
+        if (attachments.length) await tx.attachment.createMany({ data: attachments.map((a) => attachmentRow(ticketId, a, recordId, now)) });
+      }
       addEvents(sql, ticketId, change.events, now);
       const after = change.outboxFor ? await tx.ticket.findUnique({ where: { id: ticketId }, include: WITH_DETAILS }) : null;
       addOutbox(sql, [...change.outbox, ...(after && change.outboxFor ? change.outboxFor(toTicket(after)) : [])], ticketId, now);
@@ -145,6 +162,9 @@ export class PrismaTicketStore implements TicketStore {
     });
   }
 }
+
+const attachmentRow = (ticketId: number, a: AttachmentRef, recordId: number | null, at: Date) =>
+  ({ ticketId, platform: a.platform, fileId: a.fileId, kind: a.kind, name: a.name ?? null, recordId, at });
 
 /** A ticket's pings, as plain statements: a report writes several. An acknowledged one is answered at once. */
 function insertPings(sql: Statements, ticketId: number, pings: readonly NewPing[], now: Date): Ping[] {
@@ -230,6 +250,8 @@ function eventData(json: string): Record<string, unknown> {
   }
 }
 
+const toAttachmentRef = (a: TicketRow["attachments"][number]): AttachmentRef => ({ platform: a.platform, fileId: a.fileId, kind: a.kind as AttachmentRef["kind"], name: a.name ?? undefined });
+
 function toTicket(row: TicketRow): Ticket {
   return {
     id: row.id,
@@ -254,6 +276,11 @@ function toTicket(row: TicketRow): Ticket {
     releasedAt: row.releasedAt,
     firstLine: row.firstLine,
     transferredAt: row.transferredAt,
+    customerEmail: row.customerEmail,
+    doNotContact: row.doNotContact,
+    saleDate: row.saleDate,
+    result: row.result,
+    resolvedBy: row.resolvedBy,
     gradings: (JSON.parse(row.gradings) as (Omit<Grading, "at"> & { at: string })[]).map((g) => ({ ...g, at: new Date(g.at) })),
     createdAt: row.createdAt,
     resolvedAt: row.resolvedAt,
@@ -268,7 +295,17 @@ function toTicket(row: TicketRow): Ticket {
       chain: JSON.parse(d.chain) as string[],
       step: d.step,
     })),
-    attachments: row.attachments.map((a): AttachmentRef => ({ platform: a.platform, fileId: a.fileId, kind: a.kind as AttachmentRef["kind"], name: a.name ?? undefined })),
+    attachments: row.attachments.filter((a) => a.recordId === null).map(toAttachmentRef),
+    records: row.records.map((r): WorkRecord => ({
+      id: r.id,
+      kind: r.kind as WorkRecordKind,
+      text: r.text,
+      amountFen: r.amountFen,
+      override: r.override,
+      by: r.by,
+      at: r.at,
+      attachments: row.attachments.filter((a) => a.recordId === r.id).map(toAttachmentRef),
+    })),
     team: row.teamSeats.map(({ departmentId, leader, memberId, appointedBy, appointedAt, confirmedAt }) => ({ departmentId, leader, memberId, appointedBy, appointedAt, confirmedAt })),
   };
 }
