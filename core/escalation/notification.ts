@@ -10,6 +10,8 @@ export type Recipient =
    * thread in `address`, the channel the organisation file names for teams) and invites the team.
    */
   | { kind: "team"; ticketNumber: string; name: string; platform: Platform; address: string }
+  /** The customer, who never talks to the bot: an SMS to their mobile, or an e-mail (manual §4: 回执). */
+  | CustomerRecipient
   /**
    * The sender of an inbound event, answered where they wrote: `address` is what the adapter
    * needs to answer there (a chat id, a Slack channel or response URL), opaque to the core.
@@ -25,6 +27,35 @@ export interface ReplyRecipient {
   address: string;
 }
 
+/** How a customer is reached: messages leave through a provider, not a chat platform. */
+export const CUSTOMER_CHANNELS = ["sms", "email"] as const;
+export type CustomerChannel = (typeof CUSTOMER_CHANNELS)[number];
+
+export interface CustomerRecipient {
+  kind: "customer";
+  /** The channel is the outbox's platform for the message. */
+  platform: CustomerChannel;
+  /** A mobile number in E.164 (`+8613812345678`), or an e-mail address. */
+  address: string;
+  name: string;
+}
+
+/**
+ * A message made from an approved template, for providers that send nothing else (an SMS in China
+ * needs a template its provider approved): which one, and its parameters. The card is the same
+ * message in full, for channels that take free text (e-mail) and for the record.
+ */
+export interface MessageTemplate {
+  id: "receipt";
+  params: Record<string, string>;
+}
+
+/**
+ * What a message is for, where its sending matters beyond itself: once a `receipt` is sent, the
+ * ticket's receipt deadline is met (§4: the result goes back to the customer and the center).
+ */
+export type DeliveryPurpose = "receipt";
+
 /** A message core wants delivered; adapters render the card, the delivery queue sends it. */
 export interface Notification {
   recipient: Recipient;
@@ -35,6 +66,8 @@ export interface Notification {
    * posted keep it current as the ticket changes, instead of posting again.
    */
   view?: LiveView | undefined;
+  template?: MessageTemplate | undefined;
+  purpose?: DeliveryPurpose | undefined;
 }
 
 export type LiveView = "ticket" | "team";

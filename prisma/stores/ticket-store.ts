@@ -216,9 +216,11 @@ export function addOutbox(sql: Statements, notifications: Notification[], ticket
       unreachable ? "failed" : "pending",
       unreachable ? `no chat identity for ${n.recipient.name}` : null,
       createdAt,
+      n.purpose ?? null,
+      n.template ? JSON.stringify(n.template) : null,
     ];
   });
-  sql.insertRows("Delivery", ["platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt"], rows);
+  sql.insertRows("Delivery", ["platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt", "purpose", "template"], rows);
 }
 
 /**

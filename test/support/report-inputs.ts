@@ -8,7 +8,7 @@ import type { AttachmentRef } from "../../core/tickets/ticket.js";
 import { DEFAULT_THRESHOLDS } from "../../core/triage/rules.js";
 
 /** The environment the dialog runs in, with the manual's default claim thresholds. */
-export const envFor = (locale: Locale): StepEnv => ({ locale, thresholds: DEFAULT_THRESHOLDS });
+export const envFor = (locale: Locale): StepEnv => ({ locale, thresholds: DEFAULT_THRESHOLDS, today: "2026-11-26" });
 export const ZH = envFor("zh-CN");
 export const EN = envFor("en");
 

@@ -8,6 +8,7 @@ ALTER TABLE "Ticket" ADD COLUMN "result" TEXT;
 ALTER TABLE "Ticket" ADD COLUMN "resolvedBy" TEXT;
 ALTER TABLE "Attachment" ADD COLUMN "recordId" INTEGER;
 ALTER TABLE "Delivery" ADD COLUMN "purpose" TEXT;
+ALTER TABLE "Delivery" ADD COLUMN "template" TEXT;
 
 CREATE TABLE "WorkRecord" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
