@@ -296,6 +296,7 @@ describe("the Telegram webhook under hostile input", () => {
           ...["no", "none", "no", "no", "yes"].map((press) => ({ press })),
           customerName,
           CUSTOMER_PHONE,
+          ...["unknown", "none", "yes"].map((press) => ({ press })),
           { press: "done" },
         ];
         const before = fake.sentTo(MA.id).length;

@@ -52,7 +52,7 @@ async function fire(deadlineId: number) {
 }
 
 /** A level-1 complaint: the driver was injured (PR joins the team for level 1, not for the media). */
-const INJURY_COMPLAINT = ["/new", "2", "2", "2", "unknown", "unknown", "顾客投诉车辆起火，驾驶员受伤", "是", "王先生", "13912345678", "完成"];
+const INJURY_COMPLAINT = ["/new", "2", "2", "2", "unknown", "unknown", "顾客投诉车辆起火，驾驶员受伤", "是", "王先生", "13912345678", "unknown", "无", "是", "完成"];
 
 describe("a level-1 complaint waits for after-sales' confirmation (§4: 经售后服务部确认后 … 报送)", () => {
   beforeEach(() => report("wang.fang", INJURY_COMPLAINT));
@@ -234,7 +234,7 @@ describe("a general fault goes to a service center and comes back with its resul
 });
 
 describe("a hotline call (§4 客服中心 … 顾客待处理工单)", () => {
-  const CALL = ["/new", "1", "2", "1", "unknown", "unknown", "顾客来电：仪表灯不亮", "否", "没有", "否", "否", "否", "个别", "无影响", "无", "否", "否", "否", "赵女士", "13700001111", "完成"];
+  const CALL = ["/new", "1", "2", "1", "unknown", "unknown", "顾客来电：仪表灯不亮", "否", "没有", "否", "否", "否", "个别", "无影响", "无", "否", "否", "否", "赵女士", "13700001111", "unknown", "无", "是", "完成"];
 
   it("is resolved by the agent, or transferred to after-sales, assigned to a center, which reports back before its deadline", async () => {
     // The first call the hotline settles itself.

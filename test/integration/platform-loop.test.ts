@@ -15,7 +15,7 @@ import { UNGRADED_FAULT } from "../support/report-script.js";
  */
 
 /** A hotline call with nothing major about it: every severity question answered no. */
-const HOTLINE_CALL = ["/new", "1", "2", "1", "unknown", "unknown", "顾客来电：仪表灯不亮", "否", "没有", "否", "否", "否", "个别", "无影响", "无", "否", "否", "否", "赵女士", "13700001111", "完成", "1"];
+const HOTLINE_CALL = ["/new", "1", "2", "1", "unknown", "unknown", "顾客来电：仪表灯不亮", "否", "没有", "否", "否", "否", "个别", "无影响", "无", "否", "否", "否", "赵女士", "13700001111", "unknown", "无", "是", "完成", "1"];
 
 describe.each(SCENARIO_PLATFORMS)("the after-sales loop on %s", (platform) => {
   let scenario: Scenario;

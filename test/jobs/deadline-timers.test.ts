@@ -18,7 +18,7 @@ const ZHOU = 100000001; // the after-sales lead, on Telegram in this organisatio
 const ZHAO = 100000077; // the senior manager
 const QIAN = 100000078; // the assistant to the VP
 /** A level-1 fault: casualties settle the level at the first severity question. */
-const LEVEL1_FAULT = ["/new", "1", "1", "2", "unknown", "unknown", "刹车失灵导致追尾，有人受伤", "是", "张先生", "13812345678", "完成", "1"];
+const LEVEL1_FAULT = ["/new", "1", "1", "2", "unknown", "unknown", "刹车失灵导致追尾，有人受伤", "是", "张先生", "13812345678", "unknown", "无", "是", "完成", "1"];
 /** Real time, seconds long: acknowledge in 1.5 s, reminded 0.75 s before, each escalation step 1.5 s. */
 const ACK_MINUTES = 0.025;
 

@@ -18,7 +18,7 @@ export interface SoakScript {
 }
 
 const VEHICLE: ReplyKey[] = ["ask.kind", "ask.source", "ask.brand", "ask.vin", "ask.mileage", "ask.description"];
-const CUSTOMER: ReplyKey[] = ["ask.customerName", "ask.customerPhone", "ask.attachments", "summary.title", "ticket.created"];
+const CUSTOMER: ReplyKey[] = ["ask.customerName", "ask.customerPhone", "ask.saleDate", "ask.customerEmail", "ask.contactCustomer", "ask.attachments", "summary.title", "ticket.created"];
 /** Where the description is typed: /new, kind, source, brand, VIN, mileage, then the description. */
 export const DESCRIPTION_STEP = 6;
 

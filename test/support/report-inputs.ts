@@ -47,8 +47,11 @@ export const ALL_NO_TRIAGE: readonly DialogInput[] = [
   choice("no"), // batch
 ];
 
-/** Customer name, phone, and no attachments. */
-export const CUSTOMER_INPUTS: readonly DialogInput[] = [text("张伟"), text("13812345678"), choice("done")];
+/** The sale date (unknown), no e-mail, and the customer may be told the result. */
+export const CONTACT_INPUTS: readonly DialogInput[] = [choice("unknown"), choice("none"), choice("yes")];
+
+/** Customer name, phone, contact, and no attachments. */
+export const CUSTOMER_INPUTS: readonly DialogInput[] = [text("张伟"), text("13812345678"), ...CONTACT_INPUTS, choice("done")];
 
 /** A whole report of general information, up to (not including) the summary answer. */
 export const GENERAL_REPORT: readonly DialogInput[] = [...VEHICLE_INPUTS, ...ALL_NO_TRIAGE, ...CUSTOMER_INPUTS];

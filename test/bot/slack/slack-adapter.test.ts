@@ -328,6 +328,9 @@ describe("the Slack adapter, through Bolt against a fake Web API", () => {
     question = await dmSay("是");
     question = await dmSay("张先生");
     question = await dmSay("13812345678");
+    question = await dmPress(question, "不清楚"); // the sale date
+    question = await dmSay("zhang@example.com");
+    question = await dmPress(question, "是"); // the customer may be told the result
     question = await dmSay("完成");
     const created = await dmPress(question, "确认提交");
     expect(created.text).toContain(`已登记工单 ${NUMBER}`);

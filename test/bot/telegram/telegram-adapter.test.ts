@@ -132,6 +132,7 @@ async function reportLevel2(user: typeof WANG): Promise<SentMessage> {
   for (const answer of ["no", "none", "no", "no", "yes"]) question = await press(user, question, answer);
   question = await say(user, "张先生");
   question = await say(user, "13812345678");
+  for (const answer of ["unknown", "none", "yes"]) question = await press(user, question, answer); // sale date, e-mail, tell the customer
   question = await press(user, question, "done");
   return press(user, question, "confirm");
 }
@@ -151,7 +152,7 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     const firstQuestion = sent(300).find((m) => m.versions[0]?.includes("请选择上报类型"))!;
     expect(firstQuestion.text).toContain("→ 质量故障");
     expect(firstQuestion.replyMarkup).toBeUndefined();
-    expect(fake.callsOf("answerCallbackQuery")).toHaveLength(10); // every button press answered
+    expect(fake.callsOf("answerCallbackQuery")).toHaveLength(13); // every button press answered
     const ticket = await app.core.tickets.findByNumber("HL-20261126-0001");
     expect(ticket).toMatchObject({ reporterId: "ma.jun", originPlatform: "telegram", level: 2 });
     expect(fake.myCommands(undefined, "en")?.map((c) => c.command)).toContain("new");
@@ -230,6 +231,9 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     question = await press(WANG, question, "no"); // no batch
     await say(WANG, "李女士");
     await say(WANG, "024-12345678");
+    await say(WANG, "2024-03-05"); // the sale date
+    await say(WANG, "无"); // no e-mail
+    await say(WANG, "是"); // the customer may be told the result
     const photo = fake.photoMessage({ from: WANG, caption: "仪表盘" });
     const received = await exchange(WANG.id, photo);
     expect(received.text).toContain("已收到 1 个附件");

@@ -138,6 +138,9 @@ describe("the happy path", () => {
     text("是"), // breakdown
     text("张伟"),
     text("138-1234-5678"),
+    text("2024年3月5日"),
+    text("Zhang.Wei@Example.COM"),
+    text("是"), // the customer may be told the result
     files(photo("p1")),
     text("完成"),
   ];
@@ -155,6 +158,9 @@ describe("the happy path", () => {
       ...TRIAGE_ORDER.slice(0, -2),
       "customerName",
       "customerPhone",
+      "saleDate",
+      "customerEmail",
+      "contactCustomer",
       "attachments",
       "attachments",
     ]);
@@ -179,6 +185,9 @@ describe("the happy path", () => {
         { label: "情况", value: "发动机异响，怠速抖动" },
         { label: "顾客", value: "张伟" },
         { label: "电话", value: "138 1234 5678" },
+        { label: "销售日期", value: "2024-03-05" },
+        { label: "邮箱", value: "Zhang.Wei@example.com" },
+        { label: "告知顾客结果", value: "是" },
         { label: "附件", value: "1" },
       ],
       choices: [
@@ -214,6 +223,9 @@ describe("the happy path", () => {
         },
         customerName: "张伟",
         customerPhone: "138 1234 5678",
+        saleDate: "2024-03-05",
+        customerEmail: "Zhang.Wei@example.com",
+        contactCustomer: true,
         attachments: [{ platform: "telegram", fileId: "p1", kind: "photo" }],
         attachmentsDone: true,
       },
@@ -245,6 +257,9 @@ describe("the happy path", () => {
       "What happened": "发动机异响，怠速抖动",
       Customer: "张伟",
       Phone: "138 1234 5678",
+      "Sold on": "2024-03-05",
+      "E-mail": "Zhang.Wei@example.com",
+      "Tell the customer": "Yes",
       Attachments: "1",
     });
     expect(summary.choices).toEqual([
@@ -280,7 +295,7 @@ describe("the happy path", () => {
       tone: "question",
       typedAnswer: true,
     });
-    expect(promptFor(stateAfter([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE, ...CUSTOMER_INPUTS.slice(0, 2)]), ZH)).toEqual({
+    expect(promptFor(stateAfter([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE, ...CUSTOMER_INPUTS.slice(0, 5)]), ZH)).toEqual({
       lines: ["可发送照片或文件（可多张）；发完请点“完成”。"],
       choices: [{ id: "done", label: "完成" }],
       tone: "question",
@@ -352,7 +367,10 @@ describe("bad input", () => {
   const atClaim = () => stateAfter([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE.slice(0, 7)]);
   const atName = () => stateAfter([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE]);
   const atPhone = () => stateAfter([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE, ...CUSTOMER_INPUTS.slice(0, 1)]);
-  const atAttachments = () => stateAfter([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE, ...CUSTOMER_INPUTS.slice(0, 2)]);
+  const atSaleDate = () => stateAfter([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE, ...CUSTOMER_INPUTS.slice(0, 2)]);
+  const atEmail = () => stateAfter([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE, ...CUSTOMER_INPUTS.slice(0, 3)]);
+  const atContact = () => stateAfter([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE, ...CUSTOMER_INPUTS.slice(0, 4)]);
+  const atAttachments = () => stateAfter([...VEHICLE_INPUTS, ...ALL_NO_TRIAGE, ...CUSTOMER_INPUTS.slice(0, 5)]);
 
   it.each<[string, () => ReportDialogState, DialogInput, MessageKey, MessageParams?]>([
     ["a word that is not an option", atKind, text("maybe"), "invalid.choice"],
@@ -381,6 +399,12 @@ describe("bad input", () => {
     ["a mobile number with an extension", atPhone, text("13812345678转12"), "invalid.phone_format"],
     ["an empty phone number", atPhone, text(""), "invalid.empty"],
     ["\"不知道\" for the phone, which is not optional", atPhone, text("不知道"), "invalid.phone_format"],
+    ["a sale date that is not a date", atSaleDate, text("去年春天"), "invalid.date_format"],
+    ["a sale date that does not exist", atSaleDate, text("2024-02-30"), "invalid.date_format"],
+    ["a sale date after today", atSaleDate, text("2026-11-27"), "invalid.date_future"],
+    ["an e-mail address without a domain", atEmail, text("zhang.wei@"), "invalid.email_format"],
+    ["an e-mail address with a space", atEmail, text("zhang wei@example.com"), "invalid.email_format"],
+    ["an answer to \"may we tell the customer\" that is neither yes nor no", atContact, text("也许"), "invalid.choice"],
     ["an amount that is not a number", atClaim, text("很多钱"), "invalid.amount_format"],
     ["a negative amount", atClaim, text("-500"), "invalid.amount_negative"],
     ["text other than \"done\" where files are expected", atAttachments, text("hello"), "invalid.attachment_expected"],
@@ -505,6 +529,9 @@ describe("adaptive severity questions", () => {
       ...TRIAGE_ORDER,
       "customerName",
       "customerPhone",
+      "saleDate",
+      "customerEmail",
+      "contactCustomer",
       "attachments",
     ]);
     const state = stateAfter(GENERAL_REPORT);
@@ -575,7 +602,7 @@ describe("adaptive severity questions", () => {
 });
 
 describe("attachments", () => {
-  const atAttachments = [...VEHICLE_INPUTS, ...ALL_NO_TRIAGE, ...CUSTOMER_INPUTS.slice(0, 2)];
+  const atAttachments = [...VEHICLE_INPUTS, ...ALL_NO_TRIAGE, ...CUSTOMER_INPUTS.slice(0, 5)];
 
   it("keeps the step open after files are sent and says how many were received", () => {
     const first = feed([...atAttachments, files(photo("p1"), photo("p2"))], ZH);
@@ -675,6 +702,9 @@ describe("the summary", () => {
         { id: "edit:triage.casualties", label: "定级问题" },
         { id: "edit:customerName", label: "顾客" },
         { id: "edit:customerPhone", label: "电话" },
+        { id: "edit:saleDate", label: "销售日期" },
+        { id: "edit:customerEmail", label: "邮箱" },
+        { id: "edit:contactCustomer", label: "告知顾客结果" },
         { id: "edit:attachments", label: "附件" },
       ],
       tone: "question",
@@ -791,6 +821,9 @@ describe("the stored state", () => {
     text("王芳"),
     text("12345"),
     text("+86 139 0000 1111"),
+    text("不知道"), // the sale date
+    choice("none"), // no e-mail
+    text("否"), // the customer asked not to be contacted
     files(photo("p1")),
     text("hello"),
     files(doc("d1", "report.pdf")),
@@ -837,6 +870,9 @@ describe("the stored state", () => {
         triage: { casualties: true },
         customerName: "王芳",
         customerPhone: "024-12345678-8",
+        saleDate: null,
+        customerEmail: null,
+        contactCustomer: false,
         attachments: [],
         attachmentsDone: true,
       },

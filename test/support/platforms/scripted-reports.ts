@@ -6,6 +6,9 @@ import { VALID_VIN } from "../report-inputs.js";
  */
 export type Step = { press: string } | { say: string };
 
+/** The sale date unknown, no e-mail, and the customer may be told the result. */
+export const CONTACT_STEPS: readonly Step[] = [{ press: "unknown" }, { press: "none" }, { press: "yes" }];
+
 /**
  * The level-2 quality fault of test/support/report-script.ts (a major accident without
  * casualties), answered as a member would: by button wherever the dialog offers one.
@@ -25,6 +28,7 @@ export const LEVEL2_FAULT_STEPS: readonly Step[] = [
   { press: "yes" }, // a major accident: level 2, the rest is not asked
   { say: "张先生" },
   { say: "13812345678" },
+  ...CONTACT_STEPS,
   { press: "done" }, // no attachments
   { press: "confirm" },
 ];
