@@ -16,6 +16,7 @@ export const HOTLINE_ERROR_CODES = [
   "not_assigned",
   "already_assigned",
   "not_first_line",
+  "not_resolved",
 ] as const;
 
 export type HotlineErrorCode = (typeof HOTLINE_ERROR_CODES)[number];

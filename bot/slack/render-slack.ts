@@ -20,6 +20,8 @@ export const ACTION = {
   choice: "choice",
   /** Opens the Add-note modal for the ticket in the button's value. */
   note: "note",
+  /** Opens a form for the text a command in the button's value needs (a resolution's result). */
+  form: "form",
   /** A member picker; its block_id is the command the chosen member completes. */
   pick: "pick",
 } as const;
@@ -29,6 +31,8 @@ export interface SlackRenderOptions {
   mentionOf: (memberId: string) => string | undefined;
   /** Button label of the Add-note modal, shown beside a ticket's actions. */
   noteLabel: string;
+  /** Whether a button's command still needs text typed: its button opens a form for it. */
+  needsForm?: ((command: string) => boolean) | undefined;
 }
 
 export interface SlackMessage {
@@ -117,7 +121,7 @@ export function ticketOfActions(card: Card): string | undefined {
 function actionBlocks(card: Card, options: SlackRenderOptions): ActionsBlock[] {
   const buttons: Button[] = (card.choices ?? []).map((choice, i) => ({
     type: "button",
-    action_id: `${ACTION.choice}-${i}`, // action ids must be unique within a message
+    action_id: `${options.needsForm?.(choice.id) ? ACTION.form : ACTION.choice}-${i}`, // action ids must be unique within a message
     text: { type: "plain_text", text: clip(choice.label, BUTTON_LABEL_MAX) },
     value: choice.id,
   }));

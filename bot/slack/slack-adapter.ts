@@ -18,6 +18,8 @@ import { liveViewCard } from "../../core/escalation/escalation-notices.js";
 import type { Recipient } from "../../core/escalation/notification.js";
 import type { Card } from "../../core/messages/card.js";
 import { t } from "../../core/messages/catalog.js";
+import { truncate } from "../../core/messages/truncate.js";
+import { formFor } from "../../core/conversation/commands.js";
 import { teamCard, teamPeople } from "../../core/teams/team-card.js";
 import { cardContext } from "../../core/tickets/flow-support.js";
 import type { AttachmentRef, Ticket } from "../../core/tickets/ticket.js";
@@ -31,7 +33,7 @@ import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { ACTION, escapeMrkdwn, renderForSlack, slackMention, unescapeMrkdwn, type SlackMessage } from "./render-slack.js";
 import { commandFromWords, commandInDirectMessage } from "./slack-commands.js";
-import { BUTTON, COMMAND, DIRECT_MESSAGE, MENTION, NOTE_METADATA, NOTE_SUBMISSION, PICK, PRESS, type Press } from "./slack-payloads.js";
+import { BUTTON, COMMAND, DIRECT_MESSAGE, FORM_METADATA, FORM_SUBMISSION, MENTION, PICK, PRESS, type Press } from "./slack-payloads.js";
 import { AcknowledgingReceiver, httpReceiver, requestId, socketModeReceiver, verifiedRoute } from "./slack-requests.js";
 
 export interface SlackOptions {
@@ -52,7 +54,10 @@ export interface SlackOptions {
 /** Events, interactivity and the `/hotline` slash command all arrive here (Request URL of each). */
 export const SLACK_EVENTS_PATH = "/slack/events";
 export const SLASH_COMMAND = "/hotline";
-const NOTE_MODAL = "note";
+const FORM_MODAL = "form";
+/** Slack: a modal's title holds 24 characters, an input's label 2,000. */
+const MODAL_TITLE_MAX = 24;
+const INPUT_LABEL_MAX = 2000;
 
 /** Message metadata naming the delivery a post carries, so a resend can find it (https://docs.slack.dev/messaging/message-metadata). */
 const DELIVERY_EVENT = "hotline_delivery";
@@ -179,17 +184,18 @@ export class SlackAdapter {
       await this.handle({ eventId: `command:${command.trigger_id}`, user: command.user_id, channel: command.channel_id, text: commandFromWords(command.text) }, target);
     });
     this.bolt.action({ type: "block_actions", action_id: new RegExp(`^${ACTION.choice}-\\d+$`) }, (args) => this.onButton(args as ButtonArgs));
-    this.bolt.action({ type: "block_actions", action_id: ACTION.note }, (args) => this.onNoteButton(args as ButtonArgs));
-    this.bolt.action({ type: "block_actions", action_id: ACTION.pick }, (args) => this.onPicked(args as PickerArgs));
-    this.bolt.view(NOTE_MODAL, async ({ ack, view, body }) => {
+    this.bolt.action({ type: "block_actions", action_id: ACTION.note }, (args) => this.onFormButton(args as ButtonArgs));
+    this.bolt.action({ type: "block_actions", action_id: new RegExp(`^${ACTION.form}-\\d+$`) }, (args) => this.onFormButton(args as ButtonArgs));
+    this.bolt.view(FORM_MODAL, async ({ ack, view, body }) => {
       await ack();
-      const submitted = this.valid(NOTE_SUBMISSION, { ...view, user: body.user }, body);
-      const metadata = submitted && this.valid(NOTE_METADATA, parseJson(submitted.private_metadata), body);
-      const text = submitted?.state.values.note?.text?.value?.trim();
+      const submitted = this.valid(FORM_SUBMISSION, { ...view, user: body.user }, body);
+      const metadata = submitted && this.valid(FORM_METADATA, parseJson(submitted.private_metadata), body);
+      const text = submitted?.state.values.form?.text?.value?.trim();
       if (!submitted || !metadata || !text) return;
-      const { number, channel } = metadata;
-      await this.handle({ eventId: `view:${submitted.id}:${submitted.hash}`, user: submitted.user.id, channel, text: `/note ${number} ${text}` }, { kind: "ephemeral", channel, user: submitted.user.id });
+      const { command, channel } = metadata;
+      await this.handle({ eventId: `view:${submitted.id}:${submitted.hash}`, user: submitted.user.id, channel, text: `${command} ${text}` }, { kind: "ephemeral", channel, user: submitted.user.id });
     });
+    this.bolt.action({ type: "block_actions", action_id: ACTION.pick }, (args) => this.onPicked(args as PickerArgs));
     this.bolt.error(async (error) => this.log.error({ err: error }, "request failed"));
   }
 
@@ -217,23 +223,37 @@ export class SlackAdapter {
     await this.handle({ eventId: `action:${press.trigger_id}`, user: press.user.id, channel: target.channel, choice: button.value }, target);
   }
 
-  /** The Add-note modal must open within 3 seconds of the press, so it opens before anything else. */
-  private async onNoteButton({ ack, body, action }: ButtonArgs): Promise<void> {
+  /**
+   * A button whose command needs text (a note, a resolution's result) opens a form for it, within
+   * the 3 seconds a trigger id lives; the submission runs the command with the text. The Add-note
+   * button carries only the ticket.
+   */
+  private async onFormButton({ ack, body, action }: ButtonArgs): Promise<void> {
     await ack();
     const press = this.valid(PRESS, body, body);
     const button = this.valid(BUTTON.extend({ value: z.string().min(1) }), action, body);
-    if (!press || !button) return;
+    const command = button && (action.action_id === ACTION.note ? `/note ${button.value}` : button.value);
+    const form = command && formFor(command);
+    if (!press || !command || !form) return;
     const member = await this.app.core.directory.findMemberByIdentity("slack", press.user.id);
     const locale = member?.locale ?? this.app.config.DEFAULT_LOCALE;
+    const title = (action as { text?: { text?: string } }).text?.text ?? command;
     await this.client.views.open({
       trigger_id: press.trigger_id,
       view: {
         type: "modal",
-        callback_id: NOTE_MODAL,
-        private_metadata: JSON.stringify({ number: button.value, channel: press.channel?.id ?? press.user.id }),
-        title: { type: "plain_text", text: t(locale, "slack.note_title") },
-        submit: { type: "plain_text", text: t(locale, "slack.note_submit") },
-        blocks: [{ type: "input", block_id: "note", label: { type: "plain_text", text: button.value }, element: { type: "plain_text_input", action_id: "text", multiline: true } }],
+        callback_id: FORM_MODAL,
+        private_metadata: JSON.stringify({ command, channel: press.channel?.id ?? press.user.id }),
+        title: { type: "plain_text", text: truncate(title, MODAL_TITLE_MAX) },
+        submit: { type: "plain_text", text: t(locale, "slack.form_submit") },
+        blocks: [
+          {
+            type: "input",
+            block_id: "form",
+            label: { type: "plain_text", text: truncate(t(locale, form.ask, { number: form.number }), INPUT_LABEL_MAX) },
+            element: { type: "plain_text_input", action_id: "text", multiline: true },
+          },
+        ],
       },
     });
   }
@@ -316,7 +336,7 @@ export class SlackAdapter {
       return id ? slackMention({ user: id }) : undefined;
     };
     const noteLabel = t(this.app.config.DEFAULT_LOCALE, "slack.note_button");
-    return (card) => renderForSlack(card, { mentionOf, noteLabel });
+    return (card) => renderForSlack(card, { mentionOf, noteLabel, needsForm: (command) => formFor(command) !== undefined });
   }
 
   // ---- sending (the delivery queue calls these) ----

@@ -17,13 +17,15 @@ export const PRESS = z.looseObject({
 export type Press = z.infer<typeof PRESS>;
 export const BUTTON = z.looseObject({ action_id: z.string(), value: z.string().optional(), text: z.looseObject({ text: z.string() }).optional() });
 export const PICK = z.looseObject({ selected_user: slackId, block_id: z.string().min(1) });
-export const NOTE_SUBMISSION = z.looseObject({
+/** A command's form, submitted: the text typed into its one input. */
+export const FORM_SUBMISSION = z.looseObject({
   id: slackId,
   hash: z.string(),
   private_metadata: z.string(),
   user: z.looseObject({ id: slackId }),
   state: z.looseObject({
-    values: z.looseObject({ note: z.looseObject({ text: z.looseObject({ value: z.string().nullish() }).optional() }).optional() }),
+    values: z.looseObject({ form: z.looseObject({ text: z.looseObject({ value: z.string().nullish() }).optional() }).optional() }),
   }),
 });
-export const NOTE_METADATA = z.object({ number: z.string().min(1), channel: slackId });
+/** The command the form completes (`/resolve HL-…`) and where its sender pressed. */
+export const FORM_METADATA = z.object({ command: z.string().regex(/^\/[a-z_]+ \S+$/), channel: slackId });

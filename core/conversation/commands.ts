@@ -10,7 +10,7 @@ import { appointTeamMember, confirmAppointment, recordAgreement, recordOnSite, s
 import { addAttachments } from "../tickets/add-attachments.js";
 import type { Check, FlowResult, Refusal } from "../tickets/flow-support.js";
 import { assignTicket, confirmTicket, gradeTicket, recordFeedback, transferTicket } from "../tickets/after-sales-flows.js";
-import { canAct, canView, mayAssign, mayGiveFeedback, mayGrade, mayTransfer } from "../tickets/permissions.js";
+import { canAct, canResolve, canView, mayAssign, mayCallCustomer, mayGiveFeedback, mayGrade, mayTransfer } from "../tickets/permissions.js";
 import { normalizeTicketNumber, type AttachmentRef } from "../tickets/ticket.js";
 import { showTimeline } from "../tickets/timeline-flows.js";
 import type { Level } from "../triage/rules.js";
@@ -19,6 +19,7 @@ import {
   addNote,
   closeTicket,
   listMine,
+  recordPhoneReceipt,
   requestInformation,
   resolveTicket,
   showTicket,
@@ -181,7 +182,25 @@ export const COMMANDS: readonly CommandRow[] = [
     access: VIEW,
     run: (c) => addAttachments(c.ctx, c.member, c.ticket, c.attachments),
   },
-  onTicket("resolve", resolveTicket),
+  {
+    name: "resolve",
+    usage: "/resolve <HL-…> <result>",
+    help: "command.help.resolve",
+    ticket: true,
+    text: { required: true, ask: "command.ask.resolve" },
+    access: { allowed: (ctx) => (m, tk) => canResolve(m, tk, ctx.org), refusal: "act" },
+    run: (c) => resolveTicket(c.ctx, c.member, c.ticket, c.text),
+  },
+  {
+    name: "receipt",
+    usage: "/receipt <HL-…> phone [note]",
+    help: "command.help.receipt",
+    ticket: true,
+    choice: { options: (_ctx, locale) => [{ id: "phone", label: t(locale, "receipt.by_phone") }], ask: "receipt.which" },
+    text: { required: false, ask: "command.ask.note" },
+    access: { allowed: (ctx) => (m, tk) => mayCallCustomer(m, tk, ctx.org), refusal: "receipt" },
+    run: (c) => recordPhoneReceipt(c.ctx, c.member, c.ticket, c.text),
+  },
   onTicket("close", closeTicket),
   onTicket("team", showTeam),
   {
@@ -256,6 +275,17 @@ export function commandTable(rows: readonly CommandRow[]): CommandTable {
 export const COMMAND_TABLE = commandTable(COMMANDS);
 
 export const findCommand = COMMAND_TABLE.find;
+
+/**
+ * A button's command that lacks only its free text (`/resolve HL-…`): platforms with forms ask for
+ * the text in one, the others ask for it in the chat. Undefined for any other button.
+ */
+export function formFor(command: string): { ask: MessageKey; number: string } | undefined {
+  const [word, number, ...rest] = command.split(" ");
+  const row = word?.startsWith("/") ? findCommand(word.slice(1)) : undefined;
+  if (!row?.text?.required || !row.ticket || !number || rest.length || row.choice || row.minArgs || row.files) return undefined;
+  return { ask: row.text.ask, number };
+}
 
 /** `/help`: every command with its usage and what it does, in the member's language and the organisation's names. */
 export function helpCard(org: Organisation, locale: Locale): Card {

@@ -39,6 +39,7 @@ export function refusal(error: HotlineError, locale: Locale, org: Organisation):
       case "not_awaiting_confirmation":
       case "not_assigned":
       case "not_first_line":
+      case "not_resolved":
         return t(locale, `error.${error.code}`, { number, ...terms });
     }
   })();

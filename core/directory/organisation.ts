@@ -164,6 +164,8 @@ const organisationShape = z
             purpose: z.enum(["escalation", "team", "summary", "service_center"]),
             /** For escalation channels: which tickets are posted here. Omitted: all. */
             levels: z.array(levelKey).optional(),
+            /** For a `service_center` channel: the center whose group chat it is (receipts go there). */
+            serviceCenter: id.optional(),
           })
           .strict(),
       )
@@ -309,6 +311,12 @@ function checkReferences(o: z.output<typeof organisationShape>, ctx: z.Refinemen
   o.grading.departments?.forEach((d, i) => expect(departments, d, ["grading", "departments", i], "department"));
   o.serviceCenters.forEach((c, i) => c.chain?.forEach((m, j) => expect(members, m, ["serviceCenters", i, "chain", j], "member")));
   o.departments.forEach((d, i) => expect(members, d.lead, ["departments", i, "lead"], "member"));
+  o.channels.forEach((c, i) => {
+    expect(centers, c.serviceCenter, ["channels", i, "serviceCenter"], "service center");
+    if ((c.purpose === "service_center") !== (c.serviceCenter !== undefined)) {
+      ctx.addIssue({ code: "custom", path: ["channels", i, "serviceCenter"], message: "a service_center channel names its service center, and only it does" });
+    }
+  });
   o.members.forEach((m, i) => {
     expect(departments, m.department, ["members", i, "department"], "department");
     expect(centers, m.serviceCenter, ["members", i, "serviceCenter"], "service center");

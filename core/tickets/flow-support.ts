@@ -26,7 +26,7 @@ export async function cardContext(ctx: CoreContext, locale: Locale): Promise<Car
 }
 
 /** Which refusal a member reads: the catalog has a sentence for each. */
-export type Refusal = "view" | "act" | "close" | "team" | "appoint" | "grade" | "assign" | "feedback" | "transfer";
+export type Refusal = "view" | "act" | "close" | "team" | "appoint" | "grade" | "assign" | "feedback" | "transfer" | "receipt";
 
 export type Check = (member: Member, ticket: Ticket) => boolean;
 

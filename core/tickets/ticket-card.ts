@@ -122,6 +122,12 @@ export function unconfirmedLine(ticket: Ticket, cardCtx: CardContext): string[] 
   return unconfirmed ? [t(cardCtx.locale, "notify.unconfirmed", organisationTerms(cardCtx.org, cardCtx.locale))] : [];
 }
 
+/** What was done and who resolved it, once it is resolved. */
+export function resultLines(ticket: Ticket, ctx: CardContext): string[] {
+  if (ticket.result === null || ticket.resolvedAt === null) return [];
+  return [t(ctx.locale, "ticket.result", { result: ticket.result, who: memberName(ticket.resolvedBy, ctx), at: formatLocalTime(ticket.resolvedAt, ctx.timeZone) })];
+}
+
 /** `/status`: the whole ticket as its reader may see it. */
 export function ticketCard(ticket: Ticket, ctx: CardContext, options: { fullPhone?: boolean } = {}): Card {
   const { locale } = ctx;
@@ -130,6 +136,7 @@ export function ticketCard(ticket: Ticket, ctx: CardContext, options: { fullPhon
     title: `${ticket.number} · ${severityText(ticket, locale)}`,
     lines: [
       ...unconfirmedLine(ticket, ctx),
+      ...resultLines(ticket, ctx),
       ...(ticket.matched.length ? [`${t(locale, "summary.reasons")}:`, ...reasonLines(ticket.matched, ctx.org.triage, locale)] : []),
       ...gradingLines(ticket, ctx),
       ...(ticket.pings.length ? [`${t(locale, "field.pings")}:`, ...pingLines(ticket, ctx)] : []),

@@ -16,6 +16,7 @@ import type { Classification } from "../triage/classify.js";
 import { formTeam } from "../teams/complaint-team.js";
 import { canAct, canClose, canResolve, canView, mayCallCustomer, mayGrade } from "./permissions.js";
 import { confirmTicket } from "./after-sales-flows.js";
+import { receiptNotifications } from "./receipts.js";
 import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toMembers, toReporter, type FlowResult } from "./flow-support.js";
 import { activePings, advanceStatus, isUngraded, type Severity, type Ticket, type TicketStatus } from "./ticket.js";
 import { reasonLines, severityText, ticketCard } from "./ticket-card.js";
@@ -233,21 +234,50 @@ export async function requestInformation(ctx: CoreContext, actor: Member, number
   return done(ctx, actor, "ask.done", ticket.number, outbox);
 }
 
-/** Resolving meets every pending deadline and sends the reporter the receipt (回执, manual §4). */
-export async function resolveTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
+/**
+ * Resolving records the result and sends the receipt (回执, manual §4) to the reporter, the service
+ * center and the customer. It meets every pending deadline but the receipt's: that one is met when
+ * a receipt actually went out, or was given by phone (`/receipt`).
+ */
+export async function resolveTicket(ctx: CoreContext, actor: Member, number: string, result: string): Promise<FlowResult> {
   const ticket = await ticketFor(ctx, actor, number, (m, tk) => canResolve(m, tk, ctx.org), "act");
   refuseIfFinished(ticket, "resolved");
   const now = ctx.clock();
-  const labels = actorLabels(ctx, actor);
-  const outbox = await toReporter(ctx, ticket, actor, "notify.resolved", (l) => ({ number: ticket.number, ...labels(l) }));
+  const audience = { org: ctx.org, members: await ctx.directory.listMembers(), defaultLocale: ctx.defaultLocale };
+  const outbox = receiptNotifications(ticket, { result, resolver: actor }, audience);
   await ctx.tickets.apply(ticket.id, {
     status: "resolved",
     resolvedAt: now,
-    meetDeadlines: { ids: ticket.deadlines.filter((d) => d.status === "pending").map((d) => d.id), at: now },
-    events: [{ type: "resolved", actorId: actor.id }, ...statusEvents(ticket, "resolved", actor.id)],
+    fields: { result, resolvedBy: actor.id },
+    meetDeadlines: { ids: ticket.deadlines.filter((d) => d.status === "pending" && d.kind !== "receipt").map((d) => d.id), at: now },
+    events: [{ type: "resolved", actorId: actor.id, data: { result } }, ...statusEvents(ticket, "resolved", actor.id)],
     outbox,
   });
-  return done(ctx, actor, "resolve.done", ticket.number, outbox);
+  const locale = localeOf(actor, ctx.defaultLocale);
+  const sent = [...new Set(outbox.map((n) => receiptChannelOf(n, ticket)))];
+  const list = sent.length ? sent.map((channel) => t(locale, `receipt_channel.${channel}`)).join(t(locale, "timeline.list_separator")) : t(locale, "resolve.nobody", { number: ticket.number });
+  return done(ctx, actor, "resolve.done", ticket.number, outbox, { sent: list });
+}
+
+/** `/receipt <no> phone [note]`: the customer was told the result by phone; meets the receipt deadline. */
+export async function recordPhoneReceipt(ctx: CoreContext, actor: Member, number: string, note: string): Promise<FlowResult> {
+  const ticket = await ticketFor(ctx, actor, number, (m, tk) => mayCallCustomer(m, tk, ctx.org), "receipt");
+  if (ticket.status !== "resolved" && ticket.status !== "closed") throw new HotlineError("not_resolved", `${ticket.number} is ${ticket.status}`, { number: ticket.number });
+  const now = ctx.clock();
+  await ctx.tickets.apply(ticket.id, {
+    addRecords: [{ kind: "phone_receipt", text: note, amountFen: null, override: null, by: actor.id, at: now, attachments: [] }],
+    meetDeadlines: { ids: ticket.deadlines.filter((d) => d.status === "pending" && d.kind === "receipt").map((d) => d.id), at: now },
+    events: [{ type: "work_recorded", actorId: actor.id, data: { kind: "phone_receipt", text: note } }],
+    outbox: [],
+  });
+  return done(ctx, actor, "receipt.phone_done", ticket.number, []);
+}
+
+/** Who a receipt reached, in the words `resolve.done` lists them with. */
+function receiptChannelOf(notification: Notification, ticket: Ticket): "sms" | "email" | "center" | "reporter" {
+  const recipient = notification.recipient;
+  if (recipient.kind === "customer") return recipient.platform;
+  return recipient.kind === "member" && recipient.memberId === ticket.reporterId ? "reporter" : "center";
 }
 
 export async function closeTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {

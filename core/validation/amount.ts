@@ -75,5 +75,5 @@ function isCompound(terms: Term[]): boolean {
 
 /** An amount kept in fen (分), as people read it: `¥52,000.00`. */
 export function formatFen(fen: number, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: "currency", currency: "CNY" }).format(fen / 100);
+  return new Intl.NumberFormat(locale, { style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol" }).format(fen / 100);
 }

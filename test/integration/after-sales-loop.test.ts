@@ -244,7 +244,7 @@ describe("a hotline call (§4 客服中心 … 顾客待处理工单)", () => {
     expect(first.pings.map((p) => [p.departmentId, p.duty, p.needsAck])).toEqual([["customer_service", "handle_call", false]]);
     expect(first.deadlines).toEqual([]);
     expect(await messagesTo("zhou.min")).toEqual([]);
-    expect((await say(app, "liu.fang", `/resolve ${NUMBER}`)).text).toContain("已标记为解决");
+    expect((await say(app, "liu.fang", `/resolve ${NUMBER} 电话指导顾客重置空调系统`)).text).toContain("已标记为解决");
 
     // The second she cannot: she transfers it as a customer pending work order.
     later(20);

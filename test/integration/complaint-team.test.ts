@@ -132,7 +132,7 @@ describe("a major complaint's handling team (manual §5)", () => {
       "team_on_site",
       "agreement_signed",
     ]);
-    await say(app, "zhou.min", `/resolve ${NUMBER}`);
+    await say(app, "zhou.min", `/resolve ${NUMBER} 与顾客达成协议并已履行`);
     expect((await say(app, "gao.feng", `/onsite ${NUMBER}`)).text).toContain("不能记录到达现场");
   });
 });

@@ -125,4 +125,17 @@ describe.each(SCENARIO_PLATFORMS)("the after-sales loop on %s", (platform) => {
     expect(timeline.text).toContain("确认了工单：重大质量信息 2 级");
     expect(timeline.text).toContain("王芳 答复 陈杰 的提问：照片稍后上传，车辆在店");
   });
+
+  it("7. resolves by the Resolve button, which asks for the result (a form on Slack); the reporter and the center get it", async () => {
+    const { number } = await reportLevel2();
+    await scenario.press("zhou.min", `/confirm ${number}`);
+    await scenario.waitForInbox("chen.jie", (m) => m.text.includes(`新工单 ${number}`));
+    expect((await scenario.press("chen.jie", `/resolve ${number}`)).text).toContain(`请输入 ${number} 的处理结果`);
+    const resolved = await scenario.say("chen.jie", "更换制动总泵 <b>批次</b> & 试车正常");
+    expect(resolved.text).toContain(`${number} 已标记为解决。回执发送：上报人、服务中心、短信通知顾客`);
+    const receipt = await scenario.waitForInbox("wang.fang", (m) => m.text.includes(`回执：你上报的 ${number} 已处理完毕`), { what: "the reporter's receipt" });
+    expect(receipt.text).toContain("处理结果：更换制动总泵 <b>批次</b> & 试车正常");
+    const ticket = (await scenario.app.core.tickets.findByNumber(number))!;
+    expect(ticket).toMatchObject({ status: "resolved", result: "更换制动总泵 <b>批次</b> & 试车正常", resolvedBy: "chen.jie" });
+  });
 });

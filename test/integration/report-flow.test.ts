@@ -235,13 +235,14 @@ describe("ticket commands and who may use them", () => {
     await say(app, "zhou.min", "/take HL-20261126-0001");
     expect((await say(app, "wang.fang", "/close HL-20261126-0001")).text).toBe("只有售后服务部和领导可以关闭工单。");
     expect((await say(app, "zhou.min", "/close HL-20261126-0001")).text).toContain("不能关闭");
-    const resolved = await say(app, "zhou.min", "/resolve HL-20261126-0001");
-    expect(resolved.notifications[0]?.card.lines[0]).toBe("回执：你上报的 HL-20261126-0001 已处理完毕（周敏）。");
+    const resolved = await say(app, "zhou.min", "/resolve HL-20261126-0001 已更换制动总泵");
+    expect(resolved.notifications[0]?.card.lines[0]).toBe("回执：你上报的 HL-20261126-0001 已处理完毕（周敏）。处理结果：已更换制动总泵");
     expect((await say(app, "zhao.ming", "/close HL-20261126-0001")).text).toBe("HL-20261126-0001 已关闭。");
 
     const ticket = (await app.core.tickets.findByNumber("HL-20261126-0001"))!;
     expect(ticket.status).toBe("closed");
     expect(ticket.deadlines.every((d) => d.status === "met")).toBe(true);
+    expect(ticket).toMatchObject({ result: "已更换制动总泵", resolvedBy: "zhou.min" });
     const events = await app.db.ticketEvent.findMany({ where: { ticketId: ticket.id }, orderBy: { id: "asc" } });
     expect(events.filter((e) => e.type === "status_changed").map((e) => JSON.parse(e.data).to)).toEqual([
       "confirmed",
@@ -250,7 +251,7 @@ describe("ticket commands and who may use them", () => {
       "closed",
     ]);
     expect(events.find((e) => e.type === "note")).toMatchObject({ actorId: "zhou.min" });
-    expect((await say(app, "zhou.min", "/resolve HL-20261126-0001")).text).toContain("不能标记解决");
+    expect((await say(app, "zhou.min", "/resolve HL-20261126-0001 再次处理")).text).toContain("不能标记解决");
   });
 
   it("explains unknown tickets, missing arguments and unknown commands", async () => {

@@ -33,7 +33,7 @@ async function seedDay() {
   const level1 = await report("wang.fang", LEVEL1_COMPLAINT);
   await say(app, "zhou.min", `/confirm ${level2}`);
   await say(app, "chen.jie", `/take ${level2}`);
-  await say(app, "zhou.min", `/resolve ${general}`);
+  await say(app, "zhou.min", `/resolve ${general} 已更换空调压缩机`);
   // The complaint team's leader never acknowledges: the deadline climbs the chain and is missed.
   const leaderDeadline = await app.db.deadline.findFirstOrThrow({
     where: { kind: "acknowledge", ticket: { number: level1 }, pingId: { not: null } },

@@ -38,7 +38,7 @@ async function workOnIt() {
     await say(app, "zhou.min", `/note ${NUMBER} 跟进 ${i}`);
   }
   later(5);
-  await say(app, "chen.jie", `/resolve ${NUMBER}`);
+  await say(app, "chen.jie", `/resolve ${NUMBER} 已更换制动总泵`);
 }
 
 /** The 21 entries, oldest first, as after-sales reads them in Chinese. */
@@ -62,7 +62,7 @@ const STORY = [
   "11-26 10:24 周敏 备注：跟进 4",
   "11-26 10:25 周敏 备注：跟进 5",
   "11-26 10:26 周敏 备注：跟进 6",
-  "11-26 10:31 陈杰 标记解决，已回执上报人",
+  "11-26 10:31 陈杰 标记解决：已更换制动总泵",
   "11-26 10:31 状态：已响应 → 已解决",
 ];
 
@@ -90,7 +90,7 @@ describe("/timeline", () => {
       "11-26 10:24 Zhou Min noted: 跟进 4",
       "11-26 10:25 Zhou Min noted: 跟进 5",
       "11-26 10:26 Zhou Min noted: 跟进 6",
-      "11-26 10:31 Chen Jie resolved it; the reporter has the receipt",
+      "11-26 10:31 Chen Jie resolved it: 已更换制动总泵",
       "11-26 10:31 Status: Acknowledged → Resolved",
       "page 2 of 2",
     ]);

@@ -49,6 +49,17 @@ describe("Block Kit rendering", () => {
     expect(actions.elements.map((e) => [e.action_id, e.value])).toEqual([["choice-0", "/ack HL-20261126-0001"], [ACTION.note, "HL-20261126-0001"]]);
   });
 
+  it("gives a button whose command still needs its text the form action, so pressing it opens a form", () => {
+    const card: Card = { lines: ["x"], choices: [{ id: "/ack HL-20261126-0001", label: "响应" }, { id: "/resolve HL-20261126-0001", label: "解决" }] };
+    const needsForm = (command: string) => command.startsWith("/resolve ");
+    const actions = renderForSlack(card, { ...options, needsForm }).blocks.find((b) => b.type === "actions") as { elements: { action_id: string; value: string }[] };
+    expect(actions.elements.map((e) => [e.action_id, e.value])).toEqual([
+      ["choice-0", "/ack HL-20261126-0001"],
+      ["form-1", "/resolve HL-20261126-0001"],
+      [ACTION.note, "HL-20261126-0001"],
+    ]);
+  });
+
   it("keeps within Block Kit's limits: 10 fields a section, 3,000 characters a section, 50 blocks with the buttons kept", () => {
     const many: Card = {
       title: "t".repeat(200),

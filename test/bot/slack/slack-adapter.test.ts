@@ -270,8 +270,8 @@ describe("the Slack adapter, through Bolt against a fake Web API", () => {
     const posted = await reportOnTelegram(bot, LEVEL1_FAULT);
     await press(bot, posted, CHEN, "添加备注");
     const opened = await eventually(() => slack.views[0]);
-    expect(opened.view.callback_id).toBe("note");
-    await send(bot, viewSubmission({ userId: CHEN, view: opened.view, values: { note: { text: "技术支持人员已出发" } } }));
+    expect(opened.view.callback_id).toBe("form");
+    await send(bot, viewSubmission({ userId: CHEN, view: opened.view, values: { form: { text: "技术支持人员已出发" } } }));
     await eventually(async () => (await timeline(bot.app)).includes("note"));
     const event = await bot.app.db.ticketEvent.findFirst({ where: { type: "note" } });
     expect(JSON.parse(event!.data)).toEqual({ text: "技术支持人员已出发" });

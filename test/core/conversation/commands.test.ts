@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { commandFromWords, commandInDirectMessage } from "../../../bot/slack/slack-commands.js";
 import { commandMenu, TELEGRAM_MENU_LIMITS } from "../../../bot/telegram/telegram-commands.js";
-import { COMMANDS, commandMenu as coreMenu, findCommand, helpCard } from "../../../core/conversation/commands.js";
+import { COMMANDS, commandMenu as coreMenu, findCommand, formFor, helpCard } from "../../../core/conversation/commands.js";
 import { organisationTerms } from "../../../core/directory/organisation-terms.js";
 import { cardToPlainText } from "../../../core/messages/card.js";
 import { CATALOG, t } from "../../../core/messages/catalog.js";
@@ -121,5 +121,17 @@ describe("Telegram's command menu, from the table", () => {
       }
     }
     expect(coreMenu(org, "en")).toHaveLength(COMMANDS.length);
+  });
+});
+
+describe("formFor", () => {
+  it("names the question for a button's command that lacks only its text, and nothing for any other", () => {
+    expect(formFor("/resolve HL-20261126-0001")).toEqual({ ask: "command.ask.resolve", number: "HL-20261126-0001" });
+    expect(formFor("/note HL-20261126-0001")).toEqual({ ask: "command.ask.note", number: "HL-20261126-0001" });
+    expect(formFor("/resolve HL-20261126-0001 已处理")).toBeUndefined();
+    expect(formFor("/ack HL-20261126-0001")).toBeUndefined();
+    expect(formFor("/grade HL-20261126-0001")).toBeUndefined(); // a level comes first, as buttons
+    expect(formFor("/resolve")).toBeUndefined();
+    expect(formFor("yes")).toBeUndefined();
   });
 });

@@ -119,6 +119,13 @@ describe("parseOrganisation errors", () => {
     expect(errorFor((raw) => (raw.confirmation.minutes.level1 = 0)).message).toMatch(/confirmation\.minutes\.level1/);
   });
 
+  it("points at a service_center channel without its center, with an unknown one, and at a center named on another channel", () => {
+    const group = { id: "sc-group", name: { zh: "群", en: "group" }, platform: "telegram", externalId: "-1", purpose: "service_center" };
+    expect(errorFor((raw) => raw.channels.push(group)).message).toMatch(/channels\[1\]\.serviceCenter: a service_center channel names its service center/);
+    expect(errorFor((raw) => raw.channels.push({ ...group, serviceCenter: "sc-nowhere" })).message).toMatch(/channels\[1\]\.serviceCenter: unknown service center "sc-nowhere"/);
+    expect(errorFor((raw) => (raw.channels[0].serviceCenter = "sc-shenyang")).message).toMatch(/channels\[0\]\.serviceCenter: a service_center channel names its service center, and only it does/);
+  });
+
   it("names the source in the message", () => {
     expect(errorFor((raw) => (raw.departments[0].lead = "nobody")).message).toContain("test.yaml");
   });

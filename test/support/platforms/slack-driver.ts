@@ -5,7 +5,17 @@ import { createHttpServer } from "../../../bot/http/server.js";
 import { ACTION, unescapeMrkdwn } from "../../../bot/slack/render-slack.js";
 import { SLACK_EVENTS_PATH, SlackAdapter } from "../../../bot/slack/slack-adapter.js";
 import type { DeliveryQueue } from "../../../jobs/delivery-queue.js";
-import { blockActions, eventCallback, FakeSlackApi, messageEvent, sendToSlackApp, type FakeSlackMessage, type SlackRequest } from "../../fakes/slack-web-api.js";
+import {
+  blockActions,
+  eventCallback,
+  FakeSlackApi,
+  messageEvent,
+  sendToSlackApp,
+  viewSubmission,
+  type FakeSlackMessage,
+  type FakeSlackViewObject,
+  type SlackRequest,
+} from "../../fakes/slack-web-api.js";
 import { TEST_REDIS_URL } from "../redis.js";
 import { accountOf, channelOf, listen, settleOutbox, silent, startDeliveries, startInSteps } from "./adapter-rig.js";
 import { pickAnswer, waitForAnswer } from "./answer-of-event.js";
@@ -32,6 +42,8 @@ const directChannelOf = (slackUserId: string) => `D${slackUserId.slice(1)}`;
  */
 export class SlackDriver implements PlatformDriver {
   private sequence = 0;
+  /** A form a member's button opened: what they say next is typed into it and submitted. */
+  private readonly openForms = new Map<string, FakeSlackViewObject>();
 
   private constructor(
     private readonly app: App,
@@ -66,6 +78,11 @@ export class SlackDriver implements PlatformDriver {
 
   async say(memberId: string, text: string): Promise<BotMessage[]> {
     const user = accountOf(this.app, memberId, "slack");
+    const form = this.openForms.get(user);
+    if (form) {
+      this.openForms.delete(user);
+      return this.exchange(user, viewSubmission({ userId: user, view: form, values: { form: { text } } }), `view:${form.id}:${form.hash}`);
+    }
     const eventId = `Ev0SCN${String(++this.sequence).padStart(6, "0")}`;
     // Slack keeps "/" for its own slash commands: in a direct message, people write Hotline's commands as words.
     const words = text.startsWith("/") ? text.slice(1) : text;
@@ -91,7 +108,22 @@ export class SlackDriver implements PlatformDriver {
       triggerId,
       responseUrl: this.fake.responseUrl({ channel, messageTs: ts }),
     });
+    if (element.action_id.startsWith(`${ACTION.form}-`)) return this.openForm(user, request);
     return this.exchange(user, request, `action:${triggerId}`);
+  }
+
+  /** A button that opens a form answers with the form: the member reads its label, and types next. */
+  private async openForm(user: string, request: SlackRequest): Promise<BotMessage[]> {
+    const before = this.fake.views.length;
+    const answered = await sendToSlackApp(this.url, SIGNING_SECRET, request);
+    if (answered.status !== 200) throw new Error(`the Slack adapter answered ${answered.status} to ${request.kind}: ${answered.body}`);
+    const until = Date.now() + 5_000;
+    while (this.fake.views.length === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    const view = this.fake.views[before]?.view;
+    if (!view) throw new Error(`the form did not open; Web API calls:\n${this.fake.describeCalls()}`);
+    this.openForms.set(user, view);
+    const label = (view.blocks as { label?: { text?: string } }[]).map((b) => b.label?.text ?? "").join("\n");
+    return [{ id: `modal:${view.id}`, text: label, buttons: [] }];
   }
 
   async inbox(memberId: string): Promise<BotMessage[]> {
@@ -149,10 +181,10 @@ function buttonsIn(message: { blocks?: unknown[] | undefined }): SlackButton[] {
   });
 }
 
-/** The command buttons; Add note (a modal, not a command) is left out. */
+/** The command buttons, and those that open a command's form; Add note (a modal of its own) is left out. */
 function buttonsOf(blocks: unknown[] | undefined): Button[] {
   return buttonsIn({ blocks })
-    .filter((b) => b.action_id.startsWith(`${ACTION.choice}-`))
+    .filter((b) => b.action_id.startsWith(`${ACTION.choice}-`) || b.action_id.startsWith(`${ACTION.form}-`))
     .map((b) => ({ label: b.text.text, command: b.value }));
 }
 
