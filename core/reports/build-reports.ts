@@ -9,7 +9,8 @@ export interface MajorProblemsReport {
   open: { number: string; level: number | null; ageHours: number; status: string; holderIds: string[] }[];
   missed: { number: string; kind: string }[];
   teams: { number: string; onSite: boolean; dueAt: Date }[];
-  closed: string[];
+  /** Resolved or closed in the period, with what was done and by whom. */
+  closed: { number: string; result: string | null; resolvedBy: string | null }[];
 }
 
 /** 售后服务电话接听日报表: the daily hotline report — tickets in, by source, kind, category and center. */
@@ -41,7 +42,7 @@ export function buildMajorProblemsReport(data: ReportData, period: ReportPeriod,
       .sort((a, b) => (a.level ?? 9) - (b.level ?? 9) || b.ageHours - a.ageHours),
     missed: data.missed.map((m) => ({ number: m.number, kind: m.kind })),
     teams: data.teams.map((team) => ({ number: team.number, onSite: team.status === "met", dueAt: team.dueAt })),
-    closed: data.finished.map((t) => t.number),
+    closed: data.finished.map(({ number, result, resolvedBy }) => ({ number, result, resolvedBy })),
   };
 }
 

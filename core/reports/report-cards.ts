@@ -7,6 +7,7 @@ import { pick, type Locale } from "../messages/locale.js";
 import { TICKET_KINDS, TICKET_SOURCES } from "../tickets/ticket.js";
 import { formatLocalTime } from "../time/business-time.js";
 import { severityText } from "../tickets/ticket-card.js";
+import { truncate } from "../messages/truncate.js";
 import type { HotlineReport, MajorProblemsReport } from "./build-reports.js";
 import type { ReportPeriod } from "./report-data.js";
 
@@ -60,7 +61,10 @@ export function majorProblemsCard(report: MajorProblemsReport, ctx: ReportCardCo
           ),
         ]
       : []),
-    t(locale, "report.closed", { list: listOrNone(report.closed, ctx) }),
+    t(locale, "report.closed", { count: report.closed.length }),
+    ...report.closed.map((c) =>
+      c.result === null ? `• ${c.number}` : t(locale, "report.closed_line", { number: c.number, result: truncate(c.result, 80), who: c.resolvedBy ? name(c.resolvedBy) : "-" }),
+    ),
   ];
   return { title, lines, tone: report.missed.length ? "warning" : "info" };
 }

@@ -17,6 +17,9 @@ export interface TicketSummary {
   status: TicketStatus;
   serviceCenterId: string | null;
   createdAt: Date;
+  /** What was done, once resolved (null before, and on tickets resolved before results were kept). */
+  result: string | null;
+  resolvedBy: string | null;
 }
 
 export interface OpenMajorTicket extends TicketSummary {

@@ -7,8 +7,8 @@ import { Prisma } from "../../generated/prisma/client.ts";
 import { sqliteOf, transact, type Database } from "../database.js";
 import { addOutbox } from "./ticket-store.js";
 
-const SUMMARY = { number: true, kind: true, source: true, category: true, level: true, status: true, serviceCenterId: true, createdAt: true } as const;
-type SummaryRow = { number: string; kind: string; source: string; category: string; level: number | null; status: string; serviceCenterId: string | null; createdAt: Date };
+const SUMMARY = { number: true, kind: true, source: true, category: true, level: true, status: true, serviceCenterId: true, createdAt: true, result: true, resolvedBy: true } as const;
+type SummaryRow = Prisma.TicketGetPayload<{ select: typeof SUMMARY }>;
 
 const toSummary = (row: SummaryRow): TicketSummary => ({
   ...row,

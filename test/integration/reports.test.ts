@@ -63,7 +63,7 @@ describe("the daily reports", () => {
     expect(majorProblems.open[0]!.ageHours).toBe(8);
     expect(majorProblems.missed).toEqual([{ number: level1, kind: "acknowledge" }]);
     expect(majorProblems.teams).toEqual([{ number: level1, onSite: false, dueAt: new Date("2026-11-26T15:59:59.999Z") }]);
-    expect(majorProblems.closed).toEqual([general]);
+    expect(majorProblems.closed).toEqual([{ number: general, result: "已更换空调压缩机", resolvedBy: "zhou.min" }]);
 
     expect(hotline).toMatchObject({
       total: 3,
@@ -82,6 +82,8 @@ describe("the daily reports", () => {
     expect(manager.text).toContain("售后服务部重大质量问题日报告 2026-11-26");
     expect(manager.text).toContain("售后服务电话接听日报表 2026-11-26");
     expect(manager.text).toContain("来电/上报共 3 件：已处理 1，待处理 2");
+    expect(manager.text).toContain("本期解决/关闭：1 件");
+    expect(manager.text).toContain("• HL-20261126-0002：已更换空调压缩机（周敏）");
     expect((await say(app, "zhou.min", "/report week")).text).toContain("2026-11-20 ~ 2026-11-26");
     const dayBefore = (await say(app, "zhou.min", "/report 2026-11-25")).text;
     expect(dayBefore).toContain("新增重大问题：1级 无，2级 无，3级 无");
