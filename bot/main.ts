@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import type { Platform } from "../core/directory/organisation.js";
 import { createApp, type App } from "./app.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config/env.js";
+import { createCustomerSenders } from "./customer-senders.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
 import { createHttpServer, listen, type RouteHandler } from "./http/server.js";
 import { DailyReports } from "../jobs/daily-reports.js";
@@ -207,7 +208,9 @@ async function main(): Promise<void> {
     if (Object.keys(adapters.senders).length === 0) log.info("no chat adapter is on; try the terminal chat: npx hotline chat --as wang.fang");
   }
   if (worker) {
-    deliveries = new DeliveryQueue(app.outbox, adapters.senders, {
+    // Messages to customers leave from the workers: SMS and e-mail, where configured.
+    const customers = await createCustomerSenders(config, log);
+    deliveries = new DeliveryQueue(app.outbox, { ...adapters.senders, ...customers.senders }, {
       redisUrl: config.REDIS_URL,
       prefix: config.REDIS_PREFIX,
       outage,
@@ -216,7 +219,7 @@ async function main(): Promise<void> {
     });
     const outbox = deliveries;
     // Workers finish the jobs in hand (or hand them back to Redis) before the process ends.
-    workerParts.push({ name: "delivery queue", close: () => outbox.stop() });
+    workerParts.push({ name: "delivery queue", close: () => outbox.stop().finally(() => customers.close()) });
     deliveries.start();
     timers.startWorker();
     timers.startMaintenance();

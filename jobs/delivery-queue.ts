@@ -1,8 +1,8 @@
-import { Queue, Worker, type Job } from "bullmq";
+import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Platform } from "../core/directory/organisation.js";
-import type { LiveView, Recipient } from "../core/escalation/notification.js";
+import type { DeliveryPurpose, LiveView, MessageTemplate, OutboundChannel, Recipient } from "../core/escalation/notification.js";
 import type { Card } from "../core/messages/card.js";
 import type { OutboxRow, OutboxStore } from "../prisma/stores/outbox-store.js";
 import { bullmqConnection, RECOVER_QUICKLY, RedisOutageLog } from "./redis-connection.js";
@@ -21,9 +21,12 @@ export interface OutboundMessage {
   ticketId: number | null;
   /** Set when the card is a live view of the ticket, to be edited as it changes. */
   view: LiveView | null;
+  /** The approved template the message is also written as, for providers that send only those (SMS); chat messages have none. */
+  template?: MessageTemplate | undefined;
+  purpose?: DeliveryPurpose | undefined;
 }
 
-/** Sends one message on one platform; throws when it could not. */
+/** Sends one message on one channel; throws when it could not. */
 export type Sender = (message: OutboundMessage) => Promise<void>;
 
 /** Edits the messages a platform posted as live views of a ticket, to show it as it is now. */
@@ -35,10 +38,30 @@ export class PermanentDeliveryError extends Error {
 }
 
 /**
- * A queue with its own rate limit: one per platform, and WeCom's group robots apart from its app
+ * The provider asked us to slow down (a flow control, an HTTP 429): the message is tried again
+ * after `retryAfterMs` without the attempt counting, since nothing is wrong with it. `lane`: the
+ * whole account is limited, so the channel's queue pauses; `recipient`: only this address is (an
+ * SMS provider's per-number limit), so this message waits, longer each time, and the rest go on.
+ */
+export class RateLimitedDeliveryError extends Error {
+  override readonly name = "RateLimitedDeliveryError";
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    readonly scope: "lane" | "recipient",
+  ) {
+    super(message);
+  }
+}
+
+/** A message rate-limited for its recipient waits at most this long before it is tried again. */
+const RECIPIENT_WAIT_MAX_MS = 60 * 60_000;
+
+/**
+ * A queue with its own rate limit: one per channel, and WeCom's group robots apart from its app
  * messages, since WeCom limits them differently (a robot: 20 a minute).
  */
-export type Lane = Platform | "wecom-robots";
+export type Lane = OutboundChannel | "wecom-robots";
 
 /** Messages per lane and time window, under each platform's own limits. */
 export const LANE_LIMITS: Record<Lane, { max: number; durationMs: number }> = {
@@ -50,11 +73,21 @@ export const LANE_LIMITS: Record<Lane, { max: number; durationMs: number }> = {
   // second, and a member may get 30 a minute from an app; a 45009 (rate limited) is retried later.
   wecom: { max: 5, durationMs: 1_000 },
   "wecom-robots": { max: 20, durationMs: 60_000 }, // WeCom group robots: 20 a minute
+  // Aliyun SMS: SendSms takes 5,000 calls a second per account (so no lane limit is tight there);
+  // what binds is the flow control per number (a notification template: 50 a day to one number;
+  // verification codes 1 a minute, 5 an hour), which no lane limit can express: those come back
+  // as isv.BUSINESS_LIMIT_CONTROL and wait for their number alone. Ten a second keeps a backlog
+  // (after an outage) from arriving as one burst and from tripping Throttling.User.
+  sms: { max: 10, durationMs: 1_000 },
+  // SMTP relays limit senders per second or minute (a hosted relay typically a few to 14 a
+  // second, a company relay often less) and answer 421/451 past it, which is retried. Two a
+  // second stays under the common ones; receipts are a few a day.
+  email: { max: 2, durationMs: 1_000 },
 };
 
 /** The lane a message waits in: a WeCom group robot's (`robot:<department>`) apart from the app's. */
-export function laneOf(platform: Platform, recipient: string): Lane {
-  return platform === "wecom" && recipient.includes(`"channelId":"robot:`) ? "wecom-robots" : platform;
+export function laneOf(channel: OutboundChannel, recipient: string): Lane {
+  return channel === "wecom" && recipient.includes(`"channelId":"robot:`) ? "wecom-robots" : channel;
 }
 
 export interface DeliveryQueueOptions {
@@ -73,6 +106,8 @@ export interface DeliveryQueueOptions {
 
 interface DeliveryJob {
   deliveryId: number;
+  /** Times this job was put off for its recipient's rate limit: each wait doubles. */
+  putOff?: number;
 }
 
 /**
@@ -96,7 +131,7 @@ export class DeliveryQueue {
 
   constructor(
     private readonly outbox: OutboxStore,
-    private readonly senders: Partial<Record<Platform, Sender>>,
+    private readonly senders: Partial<Record<OutboundChannel, Sender>>,
     private readonly options: DeliveryQueueOptions,
   ) {
     this.outage = options.outage ?? new RedisOutageLog(options.log);
@@ -115,20 +150,20 @@ export class DeliveryQueue {
     return connection;
   }
 
-  private platforms(): Platform[] {
-    return Object.keys(this.senders) as Platform[];
+  private channels(): OutboundChannel[] {
+    return Object.keys(this.senders) as OutboundChannel[];
   }
 
   private lanes(): Lane[] {
-    return this.platforms().flatMap((platform): Lane[] => (platform === "wecom" ? ["wecom", "wecom-robots"] : [platform]));
+    return this.channels().flatMap((channel): Lane[] => (channel === "wecom" ? ["wecom", "wecom-robots"] : [channel]));
   }
 
   /** Starts a rate-limited worker per lane and queues the outbox every `intervalMs`. */
   start(intervalMs = 2_000): void {
     for (const lane of this.lanes()) {
       const limit = LANE_LIMITS[lane];
-      const platform: Platform = lane === "wecom-robots" ? "wecom" : lane;
-      const worker = new Worker<DeliveryJob>(`deliveries-${lane}`, (job) => this.deliver(platform, job), {
+      const channel: OutboundChannel = lane === "wecom-robots" ? "wecom" : lane;
+      const worker = new Worker<DeliveryJob>(`deliveries-${lane}`, (job, token) => this.deliver(channel, job, token), {
         connection: this.connect(),
         prefix: this.options.prefix ?? "hotline",
         concurrency: 5,
@@ -165,9 +200,9 @@ export class DeliveryQueue {
    * and attempt: queuing it again is a no-op while it waits.
    */
   private async enqueuePending(): Promise<number> {
-    const recovered = await this.outbox.recoverOrphaned(this.platforms());
+    const recovered = await this.outbox.recoverOrphaned(this.channels());
     if (recovered) this.options.log.info({ recovered }, "outbox: messages a stopped process was sending are back in line");
-    const pending = await this.outbox.pending(this.platforms());
+    const pending = await this.outbox.pending(this.channels());
     for (const row of pending) await this.queueAttempt(laneOf(row.platform, row.recipient), row.id, row.attempts, 0);
     return pending.length;
   }
@@ -176,45 +211,69 @@ export class DeliveryQueue {
     return this.queues.get(lane)!.add("deliver", { deliveryId }, { jobId: `delivery-${deliveryId}-${attempts}`, delay, removeOnComplete: true, removeOnFail: true });
   }
 
-  private async deliver(platform: Platform, job: Job<DeliveryJob>): Promise<void> {
+  private async deliver(channel: OutboundChannel, job: Job<DeliveryJob>, token: string | undefined): Promise<void> {
     const { deliveryId } = job.data;
     const row = await this.outbox.claim(deliveryId);
     if (!row) return;
     const attempts = row.attempts + 1;
     try {
-      await this.dispatch(platform, row);
+      await this.dispatch(channel, row);
     } catch (error) {
+      if (error instanceof RateLimitedDeliveryError) return this.putOff(laneOf(channel, row.recipient), job, token, error);
       const final = error instanceof PermanentDeliveryError || attempts >= this.maxAttempts;
       const message = error instanceof Error ? error.message : String(error);
       await this.outbox.markAttemptFailed(deliveryId, { error: message, final });
       this.options.log.warn({ delivery: deliveryId, attempts, final }, `delivery failed: ${message}`);
-      if (!final) await this.queueAttempt(laneOf(platform, row.recipient), deliveryId, attempts, this.backoffMs * 2 ** (attempts - 1));
+      if (!final) await this.queueAttempt(laneOf(channel, row.recipient), deliveryId, attempts, this.backoffMs * 2 ** (attempts - 1));
       return;
     }
     await this.outbox.markSent(deliveryId);
   }
 
-  private async dispatch(platform: Platform, row: OutboxRow): Promise<void> {
+  /**
+   * BullMQ's manual rate limiting (docs: guide/rate-limiting): the message goes back in line with
+   * its reason and the same attempt count. An account-wide limit pauses the lane (`Queue.rateLimit`
+   * and `Worker.RateLimitError`, so no worker sleeps inside a job); a recipient's puts this job off
+   * alone (`moveToDelayed` and `DelayedError`), twice as long each time, up to an hour.
+   */
+  private async putOff(lane: Lane, job: Job<DeliveryJob>, token: string | undefined, limited: RateLimitedDeliveryError): Promise<never> {
+    const { deliveryId, putOff = 0 } = job.data;
+    const waitMs = limited.scope === "lane" ? limited.retryAfterMs : Math.min(limited.retryAfterMs * 2 ** putOff, RECIPIENT_WAIT_MAX_MS);
+    const reason = `${limited.message}; rate limited, trying again in ${Math.ceil(waitMs / 1000)} s`;
+    await this.outbox.release(deliveryId, reason);
+    this.options.log.info({ delivery: deliveryId, lane, waitMs, scope: limited.scope }, "delivery rate limited");
+    if (limited.scope === "lane") {
+      await this.queues.get(lane)!.rateLimit(waitMs);
+      throw Worker.RateLimitError();
+    }
+    await job.updateData({ deliveryId, putOff: putOff + 1 });
+    await job.moveToDelayed(Date.now() + waitMs, token);
+    throw new DelayedError();
+  }
+
+  private async dispatch(channel: OutboundChannel, row: OutboxRow): Promise<void> {
     if (row.kind === "refresh") {
-      const refresh = this.options.refreshers?.[platform];
-      if (!refresh || row.ticketId === null) throw new PermanentDeliveryError(`${platform} cannot refresh posted tickets`);
+      const refresh = isPlatform(channel) ? this.options.refreshers?.[channel] : undefined;
+      if (!refresh || row.ticketId === null) throw new PermanentDeliveryError(`${channel} cannot refresh posted tickets`);
       return refresh(row.ticketId);
     }
-    await this.senders[platform]!({
+    await this.senders[channel]!({
       deliveryId: row.id,
       mayHaveArrived: row.mayHaveArrived,
       recipient: JSON.parse(row.recipient) as Recipient,
       card: JSON.parse(row.payload) as Card,
       ticketId: row.ticketId,
       view: row.view as LiveView | null,
+      template: row.template === null ? undefined : (JSON.parse(row.template) as MessageTemplate),
+      purpose: (row.purpose as DeliveryPurpose | null) ?? undefined,
     });
   }
 
-  /** Waits until nothing for these platforms is waiting to be sent (tests and shutdown). */
+  /** Waits until nothing for these channels is waiting to be sent (tests and shutdown). */
   async idle(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      const waiting = await this.outbox.countWaiting(this.platforms());
+      const waiting = await this.outbox.countWaiting(this.channels());
       if (waiting === 0 && !this.busy) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -229,3 +288,5 @@ export class DeliveryQueue {
     await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }
+
+const isPlatform = (channel: OutboundChannel): channel is Platform => channel !== "sms" && channel !== "email";

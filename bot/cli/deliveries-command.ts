@@ -1,3 +1,4 @@
+import { maskEmail, maskPhone } from "../../core/tickets/ticket.js";
 import { createApp } from "../app.js";
 import { loadConfig } from "../config/env.js";
 import { UsageError } from "./usage-error.js";
@@ -12,10 +13,26 @@ function parsedJson(text: string): unknown {
   }
 }
 
+interface StoredRecipient {
+  kind?: string;
+  platform?: string | null;
+  name?: string;
+  address?: string | null;
+}
+
+/**
+ * A customer's mobile or e-mail as lists show it (138****5678, z***@example.com): enough to tell
+ * which customer, without spreading their contact; staff have it on the ticket.
+ */
+function shownRecipient(recipient: StoredRecipient): StoredRecipient {
+  if (recipient.kind !== "customer" || typeof recipient.address !== "string") return recipient;
+  return { ...recipient, address: recipient.platform === "email" ? maskEmail(recipient.address) : maskPhone(recipient.address) };
+}
+
 /** Who a row goes to; a refresh has no recipient of its own: it edits what was posted. */
 function recipientText(row: { kind: string; recipient: string }): string {
   if (row.kind === "refresh") return "(edit of the ticket's posted messages)";
-  const recipient = parsedJson(row.recipient) as { name?: string; address?: string | null };
+  const recipient = shownRecipient(parsedJson(row.recipient) as StoredRecipient);
   return `${recipient.name ?? "?"} (${recipient.address ?? "no address"})`;
 }
 
@@ -42,8 +59,9 @@ export async function deliveriesCommand(args: { action?: string; id?: string; fa
     if (args.json) {
       const objects = rows.map((row) => ({
         ...row,
-        recipient: parsedJson(row.recipient),
+        recipient: shownRecipient(parsedJson(row.recipient) as StoredRecipient),
         payload: parsedJson(row.payload),
+        template: row.template === null ? null : parsedJson(row.template),
         createdAt: isoZonedTime(row.createdAt, timeZone),
         sentAt: row.sentAt && isoZonedTime(row.sentAt, timeZone),
       }));

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { formatIssues } from "../../core/directory/parse-organisation.js";
 import { localeSchema } from "../../core/messages/locale.js";
+import { parseEmail } from "../../core/validation/email.js";
 import { PROJECT_ROOT } from "./paths.js";
 
 function isTimeZone(zone: string): boolean {
@@ -18,6 +19,23 @@ function isTimeZone(zone: string): boolean {
 /** An IP address, or a host name such as localhost (RFC 1123 labels). */
 function isHost(host: string): boolean {
   return isIP(host) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(host);
+}
+
+/** An smtp:// or smtps:// URL with a host and, if any, a port in range; credentials percent-encoded. */
+function isSmtpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    const port = url.port === "" ? 1 : Number(url.port);
+    return (url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname !== "" && port >= 1 && port <= 65535;
+  } catch {
+    return false;
+  }
+}
+
+/** `hotline@example.com` or `Hotline <hotline@example.com>`. */
+function isMailbox(text: string): boolean {
+  const named = /^[^<>]*<([^<>]+)>$/.exec(text.trim());
+  return parseEmail(named ? named[1]! : text).ok;
 }
 
 /** Every setting the bot reads from the environment; `.env.example` documents each. */
@@ -79,6 +97,25 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://qyapi.weixin.qq.com" })
     .transform((url) => url.replace(/\/+$/, ""))
     .default("https://qyapi.weixin.qq.com"),
+  /** How customers get SMS: aliyun; unset, an SMS to a customer fails with "SMS is not configured". */
+  SMS_PROVIDER: z.enum(["aliyun"], { error: "must be aliyun, or unset for no SMS to customers" }).optional(),
+  /** A RAM user's AccessKey with AliyunDysmsFullAccess (or dysms:SendSms). */
+  ALIYUN_SMS_ACCESS_KEY_ID: z.string().regex(/^[A-Za-z0-9]{8,64}$/, "must be an AccessKey ID: letters and digits, like LTAI5tAbCdEf…").optional(),
+  ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().regex(/^[!-~]{8,128}$/, "must be the AccessKey secret: 8-128 printable characters, no spaces").optional(),
+  /** The approved signature (短信签名), without 【】. */
+  ALIYUN_SMS_SIGN_NAME: z.string().regex(/^[^【】[\]\s][^【】[\]]{0,63}$/, "must be the approved signature's name, without 【】").optional(),
+  /** The approved template for the receipt (回执), its code like SMS_154950909. */
+  ALIYUN_SMS_TEMPLATE_RECEIPT: z.string().regex(/^SMS_\d+$/, "must be an approved template's code, like SMS_154950909").optional(),
+  ALIYUN_SMS_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://dysmsapi.aliyuncs.com/" })
+    .transform((url) => (url.endsWith("/") ? url : `${url}/`))
+    .default("https://dysmsapi.aliyuncs.com/"),
+  /** The relay for mail to customers; unset, an e-mail to a customer fails with "e-mail is not configured". */
+  SMTP_URL: z
+    .string()
+    .refine(isSmtpUrl, "must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587 (percent-encode @ : / in the password)")
+    .optional(),
+  MAIL_FROM: z.string().refine(isMailbox, "must be an address, or a name and address such as Hotline <hotline@example.com>").optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be fatal, error, warn, info, debug, trace or silent" })
     .default("info"),
@@ -87,6 +124,7 @@ const envSchema = z.object({
 export type Config = Readonly<z.infer<typeof envSchema>>;
 
 const WECOM_SETTINGS = ["WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_ENCODING_AES_KEY"] as const;
+const ALIYUN_SMS_SETTINGS = ["ALIYUN_SMS_ACCESS_KEY_ID", "ALIYUN_SMS_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME", "ALIYUN_SMS_TEMPLATE_RECEIPT"] as const;
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -107,7 +145,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const missing = WECOM_SETTINGS.filter((key) => result.data[key] === undefined);
     throw new ConfigError(`${missing[0]}: required with ${wecom.join(", ")} (the WeCom adapter needs ${WECOM_SETTINGS.join(", ")})`);
   }
+  checkCustomerChannels(result.data);
   return Object.freeze(result.data);
+}
+
+/** SMS and e-mail to customers are on only with every setting they need; half a set is a mistake. */
+function checkCustomerChannels(config: z.infer<typeof envSchema>): void {
+  const aliyun = ALIYUN_SMS_SETTINGS.filter((key) => config[key] !== undefined);
+  if (config.SMS_PROVIDER === "aliyun" && aliyun.length < ALIYUN_SMS_SETTINGS.length) {
+    const missing = ALIYUN_SMS_SETTINGS.filter((key) => config[key] === undefined);
+    throw new ConfigError(`${missing[0]}: required with SMS_PROVIDER=aliyun (Aliyun SMS needs ${ALIYUN_SMS_SETTINGS.join(", ")})`);
+  }
+  if (config.SMS_PROVIDER === undefined && aliyun.length > 0) {
+    throw new ConfigError(`SMS_PROVIDER: set it to aliyun to send SMS with ${aliyun.join(", ")} (or leave those unset)`);
+  }
+  if (config.SMTP_URL !== undefined && config.MAIL_FROM === undefined) {
+    throw new ConfigError("MAIL_FROM: required with SMTP_URL (the From of mail to customers, like Hotline <hotline@example.com>)");
+  }
+  if (config.MAIL_FROM !== undefined && config.SMTP_URL === undefined) {
+    throw new ConfigError("SMTP_URL: required with MAIL_FROM (the relay that sends mail to customers)");
+  }
 }
 
 /** Reads `.env` at the repository root if there is one; variables already set win. */

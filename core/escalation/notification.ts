@@ -31,6 +31,9 @@ export interface ReplyRecipient {
 export const CUSTOMER_CHANNELS = ["sms", "email"] as const;
 export type CustomerChannel = (typeof CUSTOMER_CHANNELS)[number];
 
+/** Where the outbox sends a message: a chat platform, or a customer's channel. */
+export type OutboundChannel = Platform | CustomerChannel;
+
 export interface CustomerRecipient {
   kind: "customer";
   /** The channel is the outbox's platform for the message. */

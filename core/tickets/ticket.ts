@@ -268,3 +268,10 @@ export function maskPhone(phone: string): string {
   if (digits.length < 7) return "****";
   return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
 }
+
+/** An e-mail address as lists show it: `z***@example.com` (the first character and the domain). */
+export function maskEmail(address: string): string {
+  const at = address.lastIndexOf("@");
+  if (at < 1) return "***";
+  return `${String.fromCodePoint(address.codePointAt(0)!)}***${address.slice(at)}`;
+}

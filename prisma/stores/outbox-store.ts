@@ -1,11 +1,13 @@
-import type { Platform } from "../../core/directory/organisation.js";
+import type { OutboundChannel } from "../../core/escalation/notification.js";
 import { runPromptly, type Database } from "../database.js";
+import type { Statements } from "../sqlite-connection.js";
 import { CLAIMER_GONE, goneCutoff } from "./process-registry.js";
+import { refreshLiveViews } from "./ticket-store.js";
 
 /** An outgoing message as the delivery path reads it; recipient and payload are JSON. */
 export interface OutboxRow {
   id: number;
-  platform: Platform;
+  platform: OutboundChannel;
   /** message: send the card; refresh: edit the messages that show the ticket. */
   kind: string;
   recipient: string;
@@ -14,9 +16,19 @@ export interface OutboxRow {
   view: string | null;
   attempts: number;
   mayHaveArrived: boolean;
+  /** JSON: the approved template and its parameters, for providers that send only those (SMS). */
+  template: string | null;
+  /** `receipt`: once sent, the ticket's receipt deadline is met. */
+  purpose: string | null;
 }
 
-const ROW = `"id", "platform", "kind", "recipient", "payload", "ticketId", "view", "attempts", "mayHaveArrived"`;
+const ROW = `"id", "platform", "kind", "recipient", "payload", "ticketId", "view", "attempts", "mayHaveArrived", "template", "purpose"`;
+
+/** A receipt among the messages just sent or failed: its ticket and the channel it went by. */
+interface ReceiptRow {
+  ticketId: number;
+  platform: string;
+}
 
 /**
  * The outbox as the delivery path works it: messages are claimed before they are sent (by this
@@ -33,15 +45,15 @@ export class OutboxStore {
     private readonly processId: string,
   ) {}
 
-  /** Messages waiting to be sent on these platforms, oldest first. */
-  async pending(platforms: Platform[], limit = 1_000): Promise<{ id: number; platform: Platform; attempts: number; recipient: string }[]> {
+  /** Messages waiting to be sent on these channels, oldest first. */
+  async pending(platforms: OutboundChannel[], limit = 1_000): Promise<{ id: number; platform: OutboundChannel; attempts: number; recipient: string }[]> {
     const rows = await this.db.delivery.findMany({
       where: { status: "pending", platform: { in: platforms } },
       select: { id: true, platform: true, attempts: true, recipient: true },
       orderBy: { id: "asc" },
       take: limit,
     });
-    return rows.map((row) => ({ ...row, platform: row.platform as Platform }));
+    return rows.map((row) => ({ ...row, platform: row.platform as OutboundChannel }));
   }
 
   /** Takes a pending message for sending by this process; undefined when it is not pending (any more). */
@@ -58,7 +70,8 @@ export class OutboxStore {
   /**
    * The platform accepted it: recorded at once, ahead of the work waiting for the database. The
    * messages accepted in the same turn of the event loop (replies to many chats at once) share one
-   * statement, written as soon as that turn ends.
+   * statement, written as soon as that turn ends. A receipt among them meets its ticket's receipt
+   * deadline and goes on the timeline in the same transaction (§4: the result goes back to the customer).
    */
   markSent(id: number): Promise<void> {
     if (this.sentNow) {
@@ -69,34 +82,48 @@ export class OutboxStore {
     const written = new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         this.sentNow = undefined;
-        runPromptly(this.db, (sql) =>
-          sql.run(
-            `UPDATE "Delivery" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "lastError" = NULL, "claimedBy" = NULL WHERE "id" IN (${ids.map(() => "?").join(", ")})`,
-            new Date(), ...ids,
-          ),
-        ).then(() => resolve(), reject);
+        runPromptly(this.db, (sql) => recordSent(sql, ids, new Date())).then(() => resolve(), reject);
       });
     });
     this.sentNow = { ids, written };
     return written;
   }
 
-  /** An attempt failed: back in line for the next one, or failed for good, with the error. Returns the attempts made. */
+  /**
+   * An attempt failed: back in line for the next one, or failed for good, with the error. A receipt
+   * that failed for good goes on the ticket's timeline, so the people handling it know the
+   * customer has not been told. Returns the attempts made.
+   */
   async markAttemptFailed(id: number, failure: { error: string; final: boolean }): Promise<number> {
-    const row = await runPromptly(this.db, (sql) =>
-      sql.get<{ attempts: number }>(
-        `UPDATE "Delivery" SET "status" = ?, "attempts" = "attempts" + 1, "lastError" = ?, "claimedBy" = NULL WHERE "id" = ? RETURNING "attempts"`,
-        failure.final ? "failed" : "pending", failure.error, id,
-      ),
+    return runPromptly(this.db, (sql) =>
+      inOneTransaction(sql, () => {
+        const row = sql.get<{ attempts: number; ticketId: number | null; platform: string; purpose: string | null }>(
+          `UPDATE "Delivery" SET "status" = ?, "attempts" = "attempts" + 1, "lastError" = ?, "claimedBy" = NULL WHERE "id" = ? RETURNING "attempts", "ticketId", "platform", "purpose"`,
+          failure.final ? "failed" : "pending", failure.error, id,
+        );
+        if (row && failure.final && row.purpose === "receipt" && row.ticketId !== null) {
+          addReceiptEvent(sql, "receipt_failed", { ticketId: row.ticketId, platform: row.platform }, new Date(), failure.error);
+        }
+        return row?.attempts ?? 0;
+      }),
     );
-    return row?.attempts ?? 0;
+  }
+
+  /**
+   * The provider asked us to wait (a rate limit): back in line with the reason, the attempt not
+   * counted, since nothing was wrong with the message.
+   */
+  async release(id: number, reason: string): Promise<void> {
+    await runPromptly(this.db, (sql) =>
+      sql.run(`UPDATE "Delivery" SET "status" = 'pending', "lastError" = ?, "claimedBy" = NULL WHERE "id" = ? AND "status" = 'sending'`, reason, id),
+    );
   }
 
   /**
    * Messages whose sending process is gone go back in line, marked as possibly delivered (the
    * platform may have accepted them just before); the interrupted attempt counts as one.
    */
-  async recoverOrphaned(platforms: Platform[]): Promise<number> {
+  async recoverOrphaned(platforms: OutboundChannel[]): Promise<number> {
     if (platforms.length === 0) return 0;
     return runPromptly(this.db, (sql) =>
       sql.run(
@@ -107,8 +134,8 @@ export class OutboxStore {
     );
   }
 
-  /** Messages on these platforms not yet sent or failed. */
-  countWaiting(platforms: Platform[]): Promise<number> {
+  /** Messages on these channels not yet sent or failed. */
+  countWaiting(platforms: OutboundChannel[]): Promise<number> {
     return this.db.delivery.count({ where: { status: { in: ["pending", "sending"] }, platform: { in: platforms } } });
   }
 
@@ -116,5 +143,48 @@ export class OutboxStore {
   async retry(id: number): Promise<boolean> {
     const retried = await this.db.delivery.updateMany({ where: { id, status: "failed" }, data: { status: "pending", attempts: 0 } });
     return retried.count > 0;
+  }
+}
+
+/** Marks the messages sent; the receipts among them meet their tickets' receipt deadlines. */
+function recordSent(sql: Statements, ids: number[], at: Date): void {
+  const list = ids.map(() => "?").join(", ");
+  const receipts = sql.all<ReceiptRow>(
+    `SELECT "ticketId", "platform" FROM "Delivery" WHERE "id" IN (${list}) AND "purpose" = 'receipt' AND "ticketId" IS NOT NULL AND "status" <> 'sent'`,
+    ...ids,
+  );
+  inOneTransaction(sql, () => {
+    sql.run(
+      `UPDATE "Delivery" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "lastError" = NULL, "claimedBy" = NULL WHERE "id" IN (${list})`,
+      at, ...ids,
+    );
+    for (const receipt of receipts) {
+      // The first receipt sent meets the deadline; one by the other channel adds only its line.
+      sql.run(`UPDATE "Deadline" SET "status" = 'met', "metAt" = ? WHERE "ticketId" = ? AND "kind" = 'receipt' AND "status" = 'pending'`, at, receipt.ticketId);
+      addReceiptEvent(sql, "receipt_sent", receipt, at);
+      refreshLiveViews(sql, receipt.ticketId, at);
+    }
+  });
+}
+
+function addReceiptEvent(sql: Statements, type: "receipt_sent" | "receipt_failed", receipt: ReceiptRow, at: Date, error?: string): void {
+  const data = error === undefined ? { channel: receipt.platform } : { channel: receipt.platform, error };
+  sql.run(`INSERT INTO "TicketEvent" ("ticketId", "type", "actorId", "data", "at") VALUES (?, ?, NULL, ?, ?)`, receipt.ticketId, type, JSON.stringify(data), at);
+}
+
+/**
+ * Statements that must land together, outside any unit of work (runPromptly holds the connection
+ * alone): a savepoint opens a transaction of its own and its release commits it.
+ */
+function inOneTransaction<T>(sql: Statements, work: () => T): T {
+  sql.run("SAVEPOINT outbox");
+  try {
+    const result = work();
+    sql.run("RELEASE outbox");
+    return result;
+  } catch (error) {
+    sql.run("ROLLBACK TO outbox");
+    sql.run("RELEASE outbox");
+    throw error;
   }
 }

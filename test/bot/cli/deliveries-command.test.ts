@@ -63,4 +63,28 @@ describe("npx hotline deliveries", () => {
     const elsewhere = JSON.parse((await runCli(["deliveries", "--json"], { env: { DATABASE_URL: `file:${db.file}`, TZ: "America/St_Johns" } })).stdout);
     expect(elsewhere[0].createdAt).toBe("2026-11-25T22:30:05.250-03:30");
   });
+
+  it("shows customers' rows with the mobile and e-mail masked, in the list and in --json", async () => {
+    const client = await openDatabase(`file:${db.file}`);
+    const template = { id: "receipt", params: { number: "HL-20261126-0007" } };
+    const bySms = await client.delivery.create({
+      data: { platform: "sms", recipient: JSON.stringify({ kind: "customer", platform: "sms", address: "+8613812345678", name: "张先生" }), payload: "{}", template: JSON.stringify(template), purpose: "receipt" },
+    });
+    const byEmail = await client.delivery.create({
+      data: { platform: "email", recipient: JSON.stringify({ kind: "customer", platform: "email", address: "zhang.san@example.com", name: "张先生" }), payload: "{}", purpose: "receipt" },
+    });
+    await client.$disconnect();
+
+    const listed = (await cli([])).stdout;
+    expect(listed).toContain(`#${bySms.id}  pending sms      张先生 (861****5678)`);
+    expect(listed).toContain(`#${byEmail.id}  pending email    张先生 (z***@example.com)`);
+    expect(listed).not.toContain("13812345678");
+    expect(listed).not.toContain("zhang.san@");
+
+    const json = (await cli(["--json"])).stdout;
+    expect(json).not.toContain("13812345678");
+    expect(json).not.toContain("zhang.san@");
+    const rows = JSON.parse(json) as { id: number; recipient: { address: string }; template: unknown }[];
+    expect(rows.find((r) => r.id === bySms.id)).toMatchObject({ recipient: { address: "861****5678" }, template });
+  });
 });

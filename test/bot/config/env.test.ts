@@ -13,6 +13,7 @@ const DEFAULTS = {
   TELEGRAM_API_ROOT: "https://api.telegram.org",
   SLACK_API_URL: "https://slack.com/api/",
   WECOM_API_BASE: "https://qyapi.weixin.qq.com",
+  ALIYUN_SMS_ENDPOINT: "https://dysmsapi.aliyuncs.com/",
   LOG_LEVEL: "info",
 };
 
@@ -75,6 +76,7 @@ describe("loadConfig", () => {
       WECOM_TOKEN: "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo",
       WECOM_ENCODING_AES_KEY: "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt",
       WECOM_API_BASE: "http://127.0.0.1:9001",
+      ALIYUN_SMS_ENDPOINT: "https://dysmsapi.aliyuncs.com/",
       SLACK_BOT_TOKEN: "xoxb-1234-5678-abcdEF",
       SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99000aaa85a5",
       SLACK_API_URL: "http://127.0.0.1:9000/api/",
@@ -139,6 +141,12 @@ describe("loadConfig", () => {
     ["HOST", "http://0.0.0.0"],
     ["HOST", "127.0.0.1:3000"],
     ["HOST", "two words"],
+    ["SMS_PROVIDER", "twilio"],
+    ["ALIYUN_SMS_TEMPLATE_RECEIPT", "154950909"],
+    ["ALIYUN_SMS_SIGN_NAME", "【中华汽车】"],
+    ["ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com"],
+    ["SMTP_URL", "mail.example.com:587"],
+    ["MAIL_FROM", "Hotline <not an address>"],
   ])("rejects %s=%s with a ConfigError naming the setting", (key, value) => {
     const error = configErrorFor({ [key]: value });
     expect(error.name).toBe("ConfigError");
@@ -165,5 +173,40 @@ describe("loadConfig", () => {
     expect(configErrorFor({ TZ: "Mars/Base" }).message).toContain("must be an IANA time zone");
     expect(configErrorFor({ REDIS_URL: "http://x" }).message).toContain("redis://");
     expect(configErrorFor({ DATABASE_URL: "postgres://x" }).message).toContain("file:");
+  });
+
+  it("reads the SMS and e-mail settings for messages to customers", () => {
+    const config = loadConfig({
+      SMS_PROVIDER: "aliyun",
+      ALIYUN_SMS_ACCESS_KEY_ID: "LTAI5tAbCdEf0123",
+      ALIYUN_SMS_ACCESS_KEY_SECRET: "sEcReT-0123456789",
+      ALIYUN_SMS_SIGN_NAME: "中华汽车",
+      ALIYUN_SMS_TEMPLATE_RECEIPT: "SMS_154950909",
+      ALIYUN_SMS_ENDPOINT: "http://127.0.0.1:9002",
+      SMTP_URL: "smtps://hotline:p%40ss@mail.example.com:465",
+      MAIL_FROM: "中华汽车售后 <hotline@example.com>",
+    });
+    expect(config).toMatchObject({ SMS_PROVIDER: "aliyun", ALIYUN_SMS_SIGN_NAME: "中华汽车", ALIYUN_SMS_ENDPOINT: "http://127.0.0.1:9002/", SMTP_URL: "smtps://hotline:p%40ss@mail.example.com:465" });
+    expect(loadConfig({ SMTP_URL: "smtp://relay.internal", MAIL_FROM: "hotline@example.com" }).MAIL_FROM).toBe("hotline@example.com");
+  });
+
+  it("asks for every Aliyun setting once SMS_PROVIDER=aliyun, naming the first missing", () => {
+    expect(configErrorFor({ SMS_PROVIDER: "aliyun" }).message).toBe(
+      "ALIYUN_SMS_ACCESS_KEY_ID: required with SMS_PROVIDER=aliyun (Aliyun SMS needs ALIYUN_SMS_ACCESS_KEY_ID, ALIYUN_SMS_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME, ALIYUN_SMS_TEMPLATE_RECEIPT)",
+    );
+    const noSecret = { SMS_PROVIDER: "aliyun", ALIYUN_SMS_ACCESS_KEY_ID: "LTAI5tAbCdEf0123", ALIYUN_SMS_SIGN_NAME: "中华汽车", ALIYUN_SMS_TEMPLATE_RECEIPT: "SMS_1" };
+    expect(configErrorFor(noSecret).message).toMatch(/^ALIYUN_SMS_ACCESS_KEY_SECRET: required with SMS_PROVIDER=aliyun/);
+    expect(configErrorFor({ ALIYUN_SMS_ACCESS_KEY_ID: "LTAI5tAbCdEf0123" }).message).toBe(
+      "SMS_PROVIDER: set it to aliyun to send SMS with ALIYUN_SMS_ACCESS_KEY_ID (or leave those unset)",
+    );
+  });
+
+  it("refuses a bad SMTP_URL without printing it, since it carries the password, and asks for MAIL_FROM with it", () => {
+    const bad = configErrorFor({ SMTP_URL: "http://hotline:TopSecret@mail.example.com", MAIL_FROM: "hotline@example.com" });
+    expect(bad.message).toContain("SMTP_URL: must be an smtp:// or smtps:// URL");
+    expect(bad.message).not.toContain("TopSecret");
+    expect(configErrorFor({ SMTP_URL: "smtp://mail.example.com:99999", MAIL_FROM: "hotline@example.com" }).message).toContain("SMTP_URL:");
+    expect(configErrorFor({ SMTP_URL: "smtp://mail.example.com:587" }).message).toMatch(/^MAIL_FROM: required with SMTP_URL/);
+    expect(configErrorFor({ MAIL_FROM: "hotline@example.com" }).message).toMatch(/^SMTP_URL: required with MAIL_FROM/);
   });
 });
