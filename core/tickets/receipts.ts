@@ -1,7 +1,7 @@
 import type { Member } from "../directory/member.js";
 import type { Organisation } from "../directory/organisation.js";
 import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
-import type { CustomerRecipient, Notification } from "../escalation/notification.js";
+import type { CustomerRecipient, Notification, Recipient } from "../escalation/notification.js";
 import { card } from "../messages/card.js";
 import { t, type MessageKey, type MessageParams } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
@@ -87,6 +87,14 @@ function toReporter(ticket: Ticket, { result, resolver }: Resolution, { members,
   const locale = localeOf(reporter, defaultLocale);
   const params = { number: ticket.number, result, who: pick(resolver.name, locale) };
   return [{ recipient: memberRecipient(reporter, locale, ticket.originPlatform), card: receiptCard(locale, "notify.resolved", params), ticketNumber: ticket.number }];
+}
+
+/** Whom a receipt went to, as the timeline and the resolver's answer name them. */
+export type ReceiptChannel = "sms" | "email" | "center" | "reporter";
+
+export function receiptChannelOf(recipient: Recipient, reporterId: string): ReceiptChannel {
+  if (recipient.kind === "customer") return recipient.platform;
+  return recipient.kind === "member" && recipient.memberId === reporterId ? "reporter" : "center";
 }
 
 const receiptCard = (locale: Locale, key: MessageKey, params: MessageParams) => card(t(locale, key, params), { tone: "success" });

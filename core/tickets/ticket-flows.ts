@@ -16,7 +16,7 @@ import type { Classification } from "../triage/classify.js";
 import { formTeam } from "../teams/complaint-team.js";
 import { canAct, canClose, canResolve, canView, mayCallCustomer, mayGrade } from "./permissions.js";
 import { confirmTicket } from "./after-sales-flows.js";
-import { receiptNotifications } from "./receipts.js";
+import { receiptChannelOf, receiptNotifications } from "./receipts.js";
 import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toMembers, toReporter, type FlowResult } from "./flow-support.js";
 import { activePings, advanceStatus, isUngraded, type Severity, type Ticket, type TicketStatus } from "./ticket.js";
 import { reasonLines, severityText, ticketCard } from "./ticket-card.js";
@@ -254,7 +254,7 @@ export async function resolveTicket(ctx: CoreContext, actor: Member, number: str
     outbox,
   });
   const locale = localeOf(actor, ctx.defaultLocale);
-  const sent = [...new Set(outbox.map((n) => receiptChannelOf(n, ticket)))];
+  const sent = [...new Set(outbox.map((n) => receiptChannelOf(n.recipient, ticket.reporterId)))];
   const list = sent.length ? sent.map((channel) => t(locale, `receipt_channel.${channel}`)).join(t(locale, "timeline.list_separator")) : t(locale, "resolve.nobody", { number: ticket.number });
   return done(ctx, actor, "resolve.done", ticket.number, outbox, { sent: list });
 }
@@ -273,12 +273,6 @@ export async function recordPhoneReceipt(ctx: CoreContext, actor: Member, number
   return done(ctx, actor, "receipt.phone_done", ticket.number, []);
 }
 
-/** Who a receipt reached, in the words `resolve.done` lists them with. */
-function receiptChannelOf(notification: Notification, ticket: Ticket): "sms" | "email" | "center" | "reporter" {
-  const recipient = notification.recipient;
-  if (recipient.kind === "customer") return recipient.platform;
-  return recipient.kind === "member" && recipient.memberId === ticket.reporterId ? "reporter" : "center";
-}
 
 export async function closeTicket(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
   const ticket = await ticketFor(ctx, actor, number, (m) => canClose(m, ctx.org), "close");

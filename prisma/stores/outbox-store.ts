@@ -1,4 +1,5 @@
-import type { OutboundChannel } from "../../core/escalation/notification.js";
+import type { OutboundChannel, Recipient } from "../../core/escalation/notification.js";
+import { receiptChannelOf } from "../../core/tickets/receipts.js";
 import { runPromptly, type Database } from "../database.js";
 import type { Statements } from "../sqlite-connection.js";
 import { CLAIMER_GONE, goneCutoff } from "./process-registry.js";
@@ -24,10 +25,11 @@ export interface OutboxRow {
 
 const ROW = `"id", "platform", "kind", "recipient", "payload", "ticketId", "view", "attempts", "mayHaveArrived", "template", "purpose"`;
 
-/** A receipt among the messages just sent or failed: its ticket and the channel it went by. */
+/** A receipt among the messages just sent or failed: its ticket, and whom it went to. */
 interface ReceiptRow {
   ticketId: number;
-  platform: string;
+  recipient: string;
+  reporterId: string;
 }
 
 /**
@@ -97,12 +99,13 @@ export class OutboxStore {
   async markAttemptFailed(id: number, failure: { error: string; final: boolean }): Promise<number> {
     return runPromptly(this.db, (sql) =>
       inOneTransaction(sql, () => {
-        const row = sql.get<{ attempts: number; ticketId: number | null; platform: string; purpose: string | null }>(
-          `UPDATE "Delivery" SET "status" = ?, "attempts" = "attempts" + 1, "lastError" = ?, "claimedBy" = NULL WHERE "id" = ? RETURNING "attempts", "ticketId", "platform", "purpose"`,
+        const row = sql.get<{ attempts: number; ticketId: number | null; recipient: string; purpose: string | null }>(
+          `UPDATE "Delivery" SET "status" = ?, "attempts" = "attempts" + 1, "lastError" = ?, "claimedBy" = NULL WHERE "id" = ? RETURNING "attempts", "ticketId", "recipient", "purpose"`,
           failure.final ? "failed" : "pending", failure.error, id,
         );
         if (row && failure.final && row.purpose === "receipt" && row.ticketId !== null) {
-          addReceiptEvent(sql, "receipt_failed", { ticketId: row.ticketId, platform: row.platform }, new Date(), failure.error);
+          const ticket = sql.get<{ reporterId: string }>(`SELECT "reporterId" FROM "Ticket" WHERE "id" = ?`, row.ticketId);
+          addReceiptEvent(sql, "receipt_failed", { ticketId: row.ticketId, recipient: row.recipient, reporterId: ticket?.reporterId ?? "" }, new Date(), failure.error);
         }
         return row?.attempts ?? 0;
       }),
@@ -150,7 +153,8 @@ export class OutboxStore {
 function recordSent(sql: Statements, ids: number[], at: Date): void {
   const list = ids.map(() => "?").join(", ");
   const receipts = sql.all<ReceiptRow>(
-    `SELECT "ticketId", "platform" FROM "Delivery" WHERE "id" IN (${list}) AND "purpose" = 'receipt' AND "ticketId" IS NOT NULL AND "status" <> 'sent'`,
+    `SELECT d."ticketId", d."recipient", t."reporterId" FROM "Delivery" d JOIN "Ticket" t ON t."id" = d."ticketId"
+     WHERE d."id" IN (${list}) AND d."purpose" = 'receipt' AND d."status" <> 'sent'`,
     ...ids,
   );
   inOneTransaction(sql, () => {
@@ -168,7 +172,8 @@ function recordSent(sql: Statements, ids: number[], at: Date): void {
 }
 
 function addReceiptEvent(sql: Statements, type: "receipt_sent" | "receipt_failed", receipt: ReceiptRow, at: Date, error?: string): void {
-  const data = error === undefined ? { channel: receipt.platform } : { channel: receipt.platform, error };
+  const channel = receiptChannelOf(JSON.parse(receipt.recipient) as Recipient, receipt.reporterId);
+  const data = error === undefined ? { channel } : { channel, error };
   sql.run(`INSERT INTO "TicketEvent" ("ticketId", "type", "actorId", "data", "at") VALUES (?, ?, NULL, ?, ?)`, receipt.ticketId, type, JSON.stringify(data), at);
 }
 
