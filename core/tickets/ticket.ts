@@ -262,9 +262,9 @@ export function normalizeTicketNumber(input: string): string | undefined {
   return `HL-${day}-${seq.padStart(4, "0")}`;
 }
 
-/** 138****1234: enough to recognise a customer without spreading their number. */
+/** 138****1234: enough to recognise a customer without spreading their number (a +86 prefix is left out). */
 export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, "");
+  const digits = phone.replace(/\D/g, "").replace(/^(?:0086|86)(?=1\d{10}$)/, "");
   if (digits.length < 7) return "****";
   return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
 }

@@ -145,7 +145,7 @@ describe("receipts to customers through the delivery queue", () => {
 
     const listed = await runCli(["deliveries", "--failed"], { env: { DATABASE_URL: `file:${dbFile}` } });
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toContain(`#${id}  failed  sms      张先生 (861****5678)  ${ticket.number}  attempts 1`);
+    expect(listed.stdout).toContain(`#${id}  failed  sms      张先生 (138****5678)  ${ticket.number}  attempts 1`);
     expect(listed.stdout).toContain("isv.MOBILE_NUMBER_ILLEGAL (非法手机号)");
     expect(listed.stdout).not.toContain("13812345678");
   });

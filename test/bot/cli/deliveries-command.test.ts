@@ -76,7 +76,7 @@ describe("npx hotline deliveries", () => {
     await client.$disconnect();
 
     const listed = (await cli([])).stdout;
-    expect(listed).toContain(`#${bySms.id}  pending sms      张先生 (861****5678)`);
+    expect(listed).toContain(`#${bySms.id}  pending sms      张先生 (138****5678)`);
     expect(listed).toContain(`#${byEmail.id}  pending email    张先生 (z***@example.com)`);
     expect(listed).not.toContain("13812345678");
     expect(listed).not.toContain("zhang.san@");
@@ -85,6 +85,6 @@ describe("npx hotline deliveries", () => {
     expect(json).not.toContain("13812345678");
     expect(json).not.toContain("zhang.san@");
     const rows = JSON.parse(json) as { id: number; recipient: { address: string }; template: unknown }[];
-    expect(rows.find((r) => r.id === bySms.id)).toMatchObject({ recipient: { address: "861****5678" }, template });
+    expect(rows.find((r) => r.id === bySms.id)).toMatchObject({ recipient: { address: "138****5678" }, template });
   });
 });
