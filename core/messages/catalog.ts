@@ -159,6 +159,27 @@ export const CATALOG = {
   "resolve.done": { zh: "{number} 已标记为解决，已回执上报人。", en: "{number} is resolved; the reporter has the receipt." },
   "close.done": { zh: "{number} 已关闭。", en: "{number} is closed." },
 
+  // ---- warranty (manual §5: 质量担保期内的故障维修按质量担保规定的要求执行) ----
+  "warranty.line": { zh: "质量担保：{verdict}（{facts}）", en: "Warranty: {verdict} ({facts})" },
+  "warranty.line_bare": { zh: "质量担保：{verdict}", en: "Warranty: {verdict}" },
+  "warranty.in": { zh: "在保", en: "in warranty" },
+  "warranty.out.years": { zh: "已过保，超过担保年限", en: "out of warranty, past its years" },
+  "warranty.out.km": { zh: "已过保，超过担保里程", en: "out of warranty, past its mileage" },
+  "warranty.unknown.no_sale_date": { zh: "不确定，销售日期不详", en: "unknown, no sale date" },
+  "warranty.unknown.no_mileage": { zh: "不确定，里程不详", en: "unknown, no mileage" },
+  "warranty.unknown.no_terms": { zh: "不确定，{brand}未设担保条款", en: "unknown, no warranty terms for {brand}" },
+  "warranty.sold": { zh: "售出 {age}", en: "sold {age} ago" },
+  "warranty.sold_recently": { zh: "售出不满 1 个月", en: "sold less than a month ago" },
+  "warranty.facts_separator": { zh: "，", en: ", " },
+  "warranty.terms_separator": { zh: "；", en: "; " },
+  "warranty.terms": { zh: "担保 {years}/{km}", en: "terms {years} / {km}" },
+  "warranty.km": { zh: "{km} 公里", en: "{km} km" },
+  "warranty.km_wan": { zh: "{wan} 万公里", en: "{km} km" },
+  "duration.year": { zh: "{count} 年", en: "{count} year" },
+  "duration.years": { zh: "{count} 年", en: "{count} years" },
+  "duration.month": { zh: "{count} 个月", en: "{count} month" },
+  "duration.months": { zh: "{count} 个月", en: "{count} months" },
+
   // ---- duties (what a ping asks for) ----
   "duty.confirm": { zh: "请确认工单及其级别", en: "confirm the ticket and its level" },
   "duty.grade": { zh: "请定级（重要质量信息，未符合分级条件）", en: "grade it (important information that meets no level's criteria)" },
@@ -295,6 +316,7 @@ export const CATALOG = {
   "report.hotline.title": { zh: "售后服务电话接听日报表 {period}", en: "Daily hotline report, {period}" },
   "report.nothing_new": { zh: "本期无新增重大质量问题，无未结重大工单。", en: "Nothing new: no new major problems and no open major tickets." },
   "report.new_by_level": { zh: "新增重大问题：1级 {l1}，2级 {l2}，3级 {l3}，待定级 {ungraded}", en: "New major problems: level 1: {l1}, level 2: {l2}, level 3: {l3}, to be graded: {ungraded}" },
+  "report.new_by_warranty": { zh: "新增重大问题按质量担保：在保 {in}，过保 {out}，不确定 {unknown}", en: "New major problems by warranty: in {in}, out {out}, unknown {unknown}" },
   "report.open": { zh: "未结重大工单（{count}）：", en: "Open major tickets ({count}):" },
   "report.open_line": { zh: "• {number} {severity} · {status} · 已 {age} 小时 · {holders}", en: "• {number} {severity} · {status} · {age} h old · {holders}" },
   "report.missed": { zh: "超时未完成：{list}", en: "Deadlines missed: {list}" },
@@ -309,6 +331,7 @@ export const CATALOG = {
   "report.by_kind": { zh: "按类型：{list}", en: "By kind: {list}" },
   "report.by_category": { zh: "按性质：一般 {general}，重大 {major}", en: "By category: general {general}, major {major}" },
   "report.by_center": { zh: "按服务中心：{list}", en: "By service center: {list}" },
+  "report.by_warranty": { zh: "按质量担保：在保 {in}，过保 {out}，不确定 {unknown}", en: "By warranty: in {in}, out {out}, unknown {unknown}" },
   "report.usage": { zh: "用法：/report [today | week | YYYY-MM-DD]", en: "Usage: /report [today | week | YYYY-MM-DD]" },
   "error.not_allowed.reports": { zh: "报表仅供{afterSales}和领导查看。", en: "Reports are for members of {afterSales} and managers only." },
 

@@ -1,5 +1,5 @@
 import type { Notification } from "../escalation/notification.js";
-import type { DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../tickets/ticket.js";
+import type { Brand, DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../tickets/ticket.js";
 import type { Level } from "../triage/rules.js";
 
 /** Local calendar days, inclusive, in the business time zone. */
@@ -17,6 +17,11 @@ export interface TicketSummary {
   status: TicketStatus;
   serviceCenterId: string | null;
   createdAt: Date;
+  /** The business day it was reported: its warranty is read on that day (§5). */
+  localDate: string;
+  brand: Brand;
+  saleDate: string | null;
+  mileageKm: number | null;
 }
 
 export interface OpenMajorTicket extends TicketSummary {

@@ -1,17 +1,24 @@
 import type { Notification } from "../../core/escalation/notification.js";
 import type { Clock } from "../../core/ports.js";
 import type { ReportData, ReportKind, ReportPeriod, ReportStore, TicketSummary } from "../../core/reports/report-data.js";
-import type { DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../../core/tickets/ticket.js";
+import type { Brand, DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { sqliteOf, transact, type Database } from "../database.js";
 import { addOutbox } from "./ticket-store.js";
 
-const SUMMARY = { number: true, kind: true, source: true, category: true, level: true, status: true, serviceCenterId: true, createdAt: true } as const;
-type SummaryRow = { number: string; kind: string; source: string; category: string; level: number | null; status: string; serviceCenterId: string | null; createdAt: Date };
+const SUMMARY = {
+  number: true, kind: true, source: true, category: true, level: true, status: true, serviceCenterId: true, createdAt: true,
+  localDate: true, brand: true, saleDate: true, mileageKm: true,
+} as const;
+type SummaryRow = {
+  number: string; kind: string; source: string; category: string; level: number | null; status: string; serviceCenterId: string | null; createdAt: Date;
+  localDate: string; brand: string; saleDate: string | null; mileageKm: number | null;
+};
 
 const toSummary = (row: SummaryRow): TicketSummary => ({
   ...row,
+  brand: row.brand as Brand,
   kind: row.kind as TicketKind,
   source: row.source as TicketSource,
   category: row.category as TicketSummary["category"],
