@@ -16,6 +16,11 @@ export const HOTLINE_ERROR_CODES = [
   "not_assigned",
   "already_assigned",
   "not_first_line",
+  "no_logistics",
+  "return_already_arranged",
+  "return_not_requested",
+  "not_transported",
+  "milestone_recorded",
 ] as const;
 
 export type HotlineErrorCode = (typeof HOTLINE_ERROR_CODES)[number];
