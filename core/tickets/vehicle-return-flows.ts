@@ -5,16 +5,16 @@ import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
 import { planVehicleReturn } from "../escalation/plan-escalation.js";
 import { HotlineError } from "../errors.js";
-import type { Card, Choice } from "../messages/card.js";
+import { card, type Card, type Choice } from "../messages/card.js";
 import { t, type MessageKey } from "../messages/catalog.js";
-import { pick, type Locale } from "../messages/locale.js";
-import type { CoreContext, NewPing } from "../ports.js";
+import type { Locale } from "../messages/locale.js";
+import type { CoreContext, NewDeadline, NewPing } from "../ports.js";
 import { formatLocalTime } from "../time/business-time.js";
-import { actorLabels, cardContext, done, refuseIfFinished, ticketFor, type FlowResult, type Refusal } from "./flow-support.js";
+import { actorLabels, cardContext, done, refuseIfFinished, ticketFor, toMembers, toReporter, type FlowResult, type Refusal } from "./flow-support.js";
 import { mayArrangeReturn, mayRecordStorage, mayRecordTransport } from "./permissions.js";
 import { stageOf } from "./replan-ticket.js";
 import { activePings, type DeadlineKind, type Ticket, type WorkRecordKind } from "./ticket.js";
-import { memberName, ticketFields, type CardContext } from "./ticket-card.js";
+import { departmentName, memberName, ticketFields, type CardContext } from "./ticket-card.js";
 import { vehicleReturnOf } from "./vehicle-return.js";
 
 /*
@@ -84,19 +84,23 @@ export async function requestVehicleReturn(ctx: CoreContext, actor: Member, numb
   const logistics = requireLogistics(ctx.org, ticket.number);
   if (vehicleReturnOf(ticket).requested) throw new HotlineError("return_already_arranged", `${ticket.number} has a return arranged`, { number: ticket.number });
   const now = ctx.clock();
+  // The logistics departments are named (checked above), so there is a plan.
   const plan = planVehicleReturn({ severity: ticket, stage: stageOf(ticket), now }, ctx.org)!;
   const locale = localeOf(actor, ctx.defaultLocale);
   const cardCtx = await cardContext(ctx, locale);
   const labels = actorLabels(ctx, actor);
   const arranged = (l: Locale) => t(l, note ? "notify.vehicle_return_note" : "notify.vehicle_return_by", { note, ...labels(l) });
-  const toLeads = plan.pings.flatMap((ping) => {
+  const toLeads = plan.pings.flatMap((ping, pingIndex) => {
     const lead = cardCtx.members.get(ping.memberId);
     const leg = legOf(ping.duty);
     if (!lead || !leg || lead.id === actor.id) return [];
-    const due = { acknowledge: plan.deadlines.find((d) => d.pingIndex === plan.pings.indexOf(ping))!.dueAt, milestone: plan.deadlines.find((d) => d.kind === leg.deadline)!.dueAt };
+    const dueAt = (found: (d: NewDeadline) => boolean) => plan.deadlines.find(found)!.dueAt;
+    const due = { acknowledge: dueAt((d) => d.pingIndex === pingIndex), milestone: dueAt((d) => d.kind === leg.deadline) };
     return [leadNotice(ticket, ping, leg, lead, { ...cardCtx, locale: localeOf(lead, ctx.defaultLocale) }, arranged, due)];
   });
-  const outbox = [...toLeads, ...(await toReporterOfReturn(ctx, ticket, actor))];
+  // The reporter's center has the vehicle: it hears who will fetch it.
+  const reporter = await toReporter(ctx, ticket, actor, "notify.vehicle_return_reporter", (l) => ({ number: ticket.number, ...labels(l), ...organisationTerms(ctx.org, l) }));
+  const outbox = [...toLeads, ...reporter];
   await ctx.tickets.apply(ticket.id, {
     addPings: plan.pings,
     addDeadlines: plan.deadlines,
@@ -118,11 +122,10 @@ export async function requestVehicleReturn(ctx: CoreContext, actor: Member, numb
 function leadNotice(ticket: Ticket, ping: NewPing, leg: Leg, lead: Member, cardCtx: CardContext, arranged: (l: Locale) => string, due: { acknowledge: Date; milestone: Date }): Notification {
   const { locale } = cardCtx;
   const when = (at: Date) => formatLocalTime(at, cardCtx.timeZone);
-  const department = ping.departmentId ? pick(cardCtx.org.departments.find((d) => d.id === ping.departmentId)?.name ?? { zh: "-", en: "-" }, locale) : "-";
-  const card: Card = {
+  const body: Card = {
     title: t(locale, "notify.vehicle_return", { number: ticket.number }),
     lines: [
-      `${department}: ${t(locale, `duty.${ping.duty}`)}`,
+      `${departmentName(ping.departmentId, cardCtx)}: ${t(locale, `duty.${ping.duty}`)}`,
       arranged(locale),
       t(locale, "notify.ack_by", { due: when(due.acknowledge), number: ticket.number }),
       t(locale, leg.dueLine, { due: when(due.milestone), number: ticket.number }),
@@ -135,19 +138,10 @@ function leadNotice(ticket: Ticket, ping: NewPing, leg: Leg, lead: Member, cardC
     ],
     tone: "info",
   };
-  return { recipient: memberRecipient(lead, locale), card, ticketNumber: ticket.number };
+  return { recipient: memberRecipient(lead, locale), card: body, ticketNumber: ticket.number };
 }
 
 const milestoneChoice = (leg: Leg, number: string, locale: Locale): Choice => ({ id: `${leg.command} ${number}`, label: t(locale, leg.button) });
-
-async function toReporterOfReturn(ctx: CoreContext, ticket: Ticket, actor: Member): Promise<Notification[]> {
-  if (ticket.reporterId === actor.id) return [];
-  const reporter = await ctx.directory.findMember(ticket.reporterId);
-  if (!reporter) return [];
-  const locale = localeOf(reporter, ctx.defaultLocale);
-  const text = t(locale, "notify.vehicle_return_reporter", { number: ticket.number, who: pick(actor.name, locale), ...organisationTerms(ctx.org, locale) });
-  return [{ recipient: memberRecipient(reporter, locale, ticket.originPlatform), card: { lines: [text], tone: "info" }, ticketNumber: ticket.number }];
-}
 
 /** `/transported`: sales logistics brought the vehicle back; planning logistics now expects it. */
 export const recordTransport = (ctx: CoreContext, actor: Member, number: string, note: string) => recordMilestone(ctx, actor, number, note, TRANSPORT);
@@ -202,27 +196,21 @@ async function recordMilestone(ctx: CoreContext, actor: Member, number: string, 
 async function milestoneNotices(ctx: CoreContext, ticket: Ticket, actor: Member, leg: Leg, note: string, cardCtx: CardContext): Promise<Notification[]> {
   const labels = actorLabels(ctx, actor);
   const lines = (l: Locale) => [t(l, leg.notice, { number: ticket.number, ...labels(l) }), ...(note ? [t(l, "notify.record_note", { note })] : [])];
-  const message = (member: Member, extra: (l: Locale) => string[] = () => [], choices: (l: Locale) => Choice[] = () => []): Notification => {
-    const l = localeOf(member, ctx.defaultLocale);
-    return { recipient: memberRecipient(member, l), card: { lines: [...lines(l), ...extra(l)], choices: choices(l), tone: "info" }, ticketNumber: ticket.number };
-  };
-  const afterSales = [...new Set([leadOf(ctx.org, ctx.org.afterSalesDepartment), await arrangerOf(ctx, ticket)])]
-    .flatMap((id) => (id && id !== actor.id && cardCtx.members.get(id) ? [cardCtx.members.get(id)!] : []))
-    .map((member) => message(member));
+  const afterSalesIds = new Set([leadOf(ctx.org, ctx.org.afterSalesDepartment), await arrangerOf(ctx, ticket)]);
+  const afterSales = toMembers(ctx, [...afterSalesIds].map((id) => (id ? cardCtx.members.get(id) : undefined)), actor, ticket.number, (l) => lines(l).join("\n"));
   if (leg !== TRANSPORT) return afterSales;
+  // Planning logistics now expects the vehicle: it gets the button to record the storage.
   const storageLead = cardCtx.members.get(leadOf(ctx.org, ctx.org.logistics!.storage) ?? "");
-  const storageDue = ticket.deadlines.find((d) => d.kind === "storage" && d.status !== "cancelled")?.dueAt;
-  const toStorage =
-    storageLead && storageLead.id !== actor.id
-      ? [
-          message(
-            storageLead,
-            (l) => (storageDue ? [t(l, STORAGE.dueLine, { due: formatLocalTime(storageDue, ctx.timeZone), number: ticket.number })] : []),
-            (l) => [milestoneChoice(STORAGE, ticket.number, l)],
-          ),
-        ]
-      : [];
-  return [...afterSales, ...toStorage];
+  if (!storageLead || storageLead.id === actor.id) return afterSales;
+  const locale = localeOf(storageLead, ctx.defaultLocale);
+  const storageDue = ticket.deadlines.find((d) => d.kind === STORAGE.deadline && d.status !== "cancelled")?.dueAt;
+  const dueLine = storageDue ? [t(locale, STORAGE.dueLine, { due: formatLocalTime(storageDue, ctx.timeZone), number: ticket.number })] : [];
+  const toStorage: Notification = {
+    recipient: memberRecipient(storageLead, locale),
+    card: card([...lines(locale), ...dueLine], { choices: [milestoneChoice(STORAGE, ticket.number, locale)], tone: "info" }),
+    ticketNumber: ticket.number,
+  };
+  return [...afterSales, toStorage];
 }
 
 const leadOf = (org: Organisation, departmentId: string) => org.departments.find((d) => d.id === departmentId)?.lead;
