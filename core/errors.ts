@@ -17,6 +17,11 @@ export const HOTLINE_ERROR_CODES = [
   "already_assigned",
   "not_first_line",
   "not_resolved",
+  "no_logistics",
+  "return_already_arranged",
+  "return_not_requested",
+  "not_transported",
+  "milestone_recorded",
 ] as const;
 
 export type HotlineErrorCode = (typeof HOTLINE_ERROR_CODES)[number];

@@ -11,6 +11,7 @@ import { addAttachments } from "../tickets/add-attachments.js";
 import type { Check, FlowResult, Refusal } from "../tickets/flow-support.js";
 import { assignTicket, confirmTicket, gradeTicket, recordFeedback, transferTicket } from "../tickets/after-sales-flows.js";
 import { canAct, canResolve, canView, mayAssign, mayCallCustomer, mayGiveFeedback, mayGrade, mayTransfer } from "../tickets/permissions.js";
+import { recordStorage, recordTransport, requestVehicleReturn } from "../tickets/vehicle-return-flows.js";
 import { normalizeTicketNumber, type AttachmentRef } from "../tickets/ticket.js";
 import { showTimeline } from "../tickets/timeline-flows.js";
 import type { Level } from "../triage/rules.js";
@@ -60,12 +61,11 @@ export interface ChoiceArgument {
   ask: MessageKey;
 }
 
-/** Free text after the ticket (and the choice), to the end of the message. */
-export interface TextArgument {
-  required: boolean;
-  /** The question asked when a required text is missing (`{number}` is the ticket). */
-  ask: MessageKey;
-}
+/**
+ * Free text after the ticket (and the choice), to the end of the message. A required text is asked
+ * for when it is missing (`ask`, where `{number}` is the ticket); an optional one is left empty.
+ */
+export type TextArgument = { required: true; ask: MessageKey } | { required: false };
 
 /** Files, sent with the command or, once asked for, one message after another until Done. */
 export interface FilesArgument {
@@ -197,7 +197,7 @@ export const COMMANDS: readonly CommandRow[] = [
     help: "command.help.receipt",
     ticket: true,
     choice: { options: (_ctx, locale) => [{ id: "phone", label: t(locale, "receipt.by_phone") }], ask: "receipt.which" },
-    text: { required: false, ask: "command.ask.note" },
+    text: { required: false },
     access: { allowed: (ctx) => (m, tk) => mayCallCustomer(m, tk, ctx.org), refusal: "receipt" },
     run: (c) => recordPhoneReceipt(c.ctx, c.member, c.ticket, c.text),
   },
@@ -252,6 +252,10 @@ export const COMMANDS: readonly CommandRow[] = [
     access: { allowed: (ctx) => (m, tk) => mayTransfer(m, ctx.org) && canView(m, tk, ctx.org), refusal: "transfer" },
     run: (c) => transferTicket(c.ctx, c.member, c.ticket, c.text),
   },
+  // §5: a returned faulty vehicle, transported by sales logistics and stored by planning logistics.
+  { name: "return", usage: "/return <HL-…> [note]", help: "command.help.return", ticket: true, text: { required: false }, run: (c) => requestVehicleReturn(c.ctx, c.member, c.ticket, c.text) },
+  { name: "transported", usage: "/transported <HL-…> [note]", help: "command.help.transported", ticket: true, text: { required: false }, run: (c) => recordTransport(c.ctx, c.member, c.ticket, c.text) },
+  { name: "stored", usage: "/stored <HL-…> [note]", help: "command.help.stored", ticket: true, text: { required: false }, run: (c) => recordStorage(c.ctx, c.member, c.ticket, c.text) },
   onTicket("onsite", recordOnSite),
   onTicket("agreement", recordAgreement),
   { name: "cancel", usage: "/cancel", help: "command.help.cancel", ticket: false, run: cancel },

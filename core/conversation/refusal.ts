@@ -40,7 +40,13 @@ export function refusal(error: HotlineError, locale: Locale, org: Organisation):
       case "not_assigned":
       case "not_first_line":
       case "not_resolved":
+      case "no_logistics":
+      case "return_already_arranged":
+      case "return_not_requested":
+      case "not_transported":
         return t(locale, `error.${error.code}`, { number, ...terms });
+      case "milestone_recorded":
+        return t(locale, "error.milestone_recorded", error.details);
     }
   })();
   return card(text, { tone: "error" });

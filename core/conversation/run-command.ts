@@ -126,7 +126,8 @@ function promptCard(ctx: CoreContext, row: CommandRow, pending: PendingCommand, 
     case "choice":
       return card(t(locale, row.choice!.ask, { number }), { tone: "question", choices: row.choice!.options(ctx, locale) });
     case "text":
-      return card(t(locale, row.text!.ask, { number }), { tone: "question" });
+      // Only a required text is waited for (see missingIn); an optional one is never asked.
+      return row.text?.required ? card(t(locale, row.text.ask, { number }), { tone: "question" }) : usageCard(row.usage, locale);
     case "files":
       return card(t(locale, row.files!.ask, { number }), { tone: "question", choices: [doneChoice(locale)] });
   }

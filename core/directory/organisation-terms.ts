@@ -18,5 +18,8 @@ export function organisationTerms(org: Organisation, locale: Locale): MessagePar
     afterSales: departmentName(org.afterSalesDepartment),
     complaintTeamLeader: departmentName(org.complaintTeam.leader),
     customerService: org.customerServiceDepartment ? departmentName(org.customerServiceDepartment) : "-",
+    // §5: who transports and who stores a returned vehicle.
+    transportDepartment: org.logistics ? departmentName(org.logistics.transport) : "-",
+    storageDepartment: org.logistics ? departmentName(org.logistics.storage) : "-",
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { localeSchema } from "../messages/locale.js";
+import { BRANDS, type Brand } from "../tickets/ticket.js";
 import { DEFAULT_THRESHOLDS } from "../triage/rules.js";
 
 export const PLATFORMS = ["telegram", "slack", "wecom"] as const;
@@ -70,6 +71,33 @@ export type PingSpec = z.infer<typeof pingSpec>;
 const minutesSchema = z.number().positive();
 
 const pingSpecs = z.array(pingSpec);
+
+/** A brand's warranty (§5 质量担保): whole years from the sale date and kilometres; whichever comes first ends it. */
+const warrantyTermsSchema = z
+  .object({
+    years: z.number().int("must be whole years").positive(),
+    km: z.number().positive(),
+  })
+  .strict();
+export type WarrantyTerms = z.infer<typeof warrantyTermsSchema>;
+
+/**
+ * The manual names no terms, only that they apply (§5). These defaults, two years or 60,000 km
+ * (两年或六万公里) for Haise and Zhonghua alike, are a placeholder in the way of that era's vans and
+ * cars, not the company's own: a deployment writes its terms in the organisation file. "Other"
+ * brands have none, so their warranty reads as unknown.
+ */
+export const DEFAULT_WARRANTY: Readonly<Partial<Record<Brand, WarrantyTerms>>> = { haise: { years: 2, km: 60_000 }, zhonghua: { years: 2, km: 60_000 } };
+
+/** Terms per brand of the report dialog; a brand left out has no terms. An unknown brand is refused at its own key. */
+const warrantySchema = z
+  .record(z.string(), warrantyTermsSchema)
+  .superRefine((terms, ctx) => {
+    for (const key of Object.keys(terms)) {
+      if (!(BRANDS as readonly string[]).includes(key)) ctx.addIssue({ code: "custom", path: [key], message: `unknown brand "${key}" (one of ${BRANDS.join(", ")})` });
+    }
+  })
+  .transform((terms) => terms as Partial<Record<Brand, WarrantyTerms>>);
 
 const organisationShape = z
   .object({
@@ -200,11 +228,22 @@ const organisationShape = z
         feedbackMinutes: minutesSchema.default(48 * 60),
         /** Minutes after-sales has to send the result (回执) to the center and the customer. */
         receiptMinutes: minutesSchema.default(72 * 60),
+        /** Minutes sales logistics has to bring a returned vehicle back (§5). @defaultValue 2 days */
+        transportMinutes: minutesSchema.default(2 * 24 * 60),
+        /** Minutes planning logistics has, from the return's request, to store the vehicle (§5). @defaultValue 3 days */
+        storageMinutes: minutesSchema.default(3 * 24 * 60),
         /** Reminders before a deadline, in minutes before it; one that would come before the deadline's start is skipped. */
         reminderMinutesBefore: z.array(minutesSchema).default([10]),
       })
       .strict()
       .prefault({}),
+    /** Warranty terms per brand (§5: 质量担保期内的故障维修按质量担保规定的要求执行). Omitted: `DEFAULT_WARRANTY`. */
+    warranty: warrantySchema.default(DEFAULT_WARRANTY),
+    /**
+     * Who handles a returned faulty vehicle (§5: 销售公司物流部负责退回的故障车辆的运输，计划物流部负责贮存和保管):
+     * the department that transports it and the one that stores it. Omitted: `/return` is refused.
+     */
+    logistics: z.object({ transport: id, storage: id }).strict().optional(),
     escalation: z
       .object({
         /**
@@ -308,6 +347,8 @@ function checkReferences(o: z.output<typeof organisationShape>, ctx: z.Refinemen
   duplicates(o.members.map((m) => m.id)).forEach((i) => ctx.addIssue({ code: "custom", path: ["members", i, "id"], message: "duplicate id" }));
   expect(departments, o.afterSalesDepartment, ["afterSalesDepartment"], "department");
   expect(departments, o.customerServiceDepartment, ["customerServiceDepartment"], "department");
+  expect(departments, o.logistics?.transport, ["logistics", "transport"], "department");
+  expect(departments, o.logistics?.storage, ["logistics", "storage"], "department");
   o.grading.departments?.forEach((d, i) => expect(departments, d, ["grading", "departments", i], "department"));
   o.serviceCenters.forEach((c, i) => c.chain?.forEach((m, j) => expect(members, m, ["serviceCenters", i, "chain", j], "member")));
   o.departments.forEach((d, i) => expect(members, d.lead, ["departments", i, "lead"], "member"));

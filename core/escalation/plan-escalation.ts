@@ -197,6 +197,44 @@ function planComplaintTeam(input: EscalationInput, org: Organisation): Complaint
   };
 }
 
+/**
+ * Duties and follow-up deadlines a flow asks for on request, outside every plan: a returned
+ * vehicle's transport and storage (§5). A new plan (a grading, an assignment) neither cancels them
+ * nor asks for them again.
+ */
+export const ON_REQUEST_DUTIES: ReadonlySet<Duty> = new Set(["transport_vehicle", "store_vehicle"]);
+export const ON_REQUEST_DEADLINES: ReadonlySet<DeadlineKind> = new Set(["transport", "storage"]);
+
+/** What a vehicle's return asks for: `pings` in order (transport, then storage) and their deadlines. */
+export interface VehicleReturnPlan {
+  pings: NewPing[];
+  deadlines: NewDeadline[];
+}
+
+/**
+ * §5 销售公司物流部负责退回的故障车辆的运输，计划物流部负责贮存和保管: each department's lead is pinged
+ * to acknowledge (within the ticket's plan's minutes, up the escalation chain like every ping) and
+ * owes its milestone: the vehicle back within `transportMinutes`, stored within `storageMinutes`
+ * of the request. Undefined when the organisation names no logistics departments. Pure.
+ */
+export function planVehicleReturn(input: { severity: Severity; stage: TicketStage; now: Date }, org: Organisation): VehicleReturnPlan | undefined {
+  if (!org.logistics) return undefined;
+  const ackDue = at(input.now, org.deadlines.acknowledgeMinutes[planKeyOf(input.severity, input.stage)]);
+  const legs = [
+    { departmentId: org.logistics.transport, duty: "transport_vehicle", kind: "transport", minutes: org.deadlines.transportMinutes },
+    { departmentId: org.logistics.storage, duty: "store_vehicle", kind: "storage", minutes: org.deadlines.storageMinutes },
+  ] as const;
+  const pings: NewPing[] = legs.map((leg) => ({ departmentId: leg.departmentId, memberId: leadOf(leg.departmentId, org), duty: leg.duty, needsAck: true }));
+  const deadlines = legs.flatMap((leg, pingIndex): NewDeadline[] => {
+    const chain = chainFor(pings[pingIndex]!.memberId, org);
+    return [
+      { kind: "acknowledge", dueAt: ackDue, pingIndex, chain },
+      { kind: leg.kind, dueAt: at(input.now, leg.minutes), pingIndex: null, chain },
+    ];
+  });
+  return { pings, deadlines };
+}
+
 function escalationChannels(levelKey: LevelKey, org: Organisation): string[] {
   return org.channels
     .filter((c) => c.purpose === "escalation" && (c.levels === undefined || c.levels.includes(levelKey)))

@@ -1,6 +1,6 @@
 import type { NewDeadline, NewPing, TicketChange } from "../ports.js";
 import { activePings, type Deadline, type NewTimelineEvent, type Ping, type TeamSeat, type Ticket } from "../tickets/ticket.js";
-import { pingKey, type EscalationPlan } from "./plan-escalation.js";
+import { ON_REQUEST_DEADLINES, ON_REQUEST_DUTIES, pingKey, type EscalationPlan } from "./plan-escalation.js";
 
 /**
  * What moving a ticket to a new plan changes (a confirmation releasing it, a new level, an
@@ -27,8 +27,9 @@ export function replan(ticket: Ticket, plan: EscalationPlan, previousChannelIds:
   const current = activePings(ticket);
   const currentKeys = new Set(current.map(pingKey));
   const plannedKeys = new Set(plan.pings.map(pingKey));
-  // An acknowledged ping is done, not owed: it stays on record whatever the new plan says.
-  const cancelledPings = current.filter((p) => !plannedKeys.has(pingKey(p)) && p.acknowledgedAt === null);
+  // An acknowledged ping is done, not owed: it stays on record whatever the new plan says. What a
+  // flow asked for outside the plans (a returned vehicle) is not the plan's to cancel.
+  const cancelledPings = current.filter((p) => !plannedKeys.has(pingKey(p)) && p.acknowledgedAt === null && !ON_REQUEST_DUTIES.has(p.duty));
   const cancelledIds = new Set(cancelledPings.map((p) => p.id));
 
   const addPings: NewPing[] = [];
@@ -46,7 +47,7 @@ export function replan(ticket: Ticket, plan: EscalationPlan, previousChannelIds:
   const plannedFollowUps = new Set(planned.map(followUpKey));
   addDeadlines.push(...planned.filter((d) => !owed.has(followUpKey(d))));
   const cancelledDeadlines = ticket.deadlines.filter(
-    (d) => d.status === "pending" && (d.pingId === null ? !plannedFollowUps.has(followUpKey(d)) : cancelledIds.has(d.pingId)),
+    (d) => d.status === "pending" && (d.pingId === null ? !plannedFollowUps.has(followUpKey(d)) && !ON_REQUEST_DEADLINES.has(d.kind) : cancelledIds.has(d.pingId)),
   );
 
   const { addedSeats, removedSeats } = reseat(ticket, plan);

@@ -39,6 +39,7 @@ export function majorProblemsCard(report: MajorProblemsReport, ctx: ReportCardCo
       l3: listOrNone(report.newByLevel[3], ctx),
       ungraded: listOrNone(report.newByLevel.ungraded, ctx),
     }),
+    t(locale, "report.new_by_warranty", report.newByWarranty),
     t(locale, "report.open", { count: report.open.length }),
     ...report.open.map((o) =>
       t(locale, "report.open_line", {
@@ -88,6 +89,7 @@ export function hotlineCard(report: HotlineReport, ctx: ReportCardContext): Card
       t(locale, "report.by_kind", { list: entries(report.byKind, (k) => (TICKET_KINDS.includes(k as never) ? t(locale, `kind.${k as "fault"}`) : k)) }),
       t(locale, "report.by_category", report.byCategory),
       t(locale, "report.by_center", { list: entries(report.byCenter, centerName) }),
+      t(locale, "report.by_warranty", report.byWarranty),
     ],
     tone: "info",
   };

@@ -1,5 +1,5 @@
 import type { Notification } from "../escalation/notification.js";
-import type { DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../tickets/ticket.js";
+import type { Brand, DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../tickets/ticket.js";
 import type { Level } from "../triage/rules.js";
 
 /** Local calendar days, inclusive, in the business time zone. */
@@ -20,6 +20,11 @@ export interface TicketSummary {
   /** What was done, once resolved (null before, and on tickets resolved before results were kept). */
   result: string | null;
   resolvedBy: string | null;
+  /** The business day it was reported: its warranty is read on that day (§5). */
+  localDate: string;
+  brand: Brand;
+  saleDate: string | null;
+  mileageKm: number | null;
 }
 
 export interface OpenMajorTicket extends TicketSummary {

@@ -38,7 +38,7 @@ export interface Reports {
 export async function buildReports(ctx: CoreContext, period: ReportPeriod): Promise<Reports> {
   const range = { start: startOfLocalDate(period.from, ctx.timeZone), end: startOfLocalDate(addDays(period.to, 1), ctx.timeZone) };
   const data = await ctx.reports.load(period, range);
-  return { majorProblems: buildMajorProblemsReport(data, period, ctx.clock()), hotline: buildHotlineReport(data, period) };
+  return { majorProblems: buildMajorProblemsReport(data, period, ctx.clock(), ctx.org), hotline: buildHotlineReport(data, period, ctx.org) };
 }
 
 async function cardsFor(ctx: CoreContext, reports: Reports, locale: Locale) {

@@ -26,7 +26,7 @@ export async function cardContext(ctx: CoreContext, locale: Locale): Promise<Car
 }
 
 /** Which refusal a member reads: the catalog has a sentence for each. */
-export type Refusal = "view" | "act" | "close" | "team" | "appoint" | "grade" | "assign" | "feedback" | "transfer" | "receipt";
+export type Refusal = "view" | "act" | "close" | "team" | "appoint" | "grade" | "assign" | "feedback" | "transfer" | "receipt" | "return" | "transport" | "storage";
 
 export type Check = (member: Member, ticket: Ticket) => boolean;
 
@@ -53,7 +53,8 @@ export type TicketAction =
   | "graded"
   | "assigned"
   | "feedback"
-  | "transferred";
+  | "transferred"
+  | "return_requested";
 
 export function refuseIfFinished(ticket: Ticket, action: TicketAction): void {
   if (isFinished(ticket.status)) {

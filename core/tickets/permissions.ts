@@ -68,3 +68,16 @@ export function mayGiveFeedback(member: Member, ticket: Ticket, org: Organisatio
 export function mayTransfer(member: Member, org: Organisation): boolean {
   return org.customerServiceDepartment !== undefined && member.departmentId === org.customerServiceDepartment;
 }
+
+/** §5: after-sales, which owns the case, arranges a faulty vehicle's return (and managers with it). */
+export const mayArrangeReturn = (member: Member, org: Organisation) => actsOnAllTickets(member, org);
+
+/** §5 物流部负责退回的故障车辆的运输: the members of the department the organisation names for transport. */
+export function mayRecordTransport(member: Member, org: Organisation): boolean {
+  return org.logistics !== undefined && member.departmentId === org.logistics.transport;
+}
+
+/** §5 计划物流部负责贮存和保管: the members of the department the organisation names for storage. */
+export function mayRecordStorage(member: Member, org: Organisation): boolean {
+  return org.logistics !== undefined && member.departmentId === org.logistics.storage;
+}

@@ -9,6 +9,8 @@ import { formatLocalTime } from "../time/business-time.js";
 import { findRule } from "../triage/rules.js";
 import type { TriageThresholds } from "../triage/rules.js";
 import { activePings, maskPhone, type Deadline, type Severity, type Ticket } from "./ticket.js";
+import { vehicleReturnLines } from "./vehicle-return.js";
+import { warrantyLine } from "./warranty-line.js";
 
 export interface CardContext {
   locale: Locale;
@@ -139,6 +141,9 @@ export function ticketCard(ticket: Ticket, ctx: CardContext, options: { fullPhon
       ...resultLines(ticket, ctx),
       ...(ticket.matched.length ? [`${t(locale, "summary.reasons")}:`, ...reasonLines(ticket.matched, ctx.org.triage, locale)] : []),
       ...gradingLines(ticket, ctx),
+      // §5: repairs within the warranty follow its rules; a returned vehicle's transport and storage.
+      warrantyLine(ticket, ctx.org, locale),
+      ...vehicleReturnLines(ticket, ctx),
       ...(ticket.pings.length ? [`${t(locale, "field.pings")}:`, ...pingLines(ticket, ctx)] : []),
       ...(deadlines.length ? [`${t(locale, "field.deadlines")}:`, ...deadlines] : []),
     ],

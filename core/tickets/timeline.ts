@@ -136,7 +136,9 @@ const SENTENCES: Record<TimelineEventType, Sentence> = {
   receipt_failed: sentence(z.object({ channel: z.string(), error: z.string().default("") }), (d, env) =>
     withText(say(env, "timeline.receipt_failed", { channel: label(env, `receipt_channel.${d.channel}`, d.channel) }), d.error, env),
   ),
-  vehicle_return_requested: sentence(nothing, (_d, env) => say(env, "timeline.vehicle_return_requested")),
+  vehicle_return_requested: sentence(z.object({ transport: z.string(), storage: z.string(), note: z.string().default("") }), (d, env) =>
+    withText(say(env, "timeline.vehicle_return_requested", { transport: departmentName(d.transport, env.ctx), storage: departmentName(d.storage, env.ctx) }), d.note, env),
+  ),
 };
 
 const say = (env: Env, key: MessageKey, params: MessageParams = {}) => t(env.ctx.locale, key, { who: env.who, ...params });

@@ -1,17 +1,21 @@
 import type { Notification } from "../../core/escalation/notification.js";
 import type { Clock } from "../../core/ports.js";
 import type { ReportData, ReportKind, ReportPeriod, ReportStore, TicketSummary } from "../../core/reports/report-data.js";
-import type { DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../../core/tickets/ticket.js";
+import type { Brand, DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { sqliteOf, transact, type Database } from "../database.js";
 import { addOutbox } from "./ticket-store.js";
 
-const SUMMARY = { number: true, kind: true, source: true, category: true, level: true, status: true, serviceCenterId: true, createdAt: true, result: true, resolvedBy: true } as const;
+const SUMMARY = {
+  number: true, kind: true, source: true, category: true, level: true, status: true, serviceCenterId: true, createdAt: true,
+  localDate: true, brand: true, saleDate: true, mileageKm: true, result: true, resolvedBy: true,
+} as const;
 type SummaryRow = Prisma.TicketGetPayload<{ select: typeof SUMMARY }>;
 
 const toSummary = (row: SummaryRow): TicketSummary => ({
   ...row,
+  brand: row.brand as Brand,
   kind: row.kind as TicketKind,
   source: row.source as TicketSource,
   category: row.category as TicketSummary["category"],

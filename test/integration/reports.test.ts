@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../bot/app.js";
 import { fireDeadline } from "../../core/deadlines/fire-deadline.js";
 import { buildReports, sendDailyReports } from "../../core/reports/report-flows.js";
-import { GENERAL_FAULT, LEVEL1_COMPLAINT, LEVEL2_FAULT } from "../support/report-script.js";
+import { CUSTOMER_CONTACT, GENERAL_FAULT, LEVEL1_COMPLAINT, LEVEL2_FAULT } from "../support/report-script.js";
 import { freshDatabaseFile, say, startTestApp, type TestClock } from "../support/test-app.js";
 
 let app: App;
@@ -71,9 +71,39 @@ describe("the daily reports", () => {
       byKind: { fault: 2, complaint: 1 },
       byCategory: { general: 1, major: 2 },
       byCenter: { "sc-shenyang": 3 },
+      // None of the three gave a sale date: their warranty is unknown.
+      byWarranty: { in: 0, out: 0, unknown: 3 },
       handled: 1,
       pending: 2,
     });
+    expect(majorProblems.newByWarranty).toEqual({ in: 0, out: 0, unknown: 2 });
+  });
+
+  it("count the day's tickets in, out of and of unknown warranty (§5), each read on the day it was reported", async () => {
+    /** The general fault with a brand (1 Haise, 3 other), a mileage and a sale date. */
+    const general = (brand: string, mileage: string, saleDate: string) => GENERAL_FAULT.map((line, i) => (i === 3 ? brand : i === 5 ? mileage : i === 20 ? saleDate : line));
+    expect(GENERAL_FAULT.slice(20, 23)).toEqual([...CUSTOMER_CONTACT]);
+    await report("wang.fang", general("1", "12000", "2025-08-20")); // in
+    await report("wang.fang", general("1", "65000", "2025-08-20")); // out: past 60,000 km
+    await report("wang.fang", general("1", "30000", "2024-01-10")); // out: past two years
+    await report("wang.fang", general("3", "12000", "2025-08-20")); // unknown: other brands have no terms
+    // A Zhonghua level-2 fault at 12,000 km, sold this year: in warranty.
+    await report("wang.fang", LEVEL2_FAULT.map((line, i) => (i === 14 ? "2026-03-01" : line)));
+    const { majorProblems, hotline } = await buildReports(app.core, { from: "2026-11-26", to: "2026-11-26" });
+    expect(hotline.byWarranty).toEqual({ in: 2, out: 2, unknown: 1 });
+    expect(majorProblems.newByWarranty).toEqual({ in: 1, out: 0, unknown: 0 });
+
+    // A ticket's warranty does not change as days pass: the week's report reads it on its own day.
+    clock.now = new Date("2027-03-01T04:00:00Z");
+    expect((await buildReports(app.core, { from: "2026-11-26", to: "2026-11-26" })).hotline.byWarranty).toEqual({ in: 2, out: 2, unknown: 1 });
+
+    const zh = (await say(app, "zhou.min", "/report 2026-11-26")).text;
+    expect(zh).toContain("新增重大问题按质量担保：在保 1，过保 0，不确定 0");
+    expect(zh).toContain("按质量担保：在保 2，过保 2，不确定 1");
+    await say(app, "zhou.min", "/lang en");
+    const en = (await say(app, "zhou.min", "/report 2026-11-26")).text;
+    expect(en).toContain("New major problems by warranty: in 1, out 0, unknown 0");
+    expect(en).toContain("By warranty: in 2, out 2, unknown 1");
   });
 
   it("answer /report for managers and after-sales, in their language, and refuse service-center staff", async () => {

@@ -40,6 +40,17 @@ describe("the command table", () => {
     expect(findCommand("attach")).toMatchObject({ ticket: true, files: { ask: "command.ask.attach" }, access: { refusal: "view" } });
   });
 
+  it("takes an optional note after the ticket for /return, /transported and /stored, and never asks for it", () => {
+    for (const name of ["return", "transported", "stored"]) {
+      expect(findCommand(name), name).toMatchObject({ ticket: true, usage: `/${name} <HL-…> [note]`, text: { required: false } });
+      expect(findCommand(name)?.access).toBeUndefined();
+    }
+    const zh = cardToPlainText(helpCard(org, "zh-CN"));
+    expect(zh).toContain("/return <HL-…> [note] 安排退回故障车辆：销售公司物流部运输、计划物流部贮存（售后服务部和领导）");
+    expect(zh).toContain("/transported <HL-…> [note] 记录退回车辆已运回（销售公司物流部）");
+    expect(cardToPlainText(helpCard(org, "en"))).toContain("/stored <HL-…> [note] record the returned vehicle stored (Planning Logistics)");
+  });
+
   it("names each command once, aliases included", () => {
     const words = COMMANDS.flatMap((row) => [row.name, ...(row.aliases ?? [])]);
     expect(new Set(words).size).toBe(words.length);

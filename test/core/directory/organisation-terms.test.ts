@@ -7,8 +7,22 @@ describe("the organisation's names as message parameters", () => {
   it("gives the default file's company, after-sales department and team leader in each language", () => {
     const org = defaultOrganisation();
     const common = { organisationZh: "华晨汽车售后服务事业部", organisationEn: "Brilliance Auto After-Sales Division" };
-    expect(organisationTerms(org, "zh-CN")).toEqual({ ...common, afterSales: "售后服务部", complaintTeamLeader: "售后服务部", customerService: "客服中心" });
-    expect(organisationTerms(org, "en")).toEqual({ ...common, afterSales: "After-Sales Department", complaintTeamLeader: "After-Sales Department", customerService: "Customer Service Center (hotline)" });
+    expect(organisationTerms(org, "zh-CN")).toEqual({
+      ...common,
+      afterSales: "售后服务部",
+      complaintTeamLeader: "售后服务部",
+      customerService: "客服中心",
+      transportDepartment: "销售公司物流部",
+      storageDepartment: "计划物流部",
+    });
+    expect(organisationTerms(org, "en")).toEqual({
+      ...common,
+      afterSales: "After-Sales Department",
+      complaintTeamLeader: "After-Sales Department",
+      customerService: "Customer Service Center (hotline)",
+      transportDepartment: "Sales Logistics",
+      storageDepartment: "Planning Logistics",
+    });
   });
 
   it("follows the file when another department owns the tickets or leads the complaint team", () => {
@@ -16,6 +30,14 @@ describe("the organisation's names as message parameters", () => {
     org.afterSalesDepartment = "customer_service";
     org.complaintTeam.leader = "legal_counsel";
     expect(organisationTerms(org, "zh-CN")).toMatchObject({ afterSales: "客服中心", complaintTeamLeader: "法律顾问" });
+  });
+
+  it("names the logistics departments the file chooses for returned vehicles, and none without them", () => {
+    const org = copyOfDefaultOrganisation();
+    org.logistics = { transport: "planning_logistics", storage: "logistics" };
+    expect(organisationTerms(org, "en")).toMatchObject({ transportDepartment: "Planning Logistics", storageDepartment: "Sales Logistics" });
+    org.logistics = undefined;
+    expect(organisationTerms(org, "zh-CN")).toMatchObject({ transportDepartment: "-", storageDepartment: "-" });
   });
 
   it("leaves no company or department name in the catalog: every sentence takes them from the file", () => {

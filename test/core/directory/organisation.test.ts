@@ -90,6 +90,8 @@ describe("the default organisation file", () => {
     delete raw.escalation.plans.work_order;
     delete raw.confirmation;
     delete raw.grading;
+    delete raw.warranty;
+    delete raw.logistics;
     const org = parseOrganisation(raw, "minimal");
     expect(org.triage).toEqual(DEFAULT_THRESHOLDS);
     // Files written before the after-sales loop get the manual's loop from what they name.
@@ -103,10 +105,59 @@ describe("the default organisation file", () => {
       measuresMinutes: 1440,
       feedbackMinutes: 2880,
       receiptMinutes: 4320,
+      transportMinutes: 2 * 24 * 60,
+      storageMinutes: 3 * 24 * 60,
       reminderMinutesBefore: [10],
     });
     expect(org.channels).toEqual([]);
     expect(org.escalation.complaint).toEqual([]);
+    // §5: two years or 60,000 km for the company's brands; "other" has no terms. No logistics: /return is refused.
+    expect(org.warranty).toEqual({ haise: { years: 2, km: 60_000 }, zhonghua: { years: 2, km: 60_000 } });
+    expect(org.logistics).toBeUndefined();
+  });
+});
+
+describe("warranty terms and returned vehicles (§5)", () => {
+  it("has the default file's terms and logistics departments, and the deadlines for a returned vehicle", () => {
+    const org = defaultOrganisation();
+    expect(org.warranty).toEqual({ haise: { years: 2, km: 60_000 }, zhonghua: { years: 2, km: 60_000 } });
+    expect(org.warranty.other).toBeUndefined();
+    expect(org.logistics).toEqual({ transport: "logistics", storage: "planning_logistics" });
+    expect(org.deadlines).toMatchObject({ transportMinutes: 2880, storageMinutes: 4320 });
+  });
+
+  it("takes a deployment's own terms, and a brand it leaves out has none", () => {
+    const raw = rawDefaultOrganisation();
+    raw.warranty = { other: { years: 3, km: 100_000 } };
+    expect(parseOrganisation(raw, "own").warranty).toEqual({ other: { years: 3, km: 100_000 } });
+    raw.warranty = {};
+    expect(parseOrganisation(raw, "none").warranty).toEqual({});
+  });
+
+  it("refuses a brand the dialog does not know, at its own key", () => {
+    expect(errorFor((raw) => (raw.warranty.toyota = { years: 3, km: 100_000 })).message).toMatch(/warranty\.toyota: unknown brand "toyota" \(one of haise, zhonghua, other\)/);
+  });
+
+  it.each([
+    ["years of 0", { years: 0, km: 60_000 }, /warranty\.haise\.years/],
+    ["negative kilometres", { years: 2, km: -1 }, /warranty\.haise\.km/],
+    ["no kilometres", { years: 2, km: 0 }, /warranty\.haise\.km/],
+    ["a fraction of a year", { years: 1.5, km: 60_000 }, /warranty\.haise\.years: must be whole years/],
+    ["a missing limit", { years: 2 }, /warranty\.haise\.km/],
+    ["an unknown limit", { years: 2, km: 60_000, months: 3 }, /warranty\.haise/],
+  ])("refuses terms with %s, naming the path", (_what, terms, path) => {
+    expect(errorFor((raw) => (raw.warranty.haise = terms)).message).toMatch(path);
+  });
+
+  it("points at a logistics department that does not exist, and refuses a partial section", () => {
+    expect(errorFor((raw) => (raw.logistics.transport = "trucks")).message).toMatch(/logistics\.transport: unknown department "trucks"/);
+    expect(errorFor((raw) => (raw.logistics.storage = "depot")).message).toMatch(/logistics\.storage: unknown department "depot"/);
+    expect(errorFor((raw) => delete raw.logistics.storage).message).toMatch(/logistics\.storage/);
+  });
+
+  it("refuses transport or storage deadlines that are not positive minutes", () => {
+    expect(errorFor((raw) => (raw.deadlines.transportMinutes = 0)).message).toMatch(/deadlines\.transportMinutes/);
+    expect(errorFor((raw) => (raw.deadlines.storageMinutes = "3 days")).message).toMatch(/deadlines\.storageMinutes/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Organisation } from "../../../core/directory/organisation.js";
-import { planEscalation, planKeyOf, type EscalationInput } from "../../../core/escalation/plan-escalation.js";
+import { planEscalation, planKeyOf, planVehicleReturn, type EscalationInput } from "../../../core/escalation/plan-escalation.js";
+import { replan } from "../../../core/escalation/replan.js";
 import type { NewDeadline, NewPing } from "../../../core/ports.js";
 import type { TriageAnswers } from "../../../core/triage/answers.js";
 import { classify } from "../../../core/triage/classify.js";
@@ -434,5 +435,55 @@ describe("planEscalation for a hotline call (§4 客服中心)", () => {
     const assigned = call({ transferred: true, serviceCenterId: "sc-beijing" });
     expect(assigned.pings).toEqual([]);
     expect(ofKind(assigned.deadlines, "feedback")[0]?.chain).toEqual(["guo.tao", "zhou.min", "zhao.ming", "qian.hao"]);
+  });
+});
+
+describe("planVehicleReturn (§5: 物流部负责退回的故障车辆的运输，计划物流部负责贮存和保管)", () => {
+  const returnFor = (answers: TriageAnswers, o: Organisation = org()) => planVehicleReturn({ severity: classify(answers), stage: RELEASED, now: NOW }, o);
+
+  it("pings the transport lead, then the storage lead, each to acknowledge", () => {
+    expect(returnFor({})!.pings).toEqual([ping("logistics", "he.qiang", "transport_vehicle", true), ping("planning_logistics", "lu.yan", "store_vehicle", true)]);
+  });
+
+  it("gives each ping the ticket's plan's acknowledgement time and the chain above its lead, and each leg its own deadline", () => {
+    const { deadlines } = returnFor(LEVEL1)!;
+    const chain = (lead: string) => [lead, "zhao.ming", "qian.hao"];
+    expect(deadlines).toEqual([
+      { kind: "acknowledge", dueAt: after(30), pingIndex: 0, chain: chain("he.qiang") },
+      { kind: "transport", dueAt: after(2 * 24 * 60), pingIndex: null, chain: chain("he.qiang") },
+      { kind: "acknowledge", dueAt: after(30), pingIndex: 1, chain: chain("lu.yan") },
+      { kind: "storage", dueAt: after(3 * 24 * 60), pingIndex: null, chain: chain("lu.yan") },
+    ]);
+    expect(ackDeadlineOf(returnFor({})!.deadlines, 0)?.dueAt).toEqual(after(480));
+  });
+
+  it("takes the departments and minutes from the organisation file", () => {
+    const o = copyOfDefaultOrganisation();
+    o.logistics = { transport: "planning_logistics", storage: "planning_logistics" };
+    o.deadlines.transportMinutes = 60;
+    o.deadlines.storageMinutes = 120;
+    const { pings, deadlines } = returnFor({}, o)!;
+    expect(pings.map((p) => [p.memberId, p.duty])).toEqual([
+      ["lu.yan", "transport_vehicle"],
+      ["lu.yan", "store_vehicle"],
+    ]);
+    expect([...ofKind(deadlines, "transport"), ...ofKind(deadlines, "storage")].map((d) => d.dueAt)).toEqual([after(60), after(120)]);
+  });
+
+  it("plans nothing where the organisation names no logistics departments", () => {
+    const o = copyOfDefaultOrganisation();
+    o.logistics = undefined;
+    expect(returnFor({}, o)).toBeUndefined();
+  });
+
+  it("is kept by a new plan: grading a ticket neither cancels a return's pings nor its deadlines", () => {
+    const returned = returnFor(LEVEL2)!;
+    const pings = returned.pings.map((p, i) => ({ ...p, id: i + 1, acknowledgedAt: null, acknowledgedBy: null, cancelledAt: null }));
+    const deadlines = returned.deadlines.map((d, i) => ({ id: 10 + i, pingId: d.pingIndex === null ? null : pings[d.pingIndex]!.id, kind: d.kind, dueAt: d.dueAt, status: "pending" as const, chain: d.chain, step: 0 }));
+    const ticket = { pings, deadlines, team: [] } as unknown as Parameters<typeof replan>[0];
+    const change = replan(ticket, plan(input("fault", LEVEL3)), []);
+    expect(change.cancelledPings).toEqual([]);
+    expect(change.cancelledDeadlines).toEqual([]);
+    expect(change.addPings.map((p) => p.duty)).not.toContain("transport_vehicle");
   });
 });

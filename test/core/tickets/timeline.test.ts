@@ -148,6 +148,22 @@ const CASES: [name: string, entry: TimelineEntry, zh: string, en: string][] = [
     "处理小组取消席位：华晨公关部（孙丽）",
     "Seat removed from the team: Public Relations (Sun Li)",
   ],
+
+  // A returned vehicle (§5): the departments are the ones the request named.
+  [
+    "vehicle_return_requested",
+    entry("vehicle_return_requested", "zhou.min", { transport: "logistics", storage: "planning_logistics", note: "发动机需返厂鉴定" }),
+    "周敏 安排退回故障车辆（销售公司物流部运输，计划物流部贮存）：发动机需返厂鉴定",
+    "Zhou Min arranged the vehicle's return (Sales Logistics transports it, Planning Logistics stores it): 发动机需返厂鉴定",
+  ],
+  [
+    "vehicle_return_requested without a note",
+    entry("vehicle_return_requested", "zhou.min", { transport: "logistics", storage: "planning_logistics", note: "" }),
+    "周敏 安排退回故障车辆（销售公司物流部运输，计划物流部贮存）",
+    "Zhou Min arranged the vehicle's return (Sales Logistics transports it, Planning Logistics stores it)",
+  ],
+  ["work_recorded transported", entry("work_recorded", "he.qiang", { kind: "transported", text: "已运抵库区", amountFen: null }), "何强 记录车辆已运回：已运抵库区", "He Qiang recorded the vehicle transported: 已运抵库区"],
+  ["work_recorded stored", entry("work_recorded", "lu.yan", { kind: "stored", text: "", amountFen: null }), "陆燕 记录车辆已入库保管", "Lu Yan recorded the vehicle stored"],
 ];
 
 describe("timelineLine", () => {
