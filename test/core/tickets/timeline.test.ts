@@ -70,7 +70,6 @@ const CASES: [name: string, entry: TimelineEntry, zh: string, en: string][] = [
   ],
   ["receipt_sent", entry("receipt_sent", null, { channel: "sms" }), "回执已发送：短信通知顾客", "Receipt sent: SMS to the customer"],
   ["receipt_failed", entry("receipt_failed", null, { channel: "email", error: "550 mailbox unavailable" }), "✘ 回执未能发送：电子邮件通知顾客：550 mailbox unavailable", "✘ Receipt not delivered: e-mail to the customer: 550 mailbox unavailable"],
-  ["vehicle_return_requested", entry("vehicle_return_requested", "zhou.min"), "周敏 安排退回故障车辆（运输、贮存保管）", "Zhou Min arranged the faulty vehicle's return (transport, storage)"],
   ["closed", entry("closed", "zhou.min"), "周敏 关闭了工单", "Zhou Min closed the ticket"],
   ["reminded", entry("reminded", null, { deadline: 11, kind: "acknowledge", to: "chen.jie" }), "提醒 陈杰：“请提出处理措施”即将到期", 'Reminded Chen Jie: "propose the measures" is due soon'],
   [
