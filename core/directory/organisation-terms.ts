@@ -18,5 +18,7 @@ export function organisationTerms(org: Organisation, locale: Locale): MessagePar
     afterSales: departmentName(org.afterSalesDepartment),
     complaintTeamLeader: departmentName(org.complaintTeam.leader),
     customerService: org.customerServiceDepartment ? departmentName(org.customerServiceDepartment) : "-",
+    qualityAssurance: departmentName(org.qualityAssuranceDepartment),
+    finance: departmentName(org.complaintTeam.financeDepartment),
   };
 }

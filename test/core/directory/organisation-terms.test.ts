@@ -7,8 +7,15 @@ describe("the organisation's names as message parameters", () => {
   it("gives the default file's company, after-sales department and team leader in each language", () => {
     const org = defaultOrganisation();
     const common = { organisationZh: "华晨汽车售后服务事业部", organisationEn: "Brilliance Auto After-Sales Division" };
-    expect(organisationTerms(org, "zh-CN")).toEqual({ ...common, afterSales: "售后服务部", complaintTeamLeader: "售后服务部", customerService: "客服中心" });
-    expect(organisationTerms(org, "en")).toEqual({ ...common, afterSales: "After-Sales Department", complaintTeamLeader: "After-Sales Department", customerService: "Customer Service Center (hotline)" });
+    expect(organisationTerms(org, "zh-CN")).toEqual({ ...common, afterSales: "售后服务部", complaintTeamLeader: "售后服务部", customerService: "客服中心", qualityAssurance: "质量保证部", finance: "销售财务处" });
+    expect(organisationTerms(org, "en")).toEqual({
+      ...common,
+      afterSales: "After-Sales Department",
+      complaintTeamLeader: "After-Sales Department",
+      customerService: "Customer Service Center (hotline)",
+      qualityAssurance: "Quality Assurance",
+      finance: "Sales Finance",
+    });
   });
 
   it("follows the file when another department owns the tickets or leads the complaint team", () => {
