@@ -16,6 +16,11 @@ export const HOTLINE_ERROR_CODES = [
   "not_assigned",
   "already_assigned",
   "not_first_line",
+  "not_called_for",
+  "unknown_department",
+  "already_seated",
+  "leader_seat",
+  "agreement_not_ready",
 ] as const;
 
 export type HotlineErrorCode = (typeof HOTLINE_ERROR_CODES)[number];

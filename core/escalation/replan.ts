@@ -23,8 +23,15 @@ export interface PlanChange {
 /** A follow-up deadline (feedback, receipt, measures, on site) is the same when owed by the same chain. */
 const followUpKey = (d: { kind: string; chain: readonly string[] }) => `${d.kind}|${d.chain.join(">")}`;
 
+/**
+ * Work a recorded step asked for, not the level (§5: sales finance handling a signed agreement's
+ * amount): a new plan neither has it nor takes it away.
+ */
+const STEP_DUTIES: ReadonlySet<Ping["duty"]> = new Set(["handle_finance"]);
+const STEP_DEADLINES: ReadonlySet<Deadline["kind"]> = new Set(["finance"]);
+
 export function replan(ticket: Ticket, plan: EscalationPlan, previousChannelIds: readonly string[]): PlanChange {
-  const current = activePings(ticket);
+  const current = activePings(ticket).filter((p) => !STEP_DUTIES.has(p.duty));
   const currentKeys = new Set(current.map(pingKey));
   const plannedKeys = new Set(plan.pings.map(pingKey));
   // An acknowledged ping is done, not owed: it stays on record whatever the new plan says.
@@ -40,13 +47,13 @@ export function replan(ticket: Ticket, plan: EscalationPlan, previousChannelIds:
     addDeadlines.push(...own.map((d) => ({ ...d, pingIndex: addPings.length - 1 })));
   });
 
-  const followUps = ticket.deadlines.filter((d) => d.pingId === null && d.status !== "cancelled");
+  const followUps = ticket.deadlines.filter((d) => d.pingId === null && d.status !== "cancelled" && !STEP_DEADLINES.has(d.kind));
   const owed = new Set(followUps.map(followUpKey));
   const planned = plan.deadlines.filter((d) => d.pingIndex === null);
   const plannedFollowUps = new Set(planned.map(followUpKey));
   addDeadlines.push(...planned.filter((d) => !owed.has(followUpKey(d))));
   const cancelledDeadlines = ticket.deadlines.filter(
-    (d) => d.status === "pending" && (d.pingId === null ? !plannedFollowUps.has(followUpKey(d)) : cancelledIds.has(d.pingId)),
+    (d) => d.status === "pending" && (d.pingId === null ? !STEP_DEADLINES.has(d.kind) && !plannedFollowUps.has(followUpKey(d)) : cancelledIds.has(d.pingId)),
   );
 
   const { addedSeats, removedSeats } = reseat(ticket, plan);

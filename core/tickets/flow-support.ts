@@ -26,7 +26,7 @@ export async function cardContext(ctx: CoreContext, locale: Locale): Promise<Car
 }
 
 /** Which refusal a member reads: the catalog has a sentence for each. */
-export type Refusal = "view" | "act" | "close" | "team" | "appoint" | "grade" | "assign" | "feedback" | "transfer";
+export type Refusal = "view" | "act" | "close" | "team" | "appoint" | "grade" | "assign" | "feedback" | "transfer" | "quality" | "finance" | "team_seats" | "override";
 
 export type Check = (member: Member, ticket: Ticket) => boolean;
 
@@ -53,7 +53,9 @@ export type TicketAction =
   | "graded"
   | "assigned"
   | "feedback"
-  | "transferred";
+  | "transferred"
+  | "recorded"
+  | "team_changed";
 
 export function refuseIfFinished(ticket: Ticket, action: TicketAction): void {
   if (isFinished(ticket.status)) {
