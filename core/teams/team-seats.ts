@@ -55,11 +55,11 @@ export async function askSeatChange(ctx: CoreContext, actor: Member, number: str
   const locale = localeOf(actor, ctx.defaultLocale);
   const options = candidates(ctx, ticket, change);
   const question: Card = options.length
-    ? card(t(locale, change === "add" ? "team.which_add" : "team.which_remove", { number: ticket.number }), {
+    ? card(t(locale, change === "add" ? "team_seat.which_add" : "team_seat.which_remove", { number: ticket.number }), {
         tone: "question",
         choices: options.map((d): Choice => ({ id: `/team ${ticket.number} ${change} ${d.id}`, label: pick(d.name, locale) })),
       })
-    : card(t(locale, change === "add" ? "team.nothing_to_add" : "team.nothing_to_remove", { number: ticket.number }));
+    : card(t(locale, change === "add" ? "team_seat.nothing_to_add" : "team_seat.nothing_to_remove", { number: ticket.number }));
   return { replies: [question], notifications: [] };
 }
 

@@ -99,9 +99,7 @@ export function recordSupport(ctx: CoreContext, actor: Member, number: string, t
 export function recordMeasures(ctx: CoreContext, actor: Member, number: string, text: string): Promise<FlowResult> {
   const labels = actorLabels(ctx, actor);
   return recordQualityWork(ctx, actor, number, "measures", text, (ticket) =>
-    toAfterSales(ctx, ticket, actor, (l) =>
-      [t(l, "notify.measures", { number: ticket.number, text, ...labels(l) }), t(l, "notify.measures_duty", { ...organisationTerms(ctx.org, l), duty: t(l, "duty.coordinate") })].join("\n"),
-    ),
+    toAfterSales(ctx, ticket, actor, (l) => t(l, "notify.measures", { ...organisationTerms(ctx.org, l), number: ticket.number, text, ...labels(l), duty: t(l, "duty.coordinate") })),
   );
 }
 
