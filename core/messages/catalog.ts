@@ -305,6 +305,8 @@ export const CATALOG = {
   "agreement.missing.not_on_site": { zh: "处理小组尚未到达现场（/onsite {number}）", en: "the team is not on site yet (/onsite {number})" },
   "agreement.missing.empty": { zh: "待委派成员：{departments}", en: "seats to fill: {departments}" },
   "agreement.missing.unconfirmed": { zh: "待本人确认：{members}", en: "appointees to confirm: {members}" },
+  "agreement.missing.appointee": { zh: "{department}（{who}）", en: "{department} ({who})" },
+  "team_seat.department_option": { zh: "{id}（{name}）", en: "{id} ({name})" },
   "agreement.override_hint": { zh: "{afterSales}和领导可说明理由后仍然记录：/agreement {number} override <理由>", en: "{afterSales} and managers may record it anyway, giving the reason: /agreement {number} override <reason>" },
   "button.agreement_override": { zh: "仍然签订", en: "Sign anyway" },
   "button.support": { zh: "委派技术支持", en: "Support" },

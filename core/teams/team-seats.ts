@@ -67,7 +67,7 @@ export async function askSeatChange(ctx: CoreContext, actor: Member, number: str
 function departmentFor(ctx: CoreContext, ticket: Ticket, input: string, locale: Locale): OrgDepartment {
   const department = findDepartment(ctx, input);
   if (department) return department;
-  throw new HotlineError("unknown_department", `no department ${input}`, { department: input, departments: ctx.org.departments.map((d) => `${d.id}（${pick(d.name, locale)}）`).join(", ") });
+  throw new HotlineError("unknown_department", `no department ${input}`, { department: input, departments: ctx.org.departments.map((d) => t(locale, "team_seat.department_option", { id: d.id, name: pick(d.name, locale) })).join(", ") });
 }
 
 /**

@@ -57,7 +57,7 @@ function gapsText(gaps: AgreementGaps, number: string, ctx: CardContext): string
   const list = (items: string[]) => items.join(t(locale, "timeline.list_separator"));
   return [
     ...(gaps.emptySeats.length ? [t(locale, "agreement.missing.empty", { departments: list(gaps.emptySeats.map((id) => departmentName(id, ctx))) })] : []),
-    ...(gaps.unconfirmed.length ? [t(locale, "agreement.missing.unconfirmed", { members: list(gaps.unconfirmed.map((u) => `${departmentName(u.departmentId, ctx)}（${memberName(u.memberId, ctx)}）`)) })] : []),
+    ...(gaps.unconfirmed.length ? [t(locale, "agreement.missing.unconfirmed", { members: list(gaps.unconfirmed.map((u) => t(locale, "agreement.missing.appointee", { department: departmentName(u.departmentId, ctx), who: memberName(u.memberId, ctx) }))) })] : []),
     ...(gaps.notOnSite ? [t(locale, "agreement.missing.not_on_site", { number })] : []),
   ].join(t(locale, "timeline.detail_separator"));
 }

@@ -94,6 +94,8 @@ describe("the team's seats, as after-sales adjusts them", () => {
     expect((await ticket()).team.map((s) => s.departmentId)).toEqual(expect.arrayContaining(["planning_logistics", "customer_service"]));
     expect((await say(app, "zhou.min", `/team ${NUMBER} add legal_counsel`)).text).toBe(`${NUMBER} 的处理小组已有法律顾问席位。`);
     expect((await say(app, "zhou.min", `/team ${NUMBER} add marketing`)).text).toContain("没有部门“marketing”。可选：after_sales（售后服务部）");
+    await say(app, "zhao.ming", "/lang en");
+    expect((await say(app, "zhao.ming", `/team ${NUMBER} add marketing`)).text).toContain('There is no department "marketing". Choose from: after_sales (After-Sales Department), customer_service');
     expect((await say(app, "zhou.min", `/team ${NUMBER} join logistics`)).text).toBe("用法：/team <HL-…> [add|remove <department>]");
   });
 
@@ -234,6 +236,11 @@ describe("the agreement with the customer (§5 双方达成协议后签字生效
     expect(leader.text).toContain(`${NUMBER} 还不能记录协议：待委派成员`);
     expect(leader.text).toContain(`售后服务部和领导可说明理由后仍然记录：/agreement ${NUMBER} override <理由>`);
     expect(leader.replies[0]!.choices).toEqual([{ id: `/agreement ${NUMBER} override`, label: "仍然签订" }]);
+    await say(app, "gao.feng", "/lang en");
+    expect((await say(app, "gao.feng", `/agreement ${NUMBER} refund`)).text).toBe(
+      `The agreement on ${NUMBER} cannot be recorded yet: seats to fill: Legal Counsel, Sales Finance, Public Relations; appointees to confirm: Quality Assurance (Gao Feng); the team is not on site yet (/onsite ${NUMBER}).`,
+    );
+    await say(app, "gao.feng", "/lang zh");
 
     await completeTheTeam();
     expect((await say(app, "zhou.min", `/agreement ${NUMBER} 退款`)).text).toBe(`${NUMBER} 还不能记录协议：处理小组尚未到达现场（/onsite ${NUMBER}）。\n售后服务部和领导可说明理由后仍然记录：/agreement ${NUMBER} override <理由>`);
