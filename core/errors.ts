@@ -22,6 +22,11 @@ export const HOTLINE_ERROR_CODES = [
   "return_not_requested",
   "not_transported",
   "milestone_recorded",
+  "not_called_for",
+  "unknown_department",
+  "already_seated",
+  "leader_seat",
+  "agreement_not_ready",
 ] as const;
 
 export type HotlineErrorCode = (typeof HOTLINE_ERROR_CODES)[number];

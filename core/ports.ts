@@ -139,6 +139,8 @@ export interface TicketChange {
   addAttachments?: AttachmentRef[];
   /** What QA, the team, finance or logistics recorded, with the record's own files. */
   addRecords?: NewWorkRecord[];
+  /** Files that belong to a record already on the ticket (the agreement's signed copy, sent after it). */
+  attachToRecord?: { recordId: number; attachments: AttachmentRef[] };
   events: NewTimelineEvent[];
   outbox: Notification[];
   /** Messages built from the ticket as the change leaves it (they need the new pings' ids). */

@@ -6,13 +6,16 @@ import { t, type MessageKey } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
 import type { CoreContext } from "../ports.js";
 import { showReports } from "../reports/report-flows.js";
-import { appointTeamMember, confirmAppointment, recordAgreement, recordOnSite, showTeam } from "../teams/complaint-team.js";
+import { appointTeamMember, confirmAppointment, recordOnSite, refuseTeamStep, showTeam } from "../teams/complaint-team.js";
+import { addTeamSeat, askSeatChange, removeTeamSeat, seatChangeOf } from "../teams/team-seats.js";
+import { recordFinance, recordResponsibility, refuseAgreement, refuseFinance } from "../teams/team-work.js";
 import { addAttachments } from "../tickets/add-attachments.js";
 import type { Check, FlowResult, Refusal } from "../tickets/flow-support.js";
 import { assignTicket, confirmTicket, gradeTicket, recordFeedback, transferTicket } from "../tickets/after-sales-flows.js";
+import { recordAppraisal, recordMeasures, recordSupport, refuseQualityWork, type QualityWork } from "../tickets/quality-records.js";
 import { canAct, canResolve, canView, mayAssign, mayCallCustomer, mayGiveFeedback, mayGrade, mayTransfer } from "../tickets/permissions.js";
 import { recordStorage, recordTransport, requestVehicleReturn } from "../tickets/vehicle-return-flows.js";
-import { normalizeTicketNumber, type AttachmentRef } from "../tickets/ticket.js";
+import { normalizeTicketNumber, type AttachmentRef, type Ticket } from "../tickets/ticket.js";
 import { showTimeline } from "../tickets/timeline-flows.js";
 import type { Level } from "../triage/rules.js";
 import {
@@ -26,6 +29,7 @@ import {
   showTicket,
   takeTicket,
 } from "../tickets/ticket-flows.js";
+import { agreementCommand } from "./agreement-command.js";
 import { stoppedCard, type PendingCommand } from "./pending-command.js";
 import { cancelReport, reply, reportPrompt, startReport, type ReportSession } from "./report-conversation.js";
 
@@ -76,7 +80,20 @@ export interface FilesArgument {
 export interface TicketAccess {
   allowed: (ctx: CoreContext) => Check;
   refusal: Refusal;
+  /** Further checks on the ticket before anything is asked (is it the step's time?): each throws the refusal the member reads. */
+  ready?: (ctx: CoreContext, member: Member, ticket: Ticket) => void | Promise<void>;
 }
+
+/** What the conversation waits for once a command has run: more text, or files, asked with `ask`. */
+export interface FollowUp {
+  awaiting: "text" | "files";
+  ask: MessageKey;
+  /** Words the command keeps for the next step (the agreement's `override` and its reason). */
+  args: string[];
+}
+
+/** A command's answer, and what it asks for next, if anything. */
+export type CommandResult = FlowResult & { next?: FollowUp | undefined };
 
 /**
  * One command of the conversation. Everything that lists commands reads this table: the core's
@@ -100,7 +117,7 @@ export interface CommandRow {
   text?: TextArgument;
   files?: FilesArgument;
   access?: TicketAccess;
-  run(call: CommandCall): Promise<FlowResult>;
+  run(call: CommandCall): Promise<CommandResult>;
 }
 
 const VIEW: TicketAccess = { allowed: (ctx) => (m, tk) => canView(m, tk, ctx.org), refusal: "view" };
@@ -123,6 +140,33 @@ async function confirmSomething(ctx: CoreContext, member: Member, number: string
   return confirmTicket(ctx, member, number);
 }
 const ACT: TicketAccess = { allowed: (ctx) => (m, tk) => canAct(m, tk, ctx.org), refusal: "act" };
+
+/** A ticket one may see, at the step `ready` checks: QA's work, the team's, finance's. */
+const viewAnd = (ready: NonNullable<TicketAccess["ready"]>): TicketAccess => ({ ...VIEW, ready });
+
+/** QA's work (§4): free text, checked for QA and for the ticket's level before it is asked for. */
+const qualityRow = (name: QualityWork & HelpedCommand, usage: string, run: typeof recordSupport): CommandRow => ({
+  name,
+  usage,
+  help: `command.help.${name}`,
+  ticket: true,
+  text: { required: true, ask: `command.ask.${name}` },
+  access: viewAnd((ctx, m, tk) => refuseQualityWork(ctx, m, tk, name)),
+  run: (c) => run(c.ctx, c.member, c.ticket, c.text),
+});
+
+const TEAM_USAGE = "/team <HL-…> [add|remove <department>]";
+
+/** `/team <no>`: the roster; `add`/`remove <department>` change its seats (after-sales), the departments offered as buttons when none is named. */
+async function teamCommand(c: CommandCall): Promise<FlowResult> {
+  const [word, ...rest] = c.args;
+  if (word === undefined) return showTeam(c.ctx, c.member, c.ticket);
+  const change = seatChangeOf(word);
+  if (!change) return reply(card(t(c.locale, "command.usage", { usage: TEAM_USAGE })));
+  const department = rest.join(" ");
+  if (!department) return askSeatChange(c.ctx, c.member, c.ticket, change);
+  return (change === "add" ? addTeamSeat : removeTeamSeat)(c.ctx, c.member, c.ticket, department);
+}
 
 /** The commands the catalog has a help sentence for. */
 type HelpedCommand = { [K in MessageKey]: K extends `command.help.${infer N}` ? N : never }[MessageKey];
@@ -202,7 +246,7 @@ export const COMMANDS: readonly CommandRow[] = [
     run: (c) => recordPhoneReceipt(c.ctx, c.member, c.ticket, c.text),
   },
   onTicket("close", closeTicket),
-  onTicket("team", showTeam),
+  { name: "team", usage: TEAM_USAGE, help: "command.help.team", ticket: true, run: teamCommand },
   {
     name: "appoint",
     usage: "/appoint <HL-…> [department] <member>",
@@ -252,12 +296,41 @@ export const COMMANDS: readonly CommandRow[] = [
     access: { allowed: (ctx) => (m, tk) => mayTransfer(m, ctx.org) && canView(m, tk, ctx.org), refusal: "transfer" },
     run: (c) => transferTicket(c.ctx, c.member, c.ticket, c.text),
   },
+  qualityRow("support", "/support <HL-…> <who was sent, to do what>", recordSupport),
+  qualityRow("measures", "/measures <HL-…> <measures>", recordMeasures),
+  qualityRow("appraisal", "/appraisal <HL-…> <findings>", recordAppraisal),
   // §5: a returned faulty vehicle, transported by sales logistics and stored by planning logistics.
   { name: "return", usage: "/return <HL-…> [note]", help: "command.help.return", ticket: true, text: { required: false }, run: (c) => requestVehicleReturn(c.ctx, c.member, c.ticket, c.text) },
   { name: "transported", usage: "/transported <HL-…> [note]", help: "command.help.transported", ticket: true, text: { required: false }, run: (c) => recordTransport(c.ctx, c.member, c.ticket, c.text) },
   { name: "stored", usage: "/stored <HL-…> [note]", help: "command.help.stored", ticket: true, text: { required: false }, run: (c) => recordStorage(c.ctx, c.member, c.ticket, c.text) },
   onTicket("onsite", recordOnSite),
-  onTicket("agreement", recordAgreement),
+  {
+    name: "responsibility",
+    usage: "/responsibility <HL-…> <analysis and split>",
+    help: "command.help.responsibility",
+    ticket: true,
+    text: { required: true, ask: "command.ask.responsibility" },
+    access: viewAnd((ctx, m, tk) => refuseTeamStep(ctx, m, tk, "recorded")),
+    run: (c) => recordResponsibility(c.ctx, c.member, c.ticket, c.text),
+  },
+  {
+    name: "agreement",
+    usage: "/agreement <HL-…> <terms> [amount] | override <reason>",
+    help: "command.help.agreement",
+    ticket: true,
+    text: { required: true, ask: "command.ask.agreement" },
+    access: viewAnd(refuseAgreement),
+    run: agreementCommand,
+  },
+  {
+    name: "finance",
+    usage: "/finance <HL-…> <what was done>",
+    help: "command.help.finance",
+    ticket: true,
+    text: { required: true, ask: "command.ask.finance" },
+    access: viewAnd(refuseFinance),
+    run: (c) => recordFinance(c.ctx, c.member, c.ticket, c.text),
+  },
   { name: "cancel", usage: "/cancel", help: "command.help.cancel", ticket: false, run: cancel },
   { name: "report", usage: "/report [today|week|YYYY-MM-DD]", help: "command.help.report", ticket: false, run: (c) => showReports(c.ctx, c.member, c.args[0]) },
   { name: "lang", usage: "/lang [zh|en]", help: "command.help.lang", ticket: false, run: (c) => switchLanguage(c.ctx, c.member, c.args[0], c.locale) },

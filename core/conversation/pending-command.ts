@@ -1,7 +1,8 @@
 import { card, type Card } from "../messages/card.js";
-import { t } from "../messages/catalog.js";
+import { t, type MessageKey } from "../messages/catalog.js";
 import type { Locale } from "../messages/locale.js";
 import type { CoreContext } from "../ports.js";
+import type { AttachmentRef } from "../tickets/ticket.js";
 import { restoreReport, type DialogPlace, type ReportSession } from "./report-conversation.js";
 
 /** The argument a command waits for: a choice (a level, a center), its free text, or files. */
@@ -23,6 +24,14 @@ export interface PendingCommand {
   added: number;
   /** The report this command interrupted: it is this conversation's dialog again when the command ends. */
   report?: ReportSession | undefined;
+  /** Words the command keeps for when its answer comes (the agreement's `override` and its reason). */
+  args?: string[] | undefined;
+  /** The question it asks, where it is not the row's own (a step after the command ran). */
+  ask?: MessageKey | undefined;
+  /** Files sent with the command while it asks for its text: they go with it when it runs. */
+  attachments?: AttachmentRef[] | undefined;
+  /** The command ran already and asks for more (the agreement's signed copy): stopping keeps what it did. */
+  followUp?: boolean | undefined;
 }
 
 export async function savePending(ctx: CoreContext, place: DialogPlace, pending: PendingCommand): Promise<void> {
@@ -35,9 +44,12 @@ export async function endPending(ctx: CoreContext, place: DialogPlace, pending: 
   else await ctx.dialogs.remove(place.member.id, place.conversation);
 }
 
-/** What `/cancel` says of a waiting command; files already sent stay on the ticket, and it says so. */
+/**
+ * What `/cancel` says of a waiting command; files already sent stay on the ticket, and it says so,
+ * as does a command that already did its part and only asked for files after.
+ */
 export function stoppedCard(pending: PendingCommand, locale: Locale): Card {
-  if (pending.awaiting === "files" && pending.added > 0) {
+  if (pending.awaiting === "files" && (pending.added > 0 || pending.followUp)) {
     return card(t(locale, "attach.finished", { number: pending.ticket, count: pending.added }), { tone: "success" });
   }
   return card(t(locale, "command.cancelled", { command: `/${pending.command}` }));

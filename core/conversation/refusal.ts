@@ -47,7 +47,17 @@ export function refusal(error: HotlineError, locale: Locale, org: Organisation):
         return t(locale, `error.${error.code}`, { number, ...terms });
       case "milestone_recorded":
         return t(locale, "error.milestone_recorded", error.details);
+      case "not_called_for":
+        return t(locale, `error.not_called_for.${(error.details.kind as "support") ?? "support"}`, { number });
+      case "unknown_department":
+      case "already_seated":
+      case "leader_seat":
+        return t(locale, `error.${error.code}`, error.details);
+      case "agreement_not_ready":
+        return [t(locale, "error.agreement_not_ready", error.details), ...(error.details.mayOverride ? [t(locale, "agreement.override_hint", { number, ...terms })] : [])].join("\n");
     }
   })();
-  return card(text, { tone: "error" });
+  // §5: after-sales may record the agreement anyway; the button asks for the reason first.
+  const override = error.code === "agreement_not_ready" && error.details.mayOverride ? [{ id: `/agreement ${number} override`, label: t(locale, "button.agreement_override") }] : undefined;
+  return card(text, { tone: "error", choices: override });
 }

@@ -5,7 +5,8 @@ import { CATALOG, t } from "../messages/catalog.js";
 import type { Locale } from "../messages/locale.js";
 import type { CoreContext, DialogSession } from "../ports.js";
 import { ticketFor, type FlowResult } from "../tickets/flow-support.js";
-import { COMMAND_TABLE, type CommandCall, type CommandRow, type CommandTable } from "./commands.js";
+import { normalizeTicketNumber } from "../tickets/ticket.js";
+import { COMMAND_TABLE, type CommandCall, type CommandResult, type CommandRow, type CommandTable } from "./commands.js";
 import { endPending, savePending, type Awaiting, type PendingCommand } from "./pending-command.js";
 import { refusal } from "./refusal.js";
 import { reply, reportPrompt, type DialogPlace, type ReportSession } from "./report-conversation.js";
@@ -68,12 +69,31 @@ async function runCommand(table: CommandTable, ctx: CoreContext, message: Comman
   const read = readArguments(ctx, row, command, message.attachments?.length ?? 0, locale);
   if (typeof read === "string") return reply(usageCard(read, locale));
   const call: CommandCall = { ...callBase(ctx, message, locale, report), ...read.call, interrupted };
-  if (!read.missing) return row.run(call);
+  if (!read.missing) return followUp(ctx, message, row, { ticket: call.ticket, report }, await row.run(call), locale);
   // Checked before asking: nobody should type a note the ticket then refuses.
-  const ticket = row.access ? (await ticketFor(ctx, message.member, call.ticket, row.access.allowed(ctx), row.access.refusal)).number : call.ticket;
-  const pending: PendingCommand = { command: row.name, ticket, choice: call.choice, awaiting: read.missing, added: 0, report };
+  let ticket = call.ticket;
+  if (row.access) {
+    const checked = await ticketFor(ctx, message.member, call.ticket, row.access.allowed(ctx), row.access.refusal);
+    await row.access.ready?.(ctx, message.member, checked);
+    ticket = checked.number;
+  }
+  const files = message.attachments?.length ? message.attachments : undefined;
+  const pending: PendingCommand = { command: row.name, ticket, choice: call.choice, awaiting: read.missing, added: 0, report, attachments: files };
   await savePending(ctx, message, pending);
   return reply(promptCard(ctx, row, pending, locale));
+}
+
+/**
+ * A command that ran and asks for more (the agreement's reason, then its terms, then the signed
+ * copy) waits for it as any command waits for its text; one that asks nothing is done.
+ */
+async function followUp(ctx: CoreContext, message: CommandMessage, row: CommandRow, place: { ticket: string; report: ReportSession | undefined }, result: CommandResult, locale: Locale): Promise<FlowResult> {
+  const next = result.next;
+  if (!next) return result;
+  const ticket = normalizeTicketNumber(place.ticket) ?? place.ticket;
+  const pending: PendingCommand = { command: row.name, ticket, choice: "", awaiting: next.awaiting, added: 0, report: place.report, args: next.args, ask: next.ask, followUp: true };
+  await savePending(ctx, message, pending);
+  return { replies: [...result.replies, promptCard(ctx, row, pending, locale)], notifications: result.notifications };
 }
 
 function callBase(ctx: CoreContext, message: CommandMessage, locale: Locale, report: ReportSession | undefined) {
@@ -124,12 +144,14 @@ function promptCard(ctx: CoreContext, row: CommandRow, pending: PendingCommand, 
   const number = pending.ticket;
   switch (pending.awaiting) {
     case "choice":
-      return card(t(locale, row.choice!.ask, { number }), { tone: "question", choices: row.choice!.options(ctx, locale) });
-    case "text":
-      // Only a required text is waited for (see missingIn); an optional one is never asked.
-      return row.text?.required ? card(t(locale, row.text.ask, { number }), { tone: "question" }) : usageCard(row.usage, locale);
+      return card(t(locale, pending.ask ?? row.choice!.ask, { number }), { tone: "question", choices: row.choice!.options(ctx, locale) });
+    case "text": {
+      // A required text is waited for (see missingIn), or one a command asks for after it ran; an optional one never.
+      const ask = pending.ask ?? (row.text?.required ? row.text.ask : undefined);
+      return ask ? card(t(locale, ask, { number }), { tone: "question" }) : usageCard(row.usage, locale);
+    }
     case "files":
-      return card(t(locale, row.files!.ask, { number }), { tone: "question", choices: [doneChoice(locale)] });
+      return card(t(locale, pending.ask ?? row.files!.ask, { number }), { tone: "question", choices: [doneChoice(locale)] });
   }
 }
 
@@ -162,7 +184,7 @@ async function continuePending(table: CommandTable, ctx: CoreContext, message: C
   }
   const again = (reason: "invalid.choice" | "invalid.empty" | "invalid.attachment_expected") =>
     reply(card(t(locale, reason), { tone: "error" }), promptCard(ctx, row, pending, locale));
-  const base = { ...callBase(ctx, message, locale, pending.report), ticket: pending.ticket, choice: pending.choice, args: [], text: "", interrupted: undefined };
+  const base = { ...callBase(ctx, message, locale, pending.report), ticket: pending.ticket, choice: pending.choice, args: pending.args ?? [], text: "", interrupted: undefined };
   switch (pending.awaiting) {
     case "choice": {
       const option = matchChoice(message, row.choice!.options(ctx, locale), { byNumber: true });
@@ -172,12 +194,13 @@ async function continuePending(table: CommandTable, ctx: CoreContext, message: C
         await savePending(ctx, message, next);
         return reply(promptCard(ctx, row, next, locale));
       }
-      return finish(ctx, message, pending, locale, await runRefusing(ctx, row, { ...base, choice: option.id }));
+      return complete(ctx, message, row, pending, locale, await runRefusing(ctx, row, { ...base, choice: option.id }));
     }
     case "text": {
       const text = message.text?.trim();
       if (!text) return again("invalid.empty");
-      return finish(ctx, message, pending, locale, await runRefusing(ctx, row, { ...base, text }));
+      const attachments = [...(pending.attachments ?? []), ...base.attachments];
+      return complete(ctx, message, row, pending, locale, await runRefusing(ctx, row, { ...base, text, attachments }));
     }
     case "files": {
       if (message.attachments?.length) return addFiles(ctx, message, row, pending, base);
@@ -197,6 +220,12 @@ async function addFiles(ctx: CoreContext, message: CommandMessage, row: CommandR
   return { replies, notifications: result.notifications };
 }
 
+/** The answer completed the command: it is done, or it asks for more (see `followUp`). */
+async function complete(ctx: CoreContext, message: CommandMessage, row: CommandRow, pending: PendingCommand, locale: Locale, result: CommandResult): Promise<FlowResult> {
+  if (!result.next) return finish(ctx, message, pending, locale, result);
+  return followUp(ctx, message, row, { ticket: pending.ticket, report: pending.report }, result, locale);
+}
+
 /**
  * The command stops waiting, its `result` in hand: the report it interrupted is restored and its
  * open question shown again after the result.
@@ -208,7 +237,7 @@ async function finish(ctx: CoreContext, message: CommandMessage, pending: Pendin
 }
 
 /** A refusal is an answer like any other here: the interrupted report still comes back after it. */
-async function runRefusing(ctx: CoreContext, row: CommandRow, call: CommandCall): Promise<FlowResult> {
+async function runRefusing(ctx: CoreContext, row: CommandRow, call: CommandCall): Promise<CommandResult> {
   try {
     return await row.run(call);
   } catch (error) {

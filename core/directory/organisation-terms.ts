@@ -21,5 +21,7 @@ export function organisationTerms(org: Organisation, locale: Locale): MessagePar
     // §5: who transports and who stores a returned vehicle.
     transportDepartment: org.logistics ? departmentName(org.logistics.transport) : "-",
     storageDepartment: org.logistics ? departmentName(org.logistics.storage) : "-",
+    qualityAssurance: departmentName(org.qualityAssuranceDepartment),
+    finance: departmentName(org.complaintTeam.financeDepartment),
   };
 }

@@ -111,6 +111,13 @@ const organisationShape = z
      */
     customerServiceDepartment: id.optional(),
     /**
+     * Quality assurance (manual §4: 质量保证部), whose members record its work on a ticket: the
+     * technical support sent (level 1), the proposed measures (level 2), the technical appraisal
+     * (§5: 技术鉴定、核实). Omitted: the department the level-1 plan asks for technical support,
+     * else the one the level-2 plan asks for measures.
+     */
+    qualityAssuranceDepartment: id.optional(),
+    /**
      * §4: major information reaches QA and the leaders only once after-sales confirmed it. `levels`
      * that wait for it (default: every major level), and minutes after-sales has; when they pass the
      * ticket goes out anyway, marked unconfirmed, and the confirmation climbs the after-sales chain.
@@ -224,6 +231,13 @@ const organisationShape = z
           .prefault({ general: 480, level1: 30, level2: 120, level3: 240 }),
         /** Minutes QA has to propose measures for a level-2 ticket. */
         measuresMinutes: minutesSchema.default(24 * 60),
+        /**
+         * Minutes QA has, once a level-1 ticket reaches it, to send people for technical support
+         * (§4: 立即委派相关人员提供技术支持). @defaultValue 60
+         */
+        supportMinutes: minutesSchema.default(60),
+        /** Minutes sales finance has to handle an agreed amount (§5: 销售财务处负责相关财务处理). @defaultValue 4320 (3 days) */
+        financeMinutes: minutesSchema.default(3 * 24 * 60),
         /** Minutes a service center has to report back on a general ticket. */
         feedbackMinutes: minutesSchema.default(48 * 60),
         /** Minutes after-sales has to send the result (回执) to the center and the customer. */
@@ -280,6 +294,11 @@ const organisationShape = z
     complaintTeam: z
       .object({
         leader: id,
+        /**
+         * The department that handles the money of a signed agreement (§5: 销售财务处负责相关财务处理):
+         * an agreement with an amount pings its lead. Omitted: `sales_finance`, where a rule names it.
+         */
+        financeDepartment: id.optional(),
         /** Which departments appoint a member, by the ticket's level and media exposure. */
         rules: z
           .array(
@@ -328,9 +347,26 @@ function withDefaults(o: z.output<typeof organisationShape>) {
   } satisfies Record<PlanKey, PingSpec[]>;
   return {
     ...o,
+    // checkReferences refuses a file from which neither can be told, so "" is never kept.
+    qualityAssuranceDepartment: qualityAssuranceOf(o) ?? "",
     escalation: { ...o.escalation, plans },
     grading: { ...o.grading, departments: o.grading.departments ?? [o.afterSalesDepartment] },
+    complaintTeam: { ...o.complaintTeam, financeDepartment: financeOf(o) ?? "" },
   };
+}
+
+/** §4: the department the plans ask for technical support (level 1), else for measures (level 2). */
+function qualityAssuranceOf(o: z.output<typeof organisationShape>): string | undefined {
+  const asked = (specs: PingSpec[], duty: Duty) => specs.find((p) => p.duty === duty && p.department !== undefined)?.department;
+  return o.qualityAssuranceDepartment ?? asked(o.escalation.plans.level1, "technical_support") ?? asked(o.escalation.plans.level2, "propose_measures");
+}
+
+/** The manual's sales finance (销售财务处), where the complaint team's rules name it by its usual id. */
+const MANUAL_FINANCE_DEPARTMENT = "sales_finance";
+
+function financeOf(o: z.output<typeof organisationShape>): string | undefined {
+  const named = o.complaintTeam.rules.some((rule) => rule.departments.includes(MANUAL_FINANCE_DEPARTMENT));
+  return o.complaintTeam.financeDepartment ?? (named ? MANUAL_FINANCE_DEPARTMENT : undefined);
 }
 
 /** Every id the file mentions must be defined in it; errors point at the key path. */
@@ -349,6 +385,10 @@ function checkReferences(o: z.output<typeof organisationShape>, ctx: z.Refinemen
   expect(departments, o.customerServiceDepartment, ["customerServiceDepartment"], "department");
   expect(departments, o.logistics?.transport, ["logistics", "transport"], "department");
   expect(departments, o.logistics?.storage, ["logistics", "storage"], "department");
+  expect(departments, o.qualityAssuranceDepartment, ["qualityAssuranceDepartment"], "department");
+  if (qualityAssuranceOf(o) === undefined) {
+    ctx.addIssue({ code: "custom", path: ["qualityAssuranceDepartment"], message: "name the quality assurance department: no level-1 or level-2 plan asks a department for technical support or measures" });
+  }
   o.grading.departments?.forEach((d, i) => expect(departments, d, ["grading", "departments", i], "department"));
   o.serviceCenters.forEach((c, i) => c.chain?.forEach((m, j) => expect(members, m, ["serviceCenters", i, "chain", j], "member")));
   o.departments.forEach((d, i) => expect(members, d.lead, ["departments", i, "lead"], "member"));
@@ -377,6 +417,10 @@ function checkReferences(o: z.output<typeof organisationShape>, ctx: z.Refinemen
   Object.entries(o.escalation.plans).forEach(([key, specs]) => checkPings(specs ?? [], ["escalation", "plans", key]));
   checkPings(o.escalation.complaint, ["escalation", "complaint"]);
   expect(departments, o.complaintTeam.leader, ["complaintTeam", "leader"], "department");
+  expect(departments, o.complaintTeam.financeDepartment, ["complaintTeam", "financeDepartment"], "department");
+  if (financeOf(o) === undefined) {
+    ctx.addIssue({ code: "custom", path: ["complaintTeam", "financeDepartment"], message: `name the department that handles agreed amounts (§5 销售财务处): no rule names "${MANUAL_FINANCE_DEPARTMENT}"` });
+  }
   o.complaintTeam.rules.forEach((r, i) =>
     r.departments.forEach((d, j) => expect(departments, d, ["complaintTeam", "rules", i, "departments", j], "department")),
   );

@@ -148,13 +148,19 @@ function dueLine(ticket: Ticket, mine: readonly Ping[], dueAt: Date, cardCtx: Ca
   return t(cardCtx.locale, "notify.ack_by", params);
 }
 
-/** The buttons for a duty: confirming and grading (§4 确认、定级), assigning a center, or Acknowledge / Take / Resolve. */
+/**
+ * The buttons for a duty: confirming and grading (§4 确认、定级), assigning a center, QA's support or
+ * measures before Acknowledge / Take / Resolve, or those three alone.
+ */
 export function dutyActions(number: string, pings: readonly Pick<Ping, "duty">[], locale: Locale, confirmsFirst: boolean): Choice[] {
   const duties = new Set(pings.map((p) => p.duty));
   const take = { id: `/take ${number}`, label: t(locale, "button.take") };
   if (duties.has("confirm") && confirmsFirst) return [{ id: `/confirm ${number}`, label: t(locale, "button.confirm_ticket") }, { id: `/grade ${number}`, label: t(locale, "button.grade") }, take];
   if (duties.has("grade")) return [{ id: `/grade ${number}`, label: t(locale, "button.grade") }, take];
   if (duties.has("assign_service_center")) return [{ id: `/assign ${number}`, label: t(locale, "button.assign") }, take];
+  // §4: QA records what it does for levels 1 and 2; the button asks for the text.
+  if (duties.has("technical_support")) return [{ id: `/support ${number}`, label: t(locale, "button.support") }, ...ticketActions(number, locale)];
+  if (duties.has("propose_measures")) return [{ id: `/measures ${number}`, label: t(locale, "button.measures") }, ...ticketActions(number, locale)];
   return ticketActions(number, locale);
 }
 

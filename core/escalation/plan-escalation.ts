@@ -107,7 +107,7 @@ function isMajorComplaint(input: EscalationInput): boolean {
   return input.kind === "complaint" && input.severity.category === "major" && input.severity.level !== null;
 }
 
-function leadOf(departmentId: string, org: Organisation): string {
+export function leadOf(departmentId: string, org: Organisation): string {
   const department = org.departments.find((d) => d.id === departmentId);
   if (!department) throw new Error(`unknown department ${departmentId}`); // the schema checks references
   return department.lead;
@@ -146,7 +146,7 @@ export const pingKey = (ping: { memberId: string | null; duty: Duty }) => `${pin
  * The chain a missed deadline climbs: the pinged person first, then the organisation's chain
  * above them. Someone on the chain itself only climbs from their own step, never down.
  */
-function chainFor(firstMemberId: string, org: Organisation): string[] {
+export function chainFor(firstMemberId: string, org: Organisation): string[] {
   const steps = org.escalation.chain.map((step) => (step === "lead" ? firstMemberId : step));
   const above = steps.slice(steps.lastIndexOf(firstMemberId) + 1);
   return [firstMemberId, ...above].filter((id, i, all) => all.indexOf(id) === i);
@@ -170,6 +170,9 @@ function followUpDeadlines(input: EscalationInput, planKey: PlanKey, pings: NewP
     if (center) result.push(deadline("feedback", org.deadlines.feedbackMinutes, centerChain(center, org)));
     result.push(deadline("receipt", org.deadlines.receiptMinutes));
   }
+  // §4 1级: QA confirms, then immediately (立即) sends people for technical support.
+  const support = pings.find((p) => p.duty === "technical_support");
+  if (support) result.push(deadline("support", org.deadlines.supportMinutes, chainFor(support.memberId, org)));
   const measures = pings.find((p) => p.duty === "propose_measures");
   if (measures) result.push(deadline("measures", org.deadlines.measuresMinutes, chainFor(measures.memberId, org)));
   // §5: the team must reach the site the same (local) day.
@@ -198,12 +201,12 @@ function planComplaintTeam(input: EscalationInput, org: Organisation): Complaint
 }
 
 /**
- * Duties and follow-up deadlines a flow asks for on request, outside every plan: a returned
- * vehicle's transport and storage (§5). A new plan (a grading, an assignment) neither cancels them
- * nor asks for them again.
+ * Duties and follow-up deadlines a flow asks for on request, outside every plan (§5): a returned
+ * vehicle's transport and storage, sales finance handling a signed agreement's amount. A new plan
+ * (a grading, an assignment) neither cancels them nor asks for them again.
  */
-export const ON_REQUEST_DUTIES: ReadonlySet<Duty> = new Set(["transport_vehicle", "store_vehicle"]);
-export const ON_REQUEST_DEADLINES: ReadonlySet<DeadlineKind> = new Set(["transport", "storage"]);
+export const ON_REQUEST_DUTIES: ReadonlySet<Duty> = new Set(["transport_vehicle", "store_vehicle", "handle_finance"]);
+export const ON_REQUEST_DEADLINES: ReadonlySet<DeadlineKind> = new Set(["transport", "storage", "finance"]);
 
 /** What a vehicle's return asks for: `pings` in order (transport, then storage) and their deadlines. */
 export interface VehicleReturnPlan {
@@ -239,4 +242,17 @@ function escalationChannels(levelKey: LevelKey, org: Organisation): string[] {
   return org.channels
     .filter((c) => c.purpose === "escalation" && (c.levels === undefined || c.levels.includes(levelKey)))
     .map((c) => c.id);
+}
+
+/**
+ * A ping a step adds to a ticket outside its plan (a seat added to the team, an agreed amount for
+ * sales finance): the department's lead, with an acknowledgement deadline as long as the plan's
+ * and the lead's chain. Its deadline's `pingIndex` is 0: the ping is the change's only new one.
+ */
+export function departmentAsk(input: { departmentId: string; duty: Duty; planKey: PlanKey; now: Date }, org: Organisation): { ping: NewPing; deadline: NewDeadline } {
+  const memberId = leadOf(input.departmentId, org);
+  return {
+    ping: { departmentId: input.departmentId, memberId, duty: input.duty, needsAck: true },
+    deadline: { kind: "acknowledge", dueAt: at(input.now, org.deadlines.acknowledgeMinutes[input.planKey]), pingIndex: 0, chain: chainFor(memberId, org) },
+  };
 }

@@ -24,12 +24,13 @@ export interface PlanChange {
 const followUpKey = (d: { kind: string; chain: readonly string[] }) => `${d.kind}|${d.chain.join(">")}`;
 
 export function replan(ticket: Ticket, plan: EscalationPlan, previousChannelIds: readonly string[]): PlanChange {
-  const current = activePings(ticket);
+  // What a flow asked for outside the plans (a returned vehicle, finance's handling of an agreed
+  // amount) is not the plan's to keep or cancel.
+  const current = activePings(ticket).filter((p) => !ON_REQUEST_DUTIES.has(p.duty));
   const currentKeys = new Set(current.map(pingKey));
   const plannedKeys = new Set(plan.pings.map(pingKey));
-  // An acknowledged ping is done, not owed: it stays on record whatever the new plan says. What a
-  // flow asked for outside the plans (a returned vehicle) is not the plan's to cancel.
-  const cancelledPings = current.filter((p) => !plannedKeys.has(pingKey(p)) && p.acknowledgedAt === null && !ON_REQUEST_DUTIES.has(p.duty));
+  // An acknowledged ping is done, not owed: it stays on record whatever the new plan says.
+  const cancelledPings = current.filter((p) => !plannedKeys.has(pingKey(p)) && p.acknowledgedAt === null);
   const cancelledIds = new Set(cancelledPings.map((p) => p.id));
 
   const addPings: NewPing[] = [];
@@ -41,13 +42,13 @@ export function replan(ticket: Ticket, plan: EscalationPlan, previousChannelIds:
     addDeadlines.push(...own.map((d) => ({ ...d, pingIndex: addPings.length - 1 })));
   });
 
-  const followUps = ticket.deadlines.filter((d) => d.pingId === null && d.status !== "cancelled");
+  const followUps = ticket.deadlines.filter((d) => d.pingId === null && d.status !== "cancelled" && !ON_REQUEST_DEADLINES.has(d.kind));
   const owed = new Set(followUps.map(followUpKey));
   const planned = plan.deadlines.filter((d) => d.pingIndex === null);
   const plannedFollowUps = new Set(planned.map(followUpKey));
   addDeadlines.push(...planned.filter((d) => !owed.has(followUpKey(d))));
   const cancelledDeadlines = ticket.deadlines.filter(
-    (d) => d.status === "pending" && (d.pingId === null ? !plannedFollowUps.has(followUpKey(d)) && !ON_REQUEST_DEADLINES.has(d.kind) : cancelledIds.has(d.pingId)),
+    (d) => d.status === "pending" && (d.pingId === null ? !ON_REQUEST_DEADLINES.has(d.kind) && !plannedFollowUps.has(followUpKey(d)) : cancelledIds.has(d.pingId)),
   );
 
   const { addedSeats, removedSeats } = reseat(ticket, plan);

@@ -8,8 +8,8 @@ import { card } from "../messages/card.js";
 import { t, type MessageKey, type MessageParams } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
 import type { CoreContext, TicketChange } from "../ports.js";
-import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toReporter, type FlowResult } from "../tickets/flow-support.js";
-import { canAct, canView } from "../tickets/permissions.js";
+import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toReporter, type FlowResult, type TicketAction } from "../tickets/flow-support.js";
+import { canAct, canView, mayRecordForTeam } from "../tickets/permissions.js";
 import { advanceStatus, type TeamSeat, type Ticket } from "../tickets/ticket.js";
 import { departmentName } from "../tickets/ticket-card.js";
 import { formatLocalTime } from "../time/business-time.js";
@@ -34,11 +34,18 @@ export function teamSpaceOf(ticket: Ticket, org: Organisation): Recipient | unde
   return { kind: "team", ticketNumber: ticket.number, name: ticket.number, platform: channel.platform, address: channel.externalId };
 }
 
-/** A line for the team's place, in the deployment's language. */
-function toTeam(ctx: CoreContext, ticket: Ticket, key: MessageKey, params: (locale: Locale) => MessageParams): Notification[] {
+/** A line for the team's place, in the deployment's language; nothing where the team has no place. */
+export function toTeam(ctx: CoreContext, ticket: Ticket, key: MessageKey, params: (locale: Locale) => MessageParams): Notification[] {
   const space = teamSpaceOf(ticket, ctx.org);
   if (!space) return [];
   return [{ recipient: space, card: card(t(ctx.defaultLocale, key, params(ctx.defaultLocale))), ticketNumber: ticket.number }];
+}
+
+/** Several lines for the team's place, as one message. */
+export function toTeamLines(ctx: CoreContext, ticket: Ticket, lines: (locale: Locale) => string[]): Notification[] {
+  const space = teamSpaceOf(ticket, ctx.org);
+  if (!space) return [];
+  return [{ recipient: space, card: card(lines(ctx.defaultLocale)), ticketNumber: ticket.number }];
 }
 
 /**
@@ -72,7 +79,7 @@ export async function formTeam(ctx: CoreContext, leader: Member, ticket: Ticket,
   };
 }
 
-function requireTeam(ticket: Ticket): void {
+export function requireTeam(ticket: Ticket): void {
   if (ticket.team.length === 0) throw new HotlineError("no_team", `${ticket.number} has no team`, { number: ticket.number });
 }
 
@@ -152,42 +159,39 @@ export async function confirmAppointment(ctx: CoreContext, actor: Member, number
   return done(ctx, actor, "confirm.done", ticket.number, outbox);
 }
 
-const isOnTeam = (member: Member, ticket: Ticket) => ticket.team.some((s) => s.memberId === member.id);
-
-/** The team's milestones: on site (meets the same-day deadline), then the signed agreement. */
-const MILESTONES = {
-  team_on_site: { event: "team_on_site", teamLine: "team.on_site", reporter: "notify.team_on_site", done: "onsite.done" },
-  agreement_signed: { event: "agreement_signed", teamLine: "team.agreement", reporter: "notify.agreement", done: "agreement.done" },
-} as const;
-
-async function recordMilestone(ctx: CoreContext, actor: Member, number: string, status: keyof typeof MILESTONES): Promise<FlowResult> {
-  const milestone = MILESTONES[status];
-  const ticket = await ticketFor(ctx, actor, number, (m, tk) => canView(m, tk, ctx.org), "view");
+/**
+ * The team's work on the case: the same checks for each step it records (arriving on site, the
+ * responsibility split, the agreement): a formed team, one of its members (or after-sales, which
+ * leads it, or a manager), a ticket not yet finished.
+ */
+export function refuseTeamStep(ctx: CoreContext, actor: Member, ticket: Ticket, action: TicketAction): void {
   requireTeam(ticket);
-  if (!isOnTeam(actor, ticket) && !actsOnAllTickets(actor, ctx.org)) {
+  if (!mayRecordForTeam(actor, ticket, ctx.org)) {
     throw new HotlineError("not_allowed", `${actor.id} is not on the team of ${ticket.number}`, { number: ticket.number, refusal: "team" });
   }
-  refuseIfFinished(ticket, status);
+  refuseIfFinished(ticket, action);
+}
+
+/** §5 处理小组必须于当天赶赴现场: the team reached the site, which meets the same-day deadline. */
+export async function recordOnSite(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {
+  const ticket = await ticketFor(ctx, actor, number, (m, tk) => canView(m, tk, ctx.org), "view");
+  refuseTeamStep(ctx, actor, ticket, "team_on_site");
   const now = ctx.clock();
-  const next = advanceStatus(ticket.status, status);
+  const next = advanceStatus(ticket.status, "team_on_site");
   const labels = actorLabels(ctx, actor);
   const at = formatLocalTime(now, ctx.timeZone);
   const outbox = [
-    ...toTeam(ctx, ticket, milestone.teamLine, (l) => ({ at, ...labels(l) })),
-    ...(await toReporter(ctx, ticket, actor, milestone.reporter, () => ({ number: ticket.number }))),
+    ...toTeam(ctx, ticket, "team.on_site", (l) => ({ at, ...labels(l) })),
+    ...(await toReporter(ctx, ticket, actor, "notify.team_on_site", () => ({ number: ticket.number }))),
   ];
-  const onSite = status === "team_on_site" ? ticket.deadlines.filter((d) => d.kind === "on_site" && d.status === "pending").map((d) => d.id) : [];
   await ctx.tickets.apply(ticket.id, {
     status: next,
-    meetDeadlines: { ids: onSite, at: now },
-    events: [{ type: milestone.event, actorId: actor.id }, ...statusEvents(ticket, next, actor.id)],
+    meetDeadlines: { ids: ticket.deadlines.filter((d) => d.kind === "on_site" && d.status === "pending").map((d) => d.id), at: now },
+    events: [{ type: "team_on_site", actorId: actor.id }, ...statusEvents(ticket, next, actor.id)],
     outbox,
   });
-  return done(ctx, actor, milestone.done, ticket.number, outbox);
+  return done(ctx, actor, "onsite.done", ticket.number, outbox);
 }
-
-export const recordOnSite = (ctx: CoreContext, actor: Member, number: string) => recordMilestone(ctx, actor, number, "team_on_site");
-export const recordAgreement = (ctx: CoreContext, actor: Member, number: string) => recordMilestone(ctx, actor, number, "agreement_signed");
 
 /** `/team`: the roster as it stands. */
 export async function showTeam(ctx: CoreContext, actor: Member, number: string): Promise<FlowResult> {

@@ -1,8 +1,8 @@
 import type { Organisation } from "../directory/organisation.js";
 import type { Card, Choice, Mention } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
-import { departmentName, memberName, ticketFields, type CardContext } from "../tickets/ticket-card.js";
-import { isFinished, type TeamSeat, type Ticket } from "../tickets/ticket.js";
+import { departmentName, memberName, recordLines, ticketFields, type CardContext } from "../tickets/ticket-card.js";
+import { isFinished, type TeamSeat, type Ticket, type WorkRecordKind } from "../tickets/ticket.js";
 import { formatLocalTime } from "../time/business-time.js";
 
 function leadOf(departmentId: string, org: Organisation): string | null {
@@ -19,6 +19,9 @@ export function teamPeople(ticket: Ticket, org: Organisation): string[] {
   return [...new Set(people)];
 }
 
+/** What the roster keeps of the work on the case: QA's appraisal, the team's split and agreement, finance's handling. */
+const TEAM_RECORDS: readonly WorkRecordKind[] = ["appraisal", "responsibility", "agreement", "finance"];
+
 function seatLine(seat: TeamSeat, ctx: CardContext): string {
   const department = departmentName(seat.departmentId, ctx);
   const who = memberName(seat.memberId, ctx);
@@ -27,12 +30,15 @@ function seatLine(seat: TeamSeat, ctx: CardContext): string {
   return t(ctx.locale, seat.confirmedAt ? "team.seat.confirmed" : "team.seat.appointed", { department, who });
 }
 
-/** What the team can record next: arriving on site, then the signed agreement. */
+/**
+ * What the team can record next (§5): arriving on site, the responsibility split, the signed
+ * agreement; and for after-sales, a seat for another department. Each button asks for its text.
+ */
 function progressActions(ticket: Ticket, ctx: CardContext): Choice[] {
   if (isFinished(ticket.status) || ticket.status === "agreement_signed") return [];
-  const agreement = { id: `/agreement ${ticket.number}`, label: t(ctx.locale, "button.agreement") };
-  if (ticket.status === "team_on_site") return [agreement];
-  return [{ id: `/onsite ${ticket.number}`, label: t(ctx.locale, "button.on_site") }, agreement];
+  const button = (command: string, label: Parameters<typeof t>[1]): Choice => ({ id: `/${command} ${ticket.number}`, label: t(ctx.locale, label) });
+  const onSite = ticket.status === "team_on_site" ? [] : [button("onsite", "button.on_site")];
+  return [...onSite, button("responsibility", "button.responsibility"), button("agreement", "button.agreement"), { id: `/team ${ticket.number} add`, label: t(ctx.locale, "button.add_seat") }];
 }
 
 /**
@@ -52,6 +58,7 @@ export function teamCard(ticket: Ticket, ctx: CardContext): Card {
     lines: [
       ...(onSite ? [t(locale, "team.on_site_by", { due: formatLocalTime(onSite.dueAt, ctx.timeZone) })] : []),
       ...ticket.team.map((seat) => seatLine(seat, ctx)),
+      ...recordLines(ticket, ctx, TEAM_RECORDS),
     ],
     fields: ticketFields(ticket, ctx, { only: ["status", "description", "serviceCenter", "customerName"] }),
     pickers: isFinished(ticket.status)

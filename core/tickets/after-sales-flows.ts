@@ -54,7 +54,8 @@ export async function confirmTicket(ctx: CoreContext, actor: Member, number: str
   const confirms = unanswered(ticket, ["confirm"]);
   if (confirms.length === 0) throw new HotlineError("not_awaiting_confirmation", `${ticket.number} awaits no confirmation`, { number: ticket.number });
   const now = ctx.clock();
-  const own = via === "confirmed" ? confirms : activePings(ticket).filter((p) => p.acknowledgedAt === null && (p.duty === "confirm" || p.memberId === actor.id || (p.departmentId !== null && p.departmentId === actor.departmentId)));
+  // A seat on the complaint team is filled by appointing (§5), never by acknowledging.
+  const own = via === "confirmed" ? confirms : activePings(ticket).filter((p) => p.acknowledgedAt === null && p.duty !== "appoint_team_member" && (p.duty === "confirm" || p.memberId === actor.id || (p.departmentId !== null && p.departmentId === actor.departmentId)));
   const pingIds = own.map((p) => p.id);
   const before = withAnswered(ticket, pingIds, actor.id, now);
   const move = await moveTicket(ctx, { before: ticket, after: { ...before, releasedAt: ticket.releasedAt ?? now }, actor, answers: ["confirm"], opening: "new" });

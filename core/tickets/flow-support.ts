@@ -26,7 +26,7 @@ export async function cardContext(ctx: CoreContext, locale: Locale): Promise<Car
 }
 
 /** Which refusal a member reads: the catalog has a sentence for each. */
-export type Refusal = "view" | "act" | "close" | "team" | "appoint" | "grade" | "assign" | "feedback" | "transfer" | "receipt" | "return" | "transport" | "storage";
+export type Refusal = "view" | "act" | "close" | "team" | "appoint" | "grade" | "assign" | "feedback" | "transfer" | "receipt" | "return" | "transport" | "storage" | "quality" | "finance" | "team_seats" | "override";
 
 export type Check = (member: Member, ticket: Ticket) => boolean;
 
@@ -54,7 +54,9 @@ export type TicketAction =
   | "assigned"
   | "feedback"
   | "transferred"
-  | "return_requested";
+  | "return_requested"
+  | "recorded"
+  | "team_changed";
 
 export function refuseIfFinished(ticket: Ticket, action: TicketAction): void {
   if (isFinished(ticket.status)) {

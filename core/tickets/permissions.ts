@@ -81,3 +81,22 @@ export function mayRecordTransport(member: Member, org: Organisation): boolean {
 export function mayRecordStorage(member: Member, org: Organisation): boolean {
   return org.logistics !== undefined && member.departmentId === org.logistics.storage;
 }
+
+/**
+ * QA's work on a ticket (§4: technical support, measures; §5: 技术鉴定、核实) comes from the quality
+ * assurance department; managers may write it down for them.
+ */
+export function mayRecordQualityWork(member: Member, org: Organisation): boolean {
+  return member.departmentId === org.qualityAssuranceDepartment || hasRole(member, "manager") || hasRole(member, "admin");
+}
+
+/** §5 销售财务处负责相关财务处理: the finance department (and managers) records how an agreed amount was handled. */
+export function mayRecordFinance(member: Member, org: Organisation): boolean {
+  return member.departmentId === org.complaintTeam.financeDepartment || hasRole(member, "manager") || hasRole(member, "admin");
+}
+
+/** A member of the ticket's complaint team (any seat, the leader's included). */
+export const isOnTeam = (member: Member, ticket: Ticket) => ticket.team.some((s) => s.memberId === member.id);
+
+/** §5: the team records its own progress; after-sales, which leads it, and managers may too. */
+export const mayRecordForTeam = (member: Member, ticket: Ticket, org: Organisation) => isOnTeam(member, ticket) || actsOnAllTickets(member, org);

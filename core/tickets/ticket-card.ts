@@ -7,8 +7,9 @@ import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
 import { formatLocalTime } from "../time/business-time.js";
 import { findRule } from "../triage/rules.js";
+import { formatFen } from "../validation/amount.js";
 import type { TriageThresholds } from "../triage/rules.js";
-import { activePings, maskPhone, type Deadline, type Severity, type Ticket } from "./ticket.js";
+import { activePings, maskPhone, type Deadline, type Severity, type Ticket, type WorkRecordKind } from "./ticket.js";
 import { vehicleReturnLines } from "./vehicle-return.js";
 import { warrantyLine } from "./warranty-line.js";
 
@@ -38,6 +39,23 @@ export function gradingLines(ticket: Pick<Ticket, "gradings">, ctx: CardContext)
         reason: g.reason,
       }),
     ),
+  ];
+}
+
+/** The records as a card shows them, oldest first: what, who, when, the amount, an override, the files. */
+export function recordLines(ticket: Pick<Ticket, "records">, ctx: CardContext, kinds?: readonly WorkRecordKind[]): string[] {
+  const records = ticket.records.filter((r) => kinds === undefined || kinds.includes(r.kind));
+  if (records.length === 0) return [];
+  const { locale } = ctx;
+  return [
+    `${t(locale, "field.records")}:`,
+    ...records.map((r) => {
+      const what = [t(locale, `record.${r.kind}`), ...(r.amountFen === null ? [] : [formatFen(r.amountFen, locale)])].join(" ");
+      const text = r.text.replace(/\s*[\r\n]+\s*/g, " ");
+      const override = r.override === null ? "" : t(locale, "record.override", { reason: r.override });
+      const files = r.attachments.length ? t(locale, "record.files", { count: r.attachments.length }) : "";
+      return `${t(locale, "record.line", { what, who: memberName(r.by, ctx), at: formatLocalTime(r.at, ctx.timeZone), text })}${override}${files}`;
+    }),
   ];
 }
 
@@ -144,6 +162,7 @@ export function ticketCard(ticket: Ticket, ctx: CardContext, options: { fullPhon
       // §5: repairs within the warranty follow its rules; a returned vehicle's transport and storage.
       warrantyLine(ticket, ctx.org, locale),
       ...vehicleReturnLines(ticket, ctx),
+      ...recordLines(ticket, ctx),
       ...(ticket.pings.length ? [`${t(locale, "field.pings")}:`, ...pingLines(ticket, ctx)] : []),
       ...(deadlines.length ? [`${t(locale, "field.deadlines")}:`, ...deadlines] : []),
     ],

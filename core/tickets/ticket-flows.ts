@@ -6,7 +6,7 @@ import type { Notification } from "../escalation/notification.js";
 import { isHeld, needsConfirmation, planEscalation, type TicketStage } from "../escalation/plan-escalation.js";
 import { organisationTerms } from "../directory/organisation-terms.js";
 import { HotlineError } from "../errors.js";
-import { card } from "../messages/card.js";
+import { card, type Card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import type { Locale } from "../messages/locale.js";
 import { truncate } from "../messages/truncate.js";
@@ -18,8 +18,8 @@ import { canAct, canClose, canResolve, canView, mayCallCustomer, mayGrade } from
 import { confirmTicket } from "./after-sales-flows.js";
 import { receiptChannelOf, receiptNotifications } from "./receipts.js";
 import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toMembers, toReporter, type FlowResult } from "./flow-support.js";
-import { activePings, advanceStatus, isUngraded, type Severity, type Ticket, type TicketStatus } from "./ticket.js";
-import { reasonLines, severityText, ticketCard } from "./ticket-card.js";
+import { activePings, advanceStatus, isUngraded, type Ping, type Severity, type Ticket, type TicketStatus } from "./ticket.js";
+import { departmentName, reasonLines, severityText, ticketCard } from "./ticket-card.js";
 import { withLatestEntries } from "./timeline-flows.js";
 
 
@@ -131,15 +131,32 @@ function statusAfterAck(actor: Member, ticket: Ticket, ctx: CoreContext): Ticket
  * The pings an actor's acknowledgement answers: their own and their department's, and any whose
  * deadline has been escalated to them (the senior manager acknowledging for a silent lead).
  */
-function acknowledgement(ctx: CoreContext, actor: Member, ticket: Ticket, now: Date): Omit<TicketChange, "events" | "outbox"> & { pingIds: number[] } {
+function acknowledgement(ctx: CoreContext, actor: Member, ticket: Ticket, now: Date): Omit<TicketChange, "events" | "outbox"> & { pingIds: number[]; toAppoint: Ping[] } {
   const escalatedToActor = ticket.deadlines.filter((d) => d.status === "pending" && d.pingId !== null && d.step > 0 && d.chain[d.step] === actor.id);
-  const pingIds = [...new Set([...pendingPingsOf(actor, ticket).map((p) => p.id), ...escalatedToActor.map((d) => d.pingId!)])];
+  const owed = [...new Set([...pendingPingsOf(actor, ticket).map((p) => p.id), ...escalatedToActor.map((d) => d.pingId!)])].map((id) => ticket.pings.find((p) => p.id === id)!);
+  // §5 小组成员应得到授权: a department's part on the team is its appointed member; acknowledging is not appointing.
+  const toAppoint = owed.filter((p) => p.duty === "appoint_team_member");
+  const pingIds = owed.filter((p) => p.duty !== "appoint_team_member").map((p) => p.id);
   const deadlineIds = ticket.deadlines.filter((d) => d.status === "pending" && d.pingId !== null && pingIds.includes(d.pingId)).map((d) => d.id);
   return {
     pingIds,
+    toAppoint,
     acknowledgePings: { ids: pingIds, by: actor.id, at: now },
     meetDeadlines: { ids: deadlineIds, at: now },
   };
+}
+
+/** What an acknowledgement says of the seats still to fill: appoint a member, by command or picker. */
+async function appointInstead(ctx: CoreContext, actor: Member, ticket: Ticket, pings: readonly Ping[]): Promise<Card> {
+  const cardCtx = await cardContext(ctx, localeOf(actor, ctx.defaultLocale));
+  const departments = [...new Set(pings.map((p) => p.departmentId).filter((id): id is string => id !== null))];
+  return card(
+    departments.map((id) => t(cardCtx.locale, "ack.appoint_instead", { number: ticket.number, department: departmentName(id, cardCtx) })),
+    {
+      tone: "info",
+      pickers: departments.map((id) => ({ id: `/appoint ${ticket.number} ${id}`, label: t(cardCtx.locale, "team.picker", { department: departmentName(id, cardCtx) }) })),
+    },
+  );
 }
 
 
@@ -166,8 +183,10 @@ async function engage(ctx: CoreContext, actor: Member, number: string, how: keyo
   const engagement = ENGAGEMENTS[how];
   const ticket = await ticketFor(ctx, actor, number, (m, tk) => canAct(m, tk, ctx.org), "act");
   refuseIfFinished(ticket, how);
-  const { pingIds, ...ack } = acknowledgement(ctx, actor, ticket, ctx.clock());
+  const { pingIds, toAppoint, ...ack } = acknowledgement(ctx, actor, ticket, ctx.clock());
+  const appointHint = toAppoint.length ? [await appointInstead(ctx, actor, ticket, toAppoint)] : [];
   if (engagement.needsPendingPing && pingIds.length === 0) {
+    if (appointHint.length) return { replies: appointHint, notifications: [] };
     throw new HotlineError("nothing_to_acknowledge", `nothing on ${ticket.number} awaits ${actor.id}`, { number: ticket.number });
   }
   // Where after-sales confirms first, answering the confirmation ping is confirming: the ticket goes out to its whole plan (§4).
@@ -184,7 +203,8 @@ async function engage(ctx: CoreContext, actor: Member, number: string, how: keyo
     events: [{ type: engagement.event, actorId: actor.id, data: { pings: pingIds } }, ...statusEvents(ticket, status, actor.id), ...team.events],
     outbox: [...outbox, ...team.outbox],
   });
-  return done(ctx, actor, engagement.done, ticket.number, outbox);
+  const result = done(ctx, actor, engagement.done, ticket.number, outbox);
+  return { ...result, replies: [...result.replies, ...appointHint] };
 }
 
 /** After-sales answering its "lead the complaint team" ping forms the team (once). */

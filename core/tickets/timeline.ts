@@ -103,7 +103,9 @@ const SENTENCES: Record<TimelineEventType, Sentence> = {
   ),
   team_confirmed: sentence(departmentData, (d, env) => say(env, "timeline.team_confirmed", { department: departmentName(d.departmentId, env.ctx) })),
   team_on_site: sentence(nothing, (_d, env) => say(env, "timeline.team_on_site")),
-  agreement_signed: sentence(nothing, (_d, env) => say(env, "timeline.agreement_signed")),
+  agreement_signed: sentence(z.object({ override: z.string().optional() }), (d, env) =>
+    d.override === undefined ? say(env, "timeline.agreement_signed") : say(env, "timeline.agreement_signed_override", { reason: truncate(d.override, TIMELINE_TEXT_MAX) }),
+  ),
 
   confirmed: sentence(z.object({ level }), (d, env) => say(env, "timeline.confirmed", { severity: severityText({ category: "major", level: d.level }, env.ctx.locale) })),
   released: sentence(z.object({ confirmed: z.boolean() }), (d, env) => say(env, d.confirmed ? "timeline.released" : "timeline.released_unconfirmed")),

@@ -1,4 +1,4 @@
-import { ON_REQUEST_DUTIES } from "../escalation/plan-escalation.js";
+import type { Duty } from "../directory/organisation.js";
 import { t } from "../messages/catalog.js";
 import type { Locale } from "../messages/locale.js";
 import { formatLocalTime } from "../time/business-time.js";
@@ -12,9 +12,12 @@ export interface VehicleReturn {
   stored: WorkRecord | undefined;
 }
 
+/** §5: what a return asks of the two logistics departments. */
+const RETURN_DUTIES: ReadonlySet<Duty> = new Set(["transport_vehicle", "store_vehicle"]);
+
 export function vehicleReturnOf(ticket: Pick<Ticket, "pings" | "records">): VehicleReturn {
   return {
-    requested: ticket.pings.some((p) => ON_REQUEST_DUTIES.has(p.duty) && p.cancelledAt === null),
+    requested: ticket.pings.some((p) => RETURN_DUTIES.has(p.duty) && p.cancelledAt === null),
     transported: ticket.records.find((r) => r.kind === "transported"),
     stored: ticket.records.find((r) => r.kind === "stored"),
   };

@@ -151,6 +151,10 @@ export class PrismaTicketStore implements TicketStore {
       if (seat) await tx.teamSeat.update({ where: { ticketId_departmentId: { ticketId, departmentId: seat.departmentId } }, data: seat.seat });
       const files = change.addAttachments ?? [];
       if (files.length) await tx.attachment.createMany({ data: files.map((a) => attachmentRow(ticketId, a, null, now)) });
+      const toRecord = change.attachToRecord;
+      if (toRecord?.attachments.length) {
+        await tx.attachment.createMany({ data: toRecord.attachments.map((a) => attachmentRow(ticketId, a, toRecord.recordId, now)) });
+      }
       for (const { attachments, ...record } of change.addRecords ?? []) {
         const { id: recordId } = await tx.workRecord.create({ data: { ticketId, ...record }, select: { id: true } });
         if (attachments.length) await tx.attachment.createMany({ data: attachments.map((a) => attachmentRow(ticketId, a, recordId, now)) });

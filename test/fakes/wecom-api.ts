@@ -511,6 +511,36 @@ export function textMessageXml(options: TextMessageXmlOptions): string {
   );
 }
 
+export interface FileMessageXmlOptions {
+  toUser: string;
+  fromUser: string;
+  /** "image" (a photo) or "file" (a document, with its name). */
+  msgType: "image" | "file";
+  /** The media id the app downloads it by. */
+  mediaId: string;
+  fileName?: string;
+  msgId?: string;
+  createTime?: number;
+  agentId: number;
+}
+
+/** A user's photo or file as WeCom delivers it once decrypted: no text, a MediaId to download it by. */
+export function fileMessageXml(options: FileMessageXmlOptions): string {
+  return (
+    "<xml>" +
+    `<ToUserName>${cdata(options.toUser)}</ToUserName>` +
+    `<FromUserName>${cdata(options.fromUser)}</FromUserName>` +
+    `<CreateTime>${options.createTime ?? nowSeconds()}</CreateTime>` +
+    `<MsgType>${cdata(options.msgType)}</MsgType>` +
+    (options.msgType === "image" ? `<PicUrl>${cdata("https://wework.qpic.cn/fake")}</PicUrl>` : "") +
+    `<MediaId>${cdata(options.mediaId)}</MediaId>` +
+    (options.fileName === undefined ? "" : `<FileName>${cdata(options.fileName)}</FileName>`) +
+    `<MsgId>${options.msgId ?? fakeMsgId()}</MsgId>` +
+    `<AgentID>${options.agentId}</AgentID>` +
+    "</xml>"
+  );
+}
+
 export interface EventXmlOptions {
   toUser: string;
   fromUser: string;

@@ -123,7 +123,8 @@ describe("a level-1 complaint waits for after-sales' confirmation (§4: 经售�
     );
     // PR's appointment ping is done (sun.li appointed herself), so it stays on record; her seat goes.
     expect(after.team.map((s) => s.departmentId)).toEqual(["after_sales", "quality_assurance", "legal_counsel", "sales_finance"]);
-    expect(after.deadlines.filter((d) => d.status === "cancelled").map((d) => d.kind)).toEqual(["acknowledge"]);
+    // QA's technical support is level 1's alone: its acknowledgement and its deadline go.
+    expect(after.deadlines.filter((d) => d.status === "cancelled").map((d) => d.kind)).toEqual(["acknowledge", "support"]);
     expect(after.deadlines.find((d) => d.kind === "measures")).toMatchObject({ status: "pending", dueAt: new Date("2026-11-27T02:30:00Z") });
 
     const toQa = await messagesTo("chen.jie");

@@ -122,7 +122,10 @@ describe("a major complaint's handling team (manual §5)", () => {
     expect(there.status).toBe("team_on_site");
     expect(there.deadlines.find((d) => d.kind === "on_site")?.status).toBe("met");
 
-    await say(app, "zhou.min", `/agreement ${NUMBER}`);
+    // Legal counsel, finance and PR have not appointed anyone: after-sales signs anyway, saying why.
+    expect((await say(app, "zhou.min", `/agreement ${NUMBER} override 顾客要求当场签字，其余部门电话确认`)).text).toContain("已记下理由");
+    await say(app, "zhou.min", "更换同型新车");
+    await say(app, "zhou.min", "完成");
     expect((await ticket()).status).toBe("agreement_signed");
     const events = await app.db.ticketEvent.findMany({ where: { ticket: { number: NUMBER } }, orderBy: { id: "asc" } });
     expect(events.map((e) => e.type).filter((type) => type.startsWith("team") || type === "agreement_signed")).toEqual([

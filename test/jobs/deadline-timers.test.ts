@@ -112,14 +112,18 @@ describe("deadline timers on BullMQ", () => {
     const level1 = [{ department: "after_sales", duty: "confirm" }, { department: "quality_assurance", duty: "technical_support" }];
     const { app, timers } = await start({ worker: false, ackMinutes: 60, level1 });
     const number = await reportLevel1(app);
-    expect(await timers.scheduleNew()).toBe(2);
+    // After-sales' confirmation, QA's acknowledgement and QA's technical support (§4 立即委派).
+    expect(await timers.scheduleNew()).toBe(3);
     const support = await app.db.deadline.findFirstOrThrow({ where: { kind: "acknowledge" }, orderBy: { id: "desc" } });
+    const sending = await app.db.deadline.findFirstOrThrow({ where: { kind: "support" } });
     expect(await timers.queue.getJob(timerJobId(support.id, 0))).toBeDefined();
 
     await say(app, "zhou.min", `/grade ${number} 2 无人员伤亡`);
     expect((await app.db.deadline.findUniqueOrThrow({ where: { id: support.id } })).status).toBe("cancelled");
-    expect(await timers.removeMet()).toBe(2); // after-sales' (met by grading) and QA's support (cancelled)
+    expect((await app.db.deadline.findUniqueOrThrow({ where: { id: sending.id } })).status).toBe("cancelled");
+    expect(await timers.removeMet()).toBe(3); // after-sales' (met by grading), QA's acknowledgement and its support (cancelled)
     expect(await timers.queue.getJob(timerJobId(support.id, 0))).toBeUndefined();
+    expect(await timers.queue.getJob(timerJobId(sending.id, 0))).toBeUndefined();
     // Level 2 asks QA for measures: its acknowledgement and the measures deadline get timers.
     expect(await timers.scheduleNew()).toBe(2);
   });

@@ -402,7 +402,14 @@ describe("a major complaint's team on Slack", () => {
     clock.now = new Date("2026-11-26T06:00:00Z");
     await press(bot, slack.message(channel.id, roster.ts)!, GAO, "已到达现场");
     await eventually(async () => (await timeline(bot.app)).includes("team_on_site"));
+    // Three seats are still empty: the agreement waits, and after-sales reads what is missing and how to sign anyway.
     await press(bot, slack.message(channel.id, roster.ts)!, ZHOU, "协议已签订");
+    const refused = await eventually(() => slack.ephemerals.find((e) => e.user === ZHOU && e.text.includes("还不能记录协议")));
+    expect(refused.text).toContain("待委派成员：法律顾问、销售财务处、华晨公关部");
+    const dm = (text: string) => send(bot, eventCallback({ event: messageEvent({ user: ZHOU, channel: "D0ZHOU", channelType: "im", text }) }));
+    await dm(`agreement ${NUMBER} override 顾客要求当场签字`);
+    await eventually(() => slack.messagesIn("D0ZHOU").some((m) => m.text.includes("已记下理由")));
+    await dm("更换同型新车 5.2万");
     await eventually(async () => (await timeline(bot.app)).includes("agreement_signed"));
     const ticket = await bot.app.core.tickets.findByNumber(NUMBER);
     expect(ticket!.status).toBe("agreement_signed");

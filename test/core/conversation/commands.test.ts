@@ -108,6 +108,7 @@ describe("Telegram's command menu, from the table", () => {
       const names = commandMenu(language, org).map((c) => c.command);
       expect(names).toEqual(COMMANDS.map((row) => row.name));
       expect(names).toEqual(expect.arrayContaining(["team", "appoint", "confirm", "onsite", "agreement", "report", "attach"]));
+      expect(names).toEqual(expect.arrayContaining(["support", "measures", "appraisal", "responsibility", "finance"]));
     }
   });
 
@@ -119,6 +120,18 @@ describe("Telegram's command menu, from the table", () => {
     expect(en.get("note")).toBe("Add a note: /note <HL-…> <text>");
     expect(zh.get("report")).toBe("报表（售后服务部和领导）：/report [today|week|YYYY-MM-DD]");
     expect(en.get("help")).toBe("List every command");
+  });
+
+  it("names the organisation's departments in the work commands QA, the team and finance record (§4, §5)", () => {
+    const zh = new Map(commandMenu("zh", org).map((c) => [c.command, c.description]));
+    const en = new Map(commandMenu("en", org).map((c) => [c.command, c.description]));
+    expect(zh.get("support")).toBe("记录已委派的技术支持（质量保证部，1 级）：/support <HL-…> <who was sent, to do what>");
+    expect(en.get("measures")).toBe("Propose the measures (Quality Assurance, level 2): /measures <HL-…> <measures>");
+    expect(zh.get("appraisal")).toBe("记录技术鉴定、核实（质量保证部）：/appraisal <HL-…> <findings>");
+    expect(zh.get("team")).toBe("查看处理小组；售后服务部可增加或取消部门席位：/team <HL-…> [add|remove <department>]");
+    expect(en.get("responsibility")).toBe("Record the analysis and the responsibility split (the team): /responsibility <HL-…> <analysis and split>");
+    expect(zh.get("agreement")).toBe("记录与顾客签订的协议，金额写在末尾（如 5.2万）：/agreement <HL-…> <terms> [amount] | override <reason>");
+    expect(en.get("finance")).toBe("Record the finance handling of an agreed amount (Sales Finance): /finance <HL-…> <what was done>");
   });
 
   it("keeps within Telegram's limits: commands of 1-32 of a-z0-9_, descriptions of 1-256 characters, at most 100 commands", () => {

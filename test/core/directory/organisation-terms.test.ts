@@ -14,6 +14,8 @@ describe("the organisation's names as message parameters", () => {
       customerService: "客服中心",
       transportDepartment: "销售公司物流部",
       storageDepartment: "计划物流部",
+      qualityAssurance: "质量保证部",
+      finance: "销售财务处",
     });
     expect(organisationTerms(org, "en")).toEqual({
       ...common,
@@ -22,6 +24,8 @@ describe("the organisation's names as message parameters", () => {
       customerService: "Customer Service Center (hotline)",
       transportDepartment: "Sales Logistics",
       storageDepartment: "Planning Logistics",
+      qualityAssurance: "Quality Assurance",
+      finance: "Sales Finance",
     });
   });
 

@@ -103,6 +103,8 @@ describe("the default organisation file", () => {
     expect(org.deadlines).toEqual({
       acknowledgeMinutes: { general: 480, level1: 30, level2: 120, level3: 240, ungraded: 120, first_line: 60, work_order: 240 },
       measuresMinutes: 1440,
+      supportMinutes: 60,
+      financeMinutes: 4320,
       feedbackMinutes: 2880,
       receiptMinutes: 4320,
       transportMinutes: 2 * 24 * 60,
@@ -158,6 +160,53 @@ describe("warranty terms and returned vehicles (§5)", () => {
   it("refuses transport or storage deadlines that are not positive minutes", () => {
     expect(errorFor((raw) => (raw.deadlines.transportMinutes = 0)).message).toMatch(/deadlines\.transportMinutes/);
     expect(errorFor((raw) => (raw.deadlines.storageMinutes = "3 days")).message).toMatch(/deadlines\.storageMinutes/);
+  });
+});
+
+describe("who records QA's and finance's work (§4, §5)", () => {
+  const parsed = (edit: (raw: any) => void) => {
+    const raw = rawDefaultOrganisation();
+    edit(raw);
+    return parseOrganisation(raw, "test.yaml");
+  };
+
+  it("takes the quality assurance department from the file, else from the plans that ask for support or measures", () => {
+    expect(defaultOrganisation().qualityAssuranceDepartment).toBe("quality_assurance");
+    expect(parsed((raw) => delete raw.qualityAssuranceDepartment).qualityAssuranceDepartment).toBe("quality_assurance");
+    const fromMeasures = parsed((raw) => {
+      delete raw.qualityAssuranceDepartment;
+      raw.escalation.plans.level1 = raw.escalation.plans.level1.filter((p: { duty: string }) => p.duty !== "technical_support");
+      raw.escalation.plans.level2.find((p: { duty: string }) => p.duty === "propose_measures").department = "legal_counsel";
+    });
+    expect(fromMeasures.qualityAssuranceDepartment).toBe("legal_counsel");
+  });
+
+  it("takes the finance department from the file, else sales_finance where the team's rules name it", () => {
+    expect(defaultOrganisation().complaintTeam.financeDepartment).toBe("sales_finance");
+    expect(parsed((raw) => delete raw.complaintTeam.financeDepartment).complaintTeam.financeDepartment).toBe("sales_finance");
+    expect(parsed((raw) => (raw.complaintTeam.financeDepartment = "legal_counsel")).complaintTeam.financeDepartment).toBe("legal_counsel");
+  });
+
+  it("refuses a file that names neither, or an unknown one, pointing at the key", () => {
+    expect(errorFor((raw) => (raw.qualityAssuranceDepartment = "qa")).message).toContain('qualityAssuranceDepartment: unknown department "qa"');
+    expect(errorFor((raw) => (raw.complaintTeam.financeDepartment = "treasury")).message).toContain('complaintTeam.financeDepartment: unknown department "treasury"');
+    const noQa = errorFor((raw) => {
+      delete raw.qualityAssuranceDepartment;
+      raw.escalation.plans.level1 = raw.escalation.plans.level1.filter((p: { duty: string }) => p.duty !== "technical_support");
+      raw.escalation.plans.level2 = raw.escalation.plans.level2.filter((p: { duty: string }) => p.duty !== "propose_measures");
+    });
+    expect(noQa.message).toContain("qualityAssuranceDepartment: name the quality assurance department");
+    const noFinance = errorFor((raw) => {
+      delete raw.complaintTeam.financeDepartment;
+      raw.complaintTeam.rules = raw.complaintTeam.rules.filter((r: { departments: string[] }) => !r.departments.includes("sales_finance"));
+    });
+    expect(noFinance.message).toContain("complaintTeam.financeDepartment: name the department that handles agreed amounts");
+  });
+
+  it("checks the support and finance minutes like the other deadlines", () => {
+    expect(errorFor((raw) => (raw.deadlines.supportMinutes = 0)).message).toMatch(/deadlines\.supportMinutes: /);
+    expect(errorFor((raw) => (raw.deadlines.financeMinutes = "three days")).message).toMatch(/deadlines\.financeMinutes: /);
+    expect(parsed((raw) => (raw.deadlines.financeMinutes = 0.5)).deadlines.financeMinutes).toBe(0.5);
   });
 });
 

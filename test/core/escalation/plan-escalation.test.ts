@@ -108,10 +108,17 @@ describe("planEscalation at level 1", () => {
     expect(ackDeadlineOf(deadlines, 1)?.chain).toEqual(["chen.jie", "zhao.ming", "qian.hao"]);
   });
 
-  it("has no follow-up deadlines, team or measures", () => {
+  it("gives QA an hour to send technical support (§4 立即委派), on QA's chain, and has no team or measures", () => {
     const { deadlines, team } = result();
-    expect(deadlines.every((d) => d.kind === "acknowledge")).toBe(true);
+    expect(deadlines.filter((d) => d.kind !== "acknowledge")).toEqual([{ kind: "support", dueAt: after(60), pingIndex: null, chain: ["chen.jie", "zhao.ming", "qian.hao"] }]);
+    expect(org().deadlines.supportMinutes).toBe(60);
     expect(team).toBeNull();
+  });
+
+  it("takes the support deadline's minutes from the organisation file", () => {
+    const o = copyOfDefaultOrganisation();
+    o.deadlines.supportMinutes = 15;
+    expect(ofKind(plan(input("fault", LEVEL1), o).deadlines, "support").map((d) => d.dueAt)).toEqual([after(15)]);
   });
 
   it("names the escalation channel", () => {

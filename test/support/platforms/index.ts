@@ -26,6 +26,7 @@
  *   such as `fault`) on the latest message in the member's inbox that shows it, or in a channel
  *   with `{ in: channelId }`. Both resolve with the bot's answer (`text`, `buttons`, `messages`)
  *   once it has been sent: no waiting of your own. `walk` runs scripted steps (scripted-reports.ts).
+ *   `sendFile` sends a document in the member's private chat (the terminal: `/attach <path>`).
  * - What goes to others arrives later: wait with `waitForInbox` / `waitForChannel`. They fail
  *   saying what they waited for and what did arrive. Never sleep, and assert nothing about time taken.
  * - Assert on what people read (`text`, `buttons`) and on the app (`scenario.app`: tickets,
@@ -56,7 +57,7 @@
  */
 export { startScenario, SCENARIO_START, type Scenario, type ScenarioOptions, type WaitOptions } from "./start-scenario.js";
 export { ESCALATION_CHANNEL, SCENARIO_PLATFORMS, TELEGRAM_ESCALATION_GROUP, WECOM_ESCALATION_CHAT, type ScenarioPlatform } from "./scenario-organisation.js";
-export { LEVEL2_FAULT_STEPS, type Step } from "./scripted-reports.js";
+export { LEVEL1_COMPLAINT_STEPS, LEVEL1_FAULT_STEPS, LEVEL2_FAULT_STEPS, type Step } from "./scripted-reports.js";
 export type { BotMessage, Button, Reply } from "./bot-message.js";
 export type { Duration, ScenarioClock } from "./scenario-clock.js";
 

@@ -8,6 +8,8 @@ import type { BotMessage, Button } from "./bot-message.js";
 export interface PlatformDriver {
   /** Sends what a member typed; resolves with the bot's answer once it has been sent. */
   say(memberId: string, text: string): Promise<BotMessage[]>;
+  /** Sends a file (a document named `name`) in the member's private chat, as the platform delivers one; resolves with the answer. */
+  sendFile(memberId: string, name: string): Promise<BotMessage[]>;
   /** Presses a button the member was shown on `message` (in their inbox or a channel). */
   press(memberId: string, message: BotMessage, button: Button): Promise<BotMessage[]>;
   /** Every message the bot sent the member directly, in order, as they are now. */

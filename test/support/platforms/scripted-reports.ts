@@ -32,3 +32,33 @@ export const LEVEL2_FAULT_STEPS: readonly Step[] = [
   { press: "done" }, // no attachments
   { press: "confirm" },
 ];
+
+/** The level-1 quality fault of report-script.ts: someone was injured, which settles the level at once. */
+export const LEVEL1_FAULT_STEPS: readonly Step[] = [
+  ...LEVEL2_FAULT_STEPS.slice(0, 6),
+  { say: "行驶中起火，驾驶员受伤" },
+  { press: "yes" }, // casualties: level 1, nothing else is asked
+  { say: "张先生" },
+  { say: "13812345678" },
+  ...CONTACT_STEPS,
+  { press: "done" },
+  { press: "confirm" },
+];
+
+/** The level-1 customer complaint of report-script.ts: the media exposed it, so the complaint team is formed. */
+export const LEVEL1_COMPLAINT_STEPS: readonly Step[] = [
+  { say: "/new" },
+  { press: "complaint" },
+  { press: "hotline" },
+  { press: "zhonghua" },
+  { say: VALID_VIN },
+  { say: "12000" },
+  { say: "顾客投诉车辆自燃，媒体已报道" },
+  { press: "no" }, // casualties
+  { press: "exposed" }, // media: level 1
+  { say: "王先生" },
+  { say: "13912345678" },
+  ...CONTACT_STEPS,
+  { press: "done" },
+  { press: "confirm" },
+];

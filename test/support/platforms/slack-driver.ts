@@ -90,6 +90,14 @@ export class SlackDriver implements PlatformDriver {
     return this.exchange(user, request, eventId);
   }
 
+  /** A file shared in the direct message: a `file_share` message with no text, the file known by its Slack id. */
+  async sendFile(memberId: string, name: string): Promise<BotMessage[]> {
+    const user = accountOf(this.app, memberId, "slack");
+    const eventId = `Ev0SCN${String(++this.sequence).padStart(6, "0")}`;
+    const shared = { ...messageEvent({ user, channel: directChannelOf(user), channelType: "im", text: "" }), subtype: "file_share", files: [{ id: `F0SCN${this.sequence}`, name, mimetype: "application/pdf" }] };
+    return this.exchange(user, eventCallback({ eventId, event: shared }), eventId);
+  }
+
   async press(memberId: string, message: BotMessage, button: Button): Promise<BotMessage[]> {
     const user = accountOf(this.app, memberId, "slack");
     const [channel, ts] = message.id.split(":") as [string, string];

@@ -48,6 +48,8 @@ export interface Scenario {
    * show (see Button.command) is found by its label.
    */
   press(memberId: string, command: string, options?: { in?: string }): Promise<Reply>;
+  /** A member sends a file (a document named `name`, such as a signed agreement's scan) in their private chat; resolves with the answer. */
+  sendFile(memberId: string, name: string): Promise<Reply>;
   /** Steps one after another (a scripted report); resolves with the last answer. */
   walk(memberId: string, steps: readonly Step[]): Promise<Reply>;
   /** Every message the bot sent the member directly so far, in order, as it shows now. */
@@ -128,6 +130,7 @@ function scenarioOn(platform: ScenarioPlatform, app: App, clock: ScenarioClock, 
     clock,
     say,
     press,
+    sendFile: async (memberId, name) => replyOf(await driver.sendFile(memberId, name)),
     walk: async (memberId, steps) => {
       let last: Reply | undefined;
       for (const [i, step] of steps.entries()) {

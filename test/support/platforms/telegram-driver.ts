@@ -35,6 +35,11 @@ export class TelegramDriver implements PlatformDriver {
     return this.exchange(user.id, () => this.fake.pushUpdate(this.fake.textMessage({ from: user, text })).update_id);
   }
 
+  async sendFile(memberId: string, name: string): Promise<BotMessage[]> {
+    const user = this.userOf(memberId);
+    return this.exchange(user.id, () => this.fake.pushUpdate(this.fake.documentMessage({ from: user, fileName: name })).update_id);
+  }
+
   async press(memberId: string, message: BotMessage, button: Button): Promise<BotMessage[]> {
     const { chatId, messageId } = parseId(message.id);
     if (button.command === undefined) throw new Error(`the Telegram button "${button.label}" carries no callback data`);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { App } from "../../../bot/app.js";
 import { chatCommand } from "../../../bot/cli/chat-command.js";
@@ -77,6 +80,9 @@ class TerminalChat {
  * messages stay in the outbox (no adapter runs), as when no platform is configured.
  */
 export class TerminalDriver implements PlatformDriver {
+  /** Where the files members send are written, once one is. */
+  private files: string | undefined;
+
   private constructor(
     private readonly app: App,
     private readonly chats: Map<string, TerminalChat>,
@@ -120,6 +126,14 @@ export class TerminalDriver implements PlatformDriver {
     const replies = await this.nextReplies(chat, from, `its answer to "${text}"`);
     await this.learnOptionIds(chat, replies.at(-1));
     return replies.map((index) => this.toMessage(chat, index));
+  }
+
+  /** The terminal sends a file by its path (`/attach <file>`): one written for the scenario, under its own folder. */
+  async sendFile(memberId: string, name: string): Promise<BotMessage[]> {
+    const folder = (this.files ??= mkdtempSync(join(tmpdir(), "hotline-scenario-files-")));
+    const path = join(folder, name);
+    writeFileSync(path, `%PDF-1.4 ${name}\n`);
+    return this.say(memberId, `/attach ${path}`);
   }
 
   async press(memberId: string, message: BotMessage, button: Button): Promise<BotMessage[]> {
@@ -174,6 +188,7 @@ export class TerminalDriver implements PlatformDriver {
     const chats = [...this.chats.values()];
     for (const chat of chats) chat.input.end();
     await Promise.all(chats.map((chat) => chat.done));
+    if (this.files) rmSync(this.files, { recursive: true, force: true });
   }
 
   private chat(memberId: string): TerminalChat {

@@ -7,7 +7,7 @@ import type { ButtonCard } from "../../../bot/wecom/wecom-client.js";
 import { WecomCrypto } from "../../../bot/wecom/wecom-crypto.js";
 import type { Card } from "../../../core/messages/card.js";
 import type { DeliveryQueue } from "../../../jobs/delivery-queue.js";
-import { encryptedCallback, eventXml, FakeWecomApi, textMessageXml } from "../../fakes/wecom-api.js";
+import { encryptedCallback, eventXml, FakeWecomApi, fileMessageXml, textMessageXml } from "../../fakes/wecom-api.js";
 import { TEST_REDIS_URL } from "../redis.js";
 import { accountOf, channelOf, listen, settleOutbox, silent, startDeliveries, startInSteps } from "./adapter-rig.js";
 import { pickAnswer, waitForAnswer } from "./answer-of-event.js";
@@ -88,6 +88,13 @@ export class WecomDriver implements PlatformDriver {
     const userid = accountOf(this.app, memberId, "wecom");
     const msgId = String(this.nextMsgId++);
     return this.exchange(userid, textMessageXml({ toUser: CORP_ID, fromUser: userid, content: text, agentId: AGENT_ID, msgId }), msgId);
+  }
+
+  async sendFile(memberId: string, name: string): Promise<BotMessage[]> {
+    const userid = accountOf(this.app, memberId, "wecom");
+    const msgId = String(this.nextMsgId++);
+    const xml = fileMessageXml({ toUser: CORP_ID, fromUser: userid, msgType: "file", mediaId: `MEDIA_${msgId}`, fileName: name, agentId: AGENT_ID, msgId });
+    return this.exchange(userid, xml, msgId);
   }
 
   async press(memberId: string, message: BotMessage, button: Button): Promise<BotMessage[]> {
