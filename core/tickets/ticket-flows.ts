@@ -3,7 +3,7 @@ import type { Platform } from "../directory/organisation.js";
 import type { ReportDraft } from "../dialogs/report-draft.js";
 import { localeOf, newTicketNotices } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
-import { isHeld, needsConfirmation, planEscalation, type TicketStage } from "../escalation/plan-escalation.js";
+import { isHeld, needsConfirmation, ON_REQUEST_DEADLINES, planEscalation, type TicketStage } from "../escalation/plan-escalation.js";
 import { organisationTerms } from "../directory/organisation-terms.js";
 import { HotlineError } from "../errors.js";
 import { card, type Card } from "../messages/card.js";
@@ -18,7 +18,7 @@ import { canAct, canClose, canResolve, canView, mayCallCustomer, mayGrade } from
 import { confirmTicket } from "./after-sales-flows.js";
 import { receiptChannelOf, receiptNotifications } from "./receipts.js";
 import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toMembers, toReporter, type FlowResult } from "./flow-support.js";
-import { activePings, advanceStatus, isUngraded, type Ping, type Severity, type Ticket, type TicketStatus } from "./ticket.js";
+import { activePings, advanceStatus, isUngraded, type DeadlineKind, type Ping, type Severity, type Ticket, type TicketStatus } from "./ticket.js";
 import { departmentName, reasonLines, severityText, ticketCard } from "./ticket-card.js";
 import { withLatestEntries } from "./timeline-flows.js";
 
@@ -254,10 +254,13 @@ export async function requestInformation(ctx: CoreContext, actor: Member, number
   return done(ctx, actor, "ask.done", ticket.number, outbox);
 }
 
+const OUTLASTS_RESOLUTION: ReadonlySet<DeadlineKind> = new Set(["receipt", ...ON_REQUEST_DEADLINES]);
+
 /**
  * Resolving records the result and sends the receipt (回执, manual §4) to the reporter, the service
- * center and the customer. It meets every pending deadline but the receipt's: that one is met when
- * a receipt actually went out, or was given by phone (`/receipt`).
+ * center and the customer. It meets every pending deadline but those of work that goes on after it:
+ * the receipt's, met when a receipt actually went out or was given by phone (`/receipt`), and what
+ * was asked for on request (a returned vehicle's transport and storage, finance's handling).
  */
 export async function resolveTicket(ctx: CoreContext, actor: Member, number: string, result: string): Promise<FlowResult> {
   const ticket = await ticketFor(ctx, actor, number, (m, tk) => canResolve(m, tk, ctx.org), "act");
@@ -269,7 +272,7 @@ export async function resolveTicket(ctx: CoreContext, actor: Member, number: str
     status: "resolved",
     resolvedAt: now,
     fields: { result, resolvedBy: actor.id },
-    meetDeadlines: { ids: ticket.deadlines.filter((d) => d.status === "pending" && d.kind !== "receipt").map((d) => d.id), at: now },
+    meetDeadlines: { ids: ticket.deadlines.filter((d) => d.status === "pending" && !OUTLASTS_RESOLUTION.has(d.kind)).map((d) => d.id), at: now },
     events: [{ type: "resolved", actorId: actor.id, data: { result } }, ...statusEvents(ticket, "resolved", actor.id)],
     outbox,
   });
