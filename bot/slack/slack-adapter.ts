@@ -20,6 +20,7 @@ import type { Card } from "../../core/messages/card.js";
 import { t } from "../../core/messages/catalog.js";
 import { truncate } from "../../core/messages/truncate.js";
 import { formFor } from "../../core/conversation/commands.js";
+import { formToOpen } from "../../core/conversation/run-command.js";
 import { teamCard, teamPeople } from "../../core/teams/team-card.js";
 import { cardContext } from "../../core/tickets/flow-support.js";
 import type { AttachmentRef, Ticket } from "../../core/tickets/ticket.js";
@@ -232,11 +233,17 @@ export class SlackAdapter {
     await ack();
     const press = this.valid(PRESS, body, body);
     const button = this.valid(BUTTON.extend({ value: z.string().min(1) }), action, body);
-    const command = button && (action.action_id === ACTION.note ? `/note ${button.value}` : button.value);
-    const form = command && formFor(command);
-    if (!press || !command || !form) return;
+    if (!press || !button) return;
+    const command = action.action_id === ACTION.note ? `/note ${button.value}` : button.value;
     const member = await this.app.core.directory.findMemberByIdentity("slack", press.user.id);
-    const locale = member?.locale ?? this.app.config.DEFAULT_LOCALE;
+    const form = member && (await formToOpen(this.app.core, member, command));
+    if (!member || !form) {
+      // Refused (or a stranger): the press runs as the command, whose answer says why.
+      const target = this.replyTargetOf(press);
+      await this.handle({ eventId: `action:${press.trigger_id}`, user: press.user.id, channel: target.channel, choice: command }, target);
+      return;
+    }
+    const locale = member.locale ?? this.app.config.DEFAULT_LOCALE;
     const title = (action as { text?: { text?: string } }).text?.text ?? command;
     await this.client.views.open({
       trigger_id: press.trigger_id,

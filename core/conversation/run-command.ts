@@ -1,12 +1,13 @@
 import type { DialogInput } from "../dialogs/report-steps.js";
 import { isHotlineError } from "../errors.js";
 import { card, type Card, type Choice } from "../messages/card.js";
-import { CATALOG, t } from "../messages/catalog.js";
+import { CATALOG, t, type MessageKey } from "../messages/catalog.js";
 import type { Locale } from "../messages/locale.js";
 import type { CoreContext, DialogSession } from "../ports.js";
 import { ticketFor, type FlowResult } from "../tickets/flow-support.js";
 import { normalizeTicketNumber } from "../tickets/ticket.js";
-import { COMMAND_TABLE, type CommandCall, type CommandResult, type CommandRow, type CommandTable } from "./commands.js";
+import type { Member } from "../directory/member.js";
+import { COMMAND_TABLE, findCommand, formFor, type CommandCall, type CommandResult, type CommandRow, type CommandTable } from "./commands.js";
 import { endPending, savePending, type Awaiting, type PendingCommand } from "./pending-command.js";
 import { refusal } from "./refusal.js";
 import { reply, reportPrompt, type DialogPlace, type ReportSession } from "./report-conversation.js";
@@ -55,6 +56,25 @@ export function commandRunner(table: CommandTable): CommandRunner {
       return row && promptCard(ctx, row, pending, locale);
     },
   };
+}
+
+/**
+ * The form a button's command opens for its missing text, once the ticket and the member pass the
+ * checks the command makes before asking (nobody fills in an agreement the team is not ready for).
+ * Undefined when it would be refused: the press then runs as the command, and the refusal answers it.
+ */
+export async function formToOpen(ctx: CoreContext, member: Member, command: string): Promise<{ ask: MessageKey; number: string } | undefined> {
+  const form = formFor(command);
+  const access = form && findCommand(command.slice(1).split(" ")[0]!)?.access;
+  if (!form || !access) return form;
+  try {
+    const ticket = await ticketFor(ctx, member, form.number, access.allowed(ctx), access.refusal);
+    await access.ready?.(ctx, member, ticket);
+    return { ...form, number: ticket.number };
+  } catch (error) {
+    if (isHotlineError(error)) return undefined;
+    throw error;
+  }
 }
 
 /** The conversation's commands: the table in commands.ts. */

@@ -133,7 +133,7 @@ describe("what QA's work is for", () => {
   it("refuses support and measures on a finished ticket, but takes an appraisal after it", async () => {
     await report("wang.fang", LEVEL1_FAULT);
     await say(app, "zhou.min", `/confirm ${NUMBER}`);
-    await say(app, "zhou.min", `/resolve ${NUMBER}`);
+    await say(app, "zhou.min", `/resolve ${NUMBER} 已更换线束`);
     expect((await say(app, "chen.jie", `/support ${NUMBER} 派人`)).text).toContain("不能记录处理情况");
     expect((await say(app, "chen.jie", `/appraisal ${NUMBER} 起火原因为线束磨损短路`)).text).toBe(`已记录 ${NUMBER} 的技术鉴定，已告知售后服务部。`);
   });

@@ -143,7 +143,7 @@ describe("the team's seats, as after-sales adjusts them", () => {
     later(1);
     for (const line of [...LEVEL2_FAULT, "1"]) await say(app, "wang.fang", line);
     expect((await say(app, "zhou.min", `/team HL-20261126-0002 add logistics`)).text).toContain("还没有处理小组");
-    await say(app, "zhou.min", `/resolve ${NUMBER}`);
+    await say(app, "zhou.min", `/resolve ${NUMBER} 已处理完毕`);
     expect((await say(app, "zhou.min", `/team ${NUMBER} add planning_logistics`)).text).toContain("不能调整处理小组席位");
   });
 });
@@ -406,7 +406,7 @@ describe("sales finance's handling of the agreed amount (§5 销售财务处负�
   });
 
   it("answers finance's ping and its deadline when recorded without acknowledging first, even after the ticket is resolved", async () => {
-    await say(app, "zhou.min", `/resolve ${NUMBER}`);
+    await say(app, "zhou.min", `/resolve ${NUMBER} 协议已履行`);
     await say(app, "li.na", `/finance ${NUMBER} 已付款`);
     const after = await ticket();
     const ping = after.pings.find((p) => p.duty === "handle_finance")!;

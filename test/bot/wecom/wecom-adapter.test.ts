@@ -312,7 +312,7 @@ describe("the WeCom adapter, against a fake WeCom API", () => {
 
   it("refreshes an expired access token once and sends the message", async () => {
     const bot = await startBot();
-    await converse(bot, "wangfang", "/help");
+    await converse(bot, "wangfang", "/mine"); // one message: /help is several on WeCom (2,048 bytes a text)
     wecom.expireTokens();
     const reply = await converse(bot, "wangfang", "/mine");
     expect(reply).toContain("与你相关");
