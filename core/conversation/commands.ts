@@ -145,16 +145,8 @@ const ACT: TicketAccess = { allowed: (ctx) => (m, tk) => canAct(m, tk, ctx.org),
 const viewAnd = (ready: NonNullable<TicketAccess["ready"]>): TicketAccess => ({ ...VIEW, ready });
 
 /** QA's work (§4): free text, checked for QA and for the ticket's level before it is asked for. */
-const qualityRow = (name: QualityWork & HelpedCommand, usage: string, run: typeof recordSupport): CommandRow => ({
-  name,
-  usage,
-  help: `command.help.${name}`,
-  ticket: true,
-  text: { required: true, ask: `command.ask.${name}` },
-  access: viewAnd((ctx, m, tk) => refuseQualityWork(ctx, m, tk, name)),
-  run: (c) => run(c.ctx, c.member, c.ticket, c.text),
-});
-
+const qualityRow = (name: QualityWork & TextCommand, usage: string, run: TextFlow): CommandRow =>
+  withText(name, usage, viewAnd((ctx, m, tk) => refuseQualityWork(ctx, m, tk, name)), run);
 const TEAM_USAGE = "/team <HL-…> [add|remove <department>]";
 
 /** `/team <no>`: the roster; `add`/`remove <department>` change its seats (after-sales), the departments offered as buttons when none is named. */
@@ -180,6 +172,21 @@ const onTicket = (name: HelpedCommand, run: (ctx: CoreContext, member: Member, n
   run: (c) => run(c.ctx, c.member, c.ticket),
 });
 
+/** The commands the catalog has a question for, asked when their text is missing. */
+type TextCommand = HelpedCommand & { [K in MessageKey]: K extends `command.ask.${infer N}` ? N : never }[MessageKey];
+type TextFlow = (ctx: CoreContext, member: Member, number: string, text: string) => Promise<FlowResult>;
+
+/** A command that names a ticket and takes free text after it, asked for when it is missing. */
+const withText = (name: TextCommand, usage: string, access: TicketAccess, run: TextFlow): CommandRow => ({
+  name,
+  usage,
+  help: `command.help.${name}`,
+  ticket: true,
+  text: { required: true, ask: `command.ask.${name}` },
+  access,
+  run: (c) => run(c.ctx, c.member, c.ticket, c.text),
+});
+
 export const COMMANDS: readonly CommandRow[] = [
   { name: "new", usage: "/new", help: "command.help.new", ticket: false, run: (c) => startReport(c.ctx, c, c.report, c.locale) },
   {
@@ -199,24 +206,8 @@ export const COMMANDS: readonly CommandRow[] = [
   { name: "mine", usage: "/mine", help: "command.help.mine", ticket: false, run: (c) => listMine(c.ctx, c.member) },
   onTicket("ack", acknowledgeTicket),
   onTicket("take", takeTicket),
-  {
-    name: "note",
-    usage: "/note <HL-…> <text>",
-    help: "command.help.note",
-    ticket: true,
-    text: { required: true, ask: "command.ask.note" },
-    access: VIEW,
-    run: (c) => addNote(c.ctx, c.member, c.ticket, c.text),
-  },
-  {
-    name: "ask",
-    usage: "/ask <HL-…> <question>",
-    help: "command.help.ask",
-    ticket: true,
-    text: { required: true, ask: "command.ask.ask" },
-    access: ACT,
-    run: (c) => requestInformation(c.ctx, c.member, c.ticket, c.text),
-  },
+  withText("note", "/note <HL-…> <text>", VIEW, addNote),
+  withText("ask", "/ask <HL-…> <question>", ACT, requestInformation),
   {
     name: "attach",
     usage: "/attach <HL-…>",
@@ -226,15 +217,7 @@ export const COMMANDS: readonly CommandRow[] = [
     access: VIEW,
     run: (c) => addAttachments(c.ctx, c.member, c.ticket, c.attachments),
   },
-  {
-    name: "resolve",
-    usage: "/resolve <HL-…> <result>",
-    help: "command.help.resolve",
-    ticket: true,
-    text: { required: true, ask: "command.ask.resolve" },
-    access: { allowed: (ctx) => (m, tk) => canResolve(m, tk, ctx.org), refusal: "act" },
-    run: (c) => resolveTicket(c.ctx, c.member, c.ticket, c.text),
-  },
+  withText("resolve", "/resolve <HL-…> <result>", { allowed: (ctx) => (m, tk) => canResolve(m, tk, ctx.org), refusal: "act" }, resolveTicket),
   {
     name: "receipt",
     usage: "/receipt <HL-…> phone [note]",
@@ -278,24 +261,8 @@ export const COMMANDS: readonly CommandRow[] = [
     access: { allowed: (ctx) => (m) => mayAssign(m, ctx.org), refusal: "assign" },
     run: (c) => assignTicket(c.ctx, c.member, c.ticket, c.choice),
   },
-  {
-    name: "feedback",
-    usage: "/feedback <HL-…> <result>",
-    help: "command.help.feedback",
-    ticket: true,
-    text: { required: true, ask: "command.ask.feedback" },
-    access: { allowed: (ctx) => (m, tk) => mayGiveFeedback(m, tk, ctx.org), refusal: "feedback" },
-    run: (c) => recordFeedback(c.ctx, c.member, c.ticket, c.text),
-  },
-  {
-    name: "transfer",
-    usage: "/transfer <HL-…> <reason>",
-    help: "command.help.transfer",
-    ticket: true,
-    text: { required: true, ask: "command.ask.transfer" },
-    access: { allowed: (ctx) => (m, tk) => mayTransfer(m, ctx.org) && canView(m, tk, ctx.org), refusal: "transfer" },
-    run: (c) => transferTicket(c.ctx, c.member, c.ticket, c.text),
-  },
+  withText("feedback", "/feedback <HL-…> <result>", { allowed: (ctx) => (m, tk) => mayGiveFeedback(m, tk, ctx.org), refusal: "feedback" }, recordFeedback),
+  withText("transfer", "/transfer <HL-…> <reason>", { allowed: (ctx) => (m, tk) => mayTransfer(m, ctx.org) && canView(m, tk, ctx.org), refusal: "transfer" }, transferTicket),
   qualityRow("support", "/support <HL-…> <who was sent, to do what>", recordSupport),
   qualityRow("measures", "/measures <HL-…> <measures>", recordMeasures),
   qualityRow("appraisal", "/appraisal <HL-…> <findings>", recordAppraisal),
@@ -304,15 +271,7 @@ export const COMMANDS: readonly CommandRow[] = [
   { name: "transported", usage: "/transported <HL-…> [note]", help: "command.help.transported", ticket: true, text: { required: false }, run: (c) => recordTransport(c.ctx, c.member, c.ticket, c.text) },
   { name: "stored", usage: "/stored <HL-…> [note]", help: "command.help.stored", ticket: true, text: { required: false }, run: (c) => recordStorage(c.ctx, c.member, c.ticket, c.text) },
   onTicket("onsite", recordOnSite),
-  {
-    name: "responsibility",
-    usage: "/responsibility <HL-…> <analysis and split>",
-    help: "command.help.responsibility",
-    ticket: true,
-    text: { required: true, ask: "command.ask.responsibility" },
-    access: viewAnd((ctx, m, tk) => refuseTeamStep(ctx, m, tk, "recorded")),
-    run: (c) => recordResponsibility(c.ctx, c.member, c.ticket, c.text),
-  },
+  withText("responsibility", "/responsibility <HL-…> <analysis and split>", viewAnd((ctx, m, tk) => refuseTeamStep(ctx, m, tk, "recorded")), recordResponsibility),
   {
     name: "agreement",
     usage: "/agreement <HL-…> <terms> [amount] | override <reason>",
@@ -322,15 +281,7 @@ export const COMMANDS: readonly CommandRow[] = [
     access: viewAnd(refuseAgreement),
     run: agreementCommand,
   },
-  {
-    name: "finance",
-    usage: "/finance <HL-…> <what was done>",
-    help: "command.help.finance",
-    ticket: true,
-    text: { required: true, ask: "command.ask.finance" },
-    access: viewAnd(refuseFinance),
-    run: (c) => recordFinance(c.ctx, c.member, c.ticket, c.text),
-  },
+  withText("finance", "/finance <HL-…> <what was done>", viewAnd(refuseFinance), recordFinance),
   { name: "cancel", usage: "/cancel", help: "command.help.cancel", ticket: false, run: cancel },
   { name: "report", usage: "/report [today|week|YYYY-MM-DD]", help: "command.help.report", ticket: false, run: (c) => showReports(c.ctx, c.member, c.args[0]) },
   { name: "lang", usage: "/lang [zh|en]", help: "command.help.lang", ticket: false, run: (c) => switchLanguage(c.ctx, c.member, c.args[0], c.locale) },
