@@ -94,13 +94,7 @@ const CASES: [name: string, entry: TimelineEntry, zh: string, en: string][] = [
   ["team_confirmed", entry("team_confirmed", "gao.feng", { departmentId: "quality_assurance" }), "高峰 确认代表质量保证部加入处理小组", "Gao Feng confirmed joining the team for Quality Assurance"],
   ["team_on_site", entry("team_on_site", "gao.feng"), "高峰：处理小组已到达现场", "Gao Feng: the team reached the site"],
   ["agreement_signed", entry("agreement_signed", "zhou.min"), "周敏：已与顾客签订协议", "Zhou Min: the agreement with the customer is signed"],
-  ["work_recorded", entry("work_recorded", "chen.jie", { kind: "support", text: "已派高峰赶赴现场", amountFen: null }), "陈杰 记录技术支持委派：已派高峰赶赴现场", "Chen Jie recorded the technical support sent: 已派高峰赶赴现场"],
-  [
-    "work_recorded with an amount",
-    entry("work_recorded", "zhou.min", { kind: "agreement", text: "更换新车", amountFen: 5_200_000 }),
-    "周敏 记录处理协议（¥52,000.00）：更换新车",
-    "Zhou Min recorded the agreement (CN¥52,000.00): 更换新车",
-  ],
+  ["work_recorded support", entry("work_recorded", "chen.jie", { kind: "support", text: "已派高峰赶赴现场", amountFen: null }), "陈杰 记录技术支持委派：已派高峰赶赴现场", "Chen Jie recorded the technical support sent: 已派高峰赶赴现场"],
   [
     "agreement_signed before the team was complete",
     entry("agreement_signed", "zhou.min", { override: "顾客要求当场签字" }),
