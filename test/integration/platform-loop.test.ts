@@ -126,7 +126,7 @@ describe.each(SCENARIO_PLATFORMS)("the after-sales loop on %s", (platform) => {
     expect(timeline.text).toContain("王芳 答复 陈杰 的提问：照片稍后上传，车辆在店");
   });
 
-  it("7. resolves by the Resolve button, which asks for the result (a form on Slack); the reporter and the center get it", async () => {
+  it("7. resolves by the Resolve button, which asks for the result (a form on Slack); the reporter and the center get it, and the call to the customer is recorded", async () => {
     const { number } = await reportLevel2();
     await scenario.press("zhou.min", `/confirm ${number}`);
     await scenario.waitForInbox("chen.jie", (m) => m.text.includes(`新工单 ${number}`));
@@ -137,5 +137,10 @@ describe.each(SCENARIO_PLATFORMS)("the after-sales loop on %s", (platform) => {
     expect(receipt.text).toContain("处理结果：更换制动总泵 <b>批次</b> & 试车正常");
     const ticket = (await scenario.app.core.tickets.findByNumber(number))!;
     expect(ticket).toMatchObject({ status: "resolved", result: "更换制动总泵 <b>批次</b> & 试车正常", resolvedBy: "chen.jie" });
+    // After-sales records the call to the customer; /status shows the result and the warranty (sale date unknown).
+    expect((await scenario.say("zhou.min", `/receipt ${number} phone 已致电张先生`)).text).toContain(`已记录 ${number} 的电话回执`);
+    const status = await scenario.say("zhou.min", `/status ${number}`);
+    expect(status.text).toContain("✔ 处理结果：更换制动总泵 <b>批次</b> & 试车正常（陈杰，");
+    expect(status.text).toContain("质量担保：不确定");
   });
 });
