@@ -3,6 +3,7 @@
  * this chat that matches". Texts are taken as first sent (a button press may edit a question, and
  * a live ticket board is edited as the ticket changes).
  */
+import { unescapeMrkdwn } from "../../bot/slack/render-slack.js";
 import type { FakeSlackApi, FakeSlackMessage } from "../fakes/slack-web-api.js";
 import type { FakeBotApi, SentMessage } from "../fakes/telegram-bot-api.js";
 
@@ -146,7 +147,9 @@ export function slackInbox(fake: FakeSlackApi, channels: readonly string[]): Inb
       seen.set(channel, messages.length);
       return fresh.map((message: FakeSlackMessage) => {
         const buttons = slackButtons(message.versions[0]?.blocks ?? message.blocks);
-        return { chatId: channel, messageId: message.ts, text: message.versions[0]?.text ?? message.text, buttons: buttons.map((b) => b.value), actionIds: buttons.map((b) => b.actionId) };
+        // Slack's text is mrkdwn with <, > and & escaped: read as people read it, as the outbox holds it.
+        const text = unescapeMrkdwn(message.versions[0]?.text ?? message.text);
+        return { chatId: channel, messageId: message.ts, text, buttons: buttons.map((b) => b.value), actionIds: buttons.map((b) => b.actionId) };
       });
     });
   });
