@@ -1,14 +1,17 @@
 import { defineConfig } from "prisma/config";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { postgresPool } from "./prisma/postgresql/pg-pool.js";
 
 // The schema reads env("DATABASE_URL"); give the CLI the same default as the app.
 process.env.DATABASE_URL ??= "file:./data/hotline.db";
+const url = process.env.DATABASE_URL;
+const postgres = /^postgres(ql)?:\/\//.test(url);
 
-// The CLI (generate, migrate deploy, migrate diff) runs offline through the JS engine and this adapter.
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  schema: "prisma/schema.prisma",
-  migrations: { path: "prisma/migrations" },
-  adapter: async () => new PrismaBetterSQLite3({ url: process.env.DATABASE_URL! }),
+  schema: postgres ? "prisma/postgresql/schema.prisma" : "prisma/schema.prisma",
+  migrations: { path: postgres ? "prisma/postgresql/migrations" : "prisma/migrations" },
+  adapter: async () => (postgres ? new PrismaPg(postgresPool(url)) : new PrismaBetterSQLite3({ url })),
 });

@@ -1,13 +1,16 @@
 import type { Organisation } from "../core/directory/organisation.js";
-import { transact, type Database } from "./database.js";
+import type { Storage } from "./storage/storage.js";
 
 /**
  * Loads the organisation file into the directory tables. Idempotent, so it runs at every start:
  * an empty database gets the whole organisation, an existing one gets the file's changes.
  * Run-time choices survive: a member's /lang, and identities bound by invite.
  */
-export async function syncOrganisation(db: Database, org: Organisation): Promise<void> {
-  await transact(db, async (tx) => {
+export async function syncOrganisation(storage: Storage, org: Organisation): Promise<void> {
+  await storage.transaction(async (transaction) => {
+    // Processes starting together load the file one after the other (their upserts would collide).
+    await transaction.lock("organisation");
+    const tx = transaction.prisma;
     for (const d of org.departments) {
       const data = { nameZh: d.name.zh, nameEn: d.name.en, leadId: d.lead };
       await tx.department.upsert({ where: { id: d.id }, create: { id: d.id, ...data }, update: data });

@@ -1,21 +1,21 @@
 import type { DialogSession, DialogStore } from "../../core/ports.js";
-import { sqliteOf, type Database } from "../database.js";
-import type { Statements } from "../sqlite-connection.js";
+import type { Storage, Transaction } from "../storage/storage.js";
 
 /**
- * Dialog state, read and written on every message of a report: on the connection directly, since
- * a statement through Prisma costs about a hundred times as much on this hot path (npm run bench).
+ * Dialog state, read and written on every message of a report, inside the message's transaction:
+ * plain statements, since a statement through Prisma's query builder costs about a hundred times
+ * as much on this hot path (npm run bench).
  */
-export class SqliteDialogStore implements DialogStore {
-  constructor(private readonly tx: Database) {}
+export class SqlDialogStore implements DialogStore {
+  constructor(private readonly tx: Transaction) {}
 
-  /** Dialogs are read and written inside a unit of work only: `tx` is its client. */
-  private get sqlite(): Statements {
-    return sqliteOf(this.tx);
-  }
-
+  /**
+   * Holds the dialog until the transaction ends: two messages of one chat handled at once (by two
+   * processes) take their steps one after the other, the second seeing the first's.
+   */
   async find(memberId: string, conversation: string): Promise<DialogSession | undefined> {
-    const row = this.sqlite.get<{ dialog: string; step: string; state: string }>(
+    await this.tx.lock(`dialog:${memberId}:${conversation}`);
+    const row = await this.tx.sql.get<{ dialog: string; step: string; state: string }>(
       `SELECT "dialog", "step", "state" FROM "DialogSession" WHERE "memberId" = ? AND "conversation" = ?`,
       memberId,
       conversation,
@@ -27,7 +27,7 @@ export class SqliteDialogStore implements DialogStore {
   }
 
   async save(session: DialogSession): Promise<void> {
-    this.sqlite.run(
+    await this.tx.sql.run(
       `INSERT INTO "DialogSession" ("memberId", "conversation", "dialog", "step", "state", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT ("memberId", "conversation") DO UPDATE SET
          "dialog" = excluded."dialog", "step" = excluded."step", "state" = excluded."state", "updatedAt" = excluded."updatedAt"`,
@@ -41,6 +41,16 @@ export class SqliteDialogStore implements DialogStore {
   }
 
   async remove(memberId: string, conversation: string): Promise<void> {
-    this.sqlite.run(`DELETE FROM "DialogSession" WHERE "memberId" = ? AND "conversation" = ?`, memberId, conversation);
+    await this.tx.sql.run(`DELETE FROM "DialogSession" WHERE "memberId" = ? AND "conversation" = ?`, memberId, conversation);
   }
+}
+
+/** Dialogs outside a unit of work (the CLI, tests): each call a transaction of its own. */
+export function dialogStoreOutsideUnits(storage: Storage): DialogStore {
+  const inTransaction = <T>(use: (store: SqlDialogStore) => Promise<T>) => storage.transaction((tx) => use(new SqlDialogStore(tx)));
+  return {
+    find: (memberId, conversation) => inTransaction((store) => store.find(memberId, conversation)),
+    save: (session) => inTransaction((store) => store.save(session)),
+    remove: (memberId, conversation) => inTransaction((store) => store.remove(memberId, conversation)),
+  };
 }

@@ -2,7 +2,7 @@ import type { Member } from "../../core/directory/member.js";
 import { platformSchema, roleSchema, type Organisation, type Platform } from "../../core/directory/organisation.js";
 import { localeSchema, type Locale } from "../../core/messages/locale.js";
 import type { Directory } from "../../core/ports.js";
-import type { Database } from "../database.js";
+import type { Database, Storage } from "../storage/storage.js";
 
 type MemberRow = NonNullable<Awaited<ReturnType<Database["member"]["findUnique"]>>> & {
   identities: { platform: string; externalId: string }[];
@@ -43,14 +43,14 @@ export class DirectoryCache {
 /** Members from the database (the organisation file plus run-time bindings and languages). */
 export class PrismaDirectory implements Directory {
   constructor(
-    private readonly db: Database,
+    private readonly storage: Storage,
     private readonly org: Organisation,
     private readonly cache: DirectoryCache = new DirectoryCache(0),
   ) {}
 
   private snapshot(): Promise<Snapshot> {
     return this.cache.get(async () => {
-      const rows = await this.db.member.findMany({ where: { active: true }, include: { identities: { orderBy: { createdAt: "asc" } } } });
+      const rows = await this.storage.prisma.member.findMany({ where: { active: true }, include: { identities: { orderBy: { createdAt: "asc" } } } });
       return { members: rows.map((row) => this.toMember(row)), accounts: rows.flatMap((row) => row.identities) };
     });
   }
@@ -70,7 +70,7 @@ export class PrismaDirectory implements Directory {
   }
 
   async setLocale(memberId: string, locale: Locale): Promise<void> {
-    await this.db.member.update({ where: { id: memberId }, data: { locale } });
+    await this.storage.prisma.member.update({ where: { id: memberId }, data: { locale } });
     this.cache.invalidate();
   }
 

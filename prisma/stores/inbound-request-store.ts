@@ -1,4 +1,4 @@
-import { runPromptly, sqliteOf, transact, type Database } from "../database.js";
+import type { Storage } from "../storage/storage.js";
 import { CLAIMER_GONE, goneCutoff } from "./process-registry.js";
 
 export interface InboundRequestRow {
@@ -15,7 +15,7 @@ export interface InboundRequestRow {
  */
 export class InboundRequestStore {
   constructor(
-    private readonly db: Database,
+    private readonly storage: Storage,
     private readonly processId: string,
   ) {}
 
@@ -24,8 +24,8 @@ export class InboundRequestStore {
    * unit of work: the platform hears back only then, so not even a power cut loses it).
    */
   async add(queue: string, orderKey: string, payload: string): Promise<number> {
-    return transact(this.db, async (tx) =>
-      sqliteOf(tx).insert(
+    return this.storage.transaction(({ sql }) =>
+      sql.insert(
         `INSERT INTO "InboundRequest" ("queue", "orderKey", "payload", "status", "claimedBy", "createdAt") VALUES (?, ?, ?, 'handling', ?, ?)`,
         queue, orderKey, payload, this.processId, new Date(),
       ),
@@ -33,12 +33,12 @@ export class InboundRequestStore {
   }
 
   async done(id: number): Promise<void> {
-    await this.db.inboundRequest.deleteMany({ where: { id } });
+    await this.storage.prisma.inboundRequest.deleteMany({ where: { id } });
   }
 
   /** A handling that failed: back for another try, or kept as failed with the error. */
   async failed(id: number, failure: { error: string; final: boolean }): Promise<void> {
-    await this.db.inboundRequest.updateMany({
+    await this.storage.prisma.inboundRequest.updateMany({
       where: { id },
       data: { status: failure.final ? "failed" : "pending", attempts: { increment: 1 }, lastError: failure.error, claimedBy: null },
     });
@@ -46,7 +46,7 @@ export class InboundRequestStore {
 
   /** Requests waiting for another try, and those a process that is gone was handling: claimed now, oldest first. */
   async claimWaiting(queue: string): Promise<InboundRequestRow[]> {
-    const rows = await runPromptly(this.db, (sql) =>
+    const rows = await this.storage.promptly((sql) =>
       sql.all<InboundRequestRow>(
         `UPDATE "InboundRequest" SET "status" = 'handling', "claimedBy" = ?
          WHERE "queue" = ? AND ("status" = 'pending' OR ("status" = 'handling' AND ${CLAIMER_GONE}))

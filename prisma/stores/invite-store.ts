@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Platform } from "../../core/directory/organisation.js";
 import type { InviteRedemption, InviteRefusalReason, InviteStore, RedeemResult } from "../../core/ports.js";
-import { transact, type Database } from "../database.js";
+import type { Database, Storage } from "../storage/storage.js";
 
 export interface InviteStoreOptions {
   /** Clears whatever caches who is behind an account. */
@@ -15,7 +15,7 @@ export class PrismaInviteStore implements InviteStore {
   private readonly log: Pick<Logger, "warn"> | undefined;
 
   constructor(
-    private readonly db: Database,
+    private readonly storage: Storage,
     options: InviteStoreOptions = {},
   ) {
     this.onBindingsChanged = options.onBindingsChanged ?? (() => {});
@@ -23,12 +23,15 @@ export class PrismaInviteStore implements InviteStore {
   }
 
   async create(invite: { codeHash: string; memberId: string; platform: Platform; expiresAt: Date }): Promise<void> {
-    await this.db.invite.create({ data: invite });
+    await this.storage.prisma.invite.create({ data: invite });
   }
 
   redeem(input: InviteRedemption): Promise<RedeemResult> {
-    return transact(this.db, async (tx) => {
+    return this.storage.transaction(async (transaction) => {
+      const tx = transaction.prisma;
       const account = { platform: input.platform, externalId: input.externalId };
+      // One account's attempts in turn (two processes may take two at once): each counts the ones before it.
+      await transaction.lock(`invite:${account.platform}:${account.externalId}`);
       const recent = await tx.inviteRefusal.count({ where: { ...account, at: { gt: input.refusals.since } } });
       // Over the limit nothing is checked (so nothing can be learnt) and nothing is stored.
       if (recent >= input.refusals.max) return this.refused(input, "too_many_attempts");
@@ -73,7 +76,7 @@ export class PrismaInviteStore implements InviteStore {
   }
 
   async unbind(memberId: string, platform: Platform): Promise<number> {
-    const removed = await this.db.identity.deleteMany({ where: { memberId, platform } });
+    const removed = await this.storage.prisma.identity.deleteMany({ where: { memberId, platform } });
     this.onBindingsChanged();
     return removed.count;
   }

@@ -1,6 +1,6 @@
 import type { Platform } from "../../core/directory/organisation.js";
 import type { LiveView } from "../../core/escalation/notification.js";
-import type { Database } from "../database.js";
+import type { Storage } from "../storage/storage.js";
 
 export interface PostedView {
   address: string;
@@ -20,12 +20,12 @@ export interface TeamSpaceRecord {
  */
 export class LiveViewStore {
   constructor(
-    private readonly db: Database,
+    private readonly storage: Storage,
     private readonly platform: Platform,
   ) {}
 
   async recordPosted(ticketId: number, posted: PostedView): Promise<void> {
-    await this.db.postedMessage.upsert({
+    await this.storage.prisma.postedMessage.upsert({
       where: { platform_address_messageId: { platform: this.platform, address: posted.address, messageId: posted.messageId } },
       create: { ticketId, platform: this.platform, ...posted },
       update: {},
@@ -33,16 +33,16 @@ export class LiveViewStore {
   }
 
   async postedFor(ticketId: number): Promise<PostedView[]> {
-    const rows = await this.db.postedMessage.findMany({ where: { ticketId, platform: this.platform }, orderBy: { id: "asc" } });
+    const rows = await this.storage.prisma.postedMessage.findMany({ where: { ticketId, platform: this.platform }, orderBy: { id: "asc" } });
     return rows.map((r) => ({ address: r.address, messageId: r.messageId, view: r.view as LiveView }));
   }
 
   async teamSpace(ticketId: number): Promise<TeamSpaceRecord | undefined> {
-    const row = await this.db.teamSpace.findUnique({ where: { ticketId } });
+    const row = await this.storage.prisma.teamSpace.findUnique({ where: { ticketId } });
     return row && row.platform === this.platform ? { address: row.address, threadId: row.threadId } : undefined;
   }
 
   async saveTeamSpace(ticketId: number, space: TeamSpaceRecord): Promise<void> {
-    await this.db.teamSpace.upsert({ where: { ticketId }, create: { ticketId, platform: this.platform, ...space }, update: {} });
+    await this.storage.prisma.teamSpace.upsert({ where: { ticketId }, create: { ticketId, platform: this.platform, ...space }, update: {} });
   }
 }

@@ -1,9 +1,16 @@
-import type { OutboundChannel, Recipient } from "../../core/escalation/notification.js";
+import type { Platform } from "../../core/directory/organisation.js";
+import type { Notification, OutboundChannel, Recipient, ReplyRecipient } from "../../core/escalation/notification.js";
+import type { Card } from "../../core/messages/card.js";
+import type { ClaimedReply } from "../../core/ports.js";
 import { receiptChannelOf } from "../../core/tickets/receipts.js";
-import { runPromptly, type Database } from "../database.js";
-import type { Statements } from "../sqlite-connection.js";
+import type { Database, Sql, Storage } from "../storage/storage.js";
 import { CLAIMER_GONE, goneCutoff } from "./process-registry.js";
-import { refreshLiveViews } from "./ticket-store.js";
+
+/*
+ * The outbox (the Delivery table) is read and written here only. Messages are written in the
+ * transaction of the change that causes them (OutboxWrites), then claimed, sent, settled and
+ * retried by the delivery path (OutboxStore).
+ */
 
 /** An outgoing message as the delivery path reads it; recipient and payload are JSON. */
 export interface OutboxRow {
@@ -32,24 +39,26 @@ interface ReceiptRow {
   reporterId: string;
 }
 
+/** A delivery as `hotline deliveries` lists it. */
+export type DeliveryListing = Awaited<ReturnType<Database["delivery"]["findMany"]>>[number];
+
 /**
  * The outbox as the delivery path works it: messages are claimed before they are sent (by this
  * process, so a crash leaves a claim others can see is orphaned), marked sent the moment the
- * platform accepted them, and retried or failed with their error. What is written to it with
- * the changes that cause it is written by the stores of those changes.
+ * platform accepted them, and retried or failed with their error.
  */
 export class OutboxStore {
   /** Messages the platforms accepted in this turn of the event loop, marked sent together just after it. */
   private sentNow: { ids: number[]; written: Promise<void> } | undefined;
 
   constructor(
-    private readonly db: Database,
+    private readonly storage: Storage,
     private readonly processId: string,
   ) {}
 
   /** Messages waiting to be sent on these channels, oldest first. */
   async pending(platforms: OutboundChannel[], limit = 1_000): Promise<{ id: number; platform: OutboundChannel; attempts: number; recipient: string }[]> {
-    const rows = await this.db.delivery.findMany({
+    const rows = await this.storage.prisma.delivery.findMany({
       where: { status: "pending", platform: { in: platforms } },
       select: { id: true, platform: true, attempts: true, recipient: true },
       orderBy: { id: "asc" },
@@ -60,13 +69,13 @@ export class OutboxStore {
 
   /** Takes a pending message for sending by this process; undefined when it is not pending (any more). */
   async claim(id: number): Promise<OutboxRow | undefined> {
-    const row = await runPromptly(this.db, (sql) =>
-      sql.get<Omit<OutboxRow, "mayHaveArrived"> & { mayHaveArrived: number }>(
+    const row = await this.storage.promptly((sql) =>
+      sql.get<Omit<OutboxRow, "mayHaveArrived"> & { mayHaveArrived: number | boolean }>(
         `UPDATE "Delivery" SET "status" = 'sending', "claimedBy" = ? WHERE "id" = ? AND "status" = 'pending' RETURNING ${ROW}`,
         this.processId, id,
       ),
     );
-    return row && { ...row, mayHaveArrived: row.mayHaveArrived === 1 };
+    return row && { ...row, mayHaveArrived: Boolean(row.mayHaveArrived) };
   }
 
   /**
@@ -84,11 +93,30 @@ export class OutboxStore {
     const written = new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         this.sentNow = undefined;
-        runPromptly(this.db, (sql) => recordSent(sql, ids, new Date())).then(() => resolve(), reject);
+        this.recordSent(ids, new Date()).then(() => resolve(), reject);
       });
     });
     this.sentNow = { ids, written };
     return written;
+  }
+
+  /**
+   * Marks the messages sent. Most are one statement, promptly; the receipts among them (rare) meet
+   * their tickets' deadlines in one transaction with being marked.
+   */
+  private async recordSent(ids: number[], at: Date): Promise<void> {
+    const receipts = await this.storage.promptly(async (sql) => {
+      const receipts = await sql.all<ReceiptRow & { id: number }>(
+        `SELECT d."id", d."ticketId", d."recipient", t."reporterId" FROM "Delivery" d JOIN "Ticket" t ON t."id" = d."ticketId"
+         WHERE d."id" IN (${ids.map(() => "?").join(", ")}) AND d."purpose" = 'receipt' AND d."status" <> 'sent'`,
+        ...ids,
+      );
+      const receiptIds = new Set(receipts.map((r) => r.id));
+      const others = ids.filter((id) => !receiptIds.has(id));
+      if (others.length > 0) await markDeliveriesSent(sql, others, at);
+      return receipts;
+    });
+    if (receipts.length > 0) await this.storage.transaction((tx) => recordReceiptsSent(tx.sql, receipts, at));
   }
 
   /**
@@ -97,19 +125,9 @@ export class OutboxStore {
    * customer has not been told. Returns the attempts made.
    */
   async markAttemptFailed(id: number, failure: { error: string; final: boolean }): Promise<number> {
-    return runPromptly(this.db, (sql) =>
-      inOneTransaction(sql, () => {
-        const row = sql.get<{ attempts: number; ticketId: number | null; recipient: string; purpose: string | null }>(
-          `UPDATE "Delivery" SET "status" = ?, "attempts" = "attempts" + 1, "lastError" = ?, "claimedBy" = NULL WHERE "id" = ? RETURNING "attempts", "ticketId", "recipient", "purpose"`,
-          failure.final ? "failed" : "pending", failure.error, id,
-        );
-        if (row && failure.final && row.purpose === "receipt" && row.ticketId !== null) {
-          const ticket = sql.get<{ reporterId: string }>(`SELECT "reporterId" FROM "Ticket" WHERE "id" = ?`, row.ticketId);
-          addReceiptEvent(sql, "receipt_failed", { ticketId: row.ticketId, recipient: row.recipient, reporterId: ticket?.reporterId ?? "" }, new Date(), failure.error);
-        }
-        return row?.attempts ?? 0;
-      }),
-    );
+    // A failure for good may go on a timeline with it: one transaction (rare); a retry is one statement.
+    const settle = (sql: Sql) => recordAttemptFailed(sql, id, failure, new Date());
+    return failure.final ? this.storage.transaction((tx) => settle(tx.sql)) : this.storage.promptly(settle);
   }
 
   /**
@@ -117,7 +135,7 @@ export class OutboxStore {
    * counted, since nothing was wrong with the message.
    */
   async release(id: number, reason: string): Promise<void> {
-    await runPromptly(this.db, (sql) =>
+    await this.storage.promptly((sql) =>
       sql.run(`UPDATE "Delivery" SET "status" = 'pending', "lastError" = ?, "claimedBy" = NULL WHERE "id" = ? AND "status" = 'sending'`, reason, id),
     );
   }
@@ -128,9 +146,9 @@ export class OutboxStore {
    */
   async recoverOrphaned(platforms: OutboundChannel[]): Promise<number> {
     if (platforms.length === 0) return 0;
-    return runPromptly(this.db, (sql) =>
+    return this.storage.promptly((sql) =>
       sql.run(
-        `UPDATE "Delivery" SET "status" = 'pending', "mayHaveArrived" = 1, "attempts" = "attempts" + 1, "claimedBy" = NULL
+        `UPDATE "Delivery" SET "status" = 'pending', "mayHaveArrived" = TRUE, "attempts" = "attempts" + 1, "claimedBy" = NULL
          WHERE "status" = 'sending' AND "platform" IN (${platforms.map(() => "?").join(", ")}) AND ${CLAIMER_GONE}`,
         ...platforms, this.processId, goneCutoff(),
       ),
@@ -139,57 +157,149 @@ export class OutboxStore {
 
   /** Messages on these channels not yet sent or failed. */
   countWaiting(platforms: OutboundChannel[]): Promise<number> {
-    return this.db.delivery.count({ where: { status: { in: ["pending", "sending"] }, platform: { in: platforms } } });
+    return this.storage.prisma.delivery.count({ where: { status: { in: ["pending", "sending"] }, platform: { in: platforms } } });
   }
 
   /** A failed message back in line, its attempts counted afresh; false when it is not a failed one. */
   async retry(id: number): Promise<boolean> {
-    const retried = await this.db.delivery.updateMany({ where: { id, status: "failed" }, data: { status: "pending", attempts: 0 } });
+    const retried = await this.storage.prisma.delivery.updateMany({ where: { id, status: "failed" }, data: { status: "pending", attempts: 0 } });
     return retried.count > 0;
+  }
+
+  /** The newest deliveries (or the newest failed ones), for people to look at. */
+  list(options: { failed: boolean; limit?: number }): Promise<DeliveryListing[]> {
+    return this.storage.prisma.delivery.findMany({ where: options.failed ? { status: "failed" } : {}, orderBy: { id: "desc" }, take: options.limit ?? 100 });
+  }
+
+  /** The id the outbox has reached: messages written later have higher ids (though, on PostgreSQL, they may commit out of order). */
+  async lastId(): Promise<number> {
+    const last = await this.storage.prisma.delivery.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+    return last?.id ?? 0;
+  }
+
+  /** Messages (not view refreshes) with ids above `afterId`, oldest first. */
+  messagesAfter(afterId: number): Promise<{ id: number; platform: string; recipient: string; payload: string }[]> {
+    return this.storage.prisma.delivery.findMany({
+      where: { id: { gt: afterId }, kind: "message" },
+      orderBy: { id: "asc" },
+      select: { id: true, platform: true, recipient: true, payload: true },
+    });
   }
 }
 
-/** Marks the messages sent; the receipts among them meet their tickets' receipt deadlines. */
-function recordSent(sql: Statements, ids: number[], at: Date): void {
-  const list = ids.map(() => "?").join(", ");
-  const receipts = sql.all<ReceiptRow>(
-    `SELECT d."ticketId", d."recipient", t."reporterId" FROM "Delivery" d JOIN "Ticket" t ON t."id" = d."ticketId"
-     WHERE d."id" IN (${list}) AND d."purpose" = 'receipt' AND d."status" <> 'sent'`,
-    ...ids,
+/**
+ * Statements for a message the platform refused: back in line, or failed for good; a receipt
+ * failed for good goes on its ticket's timeline. Returns the attempts made.
+ */
+async function recordAttemptFailed(sql: Sql, id: number, failure: { error: string; final: boolean }, at: Date): Promise<number> {
+  const row = await sql.get<{ attempts: number; ticketId: number | null; recipient: string; purpose: string | null }>(
+    `UPDATE "Delivery" SET "status" = ?, "attempts" = "attempts" + 1, "lastError" = ?, "claimedBy" = NULL WHERE "id" = ? RETURNING "attempts", "ticketId", "recipient", "purpose"`,
+    failure.final ? "failed" : "pending", failure.error, id,
   );
-  inOneTransaction(sql, () => {
-    sql.run(
-      `UPDATE "Delivery" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "lastError" = NULL, "claimedBy" = NULL WHERE "id" IN (${list})`,
-      at, ...ids,
-    );
-    for (const receipt of receipts) {
-      // The first receipt sent meets the deadline; one by the other channel adds only its line.
-      sql.run(`UPDATE "Deadline" SET "status" = 'met', "metAt" = ? WHERE "ticketId" = ? AND "kind" = 'receipt' AND "status" = 'pending'`, at, receipt.ticketId);
-      addReceiptEvent(sql, "receipt_sent", receipt, at);
-      refreshLiveViews(sql, receipt.ticketId, at);
-    }
-  });
+  if (row && failure.final && row.purpose === "receipt" && row.ticketId !== null) {
+    const ticket = await sql.get<{ reporterId: string }>(`SELECT "reporterId" FROM "Ticket" WHERE "id" = ?`, row.ticketId);
+    await addReceiptEvent(sql, "receipt_failed", { ticketId: row.ticketId, recipient: row.recipient, reporterId: ticket?.reporterId ?? "" }, at, failure.error);
+  }
+  return row?.attempts ?? 0;
 }
 
-function addReceiptEvent(sql: Statements, type: "receipt_sent" | "receipt_failed", receipt: ReceiptRow, at: Date, error?: string): void {
+/** Marks deliveries sent: one statement, whose row may be marked again after a crash (harmless). */
+function markDeliveriesSent(sql: Sql, ids: number[], at: Date): Promise<number> {
+  return sql.run(
+    `UPDATE "Delivery" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "lastError" = NULL, "claimedBy" = NULL WHERE "id" IN (${ids.map(() => "?").join(", ")})`,
+    at, ...ids,
+  );
+}
+
+/** Receipts sent: each meets its ticket's receipt deadline and goes on its timeline, with the delivery marked. */
+async function recordReceiptsSent(sql: Sql, receipts: (ReceiptRow & { id: number })[], at: Date): Promise<void> {
+  await markDeliveriesSent(sql, receipts.map((r) => r.id), at);
+  for (const receipt of receipts) {
+    // The first receipt sent meets the deadline; one by the other channel adds only its line.
+    await sql.run(`UPDATE "Deadline" SET "status" = 'met', "metAt" = ? WHERE "ticketId" = ? AND "kind" = 'receipt' AND "status" = 'pending'`, at, receipt.ticketId);
+    await addReceiptEvent(sql, "receipt_sent", receipt, at);
+    await new OutboxWrites(sql).refreshViews(receipt.ticketId, at);
+  }
+}
+
+async function addReceiptEvent(sql: Sql, type: "receipt_sent" | "receipt_failed", receipt: ReceiptRow, at: Date, error?: string): Promise<void> {
   const channel = receiptChannelOf(JSON.parse(receipt.recipient) as Recipient, receipt.reporterId);
   const data = error === undefined ? { channel } : { channel, error };
-  sql.run(`INSERT INTO "TicketEvent" ("ticketId", "type", "actorId", "data", "at") VALUES (?, ?, NULL, ?, ?)`, receipt.ticketId, type, JSON.stringify(data), at);
+  await sql.run(`INSERT INTO "TicketEvent" ("ticketId", "type", "actorId", "data", "at") VALUES (?, ?, NULL, ?, ?)`, receipt.ticketId, type, JSON.stringify(data), at);
 }
 
-/**
- * Statements that must land together, outside any unit of work (runPromptly holds the connection
- * alone): a savepoint opens a transaction of its own and its release commits it.
- */
-function inOneTransaction<T>(sql: Statements, work: () => T): T {
-  sql.run("SAVEPOINT outbox");
-  try {
-    const result = work();
-    sql.run("RELEASE outbox");
-    return result;
-  } catch (error) {
-    sql.run("ROLLBACK TO outbox");
-    sql.run("RELEASE outbox");
-    throw error;
+/** What is written to the outbox with the change that causes it, inside that change's transaction. */
+export class OutboxWrites {
+  constructor(private readonly sql: Sql) {}
+
+  /** Messages wait as pending deliveries; one with no address is recorded as failed, never dropped. */
+  add(notifications: Notification[], ticketId: number | null, createdAt: Date): Promise<void> {
+    const rows = notifications.map((n) => {
+      const unreachable = n.recipient.address === null;
+      return [
+        n.recipient.platform ?? "none",
+        JSON.stringify(n.recipient),
+        JSON.stringify(n.card),
+        ticketId,
+        n.view ?? null,
+        unreachable ? "failed" : "pending",
+        unreachable ? `no chat identity for ${n.recipient.name}` : null,
+        createdAt,
+        n.purpose ?? null,
+        n.template ? JSON.stringify(n.template) : null,
+      ];
+    });
+    return this.sql.insertRows("Delivery", ["platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt", "purpose", "template"], rows);
+  }
+
+  /**
+   * After a change, the messages that show the ticket are edited to match: one pending refresh per
+   * platform that posted any (a refresh reads the ticket when it runs, so one waiting is enough).
+   */
+  async refreshViews(ticketId: number, at: Date): Promise<void> {
+    const platforms = await this.sql.all<{ platform: string }>(
+      `SELECT DISTINCT p."platform" FROM "PostedMessage" p
+       WHERE p."ticketId" = ?
+         AND NOT EXISTS (
+           SELECT 1 FROM "Delivery" d
+           WHERE d."ticketId" = p."ticketId" AND d."platform" = p."platform" AND d."kind" = 'refresh' AND d."status" = 'pending'
+         )`,
+      ticketId,
+    );
+    await this.sql.insertRows(
+      "Delivery",
+      ["platform", "kind", "recipient", "payload", "ticketId", "status", "createdAt"],
+      platforms.map(({ platform }) => [platform, "refresh", "{}", "{}", ticketId, "pending", at]),
+    );
+  }
+
+  /**
+   * Replies to an inbound event, kept as claimed by this process before it sends them: if it dies
+   * before they are sent, whoever handles the event again sends them (see claimUnsentReplies).
+   */
+  async keepReplies(replyTo: { platform: Platform; key: string }, recipient: ReplyRecipient, cards: Card[], processId: string, at: Date): Promise<ClaimedReply[]> {
+    const kept: ClaimedReply[] = [];
+    for (const card of cards) {
+      const deliveryId = await this.sql.insert(
+        `INSERT INTO "Delivery" ("platform", "recipient", "payload", "status", "replyTo", "claimedBy", "createdAt") VALUES (?, ?, ?, 'sending', ?, ?, ?)`,
+        replyTo.platform, JSON.stringify(recipient), JSON.stringify(card), replyTo.key, processId, at,
+      );
+      kept.push({ deliveryId, recipient, card, mayHaveArrived: false });
+    }
+    return kept;
+  }
+
+  /** An event's replies not yet sent (pending, or claimed by a process that is gone), claimed by this one. */
+  async claimUnsentReplies(replyTo: string, processId: string): Promise<ClaimedReply[]> {
+    // SET reads the row as it was: a reply another process was sending when it died may have arrived.
+    const rows = await this.sql.all<{ id: number; recipient: string; payload: string; mayHaveArrived: number | boolean }>(
+      `UPDATE "Delivery" SET "mayHaveArrived" = ("mayHaveArrived" OR "status" = 'sending'), "status" = 'sending', "claimedBy" = ?
+       WHERE "replyTo" = ? AND ("status" = 'pending' OR ("status" = 'sending' AND ${CLAIMER_GONE}))
+       RETURNING "id", "recipient", "payload", "mayHaveArrived"`,
+      processId, replyTo, processId, goneCutoff(),
+    );
+    return rows
+      .sort((a, b) => a.id - b.id)
+      .map((row) => ({ deliveryId: row.id, recipient: JSON.parse(row.recipient) as ReplyRecipient, card: JSON.parse(row.payload) as Card, mayHaveArrived: Boolean(row.mayHaveArrived) }));
   }
 }

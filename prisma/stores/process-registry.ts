@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { runPromptly, type Database } from "../database.js";
+import type { Storage } from "../storage/storage.js";
 
 /** How often a process says it is alive. */
 export const HEARTBEAT_EVERY_MS = 1_000;
@@ -20,11 +20,11 @@ export class ProcessRegistry {
   readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly storage: Storage) {}
 
   async register(role: string): Promise<void> {
     const now = new Date();
-    await runPromptly(this.db, (sql) =>
+    await this.storage.promptly((sql) =>
       sql.run(`INSERT INTO "ProcessInstance" ("id", "role", "startedAt", "heartbeatAt") VALUES (?, ?, ?, ?)`, this.id, role, now, now),
     );
     this.timer = setInterval(() => void this.beat(), HEARTBEAT_EVERY_MS).unref();
@@ -32,17 +32,17 @@ export class ProcessRegistry {
 
   private async beat(): Promise<void> {
     // A beat that fails (the database busy for a moment) is made up by the next one.
-    await runPromptly(this.db, (sql) => sql.run(`UPDATE "ProcessInstance" SET "heartbeatAt" = ? WHERE "id" = ?`, new Date(), this.id)).catch(() => {});
+    await this.storage.promptly((sql) => sql.run(`UPDATE "ProcessInstance" SET "heartbeatAt" = ? WHERE "id" = ?`, new Date(), this.id)).catch(() => {});
   }
 
   /** Leaves the registry; what this process still claimed is taken over at once. */
   async unregister(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await runPromptly(this.db, (sql) => {
-      sql.run(`DELETE FROM "ProcessInstance" WHERE "id" = ?`, this.id);
+    await this.storage.promptly(async (sql) => {
+      await sql.run(`DELETE FROM "ProcessInstance" WHERE "id" = ?`, this.id);
       // Old instances nobody will come back for: long silent.
-      sql.run(`DELETE FROM "ProcessInstance" WHERE "heartbeatAt" < ?`, new Date(Date.now() - 24 * 3_600_000));
+      await sql.run(`DELETE FROM "ProcessInstance" WHERE "heartbeatAt" < ?`, new Date(Date.now() - 24 * 3_600_000));
     });
   }
 }

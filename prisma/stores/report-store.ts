@@ -3,9 +3,9 @@ import type { Clock } from "../../core/ports.js";
 import type { ReportData, ReportKind, ReportPeriod, ReportStore, TicketSummary } from "../../core/reports/report-data.js";
 import type { Brand, DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
-import { Prisma } from "../../generated/prisma/client.ts";
-import { sqliteOf, transact, type Database } from "../database.js";
-import { addOutbox } from "./ticket-store.js";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import type { Storage } from "../storage/storage.js";
+import { OutboxWrites } from "./outbox-store.js";
 
 const SUMMARY = {
   number: true, kind: true, source: true, category: true, level: true, status: true, serviceCenterId: true, createdAt: true,
@@ -27,16 +27,17 @@ const FINISHED = ["resolved", "closed"];
 
 export class PrismaReportStore implements ReportStore {
   constructor(
-    private readonly db: Database,
+    private readonly storage: Storage,
     private readonly clock: Clock = () => new Date(),
   ) {}
 
   /** Five queries, each on an index (local date, category and status, event type and time, due time, finish times). */
   async load(period: ReportPeriod, range: { start: Date; end: Date }): Promise<ReportData> {
+    const db = this.storage.prisma;
     const within = { gte: range.start, lt: range.end };
     const [created, openMajor, missed, teams, finished] = await Promise.all([
-      this.db.ticket.findMany({ where: { localDate: { gte: period.from, lte: period.to } }, select: SUMMARY, orderBy: { id: "asc" } }),
-      this.db.ticket.findMany({
+      db.ticket.findMany({ where: { localDate: { gte: period.from, lte: period.to } }, select: SUMMARY, orderBy: { id: "asc" } }),
+      db.ticket.findMany({
         where: { category: "major", status: { notIn: FINISHED } },
         select: {
           ...SUMMARY,
@@ -45,9 +46,9 @@ export class PrismaReportStore implements ReportStore {
         },
         orderBy: { id: "asc" },
       }),
-      this.db.ticketEvent.findMany({ where: { type: "deadline_missed", at: within }, select: { at: true, data: true, ticket: { select: { number: true } } }, orderBy: { id: "asc" } }),
-      this.db.deadline.findMany({ where: { kind: "on_site", dueAt: within }, select: { dueAt: true, status: true, ticket: { select: { number: true } } }, orderBy: { id: "asc" } }),
-      this.db.ticket.findMany({ where: { OR: [{ resolvedAt: within }, { closedAt: within }] }, select: SUMMARY, orderBy: { id: "asc" } }),
+      db.ticketEvent.findMany({ where: { type: "deadline_missed", at: within }, select: { at: true, data: true, ticket: { select: { number: true } } }, orderBy: { id: "asc" } }),
+      db.deadline.findMany({ where: { kind: "on_site", dueAt: within }, select: { dueAt: true, status: true, ticket: { select: { number: true } } }, orderBy: { id: "asc" } }),
+      db.ticket.findMany({ where: { OR: [{ resolvedAt: within }, { closedAt: within }] }, select: SUMMARY, orderBy: { id: "asc" } }),
     ]);
     return {
       created: created.map(toSummary),
@@ -59,17 +60,14 @@ export class PrismaReportStore implements ReportStore {
   }
 
   archive(record: { kind: ReportKind; period: ReportPeriod; content: unknown }, outbox: Notification[]): Promise<boolean> {
-    return transact(this.db, async (tx) => {
-      try {
-        await tx.reportRecord.create({
-          data: { kind: record.kind, periodFrom: record.period.from, periodTo: record.period.to, content: JSON.stringify(record.content), createdAt: this.clock() },
-        });
-      } catch (error) {
-        // The unique key (kind, period) says this report was kept, and sent, already.
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return false;
-        throw error;
-      }
-      addOutbox(sqliteOf(tx), outbox, null, this.clock());
+    return this.storage.transaction(async ({ sql }) => {
+      // The unique key (kind, period) says whether this report was kept, and sent, already.
+      const kept = await sql.run(
+        `INSERT INTO "ReportRecord" ("kind", "periodFrom", "periodTo", "content", "createdAt") VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        record.kind, record.period.from, record.period.to, JSON.stringify(record.content), this.clock(),
+      );
+      if (kept === 0) return false;
+      await new OutboxWrites(sql).add(outbox, null, this.clock());
       return true;
     });
   }

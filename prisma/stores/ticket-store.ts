@@ -21,8 +21,8 @@ import {
 import type { TimelineEntry } from "../../core/tickets/timeline.js";
 import type { Level } from "../../core/triage/rules.js";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { sqliteOf, transact, type Database } from "../database.js";
-import type { Statements } from "../sqlite-connection.js";
+import type { Sql, Storage } from "../storage/storage.js";
+import { OutboxWrites } from "./outbox-store.js";
 
 const WITH_DETAILS = {
   pings: { orderBy: { id: "asc" } },
@@ -39,7 +39,7 @@ type TicketRow = Prisma.TicketGetPayload<{ include: typeof WITH_DETAILS }>;
  */
 export class PrismaTicketStore implements TicketStore {
   constructor(
-    private readonly db: Database,
+    private readonly storage: Storage,
     private readonly clock: Clock = () => new Date(),
   ) {}
 
@@ -49,16 +49,16 @@ export class PrismaTicketStore implements TicketStore {
    * cost), and the ticket built from what was written rather than read back.
    */
   async create(draft: TicketDraft, outboxFor: (ticket: Ticket) => Notification[]): Promise<Ticket> {
-    return transact(this.db, async (tx) => {
-      const sql = sqliteOf(tx);
-      const { last } = sql.get<{ last: number }>(
-        `INSERT INTO "TicketDaySequence" ("localDate", "last") VALUES (?, 1) ON CONFLICT ("localDate") DO UPDATE SET "last" = "last" + 1 RETURNING "last"`,
+    return this.storage.transaction(async ({ sql }) => {
+      // The day's row is locked until the commit: concurrent reports take the next numbers in turn, none twice, none skipped.
+      const { last } = (await sql.get<{ last: number }>(
+        `INSERT INTO "TicketDaySequence" ("localDate", "last") VALUES (?, 1) ON CONFLICT ("localDate") DO UPDATE SET "last" = "TicketDaySequence"."last" + 1 RETURNING "last"`,
         draft.localDate,
-      )!;
+      ))!;
       const now = this.clock();
       const t = draft.ticket;
       const number = formatTicketNumber(draft.localDate, last);
-      const id = sql.insert(
+      const id = await sql.insert(
         `INSERT INTO "Ticket" ("number", "localDate", "kind", "source", "category", "level", "matchedRules", "answers", "status", "brand", "vin", "mileageKm",
            "description", "customerName", "customerPhone", "reporterId", "originPlatform", "serviceCenterId", "releasedAt", "firstLine", "transferredAt",
            "customerEmail", "doNotContact", "saleDate", "createdAt", "updatedAt")
@@ -68,38 +68,38 @@ export class PrismaTicketStore implements TicketStore {
         t.customerEmail, t.doNotContact, t.saleDate, now, now,
       );
       for (const a of t.attachments) {
-        sql.run(`INSERT INTO "Attachment" ("ticketId", "platform", "fileId", "kind", "name", "at") VALUES (?, ?, ?, ?, ?, ?)`, id, a.platform, a.fileId, a.kind, a.name ?? null, now);
+        await sql.run(`INSERT INTO "Attachment" ("ticketId", "platform", "fileId", "kind", "name", "at") VALUES (?, ?, ?, ?, ?, ?)`, id, a.platform, a.fileId, a.kind, a.name ?? null, now);
       }
-      const pings = insertPings(sql, id, draft.pings, now);
-      const deadlines = insertDeadlines(sql, id, draft.deadlines, pings);
-      addEvents(sql, id, draft.events, now);
+      const pings = await insertPings(sql, id, draft.pings, now);
+      const deadlines = await insertDeadlines(sql, id, draft.deadlines, pings);
+      await addEvents(sql, id, draft.events, now);
       const ticket: Ticket = {
         ...t, id, number, localDate: draft.localDate, createdAt: now, resolvedAt: null, closedAt: null, result: null, resolvedBy: null,
         pings, deadlines, team: [], gradings: [], records: [],
       };
-      addOutbox(sql, outboxFor(ticket), id, now);
+      await new OutboxWrites(sql).add(outboxFor(ticket), id, now);
       return ticket;
     });
   }
 
   async findByNumber(number: string): Promise<Ticket | undefined> {
-    const row = await this.db.ticket.findUnique({ where: { number }, include: WITH_DETAILS });
+    const row = await this.storage.prisma.ticket.findUnique({ where: { number }, include: WITH_DETAILS });
     return row ? toTicket(row) : undefined;
   }
 
   async findById(id: number): Promise<Ticket | undefined> {
-    const row = await this.db.ticket.findUnique({ where: { id }, include: WITH_DETAILS });
+    const row = await this.storage.prisma.ticket.findUnique({ where: { id }, include: WITH_DETAILS });
     return row ? toTicket(row) : undefined;
   }
 
   /** Entries of one change share their time: the id keeps them in the order they were written. */
   async timeline(ticketId: number): Promise<TimelineEntry[]> {
-    const rows = await this.db.ticketEvent.findMany({ where: { ticketId }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+    const rows = await this.storage.prisma.ticketEvent.findMany({ where: { ticketId }, orderBy: [{ at: "asc" }, { id: "asc" }] });
     return rows.map((row) => ({ id: row.id, type: row.type, actorId: row.actorId, data: eventData(row.data), at: row.at }));
   }
 
   async listConcerning(member: Member): Promise<Ticket[]> {
-    const rows = await this.db.ticket.findMany({
+    const rows = await this.storage.prisma.ticket.findMany({
       where: {
         status: { notIn: ["resolved", "closed"] },
         OR: [
@@ -117,7 +117,7 @@ export class PrismaTicketStore implements TicketStore {
   }
 
   async apply(ticketId: number, change: TicketChange): Promise<void> {
-    await transact(this.db, async (tx) => {
+    await this.storage.transaction(async ({ prisma: tx, sql }) => {
       const data: Prisma.TicketUncheckedUpdateInput = { ...change.fields };
       if (change.status) data.status = change.status;
       if (change.resolvedAt) data.resolvedAt = change.resolvedAt;
@@ -128,14 +128,13 @@ export class PrismaTicketStore implements TicketStore {
         await tx.ticket.update({ where: { id: ticketId }, data: { gradings: JSON.stringify(gradings) } });
       }
       const now = this.clock();
-      const sql = sqliteOf(tx);
       const cancelled = change.cancelPings;
       if (cancelled?.ids.length) await tx.ping.updateMany({ where: { id: { in: cancelled.ids }, cancelledAt: null }, data: { cancelledAt: cancelled.at } });
       if (change.cancelDeadlines?.ids.length) {
         await tx.deadline.updateMany({ where: { id: { in: change.cancelDeadlines.ids }, status: "pending" }, data: { status: "cancelled" } });
       }
       if (change.addPings?.length || change.addDeadlines?.length) {
-        insertDeadlines(sql, ticketId, change.addDeadlines ?? [], insertPings(sql, ticketId, change.addPings ?? [], now));
+        await insertDeadlines(sql, ticketId, change.addDeadlines ?? [], await insertPings(sql, ticketId, change.addPings ?? [], now));
       }
       const ack = change.acknowledgePings;
       if (ack?.ids.length) {
@@ -159,10 +158,11 @@ export class PrismaTicketStore implements TicketStore {
         const { id: recordId } = await tx.workRecord.create({ data: { ticketId, ...record }, select: { id: true } });
         if (attachments.length) await tx.attachment.createMany({ data: attachments.map((a) => attachmentRow(ticketId, a, recordId, now)) });
       }
-      addEvents(sql, ticketId, change.events, now);
+      await addEvents(sql, ticketId, change.events, now);
       const after = change.outboxFor ? await tx.ticket.findUnique({ where: { id: ticketId }, include: WITH_DETAILS }) : null;
-      addOutbox(sql, [...change.outbox, ...(after && change.outboxFor ? change.outboxFor(toTicket(after)) : [])], ticketId, now);
-      refreshLiveViews(sql, ticketId, now);
+      const outbox = new OutboxWrites(sql);
+      await outbox.add([...change.outbox, ...(after && change.outboxFor ? change.outboxFor(toTicket(after)) : [])], ticketId, now);
+      await outbox.refreshViews(ticketId, now);
     });
   }
 }
@@ -171,9 +171,11 @@ const attachmentRow = (ticketId: number, a: AttachmentRef, recordId: number | nu
   ({ ticketId, platform: a.platform, fileId: a.fileId, kind: a.kind, name: a.name ?? null, recordId, at });
 
 /** A ticket's pings, as plain statements: a report writes several. An acknowledged one is answered at once. */
-function insertPings(sql: Statements, ticketId: number, pings: readonly NewPing[], now: Date): Ping[] {
-  return pings.map(({ acknowledged, ...ping }) => ({
-    id: sql.insert(
+async function insertPings(sql: Sql, ticketId: number, pings: readonly NewPing[], now: Date): Promise<Ping[]> {
+  const inserted: Ping[] = [];
+  for (const { acknowledged, ...ping } of pings) {
+    inserted.push({
+    id: await sql.insert(
       `INSERT INTO "Ping" ("ticketId", "departmentId", "memberId", "duty", "needsAck", "acknowledgedAt", "acknowledgedBy", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ticketId, ping.departmentId, ping.memberId, ping.duty, ping.needsAck, acknowledged?.at ?? null, acknowledged?.by ?? null, now,
     ),
@@ -181,69 +183,34 @@ function insertPings(sql: Statements, ticketId: number, pings: readonly NewPing[
     acknowledgedAt: acknowledged?.at ?? null,
     acknowledgedBy: acknowledged?.by ?? null,
     cancelledAt: null,
-  }));
+    });
+  }
+  return inserted;
 }
 
 /** Deadlines with their pings' ids (`pingIndex` points into `pings`); an answered ping's deadline is met already. */
-function insertDeadlines(sql: Statements, ticketId: number, deadlines: readonly NewDeadline[], pings: readonly Ping[]): Deadline[] {
-  return deadlines.map((d) => {
+async function insertDeadlines(sql: Sql, ticketId: number, deadlines: readonly NewDeadline[], pings: readonly Ping[]): Promise<Deadline[]> {
+  const inserted: Deadline[] = [];
+  for (const d of deadlines) {
     const ping = d.pingIndex === null ? undefined : pings[d.pingIndex];
     const pingId = ping?.id ?? null;
     const status = ping?.acknowledgedAt ? "met" : "pending";
-    const id = sql.insert(
+    const id = await sql.insert(
       `INSERT INTO "Deadline" ("ticketId", "pingId", "kind", "dueAt", "chain", "status", "metAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ticketId, pingId, d.kind, d.dueAt, JSON.stringify(d.chain), status, ping?.acknowledgedAt ?? null,
     );
-    return { id, pingId, kind: d.kind, dueAt: d.dueAt, status, chain: d.chain, step: 0 };
-  });
+    inserted.push({ id, pingId, kind: d.kind, dueAt: d.dueAt, status, chain: d.chain, step: 0 });
+  }
+  return inserted;
 }
 
 /*
- * Timeline entries and outbox messages are written with every change, on the hot paths of reports
- * and timers: plain statements on the connection, inside the caller's transaction.
+ * Timeline entries are written with every change, on the hot paths of reports and timers: plain
+ * statements, inside the caller's transaction.
  */
 
-export function addEvents(sql: Statements, ticketId: number, events: TicketChange["events"], at: Date): void {
-  sql.insertRows("TicketEvent", ["ticketId", "type", "actorId", "data", "at"], events.map((e) => [ticketId, e.type, e.actorId, JSON.stringify(e.data ?? {}), at]));
-}
-
-/** Messages wait as pending deliveries; one with no address is recorded as failed, never dropped. */
-export function addOutbox(sql: Statements, notifications: Notification[], ticketId: number | null, createdAt: Date): void {
-  const rows = notifications.map((n) => {
-    const unreachable = n.recipient.address === null;
-    return [
-      n.recipient.platform ?? "none",
-      JSON.stringify(n.recipient),
-      JSON.stringify(n.card),
-      ticketId,
-      n.view ?? null,
-      unreachable ? "failed" : "pending",
-      unreachable ? `no chat identity for ${n.recipient.name}` : null,
-      createdAt,
-      n.purpose ?? null,
-      n.template ? JSON.stringify(n.template) : null,
-    ];
-  });
-  sql.insertRows("Delivery", ["platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt", "purpose", "template"], rows);
-}
-
-/**
- * After a change, the messages that show the ticket are edited to match: one pending refresh per
- * platform that posted any (a refresh reads the ticket when it runs, so one waiting is enough).
- */
-export function refreshLiveViews(sql: Statements, ticketId: number, at: Date): void {
-  sql.run(
-    `INSERT INTO "Delivery" ("platform", "kind", "recipient", "payload", "ticketId", "status", "createdAt")
-     SELECT DISTINCT p."platform", 'refresh', '{}', '{}', p."ticketId", 'pending', ?
-     FROM "PostedMessage" p
-     WHERE p."ticketId" = ?
-       AND NOT EXISTS (
-         SELECT 1 FROM "Delivery" d
-         WHERE d."ticketId" = p."ticketId" AND d."platform" = p."platform" AND d."kind" = 'refresh' AND d."status" = 'pending'
-       )`,
-    at,
-    ticketId,
-  );
+export function addEvents(sql: Sql, ticketId: number, events: TicketChange["events"], at: Date): Promise<void> {
+  return sql.insertRows("TicketEvent", ["ticketId", "type", "actorId", "data", "at"], events.map((e) => [ticketId, e.type, e.actorId, JSON.stringify(e.data ?? {}), at]));
 }
 
 /** An entry's data as written; a row that is not a JSON object reads as no data (a type that needs some then reads as a generic line). */

@@ -1,19 +1,19 @@
-import { execFile } from "node:child_process";
-import { mkdirSync, readdirSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import BetterSqlite3 from "better-sqlite3";
-import { PrismaClient } from "../generated/prisma/client.ts";
+import { PrismaClient } from "../../generated/prisma/client.ts";
 import { ConnectionLock, type Hold } from "./connection-lock.js";
 import { LogSync } from "./log-sync.js";
-import { PROJECT_ROOT } from "./project-root.js";
+import { PROJECT_ROOT } from "../project-root.js";
+import { deployMigrations, migrationNames } from "../storage/migrations.js";
 import { JoiningAdapter, WaitingAdapter, type DriverAdapter } from "./locked-adapters.js";
 import { SqliteConnection, Statements } from "./sqlite-connection.js";
 import { Transactions } from "./transactions.js";
 
-export type Database = PrismaClient;
+import type { Database } from "../storage/storage.js";
+
+export type { Database };
 
 interface SharedConnection {
   lock: ConnectionLock;
@@ -78,12 +78,12 @@ function unitClient(shared: SharedConnection, hold: Hold): Database {
  * would hold the event loop for the disk's time: better-sqlite3 runs statements synchronously.)
  * Keep the work short; what must survive a power cut goes through `transact`.
  */
-export async function runPromptly<T>(db: Database, work: (sql: Statements) => T): Promise<T> {
+export async function runPromptly<T>(db: Database, work: (sql: Statements) => T | Promise<T>): Promise<T> {
   const shared = sharedConnectionOf(db);
   const hold = await shared.lock.acquire("other", { first: true });
   try {
     shared.connection.control("PRAGMA synchronous = NORMAL");
-    return work(new Statements(shared.connection, () => shared.lock.holds(hold)));
+    return await work(new Statements(shared.connection, () => shared.lock.holds(hold)));
   } finally {
     shared.connection.control("PRAGMA synchronous = FULL");
     shared.lock.release(hold);
@@ -124,8 +124,7 @@ export function databaseFile(url: string): string {
  */
 export async function openDatabase(url: string, options: { unitTimeoutMs?: number } = {}): Promise<Database> {
   const inner = await new PrismaBetterSQLite3({ url: resolveDatabaseUrl(url), timeout: 5_000 }).connect();
-  // Prisma's adapter keeps the better-sqlite3 connection it opened as `client`.
-  const sqlite = (inner as unknown as { client: BetterSqlite3.Database }).client;
+  const sqlite = connectionOf(inner);
   const lock = new ConnectionLock();
   const logSync = logSyncOf(sqlite);
   const factory = (adapter: DriverAdapter) => ({ provider: adapter.provider, adapterName: adapter.adapterName, connect: async () => adapter });
@@ -139,6 +138,19 @@ export async function openDatabase(url: string, options: { unitTimeoutMs?: numbe
 }
 
 /**
+ * The better-sqlite3 connection Prisma's adapter opened, which it keeps as `client` (not part of its
+ * API: the adapter exports no way to hand it a connection). Checked, so an upgrade that moves it
+ * fails here, at start, rather than with statements on the wrong connection.
+ */
+export function connectionOf(adapter: DriverAdapter): BetterSqlite3.Database {
+  const client: unknown = (adapter as unknown as { client?: unknown }).client;
+  if (!(client instanceof BetterSqlite3)) {
+    throw new Error("@prisma/adapter-better-sqlite3 no longer keeps its connection as `client`: prisma/sqlite/sqlite-database.ts must learn where it is now");
+  }
+  return client;
+}
+
+/**
  * A commit the bot has confirmed to a reporter must survive a power cut, not only a crash: SQLite
  * syncs the log at every commit (synchronous = FULL; better-sqlite3 defaults to NORMAL under WAL).
  * Units of work sync it themselves, off the event loop (see Transactions), through the returned
@@ -148,13 +160,6 @@ function logSyncOf(connection: BetterSqlite3.Database): LogSync | undefined {
   connection.pragma("synchronous = FULL");
   const inWal = connection.pragma("journal_mode", { simple: true }) === "wal";
   return inWal && !connection.memory ? LogSync.forFile(`${connection.name}-wal`) : undefined;
-}
-
-function migrationNames(): string[] {
-  return readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
 }
 
 /**
@@ -185,12 +190,7 @@ export async function migrateDatabase(url: string): Promise<number> {
   const file = databaseFile(url);
   mkdirSync(dirname(file), { recursive: true });
   const applied = inspectDatabase(file);
-  const pending = migrationNames().filter((name) => !applied.has(name));
-  if (pending.length === 0) return 0;
-  const prismaCli = join(dirname(createRequire(import.meta.url).resolve("prisma/package.json")), "build", "index.js");
-  await promisify(execFile)(process.execPath, [prismaCli, "migrate", "deploy"], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, DATABASE_URL: resolveDatabaseUrl(url), PRISMA_HIDE_UPDATE_MESSAGE: "1" },
-  });
+  const pending = migrationNames(MIGRATIONS_DIR).filter((name) => !applied.has(name));
+  if (pending.length > 0) await deployMigrations(resolveDatabaseUrl(url));
   return pending.length;
 }

@@ -1,0 +1,36 @@
+import pg from "pg";
+
+/** PostgreSQL's `name` and `"char"` types, which the catalogue's columns use (prisma/prisma#27403). */
+const CATALOGUE_TYPES = new Set([19, 18]);
+const TEXT = 25;
+
+type QueryResult = { fields?: { dataTypeID: number }[] };
+
+/**
+ * Prisma's PostgreSQL adapter cannot read columns of types `name` and `"char"`: `migrate deploy`
+ * and `db push` read the catalogue and fail with "Column type 'name' could not be deserialized".
+ * Both arrive as text on the wire, so a client that reports them as text lets the adapter read them.
+ */
+class CatalogueAsTextClient extends pg.Client {
+  // pg's query() has many overloads (a promise, or a callback as the pool uses it): this keeps them all.
+  override query(...args: unknown[]): never {
+    const last = args.at(-1);
+    if (typeof last === "function") {
+      args[args.length - 1] = (error: unknown, result: unknown) => (last as (e: unknown, r: unknown) => void)(error, result && reportCatalogueTypesAsText(result));
+    }
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    return (result instanceof Promise ? result.then(reportCatalogueTypesAsText) : result) as never;
+  }
+}
+
+function reportCatalogueTypesAsText<T>(result: T): T {
+  for (const field of (result as QueryResult).fields ?? []) {
+    if (CATALOGUE_TYPES.has(field.dataTypeID)) field.dataTypeID = TEXT;
+  }
+  return result;
+}
+
+/** A pool for Prisma's PostgreSQL adapter, on connections that read the catalogue (see CatalogueAsTextClient). */
+export function postgresPool(connectionString: string, options: { max?: number } = {}): pg.Pool {
+  return new pg.Pool({ connectionString, Client: CatalogueAsTextClient, max: options.max ?? 10 });
+}
