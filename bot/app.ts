@@ -1,13 +1,14 @@
 import type { Clock, CoreContext, UnitOfWork } from "../core/ports.js";
 import type { Organisation } from "../core/directory/organisation.js";
-import { migrateDatabase, openDatabase, transact, type Database } from "../prisma/database.js";
-import { SqliteInboundLog } from "../prisma/stores/inbound-log.js";
+import { migrateStorage, openStorage } from "../prisma/storage/open-storage.js";
+import type { Database, OpenStorage, Storage } from "../prisma/storage/storage.js";
+import { SqlInboundLog } from "../prisma/stores/inbound-log.js";
 import { InboundRequestStore } from "../prisma/stores/inbound-request-store.js";
 import { OutboxStore } from "../prisma/stores/outbox-store.js";
 import { ProcessRegistry } from "../prisma/stores/process-registry.js";
 import { PrismaInviteStore } from "../prisma/stores/invite-store.js";
 import { PrismaDeadlineStore } from "../prisma/stores/deadline-store.js";
-import { SqliteDialogStore } from "../prisma/stores/dialog-store.js";
+import { dialogStoreOutsideUnits, SqlDialogStore } from "../prisma/stores/dialog-store.js";
 import { PrismaReportStore } from "../prisma/stores/report-store.js";
 import { DirectoryCache, PrismaDirectory } from "../prisma/stores/directory-store.js";
 import { PrismaTicketStore } from "../prisma/stores/ticket-store.js";
@@ -20,6 +21,9 @@ import { createLogger, type Logger } from "./logger.js";
 export interface App {
   config: Config;
   org: Organisation;
+  /** The database behind the storage port (SQLite or PostgreSQL, by DATABASE_URL). */
+  storage: OpenStorage;
+  /** Its Prisma client, for reads. */
   db: Database;
   directory: PrismaDirectory;
   core: CoreContext;
@@ -40,40 +44,43 @@ export interface App {
  */
 export async function createApp(config: Config, options: { clock?: Clock; role?: string; log?: Logger } = {}): Promise<App> {
   const org = loadOrganisationFile(config.ORG_CONFIG);
-  await migrateDatabase(config.DATABASE_URL);
-  const db = await openDatabase(config.DATABASE_URL);
+  await migrateStorage(config.DATABASE_URL);
+  const storage = await openStorage(config.DATABASE_URL);
   try {
-    await syncOrganisation(db, org);
+    await syncOrganisation(storage, org);
   } catch (error) {
-    await db.$disconnect();
+    await storage.close();
     throw error;
   }
   const clock = options.clock ?? (() => new Date());
   const directoryCache = new DirectoryCache();
   const invitesLog = (options.log ?? createLogger(config.LOG_LEVEL)).child({ module: "invites" });
-  const coreOn = (client: Database): CoreContext => ({
+  const coreOn = (scope: Storage, dialogs: CoreContext["dialogs"]): CoreContext => ({
     org,
-    tickets: new PrismaTicketStore(client, clock),
-    dialogs: new SqliteDialogStore(client),
-    directory: new PrismaDirectory(client, org, directoryCache),
-    invites: new PrismaInviteStore(client, { onBindingsChanged: () => directoryCache.invalidate(), log: invitesLog }),
-    deadlines: new PrismaDeadlineStore(client, clock),
-    reports: new PrismaReportStore(client, clock),
+    tickets: new PrismaTicketStore(scope, clock),
+    dialogs,
+    directory: new PrismaDirectory(scope, org, directoryCache),
+    invites: new PrismaInviteStore(scope, { onBindingsChanged: () => directoryCache.invalidate(), log: invitesLog }),
+    deadlines: new PrismaDeadlineStore(scope, clock),
+    reports: new PrismaReportStore(scope, clock),
     clock,
     timeZone: config.TZ,
     defaultLocale: config.DEFAULT_LOCALE,
   });
-  const core = coreOn(db);
+  const core = coreOn(storage, dialogStoreOutsideUnits(storage));
   const directory = core.directory as PrismaDirectory;
-  // A unit's stores use the client it is handed, whose statements are part of its transaction.
-  const processes = new ProcessRegistry(db);
+  const processes = new ProcessRegistry(storage);
   await processes.register(options.role ?? "cli");
   const unitOfWork: UnitOfWork = {
-    run: (work) => transact(db, (tx) => work({ core: coreOn(tx), inbound: new SqliteInboundLog(tx, processes.id) })),
+    // A unit's stores all use the transaction it is handed.
+    run: (work) => storage.transaction((tx) => work({ core: coreOn(tx, new SqlDialogStore(tx)), inbound: new SqlInboundLog(tx, processes.id) })),
   };
   const close = async () => {
     await processes.unregister();
-    await db.$disconnect();
+    await storage.close();
   };
-  return { config, org, db, directory, core, unitOfWork, processes, outbox: new OutboxStore(db, processes.id), inboundRequests: new InboundRequestStore(db, processes.id), close };
+  return {
+    config, org, storage, db: storage.prisma, directory, core, unitOfWork, processes,
+    outbox: new OutboxStore(storage, processes.id), inboundRequests: new InboundRequestStore(storage, processes.id), close,
+  };
 }

@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import { parseArgs } from "node:util";
 import type { Platform } from "../core/directory/organisation.js";
 import { createApp, type App } from "./app.js";
-import { ConfigError, loadConfig, loadDotEnv } from "./config/env.js";
+import { ConfigError, loadConfig, loadDotEnv, withoutPassword } from "./config/env.js";
 import { createCustomerSenders } from "./customer-senders.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
 import { createHttpServer, listen, type RouteHandler } from "./http/server.js";
@@ -182,10 +182,10 @@ async function main(): Promise<void> {
   handleSignals(log, { web: webParts, workers: workerParts, database: databaseParts });
   const app = await createApp(config, { role, log });
   databaseParts.push({ name: "database", close: () => app.close() });
-  log.info({ role, database: config.DATABASE_URL, organisation: config.ORG_CONFIG, members: app.org.members.length }, "database ready");
+  log.info({ role, database: withoutPassword(config.DATABASE_URL), organisation: config.ORG_CONFIG, members: app.org.members.length }, "database ready");
 
   const redis = await probeRedis(config.REDIS_URL);
-  if (!redis.ok) log.warn(redisUnreachableHint(config.REDIS_URL, redis.error));
+  if (!redis.ok) log.warn(redisUnreachableHint(withoutPassword(config.REDIS_URL), redis.error));
 
   const web = role !== "worker";
   const worker = role !== "web";

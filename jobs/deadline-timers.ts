@@ -5,7 +5,7 @@ import { fireDeadline, timerPolicy } from "../core/deadlines/fire-deadline.js";
 import type { CoreContext, UnitOfWork } from "../core/ports.js";
 import type { Level } from "../core/triage/rules.js";
 import type { Logger } from "pino";
-import type { Database } from "../prisma/database.js";
+import type { Database } from "../prisma/storage/storage.js";
 import { bullmqConnection, RECOVER_QUICKLY, RedisOutageLog } from "./redis-connection.js";
 
 export interface TimerJob {

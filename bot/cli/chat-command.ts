@@ -59,7 +59,7 @@ export async function chatCommand(memberId: string | undefined, io: ChatIo): Pro
       throw new UsageError(`${memberId ? `unknown member "${memberId}"` : "missing --as <member>"}; members: ${ids}`);
     }
     io.print(`Hotline terminal chat as ${pick(member.name, member.locale ?? app.config.DEFAULT_LOCALE)} (${member.id}). /help lists commands, /quit leaves.`);
-    outbox = new MemberOutbox(app.db, member.id, io.print);
+    outbox = new MemberOutbox(app.outbox, member.id, io.print);
     await outbox.start();
     await converse(app, member, io);
   } finally {

@@ -50,11 +50,7 @@ export async function deliveriesCommand(args: { action?: string; id?: string; fa
       return `Delivery ${id} will be sent again.`;
     }
     if (args.action !== undefined) throw new UsageError(`hotline deliveries: unknown action "${args.action}". Usage: hotline deliveries [--failed] [--json] | hotline deliveries retry <id>`);
-    const rows = await app.db.delivery.findMany({
-      where: args.failed ? { status: "failed" } : {},
-      orderBy: { id: "desc" },
-      take: 100,
-    });
+    const rows = await app.outbox.list({ failed: args.failed });
     const timeZone = app.config.TZ;
     if (args.json) {
       const objects = rows.map((row) => ({

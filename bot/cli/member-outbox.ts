@@ -1,10 +1,12 @@
 import type { Recipient } from "../../core/escalation/notification.js";
 import type { Card } from "../../core/messages/card.js";
-import type { Database } from "../../prisma/database.js";
+import type { OutboxStore } from "../../prisma/stores/outbox-store.js";
 import { renderDelivered } from "../terminal/render-card.js";
 
 /** How often the terminal chat looks for new messages to its member: about what a person notices. */
 export const OUTBOX_POLL_MS = 1_000;
+/** How far below the newest row a late commit may land: far more rows than commit within a poll. */
+const LATE_COMMITS = 1_000;
 
 function parsedRecipient(text: string): Recipient | undefined {
   try {
@@ -20,20 +22,21 @@ function parsedRecipient(text: string): Recipient | undefined {
  * stay pending for the running bot, which still delivers them on the member's chat platform.
  */
 export class MemberOutbox {
-  private lastSeenId = 0;
+  /** Ids at or below this are shown or were there before the chat started; above it, `shown` says. */
+  private seenUpTo = 0;
+  private readonly shown = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly db: Database,
+    private readonly outbox: OutboxStore,
     private readonly memberId: string,
     private readonly print: (text: string) => void,
   ) {}
 
   /** Remembers where the outbox ends now, then looks for new rows every OUTBOX_POLL_MS. */
   async start(): Promise<void> {
-    const last = await this.db.delivery.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
-    this.lastSeenId = last?.id ?? 0;
+    this.seenUpTo = await this.outbox.lastId();
     this.timer = setInterval(() => {
       this.polling = this.polling.then(() => this.showNew()).catch((error: unknown) => this.print(`(could not read the outbox: ${(error as Error).message})`));
     }, OUTBOX_POLL_MS);
@@ -44,18 +47,24 @@ export class MemberOutbox {
     await this.polling;
   }
 
-  /** Rows are numbered in commit order (SQLite has one writer at a time), so "after the last seen" misses none. */
+  /**
+   * On PostgreSQL, ids are taken when a row is written and rows commit in any order: a row may
+   * appear below one already shown. So the last LATE_COMMITS ids stay open, and shown ids are
+   * remembered until they fall out of that window.
+   */
   private async showNew(): Promise<void> {
-    const rows = await this.db.delivery.findMany({
-      where: { id: { gt: this.lastSeenId }, kind: "message" },
-      orderBy: { id: "asc" },
-      select: { id: true, platform: true, recipient: true, payload: true },
-    });
+    const rows = await this.outbox.messagesAfter(this.seenUpTo);
     for (const row of rows) {
-      this.lastSeenId = row.id;
+      if (this.shown.has(row.id)) continue;
+      this.shown.add(row.id);
       const recipient = parsedRecipient(row.recipient);
       if (recipient?.kind !== "member" || recipient.memberId !== this.memberId) continue;
       this.print(renderDelivered({ id: row.id, platform: recipient.platform, card: JSON.parse(row.payload) as Card }));
+    }
+    const newest = rows.at(-1)?.id ?? 0;
+    if (newest - LATE_COMMITS > this.seenUpTo) {
+      this.seenUpTo = newest - LATE_COMMITS;
+      for (const id of this.shown) if (id <= this.seenUpTo) this.shown.delete(id);
     }
   }
 }

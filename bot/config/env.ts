@@ -40,9 +40,10 @@ function isMailbox(text: string): boolean {
 
 /** Every setting the bot reads from the environment; `.env.example` documents each. */
 const envSchema = z.object({
+  /** SQLite for one machine, PostgreSQL for several processes (see the README's "Running on several machines"). */
   DATABASE_URL: z
     .string()
-    .regex(/^file:.+/, "must be a SQLite file URL such as file:./data/hotline.db")
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)/, "must be a SQLite file URL such as file:./data/hotline.db or a PostgreSQL URL such as postgresql://hotline@127.0.0.1:5432/hotline")
     .default("file:./data/hotline.db"),
   REDIS_URL: z
     .string()
@@ -171,4 +172,16 @@ function checkCustomerChannels(config: z.infer<typeof envSchema>): void {
 export function loadDotEnv(): void {
   const file = join(PROJECT_ROOT, ".env");
   if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/** A connection URL fit for a log line: its password, if any, replaced by `***`. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return url;
+    parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return url; // file: URLs and the like carry no password
+  }
 }

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Database } from "../../prisma/database.js";
+import type { Database } from "../../prisma/storage/storage.js";
 import { probeRedis, type ProbeResult } from "./redis-probe.js";
 
 export interface HealthDeps {

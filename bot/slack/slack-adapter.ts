@@ -109,7 +109,7 @@ export class SlackAdapter {
     private readonly options: SlackOptions,
   ) {
     this.log = options.log.child({ module: "slack" });
-    this.views = new LiveViewStore(app.db, "slack");
+    this.views = new LiveViewStore(app.storage, "slack");
     this.inbound = new InboundQueue("inbound-slack", (job) => this.process(job), { store: app.inboundRequests, orderKeyOf: senderOf, log: this.log });
     this.receiver = new AcknowledgingReceiver(receiverFor(options, this.log), this.log);
     this.bolt = new BoltApp({

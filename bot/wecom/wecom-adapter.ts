@@ -105,7 +105,7 @@ export class WecomAdapter {
     this.crypto = new WecomCrypto({ token: options.token, encodingAesKey: options.encodingAesKey, corpId: options.corpId });
     this.client = new WecomClient({ baseUrl: options.apiBase, corpId: options.corpId, secret: options.secret, agentId: options.agentId });
     this.inbound = new InboundQueue("inbound-wecom", (job) => this.process(job), { store: app.inboundRequests, orderKeyOf: ({ event }) => `${event.platform}:${event.senderId}`, log: this.log });
-    this.views = new LiveViewStore(app.db, "wecom");
+    this.views = new LiveViewStore(app.storage, "wecom");
     checkRobotKeys(app.org);
   }
 

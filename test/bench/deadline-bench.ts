@@ -17,7 +17,7 @@ import { createApp } from "../../bot/app.js";
 import { loadConfig } from "../../bot/config/env.js";
 import { buildReports } from "../../core/reports/report-flows.js";
 import { DeadlineTimers } from "../../jobs/deadline-timers.js";
-import { migrateDatabase } from "../../prisma/database.js";
+import { migrateDatabase } from "../../prisma/sqlite/sqlite-database.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
 
 const DEADLINES = Number(process.env.BENCH_DEADLINES ?? 10_000);

@@ -18,7 +18,7 @@ import { loadConfig } from "../../bot/config/env.js";
 import { handleMessage } from "../../core/conversation/handle-message.js";
 import { classify } from "../../core/triage/classify.js";
 import { openTicket } from "../../core/tickets/ticket-flows.js";
-import { migrateDatabase, sqliteOf, transact } from "../../prisma/database.js";
+import { migrateDatabase, sqliteOf, transact } from "../../prisma/sqlite/sqlite-database.js";
 import { LEVEL2_FAULT } from "../support/report-script.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);

@@ -22,7 +22,7 @@ import { loadConfig } from "../../bot/config/env.js";
 import { createHttpServer } from "../../bot/http/server.js";
 import { SLACK_EVENTS_PATH, SlackAdapter } from "../../bot/slack/slack-adapter.js";
 import { handleMessage } from "../../core/conversation/handle-message.js";
-import { migrateDatabase } from "../../prisma/database.js";
+import { migrateDatabase } from "../../prisma/sqlite/sqlite-database.js";
 import { appMentionEvent, blockActions, eventCallback, FakeSlackApi, messageEvent, slackSignature, type SlackRequest } from "../fakes/slack-web-api.js";
 import { LEVEL1_FAULT } from "../support/report-script.js";
 

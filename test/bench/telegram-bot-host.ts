@@ -22,7 +22,7 @@ import { pino } from "pino";
 import { createApp } from "../../bot/app.js";
 import { loadConfig } from "../../bot/config/env.js";
 import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
-import { migrateDatabase, transactionStatsOf } from "../../prisma/database.js";
+import { migrateDatabase, transactionStatsOf } from "../../prisma/sqlite/sqlite-database.js";
 
 export type BotKind = "hotline" | "echo";
 

@@ -4,7 +4,7 @@ import type { App } from "../../bot/app.js";
 import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
 import { handleInbound } from "../../core/conversation/handle-inbound.js";
 import { DeliveryQueue, type Sender } from "../../jobs/delivery-queue.js";
-import { runPromptly } from "../../prisma/database.js";
+import { runPromptly } from "../../prisma/sqlite/sqlite-database.js";
 import { GONE_AFTER_MS } from "../../prisma/stores/process-registry.js";
 import { FakeBotApi } from "../fakes/telegram-bot-api.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";

@@ -1,6 +1,6 @@
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { migrateDatabase } from "../../prisma/database.js";
+import { migrateDatabase } from "../../prisma/sqlite/sqlite-database.js";
 import { freshDatabaseFile } from "../support/test-app.js";
 
 const MIGRATION = "20261127060000_robot_key_references";

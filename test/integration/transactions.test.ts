@@ -1,10 +1,10 @@
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConnectionLock } from "../../prisma/connection-lock.js";
-import { openDatabase, sqliteOf, transact, transactionStatsOf, type Database } from "../../prisma/database.js";
-import { LogSync } from "../../prisma/log-sync.js";
-import { SqliteConnection, Statements } from "../../prisma/sqlite-connection.js";
-import { Transactions } from "../../prisma/transactions.js";
+import { ConnectionLock } from "../../prisma/sqlite/connection-lock.js";
+import { openDatabase, sqliteOf, transact, transactionStatsOf, type Database } from "../../prisma/sqlite/sqlite-database.js";
+import { LogSync } from "../../prisma/sqlite/log-sync.js";
+import { SqliteConnection, Statements } from "../../prisma/sqlite/sqlite-connection.js";
+import { Transactions } from "../../prisma/sqlite/transactions.js";
 import { freshDatabaseFile } from "../support/test-app.js";
 
 let db: Database;

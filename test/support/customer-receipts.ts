@@ -1,7 +1,6 @@
 import type { App } from "../../bot/app.js";
 import type { CustomerChannel, Notification } from "../../core/escalation/notification.js";
-import { sqliteOf, transact } from "../../prisma/database.js";
-import { addOutbox } from "../../prisma/stores/ticket-store.js";
+import { OutboxWrites } from "../../prisma/stores/outbox-store.js";
 
 let tickets = 0;
 
@@ -30,11 +29,11 @@ export function receiptNotification(channel: CustomerChannel, ticketNumber: stri
   };
 }
 
-/** Writes notifications to the outbox through addOutbox, in a unit of work, as the ticket store does. */
+/** Writes notifications to the outbox through OutboxWrites, in a unit of work, as the ticket store does. */
 export async function writeOutbox(app: App, ticketId: number | null, notifications: Notification[]): Promise<number[]> {
-  return transact(app.db, async (tx) => {
+  return app.storage.transaction(async ({ prisma: tx, sql }) => {
     const before = (await tx.delivery.aggregate({ _max: { id: true } }))._max.id ?? 0;
-    addOutbox(sqliteOf(tx), notifications, ticketId, new Date());
+    await new OutboxWrites(sql).add(notifications, ticketId, new Date());
     const rows = await tx.delivery.findMany({ where: { id: { gt: before } }, select: { id: true }, orderBy: { id: "asc" } });
     return rows.map((r) => r.id);
   });

@@ -9,6 +9,15 @@ import type { Member } from "../../core/directory/member.js";
 import type { DialogInput } from "../../core/dialogs/report-steps.js";
 import { cardToPlainText } from "../../core/messages/card.js";
 import type { Ticket } from "../../core/tickets/ticket.js";
+import type { Dialect } from "../../prisma/storage/storage.js";
+import { freshPostgresDatabase } from "./postgres.js";
+
+/** A fresh database of either kind, copied from the run's migrated template; `cleanup` removes it. */
+export async function freshDatabase(dialect: Dialect): Promise<{ url: string; cleanup: () => Promise<void> }> {
+  if (dialect === "postgresql") return freshPostgresDatabase(inject("postgresTemplate"));
+  const { file, cleanup } = freshDatabaseFile();
+  return { url: `file:${file}`, cleanup: async () => cleanup() };
+}
 
 /** A fresh SQLite file copied from the migrated template, in its own folder. */
 export function freshDatabaseFile(): { file: string; cleanup: () => void } {
@@ -28,7 +37,16 @@ export async function startTestApp(
   clock: TestClock = { now: new Date("2026-11-26T02:00:00Z") },
   env: Record<string, string> = {},
 ): Promise<App> {
-  const config = loadConfig({ DATABASE_URL: `file:${file}`, LOG_LEVEL: "silent", ...env });
+  return startTestAppAt(`file:${file}`, clock, env);
+}
+
+/** The real app on the database at `url` (SQLite or PostgreSQL). */
+export async function startTestAppAt(
+  url: string,
+  clock: TestClock = { now: new Date("2026-11-26T02:00:00Z") },
+  env: Record<string, string> = {},
+): Promise<App> {
+  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: "silent", ...env });
   return createApp(config, { clock: () => clock.now });
 }
 
@@ -66,20 +84,20 @@ export interface Scene {
  * The real app on a fresh database for each test of the file, its clock at 10:00 in Shanghai on
  * 26 November 2026, closed and deleted after each test.
  */
-export function useTestApp(options: { env?: () => Record<string, string> } = {}): Scene {
-  let current: { app: App; clock: TestClock; db: ReturnType<typeof freshDatabaseFile> } | undefined;
+export function useTestApp(options: { env?: () => Record<string, string>; database?: Dialect } = {}): Scene {
+  let current: { app: App; clock: TestClock; db: Awaited<ReturnType<typeof freshDatabase>> } | undefined;
   const scene = () => {
     if (!current) throw new Error("the scene exists only inside a test");
     return current;
   };
   beforeEach(async () => {
-    const db = freshDatabaseFile();
+    const db = await freshDatabase(options.database ?? "sqlite");
     const clock = { now: new Date("2026-11-26T02:00:00Z") };
-    current = { db, clock, app: await startTestApp(db.file, clock, options.env?.()) };
+    current = { db, clock, app: await startTestAppAt(db.url, clock, options.env?.()) };
   });
   afterEach(async () => {
     await current?.app.close();
-    current?.db.cleanup();
+    await current?.db.cleanup();
     current = undefined;
   });
   return {
@@ -100,7 +118,7 @@ export function useTestApp(options: { env?: () => Record<string, string> } = {})
     restart: async (env) => {
       const running = scene();
       await running.app.close();
-      running.app = await startTestApp(running.db.file, running.clock, env);
+      running.app = await startTestAppAt(running.db.url, running.clock, env);
     },
   };
 }

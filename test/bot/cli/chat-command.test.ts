@@ -5,7 +5,7 @@ import { freshDatabaseFile } from "../../support/test-app.js";
 import { LEVEL2_FAULT } from "../../support/report-script.js";
 import { eventually } from "../../support/eventually.js";
 import { runCli, startCli, type RunningCli } from "../../support/run-cli.js";
-import { openDatabase } from "../../../prisma/database.js";
+import { openDatabase } from "../../../prisma/sqlite/sqlite-database.js";
 
 let db: ReturnType<typeof freshDatabaseFile>;
 const running: RunningCli[] = [];

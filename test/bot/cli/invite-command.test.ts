@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../../prisma/database.js";
+import { openDatabase } from "../../../prisma/sqlite/sqlite-database.js";
 import { runCli } from "../../support/run-cli.js";
 import { freshDatabaseFile } from "../../support/test-app.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../../bot/config/env.js";
+import { ConfigError, loadConfig, withoutPassword } from "../../../bot/config/env.js";
 
 const DEFAULTS = {
   DATABASE_URL: "file:./data/hotline.db",
@@ -127,7 +127,7 @@ describe("loadConfig", () => {
     ["TZ", "Mars/Base"],
     ["DEFAULT_LOCALE", "fr"],
     ["REDIS_URL", "http://x"],
-    ["DATABASE_URL", "postgres://x"],
+    ["DATABASE_URL", "mysql://x"],
     ["LOG_LEVEL", "loud"],
     ["TELEGRAM_BOT_TOKEN", "not-a-token"],
     ["TELEGRAM_API_ROOT", "ftp://api"],
@@ -172,7 +172,15 @@ describe("loadConfig", () => {
     expect(configErrorFor({ PORT: "70000" }).message).toContain("must be a port number from 1 to 65535");
     expect(configErrorFor({ TZ: "Mars/Base" }).message).toContain("must be an IANA time zone");
     expect(configErrorFor({ REDIS_URL: "http://x" }).message).toContain("redis://");
-    expect(configErrorFor({ DATABASE_URL: "postgres://x" }).message).toContain("file:");
+    expect(configErrorFor({ DATABASE_URL: "mysql://x" }).message).toMatch(/DATABASE_URL.*file:.*postgresql:\/\//);
+  });
+
+  it("takes a SQLite file or a PostgreSQL server, and logs the server's URL without its password", () => {
+    expect(loadConfig({ DATABASE_URL: "postgresql://hotline:s3cret@db:5432/hotline" }).DATABASE_URL).toBe("postgresql://hotline:s3cret@db:5432/hotline");
+    expect(loadConfig({ DATABASE_URL: "postgres://db/hotline" }).DATABASE_URL).toBe("postgres://db/hotline");
+    expect(withoutPassword("postgresql://hotline:s3cret@db:5432/hotline")).toBe("postgresql://hotline:***@db:5432/hotline");
+    expect(withoutPassword("redis://:s3cret@cache:6379")).toBe("redis://:***@cache:6379");
+    expect(withoutPassword("file:./data/hotline.db")).toBe("file:./data/hotline.db");
   });
 
   it("reads the SMS and e-mail settings for messages to customers", () => {

@@ -1,0 +1,42 @@
+import pg from "pg";
+
+/** The PostgreSQL server tests create databases on (`.ci/run` starts one where there is none). */
+export const TEST_POSTGRES_SERVER = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/** The server's URL with another database. */
+export function databaseUrl(name: string): string {
+  const url = new URL(TEST_POSTGRES_SERVER);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Runs statements on the server's maintenance database (CREATE and DROP DATABASE cannot run in a transaction). */
+export async function onServer(...statements: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_SERVER });
+  await client.connect();
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A name no other test run or test uses: the run's process, the time and a random part. */
+export function uniqueDatabaseName(purpose: string): string {
+  return `hotline_${purpose}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Drops a database, closing the connections a killed test left open. */
+export function dropDatabase(name: string): Promise<void> {
+  return onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
+/**
+ * A fresh database copied from the run's migrated template (CREATE DATABASE … TEMPLATE takes tens
+ * of milliseconds; migrating takes seconds). `cleanup` drops it.
+ */
+export async function freshPostgresDatabase(template: string): Promise<{ url: string; cleanup: () => Promise<void> }> {
+  const name = uniqueDatabaseName("test");
+  await onServer(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  return { url: databaseUrl(name), cleanup: () => dropDatabase(name) };
+}
