@@ -30,7 +30,23 @@ function reportCatalogueTypesAsText<T>(result: T): T {
   return result;
 }
 
-/** A pool for Prisma's PostgreSQL adapter, on connections that read the catalogue (see CatalogueAsTextClient). */
-export function postgresPool(connectionString: string, options: { max?: number } = {}): pg.Pool {
-  return new pg.Pool({ connectionString, Client: CatalogueAsTextClient, max: options.max ?? 10 });
+/**
+ * A pool for Prisma's PostgreSQL adapter, on connections that read the catalogue (see
+ * CatalogueAsTextClient). An idle connection the server closes (a restart, a failover) is an
+ * error event on the pool, which would end the process unheard: it is reported instead, and the
+ * pool opens a new connection when one is next wanted.
+ */
+export function postgresPool(connectionString: string, options: { max?: number; onIdleError?: (error: Error) => void } = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    Client: CatalogueAsTextClient,
+    max: options.max ?? 10,
+    // A transaction waits this long for a connection before it fails; idle ones are kept a while,
+    // each with the Prisma client made for it (see connection-client.ts).
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 300_000,
+    allowExitOnIdle: true, // idle connections do not keep a finished process (the migrate CLI) alive
+  });
+  pool.on("error", options.onIdleError ?? (() => {}));
+  return pool;
 }

@@ -1,89 +1,113 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { PrismaClient } from "../../generated/prisma-postgresql/client.ts";
-import { numberedPlaceholders, type Database, type OpenStorage, type Sql, type SqlValue, type Transaction } from "../storage/storage.js";
+import type { Database, OpenStorage, Sql, Transaction } from "../storage/storage.js";
+import { prismaOnConnection } from "./connection-client.js";
 import { postgresPool } from "./pg-pool.js";
+import { PostgresSql } from "./postgres-sql.js";
 
-/** Prisma's client inside one of its interactive transactions. */
-type TransactionClient = Omit<Database, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+/** A transaction still running after this long is rolled back, so a hung one cannot hold its row locks. */
+const TRANSACTION_TIMEOUT_MS = 15_000;
 
-/** How long a transaction may wait for a connection from the pool, and run, before it fails. */
-const TRANSACTION_LIMITS = { maxWait: 10_000, timeout: 15_000 };
-
-/** The port's statements through Prisma's raw queries, so they share the transaction's connection. */
-class PostgresSql implements Sql {
-  private static readonly numbered = new Map<string, string>();
-
-  constructor(private readonly client: TransactionClient) {}
-
-  run(sql: string, ...params: SqlValue[]): Promise<number> {
-    return this.client.$executeRawUnsafe(PostgresSql.toPostgres(sql), ...params);
-  }
-
-  async insert(sql: string, ...params: SqlValue[]): Promise<number> {
-    const [row] = await this.all<{ id: number }>(`${sql} RETURNING "id"`, ...params);
-    return Number(row!.id);
-  }
-
-  async insertRows(table: string, columns: readonly string[], rows: SqlValue[][]): Promise<void> {
-    if (rows.length === 0) return;
-    const tuple = `(${columns.map(() => "?").join(", ")})`;
-    await this.run(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${Array(rows.length).fill(tuple).join(", ")}`, ...rows.flat());
-  }
-
-  async get<T>(sql: string, ...params: SqlValue[]): Promise<T | undefined> {
-    return (await this.all<T>(sql, ...params))[0];
-  }
-
-  all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
-    return this.client.$queryRawUnsafe<T[]>(PostgresSql.toPostgres(sql), ...params);
-  }
-
-  private static toPostgres(sql: string): string {
-    let numbered = this.numbered.get(sql);
-    if (numbered === undefined) {
-      numbered = numberedPlaceholders(sql);
-      if (this.numbered.size < 10_000) this.numbered.set(sql, numbered); // statements built per row count stay few
-    }
-    return numbered;
-  }
+/** A pooled connection with the Prisma client that runs on it. */
+interface HeldConnection {
+  connection: pg.PoolClient;
+  prisma: Database;
+  /** The transaction holding the connection now, if any: its statements, and only its, may run. */
+  holder: object | undefined;
 }
 
 /**
  * PostgreSQL behind the storage port: every transaction is the server's, on a connection of its
  * own from the pool, so several processes share the database. Races between them are settled by
  * row locks in the statements themselves (`UPDATE … WHERE status = 'pending' RETURNING` claims, an
- * upsert's conflict) and by `lock` where there is no row to lock yet.
+ * upsert's conflict) and by `lock` where there is no row to lock yet. Transactions run on
+ * node-postgres directly (see PostgresSql); Prisma's client for the rest of the process runs on
+ * the same pool.
  */
 export class PostgresStorage implements OpenStorage {
   readonly dialect = "postgresql";
+  private readonly held = new WeakMap<pg.PoolClient, HeldConnection>();
+  private readonly sql: Sql;
 
   private constructor(
     readonly prisma: Database,
     private readonly pool: pg.Pool,
-  ) {}
+  ) {
+    this.sql = new PostgresSql(pool);
+  }
 
   static async open(url: string, options: { poolSize?: number } = {}): Promise<PostgresStorage> {
     const pool = postgresPool(url, { max: options.poolSize });
-    // Generated from the same models as SQLite's client (see Database), so it serves as one.
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Database;
     await prisma.$connect();
     return new PostgresStorage(prisma, pool);
   }
 
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction((client) => work(new PostgresTransaction(client)), TRANSACTION_LIMITS);
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const connection = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      const held = await this.heldConnection(connection);
+      const tx = new PostgresTransaction(held);
+      held.holder = tx;
+      try {
+        await connection.query("BEGIN");
+        const result = await withinTimeout(() => work(tx));
+        await connection.query("COMMIT");
+        return result;
+      } catch (error) {
+        broken = await rollBack(connection, error);
+        throw error;
+      } finally {
+        held.holder = undefined;
+      }
+    } finally {
+      connection.release(broken); // a connection whose transaction could not be ended is closed, not reused
+    }
   }
 
-  /** A transaction of its own: the server has no queue of units to jump. */
+  /** Each statement commits on its own, on any connection of the pool. */
   promptly<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.transaction((tx) => work(tx.sql));
+    return work(this.sql);
   }
 
   async close(): Promise<void> {
     await this.prisma.$disconnect();
     await this.pool.end().catch(() => {}); // the adapter may have ended it already
   }
+
+  private async heldConnection(connection: pg.PoolClient): Promise<HeldConnection> {
+    let held = this.held.get(connection);
+    if (!held) {
+      const entry: HeldConnection = { connection, prisma: undefined as unknown as Database, holder: undefined };
+      entry.prisma = await prismaOnConnection(connection, () => entry.holder !== undefined);
+      this.held.set(connection, (held = entry));
+    }
+    return held;
+  }
+}
+
+/** Rolls back after a failure; returns the reason to close the connection when even that failed. */
+async function rollBack(connection: pg.PoolClient, cause: unknown): Promise<Error | undefined> {
+  if (cause instanceof TransactionTimeout) return cause; // statements may still be queued on it: close it
+  try {
+    await connection.query("ROLLBACK");
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+class TransactionTimeout extends Error {}
+
+function withinTimeout<T>(work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TransactionTimeout(`the transaction ran longer than ${TRANSACTION_TIMEOUT_MS} ms and was rolled back`)), TRANSACTION_TIMEOUT_MS);
+    timer.unref();
+  });
+  return Promise.race([work(), timedOut]).finally(() => clearTimeout(timer));
 }
 
 class PostgresTransaction implements Transaction {
@@ -91,10 +115,10 @@ class PostgresTransaction implements Transaction {
   readonly sql: Sql;
   readonly prisma: Database;
 
-  constructor(client: TransactionClient) {
-    // Inside the transaction, Prisma's client lacks only what starts or ends one.
-    this.prisma = client as Database;
-    this.sql = new PostgresSql(client);
+  constructor(held: HeldConnection) {
+    const isCurrent = () => held.holder === this;
+    this.sql = new PostgresSql(held.connection, isCurrent);
+    this.prisma = guarded(held.prisma, isCurrent);
   }
 
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
@@ -109,4 +133,16 @@ class PostgresTransaction implements Transaction {
   async lock(key: string): Promise<void> {
     await this.sql.run("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key);
   }
+}
+
+/** The connection's Prisma client, refused once this transaction has ended (the connection may be another's by then). */
+function guarded(prisma: Database, isCurrent: () => boolean): Database {
+  return new Proxy(prisma, {
+    get(target, key) {
+      if (key === "then") return undefined; // not a promise: awaiting the client must not use it
+      if (!isCurrent()) throw new Error("a transaction's client was used outside its transaction (after it ended, or from other work)");
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * Complete report dialogs from many simulated Telegram users through the real adapter (grammY,
- * runner, exactly-once transactions on SQLite) against the fake Bot API; the baseline is a bare
+ * runner, exactly-once transactions on SQLite and on PostgreSQL) against the fake Bot API; the baseline is a bare
  * grammY echo bot on the same fake, driven the same way, in the same run.
  *
  * Each bot runs in a process of its own (telegram-bot-host.ts), and so do the fake and its users
@@ -109,40 +109,67 @@ const median = (values: number[]) => percentile(values, 50);
 const rate = (r: Result) => r.updates / r.seconds;
 const ms = (values: number[]) => `${percentile(values, 50).toFixed(1)} / ${percentile(values, 99).toFixed(1)}`;
 
+/** Hotline on each database, beside the echo bot. */
+const HOTLINES = [
+  { kind: "hotline", name: "SQLite" },
+  { kind: "hotline-postgresql", name: "PostgreSQL" },
+] as const satisfies readonly { kind: BotKind; name: string }[];
+
+type ContenderName = "echo" | (typeof HOTLINES)[number]["name"];
+
+/** One result per contender. */
+type Round = Record<ContenderName, Result>;
+
 export async function benchTelegram(): Promise<void> {
-  const hotline = await startContender("hotline", Array.from({ length: REPORTS_PER_USER }, () => SCRIPT).flat());
-  const echo = await startContender("echo", Array.from({ length: SCRIPT.length * REPORTS_PER_USER }, (_, i) => `echo ${i}`));
+  const contenders = new Map<ContenderName, Contender>();
   try {
-    const warmUp = { hotline: [] as Result[], echo: [] as Result[] };
-    for (let i = 0; i < WARM_UP_ROUNDS; i++) warmUp.hotline.push(await hotline.run()), warmUp.echo.push(await echo.run());
-    const rounds: { hotline: Result; echo: Result }[] = [];
-    for (let i = 0; i < ROUNDS; i++) rounds.push({ hotline: await hotline.run(), echo: await echo.run() });
-    const steady = { hotline: await hotline.run(STEADY_RATE), echo: await echo.run(STEADY_RATE) };
+    contenders.set("echo", await startContender("echo", Array.from({ length: SCRIPT.length * REPORTS_PER_USER }, (_, i) => `echo ${i}`)));
+    for (const { kind, name } of HOTLINES) contenders.set(name, await startContender(kind, Array.from({ length: REPORTS_PER_USER }, () => SCRIPT).flat()));
+    const runAll = async (ratePerSecond?: number): Promise<Round> => {
+      const round: Partial<Round> = {};
+      for (const [name, contender] of contenders) round[name] = await contender.run(ratePerSecond);
+      return round as Round;
+    };
+    const warmUp: Round[] = [];
+    for (let i = 0; i < WARM_UP_ROUNDS; i++) warmUp.push(await runAll());
+    const rounds: Round[] = [];
+    for (let i = 0; i < ROUNDS; i++) rounds.push(await runAll());
+    const steady = await runAll(STEADY_RATE);
     const expected = (WARM_UP_ROUNDS + ROUNDS + 1) * USERS * REPORTS_PER_USER;
-    const tickets = await hotline.tickets();
-    if (tickets !== expected) throw new Error(`expected ${expected} tickets, got ${tickets}`);
-
-    const busy = (r: Result) => `${((100 * r.bot.cpuSeconds) / r.seconds).toFixed(0)}% (${(100 * r.bot.loopBusy).toFixed(0)}%)`;
-    console.log(`\n## Telegram: ${USERS} users at once, ${REPORTS_PER_USER} whole reports each (${SCRIPT.length} messages a report)\n`);
-    console.log(`### Throughput: users send as fast as the bot answers (${ROUNDS} rounds, alternating, after ${WARM_UP_ROUNDS} warm-up rounds each)\n`);
-    console.log("| round | echo updates/s | Hotline updates/s | ratio | echo in-bot p50 / p99 ms | Hotline in-bot p50 / p99 ms | bot CPU (event loop) busy: echo / Hotline |\n|---:|---:|---:|---:|---:|---:|---:|");
-    for (const [i, r] of rounds.entries()) {
-      console.log(`| ${i + 1} | ${rate(r.echo).toFixed(0)} | ${rate(r.hotline).toFixed(0)} | ${(rate(r.hotline) / rate(r.echo)).toFixed(2)} | ${ms(r.echo.handlingMs)} | ${ms(r.hotline.handlingMs)} | ${busy(r.echo)} / ${busy(r.hotline)} |`);
+    for (const { name } of HOTLINES) {
+      const tickets = await contenders.get(name)!.tickets();
+      if (tickets !== expected) throw new Error(`Hotline on ${name}: expected ${expected} tickets, got ${tickets}`);
     }
-    const ratio = median(rounds.map((r) => rate(r.hotline) / rate(r.echo)));
-    console.log(`\nthroughput ratio (Hotline / echo), median of ${ROUNDS}: ${ratio.toFixed(2)} (goal ≥ 0.5); units of work per commit: ${steady.hotline.bot.unitsPerCommit?.toFixed(1)}`);
-
-    console.log(`\n### Latency: a steady ${STEADY_RATE} updates/s from the same users\n`);
-    console.log("| bot | updates | updates/s | user to reply p50 / p99 ms | in the bot p50 / p99 ms |\n|---|---:|---:|---:|---:|");
-    for (const [name, r] of [["baseline: bare grammY echo", steady.echo], ["Hotline adapter (dialog, SQLite, exactly once)", steady.hotline]] as const) {
-      console.log(`| ${name} | ${r.updates} | ${rate(r).toFixed(0)} | ${ms(r.latenciesMs)} | ${ms(r.handlingMs)} |`);
-    }
-    console.log(`\nHotline in-bot p99 at ${STEADY_RATE} updates/s: ${percentile(steady.hotline.handlingMs, 99).toFixed(1)} ms (goal < 50 ms)`);
-    const peak = (runs: Result[]) => Math.max(...runs.map((r) => r.bot.peakRssMb)).toFixed(0);
-    const all = (kind: "hotline" | "echo") => [...warmUp[kind], ...rounds.map((r) => r[kind]), steady[kind]];
-    console.log(`peak RSS of the bot's process: Hotline ${peak(all("hotline"))} MB (goal < 250 MB), echo ${peak(all("echo"))} MB`);
+    reportTelegram(rounds, steady, [...warmUp, ...rounds, steady]);
   } finally {
-    await hotline.close();
-    await echo.close();
+    for (const contender of contenders.values()) await contender.close();
   }
+}
+
+function reportTelegram(rounds: Round[], steady: Round, all: Round[]): void {
+  const busy = (r: Result) => `${((100 * r.bot.cpuSeconds) / r.seconds).toFixed(0)}% (${(100 * r.bot.loopBusy).toFixed(0)}%)`;
+  const names = HOTLINES.map((h) => h.name);
+  console.log(`\n## Telegram: ${USERS} users at once, ${REPORTS_PER_USER} whole reports each (${SCRIPT.length} messages a report)\n`);
+  console.log(`### Throughput: users send as fast as the bot answers (${ROUNDS} rounds, each bot in turn, after ${WARM_UP_ROUNDS} warm-up rounds each)\n`);
+  console.log(`| round | echo updates/s | ${names.map((n) => `${n} updates/s | ratio`).join(" | ")} | in-bot p50 / p99 ms: echo | ${names.join(" | ")} | CPU (event loop) busy: echo / ${names.join(" / ")} |`);
+  console.log(`|---:|---:|${names.map(() => "---:|---:|").join("")}---:|${names.map(() => "---:|").join("")}---:|`);
+  for (const [i, r] of rounds.entries()) {
+    const rates = names.map((n) => `${rate(r[n]).toFixed(0)} | ${(rate(r[n]) / rate(r.echo)).toFixed(2)}`).join(" | ");
+    const handling = names.map((n) => ms(r[n].handlingMs)).join(" | ");
+    console.log(`| ${i + 1} | ${rate(r.echo).toFixed(0)} | ${rates} | ${ms(r.echo.handlingMs)} | ${handling} | ${[busy(r.echo), ...names.map((n) => busy(r[n]))].join(" / ")} |`);
+  }
+  const goals: Record<string, number> = { SQLite: 0.5, PostgreSQL: 0.4 };
+  for (const name of names) {
+    const ratio = median(rounds.map((r) => rate(r[name]) / rate(r.echo)));
+    console.log(`\nthroughput ratio (Hotline on ${name} / echo), median of ${ROUNDS}: ${ratio.toFixed(2)} (goal ≥ ${goals[name]})`);
+  }
+  console.log(`units of work per commit on SQLite: ${steady.SQLite.bot.unitsPerCommit?.toFixed(1)}`);
+
+  console.log(`\n### Latency: a steady ${STEADY_RATE} updates/s from the same users\n`);
+  console.log("| bot | updates | updates/s | user to reply p50 / p99 ms | in the bot p50 / p99 ms |\n|---|---:|---:|---:|---:|");
+  const rows: [string, Result][] = [["baseline: bare grammY echo", steady.echo], ...names.map((n) => [`Hotline adapter on ${n} (dialog, exactly once)`, steady[n]] as [string, Result])];
+  for (const [name, r] of rows) console.log(`| ${name} | ${r.updates} | ${rate(r).toFixed(0)} | ${ms(r.latenciesMs)} | ${ms(r.handlingMs)} |`);
+  for (const name of names) console.log(`\nHotline on ${name}: in-bot p99 at ${STEADY_RATE} updates/s: ${percentile(steady[name].handlingMs, 99).toFixed(1)} ms (goal < 50 ms)`);
+  const peak = (name: ContenderName) => Math.max(...all.map((r) => r[name].bot.peakRssMb)).toFixed(0);
+  console.log(`peak RSS of the bot's process: ${names.map((n) => `Hotline on ${n} ${peak(n)} MB`).join(", ")} (goal < 250 MB on SQLite), echo ${peak("echo")} MB`);
 }

@@ -1,6 +1,6 @@
 /**
  * The bot side of the Telegram benchmark, in a process of its own, so its CPU time and memory are
- * its own: the Hotline adapter on a fresh SQLite file, or the bare grammY echo bot. Talks to the
+ * its own: the Hotline adapter on a fresh SQLite file or PostgreSQL database, or the bare grammY echo bot. Talks to the
  * parent over IPC, one request and one answer at a time:
  *
  *   → { type: "listening" }   once loaded
@@ -23,8 +23,11 @@ import { createApp } from "../../bot/app.js";
 import { loadConfig } from "../../bot/config/env.js";
 import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
 import { migrateDatabase, transactionStatsOf } from "../../prisma/sqlite/sqlite-database.js";
+import { migrateStorage } from "../../prisma/storage/open-storage.js";
+import { databaseUrl, dropDatabase, onServer, uniqueDatabaseName } from "../support/postgres.js";
 
-export type BotKind = "hotline" | "echo";
+/** Hotline on a fresh SQLite file or a fresh PostgreSQL database, or the bare grammY echo bot. */
+export type BotKind = "hotline" | "hotline-postgresql" | "echo";
 
 interface Start {
   type: "start";
@@ -50,12 +53,31 @@ async function startEcho({ token, apiRoot, botInfo }: Start): Promise<HostedBot>
   return { ticketCount: async () => 0, unitsPerCommit: () => undefined, stop: () => runner.stop() };
 }
 
-async function startHotline({ token, apiRoot, botInfo, users, firstUserId }: Start): Promise<HostedBot> {
+/** A database of the bot's own, migrated, and how to remove it. */
+interface BenchDatabase {
+  url: string;
+  remove(): Promise<void>;
+}
+
+async function sqliteFile(): Promise<BenchDatabase> {
   const dir = mkdtempSync(join(tmpdir(), "hotline-bench-tg-"));
   const template = join(dir, "template.db");
   await migrateDatabase(`file:${template}`);
   copyFileSync(template, join(dir, "bench.db"));
-  const app = await createApp(loadConfig({ DATABASE_URL: `file:${join(dir, "bench.db")}`, LOG_LEVEL: "silent" }));
+  return { url: `file:${join(dir, "bench.db")}`, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** On the server TEST_POSTGRES_URL names (the local one by default). */
+async function postgresDatabase(): Promise<BenchDatabase> {
+  const name = uniqueDatabaseName("bench");
+  await onServer(`CREATE DATABASE "${name}"`);
+  await migrateStorage(databaseUrl(name));
+  return { url: databaseUrl(name), remove: () => dropDatabase(name) };
+}
+
+async function startHotline({ kind, token, apiRoot, botInfo, users, firstUserId }: Start): Promise<HostedBot> {
+  const database = kind === "hotline-postgresql" ? await postgresDatabase() : await sqliteFile();
+  const app = await createApp(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent" }));
   // Every simulated user is a Telegram account bound to a Shenyang staff member.
   await app.db.identity.createMany({
     data: Array.from({ length: users }, (_, i) => ({ platform: "telegram", externalId: String(firstUserId + i), memberId: i % 2 ? "wang.fang" : "ma.jun", source: "invite" })),
@@ -65,13 +87,14 @@ async function startHotline({ token, apiRoot, botInfo, users, firstUserId }: Sta
   return {
     ticketCount: () => app.db.ticket.count(),
     unitsPerCommit: () => {
+      if (app.storage.dialect !== "sqlite") return undefined; // PostgreSQL commits each unit itself
       const { units, commits } = transactionStatsOf(app.db);
       return units / commits;
     },
     stop: async () => {
       await adapter.stop();
       await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.remove();
     },
   };
 }
@@ -105,7 +128,7 @@ async function handle(message: Start | { type: "begin" | "end" | "count" | "clos
   switch (message.type) {
     case "start":
       kind = message.kind;
-      bot = await (kind === "hotline" ? startHotline(message) : startEcho(message));
+      bot = await (kind === "echo" ? startEcho(message) : startHotline(message));
       return send({ type: "ready" });
     case "begin": {
       const state = { cpu: process.cpuUsage(), loop: performance.eventLoopUtilization(), peakRss: process.memoryUsage().rss, sampler: undefined as unknown as NodeJS.Timeout };
