@@ -101,6 +101,25 @@ const COMMANDS: Command[] = [
       (await import("./deliveries-command.js")).deliveriesCommand({ action: positionals[0], id: positionals[1], failed: values.failed === true, json: values.json === true }),
   },
   {
+    name: "migrate-to",
+    command: "hotline migrate-to",
+    usage: "hotline migrate-to <postgresql-url>",
+    summary: "copy the SQLite database (DATABASE_URL) into an empty PostgreSQL database",
+    details: [
+      "Stop the bot first: the file must not change during the copy.",
+      "Applies the PostgreSQL migrations, refuses a database that holds rows, copies every table in one",
+      "transaction (a failure writes nothing), checks the row counts, and sets the ids to continue.",
+      `Example: npx hotline migrate-to postgresql://hotline:secret@db.example.com:5432/hotline`,
+    ],
+    options: {},
+    maxPositionals: 1,
+    required: ["<postgresql-url>"],
+    run: async ({ positionals }) => {
+      const { migrateToCommand } = await import("./migrate-to-command.js");
+      return migrateToCommand(positionals[0]!, { print: (line) => console.log(line) });
+    },
+  },
+  {
     name: "telegram",
     command: "hotline telegram",
     usage: "hotline telegram set-webhook <public-url> | hotline telegram delete-webhook",
@@ -144,6 +163,8 @@ async function run(argv: string[]): Promise<string | undefined> {
 
 /** Exit codes: 0 done, 2 a usage or settings mistake (one message, no stack), 1 anything else. */
 const USER_MISTAKES = new Set(["UsageError", "ConfigError"]);
+/** Failures a command explains in its message: printed without a stack, exit code 1. */
+const EXPLAINED_FAILURES = new Set(["CommandFailure"]);
 
 run(process.argv.slice(2)).then(
   (output) => {
@@ -153,6 +174,10 @@ run(process.argv.slice(2)).then(
     if (error instanceof Error && USER_MISTAKES.has(error.name)) {
       console.error(error.message);
       process.exit(2);
+    }
+    if (error instanceof Error && EXPLAINED_FAILURES.has(error.name)) {
+      console.error(error.message);
+      process.exit(1);
     }
     console.error(error);
     process.exit(1);
