@@ -199,11 +199,13 @@ async function main(): Promise<void> {
     timers.kick();
   });
 
+  // Every process answers GET /healthz; only web processes take the platforms' requests.
+  const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, web ? adapters.routes : {});
+  const { url, everyInterface } = await listen(server, config.PORT, config.HOST);
+  webParts.push({ name: "HTTP server", close: () => closeServer(server) });
+  log.info({ host: config.HOST, port: config.PORT }, `listening on ${url}${everyInterface ? " (every interface)" : ""} (GET /healthz)`);
   if (web) {
-    const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, adapters.routes);
-    const { url, everyInterface } = await listen(server, config.PORT, config.HOST);
-    webParts.push({ name: "HTTP server", close: () => closeServer(server) }, { name: "chat adapters", close: () => adapters.stop() });
-    log.info({ host: config.HOST, port: config.PORT }, `listening on ${url}${everyInterface ? " (every interface)" : ""} (GET /healthz)`);
+    webParts.push({ name: "chat adapters", close: () => adapters.stop() });
     await adapters.start();
     if (Object.keys(adapters.senders).length === 0) log.info("no chat adapter is on; try the terminal chat: npx hotline chat --as wang.fang");
   }

@@ -32,12 +32,13 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts the compiled bot as `npm start` does, waits for a log line, then sends SIGTERM. */
-async function startThenTerminate(role: string, readyWhen: string) {
+async function startThenTerminate(role: string, readyWhen: string, whileRunning: (port: number) => Promise<void> = async () => {}) {
   const db = freshDatabaseFile();
   const prefix = uniquePrefix();
   cleanups.push(db.cleanup, () => deleteKeys(prefix));
+  const port = await freePort();
   const child = spawn(process.execPath, [MAIN, "--role", role], {
-    env: { ...process.env, DATABASE_URL: `file:${db.file}`, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, PORT: String(await freePort()), LOG_LEVEL: "info" },
+    env: { ...process.env, DATABASE_URL: `file:${db.file}`, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, PORT: String(port), LOG_LEVEL: "info" },
   });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
@@ -52,6 +53,7 @@ async function startThenTerminate(role: string, readyWhen: string) {
   const deadline = Date.now() + 30_000;
   while (running && !output.includes(readyWhen) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   expect(output).toContain(readyWhen);
+  await whileRunning(port);
   const started = Date.now();
   child.kill("SIGTERM");
   const code = await exited;
@@ -140,10 +142,14 @@ function accepts(host: string, port: number): Promise<boolean> {
 }
 
 describe("npm start --role", () => {
-  it("runs the workers alone and closes them cleanly on SIGTERM", async () => {
-    const { code, output, stopMs } = await startThenTerminate("worker", "daily reports scheduled");
+  it("runs the workers alone, answering health checks over HTTP, and closes them cleanly on SIGTERM", async () => {
+    const { code, output, stopMs } = await startThenTerminate("worker", "daily reports scheduled", async (port) => {
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: "ok", database: { ok: true }, redis: { ok: true } });
+    });
     expect(output).toContain('"role":"worker"');
-    expect(output).not.toContain("listening on");
+    expect(output).toContain("listening on");
     expect(output).toContain("shutting down");
     expect(code).toBe(0);
     expect(stopMs).toBeLessThan(10_000);
