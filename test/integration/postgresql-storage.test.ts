@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { migratePostgres } from "../../prisma/postgresql/postgresql-migrations.js";
 import { PostgresStorage } from "../../prisma/postgresql/postgresql-storage.js";
+import { databaseUrl, dropDatabase, onServer, uniqueDatabaseName } from "../support/postgres.js";
 import { freshDatabase } from "../support/test-app.js";
 
 let storage: PostgresStorage;
@@ -84,4 +86,18 @@ describe("transactions on PostgreSQL", () => {
     expect(order.indexOf("b in")).toBeGreaterThan(order.indexOf("a out"));
     expect(order.indexOf("c out")).toBeLessThan(order.indexOf("a out"));
   });
+});
+
+describe("migrating PostgreSQL", () => {
+  it("lets processes that start together on a new database take turns: one migrates, the others find it current", async () => {
+    const name = uniqueDatabaseName("migrate");
+    await onServer(`CREATE DATABASE "${name}"`);
+    try {
+      const pending = await Promise.all([1, 2, 3].map(() => migratePostgres(databaseUrl(name))));
+      expect(pending.filter((n) => n > 0)).toHaveLength(1);
+      expect(pending.filter((n) => n === 0)).toHaveLength(2);
+    } finally {
+      await dropDatabase(name);
+    }
+  }, 60_000);
 });
