@@ -80,24 +80,50 @@ interface Contender {
   close(): Promise<void>;
 }
 
-async function startContender(kind: BotKind, texts: string[]): Promise<Contender> {
+const WEBHOOK_SECRET = "bench-webhook-secret";
+
+/**
+ * A bot under test: its own fake Bot API and users in one process, the bot in another; or, with
+ * `webProcesses`, that many web processes on one database taking the updates by webhook in turn.
+ */
+async function startContender(kind: BotKind, texts: string[], webProcesses = 0): Promise<Contender> {
   const users = child(new URL("./telegram-users.ts", import.meta.url));
   const [{ apiRoot, token, botInfo }] = (await once(users.process, "message")) as [{ apiRoot: string; token: string; botInfo: UserFromGetMe }];
-  const bot = child(BOT_HOST);
-  await once(bot.process, "message"); // listening
-  await bot.ask({ type: "start", kind, apiRoot, token, botInfo, users: USERS, firstUserId: FIRST_USER_ID });
+  const bots: ReturnType<typeof child>[] = [];
+  const webhookUrls: string[] = [];
+  let databaseUrl: string | undefined;
+  for (let i = 0; i < Math.max(1, webProcesses); i++) {
+    const bot = child(BOT_HOST);
+    await once(bot.process, "message"); // listening
+    const webhookSecret = webProcesses > 0 ? WEBHOOK_SECRET : undefined;
+    const ready = await bot.ask<{ webhookUrl?: string; databaseUrl?: string }>({ type: "start", kind, apiRoot, token, botInfo, users: USERS, firstUserId: FIRST_USER_ID, webhookSecret, databaseUrl });
+    databaseUrl ??= ready.databaseUrl;
+    if (ready.webhookUrl) webhookUrls.push(ready.webhookUrl);
+    bots.push(bot);
+  }
+  const webhooks = webProcesses > 0 ? { urls: webhookUrls, secretToken: WEBHOOK_SECRET } : undefined;
   return {
     run: async (ratePerSecond) => {
-      await bot.ask({ type: "begin" });
-      const drive = await users.ask<Drive>({ type: "drive", users: USERS, firstUserId: FIRST_USER_ID, texts, ratePerSecond });
-      const usage = await bot.ask<Usage>({ type: "end" });
-      return { ...drive, updates: drive.latenciesMs.length, bot: usage };
+      for (const bot of bots) await bot.ask({ type: "begin" });
+      const drive = await users.ask<Drive>({ type: "drive", users: USERS, firstUserId: FIRST_USER_ID, texts, ratePerSecond, webhooks });
+      const usages = await Promise.all(bots.map((bot) => bot.ask<Usage>({ type: "end" })));
+      return { ...drive, updates: drive.latenciesMs.length, bot: together(usages) };
     },
-    tickets: async () => (await bot.ask<{ tickets: number }>({ type: "count" })).tickets,
+    tickets: async () => (await bots[0]!.ask<{ tickets: number }>({ type: "count" })).tickets,
     close: async () => {
-      await bot.close();
+      for (const bot of bots.reverse()) await bot.close(); // the first made the database and removes it
       await users.close();
     },
+  };
+}
+
+/** Several web processes as one bot: their CPU time added up, the busiest event loop, the largest process. */
+function together(usages: Usage[]): Usage {
+  if (usages.length === 1) return usages[0]!;
+  return {
+    cpuSeconds: usages.reduce((sum, u) => sum + u.cpuSeconds, 0),
+    loopBusy: Math.max(...usages.map((u) => u.loopBusy)),
+    peakRssMb: Math.max(...usages.map((u) => u.peakRssMb)),
   };
 }
 
@@ -143,6 +169,36 @@ export async function benchTelegram(): Promise<void> {
     reportTelegram(rounds, steady, [...warmUp, ...rounds, steady]);
   } finally {
     for (const contender of contenders.values()) await contender.close();
+  }
+  await benchWebProcesses();
+}
+
+const WEB_PROCESS_ROUNDS = Number(process.env.BENCH_TELEGRAM_WEB_ROUNDS ?? 5);
+
+/** Hotline on PostgreSQL by webhook: one web process against two sharing the database, updates sent to each in turn. */
+async function benchWebProcesses(): Promise<void> {
+  const texts = Array.from({ length: REPORTS_PER_USER }, () => SCRIPT).flat();
+  const one = await startContender("hotline-postgresql", texts, 1);
+  const two = await startContender("hotline-postgresql", texts, 2);
+  try {
+    await one.run(), await two.run(); // warm-up
+    const rounds: { one: Result; two: Result }[] = [];
+    for (let i = 0; i < WEB_PROCESS_ROUNDS; i++) rounds.push({ one: await one.run(), two: await two.run() });
+    const expected = (WEB_PROCESS_ROUNDS + 1) * USERS * REPORTS_PER_USER;
+    for (const [name, contender] of [["one", one], ["two", two]] as const) {
+      const tickets = await contender.tickets();
+      if (tickets !== expected) throw new Error(`${name} web process(es): expected ${expected} tickets, got ${tickets}`);
+    }
+    console.log(`\n### Web processes: Hotline on PostgreSQL by webhook, updates sent to each web process in turn (${WEB_PROCESS_ROUNDS} rounds)\n`);
+    console.log("| round | one web process updates/s | two web processes updates/s | two / one | user to reply p50 / p99 ms: one | two | CPU busy (all processes): one / two |\n|---:|---:|---:|---:|---:|---:|---:|");
+    const cpu = (r: Result) => `${((100 * r.bot.cpuSeconds) / r.seconds).toFixed(0)}%`;
+    for (const [i, r] of rounds.entries()) {
+      console.log(`| ${i + 1} | ${rate(r.one).toFixed(0)} | ${rate(r.two).toFixed(0)} | ${(rate(r.two) / rate(r.one)).toFixed(2)} | ${ms(r.one.latenciesMs)} | ${ms(r.two.latenciesMs)} | ${cpu(r.one)} / ${cpu(r.two)} |`);
+    }
+    console.log(`\ntwo web processes / one, median of ${WEB_PROCESS_ROUNDS}: ${median(rounds.map((r) => rate(r.two) / rate(r.one))).toFixed(2)}`);
+  } finally {
+    await one.close();
+    await two.close();
   }
 }
 

@@ -4,7 +4,8 @@
  * parent over IPC, one request and one answer at a time:
  *
  *   → { type: "listening" }   once loaded
- *   ← { type: "start", kind, apiRoot, token, botInfo, users, firstUserId }   → { type: "ready" }
+ *   ← { type: "start", kind, apiRoot, token, botInfo, users, firstUserId, webhookSecret?, databaseUrl? }
+ *                                        → { type: "ready", webhookUrl?, databaseUrl }
  *   ← { type: "begin" }   starts counting CPU time, sampling memory (and profiling) → { type: "begun" }
  *   ← { type: "end" }     → { type: "usage", cpuSeconds, loopBusy, peakRssMb, unitsPerCommit }
  *   ← { type: "count" }   → { type: "counted", tickets }
@@ -21,7 +22,8 @@ import type { UserFromGetMe } from "grammy/types";
 import { pino } from "pino";
 import { createApp } from "../../bot/app.js";
 import { loadConfig } from "../../bot/config/env.js";
-import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
+import { createHttpServer, listen } from "../../bot/http/server.js";
+import { TELEGRAM_WEBHOOK_PATH, TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
 import { migrateDatabase, transactionStatsOf } from "../../prisma/sqlite/sqlite-database.js";
 import { migrateStorage } from "../../prisma/storage/open-storage.js";
 import { databaseUrl, dropDatabase, onServer, uniqueDatabaseName } from "../support/postgres.js";
@@ -37,9 +39,16 @@ interface Start {
   botInfo: UserFromGetMe;
   users: number;
   firstUserId: number;
+  /** A web process by webhook (with this secret), not long polling: several may share a database. */
+  webhookSecret?: string;
+  /** The database another web process made, to share; a fresh one of this process's own otherwise. */
+  databaseUrl?: string;
 }
 
 interface HostedBot {
+  /** Where a web process takes Telegram's updates; the database it runs on. */
+  webhookUrl?: string;
+  databaseUrl?: string;
   ticketCount(): Promise<number>;
   unitsPerCommit(): number | undefined;
   stop(): Promise<void>;
@@ -75,16 +84,25 @@ async function postgresDatabase(): Promise<BenchDatabase> {
   return { url: databaseUrl(name), remove: () => dropDatabase(name) };
 }
 
-async function startHotline({ kind, token, apiRoot, botInfo, users, firstUserId }: Start): Promise<HostedBot> {
-  const database = kind === "hotline-postgresql" ? await postgresDatabase() : await sqliteFile();
-  const app = await createApp(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent" }));
+async function startHotline(start: Start): Promise<HostedBot> {
+  const { kind, token, apiRoot, botInfo, users, firstUserId, webhookSecret } = start;
+  const database = start.databaseUrl
+    ? { url: start.databaseUrl, remove: async () => {} } // the process that made it removes it
+    : kind === "hotline-postgresql" ? await postgresDatabase() : await sqliteFile();
+  const app = await createApp(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent" }), { role: "web" });
   // Every simulated user is a Telegram account bound to a Shenyang staff member.
-  await app.db.identity.createMany({
-    data: Array.from({ length: users }, (_, i) => ({ platform: "telegram", externalId: String(firstUserId + i), memberId: i % 2 ? "wang.fang" : "ma.jun", source: "invite" })),
-  });
-  const adapter = new TelegramAdapter(app, { token, apiRoot, botInfo, log: pino({ level: "silent" }) });
+  if (!start.databaseUrl) {
+    await app.db.identity.createMany({
+      data: Array.from({ length: users }, (_, i) => ({ platform: "telegram", externalId: String(firstUserId + i), memberId: i % 2 ? "wang.fang" : "ma.jun", source: "invite" })),
+    });
+  }
+  const adapter = new TelegramAdapter(app, { token, apiRoot, botInfo, webhookSecret, log: pino({ level: "silent" }) });
   await adapter.start();
+  const server = webhookSecret ? createHttpServer({ db: app.db, redisUrl: app.config.REDIS_URL }, adapter.webhookRoute()) : undefined;
+  const webhookUrl = server && `${(await listen(server, 0, "127.0.0.1")).url}${TELEGRAM_WEBHOOK_PATH}`;
   return {
+    webhookUrl,
+    databaseUrl: database.url,
     ticketCount: () => app.db.ticket.count(),
     unitsPerCommit: () => {
       if (app.storage.dialect !== "sqlite") return undefined; // PostgreSQL commits each unit itself
@@ -92,6 +110,7 @@ async function startHotline({ kind, token, apiRoot, botInfo, users, firstUserId 
       return units / commits;
     },
     stop: async () => {
+      if (server) await new Promise((resolve) => server.close(resolve));
       await adapter.stop();
       await app.close();
       await database.remove();
@@ -129,7 +148,7 @@ async function handle(message: Start | { type: "begin" | "end" | "count" | "clos
     case "start":
       kind = message.kind;
       bot = await (kind === "echo" ? startEcho(message) : startHotline(message));
-      return send({ type: "ready" });
+      return send({ type: "ready", webhookUrl: bot.webhookUrl, databaseUrl: bot.databaseUrl });
     case "begin": {
       const state = { cpu: process.cpuUsage(), loop: performance.eventLoopUtilization(), peakRss: process.memoryUsage().rss, sampler: undefined as unknown as NodeJS.Timeout };
       state.sampler = setInterval(() => (state.peakRss = Math.max(state.peakRss, process.memoryUsage().rss)), 50);

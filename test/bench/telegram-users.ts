@@ -4,7 +4,7 @@
  * are its own. Talks to the parent over IPC:
  *
  *   → { type: "ready", apiRoot, token, botInfo }
- *   ← { type: "drive", users, firstUserId, texts, ratePerSecond? }
+ *   ← { type: "drive", users, firstUserId, texts, ratePerSecond?, webhooks? }
  *        each user sends the texts one by one, waiting for each reply; with a rate, the users
  *        together send no faster than that (each on its own schedule), like a steady load
  *   → { type: "result", seconds, latenciesMs, handlingMs }
@@ -19,6 +19,8 @@ interface Drive {
   firstUserId: number;
   texts: string[];
   ratePerSecond?: number;
+  /** POST each update to one of these web processes in turn, as Telegram's webhook would, instead of queueing it for getUpdates. */
+  webhooks?: { urls: string[]; secretToken: string };
 }
 
 const send = (message: unknown) => process.send!(message);
@@ -48,7 +50,28 @@ function handlingTimes(fake: FakeBotApi, replied: { updateId: number; at: number
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function drive(fake: FakeBotApi, { users, firstUserId, texts, ratePerSecond }: Drive) {
+/** Update ids for webhook deliveries, above any the fake's queue hands out. */
+let nextWebhookUpdateId = 1_000_000_000;
+
+/**
+ * Sends one update: queued for getUpdates, or POSTed to the next web process (Telegram keeps up to
+ * 40 webhook connections open at once; each user here has at most one update in flight).
+ */
+function sender(fake: FakeBotApi, webhooks: Drive["webhooks"]) {
+  let next = 0;
+  return (update: ReturnType<FakeBotApi["textMessage"]>): { update_id: number } => {
+    if (!webhooks) return fake.pushUpdate(update);
+    const full = { ...update, update_id: nextWebhookUpdateId++ } as Parameters<typeof FakeBotApi.deliverWebhook>[1];
+    const url = webhooks.urls[next++ % webhooks.urls.length]!;
+    void FakeBotApi.deliverWebhook(url, full, webhooks.secretToken).then((status) => {
+      if (status !== 200) console.error(`webhook ${url} answered ${status}`);
+    });
+    return full;
+  };
+}
+
+async function drive(fake: FakeBotApi, { users, firstUserId, texts, ratePerSecond, webhooks }: Drive) {
+  const sendUpdate = sender(fake, webhooks);
   const nextReply = replyWaiter(fake);
   const latenciesMs: number[] = [];
   const replied: { updateId: number; at: number }[] = [];
@@ -63,7 +86,7 @@ async function drive(fake: FakeBotApi, { users, firstUserId, texts, ratePerSecon
         if (interval) await sleep(start + (i / users + k) * interval - performance.now());
         const reply = nextReply(from.id);
         const pushed = performance.now();
-        const update = fake.pushUpdate(fake.textMessage({ from, text }));
+        const update = sendUpdate(fake.textMessage({ from, text }));
         await reply;
         latenciesMs.push(performance.now() - pushed);
         replied.push({ updateId: update.update_id, at: performance.timeOrigin + performance.now() });
@@ -72,7 +95,9 @@ async function drive(fake: FakeBotApi, { users, firstUserId, texts, ratePerSecon
   );
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - start) / 1000;
-  return { seconds, latenciesMs, handlingMs: handlingTimes(fake, replied), cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  // By webhook the update reaches the bot as it is sent: its time in the bot is the whole latency.
+  const handlingMs = webhooks ? latenciesMs : handlingTimes(fake, replied);
+  return { seconds, latenciesMs, handlingMs, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 const fake = await FakeBotApi.start();
