@@ -103,6 +103,8 @@ export class SlackAdapter {
   private readonly log: Logger;
   private readonly teamSpacesInProgress = new Map<number, Promise<TeamSpaceRecord>>();
   private readonly inbound: InboundQueue<SlackInbound>;
+  /** Bolt is initialised and the queue runs: requests can be taken. */
+  private started = false;
 
   constructor(
     private readonly app: App,
@@ -133,6 +135,7 @@ export class SlackAdapter {
       this.botUserId = auth.user_id;
       await this.bolt.init();
       this.inbound.start();
+      this.started = true;
       if (this.receiver.inner instanceof SocketModeReceiver) {
         await this.receiver.start();
         this.log.info({ bot: auth.user, team: auth.team }, "Slack: receiving over Socket Mode");
@@ -156,7 +159,7 @@ export class SlackAdapter {
   routes(): Record<string, RouteHandler> {
     const receiver = this.receiver.inner;
     if (!(receiver instanceof HTTPReceiver) || !this.options.signingSecret) return {};
-    return { [`POST ${SLACK_EVENTS_PATH}`]: verifiedRoute(receiver, this.options.signingSecret, this.log) };
+    return { [`POST ${SLACK_EVENTS_PATH}`]: verifiedRoute(receiver, this.options.signingSecret, this.log, () => this.started) };
   }
 
   // ---- receiving ----

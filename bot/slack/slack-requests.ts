@@ -145,10 +145,12 @@ export function requestId(body: unknown): string {
  * The Slack route, in front of Bolt: reads the body, refuses a timestamp more than five minutes off
  * either way and a bad signature (401), then a body that is not a JSON object Slack would send (400),
  * and hands Bolt the rest with the body it read (Bolt reuses a `rawBody` already read, and verifies
- * the signature again).
+ * the signature again). Until `started()`, every request gets 503: the server listens before the
+ * adapter has started, and Bolt, not yet initialised, would drop a request it then acknowledges.
  */
-export function verifiedRoute(receiver: HTTPReceiver, signingSecret: string, log: Logger): RouteHandler {
+export function verifiedRoute(receiver: HTTPReceiver, signingSecret: string, log: Logger, started: () => boolean = () => true): RouteHandler {
   return async (req, res) => {
+    if (!started()) return refuse(res, log, 503, "the Slack adapter has not started yet; Slack sends it again");
     let buffered: BufferedIncomingMessage;
     try {
       buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, HTTPModuleFunctions.defaultBodyLimit);

@@ -464,13 +464,23 @@ export class FakeBotApi {
    * assigned increasing unless given. Messages and callback queries in it become known to the fake.
    */
   pushUpdate(update: Omit<Update, "update_id"> & { update_id?: number }): Update {
+    const full = this.recordUpdate(update);
+    this.queue.push(full);
+    this.scheduleFlush();
+    if (this.webhook !== undefined) this.startPump();
+    return full;
+  }
+
+  /**
+   * Makes an update known to the fake as pushUpdate does (update_id assigned, its chat, message or
+   * callback query learnt) without queueing it: for a test that delivers it to webhooks itself,
+   * as Telegram does through a load balancer in front of several web processes.
+   */
+  recordUpdate(update: Omit<Update, "update_id"> & { update_id?: number }): Update {
     const updateId = update.update_id ?? this.nextUpdateId;
     this.nextUpdateId = Math.max(this.nextUpdateId, updateId + 1);
     const full = { ...update, update_id: updateId } as Update;
     this.learn(full);
-    this.queue.push(full);
-    this.scheduleFlush();
-    if (this.webhook !== undefined) this.startPump();
     return full;
   }
 

@@ -1,8 +1,8 @@
 /**
- * The bot under test as `npm start` runs it: compiled, `node dist/bot/main.js`, in a process of
- * its own, on the soak's SQLite file, Redis prefix and organisation file. It can be killed with
- * SIGKILL at any moment and started again on the same port, so the fake Bot API's webhook keeps
- * pointing at it.
+ * The bot under test as `npm start` runs it: compiled, `node dist/bot/main.js [--role web|worker]`,
+ * in a process of its own, on the database, Redis prefix and organisation file its environment
+ * names. It can be killed with SIGKILL at any moment and started again on the same port, so a
+ * webhook keeps pointing at it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -28,11 +28,23 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+export type BotRole = "all" | "web" | "worker";
+
+/**
+ * A worker serves no HTTP: it is ready once it has started its queues, which it says in this log
+ * line (bot/main.ts), the last of its start.
+ */
+const WORKER_READY = '"msg":"daily reports scheduled"';
+
 export interface BotProcessOptions {
   env: Record<string, string>;
   port: number;
   /** Where the bot's stdout and stderr go, appended across restarts. */
   logFile: string;
+  /** `--role`: all (the default) in one process, or web or worker beside others. */
+  role?: BotRole;
+  /** How it is called in the log and in findings ("web-1"). */
+  name?: string;
 }
 
 export class BotProcess {
@@ -49,6 +61,14 @@ export class BotProcess {
     this.log = createWriteStream(options.logFile, { flags: "a" });
   }
 
+  get name(): string {
+    return this.options.name ?? "the bot";
+  }
+
+  get role(): BotRole {
+    return this.options.role ?? "all";
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.options.port}`;
   }
@@ -61,16 +81,28 @@ export class BotProcess {
     return this.child?.pid;
   }
 
-  /** Starts the bot and waits until /healthz answers 200 (database and Redis up). */
+  /**
+   * Starts the bot and waits until it is ready: /healthz answers 200 (database and Redis up), or,
+   * for a worker, its queues are started.
+   */
   async start(timeoutMs = 30_000): Promise<number> {
-    if (this.child) throw new Error("the bot is already running");
+    if (this.child) throw new Error(`${this.name} is already running`);
     const started = Date.now();
     this.starts += 1;
     this.log.write(`\n=== soak: start #${this.starts} at ${new Date().toISOString()}\n`);
     const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(UNSET.map((key) => [key, ""])), ...this.options.env, PORT: String(this.options.port) };
+    const args = this.options.role ? [BOT_ENTRY, "--role", this.options.role] : [BOT_ENTRY];
     // A process group of its own: a Ctrl-C in the terminal reaches the soak, which then kills the bot.
-    const child = spawn(process.execPath, [BOT_ENTRY], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     this.child = child;
+    let workerReady = false;
+    if (this.role === "worker") {
+      let seen = "";
+      child.stdout!.on("data", (chunk: Buffer) => {
+        seen = (seen + chunk.toString("utf8")).slice(-4_096);
+        workerReady ||= seen.includes(WORKER_READY);
+      });
+    }
     child.stdout!.pipe(this.log, { end: false });
     child.stderr!.pipe(this.log, { end: false });
     this.exited = new Promise((resolve) => {
@@ -79,17 +111,17 @@ export class BotProcess {
           // Nobody asked for this exit.
           this.child = undefined;
           this.unexpectedExits.push({ at: Date.now(), code, signal });
-          this.log.write(`\n=== soak: the bot exited by itself (code ${code}, signal ${signal})\n`);
+          this.log.write(`\n=== soak: ${this.name} exited by itself (code ${code}, signal ${signal})\n`);
         }
         resolve();
       });
     });
     while (Date.now() - started < timeoutMs) {
-      if (this.child !== child) throw new Error(`the bot exited while starting; its log:\n${this.tail()}`);
-      if (await this.healthy()) return Date.now() - started;
+      if (this.child !== child) throw new Error(`${this.name} exited while starting; its log:\n${this.tail()}`);
+      if (this.role === "worker" ? workerReady : await this.healthy()) return Date.now() - started;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`the bot did not answer /healthz within ${timeoutMs} ms; its log:\n${this.tail()}`);
+    throw new Error(`${this.name} was not ready within ${timeoutMs} ms; its log:\n${this.tail()}`);
   }
 
   /** SIGKILL: no shutdown hook runs, as in a crash or an OOM kill. */

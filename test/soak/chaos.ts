@@ -11,14 +11,16 @@ import type { Random } from "./random.js";
 
 /**
  * Where a kill is aimed: any moment, a few milliseconds after a person sent something or pressed
- * Submit (between the bot's commit and its reply, or a send and its record), or at the instant a
- * deadline's timer fires (a timer in hand).
+ * Submit (between the bot's commit and its reply, or a send and its record), at the instant a
+ * deadline's timer fires (a timer in hand), or when the database shows the process with work in
+ * hand (a message it claimed and has not marked sent, a Slack or WeCom request it has not finished).
  */
-export const KILL_AIMS = ["any moment", "after an update", "after a Submit", "at a deadline"] as const;
+export const KILL_AIMS = ["any moment", "after an update", "after a Submit", "at a deadline", "with work in hand"] as const;
 export type KillAim = (typeof KILL_AIMS)[number];
 
 export type ChaosEvent =
-  | { kind: "kill"; atMs: number; downMs: number; aim: KillAim; offsetMs: number }
+  /** `target`: the name of the process to kill, where several run (the first when unset). */
+  | { kind: "kill"; atMs: number; downMs: number; aim: KillAim; offsetMs: number; target?: string }
   | { kind: "flush"; atMs: number }
   | { kind: "storm"; atMs: number; durationMs: number };
 
@@ -35,7 +37,7 @@ export interface ChaosPlan {
  * How far past its moment an aimed kill may land: a unit of work commits within a few ms of an
  * update's arrival and a timer's transaction within a few ms of its instant.
  */
-const OFFSET_MS: Record<KillAim, number> = { "any moment": 0, "after an update": 30, "after a Submit": 30, "at a deadline": 15 };
+const OFFSET_MS: Record<KillAim, number> = { "any moment": 0, "after an update": 30, "after a Submit": 30, "at a deadline": 15, "with work in hand": 0 };
 
 /** Nothing happens in the first seconds (the users start) nor in the last (their reports end). */
 const QUIET_START_MS = 8_000;
@@ -63,10 +65,12 @@ export function planChaos(random: Random, plan: ChaosPlan): ChaosEvent[] {
 
 /** What the runner needs to aim kills. */
 export interface Aiming {
-  /** Resolves once the next update (or Submit) has been handed to the fake. */
-  nextSend(submitOnly: boolean): Promise<void>;
+  /** Resolves once the next update (or Submit) has been handed to the fake, or, where it can tell, to `target`. */
+  nextSend(submitOnly: boolean, target: BotProcess): Promise<void>;
   /** The next instant a pending deadline's timer must fire, if one is due soon. */
-  nextFiring(): number | undefined;
+  nextFiring(): Promise<number | undefined>;
+  /** Whether `target` has work in hand now (see KILL_AIMS); looked at again and again until it has. */
+  workInHand?(target: BotProcess): Promise<boolean>;
 }
 
 /** Posts the Slack fake refuses with 429 in each storm. */
@@ -74,6 +78,8 @@ const SLACK_STORM_POSTS = 3;
 
 /** How long an aimed kill waits for its moment before it falls back to killing at once. */
 const AIM_WAIT_MS = 15_000;
+/** How often the database is looked at for a process's work in hand. */
+const WORK_IN_HAND_POLL_MS = 5;
 
 export interface ChaosRecord {
   event: ChaosEvent;
@@ -81,29 +87,35 @@ export interface ChaosRecord {
   at: number;
   /** For an aimed kill that found no moment to aim at in time. */
   unaimed?: boolean;
-  /** For a kill: how long the bot took to answer /healthz again. */
+  /** For a kill: the process killed. */
+  target?: string;
+  /** For a kill: how long the bot took to be ready again. */
   restartMs?: number;
   /** For a flush: keys deleted. */
   keys?: number;
 }
 
 /**
- * Runs the plan against the bot and the fake. A kill waits for the restart before the next event,
- * so events may run a little late; a bot that exits by itself is started again and counted.
+ * Runs the plan against the bot's processes and the fake. A kill waits for the restart before the
+ * next event, so events may run a little late; a process that exits by itself is started again and
+ * counted.
  */
 export class ChaosRunner {
   readonly done: ChaosRecord[] = [];
-  private restarting = false;
+  private readonly restarting = new Set<BotProcess>();
   private watchdog: NodeJS.Timeout | undefined;
   private stopped = false;
   private closed = false;
+  private readonly bots: readonly BotProcess[];
 
   constructor(
-    private readonly bot: BotProcess,
+    bots: BotProcess | readonly BotProcess[],
     private readonly fakes: { telegram: FakeBotApi; slack?: FakeSlackApi | undefined },
     private readonly redisPrefix: string,
     private readonly aiming: Aiming,
-  ) {}
+  ) {
+    this.bots = Array.isArray(bots) ? bots : [bots as BotProcess];
+  }
 
   async run(events: ChaosEvent[], startedAt: number): Promise<void> {
     this.watch();
@@ -131,20 +143,23 @@ export class ChaosRunner {
     const record: ChaosRecord = { event, at: Date.now() };
     this.done.push(record);
     switch (event.kind) {
-      case "kill":
-        this.restarting = true;
+      case "kill": {
+        const bot = this.targetOf(event);
+        record.target = bot.name;
+        this.restarting.add(bot);
         try {
-          record.unaimed = !(await this.aim(event.aim));
+          record.unaimed = !(await this.aim(event.aim, bot));
           await new Promise((resolve) => setTimeout(resolve, event.offsetMs));
           record.at = Date.now();
-          await this.bot.kill();
+          await bot.kill();
           await new Promise((resolve) => setTimeout(resolve, event.downMs));
           if (this.closed) return; // the soak is cleaning up
-          record.restartMs = await this.bot.start();
+          record.restartMs = await bot.start();
         } finally {
-          this.restarting = false;
+          this.restarting.delete(bot);
         }
         return;
+      }
       case "flush":
         record.keys = await deleteKeys(this.redisPrefix);
         return;
@@ -156,17 +171,31 @@ export class ChaosRunner {
     }
   }
 
+  private targetOf(event: Extract<ChaosEvent, { kind: "kill" }>): BotProcess {
+    const bot = event.target === undefined ? this.bots[0] : this.bots.find((each) => each.name === event.target);
+    if (!bot) throw new Error(`the chaos plan kills ${event.target}, which is not one of ${this.bots.map((each) => each.name).join(", ")}`);
+    return bot;
+  }
+
   /** Waits for the kill's moment; false when none came within AIM_WAIT_MS. */
-  private async aim(aim: KillAim): Promise<boolean> {
+  private async aim(aim: KillAim, bot: BotProcess): Promise<boolean> {
     const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), AIM_WAIT_MS));
     switch (aim) {
       case "any moment":
         return true;
       case "after an update":
       case "after a Submit":
-        return Promise.race([this.aiming.nextSend(aim === "after a Submit").then(() => true), timeout]);
+        return Promise.race([this.aiming.nextSend(aim === "after a Submit", bot).then(() => true), timeout]);
+      case "with work in hand": {
+        const until = Date.now() + AIM_WAIT_MS;
+        while (Date.now() < until && !this.closed && bot.running) {
+          if (await this.aiming.workInHand?.(bot)) return true;
+          await new Promise((resolve) => setTimeout(resolve, WORK_IN_HAND_POLL_MS));
+        }
+        return false;
+      }
       case "at a deadline": {
-        const at = this.aiming.nextFiring();
+        const at = await this.aiming.nextFiring();
         if (at === undefined || at - Date.now() > AIM_WAIT_MS) return false;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
         return true;
@@ -174,15 +203,17 @@ export class ChaosRunner {
     }
   }
 
-  /** A bot that died without being killed is a finding; it is started again so the soak goes on. */
+  /** A process that died without being killed is a finding; it is started again so the soak goes on. */
   private watch(): void {
     this.watchdog = setInterval(() => {
-      if (this.restarting || this.closed || this.bot.running) return;
-      this.restarting = true;
-      this.bot
-        .start()
-        .catch((error: unknown) => console.error(`soak: could not restart the bot: ${String(error)}`))
-        .finally(() => (this.restarting = false));
+      for (const bot of this.bots) {
+        if (this.restarting.has(bot) || this.closed || bot.running) continue;
+        this.restarting.add(bot);
+        bot
+          .start()
+          .catch((error: unknown) => console.error(`soak: could not restart ${bot.name}: ${String(error)}`))
+          .finally(() => this.restarting.delete(bot));
+      }
     }, 500);
   }
 }

@@ -6,14 +6,15 @@
 import { unescapeMrkdwn } from "../../bot/slack/render-slack.js";
 import type { FakeSlackApi, FakeSlackMessage } from "../fakes/slack-web-api.js";
 import type { FakeBotApi, SentMessage } from "../fakes/telegram-bot-api.js";
+import type { AppMessage, FakeWecomApi } from "../fakes/wecom-api.js";
 
-export type Platform = "telegram" | "slack";
+export type Platform = "telegram" | "slack" | "wecom";
 
 export interface InboxMessage {
   platform: Platform;
-  /** Telegram's chat id, or Slack's channel id (D… for a direct message). */
+  /** Telegram's chat id, Slack's channel id (D… for a direct message), or WeCom's userid. */
   chatId: number | string;
-  /** Telegram's message_id, or Slack's ts. */
+  /** Telegram's message_id, Slack's ts, or WeCom's msgid. */
   messageId: number | string;
   text: string;
   /** The buttons' callback data (Telegram) or values (Slack), in order. */
@@ -158,4 +159,21 @@ export function slackInbox(fake: FakeSlackApi, channels: readonly string[]): Inb
 function slackButtons(blocks: unknown[] | undefined): { value: string; actionId: string }[] {
   const elements = (blocks ?? []).flatMap((block) => ((block as { type?: string }).type === "actions" ? ((block as { elements?: { value?: string; action_id?: string }[] }).elements ?? []) : []));
   return elements.flatMap((element) => (element.value === undefined || element.action_id === undefined ? [] : [{ value: element.value, actionId: element.action_id }]));
+}
+
+/**
+ * The app messages the fake WeCom API accepted for `userids`, per userid. The button card the
+ * adapter sends after a text with commands is part of that text's message, not one of its own.
+ */
+export function wecomInbox(fake: FakeWecomApi, userids: readonly string[]): Inbox {
+  let seen = 0;
+  const wanted = new Set(userids);
+  return new Inbox("wecom", () => {
+    const sent = fake.appMessages();
+    const fresh = sent.slice(seen);
+    seen = sent.length;
+    return fresh.flatMap((message: AppMessage) =>
+      message.msgtype === "template_card" ? [] : message.touser.filter((user) => wanted.has(user)).map((user) => ({ chatId: user, messageId: message.msgid, text: message.content, buttons: [] })),
+    );
+  });
 }

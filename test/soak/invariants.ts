@@ -3,7 +3,7 @@
  * the database holds and what the chaos did. Each invariant gives its counts and a few examples.
  */
 import type { ChaosRecord } from "./chaos.js";
-import type { Inbox, InboxMessage } from "./inbox.js";
+import type { Inbox, InboxMessage, Platform } from "./inbox.js";
 import { firstLine, noticeKind } from "./notices.js";
 import { directChannelOf } from "./slack.js";
 import { nextFiring, type DeadlineRow, type DeliveryRow, type FiringEvent, type Snapshot } from "./snapshot.js";
@@ -27,8 +27,8 @@ export interface SoakOutcome {
   /** When the users started (epoch ms). */
   startedAt: number;
   snapshot: Snapshot;
-  /** What each platform's fake got: Telegram first (the staff report there). */
-  inboxes: { telegram: Inbox; slack?: Inbox };
+  /** What each platform's fake got: Telegram's always (most staff report there). */
+  inboxes: { telegram: Inbox; slack?: Inbox; wecom?: Inbox };
   /** Direct chats of the soak's members and the escalation channels, as chatKey() writes them. */
   checkedChats: Set<string>;
   unexpectedExits: number;
@@ -65,13 +65,14 @@ function invariant(name: string, broken: string[], figures: string): Invariant {
   return { name, ok: broken.length === 0, figures, examples: broken.slice(0, EXAMPLES) };
 }
 
-export function checkInvariants(outcome: SoakOutcome): { invariants: Invariant[]; duplicatesByKind: Map<string, number>; firingLateness: number[] } {
+export function checkInvariants(outcome: SoakOutcome): { invariants: Invariant[]; duplicatesByKind: Map<string, number>; duplicates: Duplicate[]; firingLateness: number[] } {
   const late = lateReplies(outcome);
   const delivered = checkDeliveries(outcome, [...late.values()]);
   const firings = checkFirings(outcome);
   return {
     invariants: [
       ...checkReports(outcome),
+      checkTicketNumbers(outcome),
       checkReplies(outcome, late),
       ...delivered.invariants,
       checkPingNotices(outcome),
@@ -79,8 +80,39 @@ export function checkInvariants(outcome: SoakOutcome): { invariants: Invariant[]
       invariant("the bot never exited by itself", outcome.unexpectedExits > 0 ? [`${outcome.unexpectedExits} exit(s) nobody asked for (see the bot's log)`] : [], `${outcome.unexpectedExits} unexpected exit(s)`),
     ],
     duplicatesByKind: delivered.duplicatesByKind,
+    duplicates: delivered.duplicates,
     firingLateness: firings.lateness,
   };
+}
+
+/** HL-<day>-<n>: the business day's date and its count, from 1. */
+const TICKET_NUMBER = /^HL-(\d{8})-(\d{4,})$/;
+
+/**
+ * Each day's ticket numbers are 1, 2, 3… with none twice and none left out: each report takes the
+ * next under the day's lock, and one rolled back gives its number back.
+ */
+export function checkTicketNumbers({ snapshot }: Pick<SoakOutcome, "snapshot">): Invariant {
+  const byDay = new Map<string, number[]>();
+  const malformed: string[] = [];
+  for (const { number } of snapshot.tickets) {
+    const parts = TICKET_NUMBER.exec(number);
+    if (!parts) {
+      malformed.push(`${number} is not HL-<yyyymmdd>-<nnnn>`);
+      continue;
+    }
+    byDay.set(parts[1]!, [...(byDay.get(parts[1]!) ?? []), Number(parts[2])]);
+  }
+  const broken = [...malformed];
+  for (const [day, numbers] of byDay) {
+    const sorted = [...numbers].sort((a, b) => a - b);
+    const twice = sorted.filter((n, i) => i > 0 && sorted[i - 1] === n);
+    const missing = Array.from({ length: sorted.at(-1)! }, (_, i) => i + 1).filter((n) => !sorted.includes(n));
+    if (twice.length) broken.push(`${day}: ${twice.map((n) => `#${n}`).join(", ")} given twice`);
+    if (missing.length) broken.push(`${day}: ${missing.slice(0, 10).map((n) => `#${n}`).join(", ")}${missing.length > 10 ? ` and ${missing.length - 10} more` : ""} missing among ${sorted.length} tickets`);
+  }
+  const days = [...byDay].map(([day, numbers]) => `${day}: ${numbers.length}`).join(", ");
+  return invariant("ticket numbers unique and gapless per day", broken, `${snapshot.tickets.length} tickets (${days || "none"}); ${broken.length} day(s) or numbers wrong`);
 }
 
 function checkReports(outcome: SoakOutcome): Invariant[] {
@@ -132,13 +164,13 @@ function checkReports(outcome: SoakOutcome): Invariant[] {
  * and the person's next one. They count as lost (nobody waits that long) and are told apart.
  */
 function lateReplies({ runs, inboxes }: SoakOutcome): Map<SentUpdate, InboxMessage> {
-  const inbox = inboxes.telegram;
   const late = new Map<SentUpdate, InboxMessage>();
   const byPerson = new Map<string, SentUpdate[]>();
   for (const update of runs.flatMap((run) => run.updates)) byPerson.set(update.who, [...(byPerson.get(update.who) ?? []), update]);
   for (const updates of byPerson.values()) {
     for (const [i, update] of updates.entries()) {
-      if (update.reply || !isReplyKey(update.expected)) continue;
+      const inbox = inboxes[update.platform];
+      if (update.reply || !isReplyKey(update.expected) || !inbox) continue;
       const until = updates[i + 1]?.fromIndex ?? Infinity;
       const found = inbox.messages(update.chatId).find((message) => message.index >= update.fromIndex && message.index < until && isReply(update.expected as ReplyKey, message.text));
       if (found) late.set(update, found);
@@ -188,24 +220,37 @@ function rowChat(row: DeliveryRow): string | undefined {
 }
 
 function allMessages({ inboxes, checkedChats }: SoakOutcome): InboxMessage[] {
-  return [inboxes.telegram, inboxes.slack].flatMap((inbox) => (inbox ? inbox.chatIds().filter((chat) => checkedChats.has(chatKey(inbox.platform, chat))).flatMap((chat) => [...inbox.messages(chat)]) : []));
+  return [inboxes.telegram, inboxes.slack, inboxes.wecom].flatMap((inbox) => (inbox ? inbox.chatIds().filter((chat) => checkedChats.has(chatKey(inbox.platform, chat))).flatMap((chat) => [...inbox.messages(chat)]) : []));
 }
 
-/** Messages per (chat, first line): how outbox rows and what the people saw are matched. */
+/** The (chat, first line) a message is matched by: how outbox rows and what the people saw are matched. */
+const lineKey = (message: InboxMessage) => `${chatKey(message.platform, message.chatId)}\u0000${firstLine(message.text)}`;
+
+/** Messages per (chat, first line). */
 function countByLine(messages: InboxMessage[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const message of messages) {
-    const key = `${chatKey(message.platform, message.chatId)}\u0000${firstLine(message.text)}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
+  for (const message of messages) counts.set(lineKey(message), (counts.get(lineKey(message)) ?? 0) + 1);
   return counts;
 }
 
-function checkDeliveries(outcome: SoakOutcome, lateArrivals: InboxMessage[]): { invariants: Invariant[]; duplicatesByKind: Map<string, number> } {
+/** A message that arrived once more than the outbox and the replies account for. */
+export interface Duplicate {
+  platform: Platform;
+  /** The notice's catalog key, or "direct reply". */
+  kind: string;
+  /** When the extra copy arrived (epoch ms): the last of its (chat, first line). */
+  at: number;
+  /** "chat telegram:710004 "…"". */
+  described: string;
+}
+
+function checkDeliveries(outcome: SoakOutcome, lateArrivals: InboxMessage[]): { invariants: Invariant[]; duplicatesByKind: Map<string, number>; duplicates: Duplicate[] } {
   const { snapshot, runs, leadActions, chaos } = outcome;
   const rows = snapshot.deliveries;
   const unsent = rows.filter((row) => row.status !== "sent");
-  const received = countByLine(allMessages(outcome));
+  const arrivals = new Map<string, InboxMessage[]>();
+  for (const message of allMessages(outcome)) arrivals.set(lineKey(message), [...(arrivals.get(lineKey(message)) ?? []), message]);
+  const received = new Map([...arrivals].map(([key, messages]) => [key, messages.length]));
   const answered = [...runs.flatMap((run) => run.updates), ...leadActions.map((action) => action.update)].flatMap((update) => (update.reply ? [update.reply] : []));
   const replies = countByLine([...answered, ...lateArrivals]);
   const expected = new Map<string, number>();
@@ -223,6 +268,7 @@ function checkDeliveries(outcome: SoakOutcome, lateArrivals: InboxMessage[]): { 
   const duplicatesByKind = new Map<string, number>();
   let duplicates = 0;
   const duplicateExamples: string[] = [];
+  const found: Duplicate[] = [];
   for (const [key, got] of received) {
     // A direct reply may or may not be an outbox row; what arrived past both counts is a duplicate.
     const extra = got - Math.max(expected.get(key) ?? 0, replies.get(key) ?? 0);
@@ -230,7 +276,9 @@ function checkDeliveries(outcome: SoakOutcome, lateArrivals: InboxMessage[]): { 
     const kind = noticeKind(key.split("\u0000")[1]!) ?? "direct reply";
     duplicatesByKind.set(kind, (duplicatesByKind.get(kind) ?? 0) + extra);
     duplicates += extra;
-    duplicateExamples.push(`${describeKey(key)}: arrived ${got}×`);
+    const last = arrivals.get(key)!.at(-1)!;
+    found.push({ platform: last.platform, kind, at: last.at, described: describeKey(key) });
+    duplicateExamples.push(`${describeKey(key)}: arrived ${got}×, the last ${when(outcome, last.at)}`);
   }
   const kills = chaos.filter((record) => record.event.kind === "kill").length;
   const allowed = kills * outcome.thresholds.duplicatesPerKill;
@@ -249,6 +297,7 @@ function checkDeliveries(outcome: SoakOutcome, lateArrivals: InboxMessage[]): { 
       ),
     ],
     duplicatesByKind,
+    duplicates: found,
   };
 }
 

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { KillAim } from "./chaos.js";
 
-const AIM_NAMES = { any: "any moment", update: "after an update", submit: "after a Submit", deadline: "at a deadline" } as const satisfies Record<string, KillAim>;
+const AIM_NAMES = { any: "any moment", update: "after an update", submit: "after a Submit", deadline: "at a deadline", "in-hand": "with work in hand" } as const satisfies Record<string, KillAim>;
 
 const count = (max: number) => z.coerce.number().int().min(0).max(max);
 const SCHEMA = z.object({
@@ -29,7 +29,7 @@ const SCHEMA = z.object({
   lateAfter: z.coerce.number().min(1).max(600),
   /** Duplicates forgiven per kill: messages the platform took in the instant before it. */
   duplicatesPerKill: count(100),
-  /** Where kills are aimed, taken in turn (chaos.ts): any, update, submit, deadline. */
+  /** Where kills are aimed, taken in turn (chaos.ts): any, update, submit, deadline, in-hand. */
   aims: z
     .string()
     .transform((list) => list.split(",").map((aim) => aim.trim()))

@@ -25,10 +25,10 @@ import { slackInbox, telegramInbox, type Inbox } from "./inbox.js";
 import { chatKey, checkInvariants, percentile, type Invariant } from "./invariants.js";
 import { parseOptions, type SoakOptions } from "./options.js";
 import { Random } from "./random.js";
-import { nextDeadlineFiring, pendingWork, readSnapshot } from "./snapshot.js";
+import { DatabaseReader } from "./snapshot.js";
 import { ESCALATION_GROUP_ID, writeSoakOrganisation } from "./soak-organisation.js";
 import { directChannelOf, SLACK_ESCALATION_CHANNEL, SLACK_LEADS, slackDesk, type SlackTraffic } from "./slack.js";
-import { Leads, Reporter, Sends, telegramDesk } from "./users.js";
+import { Leads, Reporter, Sends, telegramChannel, telegramDesk } from "./users.js";
 
 /** The bot is quiet once nothing was left to send or fire for this long. */
 const QUIET_FOR_MS = 3_000;
@@ -52,6 +52,7 @@ interface Resources {
   slack?: FakeSlackApi | undefined;
   inboxes: Inbox[];
   chaos?: ChaosRunner;
+  reader?: DatabaseReader;
   redisPrefix?: string;
   keep: boolean;
   released?: Promise<void>;
@@ -65,6 +66,7 @@ function release(resources: Resources): Promise<void> {
 
 async function releaseNow(resources: Resources): Promise<void> {
   resources.chaos?.close();
+  await resources.reader?.close().catch(() => undefined);
   await resources.bot?.close().catch(() => resources.bot?.killNow());
   for (const inbox of resources.inboxes) inbox.close();
   await resources.fake?.close().catch(() => undefined);
@@ -88,7 +90,7 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   resources.dir = dir;
   const redisPrefix = `hotline-soak-${process.pid}-${options.seed}`;
   resources.redisPrefix = redisPrefix;
-  const databaseFile = join(dir, "soak.db");
+  const databaseUrl = `file:${join(dir, "soak.db")}`;
   const withSlack = options.platforms.includes("slack");
   const org = writeSoakOrganisation(dir, { staff: options.users, acknowledgeMinutes: options.ackMinutes, slackLeads: withSlack ? SLACK_LEADS : [] });
 
@@ -103,7 +105,7 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
     port: await freePort(),
     logFile: join(dir, "bot.log"),
     env: {
-      DATABASE_URL: `file:${databaseFile}`,
+      DATABASE_URL: databaseUrl,
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: redisPrefix,
       ORG_CONFIG: org.file,
@@ -116,6 +118,8 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   });
   resources.bot = bot;
   const firstStartMs = await bot.start(60_000);
+  const reader = await DatabaseReader.open(databaseUrl);
+  resources.reader = reader;
   // What `hotline telegram set-webhook` does, but to http://127.0.0.1 (the command insists on https).
   const setWebhook = await fetch(`${fake.apiRoot}/bot${fake.token}/setWebhook`, {
     method: "POST",
@@ -129,7 +133,7 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   resources.inboxes = [inbox, ...(slackMessages ? [slackMessages] : [])];
   const pace = { thinkMs: [300, 1_200] as [number, number], replyTimeoutMs: options.replyTimeout * 1000 };
   const sends = new Sends();
-  const reporters = org.staff.map((staff) => new Reporter(fake, inbox, staff, usersRandom.fork(staff.memberId), pace, options.seed, sends));
+  const reporters = org.staff.map((staff) => new Reporter(telegramChannel(fake, inbox, staff), staff, usersRandom.fork(staff.memberId), pace, options.seed, sends));
   const staffIds = new Set(org.staff.map((staff) => staff.telegramId));
   const slackTraffic: SlackTraffic = { requests: 0, retried: 0, gaveUp: 0 };
   const desks = [telegramDesk(fake, inbox, org.members, staffIds)];
@@ -140,7 +144,8 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   const reminderMs = org.reminderMinutesBefore * 60_000;
   const chaos = new ChaosRunner(bot, { telegram: fake, slack }, redisPrefix, {
     nextSend: (submitOnly) => sends.next(submitOnly),
-    nextFiring: () => nextDeadlineFiring(databaseFile, reminderMs, Date.now() + 200),
+    nextFiring: () => reader.nextDeadlineFiring(reminderMs, Date.now() + 200),
+    workInHand: (target) => (target.pid === undefined ? Promise.resolve(false) : reader.workInHand(target.pid)),
   });
   resources.chaos = chaos;
   const startedAt = Date.now();
@@ -159,9 +164,9 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   await leads.finish();
 
   console.log(`soak: reports done after ${seconds(reportsDoneAt - startedAt)}; waiting for the bot to go quiet (at most ${options.quietTimeout} s)`);
-  const quiet = await waitForQuiet(bot, fake, databaseFile, reminderMs, options.quietTimeout * 1000);
+  const quiet = await waitForQuiet(bot, fake, reader, reminderMs, options.quietTimeout * 1000);
   for (const each of resources.inboxes) each.sync();
-  const snapshot = readSnapshot(databaseFile);
+  const snapshot = await reader.snapshot();
   const runs = reporters.flatMap((reporter) => reporter.runs);
   const checked = checkInvariants({
     runs,
@@ -214,12 +219,12 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   return checked.invariants;
 }
 
-async function waitForQuiet(bot: BotProcess, fake: FakeBotApi, databaseFile: string, reminderMs: number, timeoutMs: number) {
+async function waitForQuiet(bot: BotProcess, fake: FakeBotApi, reader: DatabaseReader, reminderMs: number, timeoutMs: number) {
   const started = Date.now();
   let quietSince: number | undefined;
   let last = { deliveries: 0, overdueDeadlines: 0 };
   while (Date.now() - started < timeoutMs) {
-    last = pendingWork(databaseFile, { reminderMs }, OVERDUE_GRACE_MS);
+    last = await reader.pendingWork({ reminderMs }, OVERDUE_GRACE_MS);
     const idle = bot.running && fake.pendingUpdates().length === 0 && last.deliveries === 0 && last.overdueDeadlines === 0;
     quietSince = idle ? (quietSince ?? Date.now()) : undefined;
     if (quietSince !== undefined && Date.now() - quietSince >= QUIET_FOR_MS) return { quiet: true, waitedMs: Date.now() - started, ...last };

@@ -4,12 +4,14 @@
  * edited as they change). They acknowledge by pressing the button: a block_actions request signed
  * as Slack signs it (test/bench/slack-bench.ts), sent again as Slack does when the bot did not
  * answer 200 (X-Slack-Retry-Num; Slack waits 1 and 5 minutes between tries, the soak 1, 5 and 15
- * seconds, which still outlasts a restart).
+ * seconds, which still outlasts a restart). Staff on Slack report in their direct message with the
+ * bot, each answer a message event.
  */
 import { randomBytes } from "node:crypto";
-import { blockActions, sendToSlackApp } from "../fakes/slack-web-api.js";
+import { blockActions, eventCallback, messageEvent, sendToSlackApp, type SlackRequest } from "../fakes/slack-web-api.js";
 import type { Inbox } from "./inbox.js";
-import type { LeadDesk } from "./users.js";
+import type { SoakStaff } from "./soak-organisation.js";
+import type { LeadDesk, ReportChannel } from "./users.js";
 
 /** The Slack escalation channel of the default organisation. */
 export const SLACK_ESCALATION_CHANNEL = "C0000ESCAL";
@@ -17,7 +19,8 @@ export const SLACK_ESCALATION_CHANNEL = "C0000ESCAL";
 export const SLACK_LEADS = ["zhou.min", "chen.jie"];
 /** Slack waits 3 seconds for an answer before it counts a try as failed. */
 const SLACK_TIMEOUT_MS = 3_000;
-const RETRY_DELAYS_MS = [1_000, 5_000, 15_000];
+/** The soak's waits before each try again. */
+export const SLACK_RETRY_DELAYS_MS = [1_000, 5_000, 15_000];
 
 /** A direct message with a user is channel D… where the user is U… (as the fake opens it). */
 export const directChannelOf = (slackUserId: string) => `D${slackUserId.slice(1)}`;
@@ -54,20 +57,45 @@ export function slackDesk(inbox: Inbox, options: { eventsUrl: string; signingSec
   };
 }
 
-async function deliver(url: string, secret: string, request: ReturnType<typeof blockActions>, traffic: SlackTraffic): Promise<void> {
+/**
+ * A staff member's direct message with the bot: each thing they type is a message event there, as
+ * people type Hotline's commands in a DM (words, without Slack's "/"). `post` hands it to Slack.
+ */
+export function slackChannel(inbox: Inbox, staff: SoakStaff, post: (request: SlackRequest, submit: boolean) => void): ReportChannel {
+  const user = staff.slackId;
+  if (!user) throw new Error(`${staff.memberId} has no Slack id`);
+  const channel = directChannelOf(user);
+  return {
+    platform: "slack",
+    chatId: channel,
+    inbox,
+    send: (text, submit) => {
+      const eventId = `Ev${randomBytes(6).toString("hex").toUpperCase()}`;
+      const words = text.startsWith("/") ? text.slice(1) : text;
+      post(eventCallback({ eventId, event: messageEvent({ user, channel, channelType: "im", text: words }) }), submit);
+      return eventId;
+    },
+  };
+}
+
+async function deliver(url: string, secret: string, request: SlackRequest, traffic: SlackTraffic): Promise<void> {
   traffic.requests += 1;
-  for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
+  for (let attempt = 0; attempt <= SLACK_RETRY_DELAYS_MS.length; attempt++) {
     if (attempt > 0) {
       traffic.retried += 1;
-      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt - 1]));
+      await new Promise((resolve) => setTimeout(resolve, SLACK_RETRY_DELAYS_MS[attempt - 1]));
     }
-    try {
-      const retry = attempt > 0 ? { retryNum: attempt, retryReason: "http_error" as const } : {};
-      const answer = await sendToSlackApp(url, secret, request, { ...retry, timeoutMs: SLACK_TIMEOUT_MS });
-      if (answer.status === 200) return;
-    } catch {
-      // Connection refused or no answer in 3 s: Slack tries again.
-    }
+    if ((await trySlack(url, secret, request, attempt)) === 200) return;
   }
   traffic.gaveUp += 1;
+}
+
+/** One try (the `attempt`th retry, with X-Slack-Retry-Num): the status, 0 when the connection failed or no answer came in 3 s. */
+export async function trySlack(url: string, secret: string, request: SlackRequest, attempt: number): Promise<number> {
+  try {
+    const retry = attempt > 0 ? { retryNum: attempt, retryReason: "http_error" as const } : {};
+    return (await sendToSlackApp(url, secret, request, { ...retry, timeoutMs: SLACK_TIMEOUT_MS })).status;
+  } catch {
+    return 0; // Connection refused or no answer in 3 s: Slack tries again.
+  }
 }

@@ -8,6 +8,7 @@ import type { App } from "../../bot/app.js";
 import { CATALOG } from "../../core/messages/catalog.js";
 import { freshDatabaseFile, say, startTestApp } from "../support/test-app.js";
 import { planChaos } from "./chaos.js";
+import { checkTicketNumbers } from "./invariants.js";
 import { noticeKind } from "./notices.js";
 import { parseOptions } from "./options.js";
 import { Random } from "./random.js";
@@ -66,6 +67,19 @@ describe("the soak's notices and chaos", () => {
     expect(planChaos(new Random(8), plan)).not.toEqual(first);
     expect(first.filter((event) => event.kind === "kill").map((event) => event.kind === "kill" && event.aim)).toEqual(["any moment", "at a deadline", "any moment", "at a deadline", "any moment", "at a deadline", "any moment", "at a deadline"]);
     for (const event of first) expect(event.atMs).toBeGreaterThanOrEqual(8_000), expect(event.atMs).toBeLessThanOrEqual(145_000);
+  });
+
+  it("finds a ticket number given twice or left out, each day counted on its own", () => {
+    const snapshot = (numbers: string[]) => ({
+      snapshot: { at: 0, deliveries: [], deadlines: [], firings: [], pings: [], tickets: numbers.map((number, id) => ({ id, number, description: "", level: null, kind: "fault", createdAt: 0 })) },
+    });
+    expect(checkTicketNumbers(snapshot(["HL-20261126-0002", "HL-20261126-0001", "HL-20261127-0001"])).ok).toBe(true);
+    expect(checkTicketNumbers(snapshot(["HL-20261126-0001", "HL-20261126-0001", "HL-20261126-0002"])).examples).toEqual(["20261126: #1 given twice"]);
+    expect(checkTicketNumbers(snapshot(["HL-20261126-0001", "HL-20261126-0003", "HL-20261127-0002"])).examples).toEqual([
+      "20261126: #2 missing among 2 tickets",
+      "20261127: #1 missing among 1 tickets",
+    ]);
+    expect(checkTicketNumbers(snapshot(["HL-2026-1"])).ok).toBe(false);
   });
 
   it("takes flags over the environment and names a bad option", () => {

@@ -2,8 +2,9 @@
  * The soak's organisation file: the default organisation with every member on Telegram (so every
  * message the bot writes has a platform the soak fakes and can check) and, with Slack, the
  * after-sales and QA leads preferring Slack; extra service-center staff for the simulated
- * reporters; the escalation channel in a Telegram group (and in Slack); and deadlines in minutes
- * instead of hours, so reminders, escalations and misses all happen within the run.
+ * reporters, the last of them on Slack or WeCom where asked; the escalation channel in a Telegram
+ * group (and in Slack); and deadlines in minutes instead of hours, so reminders, escalations and
+ * misses all happen within the run.
  */
 import { writeOrganisationFile } from "../support/organisation.js";
 
@@ -16,6 +17,11 @@ export interface SoakStaff {
   memberId: string;
   telegramId: number;
   locale: "zh" | "en";
+  /** Where they report and hear back: Telegram, or Slack or WeCom (their preferred platform). */
+  platform: "telegram" | "slack" | "wecom";
+  /** Their Slack member id (U…) or WeCom userid, on those platforms. */
+  slackId?: string;
+  wecomId?: string;
 }
 
 export interface SoakOrganisation {
@@ -39,7 +45,17 @@ interface RawMember {
   name: { zh: string; en: string };
 }
 
-export function writeSoakOrganisation(dir: string, options: { staff: number; acknowledgeMinutes: number; slackLeads: readonly string[] }): SoakOrganisation {
+export interface SoakOrganisationOptions {
+  /** Service-center staff who report. */
+  staff: number;
+  acknowledgeMinutes: number;
+  slackLeads: readonly string[];
+  /** How many of the staff (the last ones) report on Slack, and how many before them on WeCom. */
+  slackStaff?: number;
+  wecomStaff?: number;
+}
+
+export function writeSoakOrganisation(dir: string, options: SoakOrganisationOptions): SoakOrganisation {
   const reminderMinutesBefore = options.acknowledgeMinutes / 2;
   const staff: SoakStaff[] = [];
   const members = new Map<number, string>();
@@ -71,8 +87,25 @@ export function writeSoakOrganisation(dir: string, options: { staff: number; ack
       }
     });
     const reporters = list.filter((m) => m.roles.includes("staff")).slice(0, options.staff);
-    for (const member of reporters) {
-      staff.push({ memberId: member.id, telegramId: Number(member.identities!.telegram), locale: member.locale === "en" ? "en" : "zh" });
+    const onSlack = options.slackStaff ?? 0;
+    const onWecom = options.wecomStaff ?? 0;
+    if (onSlack + onWecom > reporters.length) throw new Error(`${onSlack} staff on Slack and ${onWecom} on WeCom, but only ${reporters.length} staff`);
+    for (const [i, member] of reporters.entries()) {
+      const fromEnd = reporters.length - i;
+      const n = String(i + 1).padStart(2, "0");
+      const each: SoakStaff = { memberId: member.id, telegramId: Number(member.identities!.telegram), locale: member.locale === "en" ? "en" : "zh", platform: "telegram" };
+      if (fromEnd <= onSlack) {
+        each.platform = "slack";
+        each.slackId = `U0SOAKST${n}`;
+        member.identities!.slack = each.slackId;
+        member.preferredPlatform = "slack";
+      } else if (fromEnd <= onSlack + onWecom) {
+        each.platform = "wecom";
+        each.wecomId = `soakstaff${n}`;
+        member.identities!.wecom = each.wecomId;
+        member.preferredPlatform = "wecom";
+      }
+      staff.push(each);
     }
     const channels = raw.channels as Record<string, unknown>[];
     raw.channels = [

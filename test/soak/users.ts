@@ -3,9 +3,10 @@
  * typed answer at a time, each waiting for its reply as a person would; leads answer the pings they
  * get, pressing the Acknowledge button or typing the command. On Telegram everything goes through
  * the fake Bot API, which delivers it to the bot's webhook (again, if the bot did not take it); on
- * Slack it is a signed request to the bot (slack.ts).
+ * Slack it is a signed request to the bot (slack.ts), on WeCom an encrypted callback (wecom.ts).
  */
 import { setMaxListeners } from "node:events";
+import type { Update } from "grammy/types";
 import type { FakeBotApi } from "../fakes/telegram-bot-api.js";
 import type { Inbox, InboxMessage, Platform } from "./inbox.js";
 import { noticeKind } from "./notices.js";
@@ -15,9 +16,10 @@ import type { SoakStaff } from "./soak-organisation.js";
 
 export interface SentUpdate {
   who: string;
+  platform: Platform;
   chatId: number | string;
   text: string;
-  /** Telegram's update_id, or Slack's trigger_id. */
+  /** Telegram's update_id, Slack's event_id or trigger_id, or WeCom's MsgId. */
   updateId: number | string;
   sentAt: number;
   /** The reply, when it came within the wait. */
@@ -54,6 +56,8 @@ export interface Pace {
   thinkMs: [number, number];
   /** How long a person waits for a reply before taking it as lost. */
   replyTimeoutMs: number;
+  /** Waited for before pressing Submit (see Together). */
+  beforeSubmit?: () => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,18 +87,80 @@ export class Sends {
   }
 }
 
+/**
+ * Reports submitted at the same instant: each reporter at their Submit waits until `size` are
+ * (or `maxWaitMs` after the first), then all press it at once, so their tickets take their
+ * numbers at the same time.
+ */
+export class Together {
+  private waiting: (() => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** How many went at once, each time. */
+  readonly bursts: number[] = [];
+
+  constructor(
+    private readonly size: number,
+    private readonly maxWaitMs: number,
+  ) {}
+
+  wait = (): Promise<void> =>
+    new Promise((resolve) => {
+      this.waiting.push(resolve);
+      if (this.waiting.length >= this.size) this.release();
+      else this.timer ??= setTimeout(() => this.release(), this.maxWaitMs);
+    });
+
+  private release(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const going = this.waiting.splice(0);
+    this.bursts.push(going.length);
+    for (const resolve of going) resolve();
+  }
+}
+
 /** Replies that did not come in a row before a report is cancelled and started again. */
 const LOST_IN_A_ROW_BEFORE_GIVING_UP = 2;
 
 /** A tag unique to one report, typed into its description so its ticket can be found and counted. */
 export const REPORT_TAG = /\[soak:[^\]]+\]/;
 
+/** What the people need of Telegram (the fake Bot API, or a front before several web processes): updates built and delivered. */
+export interface TelegramUpdates {
+  textMessage: FakeBotApi["textMessage"];
+  callbackQuery: FakeBotApi["callbackQuery"];
+  /** Hands an update over for delivery to the bot; `submit`: it is a report's Submit. */
+  pushUpdate(update: Omit<Update, "update_id">, submit?: boolean): Update;
+}
+
+/** Where a reporter types: a chat on one platform, and how what they type gets to the bot. */
+export interface ReportChannel {
+  platform: Platform;
+  chatId: number | string;
+  inbox: Inbox;
+  /**
+   * Hands the text to the platform, which delivers it to the bot; returns the platform's id for it.
+   * `submit`: it is the report's Submit, which a kill may be aimed after.
+   */
+  send(text: string, submit: boolean): number | string;
+}
+
+/** A staff member's private chat with the bot on Telegram. */
+export function telegramChannel(updates: TelegramUpdates, inbox: Inbox, staff: SoakStaff): ReportChannel {
+  const chatId = staff.telegramId;
+  return {
+    platform: "telegram",
+    chatId,
+    inbox,
+    send: (text, submit) => updates.pushUpdate(updates.textMessage({ from: { id: chatId, first_name: staff.memberId }, text }), submit).update_id,
+  };
+}
+
 export class Reporter {
   readonly runs: ReportRun[] = [];
 
   constructor(
-    private readonly fake: FakeBotApi,
-    private readonly inbox: Inbox,
+    private readonly channel: ReportChannel,
     private readonly staff: SoakStaff,
     private readonly random: Random,
     private readonly pace: Pace,
@@ -116,6 +182,7 @@ export class Reporter {
       const text = step === DESCRIPTION_STEP ? `${answer} ${run.tag}` : answer;
       const expected = script.replies[step]!;
       const last = step === script.answers.length - 1;
+      if (last && this.pace.beforeSubmit) await this.pace.beforeSubmit();
       if (last) run.submitted = true;
       const update = await this.send(text, expected, (message) => isReply(expected, message.text), last);
       run.updates.push(update);
@@ -134,12 +201,12 @@ export class Reporter {
   }
 
   private async send(text: string, expected: string, match: (message: InboxMessage) => boolean, submit = false): Promise<SentUpdate> {
-    const chatId = this.staff.telegramId;
-    const from = this.inbox.mark(chatId);
-    const update = this.fake.pushUpdate(this.fake.textMessage({ from: { id: chatId, first_name: this.staff.memberId }, text }));
+    const { chatId, inbox, platform } = this.channel;
+    const from = inbox.mark(chatId);
+    const updateId = this.channel.send(text, submit);
     this.sends.sent(submit);
-    const sent: SentUpdate = { who: this.staff.memberId, chatId, text, updateId: update.update_id, sentAt: Date.now(), expected, fromIndex: from };
-    const reply = await this.inbox.waitFor(chatId, from, match, this.pace.replyTimeoutMs);
+    const sent: SentUpdate = { who: this.staff.memberId, platform, chatId, text, updateId, sentAt: Date.now(), expected, fromIndex: from };
+    const reply = await inbox.waitFor(chatId, from, match, this.pace.replyTimeoutMs);
     if (reply) sent.reply = reply;
     return sent;
   }
@@ -211,7 +278,7 @@ export class Leads {
     const from = desk.inbox.mark(chatId);
     const sentAt = Date.now();
     const updateId = await desk.acknowledge(who, notice, command, via);
-    const sent: SentUpdate = { who, chatId, text: command, updateId, sentAt, expected: "a reply", fromIndex: from };
+    const sent: SentUpdate = { who, platform: desk.inbox.platform, chatId, text: command, updateId, sentAt, expected: "a reply", fromIndex: from };
     // A lead has no dialog: the first message after the command that is not a notice is its reply.
     const reply = await desk.inbox.waitFor(chatId, from, (message) => noticeKind(message.text) === undefined, this.options.replyTimeoutMs - (Date.now() - sentAt));
     if (reply) sent.reply = reply;
@@ -220,7 +287,7 @@ export class Leads {
 }
 
 /** Telegram: a press on the notice's button (a callback query) or the typed command. */
-export function telegramDesk(fake: FakeBotApi, inbox: Inbox, members: Map<number, string>, staffIds: Set<number>): LeadDesk {
+export function telegramDesk(fake: TelegramUpdates, inbox: Inbox, members: Map<number, string>, staffIds: Set<number>): LeadDesk {
   return {
     inbox,
     members: new Map([...members].filter(([chat]) => !staffIds.has(chat))),

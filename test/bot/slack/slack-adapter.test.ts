@@ -76,7 +76,7 @@ interface Running {
 }
 
 /** The real app with the Slack adapter on a fake Web API, Telegram for reporters, and the delivery queue. */
-async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?: string; socketMode?: boolean } = {}): Promise<Running> {
+async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?: string; socketMode?: boolean; listenBeforeStart?: boolean } = {}): Promise<Running> {
   slack = await FakeSlackApi.start({ token: "xoxb-test-token", allowChannelCreation: options.allowChannelCreation ?? true });
   cleanups.push(() => slack.close());
   if (options.socketMode) {
@@ -105,7 +105,8 @@ async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?:
     { redisUrl: TEST_REDIS_URL, prefix: prefixOf, refreshers: { slack: adapter.refresh }, backoffMs: 50, log: silent },
   );
   deliveries.start(100);
-  await adapter.start();
+  // bot/main.ts listens first, then starts the adapters: requests can come in between.
+  if (!options.listenBeforeStart) await adapter.start();
   const server = createHttpServer({ db: app.db, redisUrl: TEST_REDIS_URL }, adapter.routes()).listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   cleanups.push(async () => {
@@ -223,6 +224,18 @@ describe("the Slack adapter, through Bolt against a fake Web API", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await timeline(bot.app)).not.toContain("acknowledged");
     expect(slack.responses).toHaveLength(0);
+  });
+
+  it("answers 503 to a request that comes before the adapter has started, so Slack sends it again, and handles the retry", async () => {
+    const bot = await startBot({ listenBeforeStart: true });
+    const dm = "D0LIU";
+    const liu = "U0000000CS1"; // the hotline (customer service) lead may report
+    const request = eventCallback({ eventId: "Ev0EARLY1", event: messageEvent({ user: liu, channel: dm, channelType: "im", text: "new" }) });
+    expect((await send(bot, request)).status).toBe(503);
+    await bot.adapter.start();
+    expect((await send(bot, request, { retryNum: 1, retryReason: "http_error" })).status).toBe(200);
+    const question = await eventually(() => slack.messagesIn(dm)[0]);
+    expect(buttonsOf(question).map((b) => b.text.text)).toEqual(["质量故障", "顾客投诉"]);
   });
 
   it("gives a retried event one effect", async () => {
