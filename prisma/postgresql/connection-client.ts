@@ -3,6 +3,7 @@ import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction a
 import pg from "pg";
 import { PrismaClient } from "../../generated/prisma-postgresql/client.ts";
 import type { Database } from "../storage/storage.js";
+import type { Queryable } from "./postgres-sql.js";
 
 type Query = SqlQuery;
 
@@ -11,7 +12,7 @@ type Query = SqlQuery;
  * reading and writing of values) run on the connection a transaction holds.
  */
 class OneConnectionPool extends pg.Pool {
-  constructor(private readonly connection: pg.PoolClient) {
+  constructor(private readonly connection: Queryable) {
     super({ max: 1 });
   }
 
@@ -36,7 +37,7 @@ class HeldConnectionAdapter implements SqlDriverAdapter {
 
   constructor(
     private readonly inner: SqlDriverAdapter,
-    private readonly connection: pg.PoolClient,
+    private readonly connection: Queryable,
     private readonly isHeld: () => boolean,
   ) {
     this.provider = inner.provider;
@@ -90,7 +91,7 @@ class HeldConnectionAdapter implements SqlDriverAdapter {
  * A Prisma client on one pooled connection, made the first time a transaction on it asks for one
  * and kept with the connection (making one takes milliseconds; most transactions never need it).
  */
-export async function prismaOnConnection(connection: pg.PoolClient, isHeld: () => boolean): Promise<Database> {
+export async function prismaOnConnection(connection: Queryable, isHeld: () => boolean): Promise<Database> {
   const inner = await new PrismaPg(new OneConnectionPool(connection)).connect();
   const adapter = new HeldConnectionAdapter(inner, connection, isHeld);
   const factory: SqlDriverAdapterFactory = { provider: adapter.provider, adapterName: adapter.adapterName, connect: async () => adapter };

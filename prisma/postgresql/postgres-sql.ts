@@ -2,7 +2,26 @@ import pg from "pg";
 import { numberedPlaceholders, type Sql, type SqlValue } from "../storage/storage.js";
 
 /** What runs a statement: one pooled connection (inside a transaction) or the pool (outside one). */
-export type Queryable = Pick<pg.PoolClient, "query">;
+export interface Queryable {
+  query(config: pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult>;
+  query(text: string): Promise<pg.QueryResult>;
+}
+
+/**
+ * A connection whose statements run one after another even when work issues several at once
+ * (a `Promise.all` of reads in a transaction, Prisma loading relations): node-postgres queues
+ * them itself, but warns that its next major version will refuse to.
+ */
+export function oneAtATime(connection: pg.PoolClient): Queryable {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    query(...args: unknown[]): Promise<pg.QueryResult> {
+      const result = tail.then(() => (connection.query as (...a: unknown[]) => Promise<pg.QueryResult>)(...args));
+      tail = result.catch(() => {});
+      return result;
+    },
+  };
+}
 
 const TIMESTAMP = 1114;
 

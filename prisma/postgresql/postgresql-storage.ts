@@ -4,14 +4,14 @@ import { PrismaClient } from "../../generated/prisma-postgresql/client.ts";
 import type { Database, OpenStorage, Sql, Transaction } from "../storage/storage.js";
 import { prismaOnConnection } from "./connection-client.js";
 import { postgresPool } from "./pg-pool.js";
-import { PostgresSql } from "./postgres-sql.js";
+import { oneAtATime, PostgresSql, type Queryable } from "./postgres-sql.js";
 
 /** A transaction still running after this long is rolled back, so a hung one cannot hold its row locks. */
 const TRANSACTION_TIMEOUT_MS = 15_000;
 
-/** A pooled connection with the Prisma client that runs on it. */
+/** A pooled connection, its statements one at a time, with the Prisma client that runs on it. */
 interface HeldConnection {
-  connection: pg.PoolClient;
+  connection: Queryable;
   prisma: Database;
   /** The transaction holding the connection now, if any: its statements, and only its, may run. */
   holder: object | undefined;
@@ -45,10 +45,11 @@ export class PostgresStorage implements OpenStorage {
   }
 
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    const connection = await this.pool.connect();
+    const pooled = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      const held = await this.heldConnection(connection);
+      const held = await this.heldConnection(pooled);
+      const { connection } = held;
       const tx = new PostgresTransaction(held);
       held.holder = tx;
       try {
@@ -63,7 +64,7 @@ export class PostgresStorage implements OpenStorage {
         held.holder = undefined;
       }
     } finally {
-      connection.release(broken); // a connection whose transaction could not be ended is closed, not reused
+      pooled.release(broken); // a connection whose transaction could not be ended is closed, not reused
     }
   }
 
@@ -77,19 +78,20 @@ export class PostgresStorage implements OpenStorage {
     await this.pool.end().catch(() => {}); // the adapter may have ended it already
   }
 
-  private async heldConnection(connection: pg.PoolClient): Promise<HeldConnection> {
-    let held = this.held.get(connection);
+  private async heldConnection(pooled: pg.PoolClient): Promise<HeldConnection> {
+    let held = this.held.get(pooled);
     if (!held) {
+      const connection = oneAtATime(pooled);
       const entry: HeldConnection = { connection, prisma: undefined as unknown as Database, holder: undefined };
       entry.prisma = await prismaOnConnection(connection, () => entry.holder !== undefined);
-      this.held.set(connection, (held = entry));
+      this.held.set(pooled, (held = entry));
     }
     return held;
   }
 }
 
 /** Rolls back after a failure; returns the reason to close the connection when even that failed. */
-async function rollBack(connection: pg.PoolClient, cause: unknown): Promise<Error | undefined> {
+async function rollBack(connection: Queryable, cause: unknown): Promise<Error | undefined> {
   if (cause instanceof TransactionTimeout) return cause; // statements may still be queued on it: close it
   try {
     await connection.query("ROLLBACK");
