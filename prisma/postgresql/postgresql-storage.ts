@@ -74,6 +74,10 @@ export class PostgresStorage implements OpenStorage {
   }
 
   async close(): Promise<void> {
+    // pg's pool resolves end() before its connections have closed, and Prisma's disconnect takes
+    // the pool's error listener away: a connection the server ends meanwhile (the database dropped,
+    // a restart) would then be an uncaught exception. Once closing, it is no error.
+    this.pool.on("error", () => {});
     await this.prisma.$disconnect();
     await this.pool.end().catch(() => {}); // the adapter may have ended it already
   }

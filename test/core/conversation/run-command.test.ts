@@ -3,7 +3,8 @@ import { commandTable, type CommandCall, type CommandRow } from "../../../core/c
 import { commandRunner, type CommandMessage, type TypedCommand } from "../../../core/conversation/run-command.js";
 import type { Member } from "../../../core/directory/member.js";
 import { cardToPlainText, type Card } from "../../../core/messages/card.js";
-import type { CoreContext, DialogSession, DialogStore } from "../../../core/ports.js";
+import type { CoreContext } from "../../../core/ports.js";
+import { MemoryDialogStore } from "../../support/memory-dialog-store.js";
 import { defaultOrganisation } from "../../support/organisation.js";
 
 /*
@@ -12,19 +13,6 @@ import { defaultOrganisation } from "../../support/organisation.js";
  */
 
 const NUMBER = "HL-20261126-0001";
-
-class MemoryDialogs implements DialogStore {
-  readonly sessions = new Map<string, DialogSession>();
-  async find(memberId: string, conversation: string) {
-    return this.sessions.get(`${memberId}|${conversation}`);
-  }
-  async save(session: DialogSession) {
-    this.sessions.set(`${session.memberId}|${session.conversation}`, structuredClone(session));
-  }
-  async remove(memberId: string, conversation: string) {
-    this.sessions.delete(`${memberId}|${conversation}`);
-  }
-}
 
 function setUp() {
   const calls: Pick<CommandCall, "ticket" | "choice" | "text" | "args">[] = [];
@@ -53,7 +41,7 @@ function setUp() {
     run: ran,
   };
   const runner = commandRunner(commandTable([grade, assign]));
-  const dialogs = new MemoryDialogs();
+  const dialogs = new MemoryDialogStore();
   const ctx = { org: defaultOrganisation(), dialogs, defaultLocale: "zh-CN" } as unknown as CoreContext;
   const member = { id: "zhou.min" } as Member;
   const send = async (input: Omit<CommandMessage, "member" | "conversation">) => {
@@ -89,10 +77,10 @@ describe("a command with a choice before its free text", () => {
     expect(askedChoice.cards[0]!.tone).toBe("question");
     const askedText = await send({ choice: "1" });
     expect(askedText.text).toContain(`（${NUMBER}，/cancel 取消）`);
-    expect([...dialogs.sessions.values()][0]).toMatchObject({ dialog: "command", step: "text", state: { choice: "1" } });
+    expect(dialogs.all()[0]).toMatchObject({ dialog: "command", step: "text", state: { choice: "1" } });
     expect((await send({ text: "有人员受伤" })).text).toBe("ran /1/有人员受伤/");
     expect(calls).toEqual([{ ticket: NUMBER, choice: "1", text: "有人员受伤", args: [] }]);
-    expect(dialogs.sessions.size).toBe(0);
+    expect(dialogs.all()).toEqual([]);
   });
 
   it("takes a typed option by its id or its label before its number, and asks again for one it does not know", async () => {
@@ -112,7 +100,7 @@ describe("a command with a choice before its free text", () => {
     const { calls, dialogs, send } = setUp();
     expect((await send({ text: `/grade ${NUMBER} 5 太严重` })).text).toBe("用法：/grade <HL-…> <general|1|2|3> <reason>\n可选：general, 1, 2, 3");
     expect(calls).toEqual([]);
-    expect(dialogs.sessions.size).toBe(0);
+    expect(dialogs.all()).toEqual([]);
   });
 
   it("runs a choice without text once the option is picked", async () => {
