@@ -74,10 +74,8 @@ export class PostgresStorage implements OpenStorage {
   }
 
   async close(): Promise<void> {
-    // pg's pool resolves end() before its connections have closed, and Prisma's disconnect takes
-    // the pool's error listener away: a connection the server ends meanwhile (the database dropped,
-    // a restart) would then be an uncaught exception. Once closing, it is no error.
-    this.pool.on("error", () => {});
+    // A connection the server ends while the pool closes (the database dropped, a restart) is an
+    // error event on the pool, which postgresPool always listens for.
     await this.prisma.$disconnect();
     await this.pool.end().catch(() => {}); // the adapter may have ended it already
   }

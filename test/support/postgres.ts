@@ -40,3 +40,35 @@ export async function freshPostgresDatabase(template: string): Promise<{ url: st
   await onServer(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
   return { url: databaseUrl(name), cleanup: () => dropDatabase(name) };
 }
+
+/** Whether a process of this machine with this id still runs. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Drops the databases test runs that were killed left behind (their names carry the run's process
+ * id: see uniqueDatabaseName). Only on a server of this machine, where those ids mean something.
+ */
+export async function dropDatabasesOfEndedRuns(): Promise<void> {
+  const { hostname } = new URL(TEST_POSTGRES_SERVER);
+  if (!["127.0.0.1", "localhost", "[::1]", ""].includes(hostname)) return;
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_SERVER });
+  await client.connect();
+  let names: string[];
+  try {
+    names = (await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'hotline\\_%'`)).rows.map((r) => r.datname);
+  } finally {
+    await client.end();
+  }
+  const ended = names.filter((name) => {
+    const pid = Number(/^hotline_[a-z]+_(\d+)_/.exec(name)?.[1]);
+    return Number.isInteger(pid) && pid > 0 && !running(pid);
+  });
+  for (const name of ended) await dropDatabase(name);
+}
