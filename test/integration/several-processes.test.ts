@@ -21,7 +21,7 @@ import { FakeSlackApi } from "../fakes/slack-web-api.js";
 import { FakeBotApi } from "../fakes/telegram-bot-api.js";
 import { FakeWecomApi } from "../fakes/wecom-api.js";
 import { BotProcess, freePort, type BotRole } from "../soak/bot-process.js";
-import { ChaosRunner, type ChaosEvent } from "../soak/chaos.js";
+import { ChaosRunner, workThroughChaos, type ChaosEvent } from "../soak/chaos.js";
 import { slackInbox, telegramInbox, wecomInbox, type Inbox } from "../soak/inbox.js";
 import { chatKey, checkInvariants, type Invariant } from "../soak/invariants.js";
 import { Random } from "../soak/random.js";
@@ -169,15 +169,7 @@ describe("two web and two worker processes on one PostgreSQL and one Redis", () 
     cleanups.push(() => chaos.close());
     const startedAt = Date.now();
     const endAt = startedAt + LOAD.durationMs;
-    const chaosDone = chaos.run(KILLS, startedAt).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    await Promise.all(reporters.map((reporter) => reporter.work(LOAD.reportsEach, () => Date.now() > endAt)));
-    const reportsDoneAt = Date.now();
-    chaos.stop();
-    const chaosFailed = await chaosDone;
-    if (chaosFailed) throw chaosFailed;
+    const reportsDoneAt = await workThroughChaos(chaos, KILLS, startedAt, () => Promise.all(reporters.map((reporter) => reporter.work(LOAD.reportsEach, () => Date.now() > endAt))));
     await leads.finish();
 
     // Quiet: every process up, nothing in flight at the front, nothing left to send or fire.

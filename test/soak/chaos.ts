@@ -217,3 +217,21 @@ export class ChaosRunner {
     }, 500);
   }
 }
+
+/**
+ * Runs `work` (the reporters) while the chaos plays its plan from `startedAt`, then stops the
+ * chaos; a kill or restart that failed fails the run. Resolves to when the work was done.
+ */
+export async function workThroughChaos(chaos: ChaosRunner, plan: ChaosEvent[], startedAt: number, work: () => Promise<unknown>): Promise<number> {
+  // Held until the work is done; a restart that fails must not go unhandled meanwhile.
+  const chaosDone = chaos.run(plan, startedAt).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  await work();
+  const doneAt = Date.now();
+  chaos.stop();
+  const chaosFailed = await chaosDone;
+  if (chaosFailed) throw chaosFailed;
+  return doneAt;
+}

@@ -20,7 +20,7 @@ import { FakeSlackApi } from "../fakes/slack-web-api.js";
 import { FakeBotApi } from "../fakes/telegram-bot-api.js";
 import { deleteKeys, TEST_REDIS_URL } from "../support/redis.js";
 import { BotProcess, freePort } from "./bot-process.js";
-import { ChaosRunner, planChaos } from "./chaos.js";
+import { ChaosRunner, planChaos, workThroughChaos } from "./chaos.js";
 import { slackInbox, telegramInbox, type Inbox } from "./inbox.js";
 import { chatKey, checkInvariants, percentile, type Invariant } from "./invariants.js";
 import { parseOptions, type SoakOptions } from "./options.js";
@@ -151,16 +151,7 @@ async function soak(options: SoakOptions, resources: Resources): Promise<Invaria
   const startedAt = Date.now();
   const endAt = startedAt + options.duration * 1000;
   console.log(`soak: seed ${options.seed}, ${options.users} users, ${options.duration} s of chaos (${plan.map((event) => `${event.kind}@${seconds(event.atMs)}`).join(", ")})`);
-  // Held until the reports are done; a restart that fails must not go unhandled meanwhile.
-  const chaosDone = chaos.run(plan, startedAt).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  await Promise.all(reporters.map((reporter) => reporter.work(options.reports, () => Date.now() > endAt)));
-  const reportsDoneAt = Date.now();
-  chaos.stop();
-  const chaosFailed = await chaosDone;
-  if (chaosFailed) throw chaosFailed;
+  const reportsDoneAt = await workThroughChaos(chaos, plan, startedAt, () => Promise.all(reporters.map((reporter) => reporter.work(options.reports, () => Date.now() > endAt))));
   await leads.finish();
 
   console.log(`soak: reports done after ${seconds(reportsDoneAt - startedAt)}; waiting for the bot to go quiet (at most ${options.quietTimeout} s)`);

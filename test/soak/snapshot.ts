@@ -123,17 +123,7 @@ export class DatabaseReader {
         createdAt: time(row.createdAt),
       })),
       deliveries: (
-        await rows.all<{
-          id: number;
-          platform: string;
-          kind: string;
-          status: string;
-          attempts: number;
-          lastError: string | null;
-          recipient: string;
-          payload: string;
-          createdAt: string | Date;
-        }>(`SELECT "id", "platform", "kind", "status", "attempts", "lastError", "recipient", "payload", "createdAt" FROM "Delivery"`)
+        await rows.all<Pick<DeliveryRow, "id" | "platform" | "kind" | "status" | "attempts" | "lastError"> & { recipient: string; payload: string; createdAt: string | Date }>(`SELECT "id", "platform", "kind", "status", "attempts", "lastError", "recipient", "payload", "createdAt" FROM "Delivery"`)
       ).map(({ recipient, payload, createdAt, ...row }) => {
         const to = JSON.parse(recipient) as { kind: string; address?: string | null; memberId?: string };
         const card = JSON.parse(payload) as { title?: string; lines?: string[] };
