@@ -39,6 +39,26 @@ describe("transactions on PostgreSQL", () => {
     expect(await eventIds()).toEqual(["by-prisma", "by-sql"]);
   });
 
+  it("runs a transaction's statements issued at once one after another, in order, without node-postgres's warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const results = await storage.transaction((tx) =>
+        Promise.all([
+          ...Array.from({ length: 5 }, (_, i) => tx.sql.get<{ n: number }>("SELECT ?::int AS n", i)),
+          tx.prisma.member.count(),
+          tx.sql.run(`INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES (?, ?, ?)`, "telegram", "together", new Date()),
+        ]),
+      );
+      expect(results).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, 0, 1]);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings.map((w) => w.message)).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("makes a transaction Prisma opens inside one a savepoint, which rolls back alone", async () => {
     await storage.transaction(async (tx) => {
       await tx.prisma.inboundEvent.create({ data: event("kept") });
