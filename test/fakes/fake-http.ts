@@ -13,6 +13,9 @@ export async function startFakeServer<F>(build: (server: Server, port: number) =
     if (fake === undefined) res.writeHead(503).end();
     else void handle(fake, req, res);
   });
+  // The platforms keep a client's idle connection far longer than Node's 5 s: a client that reuses
+  // one just as the server closes it gets a reset, which real platforms seldom cause.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
