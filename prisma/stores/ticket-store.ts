@@ -174,16 +174,11 @@ const attachmentRow = (ticketId: number, a: AttachmentRef, recordId: number | nu
 async function insertPings(sql: Sql, ticketId: number, pings: readonly NewPing[], now: Date): Promise<Ping[]> {
   const inserted: Ping[] = [];
   for (const { acknowledged, ...ping } of pings) {
-    inserted.push({
-    id: await sql.insert(
+    const id = await sql.insert(
       `INSERT INTO "Ping" ("ticketId", "departmentId", "memberId", "duty", "needsAck", "acknowledgedAt", "acknowledgedBy", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ticketId, ping.departmentId, ping.memberId, ping.duty, ping.needsAck, acknowledged?.at ?? null, acknowledged?.by ?? null, now,
-    ),
-    ...ping,
-    acknowledgedAt: acknowledged?.at ?? null,
-    acknowledgedBy: acknowledged?.by ?? null,
-    cancelledAt: null,
-    });
+    );
+    inserted.push({ id, ...ping, acknowledgedAt: acknowledged?.at ?? null, acknowledgedBy: acknowledged?.by ?? null, cancelledAt: null });
   }
   return inserted;
 }
