@@ -257,6 +257,8 @@ export class OutboxWrites {
    * platform that posted any (a refresh reads the ticket when it runs, so one waiting is enough).
    */
   async refreshViews(ticketId: number, at: Date): Promise<void> {
+    // Two statements, not INSERT … SELECT: PostgreSQL cannot type a parameter in a SELECT's list
+    // (the time), and SQLite has no cast that keeps it text. The insert is skipped when nothing posted.
     const platforms = await this.sql.all<{ platform: string }>(
       `SELECT DISTINCT p."platform" FROM "PostedMessage" p
        WHERE p."ticketId" = ?
