@@ -143,17 +143,23 @@ const HOTLINES = [
 
 type ContenderName = "echo" | (typeof HOTLINES)[number]["name"];
 
-/** One result per contender. */
-type Round = Record<ContenderName, Result>;
+/** One result per contender, and the PostgreSQL floor's messages a second (postgres-floor.ts), awaited and pipelined. */
+type Round = Record<ContenderName, Result> & { floor: { awaited: number; pipelined: number } };
+
+const FLOOR_SECONDS = 2;
 
 export async function benchTelegram(): Promise<void> {
   const contenders = new Map<ContenderName, Contender>();
+  const floor = child(new URL("./postgres-floor.ts", import.meta.url));
+  await once(floor.process, "message"); // listening
+  const floorRate = async (pipelined: boolean) => (await floor.ask<{ perSecond: number }>({ type: "measure", seconds: FLOOR_SECONDS, pipelined })).perSecond;
   try {
     contenders.set("echo", await startContender("echo", Array.from({ length: SCRIPT.length * REPORTS_PER_USER }, (_, i) => `echo ${i}`)));
     for (const { kind, name } of HOTLINES) contenders.set(name, await startContender(kind, Array.from({ length: REPORTS_PER_USER }, () => SCRIPT).flat()));
     const runAll = async (ratePerSecond?: number): Promise<Round> => {
       const round: Partial<Round> = {};
       for (const [name, contender] of contenders) round[name] = await contender.run(ratePerSecond);
+      if (!ratePerSecond) round.floor = { awaited: await floorRate(false), pipelined: await floorRate(true) };
       return round as Round;
     };
     const warmUp: Round[] = [];
@@ -169,6 +175,7 @@ export async function benchTelegram(): Promise<void> {
     reportTelegram(rounds, steady, [...warmUp, ...rounds, steady]);
   } finally {
     for (const contender of contenders.values()) await contender.close();
+    await floor.close();
   }
   await benchWebProcesses();
 }
@@ -219,6 +226,8 @@ function reportTelegram(rounds: Round[], steady: Round, all: Round[]): void {
     const ratio = median(rounds.map((r) => rate(r[name]) / rate(r.echo)));
     console.log(`\nthroughput ratio (Hotline on ${name} / echo), median of ${ROUNDS}: ${ratio.toFixed(2)} (goal ≥ ${goals[name]})`);
   }
+  const floorRatio = (mode: "awaited" | "pipelined") => median(rounds.map((r) => r.floor[mode] / rate(r.echo))).toFixed(2);
+  console.log(`\nthe floor on PostgreSQL (node-postgres alone issuing a message's statements, ${FLOOR_SECONDS} s after each round), median ratio to the echo: awaited ${floorRatio("awaited")} (${median(rounds.map((r) => r.floor.awaited)).toFixed(0)} messages/s), pipelined ${floorRatio("pipelined")} (${median(rounds.map((r) => r.floor.pipelined)).toFixed(0)} messages/s)`);
   console.log(`units of work per commit on SQLite: ${steady.SQLite.bot.unitsPerCommit?.toFixed(1)}`);
 
   console.log(`\n### Latency: a steady ${STEADY_RATE} updates/s from the same users\n`);
