@@ -5,6 +5,7 @@ import { createApp, type App } from "./app.js";
 import { ConfigError, loadConfig, loadDotEnv, withoutPassword } from "./config/env.js";
 import { createCustomerSenders } from "./customer-senders.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
+import { consoleMount } from "./console/console.js";
 import { createHttpServer, listen, type RouteHandler } from "./http/server.js";
 import { DailyReports } from "../jobs/daily-reports.js";
 import { DeliveryQueue, type Refresher, type Sender } from "../jobs/delivery-queue.js";
@@ -194,13 +195,14 @@ async function main(): Promise<void> {
   const timers = new DeadlineTimers(app, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, onFired: () => deliveries?.kick(), outage, log });
   workerParts.push({ name: "deadline timers", close: () => timers.close() });
   // After a change: send what it wrote to the outbox, queue the timers of the deadlines it made.
-  const adapters = await createAdapters(app, log, () => {
+  const afterChange = () => {
     deliveries?.kick();
     timers.kick();
-  });
+  };
+  const adapters = await createAdapters(app, log, afterChange);
 
   // Every process answers GET /healthz; only web processes take the platforms' requests.
-  const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, web ? adapters.routes : {});
+  const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, web ? adapters.routes : {}, web ? [consoleMount(app, log, afterChange)] : []);
   const { url, everyInterface } = await listen(server, config.PORT, config.HOST);
   webParts.push({ name: "HTTP server", close: () => closeServer(server) });
   log.info({ host: config.HOST, port: config.PORT }, `listening on ${url}${everyInterface ? " (every interface)" : ""} (GET /healthz)`);

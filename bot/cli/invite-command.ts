@@ -3,13 +3,17 @@ import { issueInvite } from "../../core/directory/invites.js";
 import { platformSchema, type Platform } from "../../core/directory/organisation.js";
 import { isHotlineError } from "../../core/errors.js";
 import { createApp } from "../app.js";
+import { consoleAccess, consoleBaseUrl } from "../console/console.js";
 import { loadConfig, type Config } from "../config/env.js";
 import { UsageError } from "./usage-error.js";
 import { formatZonedTime } from "./zoned-time.js";
 
+/** The chat platforms, and the web console, which takes a sign-in link instead of a code. */
+const INVITE_PLATFORMS = [...platformSchema.options, "web"] as const;
+
 function parsePlatform(value: string | undefined): Platform {
   const parsed = platformSchema.safeParse(value ?? "telegram");
-  if (!parsed.success) throw new UsageError(`--platform: must be one of ${platformSchema.options.join(", ")}`);
+  if (!parsed.success) throw new UsageError(`--platform: must be one of ${INVITE_PLATFORMS.join(", ")}`);
   return parsed.data;
 }
 
@@ -29,10 +33,11 @@ const HOW_TO_REDEEM: Record<Platform, (code: string) => string> = {
 
 /** `hotline invite <member> --platform telegram [--ttl-hours 72]`: a single-use, expiring code. */
 export async function inviteCommand(memberId: string | undefined, options: { platform?: string; ttlHours?: string }): Promise<string> {
-  if (!memberId) throw new UsageError("usage: hotline invite <member> [--platform telegram] [--ttl-hours 72]");
-  const platform = parsePlatform(options.platform);
+  if (!memberId) throw new UsageError("usage: hotline invite <member> [--platform telegram|slack|wecom|web] [--ttl-hours 72]");
   const ttlHours = options.ttlHours === undefined ? 72 : Number(options.ttlHours);
   if (!Number.isFinite(ttlHours) || ttlHours <= 0) throw new UsageError("--ttl-hours: must be a positive number of hours");
+  if (options.platform === "web") return consoleInvite(memberId, ttlHours);
+  const platform = parsePlatform(options.platform);
   const config = loadConfig();
   const app = await createApp(config);
   try {
@@ -46,6 +51,22 @@ export async function inviteCommand(memberId: string | undefined, options: { pla
   } catch (error) {
     if (isHotlineError(error, "unknown_member")) throw new UsageError(error.message);
     throw error;
+  } finally {
+    await app.close();
+  }
+}
+
+/** `hotline invite <member> --platform web`: a one-time link that signs the member in to the console. */
+async function consoleInvite(memberId: string, ttlHours: number): Promise<string> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  try {
+    if (!(await app.core.directory.findMember(memberId))?.roles.length) throw new UsageError(`${memberId}: not a member with a role in the directory`);
+    const link = await consoleAccess(app).issueLink(memberId, Math.round(ttlHours * 60));
+    return [
+      `Console sign-in for ${link.member.name.zh} (${link.member.id}), single use, valid until ${formatZonedTime(link.expiresAt, config.TZ)} (${config.TZ}):`,
+      `  link: ${consoleBaseUrl(config)}/console/link/${link.code}`,
+    ].join("\n");
   } finally {
     await app.close();
   }

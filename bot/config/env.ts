@@ -117,6 +117,17 @@ const envSchema = z.object({
     .refine(isSmtpUrl, "must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587 (percent-encode @ : / in the password)")
     .optional(),
   MAIL_FROM: z.string().refine(isMailbox, "must be an address, or a name and address such as Hotline <hotline@example.com>").optional(),
+  /** The console's address as people open it: its links, and Secure cookies when it is https. */
+  CONSOLE_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://hotline.example.com" })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .optional(),
+  CONSOLE_SESSION_HOURS: z.coerce
+    .number({ error: "must be a number of hours from 1 to 168" })
+    .int("must be a number of hours from 1 to 168")
+    .min(1, "must be a number of hours from 1 to 168")
+    .max(168, "must be a number of hours from 1 to 168")
+    .default(12),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be fatal, error, warn, info, debug, trace or silent" })
     .default("info"),

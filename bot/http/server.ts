@@ -41,8 +41,16 @@ function pathOf(target: string): string | undefined {
   }
 }
 
-/** The one HTTP server: health now, chat adapters' webhooks mount their routes onto it. */
-export function createHttpServer(deps: HealthDeps, routes: Record<string, RouteHandler> = {}): Server {
+/** A path prefix served whole by one handler (the console, `/console` and everything under it). */
+export interface Mount {
+  prefix: string;
+  handler: RouteHandler;
+}
+
+const mountFor = (mounts: readonly Mount[], path: string) => mounts.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`));
+
+/** The one HTTP server: health, the chat adapters' webhook routes, and mounts such as the console. */
+export function createHttpServer(deps: HealthDeps, routes: Record<string, RouteHandler> = {}, mounts: readonly Mount[] = []): Server {
   return createServer((req, res) => {
     const path = pathOf(req.url ?? "/");
     const route = `${req.method} ${path}`;
@@ -52,7 +60,7 @@ export function createHttpServer(deps: HealthDeps, routes: Record<string, RouteH
         const { statusCode, body } = await health(deps);
         return sendJson(res, statusCode, body);
       }
-      const handler = routes[route];
+      const handler = routes[route] ?? mountFor(mounts, path)?.handler;
       if (handler) return handler(req, res);
       sendJson(res, 404, { error: "not found" });
     };

@@ -1,0 +1,223 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { HttpBindings } from "@hono/node-server";
+import { Hono, type Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { COMMANDS } from "../../core/conversation/commands.js";
+import { handleMessage } from "../../core/conversation/handle-message.js";
+import { actsOnAllTickets, type Member } from "../../core/directory/member.js";
+import { organisationTerms } from "../../core/directory/organisation-terms.js";
+import { t } from "../../core/messages/catalog.js";
+import { localeSchema, pick, type Locale } from "../../core/messages/locale.js";
+import type { CoreContext, UnitOfWork } from "../../core/ports.js";
+import { canView } from "../../core/tickets/permissions.js";
+import { normalizeTicketNumber, TICKET_STATUSES } from "../../core/tickets/ticket.js";
+import { showTicket } from "../../core/tickets/ticket-flows.js";
+import { showTimeline } from "../../core/tickets/timeline-flows.js";
+import type { ConsoleSession } from "../../prisma/stores/console-store.js";
+import { BOARD_PAGE_SIZE, type BoardFilter, type TicketBoard } from "../../prisma/stores/ticket-board.js";
+import type { Logger } from "../logger.js";
+import { MIN_PASSWORD_LENGTH, type ConsoleAccess, type OpenedSession, type SignInRefusal } from "./console-access.js";
+import { boardPage, CONSOLE_CSS, linkPage, notice, passwordPage, signInPage, ticketPage, type PageContext } from "./console-pages.js";
+import { text } from "./console-text.js";
+
+/** What the console needs from the composition root, and nothing more. */
+export interface ConsoleDeps {
+  access: ConsoleAccess;
+  board: TicketBoard;
+  /** For reads: tickets, the directory, the organisation. */
+  core: CoreContext;
+  /** Actions run in one transaction, as a chat message's do. */
+  unitOfWork: UnitOfWork;
+  /** The console is served over HTTPS (CONSOLE_URL): cookies are Secure. */
+  secureCookies: boolean;
+  /** After an action: send what it wrote to the outbox, queue its deadlines' timers. */
+  afterChange: () => void;
+  log: Logger;
+}
+
+const SESSION_COOKIE = "hotline_session";
+/** Before sign-in there is no session to hold the form token: the browser holds it (double submit). */
+const FORM_COOKIE = "hotline_form";
+const LANGUAGE_COOKIE = "hotline_lang";
+
+type Env = { Bindings: HttpBindings; Variables: { member: Member; session: ConsoleSession; locale: Locale } };
+type ConsoleContext = Context<Env>;
+
+const sameToken = (a: unknown, b: string) => typeof a === "string" && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+const boardQuery = z.object({
+  kind: z.enum(["fault", "complaint"]).optional().catch(undefined),
+  level: z.enum(["general", "1", "2", "3"]).optional().catch(undefined),
+  status: z.enum(["open", ...TICKET_STATUSES]).optional().catch(undefined),
+  serviceCenterId: z.string().max(64).optional(),
+  search: z.string().max(100).optional(),
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  mine: z.literal("1").optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+});
+
+/** The commands that act on a ticket, as the ticket page offers them. */
+const TICKET_COMMANDS = COMMANDS.filter((row) => row.ticket);
+const actionForm = z.union([
+  z.object({ choice: z.string().min(1).max(200) }),
+  z.object({ answer: z.string().min(1).max(4000) }),
+  z.object({ command: z.enum(TICKET_COMMANDS.map((row) => row.name) as [string, ...string[]]), text: z.string().max(4000).default("") }),
+]);
+
+/**
+ * The web console, the fourth adapter: sign-in by one-time link or password, the board of tickets,
+ * and each ticket's page with the actions the chats have, through the same core flows and permissions.
+ */
+export function consoleApp(deps: ConsoleDeps): Hono<Env> {
+  const app = new Hono<Env>().basePath("/console");
+  const address = (c: ConsoleContext) => c.env.incoming?.socket.remoteAddress;
+  const cookieOptions = { httpOnly: true, sameSite: "Lax", secure: deps.secureCookies, path: "/console" } as const;
+
+  const languageOf = (c: ConsoleContext, member?: Member): Locale => {
+    const chosen = localeSchema.safeParse(c.req.query("lang") ?? getCookie(c, LANGUAGE_COOKIE));
+    if (c.req.query("lang") && chosen.success) setCookie(c, LANGUAGE_COOKIE, chosen.data, { ...cookieOptions, maxAge: 365 * 86_400 });
+    return chosen.success ? chosen.data : (member?.locale ?? deps.core.defaultLocale);
+  };
+  const here = (c: ConsoleContext) => {
+    const url = new URL(c.req.url);
+    url.searchParams.delete("lang");
+    return url.pathname + url.search;
+  };
+  /** A form token for the pages shown before sign-in, kept in a cookie of its own. */
+  const formToken = (c: ConsoleContext) => {
+    const existing = getCookie(c, FORM_COOKIE);
+    if (existing) return existing;
+    const token = randomBytes(24).toString("base64url");
+    setCookie(c, FORM_COOKIE, token, cookieOptions);
+    return token;
+  };
+  const anonymousPage = (c: ConsoleContext): PageContext => ({ locale: languageOf(c), csrfToken: formToken(c), here: here(c) });
+  const signedInPage = (c: ConsoleContext): PageContext => ({
+    locale: c.get("locale"),
+    memberName: pick(c.get("member").name, c.get("locale")),
+    csrfToken: c.get("session").csrfToken,
+    here: here(c),
+  });
+  const refusalText = (locale: Locale, refused: SignInRefusal, retryAt?: Date) =>
+    text(locale, `refused.${refused}`, { time: retryAt ? retryAt.toLocaleTimeString(locale, { timeZone: deps.core.timeZone }) : "" });
+  const startSession = (c: ConsoleContext, opened: OpenedSession) => setCookie(c, SESSION_COOKIE, opened.token, { ...cookieOptions, expires: opened.session.expiresAt });
+
+  app.get("/console.css", (c) => c.body(CONSOLE_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "max-age=3600" }));
+
+  // Before sign-in: every form carries the token its page set in a cookie, or it is refused.
+  const anonymousForm = async (c: ConsoleContext) => {
+    const body = await c.req.parseBody();
+    const cookie = getCookie(c, FORM_COOKIE);
+    return cookie && sameToken(body["_csrf"], cookie) ? body : undefined;
+  };
+
+  app.get("/sign-in", (c) => c.html(signInPage(anonymousPage(c))));
+  app.post("/sign-in", async (c) => {
+    const body = await anonymousForm(c);
+    if (!body) return c.html(signInPage(anonymousPage(c), notice(text(languageOf(c), "forbidden"), "error")), 403);
+    const memberId = typeof body["member"] === "string" ? body["member"].trim() : "";
+    const password = typeof body["password"] === "string" ? body["password"] : "";
+    const result = await deps.access.signInWithPassword(memberId, password, address(c));
+    if ("refused" in result) return c.html(signInPage(anonymousPage(c), notice(refusalText(languageOf(c), result.refused, result.retryAt), "error")), 401);
+    startSession(c, result);
+    return c.redirect("/console", 303);
+  });
+
+  // A link opens a page with a button: link previews in chat apps fetch the page without using the link up.
+  app.get("/link/:code", (c) => c.html(linkPage(anonymousPage(c), c.req.param("code"))));
+  app.post("/link/:code", async (c) => {
+    const body = await anonymousForm(c);
+    if (!body) return c.html(linkPage(anonymousPage(c), c.req.param("code"), notice(text(languageOf(c), "forbidden"), "error")), 403);
+    const result = await deps.access.signInWithLink(c.req.param("code"), address(c));
+    if ("refused" in result) return c.html(signInPage(anonymousPage(c), notice(refusalText(languageOf(c), result.refused), "error")), 401);
+    startSession(c, result);
+    return c.redirect("/console/password", 303);
+  });
+
+  // Everything else needs a session; every form in it carries the session's token.
+  app.use("*", async (c, next) => {
+    const signedIn = await deps.access.sessionOf(getCookie(c, SESSION_COOKIE));
+    if (!signedIn) return c.req.method === "GET" ? c.redirect("/console/sign-in", 303) : c.text("sign in first", 401);
+    c.set("member", signedIn.member);
+    c.set("session", signedIn.session);
+    c.set("locale", languageOf(c, signedIn.member));
+    if (c.req.method === "POST") {
+      const body = await c.req.parseBody();
+      if (!sameToken(body["_csrf"], signedIn.session.csrfToken)) return c.html(notice(text(c.get("locale"), "forbidden"), "error"), 403);
+    }
+    await next();
+  });
+
+  app.post("/sign-out", async (c) => {
+    await deps.access.signOut(c.get("session"), address(c));
+    setCookie(c, SESSION_COOKIE, "", { ...cookieOptions, maxAge: 0 });
+    return c.redirect("/console/sign-in", 303);
+  });
+
+  app.get("/password", (c) => c.html(passwordPage(signedInPage(c))));
+  app.post("/password", async (c) => {
+    const password = (await c.req.parseBody())["password"];
+    const locale = c.get("locale");
+    if (typeof password !== "string" || [...password].length < MIN_PASSWORD_LENGTH) return c.html(passwordPage(signedInPage(c), notice(text(locale, "passwordTooShort"), "error")), 400);
+    await deps.access.setPassword(c.get("member").id, password, address(c));
+    return c.html(passwordPage(signedInPage(c), notice(text(locale, "passwordSet"), "success")));
+  });
+
+  app.get("/", async (c) => {
+    const query = boardQuery.parse(c.req.query());
+    const member = c.get("member"), locale = c.get("locale");
+    const filter: BoardFilter = { ...query, mine: query.mine === "1" };
+    const viewer = { memberId: member.id, departmentId: member.departmentId, serviceCenterId: member.serviceCenterId, seesAll: actsOnAllTickets(member, deps.core.org) };
+    const { rows, total } = await deps.board.page(viewer, filter, query.page);
+    const pages = Math.max(1, Math.ceil(total / BOARD_PAGE_SIZE));
+    const kept = new URLSearchParams(Object.entries(c.req.query()).filter(([key, value]) => key !== "page" && key !== "lang" && value !== ""));
+    return c.html(
+      boardPage(signedInPage(c), {
+        filter, rows, total, page: query.page, pages, query: kept.toString(),
+        centers: deps.core.org.serviceCenters.map((sc) => [sc.id, pick(sc.name, locale)]),
+        statuses: TICKET_STATUSES.map((status) => [status, t(locale, `status.${status}`)]),
+      }),
+    );
+  });
+
+  /** The ticket the path names, if the member may see it; another center's ticket is as unknown as a missing one. */
+  const visibleTicket = async (c: ConsoleContext) => {
+    const number = normalizeTicketNumber(c.req.param("number") ?? "") ?? "";
+    const ticket = number ? await deps.core.tickets.findByNumber(number) : undefined;
+    return ticket && canView(c.get("member"), ticket, deps.core.org) ? ticket : undefined;
+  };
+  const showTicketPage = async (c: ConsoleContext, number: string, results: Awaited<ReturnType<typeof handleMessage>>["replies"] = []) => {
+    const member = c.get("member"), locale = c.get("locale");
+    const [status, timeline] = await Promise.all([showTicket(deps.core, member, number, { seenByOthers: false }), showTimeline(deps.core, member, number)]);
+    const terms = organisationTerms(deps.core.org, locale);
+    const commands = TICKET_COMMANDS.map((row) => ({ name: row.name, usage: row.usage, help: t(locale, row.help, terms) }));
+    return c.html(ticketPage(signedInPage(c), { number, cards: status.replies, timeline: timeline.replies, results, commands }));
+  };
+  const notFound = (c: ConsoleContext) => c.html(notice(text(c.get("locale"), "notFound"), "error"), 404);
+
+  app.get("/tickets/:number", async (c) => {
+    const ticket = await visibleTicket(c);
+    return ticket ? showTicketPage(c, ticket.number) : notFound(c);
+  });
+
+  // An action is a chat command in the member's console conversation: the same checks, notices and follow-up questions.
+  app.post("/tickets/:number", async (c) => {
+    const ticket = await visibleTicket(c);
+    if (!ticket) return notFound(c);
+    const form = actionForm.safeParse(await c.req.parseBody());
+    if (!form.success) return c.html(notice(text(c.get("locale"), "forbidden"), "error"), 400);
+    const member = c.get("member");
+    const input = "choice" in form.data ? { choice: form.data.choice } : "answer" in form.data ? { text: form.data.answer } : { text: `/${form.data.command} ${ticket.number} ${form.data.text}`.trim() };
+    const result = await deps.unitOfWork.run(({ core }) => handleMessage(core, { member, conversation: `web:${member.id}`, seenByOthers: false, ...input }));
+    deps.afterChange();
+    return showTicketPage(c, ticket.number, result.replies);
+  });
+
+  app.onError((error, c) => {
+    deps.log.error({ err: error, path: c.req.path }, "console: request failed");
+    return c.text("internal error", 500);
+  });
+  return app;
+}

@@ -1,0 +1,259 @@
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+import type { Card } from "../../core/messages/card.js";
+import type { Locale } from "../../core/messages/locale.js";
+import type { BoardFilter, BoardRow } from "../../prisma/stores/ticket-board.js";
+import { otherLocale, text } from "./console-text.js";
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/** What every signed-in page knows: who, in which language, and the form token its forms carry. */
+export interface PageContext {
+  locale: Locale;
+  memberName?: string | undefined;
+  csrfToken: string;
+  /** The current path and query, for the language switch. */
+  here: string;
+}
+
+const csrfField = (page: PageContext) => html`<input type="hidden" name="_csrf" value="${page.csrfToken}">`;
+
+export function layout(page: PageContext, title: string, body: Html): Html {
+  const switchTo = otherLocale(page.locale);
+  const separator = page.here.includes("?") ? "&" : "?";
+  return html`<!doctype html>
+<html lang="${page.locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ${text(page.locale, "title")}</title>
+<link rel="stylesheet" href="/console/console.css">
+</head>
+<body>
+<header>
+  <a class="brand" href="/console">${text(page.locale, "title")}</a>
+  <nav>
+    <a href="${page.here}${separator}lang=${switchTo}" lang="${switchTo}">${text(page.locale, "language")}</a>
+    ${page.memberName
+      ? html`<span class="who">${page.memberName}</span>
+    <form method="post" action="/console/sign-out">${csrfField(page)}<button type="submit">${text(page.locale, "signOut")}</button></form>`
+      : ""}
+  </nav>
+</header>
+<main>
+<h1>${title}</h1>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+export function notice(message: string, tone: "error" | "success" | "info" = "info"): Html {
+  return html`<p class="notice ${tone}" role="${tone === "error" ? "alert" : "status"}">${message}</p>`;
+}
+
+export function signInPage(page: PageContext, message?: Html): Html {
+  const { locale } = page;
+  return layout(
+    page,
+    text(locale, "signIn"),
+    html`${message ?? ""}
+<form method="post" action="/console/sign-in" class="stack">
+  ${csrfField(page)}
+  <label for="member">${text(locale, "memberId")}</label>
+  <input id="member" name="member" autocomplete="username" required>
+  <label for="password">${text(locale, "password")}</label>
+  <input id="password" name="password" type="password" autocomplete="current-password" required>
+  <button type="submit">${text(locale, "signIn")}</button>
+</form>`,
+  );
+}
+
+export function linkPage(page: PageContext, code: string, message?: Html): Html {
+  const { locale } = page;
+  return layout(
+    page,
+    text(locale, "signIn"),
+    html`${message ?? ""}
+<p>${text(locale, "linkIntro")}</p>
+<form method="post" action="/console/link/${encodeURIComponent(code)}">
+  ${csrfField(page)}
+  <button type="submit">${text(locale, "linkContinue")}</button>
+</form>`,
+  );
+}
+
+export function passwordPage(page: PageContext, message?: Html): Html {
+  const { locale } = page;
+  return layout(
+    page,
+    text(locale, "setPassword"),
+    html`${message ?? ""}
+<form method="post" action="/console/password" class="stack">
+  ${csrfField(page)}
+  <label for="password">${text(locale, "newPassword")}</label>
+  <input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required>
+  <button type="submit">${text(locale, "setPassword")}</button>
+</form>
+<p><a href="/console">${text(locale, "keepLinks")}</a></p>`,
+  );
+}
+
+function option(value: string, label: string, selected: string | undefined): Html {
+  return html`<option value="${value}"${value === (selected ?? "") ? html` selected` : ""}>${label}</option>`;
+}
+
+function select(id: keyof BoardFilter, label: string, options: [string, string][], selected: string | undefined): Html {
+  return html`<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${id}">${options.map(([value, name]) => option(value, name, selected))}</select></div>`;
+}
+
+export interface BoardView {
+  filter: BoardFilter;
+  rows: BoardRow[];
+  total: number;
+  page: number;
+  pages: number;
+  centers: [string, string][];
+  statuses: [string, string][];
+  /** The board's query without its page, to page with. */
+  query: string;
+}
+
+export function boardPage(page: PageContext, board: BoardView): Html {
+  const { locale } = page;
+  const { filter } = board;
+  const any = text(locale, "any");
+  const levelLabel = (row: BoardRow) => (row.category === "major" && row.level ? text(locale, "levelN", { n: row.level }) : text(locale, "general"));
+  const pageLink = (n: number, label: string) => html`<a href="/console?${board.query}${board.query ? "&" : ""}page=${n}">${label}</a>`;
+  return layout(
+    page,
+    text(locale, "board"),
+    html`<form method="get" action="/console" class="filters" role="search">
+  <div class="field wide"><label for="search">${text(locale, "search")}</label><input id="search" name="search" type="search" value="${filter.search ?? ""}"></div>
+  ${select("kind", text(locale, "kind"), [["", any], ["fault", text(locale, "fault")], ["complaint", text(locale, "complaint")]], filter.kind)}
+  ${select("level", text(locale, "level"), [["", any], ["general", text(locale, "general")], ...(["1", "2", "3"] as const).map((n): [string, string] => [n, text(locale, "levelN", { n })])], filter.level)}
+  ${select("status", text(locale, "status"), [["", any], ["open", text(locale, "openOnly")], ...board.statuses], filter.status)}
+  ${select("serviceCenterId", text(locale, "center"), [["", any], ...board.centers], filter.serviceCenterId)}
+  <div class="field"><label for="from">${text(locale, "from")}</label><input id="from" name="from" type="date" value="${filter.from ?? ""}"></div>
+  <div class="field"><label for="to">${text(locale, "to")}</label><input id="to" name="to" type="date" value="${filter.to ?? ""}"></div>
+  <div class="field check"><input id="mine" name="mine" type="checkbox" value="1"${filter.mine ? html` checked` : ""}><label for="mine">${text(locale, "mine")}</label></div>
+  <button type="submit">${text(locale, "filter")}</button>
+</form>
+<p class="count">${text(locale, "count", { total: board.total, page: board.page, pages: board.pages })}</p>
+${board.rows.length === 0
+  ? html`<p>${text(locale, "none")}</p>`
+  : html`<div class="table"><table>
+  <thead><tr><th scope="col">${text(locale, "number")}</th><th scope="col">${text(locale, "kind")}</th><th scope="col">${text(locale, "level")}</th><th scope="col">${text(locale, "status")}</th><th scope="col">${text(locale, "customer")}</th><th scope="col">${text(locale, "description")}</th></tr></thead>
+  <tbody>${board.rows.map(
+    (row) => html`<tr class="level-${row.category === "major" ? row.level : "general"}">
+    <td><a href="/console/tickets/${row.number}">${row.number}</a></td>
+    <td>${text(locale, row.kind === "complaint" ? "complaint" : "fault")}</td>
+    <td>${levelLabel(row)}</td>
+    <td>${board.statuses.find(([id]) => id === row.status)?.[1] ?? row.status}</td>
+    <td>${row.customerName}</td>
+    <td class="description">${row.description}</td>
+  </tr>`,
+  )}</tbody>
+</table></div>`}
+<nav class="pages">${board.page > 1 ? pageLink(board.page - 1, text(locale, "previous")) : ""} ${board.page < board.pages ? pageLink(board.page + 1, text(locale, "next")) : ""}</nav>`,
+  );
+}
+
+/** A card from the core, as the chats show it: choices become buttons that send their id. */
+export function cardHtml(page: PageContext, card: Card, action?: string): Html {
+  return html`<section class="card ${card.tone ?? "info"}">
+  ${card.title ? html`<h2>${card.title}</h2>` : ""}
+  ${card.lines.map((line) => html`<p>${line}</p>`)}
+  ${card.fields?.length ? html`<dl>${card.fields.map((f) => html`<div><dt>${f.label}</dt><dd>${f.value}</dd></div>`)}</dl>` : ""}
+  ${card.pickers?.map((p) => html`<p class="hint">${p.label}: <code>${p.id} &lt;member&gt;</code></p>`) ?? ""}
+  ${card.choices?.length && action
+    ? html`<form method="post" action="${action}" class="choices">${csrfField(page)}${card.choices.map((c) => html`<button type="submit" name="choice" value="${c.id}">${c.label}</button>`)}</form>`
+    : ""}
+  ${card.tone === "question" && !card.choices?.length && action ? answerForm(page, action) : ""}
+</section>`;
+}
+
+/** A question that wants typed text (a grading's reason): the answer goes to the command that asked. */
+function answerForm(page: PageContext, action: string): Html {
+  return html`<form method="post" action="${action}" class="stack">${csrfField(page)}
+    <label for="answer">${text(page.locale, "answer")}</label>
+    <textarea id="answer" name="answer" rows="3" required></textarea>
+    <button type="submit">${text(page.locale, "send")}</button>
+  </form>`;
+}
+
+export interface TicketView {
+  number: string;
+  cards: Card[];
+  timeline: Card[];
+  /** Results of the action just run, shown first. */
+  results: Card[];
+  /** The commands a ticket takes: their word and usage. */
+  commands: { name: string; usage: string; help: string }[];
+}
+
+export function ticketPage(page: PageContext, view: TicketView): Html {
+  const { locale } = page;
+  const action = `/console/tickets/${view.number}`;
+  return layout(
+    page,
+    view.number,
+    html`<div aria-live="polite">${view.results.map((c) => cardHtml(page, c, action))}</div>
+${view.cards.map((c) => cardHtml(page, c, action))}
+<section class="actions">
+  <h2>${text(locale, "actions")}</h2>
+  <form method="post" action="${action}" class="stack">
+    ${csrfField(page)}
+    <label for="command">${text(locale, "action")}</label>
+    <select id="command" name="command">${view.commands.map((c) => html`<option value="${c.name}">${c.usage} — ${c.help}</option>`)}</select>
+    <label for="text">${text(locale, "actionText")}</label>
+    <textarea id="text" name="text" rows="3"></textarea>
+    <button type="submit">${text(locale, "run")}</button>
+  </form>
+</section>
+<h2>${text(locale, "timeline")}</h2>
+${view.timeline.map((c) => cardHtml(page, c))}`,
+  );
+}
+
+export const CONSOLE_CSS = `
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1b1f24;background:#f4f5f7}
+header{display:flex;justify-content:space-between;align-items:center;gap:1rem;padding:.6rem 1rem;background:#12355b;color:#fff;flex-wrap:wrap}
+header a{color:#fff}
+.brand{font-weight:700;text-decoration:none}
+nav{display:flex;gap:.8rem;align-items:center}
+nav form{margin:0}
+main{max-width:72rem;margin:0 auto;padding:1rem}
+h1{font-size:1.4rem;margin:.4rem 0 1rem}
+h2{font-size:1.1rem;margin:.2rem 0 .5rem}
+label{font-weight:600}
+input,select,textarea,button{font:inherit;padding:.45rem .6rem;border:1px solid #8a94a3;border-radius:4px;background:#fff;color:inherit}
+button{background:#12355b;color:#fff;border-color:#12355b;cursor:pointer}
+header button{background:transparent;border-color:#fff}
+:focus-visible{outline:3px solid #f0a500;outline-offset:2px}
+.stack{display:flex;flex-direction:column;gap:.4rem;max-width:28rem}
+.filters{display:flex;flex-wrap:wrap;gap:.6rem;align-items:flex-end;margin-bottom:.6rem}
+.field{display:flex;flex-direction:column;gap:.2rem}
+.field.wide{flex:1 1 18rem}
+.field.check{flex-direction:row;align-items:center;gap:.4rem}
+.table{overflow-x:auto}
+table{border-collapse:collapse;width:100%;background:#fff}
+th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid #dde1e6;vertical-align:top}
+td.description{max-width:28rem;overflow:hidden;text-overflow:ellipsis}
+tr.level-1 td:first-child{border-left:4px solid #c62828}
+tr.level-2 td:first-child{border-left:4px solid #ef6c00}
+tr.level-3 td:first-child{border-left:4px solid #f9a825}
+.card{background:#fff;border:1px solid #dde1e6;border-left:4px solid #5b7083;border-radius:4px;padding:.6rem .9rem;margin:.6rem 0}
+.card.success{border-left-color:#2e7d32}.card.warning{border-left-color:#ef6c00}.card.error{border-left-color:#c62828}.card.question{border-left-color:#12355b}
+.card p{margin:.2rem 0;white-space:pre-wrap;overflow-wrap:anywhere}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.4rem 0}
+dl div{display:contents}
+dt{color:#5b6573}
+dd{margin:0;overflow-wrap:anywhere}
+.choices{display:flex;flex-wrap:wrap;gap:.4rem;margin-top:.4rem}
+.notice{padding:.5rem .8rem;border-radius:4px;background:#e8eef6}
+.notice.error{background:#fdecea}.notice.success{background:#e8f5e9}
+.pages{display:flex;gap:1rem;margin-top:.6rem}
+@media (max-width:40rem){dl{grid-template-columns:1fr}th:nth-child(2),td:nth-child(2),th:nth-child(6),td:nth-child(6){display:none}}
+`;

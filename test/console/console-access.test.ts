@@ -1,0 +1,245 @@
+import type { Server } from "node:http";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FREE_WRONG_PASSWORDS, waitAfter } from "../../bot/console/console-access.js";
+import { ConsoleStore } from "../../prisma/stores/console-store.js";
+import { LEVEL2_FAULT } from "../support/report-script.js";
+import { FIRST_TICKET, useTestApp } from "../support/test-app.js";
+import { ConsoleBrowser, signInLink, startConsole } from "./console-http.js";
+
+/*
+ * Who gets into the console, and what they get to: the sign-in paths, sessions, form tokens, and
+ * another center's tickets, through the bot's real HTTP server.
+ */
+
+const scene = useTestApp();
+let url: string;
+let server: Server;
+let afterChanges: () => number;
+
+beforeEach(async () => {
+  ({ url, server, afterChanges } = await startConsole(scene.app));
+});
+afterEach(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const browser = () => new ConsoleBrowser(url);
+const records = (memberId: string) => new ConsoleStore(scene.app.storage).records(memberId);
+
+async function signedIn(memberId: string): Promise<ConsoleBrowser> {
+  const b = browser();
+  const response = await b.signInWith(await signInLink(scene.app, memberId));
+  expect(response.status).toBe(303);
+  return b;
+}
+
+describe("signing in with a link", () => {
+  it("opens a session once; the link is used up", async () => {
+    const link = await signInLink(scene.app, "zhou.min");
+    const first = browser();
+    expect((await first.get(link)).status).toBe(200); // a chat's link preview fetches this much, and uses nothing up
+    const signIn = await first.post(link);
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get("location")).toBe("/console/password");
+    expect(signIn.headers.getSetCookie().find((c) => c.startsWith("hotline_session="))).toMatch(/HttpOnly; SameSite=Lax/);
+    expect((await first.get("/console")).status).toBe(200);
+    expect(first.lastPage).toContain("周敏");
+
+    const second = browser();
+    await second.get(link);
+    const again = await second.post(link);
+    expect(again.status).toBe(401);
+    expect(second.lastPage).toContain("此链接已使用过");
+    expect((await second.get("/console")).status).toBe(303);
+    expect((await records("zhou.min")).map((r) => [r.event, r.method])).toEqual([["sign-in", "link"]]);
+  });
+
+  it("refuses an expired link and one it never issued", async () => {
+    const link = await signInLink(scene.app, "zhou.min", 5);
+    scene.later(6);
+    const b = browser();
+    await b.get(link);
+    expect((await b.post(link)).status).toBe(401);
+    expect(b.lastPage).toContain("此链接已过期");
+    await b.get("/console/link/not-a-code");
+    expect((await b.post("/console/link/not-a-code")).status).toBe(401);
+    expect(b.lastPage).toContain("此链接无效");
+  });
+
+  it("is not issued to someone outside the directory", async () => {
+    await expect(signInLink(scene.app, "nobody")).rejects.toThrow(/not a member with a role/);
+  });
+});
+
+describe("passwords", () => {
+  const setPassword = async (b: ConsoleBrowser, password: string) => {
+    await b.get("/console/password");
+    return b.post("/console/password", { password });
+  };
+  const tryPassword = async (member: string, password: string) => {
+    const b = browser();
+    await b.get("/console/sign-in");
+    return { b, response: await b.post("/console/sign-in", { member, password }) };
+  };
+
+  it("signs in with the password the member set, and refuses a short one", async () => {
+    const b = await signedIn("zhou.min");
+    expect((await setPassword(b, "short")).status).toBe(400);
+    expect(b.lastPage).toContain("密码至少 10 个字符");
+    expect((await setPassword(b, "正确的马，电池，订书钉")).status).toBe(200);
+    const { b: next, response } = await tryPassword("zhou.min", "正确的马，电池，订书钉");
+    expect(response.status).toBe(303);
+    expect((await next.get("/console")).status).toBe(200);
+    const stored = await scene.app.db.consoleAccount.findUniqueOrThrow({ where: { memberId: "zhou.min" } });
+    expect(stored.passwordHash).toMatch(/^scrypt\$32768\$8\$3\$/);
+    expect(stored.passwordHash).not.toContain("订书钉");
+  });
+
+  it("slows the account after five wrong passwords, even for the right one, then lets it in", async () => {
+    await setPassword(await signedIn("zhou.min"), "correct horse battery");
+    for (let i = 1; i < FREE_WRONG_PASSWORDS; i++) expect((await tryPassword("zhou.min", `wrong ${i}`)).response.status).toBe(401);
+    const fifth = await tryPassword("zhou.min", "wrong 5");
+    expect(fifth.b.lastPage).toContain("成员 ID 或密码不对");
+    const slowed = await tryPassword("zhou.min", "correct horse battery");
+    expect(slowed.response.status).toBe(401);
+    expect(slowed.b.lastPage).toContain("错误次数过多");
+    scene.later(waitAfter(FREE_WRONG_PASSWORDS) / 60_000);
+    expect((await tryPassword("zhou.min", "correct horse battery")).response.status).toBe(303);
+    const events = (await records("zhou.min")).map((r) => r.event);
+    expect(events.filter((e) => e === "refused")).toHaveLength(6);
+    expect(events[0]).toBe("sign-in");
+    expect(events).toContain("password-set");
+  });
+
+  it("answers a member without a password as a wrong password, and counts nothing for them", async () => {
+    const { b, response } = await tryPassword("wang.fang", "anything at all");
+    expect(response.status).toBe(401);
+    expect(b.lastPage).toContain("成员 ID 或密码不对");
+    expect(await scene.app.db.consoleAccount.count()).toBe(0);
+  });
+});
+
+describe("what needs a session", () => {
+  it("no page and no action without one", async () => {
+    await scene.report("wang.fang", LEVEL2_FAULT);
+    const b = browser();
+    for (const path of ["/console", `/console/tickets/${FIRST_TICKET}`, "/console/password"]) {
+      const response = await b.get(path);
+      expect(response.status, path).toBe(303);
+      expect(response.headers.get("location")).toBe("/console/sign-in");
+    }
+    const action = await b.request(`/console/tickets/${FIRST_TICKET}`, { method: "POST", body: new URLSearchParams({ command: "note", text: "hi" }) });
+    expect(action.status).toBe(401);
+    expect((await scene.ticket()).records).toBeDefined();
+    expect((await scene.app.core.tickets.timeline((await scene.ticket()).id)).some((e) => e.type === "note_added")).toBe(false);
+  });
+
+  it("refuses a form without its token (403), and a form sent as JSON", async () => {
+    await scene.report("wang.fang", LEVEL2_FAULT);
+    const b = await signedIn("zhou.min");
+    await b.get(`/console/tickets/${FIRST_TICKET}`);
+    const token = b.formToken();
+    expect((await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "note", text: "no token" }, { csrf: false })).status).toBe(403);
+    expect((await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "note", text: "wrong token", _csrf: "x".repeat(43) })).status).toBe(403);
+    const json = await b.request(`/console/tickets/${FIRST_TICKET}`, {
+      method: "POST",
+      body: JSON.stringify({ _csrf: token, command: "note", text: "json" }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(json.status).toBe(403);
+    const anonymous = browser();
+    await anonymous.get("/console/sign-in");
+    expect((await anonymous.post("/console/sign-in", { member: "zhou.min", password: "x" }, { csrf: false })).status).toBe(403);
+    const notes = (await scene.app.core.tickets.timeline((await scene.ticket()).id)).filter((e) => e.type === "note_added");
+    expect(notes).toEqual([]);
+  });
+
+  it("refuses the session cookie from before sign-out", async () => {
+    const b = await signedIn("zhou.min");
+    await b.get("/console");
+    const cookie = b.cookies.get("hotline_session")!;
+    expect((await b.post("/console/sign-out")).status).toBe(303);
+    expect(b.cookies.has("hotline_session")).toBe(false);
+    b.cookies.set("hotline_session", cookie);
+    const response = await b.get("/console");
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/console/sign-in");
+    expect((await records("zhou.min")).map((r) => r.event)).toEqual(["sign-out", "sign-in"]);
+  });
+});
+
+describe("what a member sees", () => {
+  beforeEach(() => scene.report("wang.fang", LEVEL2_FAULT));
+
+  it("another center's staff get 404 for a ticket's page and an empty board", async () => {
+    const b = await signedIn("guo.tao"); // sc-beijing; the ticket is sc-shenyang's
+    expect((await b.get(`/console/tickets/${FIRST_TICKET}`)).status).toBe(404);
+    expect((await b.get(`/console/tickets/HL-20991231-0001`)).status).toBe(404);
+    await b.get("/console?lang=zh-CN");
+    expect(b.lastPage).toContain("共 0 张");
+    expect(b.lastPage).not.toContain(FIRST_TICKET);
+  });
+
+  it("the reporter's colleague finds it on the board by VIN, and the page shows the full phone to the center", async () => {
+    const b = await signedIn("ma.jun");
+    await b.get("/console?search=lsgpc52u6af102554");
+    expect(b.lastPage).toContain(FIRST_TICKET);
+    await b.get("/console?search=nothing-like-it");
+    expect(b.lastPage).not.toContain(FIRST_TICKET);
+    expect((await b.get(`/console/tickets/${FIRST_TICKET}`)).status).toBe(200);
+    expect(b.lastPage).toContain("138 1234 5678");
+  });
+
+  it("a manager reads the phone masked, as in chat", async () => {
+    const b = await signedIn("zhao.ming");
+    await b.get(`/console/tickets/${FIRST_TICKET}`);
+    expect(b.lastPage).toContain(FIRST_TICKET);
+    expect(b.lastPage).toContain("138****5678");
+    expect(b.lastPage).not.toContain("138 1234 5678");
+  });
+});
+
+describe("actions are the chats' commands", () => {
+  beforeEach(() => scene.report("wang.fang", LEVEL2_FAULT));
+
+  it("after-sales confirms from the ticket page: the ticket moves and the same notices go out", async () => {
+    const before = await scene.app.db.delivery.count();
+    const b = await signedIn("zhou.min");
+    await b.get(`/console/tickets/${FIRST_TICKET}`);
+    expect((await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "confirm" })).status).toBe(200);
+    expect((await scene.ticket()).status).toBe("confirmed");
+    expect(await scene.app.db.delivery.count()).toBeGreaterThan(before);
+    expect(afterChanges()).toBe(1);
+  });
+
+  it("a command that lacks its arguments asks for them, and the answers complete it", async () => {
+    const b = await signedIn("zhou.min");
+    await b.get(`/console/tickets/${FIRST_TICKET}`);
+    await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "grade" });
+    expect(b.lastPage).toContain('name="choice" value="1">1 级</button>');
+    await b.post(`/console/tickets/${FIRST_TICKET}`, { choice: "1" });
+    expect(b.lastPage).toContain('<textarea id="answer" name="answer"');
+    await b.post(`/console/tickets/${FIRST_TICKET}`, { answer: "驾驶员受伤" });
+    const ticket = await scene.ticket();
+    expect(ticket.level).toBe(1);
+    expect(ticket.gradings.at(-1)?.reason).toBe("驾驶员受伤");
+  });
+
+  it("markup typed into a note is shown as text", async () => {
+    const b = await signedIn("zhou.min");
+    await b.get(`/console/tickets/${FIRST_TICKET}`);
+    await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "note", text: `<script>alert("x")</script><b>bold</b>` });
+    await b.get(`/console/tickets/${FIRST_TICKET}`);
+    expect(b.lastPage).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;");
+    expect(b.lastPage).not.toContain("<script>");
+  });
+
+  it("refuses an action the member may not take, with the chat's sentence", async () => {
+    const b = await signedIn("ma.jun");
+    await b.get(`/console/tickets/${FIRST_TICKET}`);
+    await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "close" });
+    expect((await scene.ticket()).status).toBe("open");
+    expect(b.lastPage).toMatch(/class="card error"/);
+  });
+});

@@ -1,0 +1,66 @@
+import type { Server } from "node:http";
+import { pino } from "pino";
+import { consoleAccess, consoleMount } from "../../bot/console/console.js";
+import type { App } from "../../bot/app.js";
+import { createHttpServer, listen } from "../../bot/http/server.js";
+
+/** The console on the bot's real HTTP server, on a port of its own. */
+export async function startConsole(app: App): Promise<{ url: string; server: Server; afterChanges: () => number }> {
+  let changes = 0;
+  const server = createHttpServer({ db: app.db, redisUrl: app.config.REDIS_URL }, {}, [consoleMount(app, pino({ level: "silent" }), () => void changes++)]);
+  const { url } = await listen(server, 0, "127.0.0.1");
+  return { url, server, afterChanges: () => changes };
+}
+
+/** A one-time sign-in link's path for a member, as `hotline invite --platform web` prints it. */
+export async function signInLink(app: App, memberId: string, ttlMinutes = 60): Promise<string> {
+  const { code } = await consoleAccess(app).issueLink(memberId, ttlMinutes);
+  return `/console/link/${code}`;
+}
+
+/**
+ * A browser as far as the console can tell: it keeps cookies (their values; the console sets them
+ * for /console), follows nothing by itself, and reads the form token off the last page.
+ */
+export class ConsoleBrowser {
+  readonly cookies = new Map<string, string>();
+  lastPage = "";
+
+  constructor(private readonly base: string) {}
+
+  async get(path: string): Promise<Response> {
+    return this.request(path, { method: "GET" });
+  }
+
+  /** Posts a form; `_csrf` is the last page's token unless the fields say otherwise. */
+  async post(path: string, fields: Record<string, string> = {}, options: { csrf?: boolean } = {}): Promise<Response> {
+    const body = new URLSearchParams(options.csrf === false || "_csrf" in fields ? fields : { _csrf: this.formToken(), ...fields });
+    return this.request(path, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
+  }
+
+  /** Opens a sign-in link and presses its button. */
+  async signInWith(link: string): Promise<Response> {
+    await this.get(link);
+    return this.post(link);
+  }
+
+  formToken(): string {
+    const token = /name="_csrf" value="([^"]+)"/.exec(this.lastPage)?.[1];
+    if (!token) throw new Error("the last page has no form");
+    return token;
+  }
+
+  async request(path: string, init: RequestInit): Promise<Response> {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    const response = await fetch(new URL(path, this.base), { ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), cookie } });
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = ""] = header.split(";");
+      const [name = "", value = ""] = pair.split("=");
+      if (/max-age=0/i.test(header)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await response.clone().text();
+    if (response.headers.get("content-type")?.includes("text/html")) this.lastPage = text;
+    return response;
+  }
+}
