@@ -102,7 +102,8 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
   });
   const refusalText = (locale: Locale, refused: SignInRefusal, retryAt?: Date) =>
     text(locale, `refused.${refused}`, { time: retryAt ? retryAt.toLocaleTimeString(locale, { timeZone: deps.core.timeZone }) : "" });
-  const startSession = (c: ConsoleContext, opened: OpenedSession) => setCookie(c, SESSION_COOKIE, opened.token, { ...cookieOptions, expires: opened.session.expiresAt });
+  // The server ends the session at its time; the cookie itself lives as long as the browser, so a browser's clock cannot end or stretch it.
+  const startSession = (c: ConsoleContext, opened: OpenedSession) => setCookie(c, SESSION_COOKIE, opened.token, cookieOptions);
 
   app.get("/console.css", (c) => c.body(CONSOLE_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "max-age=3600" }));
 

@@ -240,6 +240,7 @@ header button{background:transparent;border-color:#fff}
 .table{overflow-x:auto}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid #dde1e6;vertical-align:top}
+td:first-child{white-space:nowrap}
 td.description{max-width:28rem;overflow:hidden;text-overflow:ellipsis}
 tr.level-1 td:first-child{border-left:4px solid #c62828}
 tr.level-2 td:first-child{border-left:4px solid #ef6c00}

@@ -84,7 +84,10 @@ export class ConsoleStore {
 
   /** The session a cookie names, while it has neither ended nor expired. */
   async findSession(tokenHash: string, now: Date): Promise<ConsoleSession | undefined> {
-    const row = await this.storage.prisma.consoleSession.findFirst({ where: { tokenHash, endedAt: null, expiresAt: { gt: now } } });
+    const row = await this.storage.prisma.consoleSession.findFirst({
+      where: { tokenHash, endedAt: null, expiresAt: { gt: now } },
+      select: { tokenHash: true, memberId: true, csrfToken: true, createdAt: true, expiresAt: true },
+    });
     return row ?? undefined;
   }
 

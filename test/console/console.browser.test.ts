@@ -1,0 +1,113 @@
+import { mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../prisma/project-root.js";
+import { LEVEL2_FAULT } from "../support/report-script.js";
+import { FIRST_TICKET, say, useTestApp } from "../support/test-app.js";
+import { signInLink, startConsole } from "./console-http.js";
+
+/*
+ * The console in a real browser: Debian's Chromium, headless, a fresh profile for each person.
+ * Each journey leaves a screenshot of its last page in test-output/console/.
+ */
+
+const SCREENSHOTS = join(PROJECT_ROOT, "test-output", "console");
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+const scene = useTestApp();
+let browser: Browser;
+let url: string;
+let server: Server;
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+});
+afterAll(() => browser?.close());
+beforeEach(async () => {
+  ({ url, server } = await startConsole(scene.app));
+  await scene.report("wang.fang", LEVEL2_FAULT);
+});
+afterEach(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/** A person in a browser of their own (a fresh context: no cookies), signed in by the link they were given. */
+async function personSignedIn(memberId: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  const page = await context.newPage();
+  await page.goto(url + (await signInLink(scene.app, memberId)));
+  await page.getByRole("button", { name: "以此链接登录" }).click();
+  await page.waitForURL("**/console/password");
+  await page.locator('main a[href="/console"]').click(); // keeps using links (in the member's own language)
+  await page.waitForURL(/\/console$/);
+  return page;
+}
+
+const screenshot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+describe("the console in Chromium", () => {
+  it("after-sales finds the new major fault on the board, confirms it and grades it with a reason", async () => {
+    const page = await personSignedIn("zhou.min");
+    await expect.poll(() => page.locator("table tbody tr").count()).toBe(1);
+    expect(await page.locator("table").innerText()).toContain("行驶中制动失灵");
+    await page.getByRole("link", { name: FIRST_TICKET }).click();
+    await page.waitForURL(`**/console/tickets/${FIRST_TICKET}`);
+    expect(await page.locator("dl").first().innerText()).toContain("LSGPC52U6AF102554");
+
+    await page.getByLabel("命令", { exact: true }).selectOption("confirm");
+    await page.getByRole("button", { name: "执行" }).click();
+    await page.waitForLoadState();
+    expect((await scene.ticket()).status).toBe("confirmed");
+
+    await page.getByLabel("命令", { exact: true }).selectOption("grade");
+    await page.getByRole("button", { name: "执行" }).click();
+    await page.getByRole("button", { name: "1 级" }).click();
+    await page.getByLabel("回答").fill("驾驶员受伤 <b>需要</b> 立即支持");
+    await page.getByRole("button", { name: "发送" }).click();
+    await page.waitForLoadState();
+    expect((await scene.ticket()).level).toBe(1);
+    expect(await page.locator("main").innerText()).toContain("驾驶员受伤 <b>需要</b> 立即支持");
+    await screenshot(page, "after-sales-grades");
+  });
+
+  it("a QA lead's acknowledgement from chat shows on the ticket page; a filter narrows the board on a phone screen", async () => {
+    const page = await personSignedIn("zhou.min", { width: 390, height: 844 });
+    await say(scene.app, "zhou.min", `/confirm ${FIRST_TICKET}`);
+    await say(scene.app, "chen.jie", `/ack ${FIRST_TICKET}`);
+    await page.goto(`${url}/console/tickets/${FIRST_TICKET}`);
+    expect(await page.locator("main").innerText()).toMatch(/陈杰.*响应/);
+    await page.goto(`${url}/console`);
+    await page.getByLabel("类型").selectOption("complaint");
+    await page.getByRole("button", { name: "筛选" }).click();
+    await page.waitForURL(/kind=complaint/);
+    expect(await page.locator("p.count").innerText()).toContain("共 0 张");
+    await page.getByLabel("类型").selectOption("fault");
+    await page.getByRole("button", { name: "筛选" }).click();
+    await page.waitForURL(/kind=fault/);
+    expect(await page.locator("p.count").innerText()).toContain("共 1 张");
+    await screenshot(page, "board-on-a-phone");
+  });
+
+  it("another center's staff, signed in in a second browser, get a 404 for the ticket; the other language is a click away", async () => {
+    const page = await personSignedIn("guo.tao"); // reads English, as the directory says
+    const response = await page.goto(`${url}/console/tickets/${FIRST_TICKET}`);
+    expect(response?.status()).toBe(404);
+    await page.goto(`${url}/console`);
+    expect(await page.locator("h1").innerText()).toBe("Tickets");
+    await page.getByRole("link", { name: "中文" }).click();
+    await expect.poll(() => page.locator("h1").innerText()).toBe("工单");
+    expect(await page.locator("p.count").innerText()).toContain("共 0 张");
+    await page.getByRole("link", { name: "English" }).click();
+    await expect.poll(() => page.locator("h1").innerText()).toBe("Tickets");
+    expect(await page.locator("p.count").innerText()).toContain("0 tickets");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL("**/console/sign-in");
+    await page.goto(`${url}/console`);
+    expect(page.url()).toMatch(/\/console\/sign-in$/);
+    await screenshot(page, "signed-out");
+  });
+});
