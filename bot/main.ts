@@ -202,9 +202,16 @@ async function main(): Promise<void> {
   const adapters = await createAdapters(app, log, afterChange);
 
   // Every process answers GET /healthz; only web processes take the platforms' requests.
-  const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, web ? adapters.routes : {}, web ? [consoleMount(app, log, afterChange)] : []);
+  const mounts = web ? [consoleMount(app, log, afterChange)] : [];
+  const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, web ? adapters.routes : {}, mounts);
   const { url, everyInterface } = await listen(server, config.PORT, config.HOST);
-  webParts.push({ name: "HTTP server", close: () => closeServer(server) });
+  webParts.push({
+    name: "HTTP server",
+    close: () => {
+      for (const mount of mounts) mount.close?.(); // the console's open boards end their streams
+      return closeServer(server);
+    },
+  });
   log.info({ host: config.HOST, port: config.PORT }, `listening on ${url}${everyInterface ? " (every interface)" : ""} (GET /healthz)`);
   if (web) {
     webParts.push({ name: "chat adapters", close: () => adapters.stop() });

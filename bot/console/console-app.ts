@@ -2,9 +2,10 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { HttpBindings } from "@hono/node-server";
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { COMMANDS } from "../../core/conversation/commands.js";
-import { handleMessage } from "../../core/conversation/handle-message.js";
+import { handleMessage, pendingPrompt } from "../../core/conversation/handle-message.js";
 import { actsOnAllTickets, type Member } from "../../core/directory/member.js";
 import { organisationTerms } from "../../core/directory/organisation-terms.js";
 import { t } from "../../core/messages/catalog.js";
@@ -18,13 +19,16 @@ import type { ConsoleSession } from "../../prisma/stores/console-store.js";
 import { BOARD_PAGE_SIZE, type BoardFilter, type TicketBoard } from "../../prisma/stores/ticket-board.js";
 import type { Logger } from "../logger.js";
 import { MIN_PASSWORD_LENGTH, type ConsoleAccess, type OpenedSession, type SignInRefusal } from "./console-access.js";
-import { boardPage, CONSOLE_CSS, linkPage, notice, passwordPage, signInPage, ticketPage, type PageContext } from "./console-pages.js";
+import { boardPage, CONSOLE_CSS, linkPage, notice, passwordPage, reportPage, signInPage, ticketPage, type PageContext } from "./console-pages.js";
 import { text } from "./console-text.js";
+import type { TicketChanges } from "./ticket-changes.js";
 
 /** What the console needs from the composition root, and nothing more. */
 export interface ConsoleDeps {
   access: ConsoleAccess;
   board: TicketBoard;
+  /** Changes to tickets anywhere, for the boards open in browsers. */
+  changes: TicketChanges;
   /** For reads: tickets, the directory, the organisation. */
   core: CoreContext;
   /** Actions run in one transaction, as a chat message's do. */
@@ -60,9 +64,12 @@ const boardQuery = z.object({
 
 /** The commands that act on a ticket, as the ticket page offers them. */
 const TICKET_COMMANDS = COMMANDS.filter((row) => row.ticket);
+const CHOICE = z.object({ choice: z.string().min(1).max(200) });
+const ANSWER = z.object({ answer: z.string().min(1).max(4000) });
+const reportForm = z.union([z.object({ start: z.literal("1") }), CHOICE, ANSWER]);
 const actionForm = z.union([
-  z.object({ choice: z.string().min(1).max(200) }),
-  z.object({ answer: z.string().min(1).max(4000) }),
+  CHOICE,
+  ANSWER,
   z.object({ command: z.enum(TICKET_COMMANDS.map((row) => row.name) as [string, ...string[]]), text: z.string().max(4000).default("") }),
 ]);
 
@@ -183,6 +190,29 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
     );
   });
 
+  // The member's console conversation: actions and the report dialog run there as chat messages do.
+  const conversationOf = (member: Member) => `web:${member.id}`;
+  const runInConsole = async (c: ConsoleContext, input: { text?: string; choice?: string }) => {
+    const member = c.get("member");
+    const result = await deps.unitOfWork.run(({ core }) => handleMessage(core, { member, conversation: conversationOf(member), seenByOthers: false, ...input }));
+    deps.afterChange();
+    return result.replies;
+  };
+  // The board's live updates (server-sent events): "changed" whenever a ticket changed anywhere; the page fetches itself again.
+  app.get("/events", (c) =>
+    streamSSE(c, async (stream) => {
+      await new Promise<void>((resolve) => {
+        const unsubscribe = deps.changes.subscribe({ changed: () => void stream.writeSSE({ event: "changed", data: "" }).catch(() => {}), closed: resolve });
+        const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n").catch(() => {}), 25_000);
+        stream.onAbort(() => {
+          clearInterval(keepAlive);
+          unsubscribe();
+          resolve();
+        });
+      });
+    }),
+  );
+
   /** The ticket the path names, if the member may see it; another center's ticket is as unknown as a missing one. */
   const visibleTicket = async (c: ConsoleContext) => {
     const number = normalizeTicketNumber(c.req.param("number") ?? "") ?? "";
@@ -209,11 +239,22 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
     if (!ticket) return notFound(c);
     const form = actionForm.safeParse(await c.req.parseBody());
     if (!form.success) return c.html(notice(text(c.get("locale"), "forbidden"), "error"), 400);
-    const member = c.get("member");
     const input = "choice" in form.data ? { choice: form.data.choice } : "answer" in form.data ? { text: form.data.answer } : { text: `/${form.data.command} ${ticket.number} ${form.data.text}`.trim() };
-    const result = await deps.unitOfWork.run(({ core }) => handleMessage(core, { member, conversation: `web:${member.id}`, seenByOthers: false, ...input }));
-    deps.afterChange();
-    return showTicketPage(c, ticket.number, result.replies);
+    return showTicketPage(c, ticket.number, await runInConsole(c, input));
+  });
+
+  // Taking a call is the chats' report dialog: the same steps and checks, answered on the page.
+  app.get("/report", async (c) => {
+    const waiting = await pendingPrompt(deps.core, c.get("member"), conversationOf(c.get("member")));
+    return c.html(reportPage(signedInPage(c), waiting ? [waiting] : [], waiting !== undefined));
+  });
+  app.post("/report", async (c) => {
+    const form = reportForm.safeParse(await c.req.parseBody());
+    if (!form.success) return c.html(notice(text(c.get("locale"), "forbidden"), "error"), 400);
+    const input = "start" in form.data ? { text: "/new" } : "choice" in form.data ? { choice: form.data.choice } : { text: form.data.answer };
+    const replies = await runInConsole(c, input);
+    const waiting = await deps.core.dialogs.find(c.get("member").id, conversationOf(c.get("member")));
+    return c.html(reportPage(signedInPage(c), replies, waiting !== undefined));
   });
 
   app.onError((error, c) => {

@@ -1,4 +1,4 @@
-import { html } from "hono/html";
+import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { Card } from "../../core/messages/card.js";
 import type { Locale } from "../../core/messages/locale.js";
@@ -33,6 +33,7 @@ export function layout(page: PageContext, title: string, body: Html): Html {
 <header>
   <a class="brand" href="/console">${text(page.locale, "title")}</a>
   <nav>
+    ${page.memberName ? html`<a href="/console/report">${text(page.locale, "takeCall")}</a>` : ""}
     <a href="${page.here}${separator}lang=${switchTo}" lang="${switchTo}">${text(page.locale, "language")}</a>
     ${page.memberName
       ? html`<span class="who">${page.memberName}</span>
@@ -139,6 +140,7 @@ export function boardPage(page: PageContext, board: BoardView): Html {
   <div class="field check"><input id="mine" name="mine" type="checkbox" value="1"${filter.mine ? html` checked` : ""}><label for="mine">${text(locale, "mine")}</label></div>
   <button type="submit">${text(locale, "filter")}</button>
 </form>
+<div id="board" aria-live="polite">
 <p class="count">${text(locale, "count", { total: board.total, page: board.page, pages: board.pages })}</p>
 ${board.rows.length === 0
   ? html`<p>${text(locale, "none")}</p>`
@@ -155,12 +157,39 @@ ${board.rows.length === 0
   </tr>`,
   )}</tbody>
 </table></div>`}
-<nav class="pages">${board.page > 1 ? pageLink(board.page - 1, text(locale, "previous")) : ""} ${board.page < board.pages ? pageLink(board.page + 1, text(locale, "next")) : ""}</nav>`,
+<nav class="pages">${board.page > 1 ? pageLink(board.page - 1, text(locale, "previous")) : ""} ${board.page < board.pages ? pageLink(board.page + 1, text(locale, "next")) : ""}</nav>
+</div>
+<script>${raw(LIVE_BOARD_SCRIPT)}</script>`,
   );
 }
 
+/**
+ * The board follows changes without a reload: on each "changed" event the page fetches itself and
+ * swaps in the new list (filters, focus and typing in the form are left alone). Without scripts, the
+ * board is the same, only not live.
+ */
+const LIVE_BOARD_SCRIPT = `
+(() => {
+  const events = new EventSource("/console/events");
+  let fetching = false;
+  events.addEventListener("changed", async () => {
+    if (fetching) return;
+    fetching = true;
+    try {
+      const response = await fetch(location.href, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const next = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("board");
+      if (next) document.getElementById("board").replaceWith(next);
+    } finally {
+      fetching = false;
+    }
+  });
+})();
+`;
+
 /** A card from the core, as the chats show it: choices become buttons that send their id. */
-export function cardHtml(page: PageContext, card: Card, action?: string): Html {
+export function cardHtml(page: PageContext, card: Card, action?: string, options: { answerBox?: boolean } = {}): Html {
+  const typed = options.answerBox !== false && card.tone === "question" && (!card.choices?.length || card.typedAnswer);
   return html`<section class="card ${card.tone ?? "info"}">
   ${card.title ? html`<h2>${card.title}</h2>` : ""}
   ${card.lines.map((line) => html`<p>${line}</p>`)}
@@ -169,7 +198,7 @@ export function cardHtml(page: PageContext, card: Card, action?: string): Html {
   ${card.choices?.length && action
     ? html`<form method="post" action="${action}" class="choices">${csrfField(page)}${card.choices.map((c) => html`<button type="submit" name="choice" value="${c.id}">${c.label}</button>`)}</form>`
     : ""}
-  ${card.tone === "question" && !card.choices?.length && action ? answerForm(page, action) : ""}
+  ${typed && action ? answerForm(page, action) : ""}
 </section>`;
 }
 
@@ -177,9 +206,28 @@ export function cardHtml(page: PageContext, card: Card, action?: string): Html {
 function answerForm(page: PageContext, action: string): Html {
   return html`<form method="post" action="${action}" class="stack">${csrfField(page)}
     <label for="answer">${text(page.locale, "answer")}</label>
-    <textarea id="answer" name="answer" rows="3" required></textarea>
+    <textarea id="answer" name="answer" rows="3" required autofocus></textarea>
     <button type="submit">${text(page.locale, "send")}</button>
   </form>`;
+}
+
+/**
+ * Taking a call: the report dialog's question at hand, answered on the page, step by step as in
+ * chat. Every question also takes a typed answer (an option's number, as in the terminal chat), so
+ * an agent on the phone can keep to the keyboard.
+ */
+export function reportPage(page: PageContext, cards: Card[], waiting: boolean): Html {
+  const { locale } = page;
+  const action = "/console/report";
+  return layout(
+    page,
+    text(locale, "takeCall"),
+    // One answer box below the cards takes every step's typed answer, even after a refused one.
+    html`<div aria-live="polite">${cards.map((c) => cardHtml(page, c, action, { answerBox: false }))}</div>
+${waiting
+  ? answerForm(page, action)
+  : html`<form method="post" action="${action}">${csrfField(page)}<button type="submit" name="start" value="1">${text(locale, "startReport")}</button></form>`}`,
+  );
 }
 
 export interface TicketView {

@@ -47,6 +47,8 @@ const TEXT = {
   actions: { "zh-CN": "操作", en: "Actions" },
   action: { "zh-CN": "命令", en: "Command" },
   actionText: { "zh-CN": "内容（按命令需要填写）", en: "Text (as the command needs)" },
+  takeCall: { "zh-CN": "受理来电", en: "Take a call" },
+  startReport: { "zh-CN": "开始上报", en: "Start a report" },
   answer: { "zh-CN": "回答", en: "Answer" },
   send: { "zh-CN": "发送", en: "Send" },
   run: { "zh-CN": "执行", en: "Run" },

@@ -7,6 +7,7 @@ import type { Mount } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { ConsoleAccess } from "./console-access.js";
 import { consoleApp } from "./console-app.js";
+import { TicketChanges } from "./ticket-changes.js";
 
 /** Where people open the console: CONSOLE_URL, or this machine's own address. */
 export function consoleBaseUrl(config: Pick<Config, "CONSOLE_URL" | "HOST" | "PORT">): string {
@@ -21,14 +22,16 @@ export const consoleAccess = (app: App) =>
 
 /** The console, mounted at /console on the bot's HTTP server. */
 export function consoleMount(app: App, log: Logger, afterChange: () => void): Mount {
+  const changes = new TicketChanges(app.storage);
   const hono = consoleApp({
     access: consoleAccess(app),
     board: new TicketBoard(app.storage),
+    changes,
     core: app.core,
     unitOfWork: app.unitOfWork,
     secureCookies: consoleBaseUrl(app.config).startsWith("https:"),
     afterChange,
     log: log.child({ module: "console" }),
   });
-  return { prefix: "/console", handler: getRequestListener(hono.fetch) };
+  return { prefix: "/console", handler: getRequestListener(hono.fetch), close: () => changes.close() };
 }

@@ -45,6 +45,8 @@ function pathOf(target: string): string | undefined {
 export interface Mount {
   prefix: string;
   handler: RouteHandler;
+  /** Ends what it holds open (long-lived responses), so the server can close. */
+  close?: () => void;
 }
 
 const mountFor = (mounts: readonly Mount[], path: string) => mounts.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`));

@@ -243,3 +243,32 @@ describe("actions are the chats' commands", () => {
     expect(b.lastPage).toMatch(/class="card error"/);
   });
 });
+
+describe("taking a call", () => {
+  it("runs the chats' report dialog on the page: an agent files a major fault and reads its number", async () => {
+    const b = await signedIn("liu.fang");
+    await b.get("/console/report");
+    await b.post("/console/report", { start: "1" });
+    for (const answer of [...LEVEL2_FAULT.slice(1), "1"]) {
+      expect(b.lastPage, `before "${answer}"`).toContain('name="answer"');
+      expect((await b.post("/console/report", { answer })).status).toBe(200);
+    }
+    expect(b.lastPage).toContain(FIRST_TICKET);
+    const ticket = await scene.ticket();
+    expect(ticket).toMatchObject({ reporterId: "liu.fang", category: "major", level: 2, vin: "LSGPC52U6AF102554" });
+    const asked = await scene.app.db.ping.findMany({ where: { ticketId: ticket.id } });
+    expect(asked.map((p) => p.departmentId)).toContain("after_sales");
+    await b.get("/console/report");
+    expect(b.lastPage).toContain('name="start"');
+  });
+
+  it("checks answers as the chat does: a VIN with a wrong check digit is asked again", async () => {
+    const b = await signedIn("liu.fang");
+    await b.get("/console/report");
+    await b.post("/console/report", { start: "1" });
+    for (const answer of LEVEL2_FAULT.slice(1, 4)) await b.post("/console/report", { answer });
+    await b.post("/console/report", { answer: "LSGPC52U7AF102554" });
+    expect(b.lastPage).toMatch(/class="card error"|校验位/);
+    expect(b.lastPage).toContain('name="answer"');
+  });
+});

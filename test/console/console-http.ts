@@ -7,8 +7,10 @@ import { createHttpServer, listen } from "../../bot/http/server.js";
 /** The console on the bot's real HTTP server, on a port of its own. */
 export async function startConsole(app: App): Promise<{ url: string; server: Server; afterChanges: () => number }> {
   let changes = 0;
-  const server = createHttpServer({ db: app.db, redisUrl: app.config.REDIS_URL }, {}, [consoleMount(app, pino({ level: "silent" }), () => void changes++)]);
+  const mount = consoleMount(app, pino({ level: "silent" }), () => void changes++);
+  const server = createHttpServer({ db: app.db, redisUrl: app.config.REDIS_URL }, {}, [mount]);
   const { url } = await listen(server, 0, "127.0.0.1");
+  server.on("close", () => mount.close?.());
   return { url, server, afterChanges: () => changes };
 }
 

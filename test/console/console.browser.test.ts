@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../prisma/project-root.js";
-import { LEVEL2_FAULT } from "../support/report-script.js";
+import { LEVEL1_COMPLAINT, LEVEL2_FAULT } from "../support/report-script.js";
 import { FIRST_TICKET, say, useTestApp } from "../support/test-app.js";
 import { signInLink, startConsole } from "./console-http.js";
 
@@ -50,6 +50,27 @@ async function personSignedIn(memberId: string, viewport = { width: 1280, height
 const screenshot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 describe("the console in Chromium", () => {
+  it("an agent takes a major call by keyboard and reads its number; after-sales' open board shows it without a reload", async () => {
+    const afterSales = await personSignedIn("zhou.min");
+    await expect.poll(() => afterSales.locator("table tbody tr").count()).toBe(1);
+    const agent = await personSignedIn("liu.fang");
+    await agent.getByRole("link", { name: "受理来电" }).click();
+    await agent.getByRole("button", { name: "开始上报" }).click();
+    for (const answer of [...LEVEL1_COMPLAINT.slice(1), "1"]) {
+      await agent.getByLabel("回答").fill(answer);
+      await agent.getByRole("button", { name: "发送" }).click();
+      await agent.waitForLoadState();
+    }
+    const second = "HL-20261126-0002";
+    expect(await agent.locator("main").innerText()).toContain(second);
+    await screenshot(agent, "agent-files-a-call");
+    expect((await scene.app.core.tickets.findByNumber(second))?.level).toBe(1);
+    // The board was loaded before the call: it fetches itself again when told of the change.
+    await expect.poll(() => afterSales.locator("table tbody tr").count(), { timeout: 10_000 }).toBe(2);
+    expect(await afterSales.getByRole("link", { name: second }).count()).toBe(1);
+    await screenshot(afterSales, "board-shows-the-new-call");
+  });
+
   it("after-sales finds the new major fault on the board, confirms it and grades it with a reason", async () => {
     const page = await personSignedIn("zhou.min");
     await expect.poll(() => page.locator("table tbody tr").count()).toBe(1);
