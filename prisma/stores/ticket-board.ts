@@ -1,3 +1,4 @@
+import { parsePhone } from "../../core/validation/phone.js";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { Storage } from "../storage/storage.js";
 
@@ -70,12 +71,28 @@ function matching(filter: BoardFilter): Prisma.TicketWhereInput[] {
   if (filter.from) where.push({ localDate: { gte: filter.from } });
   if (filter.to) where.push({ localDate: { lte: filter.to } });
   const search = filter.search?.trim();
-  if (search) {
-    where.push({
-      OR: [{ number: { contains: search.toUpperCase() } }, { vin: { contains: search.toUpperCase() } }, { customerPhone: { contains: search } }, { customerName: { contains: search } }, { description: { contains: search } }],
-    });
-  }
+  if (search) where.push(searching(search));
   return where;
+}
+
+const TICKET_NUMBER = /^HL-?\d[\d-]*$/i;
+/** Part of a VIN: letters and digits both, as people read them off a windscreen (no I, O or Q). */
+const VIN_PART = /^(?=.*\d)(?=.*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{5,17}$/i;
+const DIGITS = /^[\d\s+-]{4,}$/;
+
+/**
+ * The columns a search term can be in, by its shape: a ticket number, part of a VIN, a phone
+ * number (typed as digits, kept as displayed: 138 1234 5678), or words of a name or description.
+ * Each shape reads only its columns, which keeps a search over many tickets short.
+ */
+function searching(term: string): Prisma.TicketWhereInput {
+  if (TICKET_NUMBER.test(term)) return { number: { contains: term.toUpperCase() } };
+  if (VIN_PART.test(term)) return { vin: { contains: term.toUpperCase() } };
+  if (DIGITS.test(term)) {
+    const phone = parsePhone(term);
+    return { OR: [{ customerPhone: { contains: phone.ok ? phone.value.display : term } }, { number: { contains: term } }] };
+  }
+  return { OR: [{ customerName: { contains: term } }, { description: { contains: term } }] };
 }
 
 /** The console's board: the tickets a member may see, filtered, newest first, a page at a time. */

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- report telegram slack deadlines]`: the benchmarks (all by default), each
+ * `npm run bench [-- report telegram slack deadlines console]`: the benchmarks (all by default), each
  * reported against a baseline measured in the same run (the machines are shared and noisy, so only
  * ratios compare across runs). Redis must be running.
  */
@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   telegram: async () => (await import("./telegram-bench.js")).benchTelegram(),
   slack: async () => (await import("./slack-bench.js")).benchSlack(),
   deadlines: async () => (await import("./deadline-bench.js")).benchDeadlines(),
+  console: async () => (await import("./console-bench.js")).benchConsole(),
 };
 
 const wanted = process.argv.slice(2);

@@ -272,3 +272,19 @@ describe("taking a call", () => {
     expect(b.lastPage).toContain('name="answer"');
   });
 });
+
+describe("searching the board", () => {
+  beforeEach(() => scene.report("wang.fang", LEVEL2_FAULT));
+  const found = async (b: ConsoleBrowser, term: string) => {
+    await b.get(`/console?search=${encodeURIComponent(term)}`);
+    return b.lastPage.includes(`>${FIRST_TICKET}</a>`);
+  };
+
+  it("finds a ticket by its number, part of its VIN, the phone as typed or as shown, the customer and the description", async () => {
+    const b = await signedIn("zhou.min");
+    for (const term of ["HL-20261126-0001", "hl-20261126", "LSGPC52U6AF102554", "af102554", "13812345678", "138 1234 5678", "张先生", "制动失灵"]) {
+      expect(await found(b, term), term).toBe(true);
+    }
+    for (const term of ["HL-20261127", "AF999999", "13900000000", "李先生", "发动机"]) expect(await found(b, term), term).toBe(false);
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The console on 100,000 tickets (SQLite, through the bot's HTTP server and Hono): the board's first
+ * page and a search, timed on the server from the request's arrival to the end of its answer, beside
+ * the bare query of the same rows (one SELECT of the page and one COUNT, in plain SQL) in the same
+ * run; and a call taken on the page, from the submitting answer to the ticket with its escalation in
+ * the outbox and its deadlines written.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import BetterSqlite3 from "better-sqlite3";
+import { pino } from "pino";
+import { createApp } from "../../bot/app.js";
+import { consoleAccess, consoleMount } from "../../bot/console/console.js";
+import { loadConfig } from "../../bot/config/env.js";
+import { createHttpServer, listen } from "../../bot/http/server.js";
+import { migrateDatabase } from "../../prisma/sqlite/sqlite-database.js";
+import { ConsoleBrowser } from "../console/console-http.js";
+import { LEVEL2_FAULT } from "../support/report-script.js";
+
+const TICKETS = Number(process.env.BENCH_CONSOLE_TICKETS ?? 100_000);
+const REQUESTS = Number(process.env.BENCH_CONSOLE_REQUESTS ?? 200);
+const CALLS = Number(process.env.BENCH_CONSOLE_CALLS ?? 100);
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+
+/** A year of tickets at two centers, with VINs, phones and descriptions to search. */
+function seed(file: string): void {
+  const sqlite = new BetterSqlite3(file);
+  const insert = sqlite.prepare(`INSERT INTO "Ticket" ("number","localDate","kind","source","category","level","matchedRules","answers","status","brand","vin","description","customerName","customerPhone","reporterId","serviceCenterId","createdAt","updatedAt")
+    VALUES (?,?,?,?,?,?,'[]','{}',?,'zhonghua',?,?,?,?,?,?,?,?)`);
+  const statuses = ["open", "confirmed", "acknowledged", "in_progress", "resolved", "closed"];
+  const faults = ["制动失灵", "发动机异响", "变速箱顿挫", "空调不制冷", "车窗无法升降", "仪表盘报警"];
+  sqlite.transaction(() => {
+    for (let i = 0; i < TICKETS; i++) {
+      const at = new Date(Date.UTC(2026, 10, 26, 2) - Math.floor((i * 365 * 86_400_000) / TICKETS));
+      const date = new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+      const level = [null, 1, 2, 3][i % 4] ?? null;
+      const vin = `LSGPC52U${String(i).padStart(9, "0")}`;
+      insert.run(
+        `HL-${date.replaceAll("-", "")}-${String(i).padStart(6, "0")}`, date, i % 3 ? "fault" : "complaint", ["service_center", "hotline", "customer"][i % 3],
+        level === null ? "general" : "major", level, statuses[i % 6], vin, `${faults[i % 6]}，第 ${i} 号`, `顾客${i % 997}`, `138 ${String(i).padStart(8, "0").replace(/^(\d{4})(\d{4})$/, "$1 $2")}`,
+        i % 2 ? "wang.fang" : "guo.tao", i % 2 ? "sc-shenyang" : "sc-beijing", at.toISOString(), at.toISOString(),
+      );
+    }
+  })();
+  sqlite.close();
+}
+
+/** Times each request on the server: from its arrival to the end of its answer. */
+function timed(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void, times: Map<string, number[]>) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const start = performance.now();
+    res.on("finish", () => {
+      const key = `${req.method} ${req.url}`;
+      times.set(key, [...(times.get(key) ?? []), performance.now() - start]);
+    });
+    return handler(req, res);
+  };
+}
+
+export async function benchConsole(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "hotline-bench-console-"));
+  const file = join(dir, "console.db");
+  await migrateDatabase(`file:${file}`);
+  const app = await createApp(loadConfig({ DATABASE_URL: `file:${file}`, LOG_LEVEL: "silent" }), { role: "web" });
+  seed(file); // after the app synced the organisation: the tickets name its service centers
+  const times = new Map<string, number[]>();
+  const mount = consoleMount(app, pino({ level: "silent" }), () => {});
+  const server = createHttpServer({ db: app.db, redisUrl: app.config.REDIS_URL }, {}, [{ ...mount, handler: timed(mount.handler, times) }]);
+  const raw = new BetterSqlite3(file, { readonly: true });
+  try {
+    const { url } = await listen(server, 0, "127.0.0.1");
+    const signIn = async (memberId: string) => {
+      const browser = new ConsoleBrowser(url);
+      await browser.signInWith(`/console/link/${(await consoleAccess(app).issueLink(memberId, 60)).code}`);
+      return browser;
+    };
+    const afterSales = await signIn("zhou.min");
+    const staff = await signIn("ma.jun");
+
+    const bare = (where: string, ...params: unknown[]) => {
+      const page = raw.prepare(`SELECT "number","kind","category","level","status","serviceCenterId","customerName","description","createdAt" FROM "Ticket" WHERE ${where} ORDER BY "createdAt" DESC, "id" DESC LIMIT 25`);
+      const count = raw.prepare(`SELECT COUNT(*) FROM "Ticket" WHERE ${where}`);
+      return () => {
+        page.all(...params);
+        count.get(...params);
+      };
+    };
+    const cases = [
+      { name: "board, first page (after-sales: every ticket)", browser: afterSales, path: "/console", bare: bare("1 = 1") },
+      { name: "board, first page (a center's staff: its own)", browser: staff, path: "/console", bare: bare(`"serviceCenterId" = 'sc-shenyang' OR "reporterId" = 'ma.jun'`) },
+      { name: "search by part of a VIN (after-sales)", browser: afterSales, path: "/console?search=U000054321", bare: bare(`"vin" LIKE '%U000054321%'`) },
+      { name: "search by phone, as typed (after-sales)", browser: afterSales, path: "/console?search=13800054321", bare: bare(`"customerPhone" LIKE '%138 0005 4321%' OR "number" LIKE '%13800054321%'`) },
+      { name: "search by words of the description (after-sales)", browser: afterSales, path: `/console?search=${encodeURIComponent("变速箱")}`, bare: bare(`"customerName" LIKE '%变速箱%' OR "description" LIKE '%变速箱%'`) },
+    ];
+    console.log(`\n## Console: ${TICKETS.toLocaleString("en")} tickets on SQLite, ${REQUESTS} requests each, timed on the server\n`);
+    console.log("| request | p50 ms | p95 ms | bare query p95 ms | ratio (p95) |\n|---|---:|---:|---:|---:|");
+    for (const c of cases) {
+      for (let i = 0; i < 10; i++) await c.browser.get(c.path); // warm up
+      times.clear();
+      const bareMs: number[] = [];
+      for (let i = 0; i < REQUESTS; i++) {
+        await c.browser.get(c.path);
+        const start = performance.now();
+        c.bare();
+        bareMs.push(performance.now() - start);
+      }
+      const served = times.get(`GET ${c.path}`) ?? [];
+      console.log(`| ${c.name} | ${percentile(served, 50).toFixed(1)} | ${percentile(served, 95).toFixed(1)} | ${percentile(bareMs, 95).toFixed(1)} | ${(percentile(served, 95) / percentile(bareMs, 95)).toFixed(1)} |`);
+    }
+
+    // Taking a call: every answer but the last, then the submitting one, timed.
+    const agent = await signIn("liu.fang");
+    const answers = [...LEVEL2_FAULT.slice(1), "1"];
+    const submits: number[] = [];
+    for (let call = 0; call < CALLS; call++) {
+      await agent.get("/console/report");
+      await agent.post("/console/report", { start: "1" });
+      for (const answer of answers.slice(0, -1)) await agent.post("/console/report", { answer });
+      times.clear();
+      await agent.post("/console/report", { answer: answers.at(-1)! });
+      submits.push(...(times.get("POST /console/report") ?? []));
+    }
+    const filed = raw.prepare(`SELECT COUNT(*) AS n FROM "Ticket" WHERE "reporterId" = 'liu.fang'`).get() as { n: number };
+    if (filed.n !== CALLS) throw new Error(`expected ${CALLS} tickets from the calls, got ${filed.n}`);
+    console.log(`\na call submitted on the page (the ticket, its pings, deadlines and outbox in one transaction), ${CALLS} calls: p50 ${percentile(submits, 50).toFixed(1)} ms, p99 ${percentile(submits, 99).toFixed(1)} ms (goal < 50 ms)`);
+  } finally {
+    raw.close();
+    mount.close?.();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
