@@ -3,6 +3,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import type { Card } from "../../core/messages/card.js";
 import type { Locale } from "../../core/messages/locale.js";
 import type { BoardFilter, BoardRow } from "../../prisma/stores/ticket-board.js";
+import { MIN_PASSWORD_LENGTH } from "./console-access.js";
 import { otherLocale, text } from "./console-text.js";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -93,7 +94,7 @@ export function passwordPage(page: PageContext, message?: Html): Html {
 <form method="post" action="/console/password" class="stack">
   ${csrfField(page)}
   <label for="password">${text(locale, "newPassword")}</label>
-  <input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required>
+  <input id="password" name="password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" required>
   <button type="submit">${text(locale, "setPassword")}</button>
 </form>
 <p><a href="/console">${text(locale, "keepLinks")}</a></p>`,

@@ -1,9 +1,10 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { POSTGRES_MIGRATIONS } from "../../prisma/postgresql/generate.js";
 import type { App } from "../../bot/app.js";
 import { handleInbound, type InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { issueInvite } from "../../core/directory/invites.js";
@@ -187,7 +188,7 @@ describe("npx hotline migrate-to: a SQLite deployment into an empty PostgreSQL d
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Copying the SQLite database ${source.file} into ${target}.`);
     expect(result.stdout).toContain("The bot must be stopped");
-    expect(result.stdout).toContain("PostgreSQL: applied 1 migration.");
+    expect(result.stdout).toContain(`PostgreSQL: applied ${readdirSync(POSTGRES_MIGRATIONS).length} migrations.`);
     for (const model of MODELS) expect(result.stdout).toMatch(new RegExp(`^  ${model} +${sourceRows[model]!.length} rows? +\\d+\\.\\d s$`, "m"));
     expect(result.stdout).toContain(`Checked: each table holds as many rows in PostgreSQL as in SQLite (${MODELS.length} tables, `);
     expect(result.stdout).toMatch(/Done in \d+\.\d s\./);

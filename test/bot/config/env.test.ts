@@ -14,6 +14,7 @@ const DEFAULTS = {
   SLACK_API_URL: "https://slack.com/api/",
   WECOM_API_BASE: "https://qyapi.weixin.qq.com",
   ALIYUN_SMS_ENDPOINT: "https://dysmsapi.aliyuncs.com/",
+  CONSOLE_SESSION_HOURS: 12,
   LOG_LEVEL: "info",
 };
 
