@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { POSTGRES_MIGRATIONS } from "../../prisma/postgresql/generate.js";
 import type { App } from "../../bot/app.js";
+import { consoleAccess } from "../../bot/console/console.js";
 import { handleInbound, type InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { issueInvite } from "../../core/directory/invites.js";
 import type { Ticket } from "../../core/tickets/ticket.js";
@@ -161,6 +162,14 @@ async function fileWork(app: App, clock: TestClock) {
   await app.storage.promptly((sql) =>
     sql.run(`INSERT INTO "ProcessInstance" ("id", "role", "startedAt", "heartbeatAt") VALUES (?, ?, ?, ?)`, "old-host-4242-deadbeef", "web", longAgo, longAgo),
   );
+
+  // The console: a link used and a password set, a session ended, a link not used yet.
+  const access = consoleAccess(app);
+  const opened = await access.signInWithLink((await access.issueLink("zhou.min", 60)).code, "203.0.113.7");
+  if (!("session" in opened)) throw new Error(`the console refused zhou.min: ${opened.refused}`);
+  await access.setPassword("zhou.min", "售后-2026-安全口令", "203.0.113.7");
+  await access.signOut(opened.session, "203.0.113.7");
+  await access.issueLink("chen.jie", 60);
 }
 
 describe("npx hotline migrate-to: a SQLite deployment into an empty PostgreSQL database", () => {

@@ -251,6 +251,9 @@ function checkDeliveries(outcome: SoakOutcome, lateArrivals: InboxMessage[]): { 
   const arrivals = new Map<string, InboxMessage[]>();
   for (const message of allMessages(outcome)) arrivals.set(lineKey(message), [...(arrivals.get(lineKey(message)) ?? []), message]);
   const received = new Map([...arrivals].map(([key, messages]) => [key, messages.length]));
+  // Duplicates are counted among what arrived before the snapshot was read: a message that arrived
+  // later may come from a row the snapshot did not see yet (a deadline firing as the run ends).
+  const receivedBySnapshot = new Map([...arrivals].map(([key, messages]) => [key, messages.filter((message) => message.at <= snapshot.at).length]));
   const answered = [...runs.flatMap((run) => run.updates), ...leadActions.map((action) => action.update)].flatMap((update) => (update.reply ? [update.reply] : []));
   const replies = countByLine([...answered, ...lateArrivals]);
   const expected = new Map<string, number>();
@@ -269,14 +272,14 @@ function checkDeliveries(outcome: SoakOutcome, lateArrivals: InboxMessage[]): { 
   let duplicates = 0;
   const duplicateExamples: string[] = [];
   const found: Duplicate[] = [];
-  for (const [key, got] of received) {
+  for (const [key, got] of receivedBySnapshot) {
     // A direct reply may or may not be an outbox row; what arrived past both counts is a duplicate.
     const extra = got - Math.max(expected.get(key) ?? 0, replies.get(key) ?? 0);
     if (extra <= 0) continue;
     const kind = noticeKind(key.split("\u0000")[1]!) ?? "direct reply";
     duplicatesByKind.set(kind, (duplicatesByKind.get(kind) ?? 0) + extra);
     duplicates += extra;
-    const last = arrivals.get(key)!.at(-1)!;
+    const last = arrivals.get(key)!.filter((message) => message.at <= snapshot.at).at(-1)!;
     found.push({ platform: last.platform, kind, at: last.at, described: describeKey(key) });
     duplicateExamples.push(`${describeKey(key)}: arrived ${got}×, the last ${when(outcome, last.at)}`);
   }

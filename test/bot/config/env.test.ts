@@ -69,6 +69,8 @@ describe("loadConfig", () => {
       WECOM_TOKEN: "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo",
       WECOM_ENCODING_AES_KEY: "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt",
       WECOM_API_BASE: "http://127.0.0.1:9001/",
+      CONSOLE_URL: "https://hotline.example.com/",
+      CONSOLE_SESSION_HOURS: "8",
     });
     expect(config).toEqual({
       WECOM_CORP_ID: "ww1436e0e65a779aee",
@@ -93,6 +95,8 @@ describe("loadConfig", () => {
       DEFAULT_LOCALE: "en",
       ORG_CONFIG: "/etc/hotline/organisation.yaml",
       LOG_LEVEL: "debug",
+      CONSOLE_URL: "https://hotline.example.com",
+      CONSOLE_SESSION_HOURS: 8,
     });
   });
 
@@ -148,6 +152,10 @@ describe("loadConfig", () => {
     ["ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com"],
     ["SMTP_URL", "mail.example.com:587"],
     ["MAIL_FROM", "Hotline <not an address>"],
+    ["CONSOLE_URL", "hotline.example.com"],
+    ["CONSOLE_SESSION_HOURS", "0"],
+    ["CONSOLE_SESSION_HOURS", "200"],
+    ["CONSOLE_SESSION_HOURS", "1.5"],
   ])("rejects %s=%s with a ConfigError naming the setting", (key, value) => {
     const error = configErrorFor({ [key]: value });
     expect(error.name).toBe("ConfigError");
