@@ -1,40 +1,8 @@
-import { maskEmail, maskPhone } from "../../core/tickets/ticket.js";
 import { createApp } from "../app.js";
 import { loadConfig } from "../config/env.js";
+import { parsedJson, recipientText, shownRecipient, type StoredRecipient } from "../outbox-listing.js";
 import { UsageError } from "./usage-error.js";
 import { formatZonedTime, isoZonedTime } from "./zoned-time.js";
-
-/** The recipient and the card are stored as JSON text; shown as the objects they are. */
-function parsedJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-interface StoredRecipient {
-  kind?: string;
-  platform?: string | null;
-  name?: string;
-  address?: string | null;
-}
-
-/**
- * A customer's mobile or e-mail as lists show it (138****5678, z***@example.com): enough to tell
- * which customer, without spreading their contact; staff have it on the ticket.
- */
-function shownRecipient(recipient: StoredRecipient): StoredRecipient {
-  if (recipient.kind !== "customer" || typeof recipient.address !== "string") return recipient;
-  return { ...recipient, address: recipient.platform === "email" ? maskEmail(recipient.address) : maskPhone(recipient.address) };
-}
-
-/** Who a row goes to; a refresh has no recipient of its own: it edits what was posted. */
-function recipientText(row: { kind: string; recipient: string }): string {
-  if (row.kind === "refresh") return "(edit of the ticket's posted messages)";
-  const recipient = shownRecipient(parsedJson(row.recipient) as StoredRecipient);
-  return `${recipient.name ?? "?"} (${recipient.address ?? "no address"})`;
-}
 
 /**
  * `hotline deliveries [--failed]`: the outbox, newest first; `hotline deliveries retry <id>`
@@ -64,10 +32,9 @@ export async function deliveriesCommand(args: { action?: string; id?: string; fa
       return JSON.stringify(objects, null, 2);
     }
     if (rows.length === 0) return args.failed ? "No failed deliveries." : "No deliveries yet.";
-    const numbers = new Map((await app.db.ticket.findMany({ where: { id: { in: rows.flatMap((r) => (r.ticketId ? [r.ticketId] : [])) } }, select: { id: true, number: true } })).map((t) => [t.id, t.number]));
     return rows
       .map((row) => {
-        const ticket = row.ticketId ? numbers.get(row.ticketId) : "-";
+        const ticket = row.ticketNumber ?? "-";
         const error = row.lastError ? `  ${row.lastError}` : "";
         return `#${row.id}  ${row.status.padEnd(7)} ${row.platform.padEnd(8)} ${recipientText(row)}  ${ticket}  attempts ${row.attempts}  ${formatZonedTime(row.createdAt, timeZone)}${error}`;
       })

@@ -6,7 +6,7 @@ import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { COMMANDS } from "../../core/conversation/commands.js";
 import { handleMessage, pendingPrompt } from "../../core/conversation/handle-message.js";
-import { actsOnAllTickets, type Member } from "../../core/directory/member.js";
+import { actsOnAllTickets, managesDeliveries, type Member } from "../../core/directory/member.js";
 import { organisationTerms } from "../../core/directory/organisation-terms.js";
 import { t } from "../../core/messages/catalog.js";
 import { localeSchema, pick, type Locale } from "../../core/messages/locale.js";
@@ -15,11 +15,14 @@ import { canView } from "../../core/tickets/permissions.js";
 import { normalizeTicketNumber, TICKET_STATUSES } from "../../core/tickets/ticket.js";
 import { showTicket } from "../../core/tickets/ticket-flows.js";
 import { showTimeline } from "../../core/tickets/timeline-flows.js";
+import { formatLocalTime } from "../../core/time/business-time.js";
 import type { ConsoleSession } from "../../prisma/stores/console-store.js";
+import type { OutboxStore } from "../../prisma/stores/outbox-store.js";
 import { BOARD_PAGE_SIZE, type BoardFilter, type TicketBoard } from "../../prisma/stores/ticket-board.js";
 import type { Logger } from "../logger.js";
+import { firstLineOf, recipientText } from "../outbox-listing.js";
 import { MIN_PASSWORD_LENGTH, type ConsoleAccess, type OpenedSession, type SignInRefusal } from "./console-access.js";
-import { boardPage, CONSOLE_CSS, linkPage, notice, passwordPage, reportPage, signInPage, ticketPage, type PageContext } from "./console-pages.js";
+import { boardPage, CONSOLE_CSS, deliveriesPage, linkPage, notice, passwordPage, reportPage, signInPage, ticketPage, type PageContext } from "./console-pages.js";
 import { text } from "./console-text.js";
 import type { TicketChanges } from "./ticket-changes.js";
 
@@ -33,6 +36,8 @@ export interface ConsoleDeps {
   core: CoreContext;
   /** Actions run in one transaction, as a chat message's do. */
   unitOfWork: UnitOfWork;
+  /** Failed deliveries, for those who look after them, and their retries. */
+  outbox: Pick<OutboxStore, "list" | "retry">;
   /** The console is served over HTTPS (CONSOLE_URL): cookies are Secure. */
   secureCookies: boolean;
   /** After an action: send what it wrote to the outbox, queue its deadlines' timers. */
@@ -104,6 +109,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
   const signedInPage = (c: ConsoleContext): PageContext => ({
     locale: c.get("locale"),
     memberName: pick(c.get("member").name, c.get("locale")),
+    managesDeliveries: managesDeliveries(c.get("member"), deps.core.org),
     csrfToken: c.get("session").csrfToken,
     here: here(c),
   });
@@ -255,6 +261,33 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
     const replies = await runInConsole(c, input);
     const waiting = await deps.core.dialogs.find(c.get("member").id, conversationOf(c.get("member")));
     return c.html(reportPage(signedInPage(c), replies, waiting !== undefined));
+  });
+
+  // Deliveries, for after-sales and admins: what could not be sent, its error, and a retry.
+  const deliveries = async (c: ConsoleContext, message?: { notice: ReturnType<typeof notice>; status: 200 | 409 }) => {
+    const failedOnly = c.req.query("all") !== "1";
+    const rows = await deps.outbox.list({ failed: failedOnly, limit: 200 });
+    const shown = rows.map((row) => ({
+      id: row.id, status: row.status, platform: row.platform, attempts: row.attempts, lastError: row.lastError,
+      ticketNumber: row.ticketNumber, recipient: recipientText(row), firstLine: firstLineOf(row),
+      createdAt: formatLocalTime(row.createdAt, deps.core.timeZone),
+    }));
+    return c.html(deliveriesPage(signedInPage(c), { rows: shown, failedOnly, timeZone: deps.core.timeZone }, message?.notice), message?.status ?? 200);
+  };
+  const onlyForDeliveries = async (c: ConsoleContext, next: () => Promise<void>) =>
+    managesDeliveries(c.get("member"), deps.core.org) ? next() : c.html(notice(text(c.get("locale"), "noPage"), "error"), 404);
+  app.use("/deliveries", onlyForDeliveries);
+  app.use("/deliveries/*", onlyForDeliveries);
+  app.get("/deliveries", (c) => deliveries(c));
+  app.post("/deliveries/:id/retry", async (c) => {
+    const id = z.coerce.number().int().positive().safeParse(c.req.param("id"));
+    const retried = id.success && (await deps.outbox.retry(id.data));
+    if (retried) deps.afterChange();
+    const locale = c.get("locale");
+    return deliveries(
+      c,
+      retried ? { notice: notice(text(locale, "retried", { id: id.data }), "success"), status: 200 } : { notice: notice(text(locale, "notRetried"), "error"), status: 409 },
+    );
   });
 
   app.onError((error, c) => {

@@ -12,6 +12,8 @@ type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 export interface PageContext {
   locale: Locale;
   memberName?: string | undefined;
+  /** After-sales and admins: the header links to the deliveries page. */
+  managesDeliveries?: boolean;
   csrfToken: string;
   /** The current path and query, for the language switch. */
   here: string;
@@ -35,6 +37,7 @@ export function layout(page: PageContext, title: string, body: Html): Html {
   <a class="brand" href="/console">${text(page.locale, "title")}</a>
   <nav>
     ${page.memberName ? html`<a href="/console/report">${text(page.locale, "takeCall")}</a>` : ""}
+    ${page.managesDeliveries ? html`<a href="/console/deliveries">${text(page.locale, "deliveries")}</a>` : ""}
     <a href="${page.here}${separator}lang=${switchTo}" lang="${switchTo}">${text(page.locale, "language")}</a>
     ${page.memberName
       ? html`<span class="who">${page.memberName}</span>
@@ -262,6 +265,47 @@ ${view.cards.map((c) => cardHtml(page, c, action))}
 </section>
 <h2>${text(locale, "timeline")}</h2>
 ${view.timeline.map((c) => cardHtml(page, c))}`,
+  );
+}
+
+export interface DeliveryView {
+  id: number;
+  status: string;
+  platform: string;
+  recipient: string;
+  firstLine: string;
+  ticketNumber: string | null;
+  attempts: number;
+  lastError: string | null;
+  /** In business time. */
+  createdAt: string;
+}
+
+/** The outbox for those who look after it: failed messages with their errors, each with a retry. */
+export function deliveriesPage(page: PageContext, view: { rows: DeliveryView[]; failedOnly: boolean; timeZone: string }, message?: Html): Html {
+  const { locale } = page;
+  const csrf = csrfField(page);
+  return layout(
+    page,
+    text(locale, "deliveries"),
+    html`${message ?? ""}
+<p>${text(locale, "deliveriesIntro", { zone: view.timeZone })}</p>
+<nav class="pages">${view.failedOnly ? html`<a href="/console/deliveries?all=1">${text(locale, "showAll")}</a>` : html`<a href="/console/deliveries">${text(locale, "failedOnly")}</a>`}</nav>
+${view.rows.length === 0
+  ? html`<p>${text(locale, view.failedOnly ? "noDeliveries" : "noRecentDeliveries")}</p>`
+  : html`<div class="table"><table>
+  <thead><tr><th scope="col">#</th><th scope="col">${text(locale, "created")}</th><th scope="col">${text(locale, "status")}</th><th scope="col">${text(locale, "platform")}</th><th scope="col">${text(locale, "recipient")}</th><th scope="col">${text(locale, "ticket")}</th><th scope="col">${text(locale, "message")}</th><th scope="col">${text(locale, "attempts")}</th><th scope="col">${text(locale, "error")}</th><th scope="col"></th></tr></thead>
+  <tbody>${view.rows.map(
+    (row) => html`<tr class="delivery-${row.status}">
+    <td>${row.id}</td><td>${row.createdAt}</td><td>${row.status}</td><td>${row.platform}</td><td>${row.recipient}</td>
+    <td>${row.ticketNumber ? html`<a href="/console/tickets/${row.ticketNumber}">${row.ticketNumber}</a>` : ""}</td>
+    <td class="description">${row.firstLine}</td><td>${row.attempts}</td><td class="description">${row.lastError ?? ""}</td>
+    <td>${row.status === "failed"
+      ? html`<form method="post" action="/console/deliveries/${row.id}/retry">${csrf}<button type="submit" aria-label="${text(locale, "retry")} #${row.id}">${text(locale, "retry")}</button></form>`
+      : ""}</td>
+  </tr>`,
+  )}</tbody>
+</table></div>`}`,
   );
 }
 

@@ -29,6 +29,7 @@ export function consoleMount(app: App, log: Logger, afterChange: () => void): Mo
     changes,
     core: app.core,
     unitOfWork: app.unitOfWork,
+    outbox: app.outbox,
     secureCookies: consoleBaseUrl(app.config).startsWith("https:"),
     afterChange,
     log: log.child({ module: "console" }),

@@ -32,6 +32,11 @@ export function actsOnAllTickets(member: Member, org: Organisation): boolean {
   return hasRole(member, "manager") || hasRole(member, "admin") || member.departmentId === org.afterSalesDepartment;
 }
 
+/** After-sales and admins look after what the bot sends: failed deliveries and their retries. */
+export function managesDeliveries(member: Member, org: Organisation): boolean {
+  return hasRole(member, "admin") || member.departmentId === org.afterSalesDepartment;
+}
+
 /** Each member's account on a platform, for the mentions an adapter writes. */
 export function accountsOn(members: readonly Member[], platform: Platform): (memberId: string) => string | undefined {
   const accounts = new Map(members.flatMap((m) => (m.identities[platform] ? [[m.id, m.identities[platform]] as const] : [])));

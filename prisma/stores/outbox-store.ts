@@ -40,7 +40,7 @@ interface ReceiptRow {
 }
 
 /** A delivery as `hotline deliveries` lists it. */
-export type DeliveryListing = Awaited<ReturnType<Database["delivery"]["findMany"]>>[number];
+export type DeliveryListing = Awaited<ReturnType<Database["delivery"]["findMany"]>>[number] & { ticketNumber: string | null };
 
 /**
  * The outbox as the delivery path works it: messages are claimed before they are sent (by this
@@ -166,9 +166,14 @@ export class OutboxStore {
     return retried.count > 0;
   }
 
-  /** The newest deliveries (or the newest failed ones), for people to look at. */
-  list(options: { failed: boolean; limit?: number }): Promise<DeliveryListing[]> {
-    return this.storage.prisma.delivery.findMany({ where: options.failed ? { status: "failed" } : {}, orderBy: { id: "desc" }, take: options.limit ?? 100 });
+  /** The newest deliveries (or the newest failed ones), with their tickets' numbers, for people to look at. */
+  async list(options: { failed: boolean; limit?: number }): Promise<DeliveryListing[]> {
+    const { prisma } = this.storage;
+    const rows = await prisma.delivery.findMany({ where: options.failed ? { status: "failed" } : {}, orderBy: { id: "desc" }, take: options.limit ?? 100 });
+    const ticketIds = [...new Set(rows.flatMap((row) => (row.ticketId === null ? [] : [row.ticketId])))];
+    const tickets = await prisma.ticket.findMany({ where: { id: { in: ticketIds } }, select: { id: true, number: true } });
+    const numbers = new Map(tickets.map((ticket) => [ticket.id, ticket.number]));
+    return rows.map((row) => ({ ...row, ticketNumber: row.ticketId === null ? null : (numbers.get(row.ticketId) ?? null) }));
   }
 
   /** The id the outbox has reached: messages written later have higher ids (though, on PostgreSQL, they may commit out of order). */

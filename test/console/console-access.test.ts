@@ -288,3 +288,56 @@ describe("searching the board", () => {
     for (const term of ["HL-20261127", "AF999999", "13900000000", "李先生", "发动机"]) expect(await found(b, term), term).toBe(false);
   });
 });
+
+describe("deliveries", () => {
+  beforeEach(() => scene.report("wang.fang", LEVEL2_FAULT));
+
+  /** One of the report's notices, failed for good with a platform's error. */
+  async function failOne(error: string): Promise<number> {
+    const row = await scene.app.db.delivery.findFirstOrThrow({ where: { status: "pending", ticketId: { not: null } } });
+    await scene.app.outbox.claim(row.id);
+    await scene.app.outbox.markAttemptFailed(row.id, { error, final: true });
+    return row.id;
+  }
+
+  it("after-sales sees a failed message with its error and ticket, and sends it again once", async () => {
+    const id = await failOne("sendMessage: 403 Forbidden: bot was blocked by the user <b>x</b>");
+    const b = await signedIn("zhou.min");
+    await b.get("/console");
+    expect(b.lastPage).toContain('href="/console/deliveries"');
+    expect((await b.get("/console/deliveries")).status).toBe(200);
+    expect(b.lastPage).toContain("bot was blocked by the user &lt;b&gt;x&lt;/b&gt;");
+    expect(b.lastPage).toContain(`href="/console/tickets/${FIRST_TICKET}"`);
+    expect(b.lastPage).toContain(`action="/console/deliveries/${id}/retry"`);
+
+    const changesBefore = afterChanges();
+    expect((await b.post(`/console/deliveries/${id}/retry`)).status).toBe(200);
+    expect(await scene.app.db.delivery.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "pending", attempts: 0 });
+    expect(afterChanges()).toBe(changesBefore + 1);
+    expect(b.lastPage).not.toContain(`action="/console/deliveries/${id}/retry"`);
+    // Pressed twice (a second tab): the message is on its way already, nothing changes.
+    expect((await b.post(`/console/deliveries/${id}/retry`)).status).toBe(409);
+    expect(afterChanges()).toBe(changesBefore + 1);
+  });
+
+  it("lists the recent ones on request, and says when none failed", async () => {
+    const b = await signedIn("zhou.min");
+    await b.get("/console/deliveries");
+    expect(b.lastPage).toContain("没有发送失败的消息。");
+    await b.get("/console/deliveries?all=1");
+    expect(b.lastPage).toContain('class="delivery-pending"');
+  });
+
+  it("is closed to staff and department leads: 404 for the page and the retry, and no link", async () => {
+    const id = await failOne("sendMessage: 400 Bad Request: chat not found");
+    for (const memberId of ["wang.fang", "chen.jie"]) {
+      const b = await signedIn(memberId);
+      await b.get("/console");
+      expect(b.lastPage).not.toContain('href="/console/deliveries"');
+      const token = b.formToken();
+      expect((await b.get("/console/deliveries")).status).toBe(404);
+      expect((await b.post(`/console/deliveries/${id}/retry`, { _csrf: token })).status).toBe(404);
+    }
+    expect((await scene.app.db.delivery.findUniqueOrThrow({ where: { id } })).status).toBe("failed");
+  });
+});
