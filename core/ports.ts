@@ -159,6 +159,8 @@ export interface TicketStore {
   timeline(ticketId: number): Promise<TimelineEntry[]>;
   /** Unfinished tickets a member reported, their center's, or pinged to them or their department. */
   listConcerning(member: Member): Promise<Ticket[]>;
+  /** Tickets for this vehicle (VIN) or this customer's phone, newest first: a caller's history. */
+  history(of: { vin?: string | undefined; customerPhone?: string | undefined }, limit: number): Promise<Ticket[]>;
   apply(ticketId: number, change: TicketChange): Promise<void>;
 }
 

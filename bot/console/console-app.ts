@@ -6,6 +6,7 @@ import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { COMMANDS } from "../../core/conversation/commands.js";
 import { handleMessage, pendingPrompt } from "../../core/conversation/handle-message.js";
+import { reportSoFar } from "../../core/conversation/report-so-far.js";
 import { actsOnAllTickets, managesDeliveries, type Member } from "../../core/directory/member.js";
 import { organisationTerms } from "../../core/directory/organisation-terms.js";
 import { t } from "../../core/messages/catalog.js";
@@ -60,6 +61,8 @@ const boardQuery = z.object({
   level: z.enum(["general", "1", "2", "3"]).optional().catch(undefined),
   status: z.enum(["open", ...TICKET_STATUSES]).optional().catch(undefined),
   serviceCenterId: z.string().max(64).optional(),
+  departmentId: z.string().max(64).optional(),
+  overdue: z.literal("1").optional().catch(undefined),
   search: z.string().max(100).optional(),
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
@@ -179,21 +182,36 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
     return c.html(passwordPage(signedInPage(c), notice(text(locale, "passwordSet"), "success")));
   });
 
-  app.get("/", async (c) => {
-    const query = boardQuery.parse(c.req.query());
-    const member = c.get("member"), locale = c.get("locale");
-    const filter: BoardFilter = { ...query, mine: query.mine === "1" };
+  /** The board's filter as the query gives it, and who is looking. */
+  const boardRequest = (c: ConsoleContext) => {
+    const { mine, overdue, page, ...query } = boardQuery.parse(c.req.query());
+    const member = c.get("member");
+    const filter: BoardFilter = { ...query, mine: mine === "1", overdue: overdue === "1" };
     const viewer = { memberId: member.id, departmentId: member.departmentId, serviceCenterId: member.serviceCenterId, seesAll: actsOnAllTickets(member, deps.core.org) };
-    const { rows, total } = await deps.board.page(viewer, filter, query.page);
+    return { filter, page, viewer };
+  };
+
+  app.get("/", async (c) => {
+    const locale = c.get("locale");
+    const { filter, page, viewer } = boardRequest(c);
+    const { rows, total } = await deps.board.page(viewer, filter, page);
     const pages = Math.max(1, Math.ceil(total / BOARD_PAGE_SIZE));
     const kept = new URLSearchParams(Object.entries(c.req.query()).filter(([key, value]) => key !== "page" && key !== "lang" && value !== ""));
     return c.html(
       boardPage(signedInPage(c), {
-        filter, rows, total, page: query.page, pages, query: kept.toString(),
+        filter, rows, total, page, pages, query: kept.toString(),
         centers: deps.core.org.serviceCenters.map((sc) => [sc.id, pick(sc.name, locale)]),
+        departments: deps.core.org.departments.map((department) => [department.id, pick(department.name, locale)]),
         statuses: TICKET_STATUSES.map((status) => [status, t(locale, `status.${status}`)]),
       }),
     );
+  });
+
+  // How many tickets each filter's choices would show: asked for by the board's page after it is shown,
+  // since counting every choice over many tickets takes longer than the page itself.
+  app.get("/counts", async (c) => {
+    const { filter, viewer } = boardRequest(c);
+    return c.json(await deps.board.counts(viewer, filter), 200, { "cache-control": "no-store" });
   });
 
   // The member's console conversation: actions and the report dialog run there as chat messages do.
@@ -250,9 +268,11 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
   });
 
   // Taking a call is the chats' report dialog: the same steps and checks, answered on the page.
+  // Beside the questions: the severity as the answers stand, and the caller's earlier tickets.
+  const soFar = async (c: ConsoleContext) => (await reportSoFar(deps.core, c.get("member"), conversationOf(c.get("member")))) ?? [];
   app.get("/report", async (c) => {
     const waiting = await pendingPrompt(deps.core, c.get("member"), conversationOf(c.get("member")));
-    return c.html(reportPage(signedInPage(c), waiting ? [waiting] : [], waiting !== undefined));
+    return c.html(reportPage(signedInPage(c), { cards: waiting ? [waiting] : [], waiting: waiting !== undefined, soFar: await soFar(c) }));
   });
   app.post("/report", async (c) => {
     const form = reportForm.safeParse(await c.req.parseBody());
@@ -260,7 +280,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
     const input = "start" in form.data ? { text: "/new" } : "choice" in form.data ? { choice: form.data.choice } : { text: form.data.answer };
     const replies = await runInConsole(c, input);
     const waiting = await deps.core.dialogs.find(c.get("member").id, conversationOf(c.get("member")));
-    return c.html(reportPage(signedInPage(c), replies, waiting !== undefined));
+    return c.html(reportPage(signedInPage(c), { cards: replies, waiting: waiting !== undefined, soFar: await soFar(c) }));
   });
 
   // Deliveries, for after-sales and admins: what could not be sent, its error, and a retry.

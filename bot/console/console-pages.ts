@@ -108,8 +108,11 @@ function option(value: string, label: string, selected: string | undefined): Htm
   return html`<option value="${value}"${value === (selected ?? "") ? html` selected` : ""}>${label}</option>`;
 }
 
-function select(id: keyof BoardFilter, label: string, options: [string, string][], selected: string | undefined): Html {
-  return html`<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${id}">${options.map(([value, name]) => option(value, name, selected))}</select></div>`;
+/** A filter's choices; the page's script writes beside each how many tickets it would show. */
+function select(id: keyof BoardFilter, label: string, options: [string, string][], selected: string | undefined, counted = true): Html {
+  return html`<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${id}">${options.map(([value, name]) =>
+    value === "" || !counted ? option(value, name, selected) : html`<option value="${value}" data-count="${id}.${value}" data-label="${name}"${value === (selected ?? "") ? html` selected` : ""}>${name}</option>`,
+  )}</select></div>`;
 }
 
 export interface BoardView {
@@ -119,6 +122,7 @@ export interface BoardView {
   page: number;
   pages: number;
   centers: [string, string][];
+  departments: [string, string][];
   statuses: [string, string][];
   /** The board's query without its page, to page with. */
   query: string;
@@ -139,8 +143,10 @@ export function boardPage(page: PageContext, board: BoardView): Html {
   ${select("level", text(locale, "level"), [["", any], ["general", text(locale, "general")], ...(["1", "2", "3"] as const).map((n): [string, string] => [n, text(locale, "levelN", { n })])], filter.level)}
   ${select("status", text(locale, "status"), [["", any], ["open", text(locale, "openOnly")], ...board.statuses], filter.status)}
   ${select("serviceCenterId", text(locale, "center"), [["", any], ...board.centers], filter.serviceCenterId)}
+  ${select("departmentId", text(locale, "department"), [["", any], ...board.departments], filter.departmentId, false)}
   <div class="field"><label for="from">${text(locale, "from")}</label><input id="from" name="from" type="date" value="${filter.from ?? ""}"></div>
   <div class="field"><label for="to">${text(locale, "to")}</label><input id="to" name="to" type="date" value="${filter.to ?? ""}"></div>
+  <div class="field check"><input id="overdue" name="overdue" type="checkbox" value="1"${filter.overdue ? html` checked` : ""}><label for="overdue" data-count="overdue" data-label="${text(locale, "overdue")}">${text(locale, "overdue")}</label></div>
   <div class="field check"><input id="mine" name="mine" type="checkbox" value="1"${filter.mine ? html` checked` : ""}><label for="mine">${text(locale, "mine")}</label></div>
   <button type="submit">${text(locale, "filter")}</button>
 </form>
@@ -169,11 +175,22 @@ ${board.rows.length === 0
 
 /**
  * The board follows changes without a reload: on each "changed" event the page fetches itself and
- * swaps in the new list (filters, focus and typing in the form are left alone). Without scripts, the
- * board is the same, only not live.
+ * swaps in the new list (filters, focus and typing in the form are left alone), then the filters'
+ * counts, which come after the page as they take longer to count. Without scripts, the
+ * board is the same, only without counts and not live.
  */
 const LIVE_BOARD_SCRIPT = `
 (() => {
+  const showCounts = async () => {
+    const response = await fetch("/console/counts" + location.search, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const counts = await response.json();
+    document.querySelectorAll("[data-count]").forEach((element) => {
+      const [facet, value] = element.dataset.count.split(".");
+      const n = value === undefined ? counts[facet] : (counts[facet] || {})[value] || 0;
+      element.textContent = element.dataset.label + " (" + n + ")";
+    });
+  };
   const events = new EventSource("/console/events");
   let fetching = false;
   events.addEventListener("changed", async () => {
@@ -184,10 +201,12 @@ const LIVE_BOARD_SCRIPT = `
       if (!response.ok) return;
       const next = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("board");
       if (next) document.getElementById("board").replaceWith(next);
+      await showCounts();
     } finally {
       fetching = false;
     }
   });
+  showCounts();
 })();
 `;
 
@@ -220,17 +239,22 @@ function answerForm(page: PageContext, action: string): Html {
  * chat. Every question also takes a typed answer (an option's number, as in the terminal chat), so
  * an agent on the phone can keep to the keyboard.
  */
-export function reportPage(page: PageContext, cards: Card[], waiting: boolean): Html {
+export function reportPage(page: PageContext, call: { cards: Card[]; waiting: boolean; soFar: Card[] }): Html {
   const { locale } = page;
   const action = "/console/report";
   return layout(
     page,
     text(locale, "takeCall"),
     // One answer box below the cards takes every step's typed answer, even after a refused one.
-    html`<div aria-live="polite">${cards.map((c) => cardHtml(page, c, action, { answerBox: false }))}</div>
-${waiting
+    html`<div class="intake">
+<div class="questions">
+<div aria-live="polite">${call.cards.map((c) => cardHtml(page, c, action, { answerBox: false }))}</div>
+${call.waiting
   ? answerForm(page, action)
-  : html`<form method="post" action="${action}">${csrfField(page)}<button type="submit" name="start" value="1">${text(locale, "startReport")}</button></form>`}`,
+  : html`<form method="post" action="${action}">${csrfField(page)}<button type="submit" name="start" value="1">${text(locale, "startReport")}</button></form>`}
+</div>
+${call.soFar.length ? html`<aside class="so-far" aria-label="${text(locale, "soFar")}">${call.soFar.map((c) => cardHtml(page, c))}</aside>` : ""}
+</div>`,
   );
 }
 
@@ -349,5 +373,8 @@ dd{margin:0;overflow-wrap:anywhere}
 .notice{padding:.5rem .8rem;border-radius:4px;background:#e8eef6}
 .notice.error{background:#fdecea}.notice.success{background:#e8f5e9}
 .pages{display:flex;gap:1rem;margin-top:.6rem}
+.intake{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;align-items:start}
+.so-far .card{background:#f8fafc}
+@media (max-width:52rem){.intake{grid-template-columns:1fr}}
 @media (max-width:40rem){dl{grid-template-columns:1fr}th:nth-child(2),td:nth-child(2),th:nth-child(6),td:nth-child(6){display:none}}
 `;

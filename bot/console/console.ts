@@ -25,7 +25,7 @@ export function consoleMount(app: App, log: Logger, afterChange: () => void): Mo
   const changes = new TicketChanges(app.storage);
   const hono = consoleApp({
     access: consoleAccess(app),
-    board: new TicketBoard(app.storage),
+    board: new TicketBoard(app.storage, app.core.clock),
     changes,
     core: app.core,
     unitOfWork: app.unitOfWork,

@@ -116,6 +116,13 @@ export class PrismaTicketStore implements TicketStore {
     return rows.map(toTicket);
   }
 
+  async history(of: { vin?: string | undefined; customerPhone?: string | undefined }, limit: number): Promise<Ticket[]> {
+    const matches = [...(of.vin ? [{ vin: of.vin }] : []), ...(of.customerPhone ? [{ customerPhone: of.customerPhone }] : [])];
+    if (matches.length === 0) return [];
+    const rows = await this.storage.prisma.ticket.findMany({ where: { OR: matches }, include: WITH_DETAILS, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit });
+    return rows.map(toTicket);
+  }
+
   async apply(ticketId: number, change: TicketChange): Promise<void> {
     await this.storage.transaction(async ({ prisma: tx, sql }) => {
       const data: Prisma.TicketUncheckedUpdateInput = { ...change.fields };

@@ -262,6 +262,43 @@ describe("taking a call", () => {
     expect(b.lastPage).toContain('name="start"');
   });
 
+  it("shows the severity beside the questions as the answers change it", async () => {
+    const b = await signedIn("liu.fang");
+    await b.get("/console/report");
+    await b.post("/console/report", { start: "1" });
+    const aside = () => /<aside class="so-far"[^]*?<\/aside>/.exec(b.lastPage)?.[0] ?? "";
+    expect(aside()).toContain("目前定级");
+    const answers = [...LEVEL2_FAULT.slice(1), "1"];
+    const raisedAfter: string[] = [];
+    for (const [i, answer] of answers.entries()) {
+      const before = aside();
+      await b.post("/console/report", { answer });
+      if (!before.includes("2 级") && aside().includes("2 级")) raisedAfter.push(`${i}:${answer}`);
+    }
+    // The answer that makes it major (a safety question answered yes) raised it, with its reason shown.
+    expect(raisedAfter).toEqual([`${LEVEL2_FAULT.indexOf("是") - 1}:是`]);
+    expect(b.lastPage).toContain(FIRST_TICKET);
+    expect(aside()).toBe(""); // filed: no report open, nothing beside
+  });
+
+  it("shows the caller's earlier tickets for the VIN, and only counts those the agent may not see", async () => {
+    await scene.report("wang.fang", LEVEL2_FAULT);
+    const callFrom = async (memberId: string) => {
+      const b = await signedIn(memberId);
+      await b.get("/console/report");
+      await b.post("/console/report", { start: "1" });
+      for (const answer of LEVEL2_FAULT.slice(1, 5)) await b.post("/console/report", { answer }); // up to the VIN
+      return /<aside class="so-far"[^]*?<\/aside>/.exec(b.lastPage)?.[0] ?? "";
+    };
+    const afterSales = await callFrom("zhou.min");
+    expect(afterSales).toContain("来电历史");
+    expect(afterSales).toContain(`${FIRST_TICKET} · 2026-11-26`);
+    expect(afterSales).toContain("行驶中制动失灵");
+    const elsewhere = await callFrom("guo.tao"); // Beijing's staff: the ticket is Shenyang's
+    expect(elsewhere).not.toContain(FIRST_TICKET);
+    expect(elsewhere).toContain("1 more at centers whose tickets you do not see."); // guo.tao reads English
+  });
+
   it("checks answers as the chat does: a VIN with a wrong check digit is asked again", async () => {
     const b = await signedIn("liu.fang");
     await b.get("/console/report");
@@ -339,5 +376,55 @@ describe("deliveries", () => {
       expect((await b.post(`/console/deliveries/${id}/retry`, { _csrf: token })).status).toBe(404);
     }
     expect((await scene.app.db.delivery.findUniqueOrThrow({ where: { id } })).status).toBe("failed");
+  });
+});
+
+describe("the board's filters", () => {
+  beforeEach(() => scene.report("wang.fang", LEVEL2_FAULT));
+  const listed = (b: ConsoleBrowser) => b.lastPage.includes(`>${FIRST_TICKET}</a>`);
+
+  it("count each choice with the other filters applied, not their own", async () => {
+    const b = await signedIn("zhou.min");
+    const counts = async (query: string) => (await b.get(`/console/counts${query}`)).json();
+    expect(await counts("")).toEqual({
+      kind: { fault: 1 },
+      level: { "2": 1 },
+      status: { open: 1, [(await scene.ticket()).status]: 1 },
+      serviceCenterId: { "sc-shenyang": 1 },
+      overdue: 0,
+    });
+    await b.get("/console?kind=complaint");
+    expect(listed(b)).toBe(false);
+    expect(await counts("?kind=complaint")).toEqual({ kind: { fault: 1 }, level: {}, status: { open: 0 }, serviceCenterId: {}, overdue: 0 });
+    // Each choice carries what the page's script writes its count beside.
+    expect(b.lastPage).toContain('data-count="kind.fault" data-label="质量故障"');
+    expect(b.lastPage).toContain('data-count="overdue" data-label="已超时"');
+  });
+
+  it("counts nothing the member may not see", async () => {
+    const b = await signedIn("guo.tao"); // a Beijing center's staff
+    expect(await (await b.get("/console/counts")).json()).toEqual({ kind: {}, level: {}, status: { open: 0 }, serviceCenterId: {}, overdue: 0 });
+    expect((await browser().get("/console/counts")).status).toBe(303);
+  });
+
+  it("show what is overdue once a deadline's time has passed", async () => {
+    const b = await signedIn("zhou.min");
+    await b.get("/console?overdue=1");
+    expect(listed(b)).toBe(false);
+    scene.later(3 * 60); // past the two hours a level-2 ping has to be acknowledged in
+    await b.get("/console?overdue=1");
+    expect(listed(b)).toBe(true);
+    expect(((await (await b.get("/console/counts")).json()) as { overdue: number }).overdue).toBe(1);
+  });
+
+  it("find the tickets pinged to a department", async () => {
+    const pinged = new Set((await scene.ticket()).pings.flatMap((ping) => (ping.departmentId ? [ping.departmentId] : [])));
+    const b = await signedIn("zhou.min");
+    for (const department of scene.app.core.org.departments) {
+      await b.get(`/console?departmentId=${department.id}`);
+      expect(listed(b), department.id).toBe(pinged.has(department.id));
+    }
+    expect(pinged.size).toBeGreaterThan(0);
+    expect(pinged.size).toBeLessThan(scene.app.core.org.departments.length);
   });
 });

@@ -258,4 +258,17 @@ describe.each(DIALECTS)("the ticket store on %s", (dialect) => {
     expect(await concerning("gao.feng")).toEqual([toQa]); // the department pinged
     expect(await concerning("sun.li")).toEqual([]);
   });
+  it("finds a caller's history: tickets for the vehicle or the phone, newest first, as many as asked", async () => {
+    const report = async (vin: string, customerPhone: string) => (await tickets().create({ ...ticketDraft(), ticket: newTicket({ vin, customerPhone }) }, () => [])).id;
+    const first = await report("LSJA24U67MS000001", "138 1234 5678");
+    const samePhone = await report("LSJA24U67MS000002", "138 1234 5678");
+    const sameVin = await report("LSJA24U67MS000001", "139 0000 0000");
+    await report("LSJA24U67MS000003", "137 0000 0000");
+    const history = async (of: { vin?: string; customerPhone?: string }, limit = 5) => (await tickets().history(of, limit)).map((ticket) => ticket.id);
+    expect(await history({ vin: "LSJA24U67MS000001" })).toEqual([sameVin, first]);
+    expect(await history({ customerPhone: "138 1234 5678" })).toEqual([samePhone, first]);
+    expect(await history({ vin: "LSJA24U67MS000001", customerPhone: "138 1234 5678" })).toEqual([sameVin, samePhone, first]);
+    expect(await history({ vin: "LSJA24U67MS000001", customerPhone: "138 1234 5678" }, 2)).toEqual([sameVin, samePhone]);
+    expect(await history({})).toEqual([]);
+  });
 });
