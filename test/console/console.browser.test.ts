@@ -53,14 +53,25 @@ describe("the console in Chromium", () => {
   it("an agent takes a major call by keyboard and reads its number; after-sales' open board shows it without a reload", async () => {
     const afterSales = await personSignedIn("zhou.min");
     await expect.poll(() => afterSales.locator("table tbody tr").count()).toBe(1);
+    const complaints = afterSales.locator('#kind option[value="complaint"]');
+    await expect.poll(() => complaints.innerText()).toBe("顾客投诉 (0)");
     const agent = await personSignedIn("liu.fang");
     await agent.getByRole("link", { name: "受理来电" }).click();
     await agent.getByRole("button", { name: "开始上报" }).click();
-    for (const answer of [...LEVEL1_COMPLAINT.slice(1), "1"]) {
+    const answers = [...LEVEL1_COMPLAINT.slice(1), "1"];
+    for (const answer of answers.slice(0, -1)) {
       await agent.getByLabel("回答").fill(answer);
       await agent.getByRole("button", { name: "发送" }).click();
       await agent.waitForLoadState();
     }
+    // At the summary, before submitting: the severity beside the questions, and the caller's history.
+    const soFar = await agent.getByRole("complementary").innerText();
+    expect(soFar).toContain("1 级");
+    expect(soFar).toContain("来电历史");
+    await screenshot(agent, "agent-before-submitting");
+    await agent.getByLabel("回答").fill(answers.at(-1)!);
+    await agent.getByRole("button", { name: "发送" }).click();
+    await agent.waitForLoadState();
     const second = "HL-20261126-0002";
     expect(await agent.locator("main").innerText()).toContain(second);
     await screenshot(agent, "agent-files-a-call");
@@ -68,6 +79,7 @@ describe("the console in Chromium", () => {
     // The board was loaded before the call: it fetches itself again when told of the change.
     await expect.poll(() => afterSales.locator("table tbody tr").count(), { timeout: 10_000 }).toBe(2);
     expect(await afterSales.getByRole("link", { name: second }).count()).toBe(1);
+    await expect.poll(() => complaints.innerText(), { timeout: 10_000 }).toBe("顾客投诉 (1)");
     await screenshot(afterSales, "board-shows-the-new-call");
   });
 
