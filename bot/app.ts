@@ -1,4 +1,5 @@
 import type { Clock, CoreContext, UnitOfWork } from "../core/ports.js";
+import { consoleLinksOn } from "./console/console-links.js";
 import type { Organisation } from "../core/directory/organisation.js";
 import { migrateStorage, openStorage } from "../prisma/storage/open-storage.js";
 import type { Database, OpenStorage, Storage } from "../prisma/storage/storage.js";
@@ -55,14 +56,15 @@ export async function createApp(config: Config, options: { clock?: Clock; role?:
   const clock = options.clock ?? (() => new Date());
   const directoryCache = new DirectoryCache();
   const invitesLog = (options.log ?? createLogger(config.LOG_LEVEL)).child({ module: "invites" });
-  const coreOn = (scope: Storage, dialogs: CoreContext["dialogs"]): CoreContext => ({
+  const coreOn = (scope: Storage, dialogs: CoreContext["dialogs"], directory = new PrismaDirectory(scope, org, directoryCache)): CoreContext => ({
     org,
     tickets: new PrismaTicketStore(scope, clock),
     dialogs,
-    directory: new PrismaDirectory(scope, org, directoryCache),
+    directory,
     invites: new PrismaInviteStore(scope, { onBindingsChanged: () => directoryCache.invalidate(), log: invitesLog }),
     deadlines: new PrismaDeadlineStore(scope, clock),
     reports: new PrismaReportStore(scope, clock),
+    consoleLinks: consoleLinksOn(scope, directory, config, clock),
     clock,
     timeZone: config.TZ,
     defaultLocale: config.DEFAULT_LOCALE,

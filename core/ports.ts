@@ -217,6 +217,12 @@ export interface DialogStore {
 export type Clock = () => Date;
 
 /** What the core's flows need from the outside, wired once by the composition root. */
+/** One-time sign-in links to the web console, for `/console`. */
+export interface ConsoleLinks {
+  /** A link for the member, or undefined when the console is closed to them (no role in the directory). */
+  issue(memberId: string, ttlMinutes: number): Promise<{ url: string; expiresAt: Date } | undefined>;
+}
+
 export interface CoreContext {
   org: Organisation;
   tickets: TicketStore;
@@ -225,6 +231,7 @@ export interface CoreContext {
   invites: InviteStore;
   deadlines: DeadlineStore;
   reports: ReportStore;
+  consoleLinks: ConsoleLinks;
   clock: Clock;
   /** Business time zone (IANA), e.g. Asia/Shanghai. */
   timeZone: string;

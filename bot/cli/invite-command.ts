@@ -3,7 +3,7 @@ import { issueInvite } from "../../core/directory/invites.js";
 import { platformSchema, type Platform } from "../../core/directory/organisation.js";
 import { isHotlineError } from "../../core/errors.js";
 import { createApp } from "../app.js";
-import { consoleAccess, consoleBaseUrl } from "../console/console.js";
+import { consoleAccess, consoleBaseUrl } from "../console/console-links.js";
 import { loadConfig, type Config } from "../config/env.js";
 import { UsageError } from "./usage-error.js";
 import { formatZonedTime } from "./zoned-time.js";

@@ -28,6 +28,12 @@ export interface OpenedSession {
   member: Member;
 }
 
+export interface IssuedLink {
+  code: string;
+  member: Member;
+  expiresAt: Date;
+}
+
 /**
  * Who may use the console and how they get in: a one-time link, then a password if they set one.
  * Only directory members with a role get in, with the chats' roles and permissions.
@@ -40,9 +46,16 @@ export class ConsoleAccess {
   ) {}
 
   /** A one-time sign-in link's code for a member (the link is the console's URL with it). */
-  async issueLink(memberId: string, ttlMinutes: number): Promise<{ code: string; member: Member; expiresAt: Date }> {
+  async issueLink(memberId: string, ttlMinutes: number): Promise<IssuedLink> {
+    const link = await this.linkFor(memberId, ttlMinutes);
+    if (!link) throw new Error(`${memberId}: not a member with a role in the directory`);
+    return link;
+  }
+
+  /** As issueLink; undefined when the console is closed to the member. */
+  async linkFor(memberId: string, ttlMinutes: number): Promise<IssuedLink | undefined> {
     const member = await this.memberWithAccess(memberId);
-    if (!member) throw new Error(`${memberId}: not a member with a role in the directory`);
+    if (!member) return undefined;
     const code = token();
     const expiresAt = new Date(this.options.clock().getTime() + ttlMinutes * 60_000);
     await this.store.createLink({ codeHash: sha256(code), memberId: member.id, expiresAt });

@@ -30,6 +30,7 @@ import {
   takeTicket,
 } from "../tickets/ticket-flows.js";
 import { agreementCommand } from "./agreement-command.js";
+import { sendConsoleLink } from "./console-link.js";
 import { stoppedCard, type PendingCommand } from "./pending-command.js";
 import { cancelReport, reply, reportPrompt, startReport, type ReportSession } from "./report-conversation.js";
 
@@ -284,6 +285,7 @@ export const COMMANDS: readonly CommandRow[] = [
   withText("finance", "/finance <HL-…> <what was done>", viewAnd(refuseFinance), recordFinance),
   { name: "cancel", usage: "/cancel", help: "command.help.cancel", ticket: false, run: cancel },
   { name: "report", usage: "/report [today|week|YYYY-MM-DD]", help: "command.help.report", ticket: false, run: (c) => showReports(c.ctx, c.member, c.args[0]) },
+  { name: "console", usage: "/console", help: "command.help.console", ticket: false, run: (c) => sendConsoleLink(c.ctx, c.member, c.seenByOthers, c.locale) },
   { name: "lang", usage: "/lang [zh|en]", help: "command.help.lang", ticket: false, run: (c) => switchLanguage(c.ctx, c.member, c.args[0], c.locale) },
   { name: "help", aliases: ["start"], usage: "/help", help: "command.help.help", ticket: false, run: async (c) => reply(helpCard(c.ctx.org, c.locale)) },
 ];

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FREE_WRONG_PASSWORDS, waitAfter } from "../../bot/console/console-access.js";
 import { ConsoleStore } from "../../prisma/stores/console-store.js";
 import { LEVEL2_FAULT } from "../support/report-script.js";
-import { FIRST_TICKET, useTestApp } from "../support/test-app.js";
+import { FIRST_TICKET, say, useTestApp } from "../support/test-app.js";
 import { ConsoleBrowser, signInLink, startConsole } from "./console-http.js";
 
 /*
@@ -69,6 +69,27 @@ describe("signing in with a link", () => {
 
   it("is not issued to someone outside the directory", async () => {
     await expect(signInLink(scene.app, "nobody")).rejects.toThrow(/not a member with a role/);
+  });
+});
+
+describe("a link asked for in chat", () => {
+  it("comes in a private chat as /console, signs in once, and lasts a quarter of an hour", async () => {
+    const answer = await say(scene.app, "liu.fang", "/console");
+    const link = /http:\/\/\S+\/console\/link\/\S+/.exec(answer.text)?.[0];
+    expect(link, answer.text).toBeDefined();
+    expect(answer.text).toContain("15 分钟内有效，至 2026-11-26 10:15");
+    const b = browser();
+    expect((await b.signInWith(new URL(link!).pathname)).status).toBe(303);
+    expect((await browser().signInWith(new URL(link!).pathname)).status).toBe(401);
+    expect((await records("liu.fang")).map((record) => record.event)).toEqual(["sign-in"]);
+  });
+
+  it("is not sent where others read the chat", async () => {
+    const before = await scene.app.db.consoleLink.count();
+    const answer = await say(scene.app, "liu.fang", "/console", { seenByOthers: true });
+    expect(answer.text).toContain("登录链接只在私聊中发送");
+    expect(answer.text).not.toContain("/console/link/");
+    expect(await scene.app.db.consoleLink.count()).toBe(before);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { pino } from "pino";
-import { consoleAccess, consoleMount } from "../../bot/console/console.js";
+import { consoleMount } from "../../bot/console/console.js";
+import { consoleAccess } from "../../bot/console/console-links.js";
 import type { App } from "../../bot/app.js";
 import { createHttpServer, listen } from "../../bot/http/server.js";
 

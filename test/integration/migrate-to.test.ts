@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { POSTGRES_MIGRATIONS } from "../../prisma/postgresql/generate.js";
 import type { App } from "../../bot/app.js";
-import { consoleAccess } from "../../bot/console/console.js";
+import { consoleAccess } from "../../bot/console/console-links.js";
 import { handleInbound, type InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { issueInvite } from "../../core/directory/invites.js";
 import type { Ticket } from "../../core/tickets/ticket.js";
