@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, loadDotEnv, withoutPassword } from "./config/e
 import { createCustomerSenders } from "./customer-senders.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
 import { consoleMount } from "./console/console.js";
+import type { FileDownload, FileDownloads } from "./console/ticket-files.js";
 import { createHttpServer, listen, type RouteHandler } from "./http/server.js";
 import { DailyReports } from "../jobs/daily-reports.js";
 import { DeliveryQueue, type Refresher, type Sender } from "../jobs/delivery-queue.js";
@@ -18,6 +19,7 @@ interface Adapters {
   routes: Record<string, RouteHandler>;
   senders: Partial<Record<Platform, Sender>>;
   refreshers: Partial<Record<Platform, Refresher>>;
+  downloads: FileDownloads;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -29,6 +31,8 @@ interface ChatAdapter {
   routes: Record<string, RouteHandler>;
   send: Sender;
   refresh?: Refresher;
+  /** The bytes of a file someone sent on this platform (for the console's attachments). */
+  download?: FileDownload;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -47,7 +51,10 @@ async function telegramAdapter(app: App, log: Logger, kick: () => void): Promise
     onNotifications: kick,
     log,
   });
-  return { platform: "telegram", label: "Telegram: could not reach the Bot API", routes: telegram.webhookRoute(), send: telegram.send, start: () => telegram.start(), stop: () => telegram.stop() };
+  return {
+    platform: "telegram", label: "Telegram: could not reach the Bot API", routes: telegram.webhookRoute(), send: telegram.send,
+    download: (fileId, signal) => telegram.downloadFile(fileId, signal), start: () => telegram.start(), stop: () => telegram.stop(),
+  };
 }
 
 async function slackAdapter(app: App, log: Logger, kick: () => void): Promise<ChatAdapter | undefined> {
@@ -100,6 +107,7 @@ async function createAdapters(app: App, log: Logger, kick: () => void): Promise<
     routes: Object.assign({}, ...adapters.map((a) => a.routes)),
     senders: Object.fromEntries(adapters.map((a) => [a.platform, a.send])),
     refreshers: Object.fromEntries(adapters.flatMap((a) => (a.refresh ? [[a.platform, a.refresh]] : []))),
+    downloads: Object.fromEntries(adapters.flatMap((a) => (a.download ? [[a.platform, a.download]] : []))),
     // An adapter that cannot reach its platform stays off; the others and the server carry on.
     start: async () => {
       await Promise.all(
@@ -202,7 +210,7 @@ async function main(): Promise<void> {
   const adapters = await createAdapters(app, log, afterChange);
 
   // Every process answers GET /healthz; only web processes take the platforms' requests.
-  const mounts = web ? [consoleMount(app, log, afterChange)] : [];
+  const mounts = web ? [consoleMount(app, log, afterChange, { downloads: adapters.downloads })] : [];
   const server = createHttpServer({ db: app.db, redisUrl: config.REDIS_URL }, web ? adapters.routes : {}, mounts);
   const { url, everyInterface } = await listen(server, config.PORT, config.HOST);
   webParts.push({

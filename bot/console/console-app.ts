@@ -26,6 +26,7 @@ import { MIN_PASSWORD_LENGTH, type ConsoleAccess, type OpenedSession, type SignI
 import { boardPage, CONSOLE_CSS, deliveriesPage, linkPage, notice, passwordPage, reportPage, signInPage, ticketPage, type PageContext } from "./console-pages.js";
 import { text } from "./console-text.js";
 import type { TicketChanges } from "./ticket-changes.js";
+import { fileHeaders, filesOf, type FileDownloads } from "./ticket-files.js";
 
 /** What the console needs from the composition root, and nothing more. */
 export interface ConsoleDeps {
@@ -37,6 +38,10 @@ export interface ConsoleDeps {
   core: CoreContext;
   /** Actions run in one transaction, as a chat message's do. */
   unitOfWork: UnitOfWork;
+  /** Each platform's way to fetch a file it holds, for the ticket page's attachments. */
+  downloads: FileDownloads;
+  /** How long a file may take to come from its platform before the page says it failed. */
+  fileTimeoutMs: number;
   /** Failed deliveries, for those who look after them, and their retries. */
   outbox: Pick<OutboxStore, "list" | "retry">;
   /** The console is served over HTTPS (CONSOLE_URL): cookies are Secure. */
@@ -245,16 +250,39 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
   };
   const showTicketPage = async (c: ConsoleContext, number: string, results: Awaited<ReturnType<typeof handleMessage>>["replies"] = []) => {
     const member = c.get("member"), locale = c.get("locale");
-    const [status, timeline] = await Promise.all([showTicket(deps.core, member, number, { seenByOthers: false }), showTimeline(deps.core, member, number)]);
+    const [status, timeline, ticket] = await Promise.all([
+      showTicket(deps.core, member, number, { seenByOthers: false }),
+      showTimeline(deps.core, member, number),
+      deps.core.tickets.findByNumber(number),
+    ]);
     const terms = organisationTerms(deps.core.org, locale);
     const commands = TICKET_COMMANDS.map((row) => ({ name: row.name, usage: row.usage, help: t(locale, row.help, terms) }));
-    return c.html(ticketPage(signedInPage(c), { number, cards: status.replies, timeline: timeline.replies, results, commands }));
+    const files = (ticket ? filesOf(ticket) : []).map((file) => ({ kind: file.kind, name: file.name, platform: file.platform, fetchable: deps.downloads[file.platform as keyof FileDownloads] !== undefined }));
+    return c.html(ticketPage(signedInPage(c), { number, cards: status.replies, timeline: timeline.replies, results, commands, files }));
   };
   const notFound = (c: ConsoleContext) => c.html(notice(text(c.get("locale"), "notFound"), "error"), 404);
 
   app.get("/tickets/:number", async (c) => {
     const ticket = await visibleTicket(c);
     return ticket ? showTicketPage(c, ticket.number) : notFound(c);
+  });
+
+  // A ticket's file, fetched from the platform it came in on; only for those who may see the ticket.
+  app.get("/tickets/:number/files/:position", async (c) => {
+    const ticket = await visibleTicket(c);
+    const position = Number(c.req.param("position"));
+    const file = ticket && Number.isInteger(position) ? filesOf(ticket)[position] : undefined;
+    if (!file) return notFound(c);
+    const download = deps.downloads[file.platform as keyof FileDownloads];
+    if (!download) return c.html(notice(text(c.get("locale"), "fileUnavailable", { platform: file.platform }), "error"), 404);
+    const signal = AbortSignal.timeout(deps.fileTimeoutMs);
+    try {
+      const bytes = await download(file.fileId, signal);
+      return c.body(new Uint8Array(bytes), 200, fileHeaders(file, bytes, position));
+    } catch (error) {
+      deps.log.warn({ err: error, ticket: ticket!.number, platform: file.platform }, "console: could not fetch a file from its platform");
+      return c.html(notice(text(c.get("locale"), "fileFailed", { platform: file.platform }), "error"), signal.aborted ? 504 : 502);
+    }
   });
 
   // An action is a chat command in the member's console conversation: the same checks, notices and follow-up questions.

@@ -266,6 +266,26 @@ export interface TicketView {
   results: Card[];
   /** The commands a ticket takes: their word and usage. */
   commands: { name: string; usage: string; help: string }[];
+  /** The ticket's files, in order (their position is their address); fetchable when their platform is connected. */
+  files: { kind: "photo" | "document"; name?: string | undefined; platform: string; fetchable: boolean }[];
+}
+
+/** Photos shown (fetched from their platform as the page loads), other files as downloads. */
+function filesSection(page: PageContext, view: TicketView): Html {
+  const { locale } = page;
+  const label = (file: TicketView["files"][number], i: number) => file.name ?? `${text(locale, file.kind === "photo" ? "photo" : "file")} ${i + 1}`;
+  const href = (i: number) => `/console/tickets/${view.number}/files/${i}`;
+  return html`<section class="files">
+  <h2>${text(locale, "files")}</h2>
+  ${view.files.length === 0 ? html`<p>${text(locale, "noFiles")}</p>` : ""}
+  <ul>${view.files.map((file, i) =>
+    !file.fetchable
+      ? html`<li>${label(file, i)} <span class="hint">(${text(locale, "fileUnavailable", { platform: file.platform })})</span></li>`
+      : file.kind === "photo"
+        ? html`<li><figure><a href="${href(i)}"><img src="${href(i)}" alt="${label(file, i)}" loading="lazy"></a><figcaption>${label(file, i)}</figcaption></figure></li>`
+        : html`<li><a href="${href(i)}" download>${label(file, i)}</a></li>`,
+  )}</ul>
+</section>`;
 }
 
 export function ticketPage(page: PageContext, view: TicketView): Html {
@@ -276,6 +296,7 @@ export function ticketPage(page: PageContext, view: TicketView): Html {
     view.number,
     html`<div aria-live="polite">${view.results.map((c) => cardHtml(page, c, action))}</div>
 ${view.cards.map((c) => cardHtml(page, c, action))}
+${filesSection(page, view)}
 <section class="actions">
   <h2>${text(locale, "actions")}</h2>
   <form method="post" action="${action}" class="stack">
@@ -373,6 +394,10 @@ dd{margin:0;overflow-wrap:anywhere}
 .notice{padding:.5rem .8rem;border-radius:4px;background:#e8eef6}
 .notice.error{background:#fdecea}.notice.success{background:#e8f5e9}
 .pages{display:flex;gap:1rem;margin-top:.6rem}
+.files ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.8rem}
+.files figure{margin:0}
+.files img{max-width:14rem;max-height:14rem;border:1px solid #dde1e6;border-radius:4px;background:#fff}
+.hint{color:#5b6573}
 .intake{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;align-items:start}
 .so-far .card{background:#f8fafc}
 @media (max-width:52rem){.intake{grid-template-columns:1fr}}

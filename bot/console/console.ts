@@ -6,9 +6,16 @@ import type { Logger } from "../logger.js";
 import { consoleAccess, consoleBaseUrl } from "./console-links.js";
 import { consoleApp } from "./console-app.js";
 import { TicketChanges } from "./ticket-changes.js";
+import type { FileDownloads } from "./ticket-files.js";
 
-/** The console, mounted at /console on the bot's HTTP server. */
-export function consoleMount(app: App, log: Logger, afterChange: () => void): Mount {
+/** A file that takes longer than this to come from its platform is reported as failed. */
+export const FILE_TIMEOUT_MS = 20_000;
+
+/**
+ * The console, mounted at /console on the bot's HTTP server; `downloads` are the connected
+ * platforms' ways to fetch the files people sent.
+ */
+export function consoleMount(app: App, log: Logger, afterChange: () => void, files: { downloads?: FileDownloads; timeoutMs?: number } = {}): Mount {
   const changes = new TicketChanges(app.storage);
   const hono = consoleApp({
     access: consoleAccess(app),
@@ -17,6 +24,8 @@ export function consoleMount(app: App, log: Logger, afterChange: () => void): Mo
     core: app.core,
     unitOfWork: app.unitOfWork,
     outbox: app.outbox,
+    downloads: files.downloads ?? {},
+    fileTimeoutMs: files.timeoutMs ?? FILE_TIMEOUT_MS,
     secureCookies: consoleBaseUrl(app.config).startsWith("https:"),
     afterChange,
     log: log.child({ module: "console" }),

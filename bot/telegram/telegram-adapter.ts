@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
-import { Bot, BotError, GrammyError, HttpError, type ApiClientOptions, type Context, type NextFunction } from "grammy";
+import { Bot, BotError, GrammyError, HttpError, type Api, type ApiClientOptions, type Context, type NextFunction } from "grammy";
 import type { Message, Update, UserFromGetMe } from "grammy/types";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { accountsOn } from "../../core/directory/member.js";
@@ -123,12 +123,14 @@ export class TelegramAdapter {
 
   /**
    * The bytes of a file a reporter sent (photos and documents are kept as Telegram file ids):
-   * getFile, then a download from the Bot API's file endpoint.
+   * getFile, then a download from the Bot API's file endpoint; given up when `signal` aborts.
    */
-  async downloadFile(fileId: string): Promise<Buffer> {
-    const file = await this.bot.api.getFile(fileId);
+  async downloadFile(fileId: string, signal?: AbortSignal): Promise<Buffer> {
+    // The signal also ends auto-retry's waits: someone is waiting for these bytes.
+    // grammY types its signal as the abort-controller package's; Node's is the same at run time.
+    const file = await this.bot.api.getFile(fileId, signal as Parameters<Api["getFile"]>[1]);
     if (!file.file_path) throw new Error(`Telegram has no download path for file ${fileId}`);
-    const response = await fetch(`${this.options.apiRoot}/file/bot${this.options.token}/${file.file_path}`);
+    const response = await fetch(`${this.options.apiRoot}/file/bot${this.options.token}/${file.file_path}`, { signal: signal ?? null });
     if (!response.ok) throw new Error(`downloading ${file.file_path}: HTTP ${response.status}`);
     return Buffer.from(await response.arrayBuffer());
   }

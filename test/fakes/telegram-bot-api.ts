@@ -513,6 +513,12 @@ export class FakeBotApi {
     return { message: record as unknown as Message & Update.NonChannel };
   }
 
+  /** Every stored file gone: getFile answers "invalid file_id", as for an id Telegram does not know. */
+  forgetFiles(): void {
+    this.files.clear();
+    this.filesByPath.clear();
+  }
+
   /** A photo from a user, in three sizes; each size's file_id is known to getFile. */
   photoMessage(options: PhotoMessageOptions): Omit<Update, "update_id"> {
     const record = this.incoming(options);
