@@ -7,6 +7,7 @@ import { z } from "zod";
 import { COMMANDS } from "../../core/conversation/commands.js";
 import { handleMessage, pendingPrompt } from "../../core/conversation/handle-message.js";
 import { reportSoFar } from "../../core/conversation/report-so-far.js";
+import { readReports } from "../../core/reports/report-flows.js";
 import { actsOnAllTickets, managesDeliveries, type Member } from "../../core/directory/member.js";
 import { organisationTerms } from "../../core/directory/organisation-terms.js";
 import { t } from "../../core/messages/catalog.js";
@@ -23,7 +24,7 @@ import { BOARD_PAGE_SIZE, type BoardFilter, type TicketBoard } from "../../prism
 import type { Logger } from "../logger.js";
 import { firstLineOf, recipientText } from "../outbox-listing.js";
 import { MIN_PASSWORD_LENGTH, type ConsoleAccess, type OpenedSession, type SignInRefusal } from "./console-access.js";
-import { boardPage, CONSOLE_CSS, deliveriesPage, linkPage, notice, passwordPage, reportPage, signInPage, ticketPage, type PageContext } from "./console-pages.js";
+import { boardPage, CONSOLE_CSS, deliveriesPage, reportsPage, linkPage, notice, passwordPage, reportPage, signInPage, ticketPage, type PageContext } from "./console-pages.js";
 import { text } from "./console-text.js";
 import type { TicketChanges } from "./ticket-changes.js";
 import { fileHeaders, filesOf, type FileDownloads } from "./ticket-files.js";
@@ -75,6 +76,11 @@ const boardQuery = z.object({
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
 
+const reportsQuery = z.object({
+  period: z.enum(["today", "week"]).catch("today").default("today"),
+  date: z.string().max(10).optional().transform((date) => date || undefined),
+});
+
 /** The commands that act on a ticket, as the ticket page offers them. */
 const TICKET_COMMANDS = COMMANDS.filter((row) => row.ticket);
 const CHOICE = z.object({ choice: z.string().min(1).max(200) });
@@ -118,6 +124,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
     locale: c.get("locale"),
     memberName: pick(c.get("member").name, c.get("locale")),
     managesDeliveries: managesDeliveries(c.get("member"), deps.core.org),
+    readsReports: actsOnAllTickets(c.get("member"), deps.core.org),
     csrfToken: c.get("session").csrfToken,
     here: here(c),
   });
@@ -309,6 +316,17 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
     const replies = await runInConsole(c, input);
     const waiting = await deps.core.dialogs.find(c.get("member").id, conversationOf(c.get("member")));
     return c.html(reportPage(signedInPage(c), { cards: replies, waiting: waiting !== undefined, soFar: await soFar(c) }));
+  });
+
+  // The daily reports with their charts, for those who oversee every ticket (as /report).
+  app.get("/reports", async (c) => {
+    const member = c.get("member"), locale = c.get("locale");
+    if (!actsOnAllTickets(member, deps.core.org)) return c.html(notice(text(locale, "noPage"), "error"), 404);
+    const asked = reportsQuery.parse(c.req.query());
+    const wanted = asked.date ?? asked.period;
+    const read = await readReports(deps.core, member, wanted);
+    if (!read) return c.html(reportsPage(signedInPage(c), { wanted, cards: [], charts: [] }, notice(text(locale, "badPeriod"), "error")), 400);
+    return c.html(reportsPage(signedInPage(c), { wanted, cards: read.cards, charts: read.charts }));
   });
 
   // Deliveries, for after-sales and admins: what could not be sent, its error, and a retry.

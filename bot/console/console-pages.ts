@@ -1,6 +1,7 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { Card } from "../../core/messages/card.js";
+import type { BarChart } from "../../core/reports/report-charts.js";
 import type { Locale } from "../../core/messages/locale.js";
 import type { BoardFilter, BoardRow } from "../../prisma/stores/ticket-board.js";
 import { MIN_PASSWORD_LENGTH } from "./console-access.js";
@@ -14,6 +15,8 @@ export interface PageContext {
   memberName?: string | undefined;
   /** After-sales and admins: the header links to the deliveries page. */
   managesDeliveries?: boolean;
+  /** After-sales, managers and admins: the header links to the reports. */
+  readsReports?: boolean;
   csrfToken: string;
   /** The current path and query, for the language switch. */
   here: string;
@@ -37,6 +40,7 @@ export function layout(page: PageContext, title: string, body: Html): Html {
   <a class="brand" href="/console">${text(page.locale, "title")}</a>
   <nav>
     ${page.memberName ? html`<a href="/console/report">${text(page.locale, "takeCall")}</a>` : ""}
+    ${page.readsReports ? html`<a href="/console/reports">${text(page.locale, "reports")}</a>` : ""}
     ${page.managesDeliveries ? html`<a href="/console/deliveries">${text(page.locale, "deliveries")}</a>` : ""}
     <a href="${page.here}${separator}lang=${switchTo}" lang="${switchTo}">${text(page.locale, "language")}</a>
     ${page.memberName
@@ -313,6 +317,49 @@ ${view.timeline.map((c) => cardHtml(page, c))}`,
   );
 }
 
+/**
+ * A bar chart drawn as SVG on the server: one bar per entry, scaled to the largest, the value
+ * beside it; the figure's label reads the values out for screen readers.
+ */
+export function barChartSvg(chart: BarChart): Html {
+  const rowHeight = 28, labelWidth = 130, barWidth = 220, width = labelWidth + barWidth + 50;
+  const height = chart.bars.length * rowHeight + 8;
+  const largest = Math.max(1, ...chart.bars.map((bar) => bar.value));
+  const described = chart.bars.map((bar) => `${bar.label} ${bar.value}`).join(", ");
+  return html`<figure class="chart">
+  <figcaption>${chart.title}</figcaption>
+  <svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${chart.title}: ${described}">
+    ${chart.bars.map((bar, i) => {
+      const y = 4 + i * rowHeight;
+      const length = Math.round((bar.value / largest) * barWidth);
+      return html`<text x="${labelWidth - 8}" y="${y + 18}" text-anchor="end">${bar.label}</text>
+    <rect x="${labelWidth}" y="${y + 4}" width="${Math.max(length, 1)}" height="${rowHeight - 10}" rx="2"></rect>
+    <text x="${labelWidth + Math.max(length, 1) + 6}" y="${y + 18}">${bar.value}</text>`;
+    })}
+  </svg>
+</figure>`;
+}
+
+/** The daily reports for a period: today, the last seven days, or a date; their cards and charts. */
+export function reportsPage(page: PageContext, view: { wanted: string; cards: Card[]; charts: BarChart[] }, message?: Html): Html {
+  const { locale } = page;
+  const isDate = /^\d{4}-\d{2}-\d{2}$/.test(view.wanted);
+  return layout(
+    page,
+    text(locale, "reports"),
+    html`${message ?? ""}
+<form method="get" action="/console/reports" class="filters">
+  <div class="field"><label for="period">${text(locale, "period")}</label><select id="period" name="period">
+    ${option("today", text(locale, "today"), isDate ? undefined : view.wanted)}${option("week", text(locale, "week"), isDate ? undefined : view.wanted)}
+  </select></div>
+  <div class="field"><label for="date">${text(locale, "orDate")}</label><input id="date" name="date" type="date" value="${isDate ? view.wanted : ""}"></div>
+  <button type="submit">${text(locale, "show")}</button>
+</form>
+<div class="charts">${view.charts.map(barChartSvg)}</div>
+${view.cards.map((c) => cardHtml(page, c))}`,
+  );
+}
+
 export interface DeliveryView {
   id: number;
   status: string;
@@ -398,6 +445,11 @@ dd{margin:0;overflow-wrap:anywhere}
 .files figure{margin:0}
 .files img{max-width:14rem;max-height:14rem;border:1px solid #dde1e6;border-radius:4px;background:#fff}
 .hint{color:#5b6573}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(27rem,100%),1fr));gap:.8rem;margin-bottom:.6rem}
+.chart{margin:0;background:#fff;border:1px solid #dde1e6;border-radius:4px;padding:.6rem .9rem}
+.chart figcaption{font-weight:600;margin-bottom:.3rem}
+.chart svg{font-size:13px;fill:#1b1f24;max-width:100%;height:auto}
+.chart rect{fill:#12355b}
 .intake{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;align-items:start}
 .so-far .card{background:#f8fafc}
 @media (max-width:52rem){.intake{grid-template-columns:1fr}}

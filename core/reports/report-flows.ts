@@ -2,7 +2,7 @@ import { actsOnAllTickets, hasRole, type Member } from "../directory/member.js";
 import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
 import { HotlineError } from "../errors.js";
-import { card } from "../messages/card.js";
+import { card, type Card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import type { Locale } from "../messages/locale.js";
 import type { CoreContext } from "../ports.js";
@@ -10,6 +10,7 @@ import type { FlowResult } from "../tickets/flow-support.js";
 import { localDate, startOfLocalDate } from "../time/business-time.js";
 import { buildHotlineReport, buildMajorProblemsReport, type HotlineReport, type MajorProblemsReport } from "./build-reports.js";
 import { hotlineCard, majorProblemsCard } from "./report-cards.js";
+import { reportCharts, type BarChart } from "./report-charts.js";
 import type { ReportPeriod } from "./report-data.js";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -49,14 +50,24 @@ async function cardsFor(ctx: CoreContext, reports: Reports, locale: Locale) {
 
 const mayReadReports = (member: Member, ctx: CoreContext) => actsOnAllTickets(member, ctx.org);
 
-/** `/report [today|week|YYYY-MM-DD]`: the same content as the scheduled reports, in the asker's language. */
-export async function showReports(ctx: CoreContext, actor: Member, arg: string | undefined): Promise<FlowResult> {
+/**
+ * Both reports for `today`, `week` or a date, as cards and charts in the reader's language;
+ * undefined when the period cannot be read. Only for those who oversee every ticket.
+ */
+export async function readReports(ctx: CoreContext, actor: Member, arg: string | undefined): Promise<{ period: ReportPeriod; cards: Card[]; charts: BarChart[] } | undefined> {
   if (!mayReadReports(actor, ctx)) throw new HotlineError("not_allowed", `${actor.id} may not read reports`, { refusal: "reports" });
   const locale = localeOf(actor, ctx.defaultLocale);
   const period = reportPeriod(arg, ctx.clock(), ctx.timeZone);
-  if (!period) return { replies: [card(t(locale, "report.usage"))], notifications: [] };
-  const cards = await cardsFor(ctx, await buildReports(ctx, period), locale);
-  return { replies: [cards.majorProblems, cards.hotline], notifications: [] };
+  if (!period) return undefined;
+  const reports = await buildReports(ctx, period);
+  const cards = await cardsFor(ctx, reports, locale);
+  return { period, cards: [cards.majorProblems, cards.hotline], charts: reportCharts(reports, ctx.org, locale) };
+}
+
+/** `/report [today|week|YYYY-MM-DD]`: the same content as the scheduled reports, in the asker's language. */
+export async function showReports(ctx: CoreContext, actor: Member, arg: string | undefined): Promise<FlowResult> {
+  const read = await readReports(ctx, actor, arg);
+  return { replies: read ? read.cards : [card(t(localeOf(actor, ctx.defaultLocale), "report.usage"))], notifications: [] };
 }
 
 /**

@@ -449,3 +449,39 @@ describe("the board's filters", () => {
     expect(pinged.size).toBeLessThan(scene.app.core.org.departments.length);
   });
 });
+
+describe("reports", () => {
+  beforeEach(() => scene.report("wang.fang", LEVEL2_FAULT));
+
+  it("a manager reads the week's two reports with their charts", async () => {
+    const b = await signedIn("zhao.ming");
+    await b.get("/console");
+    expect(b.lastPage).toContain('href="/console/reports"');
+    expect((await b.get("/console/reports?period=week")).status).toBe(200);
+    expect(b.lastPage).toContain("重大质量问题日报告 2026-11-20 ~ 2026-11-26");
+    expect(b.lastPage).toContain("售后服务电话接听日报表 2026-11-20 ~ 2026-11-26");
+    expect(b.lastPage).toContain('aria-label="新增重大质量信息（按级别）: 1 级 0, 2 级 1, 3 级 0, 待定级 0"');
+    expect(b.lastPage).toContain('aria-label="服务中心: 沈阳特约服务中心 1"');
+    expect(b.lastPage).toContain('<option value="week" selected>');
+  });
+
+  it("reads one day, and says so when the date is not one", async () => {
+    const b = await signedIn("zhou.min");
+    await b.get("/console/reports?date=2026-11-25");
+    expect(b.lastPage).toContain("售后服务电话接听日报表 2026-11-25");
+    expect(b.lastPage).toContain('aria-label="处理情况: 已处理 0, 待处理 0"');
+    expect((await b.get("/console/reports?date=2026-02-30")).status).toBe(400);
+    expect(b.lastPage).toContain("无法识别此日期");
+    expect((await b.get(`/console/reports?date=${encodeURIComponent("<b>x</b>")}`)).status).toBe(400);
+    expect(b.lastPage).not.toContain("<b>x</b>");
+  });
+
+  it("is closed to staff and department leads, as /report is", async () => {
+    for (const memberId of ["wang.fang", "chen.jie"]) {
+      const b = await signedIn(memberId);
+      await b.get("/console");
+      expect(b.lastPage).not.toContain('href="/console/reports"');
+      expect((await b.get("/console/reports")).status).toBe(404);
+    }
+  });
+});

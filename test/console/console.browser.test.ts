@@ -143,4 +143,19 @@ describe("the console in Chromium", () => {
     expect(page.url()).toMatch(/\/console\/sign-in$/);
     await screenshot(page, "signed-out");
   });
+  it("a manager opens the week's report from the header and reads its charts", async () => {
+    const page = await personSignedIn("zhao.ming");
+    await page.getByRole("link", { name: "报表" }).click();
+    await page.waitForURL("**/console/reports");
+    await page.getByLabel("期间").selectOption("week");
+    await page.getByRole("button", { name: "查看" }).click();
+    await page.waitForURL(/period=week/);
+    expect(await page.locator("main").innerText()).toContain("重大质量问题日报告 2026-11-20 ~ 2026-11-26");
+    const byLevel = page.getByRole("img", { name: /新增重大质量信息/ });
+    expect(await byLevel.getAttribute("aria-label")).toContain("2 级 1");
+    // The bar for level 2 is drawn, the empty ones are a sliver.
+    const widths = await byLevel.locator("rect").evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute("width"))));
+    expect(widths).toEqual([1, 220, 1, 1]);
+    await screenshot(page, "manager-reads-the-week");
+  });
 });
