@@ -83,7 +83,7 @@ export async function renderRecordPdf(record: RecordDocument, font: PdfFont): Pr
 
   for (const section of record.sections) {
     page.band(section.heading);
-    for (const field of section.fields) page.row([field.label, printed(field.value, record.timeZone)], [LABEL_WIDTH, page.width - LABEL_WIDTH], SIZES.body);
+    for (const field of section.fields) page.row([field.label, printed(field.value, record.timeZone)], [LABEL_WIDTH, page.width - LABEL_WIDTH], SIZES.body, { labelled: true });
     doc.moveDown(0.6);
   }
   for (const table of record.tables) {
@@ -134,8 +134,11 @@ class Page {
     this.doc.y = y + height;
   }
 
-  /** One row of cells, as tall as its tallest cell, with a rule below; `fill` shades it (a table's header). */
-  row(cells: string[], widths: number[], size: number, options: { fill?: string; colour?: string } = {}): void {
+  /**
+   * One row of cells, as tall as its tallest cell, with a rule below; `fill` shades it (a table's
+   * header), `labelled` greys its first cell (a form's label beside its value).
+   */
+  row(cells: string[], widths: number[], size: number, options: { fill?: string; colour?: string; labelled?: boolean } = {}): void {
     this.doc.fontSize(size);
     const heights = cells.map((cell, i) => this.doc.heightOfString(cell || " ", { width: widths[i]! - 2 * PAD }));
     const height = Math.max(...heights) + 2 * PAD;
@@ -144,7 +147,7 @@ class Page {
     if (options.fill) this.doc.rect(MARGIN, y, this.width, height).fill(options.fill);
     let x = MARGIN;
     cells.forEach((cell, i) => {
-      this.doc.fillColor(i === 0 && !options.fill && widths.length === 2 ? COLOURS.muted : (options.colour ?? COLOURS.text));
+      this.doc.fillColor(i === 0 && options.labelled ? COLOURS.muted : (options.colour ?? COLOURS.text));
       this.doc.text(cell, x + PAD, y + PAD, { width: widths[i]! - 2 * PAD });
       x += widths[i]!;
     });

@@ -280,7 +280,8 @@ function table(env: Env, key: string, columns: string[], rows: RecordValue[][]):
   };
 }
 
-const cell = (env: Env, value: string | Date | null | undefined): RecordValue =>
+/** A table's cell: a time as a time, a missing value as `-`. */
+const cell = (value: string | Date | null | undefined): RecordValue =>
   value instanceof Date ? time(value) : text(value === null || value === undefined || value === "" ? "-" : value);
 
 function gradingTable(env: Env): RecordTable {
@@ -290,7 +291,7 @@ function gradingTable(env: Env): RecordTable {
     text(severityText(g.from, ctx.locale)),
     text(severityText(g.to, ctx.locale)),
     text(memberName(g.by, ctx)),
-    cell(env, g.reason),
+    cell(g.reason),
   ]);
   return table(env, "gradings", ["at", "from", "to", "by", "reason"], rows);
 }
@@ -313,13 +314,13 @@ function pingTable(env: Env): RecordTable {
       if (entry) entry.used = true;
       const whom = [ping.departmentId ? departmentName(ping.departmentId, ctx) : "", ping.memberId ? memberName(ping.memberId, ctx) : ""].filter(Boolean).join(" ");
       return [
-        cell(env, entry?.at),
-        cell(env, whom),
+        cell(entry?.at),
+        cell(whom),
         text(t(ctx.locale, `duty.${ping.duty}`)),
         text(env.label(ping.needsAck ? "yes" : "no")),
-        cell(env, ping.acknowledgedAt),
-        cell(env, ping.acknowledgedBy === null ? null : memberName(ping.acknowledgedBy, ctx)),
-        cell(env, ping.cancelledAt),
+        cell(ping.acknowledgedAt),
+        cell(ping.acknowledgedBy === null ? null : memberName(ping.acknowledgedBy, ctx)),
+        cell(ping.cancelledAt),
       ];
     });
   return table(env, "pings", ["at", "whom", "duty", "must_acknowledge", "acknowledged_at", "acknowledged_by", "cancelled_at"], rows);
@@ -335,10 +336,10 @@ function teamTable(env: Env): RecordTable {
   const rows = env.ticket.team.map((seat) => [
     text(departmentName(seat.departmentId, ctx)),
     text(env.label(seat.leader ? "yes" : "no")),
-    cell(env, seat.memberId === null ? null : memberName(seat.memberId, ctx)),
-    cell(env, seat.appointedBy === null ? null : memberName(seat.appointedBy, ctx)),
-    cell(env, seat.appointedAt),
-    cell(env, seat.confirmedAt),
+    cell(seat.memberId === null ? null : memberName(seat.memberId, ctx)),
+    cell(seat.appointedBy === null ? null : memberName(seat.appointedBy, ctx)),
+    cell(seat.appointedAt),
+    cell(seat.confirmedAt),
   ]);
   return table(env, "team", ["department", "leader", "member", "appointed_by", "appointed_at", "confirmed_at"], rows);
 }
@@ -351,7 +352,7 @@ function recordTable(env: Env): RecordTable {
     text(memberName(r.by, ctx)),
     text(r.text),
     r.amountFen === null ? text("-") : { type: "number", value: r.amountFen / 100, unit: "cny" },
-    cell(env, r.override),
+    cell(r.override),
     { type: "number", value: r.attachments.length, unit: "count" },
   ]);
   return table(env, "records", ["at", "what", "by", "text", "amount", "override", "files"], rows);
