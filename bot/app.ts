@@ -11,11 +11,14 @@ import { PrismaInviteStore } from "../prisma/stores/invite-store.js";
 import { PrismaDeadlineStore } from "../prisma/stores/deadline-store.js";
 import { dialogStoreOutsideUnits, SqlDialogStore } from "../prisma/stores/dialog-store.js";
 import { PrismaReportStore } from "../prisma/stores/report-store.js";
+import { DocumentStore } from "../prisma/stores/document-store.js";
 import { DirectoryCache, PrismaDirectory } from "../prisma/stores/directory-store.js";
 import { PrismaTicketStore } from "../prisma/stores/ticket-store.js";
 import { syncOrganisation } from "../prisma/sync-organisation.js";
 import type { Config } from "./config/env.js";
 import { loadOrganisationFile } from "./config/organisation-file.js";
+import { TicketDocuments } from "./documents/ticket-documents.js";
+import type { TicketRecordFiler } from "../core/records/record-flows.js";
 import { createLogger, type Logger } from "./logger.js";
 
 /** The wired application: configuration, database, directory and the core's context. */
@@ -36,6 +39,10 @@ export interface App {
   outbox: OutboxStore;
   /** Requests answered at once and handled after (Slack, WeCom), kept until handled. */
   inboundRequests: InboundRequestStore;
+  /** Generated documents as they were made, with their checksums (manual §4: 归档保存). */
+  documents: DocumentStore;
+  /** Makes a ticket's form (PDF or XLSX) and keeps it in `documents`. */
+  ticketRecords: TicketRecordFiler;
   close(): Promise<void>;
 }
 
@@ -81,8 +88,10 @@ export async function createApp(config: Config, options: { clock?: Clock; role?:
     await processes.unregister();
     await storage.close();
   };
+  const documents = new DocumentStore(storage, clock);
+  const ticketRecords = new TicketDocuments({ core, archive: documents, font: { path: config.DOCUMENT_FONT, face: config.DOCUMENT_FONT_FACE } });
   return {
     config, org, storage, db: storage.prisma, directory, core, unitOfWork, processes,
-    outbox: new OutboxStore(storage, processes.id), inboundRequests: new InboundRequestStore(storage, processes.id), close,
+    outbox: new OutboxStore(storage, processes.id), inboundRequests: new InboundRequestStore(storage, processes.id), documents, ticketRecords, close,
   };
 }

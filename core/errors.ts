@@ -27,6 +27,7 @@ export const HOTLINE_ERROR_CODES = [
   "already_seated",
   "leader_seat",
   "agreement_not_ready",
+  "no_record_form",
 ] as const;
 
 export type HotlineErrorCode = (typeof HOTLINE_ERROR_CODES)[number];

@@ -90,6 +90,29 @@ const COMMANDS: Command[] = [
     run: async ({ values }) => (await import("./report-command.js")).reportCommand({ date: text(values.date), week: values.week === true, json: values.json === true }),
   },
   {
+    name: "documents",
+    command: "hotline documents",
+    usage: "hotline documents ticket <number> [--format pdf|xlsx] [--out FILE] [--locale zh-CN|en] [--as <member>] | list [--ticket <number>] | get <id> --out FILE",
+    summary: "the manual's forms as PDF or XLSX, kept in the archive with their checksums",
+    details: [
+      "  ticket <number>   make the ticket's form (major quality report, major complaint report or",
+      "                    customer pending work order) and keep it as its next version",
+      "    --format        pdf (default) or xlsx",
+      "    --out FILE      where to write it (default <number>-<form>-v<version>.<format> here)",
+      "    --locale        zh-CN or en (default DEFAULT_LOCALE)",
+      "    --as <member>   made for a member: the customer's phone in full if they may call the customer",
+      "  list              what the archive keeps, newest first: id, form, version, size, checksum, time",
+      "    --ticket <no>   only that ticket's",
+      "  get <id> --out FILE   write a kept document back out, its checksum checked first",
+    ],
+    options: { format: "string", out: "string", locale: "string", as: "string", ticket: "string" },
+    maxPositionals: 2,
+    run: async ({ values, positionals }) =>
+      (await import("./documents-command.js")).documentsCommand({
+        action: positionals[0], target: positionals[1], format: text(values.format), out: text(values.out), locale: text(values.locale), as: text(values.as), ticket: text(values.ticket),
+      }),
+  },
+  {
     name: "deliveries",
     command: "hotline deliveries",
     usage: "hotline deliveries [--failed] [--json] | hotline deliveries retry <id>",

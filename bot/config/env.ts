@@ -128,6 +128,13 @@ const envSchema = z.object({
     .min(1, "must be a number of hours from 1 to 168")
     .max(168, "must be a number of hours from 1 to 168")
     .default(12),
+  /**
+   * The font the PDF records are set in; it must hold Chinese. Checked when a PDF is made, so the
+   * rest of the bot runs without it. @defaultValue Debian's fonts-noto-cjk
+   */
+  DOCUMENT_FONT: z.string().min(1).default("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+  /** The face of DOCUMENT_FONT to use when it is a collection (.ttc), by PostScript name. @defaultValue NotoSansCJKsc-Regular (Simplified Chinese) */
+  DOCUMENT_FONT_FACE: z.string().min(1).default("NotoSansCJKsc-Regular"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be fatal, error, warn, info, debug, trace or silent" })
     .default("info"),

@@ -44,6 +44,7 @@ export function refusal(error: HotlineError, locale: Locale, org: Organisation):
       case "return_already_arranged":
       case "return_not_requested":
       case "not_transported":
+      case "no_record_form":
         return t(locale, `error.${error.code}`, { number, ...terms });
       case "milestone_recorded":
         return t(locale, "error.milestone_recorded", error.details);

@@ -290,6 +290,20 @@ const organisationShape = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The per-ticket forms (manual §4, §5): their titles as the company prints them, by form. A
+     * form left out keeps the manual's name from the message catalog (`record.form.*`).
+     */
+    records: z
+      .object({
+        titles: z
+          .object({ major_quality_report: name, major_complaint_report: name, customer_work_order: name })
+          .partial()
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .prefault({}),
     /** The complaint-handling team (manual §5 重大投诉问题处理小组). */
     complaintTeam: z
       .object({

@@ -59,12 +59,15 @@ export function recordLines(ticket: Pick<Ticket, "records">, ctx: CardContext, k
   ];
 }
 
+/** One criterion a ticket met, in the reader's language; a rule this version no longer has reads as its id. */
+export function reasonText(rule: string, thresholds: TriageThresholds, locale: Locale): string {
+  const found = findRule(rule);
+  return found ? pick(found.text(thresholds), locale) : rule;
+}
+
 /** The reasons a ticket has its level, in the reader's language. */
 export function reasonLines(matched: readonly { rule: string }[], thresholds: TriageThresholds, locale: Locale): string[] {
-  return matched.map(({ rule }) => {
-    const found = findRule(rule);
-    return `• ${found ? pick(found.text(thresholds), locale) : rule}`;
-  });
+  return matched.map(({ rule }) => `• ${reasonText(rule, thresholds, locale)}`);
 }
 
 export function memberName(id: string | null, ctx: CardContext): string {
@@ -78,7 +81,7 @@ export function departmentName(id: string | null, ctx: CardContext): string {
   return department ? pick(department.name, ctx.locale) : (id ?? "-");
 }
 
-function serviceCenterName(id: string | null, ctx: CardContext): string {
+export function serviceCenterName(id: string | null, ctx: Pick<CardContext, "org" | "locale">): string {
   const center = ctx.org.serviceCenters.find((c) => c.id === id);
   return center ? pick(center.name, ctx.locale) : "-";
 }

@@ -193,11 +193,16 @@ function serviceCenterName(id: string, env: Env): string {
 /** `11-26 10:05` in business time: the ticket's number already says the year. */
 const when = (at: Date, ctx: CardContext) => formatLocalTime(at, ctx.timeZone).slice(5);
 
-/** One entry in the reader's language, e.g. `11-26 10:05 周敏 响应了（售后服务部：请确认并定级）`. */
-export function timelineLine(entry: TimelineEntry, ctx: CardContext, ticket: TimelineTicket = { pings: [], deadlines: [] }): string {
+/** What an entry says, without its time: `周敏 响应了（售后服务部：请确认并定级）`. Records put the time in a column of its own. */
+export function timelineSentence(entry: TimelineEntry, ctx: CardContext, ticket: TimelineTicket = { pings: [], deadlines: [] }): string {
   const env: Env = { ctx, ticket, who: entry.actorId === null ? t(ctx.locale, "timeline.system") : memberName(entry.actorId, ctx) };
   const render = Object.hasOwn(SENTENCES, entry.type) ? SENTENCES[entry.type as keyof typeof SENTENCES] : undefined;
-  return truncate(`${when(entry.at, ctx)} ${render?.(entry, env) ?? say(env, "timeline.unknown", { type: entry.type })}`, TIMELINE_LINE_MAX);
+  return render?.(entry, env) ?? say(env, "timeline.unknown", { type: entry.type });
+}
+
+/** One entry in the reader's language, e.g. `11-26 10:05 周敏 响应了（售后服务部：请确认并定级）`. */
+export function timelineLine(entry: TimelineEntry, ctx: CardContext, ticket?: TimelineTicket): string {
+  return truncate(`${when(entry.at, ctx)} ${timelineSentence(entry, ctx, ticket)}`, TIMELINE_LINE_MAX);
 }
 
 /** One line per entry, in the order given. */

@@ -9,16 +9,25 @@ import { warrantyOf, type VehicleAge, type Warranty, type WarrantyFacts } from "
  * `质量担保：在保（售出 1 年 3 个月，12,000 km；担保 2 年/6 万公里）`.
  */
 export function warrantyLine(ticket: WarrantyFacts & Pick<Ticket, "localDate">, org: Pick<Organisation, "warranty">, locale: Locale): string {
+  const { verdict, facts } = warrantyParts(ticket, org, locale);
+  return facts === undefined ? t(locale, "warranty.line_bare", { verdict }) : t(locale, "warranty.line", { verdict, facts });
+}
+
+/**
+ * The warranty's verdict (`在保`) and the facts behind it (`售出 1 年 3 个月，12,000 km；担保 2 年/6 万公里`),
+ * for the card's line and the forms' field; no facts where the brand has no terms.
+ */
+export function warrantyParts(ticket: WarrantyFacts & Pick<Ticket, "localDate">, org: Pick<Organisation, "warranty">, locale: Locale): { verdict: string; facts?: string } {
   const warranty = warrantyOf(ticket, org, ticket.localDate);
   const verdict = verdictText(warranty, locale, t(locale, `brand.${ticket.brand}`));
-  if (warranty.status === "unknown" && warranty.reason === "no_terms") return t(locale, "warranty.line_bare", { verdict });
+  if (warranty.status === "unknown" && warranty.reason === "no_terms") return { verdict };
   const facts = [
     "age" in warranty && warranty.age ? soldText(warranty.age, locale) : undefined,
     "mileageKm" in warranty && warranty.mileageKm !== null ? `${warranty.mileageKm.toLocaleString("en")} km` : undefined,
   ].filter((fact) => fact !== undefined);
   const terms = termsText(warranty.terms, locale);
   const known = facts.join(t(locale, "warranty.facts_separator"));
-  return t(locale, "warranty.line", { verdict, facts: [known, terms].filter(Boolean).join(t(locale, "warranty.terms_separator")) });
+  return { verdict, facts: [known, terms].filter(Boolean).join(t(locale, "warranty.terms_separator")) };
 }
 
 function verdictText(warranty: Warranty, locale: Locale, brand: string): string {

@@ -60,7 +60,7 @@ function offsetAt(instant: Date, timeZone: string): number {
 }
 
 function localParts(instant: Date, timeZone: string) {
-  const local = new Date(instant.getTime() + offsetAt(instant, timeZone));
+  const local = wallClock(instant, timeZone);
   return {
     year: local.getUTCFullYear(),
     month: local.getUTCMonth() + 1,
@@ -92,6 +92,14 @@ export function endOfLocalDay(instant: Date, timeZone: string): Date {
   const [year, month, day] = localDate(instant, timeZone).split("-").map(Number) as [number, number, number];
   const nextDay = new Date(Date.UTC(year, month - 1, day + 1)).toISOString().slice(0, 10);
   return new Date(startOfLocalDate(nextDay, timeZone).getTime() - 1);
+}
+
+/**
+ * The zone's wall clock at an instant, as a Date whose UTC fields read it (10:00 in Shanghai is
+ * `…T10:00:00Z`): for writers that store a time without a zone, such as a spreadsheet's cells.
+ */
+export function wallClock(instant: Date, timeZone: string): Date {
+  return new Date(instant.getTime() + offsetAt(instant, timeZone));
 }
 
 /** `YYYY-MM-DD HH:mm` in local time, for messages: one read of the zone's clock, not two. */

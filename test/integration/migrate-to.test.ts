@@ -150,12 +150,14 @@ async function fileWork(app: App, clock: TestClock) {
   await app.inboundRequests.add("inbound-slack", "U0000000QA1", JSON.stringify({ text: "hi" }));
   await app.inboundRequests.done(await app.inboundRequests.add("inbound-slack", "U0000000QA1", JSON.stringify({ text: "again" })));
 
-  // Slack's live views and the team's space, a daily report archived, a process that died long ago.
+  // Slack's live views and the team's space, a daily report and a form archived, a process that died long ago.
   const complaint = (await app.core.tickets.findByNumber(COMPLAINT))!;
   const views = new LiveViewStore(app.storage, "slack");
   await views.recordPosted(complaint.id, { address: "C0ESCALATE", messageId: "1764122400.000100", view: "ticket" });
   await views.saveTeamSpace(complaint.id, { address: "C0TEAM0001", threadId: null });
   await app.core.reports.archive({ kind: "hotline_daily", period: { from: "2026-11-26", to: "2026-11-26" }, content: { tickets: 3 } }, []);
+  // The fault's form kept in the archive, its bytes and checksum with it.
+  await app.ticketRecords.fileTicketRecord({ number: FIRST, format: "xlsx", locale: "zh-CN" });
   // A row whose time SQLite's column default wrote (CURRENT_TIMESTAMP: "2026-11-26 02:00:00", UTC).
   await app.storage.promptly((sql) => sql.run(`INSERT INTO "InboundEvent" ("platform", "eventId") VALUES ('slack', 'Ev0DEFAULTTIME')`));
   const longAgo = new Date(Date.now() - 3_600_000);

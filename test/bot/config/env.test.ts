@@ -15,6 +15,8 @@ const DEFAULTS = {
   WECOM_API_BASE: "https://qyapi.weixin.qq.com",
   ALIYUN_SMS_ENDPOINT: "https://dysmsapi.aliyuncs.com/",
   CONSOLE_SESSION_HOURS: 12,
+  DOCUMENT_FONT: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+  DOCUMENT_FONT_FACE: "NotoSansCJKsc-Regular",
   LOG_LEVEL: "info",
 };
 
@@ -71,6 +73,8 @@ describe("loadConfig", () => {
       WECOM_API_BASE: "http://127.0.0.1:9001/",
       CONSOLE_URL: "https://hotline.example.com/",
       CONSOLE_SESSION_HOURS: "8",
+      DOCUMENT_FONT: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+      DOCUMENT_FONT_FACE: "WenQuanYiMicroHei",
     });
     expect(config).toEqual({
       WECOM_CORP_ID: "ww1436e0e65a779aee",
@@ -97,6 +101,8 @@ describe("loadConfig", () => {
       LOG_LEVEL: "debug",
       CONSOLE_URL: "https://hotline.example.com",
       CONSOLE_SESSION_HOURS: 8,
+      DOCUMENT_FONT: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+      DOCUMENT_FONT_FACE: "WenQuanYiMicroHei",
     });
   });
 

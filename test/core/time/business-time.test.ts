@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endOfLocalDay, formatLocalTime, localDate, minutes, startOfLocalDate } from "../../../core/time/business-time.js";
+import { endOfLocalDay, formatLocalTime, localDate, minutes, startOfLocalDate, wallClock } from "../../../core/time/business-time.js";
 
 const SHANGHAI = "Asia/Shanghai";
 const NEW_YORK = "America/New_York";
@@ -145,5 +145,15 @@ describe("the local clock, read once per hour", () => {
         }
       }
     }
+  });
+});
+
+describe("wallClock", () => {
+  it("reads the zone's clock as a Date whose UTC fields show it, to the millisecond, on both sides of a change", () => {
+    expect(wallClock(at("2026-11-26T02:00:00.123Z"), SHANGHAI).toISOString()).toBe("2026-11-26T10:00:00.123Z");
+    expect(wallClock(at("2026-11-26T16:30:00.000Z"), SHANGHAI).toISOString()).toBe("2026-11-27T00:30:00.000Z");
+    // New York leaves daylight saving at 06:00 UTC on 1 November 2026: 01:59 EDT, then 01:00 EST.
+    expect(wallClock(at("2026-11-01T05:59:00.000Z"), NEW_YORK).toISOString()).toBe("2026-11-01T01:59:00.000Z");
+    expect(wallClock(at("2026-11-01T06:00:00.000Z"), NEW_YORK).toISOString()).toBe("2026-11-01T01:00:00.000Z");
   });
 });
