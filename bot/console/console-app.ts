@@ -8,6 +8,9 @@ import { COMMANDS } from "../../core/conversation/commands.js";
 import { handleMessage, pendingPrompt } from "../../core/conversation/handle-message.js";
 import { reportSoFar } from "../../core/conversation/report-so-far.js";
 import { readReports } from "../../core/reports/report-flows.js";
+import { DOCUMENT_FORMATS, type DocumentArchive } from "../../core/records/document-archive.js";
+import type { TicketRecordFiler } from "../../core/records/record-flows.js";
+import { ticketFormOf } from "../../core/records/ticket-record.js";
 import { actsOnAllTickets, managesDeliveries, type Member } from "../../core/directory/member.js";
 import { organisationTerms } from "../../core/directory/organisation-terms.js";
 import { t } from "../../core/messages/catalog.js";
@@ -43,6 +46,9 @@ export interface ConsoleDeps {
   downloads: FileDownloads;
   /** How long a file may take to come from its platform before the page says it failed. */
   fileTimeoutMs: number;
+  /** A ticket's form (PDF or XLSX) made for the reader and kept in the archive, and the archive to read it back. */
+  records: TicketRecordFiler;
+  archive: Pick<DocumentArchive, "read">;
   /** Failed deliveries, for those who look after them, and their retries. */
   outbox: Pick<OutboxStore, "list" | "retry">;
   /** The console is served over HTTPS (CONSOLE_URL): cookies are Secure. */
@@ -264,8 +270,10 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
     ]);
     const terms = organisationTerms(deps.core.org, locale);
     const commands = TICKET_COMMANDS.map((row) => ({ name: row.name, usage: row.usage, help: t(locale, row.help, terms) }));
+    const form = ticket && ticketFormOf(ticket);
     const files = (ticket ? filesOf(ticket) : []).map((file) => ({ kind: file.kind, name: file.name, platform: file.platform, fetchable: deps.downloads[file.platform as keyof FileDownloads] !== undefined }));
-    return c.html(ticketPage(signedInPage(c), { number, cards: status.replies, timeline: timeline.replies, results, commands, files }));
+    const record = form ? { title: t(locale, `document.form.${form}`), formats: [...DOCUMENT_FORMATS] } : undefined;
+    return c.html(ticketPage(signedInPage(c), { number, cards: status.replies, timeline: timeline.replies, results, commands, files, record }));
   };
   const notFound = (c: ConsoleContext) => c.html(notice(text(c.get("locale"), "notFound"), "error"), 404);
 
@@ -290,6 +298,25 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
       deps.log.warn({ err: error, ticket: ticket!.number, platform: file.platform }, "console: could not fetch a file from its platform");
       return c.html(notice(text(c.get("locale"), "fileFailed", { platform: file.platform }), "error"), signal.aborted ? 504 : 502);
     }
+  });
+
+  // The ticket's form as the manual names it, made for the reader (their view of the customer's
+  // contact) and kept in the archive as its next version, as `hotline documents ticket` does.
+  app.get("/tickets/:number/record/:format", async (c) => {
+    const ticket = await visibleTicket(c);
+    const format = z.enum(DOCUMENT_FORMATS).safeParse(c.req.param("format"));
+    const form = ticket && ticketFormOf(ticket);
+    if (!ticket || !form || !format.success) return notFound(c);
+    const member = c.get("member");
+    const kept = await deps.records.fileTicketRecord({ number: ticket.number, reader: member, locale: c.get("locale"), format: format.data });
+    const { content } = (await deps.archive.read(kept.id))!;
+    const name = `${ticket.number}-${t(c.get("locale"), `document.form.${form}`)}-v${kept.version}.${format.data}`;
+    return c.body(new Uint8Array(content), 200, {
+      "content-type": format.data === "pdf" ? "application/pdf" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      "content-disposition": `attachment; filename="${ticket.number}-v${kept.version}.${format.data}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      "x-content-type-options": "nosniff",
+      "cache-control": "no-store",
+    });
   });
 
   // An action is a chat command in the member's console conversation: the same checks, notices and follow-up questions.

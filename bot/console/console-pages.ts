@@ -272,6 +272,8 @@ export interface TicketView {
   commands: { name: string; usage: string; help: string }[];
   /** The ticket's files, in order (their position is their address); fetchable when their platform is connected. */
   files: { kind: "photo" | "document"; name?: string | undefined; platform: string; fetchable: boolean }[];
+  /** The manual's form for this ticket, when it has one, to download. */
+  record?: { title: string; formats: string[] } | undefined;
 }
 
 /** Photos shown (fetched from their platform as the page loads), other files as downloads. */
@@ -300,6 +302,11 @@ export function ticketPage(page: PageContext, view: TicketView): Html {
     view.number,
     html`<div aria-live="polite">${view.results.map((c) => cardHtml(page, c, action))}</div>
 ${view.cards.map((c) => cardHtml(page, c, action))}
+${view.record
+  ? html`<section class="record"><h2>${view.record.title}</h2><p>${view.record.formats.map(
+      (format) => html`<a href="/console/tickets/${view.number}/record/${format}" download>${text(page.locale, "downloadAs", { format: format.toUpperCase() })}</a> `,
+    )}</p></section>`
+  : ""}
 ${filesSection(page, view)}
 <section class="actions">
   <h2>${text(locale, "actions")}</h2>

@@ -62,6 +62,7 @@ const TEXT = {
   orDate: { "zh-CN": "或某一天", en: "Or a day" },
   show: { "zh-CN": "查看", en: "Show" },
   badPeriod: { "zh-CN": "无法识别此日期，请选择今天、最近七天或某一天。", en: "That is not a date: choose today, the last seven days or a day." },
+  downloadAs: { "zh-CN": "下载 {format}", en: "Download {format}" },
   files: { "zh-CN": "附件", en: "Files" },
   noFiles: { "zh-CN": "没有附件。", en: "No files." },
   download: { "zh-CN": "下载", en: "Download" },

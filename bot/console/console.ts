@@ -24,6 +24,8 @@ export function consoleMount(app: App, log: Logger, afterChange: () => void, fil
     core: app.core,
     unitOfWork: app.unitOfWork,
     outbox: app.outbox,
+    records: app.ticketRecords,
+    archive: app.documents,
     downloads: files.downloads ?? {},
     fileTimeoutMs: files.timeoutMs ?? FILE_TIMEOUT_MS,
     secureCookies: consoleBaseUrl(app.config).startsWith("https:"),

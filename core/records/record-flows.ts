@@ -43,8 +43,8 @@ export async function prepareTicketRecord(ctx: CoreContext, request: TicketRecor
 
 /**
  * Makes a ticket's form as a file and keeps it in the archive, as the next version. The form is
- * due when after-sales confirms a major ticket and again when it changes (issue 17); the flows
- * reach the renderers through this port.
+ * due when after-sales confirms a major ticket and again when it changes; the flows reach the
+ * renderers through this port.
  */
 export interface TicketRecordFiler {
   fileTicketRecord(request: TicketRecordRequest & { format: DocumentFormat }): Promise<ArchivedDocument>;

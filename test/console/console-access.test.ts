@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import type { Server } from "node:http";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FREE_WRONG_PASSWORDS, waitAfter } from "../../bot/console/console-access.js";
@@ -483,5 +484,49 @@ describe("reports", () => {
       expect(b.lastPage).not.toContain('href="/console/reports"');
       expect((await b.get("/console/reports")).status).toBe(404);
     }
+  });
+});
+
+describe("the ticket's form", () => {
+  beforeEach(() => scene.report("wang.fang", LEVEL2_FAULT));
+  const pdfText = async (bytes: ArrayBuffer) => {
+    const child = execFile("pdftotext", ["-", "-"]);
+    const out = new Promise<string>((resolve, reject) => {
+      let text = "";
+      child.stdout!.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      child.on("close", (code) => (code === 0 ? resolve(text) : reject(new Error(`pdftotext exited ${code}`))));
+    });
+    child.stdin!.end(Buffer.from(bytes));
+    return out;
+  };
+
+  it("downloads as the reader may read it, each download kept as the next version", async () => {
+    const b = await signedIn("zhou.min");
+    await b.get(`/console/tickets/${FIRST_TICKET}`);
+    expect(b.lastPage).toContain("<h2>重大售后质量信息报告单</h2>");
+    const pdf = await b.get(`/console/tickets/${FIRST_TICKET}/record/pdf`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    expect(pdf.headers.get("content-disposition")).toContain(`filename="${FIRST_TICKET}-v1.pdf"`);
+    const text = await pdfText(await pdf.arrayBuffer());
+    expect(text).toContain(FIRST_TICKET);
+    expect(text).toContain("138 1234 5678"); // after-sales calls the customer: the whole number
+    const xlsx = await b.get(`/console/tickets/${FIRST_TICKET}/record/xlsx`);
+    expect(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString()).toBe("PK");
+
+    const manager = await signedIn("zhao.ming");
+    const masked = await pdfText(await (await manager.get(`/console/tickets/${FIRST_TICKET}/record/pdf`)).arrayBuffer());
+    expect(masked).not.toContain("138 1234 5678");
+    expect(masked).toContain("138****5678");
+    const kept = await scene.app.documents.list();
+    expect(kept.map((d) => [d.format, d.version, d.madeFor])).toEqual([["pdf", 2, "zhao.ming"], ["xlsx", 1, "zhou.min"], ["pdf", 1, "zhou.min"]]);
+  });
+
+  it("is not there for another center's staff, nor an unknown format", async () => {
+    const other = await signedIn("guo.tao");
+    expect((await other.get(`/console/tickets/${FIRST_TICKET}/record/pdf`)).status).toBe(404);
+    const b = await signedIn("zhou.min");
+    expect((await b.get(`/console/tickets/${FIRST_TICKET}/record/docx`)).status).toBe(404);
+    expect(await scene.app.documents.list()).toEqual([]);
   });
 });
