@@ -268,7 +268,7 @@ describe("FakeWecomApi failNext and waitForCall", () => {
 });
 
 describe("FakeWecomApi media/get", () => {
-  it("serves registered media with its type and a Content-Disposition; an unknown media id is 40007 in JSON", async () => {
+  it("serves registered media with its type and a Content-Disposition; an unknown media id is 40007 in JSON labelled text/plain", async () => {
     const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x43]);
     const mediaId = fake.addMedia({ bytes, contentType: "image/jpeg", filename: "仪表盘.jpg" });
     const served = await fetch(`${fake.baseUrl}/cgi-bin/media/get?${new URLSearchParams({ access_token: await token(), media_id: mediaId })}`);
@@ -280,7 +280,7 @@ describe("FakeWecomApi media/get", () => {
     expect(Buffer.from(await served.arrayBuffer())).toEqual(bytes);
 
     const unknown = await fetch(`${fake.baseUrl}/cgi-bin/media/get?${new URLSearchParams({ access_token: await token(), media_id: "no-such-media" })}`);
-    expect([unknown.status, unknown.headers.get("content-type"), unknown.headers.has("content-disposition")]).toEqual([200, "application/json; charset=UTF-8", false]);
+    expect([unknown.status, unknown.headers.get("content-type"), unknown.headers.has("content-disposition")]).toEqual([200, "text/plain", false]);
     expect(await unknown.json()).toEqual({ errcode: 40007, errmsg: "invalid media_id" });
   });
 

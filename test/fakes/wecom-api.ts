@@ -140,6 +140,11 @@ const ROBOT_MARKDOWN_BYTES = 4096;
 const ROBOT_RATE = 20;
 const ROBOT_WINDOW_MS = 60_000;
 const MAX_BODY = 2 * 1024 * 1024;
+/**
+ * Calls whose JSON answers are labelled text/plain: WeCom's downloads answer their errors either
+ * way (application/json or text/plain), and a client must take both; the other calls use the former.
+ */
+const TEXT_PLAIN_ANSWERS = new Set(["/cgi-bin/media/get"]);
 
 /** errmsg for common codes, as WeCom words them (without its "more info at …" hint). */
 const ERRMSG: Record<number, string> = {
@@ -368,9 +373,8 @@ export class FakeWecomApi {
   private answer(res: ServerResponse, call: RecordedCall, answer: WecomAnswer): void {
     call.response = answer;
     const body = JSON.stringify(answer);
-    res
-      .writeHead(call.status, { "content-type": "application/json; charset=UTF-8", "content-length": Buffer.byteLength(body) })
-      .end(body);
+    const type = TEXT_PLAIN_ANSWERS.has(call.path) ? "text/plain" : "application/json; charset=UTF-8";
+    res.writeHead(call.status, { "content-type": type, "content-length": Buffer.byteLength(body) }).end(body);
   }
 
   /**
