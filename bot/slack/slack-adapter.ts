@@ -164,13 +164,14 @@ export class SlackAdapter {
 
   /**
    * The bytes of a file a reporter shared (tickets keep its Slack id): files.info for its private
-   * URL, then a download with the bot token, which that URL requires (scope files:read).
+   * URL, then a download with the bot token, which that URL requires (scope files:read). `signal`
+   * gives up the download; files.info runs to its end, as the WebClient takes no signal.
    */
-  async downloadFile(fileId: string): Promise<Buffer> {
+  async downloadFile(fileId: string, signal?: AbortSignal): Promise<Buffer> {
     const { file } = await this.client.files.info({ file: fileId });
     const url = file?.url_private_download ?? file?.url_private;
     if (!url) throw new Error(`Slack has no download URL for file ${fileId}`);
-    const response = await fetch(url, { headers: { authorization: `Bearer ${this.options.token}` } });
+    const response = await fetch(url, { headers: { authorization: `Bearer ${this.options.token}` }, signal: signal ?? null });
     if (!response.ok) throw new Error(`downloading Slack file ${fileId}: HTTP ${response.status}`);
     // A request Slack does not accept the token of gets its sign-in page, with a 200: the bytes
     // would be that page. An HTML file shared as such is the one HTML answer that is the file.

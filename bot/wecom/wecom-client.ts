@@ -92,10 +92,10 @@ export class WecomClient {
 
   /**
    * `cgi-bin/media/get`: the bytes of an image or file a member sent, by its media id (valid three
-   * days). WeCom answers the file, or an errcode in JSON.
+   * days). WeCom answers the file, or an errcode in JSON. `signal` gives up the download.
    */
-  async getMedia(mediaId: string): Promise<Buffer> {
-    const { media } = await this.withToken("media/get", (token) => this.download(`/cgi-bin/media/get?access_token=${token}&media_id=${encodeURIComponent(mediaId)}`));
+  async getMedia(mediaId: string, signal?: AbortSignal): Promise<Buffer> {
+    const { media } = await this.withToken("media/get", (token) => this.download(`/cgi-bin/media/get?access_token=${token}&media_id=${encodeURIComponent(mediaId)}`, signal));
     return media!; // an answer with errcode 0 is a file
   }
 
@@ -136,8 +136,8 @@ export class WecomClient {
    * A download: the file as an answer with errcode 0, or WeCom's error answer. A file comes with a
    * Content-Disposition; an error has none and is JSON, sent as application/json or text/plain.
    */
-  private async download(path: string): Promise<WecomAnswer & { media?: Buffer }> {
-    const response = await this.fetch(`${this.options.baseUrl}${path}`);
+  private async download(path: string, signal: AbortSignal | undefined): Promise<WecomAnswer & { media?: Buffer }> {
+    const response = await this.fetch(`${this.options.baseUrl}${path}`, { signal: signal ?? null });
     const isAnswer = !response.headers.has("content-disposition") && /^(application\/json|text\/plain)/i.test(response.headers.get("content-type") ?? "");
     if (!response.ok || isAnswer) return this.answerOf(response, path.split("?")[0]!.replace("/cgi-bin/", ""));
     return { errcode: 0, errmsg: "ok", media: Buffer.from(await response.arrayBuffer()) };

@@ -677,6 +677,12 @@ describe("a shared file's bytes, fetched from Slack when the console shows them"
     expect(slack.callsOf("files.info").map((c) => c.params)).toEqual([{ file: fileId }]);
   });
 
+  it("gives the download up when its signal aborts (the console's reader went away)", async () => {
+    const bot = await startBot();
+    const fileId = slack.addFile({ bytes: "%PDF-1.7", name: "inspection.pdf", mimetype: "application/pdf" });
+    await expect(bot.adapter.downloadFile(fileId, AbortSignal.abort())).rejects.toMatchObject({ name: "AbortError" });
+  });
+
   it("fails with Slack's file_not_found for an id Slack does not know", async () => {
     const bot = await startBot();
     await expect(bot.adapter.downloadFile("F0GONE0001")).rejects.toMatchObject({ data: expect.objectContaining({ ok: false, error: "file_not_found" }) });

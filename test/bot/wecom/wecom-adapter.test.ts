@@ -410,6 +410,12 @@ describe("a sent image's or file's bytes, fetched from WeCom when the console sh
     expect(wecom.callsOf("media/get").map((c) => [c.query.media_id, c.status])).toEqual([[mediaId, 200]]);
   });
 
+  it("gives the download up when its signal aborts (the console's reader went away)", async () => {
+    const bot = await startBot();
+    const mediaId = wecom.addMedia({ bytes: "%PDF-1.7", contentType: "application/pdf", filename: "报告.pdf" });
+    await expect(bot.adapter.downloadFile(mediaId, AbortSignal.abort())).rejects.toMatchObject({ name: "AbortError" });
+  });
+
   it("fails with WeCom's errcode and errmsg for a media id WeCom does not know (or no longer keeps)", async () => {
     const bot = await startBot();
     const failure = bot.adapter.downloadFile("media-older-than-three-days");
