@@ -72,7 +72,10 @@ async function slackAdapter(app: App, log: Logger, kick: () => void): Promise<Ch
     onNotifications: kick,
     log,
   });
-  return { platform: "slack", label: "Slack: could not reach the Web API", routes: slack.routes(), send: slack.send, refresh: slack.refresh, start: () => slack.start(), stop: () => slack.stop() };
+  return {
+    platform: "slack", label: "Slack: could not reach the Web API", routes: slack.routes(), send: slack.send, refresh: slack.refresh,
+    download: (fileId, signal) => slack.downloadFile(fileId, signal), start: () => slack.start(), stop: () => slack.stop(),
+  };
 }
 
 async function wecomAdapter(app: App, log: Logger, kick: () => void): Promise<ChatAdapter | undefined> {
@@ -93,7 +96,10 @@ async function wecomAdapter(app: App, log: Logger, kick: () => void): Promise<Ch
     onNotifications: kick,
     log,
   });
-  return { platform: "wecom", label: "WeCom", routes: wecom.routes(), send: wecom.send, start: () => wecom.start(), stop: () => wecom.stop() };
+  return {
+    platform: "wecom", label: "WeCom", routes: wecom.routes(), send: wecom.send,
+    download: (mediaId, signal) => wecom.downloadFile(mediaId, signal), start: () => wecom.start(), stop: () => wecom.stop(),
+  };
 }
 
 /**

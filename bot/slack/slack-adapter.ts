@@ -162,6 +162,24 @@ export class SlackAdapter {
     return { [`POST ${SLACK_EVENTS_PATH}`]: verifiedRoute(receiver, this.options.signingSecret, this.log, () => this.started) };
   }
 
+  /**
+   * The bytes of a file a reporter shared (tickets keep its Slack id): files.info for its private
+   * URL, then a download with the bot token, which that URL requires (scope files:read). `signal`
+   * gives up the download; files.info runs to its end, as the WebClient takes no signal.
+   */
+  async downloadFile(fileId: string, signal?: AbortSignal): Promise<Buffer> {
+    const { file } = await this.client.files.info({ file: fileId });
+    const url = file?.url_private_download ?? file?.url_private;
+    if (!url) throw new Error(`Slack has no download URL for file ${fileId}`);
+    const response = await fetch(url, { headers: { authorization: `Bearer ${this.options.token}` }, signal: signal ?? null });
+    if (!response.ok) throw new Error(`downloading Slack file ${fileId}: HTTP ${response.status}`);
+    // A request Slack does not accept the token of gets its sign-in page, with a 200: the bytes
+    // would be that page. An HTML file shared as such is the one HTML answer that is the file.
+    const isPage = response.headers.get("content-type")?.startsWith("text/html") && file?.mimetype !== "text/html";
+    if (isPage) throw new Error(`downloading Slack file ${fileId}: Slack answered its sign-in page, not the file (check the bot token and the files:read scope)`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
   // ---- receiving ----
 
   private listen(): void {

@@ -125,6 +125,15 @@ export class WecomAdapter {
     };
   }
 
+  /**
+   * The bytes of an image or file a reporter sent (tickets keep its media id), from media/get. WeCom
+   * keeps received media three days; an older one fails with its errcode (40007 invalid media_id).
+   * Given up when `signal` aborts.
+   */
+  downloadFile(mediaId: string, signal?: AbortSignal): Promise<Buffer> {
+    return this.client.getMedia(mediaId, signal);
+  }
+
   // ---- receiving ----
 
   private async answer(res: ServerResponse, handle: () => Promise<string>): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The WeCom server API, as much as Hotline needs: app messages to members, group-robot messages
- * into department groups, and app group chats for complaint teams. WeCom answers HTTP 200 with an
- * `errcode`; anything but 0 is a failure.
+ * into department groups, app group chats for complaint teams, and the media users send. WeCom
+ * answers HTTP 200 with an `errcode`; anything but 0 is a failure.
  */
 
 export interface WecomClientOptions {
@@ -90,8 +90,17 @@ export class WecomClient {
     await this.withToken("appchat/send", (token) => this.post(`/cgi-bin/appchat/send?access_token=${token}`, { chatid, ...message }));
   }
 
+  /**
+   * `cgi-bin/media/get`: the bytes of an image or file a member sent, by its media id (valid three
+   * days). WeCom answers the file, or an errcode in JSON. `signal` gives up the download.
+   */
+  async getMedia(mediaId: string, signal?: AbortSignal): Promise<Buffer> {
+    const { media } = await this.withToken("media/get", (token) => this.download(`/cgi-bin/media/get?access_token=${token}&media_id=${encodeURIComponent(mediaId)}`, signal));
+    return media!; // an answer with errcode 0 is a file
+  }
+
   /** Runs a call with the cached token; on a token error, fetches a new one and tries once more. */
-  private async withToken(call: string, send: (token: string) => Promise<WecomAnswer>): Promise<WecomAnswer> {
+  private async withToken<A extends WecomAnswer>(call: string, send: (token: string) => Promise<A>): Promise<A> {
     let answer = await send(await this.accessToken());
     if (TOKEN_ERRORS.has(answer.errcode)) {
       this.token = undefined;
@@ -121,6 +130,17 @@ export class WecomClient {
   private async post(path: string, body: unknown): Promise<WecomAnswer> {
     const response = await this.fetch(`${this.options.baseUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     return this.answerOf(response, path.split("?")[0]!.replace("/cgi-bin/", ""));
+  }
+
+  /**
+   * A download: the file as an answer with errcode 0, or WeCom's error answer. A file comes with a
+   * Content-Disposition; an error has none and is JSON, sent as application/json or text/plain.
+   */
+  private async download(path: string, signal: AbortSignal | undefined): Promise<WecomAnswer & { media?: Buffer }> {
+    const response = await this.fetch(`${this.options.baseUrl}${path}`, { signal: signal ?? null });
+    const isAnswer = !response.headers.has("content-disposition") && /^(application\/json|text\/plain)/i.test(response.headers.get("content-type") ?? "");
+    if (!response.ok || isAnswer) return this.answerOf(response, path.split("?")[0]!.replace("/cgi-bin/", ""));
+    return { errcode: 0, errmsg: "ok", media: Buffer.from(await response.arrayBuffer()) };
   }
 
   private async answerOf(response: Response, call: string): Promise<WecomAnswer> {

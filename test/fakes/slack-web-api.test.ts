@@ -253,6 +253,27 @@ describe("FakeSlackApi with the real WebClient", () => {
     ]);
   });
 
+  it("describes a registered file with files.info and serves its bytes only with the bot token, else its sign-in page", async () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const id = fake.addFile({ bytes, name: "gauge photo.png", mimetype: "image/png" });
+    const { file } = await newClient().files.info({ file: id });
+    expect(file).toMatchObject({ id, name: "gauge photo.png", mimetype: "image/png", size: bytes.length });
+    expect(file!.url_private).toBe(`${fake.origin}/files-pri/${FAKE_TEAM_ID}-${id}/gauge%20photo.png`);
+    expect(file!.url_private_download).toBe(`${fake.origin}/files-pri/${FAKE_TEAM_ID}-${id}/download/gauge%20photo.png`);
+    await expect(newClient().files.info({ file: "F0NOSUCH01" })).rejects.toMatchObject(platformError("file_not_found"));
+
+    for (const url of [file!.url_private!, file!.url_private_download!]) {
+      const withToken = await fetch(url, { headers: { authorization: `Bearer ${fake.token}` } });
+      expect([withToken.status, withToken.headers.get("content-type")]).toEqual([200, "image/png"]);
+      expect(Buffer.from(await withToken.arrayBuffer())).toEqual(bytes);
+      for (const headers of [{}, { authorization: "Bearer xoxb-wrong" }] as Record<string, string>[]) {
+        const page = await fetch(url, { headers });
+        expect([page.status, page.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
+        expect(await page.text()).toContain("<html>");
+      }
+    }
+  });
+
   it("answers an injected 429 as Slack does; the client waits Retry-After and retries", async () => {
     fake.failNext("chat.postMessage", { status: 429, retryAfter: 1 });
     const client = newClient();

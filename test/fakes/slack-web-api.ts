@@ -11,7 +11,8 @@
  * such as `blocks` arrive as JSON strings, lists such as `users` as comma lists) or a JSON body, and the
  * token in `Authorization: Bearer …` or a `token` field. Answers are HTTP 200 JSON `{ ok: true, … }` or
  * `{ ok: false, error }`, as Slack's, except injected 429s and 5xxs. `POST /response/<id>` stands in for
- * the response_url of commands and actions.
+ * the response_url of commands and actions. Files registered with `addFile` are described by files.info
+ * and served at their `url_private` / `url_private_download`, which need the bot token as Slack's do.
  *
  * Only Node built-ins at run time; Bolt is imported for its types only.
  */
@@ -171,6 +172,18 @@ export interface FakeSlackView {
   versions: FakeSlackViewObject[];
 }
 
+/** A file a user shared, as registered with `addFile`. */
+export interface FakeSlackFile {
+  id: string;
+  name: string;
+  mimetype: string;
+  bytes: Buffer;
+  /** Unix seconds. */
+  created: number;
+  /** Who shared it. */
+  user: string;
+}
+
 /** A body posted to a response_url minted by `responseUrl()`. */
 export interface FakeSlackResponse {
   id: string;
@@ -250,7 +263,9 @@ export class FakeSlackApi {
   private failures: Array<{ method: string; failure: InjectedFailure; remaining: number }> = [];
   private readonly usedTriggers = new Set<string>();
   private readonly responseUrls = new Map<string, ResponseUrlContext>();
+  private readonly files = new Map<string, FakeSlackFile>();
   private nextChannel = 1;
+  private nextFile = 1;
   private nextView = 1;
   private nextResponse = 1;
   private closed = false;
@@ -451,6 +466,17 @@ export class FakeSlackApi {
     });
   }
 
+  /**
+   * A file a user shared (as a `file_share` message would bring it); returns its id for events and
+   * files.info. Its bytes are served to requests carrying the bot token.
+   */
+  addFile(file: { bytes: Buffer | string; name: string; mimetype: string; user?: string }): string {
+    const id = `F0FILE${String(this.nextFile++).padStart(5, "0")}`;
+    const bytes = typeof file.bytes === "string" ? Buffer.from(file.bytes) : file.bytes;
+    this.files.set(id, { id, name: file.name, mimetype: file.mimetype, bytes, created: Math.floor(Date.now() / 1000), user: file.user ?? "U0000USER" });
+    return id;
+  }
+
   // === Lifecycle
 
   /** Closes the server and its connections. */
@@ -469,6 +495,11 @@ export class FakeSlackApi {
       const api = /^\/api\/([^/]+)$/.exec(url.pathname);
       if (api !== null) {
         this.onApiCall(decodeURIComponent(api[1] ?? ""), req, url, body, res);
+        return;
+      }
+      const file = /^\/files-pri\/[^/]+-([^/]+)\/(?:download\/)?[^/]+$/.exec(url.pathname);
+      if (file !== null && req.method === "GET") {
+        this.onFileDownload(decodeURIComponent(file[1] ?? ""), req, res);
         return;
       }
       const response = /^\/response\/([^/]+)$/.exec(url.pathname);
@@ -585,6 +616,25 @@ export class FakeSlackApi {
     writeJson(res, 200, { ok: true });
   }
 
+  /**
+   * A file's private URL. As on Slack, it needs `Authorization: Bearer` with the bot token: without
+   * it (or with another token) Slack answers 200 with its sign-in page, not an error.
+   */
+  private onFileDownload(id: string, req: IncomingMessage, res: ServerResponse): void {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    if (bearer !== this.token) {
+      const page = `<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to ${this.teamName}</body></html>`;
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(page) }).end(page);
+      return;
+    }
+    const file = this.files.get(id);
+    if (file === undefined) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
+      return;
+    }
+    res.writeHead(200, { "content-type": file.mimetype, "content-length": file.bytes.length }).end(file.bytes);
+  }
+
   private takeFailure(method: string): InjectedFailure | undefined {
     const entry = this.failures.find((failure) => failure.method === method && failure.remaining > 0);
     if (entry === undefined) return undefined;
@@ -623,6 +673,35 @@ export class FakeSlackApi {
     define("views.update", (p) => this.updateView(p));
     define("users.info", (p) => this.userInfo(p));
     define("usergroups.list", (p) => this.listUsergroups(p));
+    define("files.info", (p) => this.fileInfo(p));
+  }
+
+  /** files.info: the file object (the fields Hotline reads and a few beside), no comments. */
+  private fileInfo(p: Params): Record<string, unknown> {
+    const file = this.files.get(optionalString(p, "file") ?? "");
+    if (file === undefined) throw fail("file_not_found");
+    const path = `${this.origin}/files-pri/${this.teamId}-${file.id}`;
+    const name = encodeURIComponent(file.name);
+    return {
+      file: {
+        id: file.id,
+        created: file.created,
+        timestamp: file.created,
+        name: file.name,
+        title: file.name,
+        mimetype: file.mimetype,
+        filetype: file.name.includes(".") ? file.name.slice(file.name.lastIndexOf(".") + 1).toLowerCase() : "binary",
+        user: file.user,
+        mode: "hosted",
+        is_external: false,
+        is_public: false,
+        size: file.bytes.length,
+        url_private: `${path}/${name}`,
+        url_private_download: `${path}/download/${name}`,
+      },
+      comments: [],
+      response_metadata: { next_cursor: "" },
+    };
   }
 
   private postMessage(p: Params): Record<string, unknown> {

@@ -267,6 +267,33 @@ describe("FakeWecomApi failNext and waitForCall", () => {
   });
 });
 
+describe("FakeWecomApi media/get", () => {
+  it("serves registered media with its type and a Content-Disposition; an unknown media id is 40007 in JSON labelled text/plain", async () => {
+    const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x43]);
+    const mediaId = fake.addMedia({ bytes, contentType: "image/jpeg", filename: "仪表盘.jpg" });
+    const served = await fetch(`${fake.baseUrl}/cgi-bin/media/get?${new URLSearchParams({ access_token: await token(), media_id: mediaId })}`);
+    expect([served.status, served.headers.get("content-type"), served.headers.get("content-disposition")]).toEqual([
+      200,
+      "image/jpeg",
+      `attachment; filename="${encodeURIComponent("仪表盘.jpg")}"`,
+    ]);
+    expect(Buffer.from(await served.arrayBuffer())).toEqual(bytes);
+
+    const unknown = await fetch(`${fake.baseUrl}/cgi-bin/media/get?${new URLSearchParams({ access_token: await token(), media_id: "no-such-media" })}`);
+    expect([unknown.status, unknown.headers.get("content-type"), unknown.headers.has("content-disposition")]).toEqual([200, "text/plain", false]);
+    expect(await unknown.json()).toEqual({ errcode: 40007, errmsg: "invalid media_id" });
+  });
+
+  it("checks the access token as the other calls do", async () => {
+    const mediaId = fake.addMedia({ bytes: "%PDF-1.7", contentType: "application/pdf", filename: "report.pdf" });
+    const accessToken = await token();
+    fake.expireTokens();
+    expect(await get("/cgi-bin/media/get", { access_token: accessToken, media_id: mediaId })).toEqual({ errcode: 42001, errmsg: "access_token expired" });
+    expect(await get("/cgi-bin/media/get", { access_token: "forged", media_id: mediaId })).toEqual({ errcode: 40014, errmsg: "invalid access_token" });
+    expect(await get("/cgi-bin/media/get", { media_id: mediaId })).toEqual({ errcode: 41001, errmsg: "access_token missing" });
+  });
+});
+
 describe("FakeWecomApi appchat", () => {
   it("creates a chat, sends text and markdown to it and describes it", async () => {
     const accessToken = await token();

@@ -6,8 +6,9 @@
  *   // point the adapter's API root at api.baseUrl
  *
  * As WeCom does, errors are HTTP 200 with a non-zero errcode (only injected 500/502 change the
- * status). Covers what the adapter uses: gettoken, message/send, the group robot's webhook/send
- * and appchat create/send/get.
+ * status). Covers what the adapter uses: gettoken, message/send, the group robot's webhook/send,
+ * appchat create/send/get, and media/get for media registered with `addMedia` (the bytes with a
+ * Content-Disposition, as WeCom serves a file).
  *
  * Also exports builders for the inbound side: WeCom's plaintext XML (text message, event) and the
  * encrypted callback request carrying it.
@@ -37,7 +38,7 @@ export interface RecordedCall {
   at: number;
   /** The HTTP status sent: 200 except for injected 500/502 and unknown paths. */
   status: number;
-  /** The JSON answered; undefined for an injected 5xx (which answers plain text). */
+  /** The JSON answered; undefined for an injected 5xx (which answers plain text) and a served file. */
   response: WecomAnswer | undefined;
 }
 
@@ -73,6 +74,15 @@ export interface ChatMessage {
   content: string;
   body: Record<string, unknown>;
   at: number;
+}
+
+/** An image or file a user sent, which media/get serves. */
+export interface FakeMedia {
+  mediaId: string;
+  bytes: Buffer;
+  /** e.g. "image/jpeg" */
+  contentType: string;
+  filename: string;
 }
 
 export interface FakeAppChat {
@@ -112,11 +122,16 @@ class WecomError extends Error {
   }
 }
 
+/** A route's answer that is a file, not JSON. */
+class ServedFile {
+  constructor(readonly media: FakeMedia) {}
+}
+
 interface Route {
   method: "GET" | "POST";
   /** Whether the call needs ?access_token= (the robot's webhook/send does not). */
   token: boolean;
-  handler: (query: Record<string, string>, body: Json) => Json;
+  handler: (query: Record<string, string>, body: Json) => Json | ServedFile;
 }
 
 const TOKEN_TTL_SECONDS = 7200;
@@ -125,11 +140,17 @@ const ROBOT_MARKDOWN_BYTES = 4096;
 const ROBOT_RATE = 20;
 const ROBOT_WINDOW_MS = 60_000;
 const MAX_BODY = 2 * 1024 * 1024;
+/**
+ * Calls whose JSON answers are labelled text/plain: WeCom's downloads answer their errors either
+ * way (application/json or text/plain), and a client must take both; the other calls use the former.
+ */
+const TEXT_PLAIN_ANSWERS = new Set(["/cgi-bin/media/get"]);
 
 /** errmsg for common codes, as WeCom words them (without its "more info at …" hint). */
 const ERRMSG: Record<number, string> = {
   [-1]: "system busy",
   40001: "invalid credential",
+  40007: "invalid media_id",
   40008: "invalid message type",
   40013: "invalid corpid",
   40014: "invalid access_token",
@@ -172,6 +193,7 @@ export class FakeWecomApi {
   private readonly robotSends = new Map<string, number[]>();
   private readonly appLog: AppMessage[] = [];
   private readonly chatsById = new Map<string, FakeAppChat>();
+  private readonly media = new Map<string, FakeMedia>();
   private nextId = 1;
   private closed = false;
 
@@ -272,6 +294,14 @@ export class FakeWecomApi {
     this.failures.push({ path: canonicalPath(path), failure, remaining: times });
   }
 
+  /** An image or file a user sent (its MediaId goes in the callback's XML); returns the media id. */
+  addMedia(media: { bytes: Buffer | string; contentType: string; filename: string }): string {
+    const mediaId = `fake-media-${this.nextId++}-${randomBytes(8).toString("hex")}`;
+    const bytes = typeof media.bytes === "string" ? Buffer.from(media.bytes) : media.bytes;
+    this.media.set(mediaId, { mediaId, bytes, contentType: media.contentType, filename: media.filename });
+    return mediaId;
+  }
+
   /** Expires every token issued so far (calls with them answer 42001); gettoken issues fresh ones. */
   expireTokens(): void {
     for (const token of this.tokens.keys()) this.tokens.set(token, false);
@@ -328,7 +358,9 @@ export class FakeWecomApi {
       if (req.method !== route.method) throw fail(route.method === "GET" ? 43001 : 43002);
       if (route.token) this.checkToken(query.access_token);
       if (route.method === "POST" && malformed) throw fail(47001);
-      this.answer(res, call, { errcode: 0, errmsg: "ok", ...route.handler(query, body) });
+      const result = route.handler(query, body);
+      if (result instanceof ServedFile) this.serveFile(res, result.media);
+      else this.answer(res, call, { errcode: 0, errmsg: "ok", ...result });
     } catch (error) {
       const answer =
         error instanceof WecomError
@@ -341,9 +373,22 @@ export class FakeWecomApi {
   private answer(res: ServerResponse, call: RecordedCall, answer: WecomAnswer): void {
     call.response = answer;
     const body = JSON.stringify(answer);
+    const type = TEXT_PLAIN_ANSWERS.has(call.path) ? "text/plain" : "application/json; charset=UTF-8";
+    res.writeHead(call.status, { "content-type": type, "content-length": Buffer.byteLength(body) }).end(body);
+  }
+
+  /**
+   * A file as WeCom serves one: its type, and a Content-Disposition naming it, which no error answer
+   * has. The name is percent-encoded, since a header holds no Chinese characters.
+   */
+  private serveFile(res: ServerResponse, media: FakeMedia): void {
     res
-      .writeHead(call.status, { "content-type": "application/json; charset=UTF-8", "content-length": Buffer.byteLength(body) })
-      .end(body);
+      .writeHead(200, {
+        "content-type": media.contentType,
+        "content-disposition": `attachment; filename="${encodeURIComponent(media.filename)}"`,
+        "content-length": media.bytes.length,
+      })
+      .end(media.bytes);
   }
 
   private takeFailure(path: string): InjectedFailure | undefined {
@@ -372,6 +417,14 @@ export class FakeWecomApi {
     define("/cgi-bin/appchat/send", { method: "POST", token: true, handler: (_query, body) => this.sendToChat(body) });
     define("/cgi-bin/appchat/get", { method: "GET", token: true, handler: (query) => this.getChat(query) });
     define("/cgi-bin/appchat/update", { method: "POST", token: true, handler: (_query, body) => this.updateChat(body) });
+    define("/cgi-bin/media/get", { method: "GET", token: true, handler: (query) => this.getMedia(query) });
+  }
+
+  /** media/get: the bytes of known media; an unknown (or expired) media id is 40007. */
+  private getMedia(query: Record<string, string>): ServedFile {
+    const media = this.media.get(query.media_id ?? "");
+    if (media === undefined) throw fail(40007);
+    return new ServedFile(media);
   }
 
   /** appchat/update: adds (add_user_list) and removes (del_user_list) members. */

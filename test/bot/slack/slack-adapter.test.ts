@@ -667,3 +667,43 @@ describe("resending a delivery that may have reached Slack before the process di
     expect(slack.messagesIn(ESCALATIONS).at(-1)!.metadata).toEqual({ event_type: "hotline_delivery", event_payload: { delivery_id: 503 } });
   });
 });
+
+describe("a shared file's bytes, fetched from Slack when the console shows them", () => {
+  it("reads the file's private URL with files.info and downloads it with the bot token", async () => {
+    const bot = await startBot();
+    const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46]);
+    const fileId = slack.addFile({ bytes, name: "dashboard.jpg", mimetype: "image/jpeg" });
+    expect(await bot.adapter.downloadFile(fileId)).toEqual(bytes);
+    expect(slack.callsOf("files.info").map((c) => c.params)).toEqual([{ file: fileId }]);
+  });
+
+  it("gives the download up when its signal aborts (the console's reader went away)", async () => {
+    const bot = await startBot();
+    const fileId = slack.addFile({ bytes: "%PDF-1.7", name: "inspection.pdf", mimetype: "application/pdf" });
+    await expect(bot.adapter.downloadFile(fileId, AbortSignal.abort())).rejects.toMatchObject({ name: "AbortError" });
+  });
+
+  it("fails with Slack's file_not_found for an id Slack does not know", async () => {
+    const bot = await startBot();
+    await expect(bot.adapter.downloadFile("F0GONE0001")).rejects.toMatchObject({ data: expect.objectContaining({ ok: false, error: "file_not_found" }) });
+  });
+
+  it("fails with the HTTP status when the download itself is refused", async () => {
+    const bot = await startBot();
+    // files.info still describes a file whose bytes are gone from Slack's file server.
+    const gone = `${slack.origin}/files-pri/${slack.teamId}-F0GONE0002/download/old.jpg`;
+    slack.stub("files.info", () => ({ file: { id: "F0GONE0002", name: "old.jpg", mimetype: "image/jpeg", url_private: gone, url_private_download: gone } }));
+    await expect(bot.adapter.downloadFile("F0GONE0002")).rejects.toThrow("downloading Slack file F0GONE0002: HTTP 404");
+  });
+
+  it("fails naming the file when Slack answers its sign-in page instead of the file", async () => {
+    const bot = await startBot();
+    // The file lives in a workspace whose token is not the bot's: Slack answers such a download with its sign-in page.
+    const elsewhere = await FakeSlackApi.start({ token: "xoxb-another-workspace" });
+    cleanups.push(() => elsewhere.close());
+    const fileId = elsewhere.addFile({ bytes: "%PDF-1.7", name: "inspection.pdf", mimetype: "application/pdf" });
+    const info = (await (await fetch(`${elsewhere.apiUrl}files.info?file=${fileId}`, { headers: { authorization: `Bearer ${elsewhere.token}` } })).json()) as Record<string, unknown>;
+    slack.stub("files.info", () => info);
+    await expect(bot.adapter.downloadFile(fileId)).rejects.toThrow(`downloading Slack file ${fileId}: Slack answered its sign-in page, not the file`);
+  });
+});

@@ -6,6 +6,7 @@ import type { App } from "../../../bot/app.js";
 import { createHttpServer } from "../../../bot/http/server.js";
 import { SlackAdapter } from "../../../bot/slack/slack-adapter.js";
 import { WECOM_CALLBACK_PATH, WecomAdapter } from "../../../bot/wecom/wecom-adapter.js";
+import { WecomApiError } from "../../../bot/wecom/wecom-client.js";
 import { WecomCrypto } from "../../../bot/wecom/wecom-crypto.js";
 import { DeliveryQueue, PermanentDeliveryError, type Sender } from "../../../jobs/delivery-queue.js";
 import { FakeSlackApi } from "../../fakes/slack-web-api.js";
@@ -56,6 +57,7 @@ interface Running {
   deliveries: DeliveryQueue;
   /** The adapter's sender, as the delivery queue calls it. */
   send: Sender;
+  adapter: WecomAdapter;
   slack?: FakeSlackApi;
 }
 
@@ -109,7 +111,7 @@ async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; 
     await deliveries!.stop();
     await app.close();
   });
-  return { app, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${WECOM_CALLBACK_PATH}`, deliveries, send: adapter.send, ...(slack ? { slack } : {}) };
+  return { app, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${WECOM_CALLBACK_PATH}`, deliveries, send: adapter.send, adapter, ...(slack ? { slack } : {}) };
 }
 
 const eventually = <T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number) =>
@@ -396,5 +398,39 @@ describe("the WeCom callback's body", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(wecom.appMessages()).toHaveLength(0);
     expect((await post(bot, "li.na-2@x_Y", "/help")).status).toBe(200);
+  });
+});
+
+describe("a sent image's or file's bytes, fetched from WeCom when the console shows them", () => {
+  it("downloads the media a ticket keeps with media/get, with the access token", async () => {
+    const bot = await startBot();
+    const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46]);
+    const mediaId = wecom.addMedia({ bytes, contentType: "image/jpeg", filename: "仪表盘.jpg" });
+    expect(await bot.adapter.downloadFile(mediaId)).toEqual(bytes);
+    expect(wecom.callsOf("media/get").map((c) => [c.query.media_id, c.status])).toEqual([[mediaId, 200]]);
+  });
+
+  it("gives the download up when its signal aborts (the console's reader went away)", async () => {
+    const bot = await startBot();
+    const mediaId = wecom.addMedia({ bytes: "%PDF-1.7", contentType: "application/pdf", filename: "报告.pdf" });
+    await expect(bot.adapter.downloadFile(mediaId, AbortSignal.abort())).rejects.toMatchObject({ name: "AbortError" });
+  });
+
+  it("fails with WeCom's errcode and errmsg for a media id WeCom does not know (or no longer keeps)", async () => {
+    const bot = await startBot();
+    const failure = bot.adapter.downloadFile("media-older-than-three-days");
+    await expect(failure).rejects.toThrow("media/get: WeCom errcode 40007 (invalid media_id)");
+    await expect(failure).rejects.toBeInstanceOf(WecomApiError);
+  });
+
+  it("refreshes an expired access token once and downloads", async () => {
+    const bot = await startBot();
+    const first = wecom.addMedia({ bytes: "first", contentType: "image/png", filename: "a.png" });
+    const second = wecom.addMedia({ bytes: "%PDF-1.7", contentType: "application/pdf", filename: "报告.pdf" });
+    await bot.adapter.downloadFile(first);
+    wecom.expireTokens();
+    expect((await bot.adapter.downloadFile(second)).toString()).toBe("%PDF-1.7");
+    expect(wecom.callsOf("media/get").map((c) => c.response?.errcode)).toEqual([undefined, 42001, undefined]); // a served file has no JSON
+    expect(wecom.callsOf("gettoken")).toHaveLength(2);
   });
 });
