@@ -171,6 +171,7 @@ export class SlackAdapter {
     const { file } = await this.client.files.info({ file: fileId });
     const url = file?.url_private_download ?? file?.url_private;
     if (!url) throw new Error(`Slack has no download URL for file ${fileId}`);
+    if (!this.isSlackHost(url)) throw new Error(`downloading Slack file ${fileId}: its URL is not on Slack (${new URL(url).host}); the bot token is not sent there`);
     const response = await fetch(url, { headers: { authorization: `Bearer ${this.options.token}` }, signal: signal ?? null });
     if (!response.ok) throw new Error(`downloading Slack file ${fileId}: HTTP ${response.status}`);
     // A request Slack does not accept the token of gets its sign-in page, with a 200: the bytes
@@ -178,6 +179,13 @@ export class SlackAdapter {
     const isPage = response.headers.get("content-type")?.startsWith("text/html") && file?.mimetype !== "text/html";
     if (isPage) throw new Error(`downloading Slack file ${fileId}: Slack answered its sign-in page, not the file (check the bot token and the files:read scope)`);
     return Buffer.from(await response.arrayBuffer());
+  }
+
+  /** The bot token goes only to Slack's own hosts (files.slack.com), or the Web API's host when it is set elsewhere (a proxy). */
+  private isSlackHost(url: string): boolean {
+    const { protocol, hostname } = new URL(url);
+    const apiHost = new URL(this.options.apiUrl).hostname;
+    return hostname === apiHost || (protocol === "https:" && (hostname === "slack.com" || hostname.endsWith(".slack.com")));
   }
 
   // ---- receiving ----

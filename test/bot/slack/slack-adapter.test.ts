@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -694,6 +695,18 @@ describe("a shared file's bytes, fetched from Slack when the console shows them"
     const gone = `${slack.origin}/files-pri/${slack.teamId}-F0GONE0002/download/old.jpg`;
     slack.stub("files.info", () => ({ file: { id: "F0GONE0002", name: "old.jpg", mimetype: "image/jpeg", url_private: gone, url_private_download: gone } }));
     await expect(bot.adapter.downloadFile("F0GONE0002")).rejects.toThrow("downloading Slack file F0GONE0002: HTTP 404");
+  });
+
+  it("sends the bot token to no host but Slack's", async () => {
+    const bot = await startBot();
+    let asked = 0;
+    const elsewhere = createServer((_req, res) => void (asked++, res.end("bytes")));
+    await new Promise<void>((resolve) => elsewhere.listen(0, "localhost", resolve));
+    cleanups.push(() => new Promise((resolve) => elsewhere.close(resolve)));
+    const url = `http://localhost:${(elsewhere.address() as AddressInfo).port}/files-pri/T0-F0ELSEWHERE/download/x.pdf`;
+    slack.stub("files.info", () => ({ file: { id: "F0ELSEWHERE", name: "x.pdf", mimetype: "application/pdf", url_private: url, url_private_download: url } }));
+    await expect(bot.adapter.downloadFile("F0ELSEWHERE")).rejects.toThrow("its URL is not on Slack (localhost:");
+    expect(asked).toBe(0);
   });
 
   it("fails naming the file when Slack answers its sign-in page instead of the file", async () => {
