@@ -24,6 +24,15 @@ export interface OutboundMessage {
   /** The approved template the message is also written as, for providers that send only those (SMS); chat messages have none. */
   template?: MessageTemplate | undefined;
   purpose?: DeliveryPurpose | undefined;
+  /** A file to send, the card its caption (the ticket's form); a sender that takes no files refuses it for good. */
+  file?: OutboundFile | undefined;
+}
+
+export interface OutboundFile {
+  bytes: Uint8Array;
+  /** As the recipient sees it: `HL-20261126-0001-重大售后质量信息报告单.pdf`. */
+  name: string;
+  contentType: string;
 }
 
 /** Sends one message on one channel; throws when it could not. */
@@ -101,6 +110,8 @@ export interface DeliveryQueueOptions {
   outage?: RedisOutageLog;
   /** Platforms that keep posted tickets current. */
   refreshers?: Partial<Record<Platform, Refresher>>;
+  /** The ticket's form as a file, for the outbox's `form` messages. */
+  ticketForm?: (ticketId: number) => Promise<OutboundFile>;
   log: Logger;
 }
 
@@ -257,7 +268,9 @@ export class DeliveryQueue {
       if (!refresh || row.ticketId === null) throw new PermanentDeliveryError(`${channel} cannot refresh posted tickets`);
       return refresh(row.ticketId);
     }
+    const file = row.kind === "form" ? await this.formOf(row.ticketId) : undefined;
     await this.senders[channel]!({
+      file,
       deliveryId: row.id,
       mayHaveArrived: row.mayHaveArrived,
       recipient: JSON.parse(row.recipient) as Recipient,
@@ -267,6 +280,11 @@ export class DeliveryQueue {
       template: row.template === null ? undefined : (JSON.parse(row.template) as MessageTemplate),
       purpose: (row.purpose as DeliveryPurpose | null) ?? undefined,
     });
+  }
+
+  private async formOf(ticketId: number | null): Promise<OutboundFile> {
+    if (ticketId === null || !this.options.ticketForm) throw new PermanentDeliveryError("this process cannot make tickets' forms");
+    return this.options.ticketForm(ticketId);
   }
 
   /** Waits until nothing for these channels is waiting to be sent (tests and shutdown). */
