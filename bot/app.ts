@@ -18,7 +18,6 @@ import { syncOrganisation } from "../prisma/sync-organisation.js";
 import type { Config } from "./config/env.js";
 import { loadOrganisationFile } from "./config/organisation-file.js";
 import { TicketDocuments } from "./documents/ticket-documents.js";
-import type { TicketRecordFiler } from "../core/records/record-flows.js";
 import { createLogger, type Logger } from "./logger.js";
 
 /** The wired application: configuration, database, directory and the core's context. */
@@ -42,7 +41,7 @@ export interface App {
   /** Generated documents as they were made, with their checksums (manual §4: 归档保存). */
   documents: DocumentStore;
   /** Makes a ticket's form (PDF or XLSX) and keeps it in `documents`. */
-  ticketRecords: TicketRecordFiler;
+  ticketRecords: TicketDocuments;
   close(): Promise<void>;
 }
 

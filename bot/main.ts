@@ -240,6 +240,7 @@ async function main(): Promise<void> {
       prefix: config.REDIS_PREFIX,
       outage,
       refreshers: adapters.refreshers,
+      ticketForm: (ticketId) => app.ticketRecords.filedForm(ticketId),
       log: log.child({ module: "deliveries" }),
     });
     const outbox = deliveries;

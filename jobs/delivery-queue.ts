@@ -111,7 +111,7 @@ export interface DeliveryQueueOptions {
   /** Platforms that keep posted tickets current. */
   refreshers?: Partial<Record<Platform, Refresher>>;
   /** The ticket's form as a file, for the outbox's `form` messages. */
-  ticketForm?: (ticketId: number) => Promise<OutboundFile>;
+  ticketForm: (ticketId: number) => Promise<OutboundFile>;
   log: Logger;
 }
 
@@ -283,7 +283,7 @@ export class DeliveryQueue {
   }
 
   private async formOf(ticketId: number | null): Promise<OutboundFile> {
-    if (ticketId === null || !this.options.ticketForm) throw new PermanentDeliveryError("this process cannot make tickets' forms");
+    if (ticketId === null) throw new PermanentDeliveryError("a form message names no ticket");
     return this.options.ticketForm(ticketId);
   }
 

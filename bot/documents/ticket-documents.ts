@@ -1,4 +1,6 @@
+import { t } from "../../core/messages/catalog.js";
 import type { CoreContext } from "../../core/ports.js";
+import type { TicketForm } from "../../core/records/ticket-record.js";
 import type { ArchivedDocument, DocumentArchive, DocumentFormat } from "../../core/records/document-archive.js";
 import type { RecordDocument } from "../../core/records/record-document.js";
 import { prepareTicketRecord, type TicketRecordFiler, type TicketRecordRequest } from "../../core/records/record-flows.js";
@@ -10,8 +12,17 @@ export function renderRecord(record: RecordDocument, format: DocumentFormat, fon
   return format === "pdf" ? renderRecordPdf(record, font) : renderRecordXlsx(record);
 }
 
+/** What a chat platform needs to send a form: its bytes, the name the recipient sees, the type. */
+export interface FormFile {
+  bytes: Uint8Array;
+  name: string;
+  contentType: string;
+}
+
 /** Makes tickets' forms as PDF or XLSX files and keeps each in the archive, as its next version. */
 export class TicketDocuments implements TicketRecordFiler {
+  private readonly making = new Map<number, Promise<FormFile>>();
+
   constructor(private readonly deps: { core: CoreContext; archive: DocumentArchive; font: PdfFont }) {}
 
   async fileTicketRecord(request: TicketRecordRequest & { format: DocumentFormat }): Promise<ArchivedDocument> {
@@ -27,5 +38,28 @@ export class TicketDocuments implements TicketRecordFiler {
       madeFor: request.reader?.id ?? null,
       content,
     });
+  }
+
+  /**
+   * The filed copy of a ticket's form as a PDF (the customer's contact masked), for the messages it
+   * goes out with: the newest kept one while nothing has happened to the ticket since, else made
+   * anew as the next version. So each change is filed once, however many recipients it goes to.
+   */
+  filedForm(ticketId: number): Promise<FormFile> {
+    // The messages of one change are sent side by side: they wait for one making, not one each.
+    const making = this.making.get(ticketId) ?? this.makeFiledForm(ticketId).finally(() => this.making.delete(ticketId));
+    this.making.set(ticketId, making);
+    return making;
+  }
+
+  private async makeFiledForm(ticketId: number): Promise<FormFile> {
+    const { core, archive } = this.deps;
+    const ticket = await core.tickets.findById(ticketId);
+    if (!ticket) throw new Error(`no ticket with id ${ticketId}`);
+    const lastChange = (await core.tickets.timeline(ticketId)).at(-1)?.at ?? ticket.createdAt;
+    const filed = (await archive.list({ ticketId })).find((d) => d.madeFor === null && d.format === "pdf" && d.locale === core.defaultLocale);
+    const current = filed && filed.createdAt >= lastChange ? filed : await this.fileTicketRecord({ number: ticket.number, locale: core.defaultLocale, format: "pdf" });
+    const { content } = (await archive.read(current.id))!;
+    return { bytes: content, name: `${ticket.number}-${t(core.defaultLocale, `document.form.${current.kind as TicketForm}`)}.pdf`, contentType: "application/pdf" };
   }
 }

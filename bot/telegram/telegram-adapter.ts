@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
-import { Bot, BotError, GrammyError, HttpError, type Api, type ApiClientOptions, type Context, type NextFunction } from "grammy";
+import { Bot, BotError, GrammyError, HttpError, InputFile, type Api, type ApiClientOptions, type Context, type NextFunction } from "grammy";
 import type { Message, Update, UserFromGetMe } from "grammy/types";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { accountsOn } from "../../core/directory/member.js";
@@ -8,7 +8,10 @@ import type { Card } from "../../core/messages/card.js";
 import type { AttachmentRef } from "../../core/tickets/ticket.js";
 import type { App } from "../app.js";
 import { ConfigError } from "../config/env.js";
-import { PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
+import { PermanentDeliveryError, type OutboundFile, type Sender } from "../../jobs/delivery-queue.js";
+
+/** Telegram's limit on a file's caption; a longer one goes as a message of its own after the file. */
+const TELEGRAM_CAPTION_LIMIT = 1024;
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
@@ -218,11 +221,21 @@ export class TelegramAdapter {
     return accountsOn(await this.app.core.directory.listMembers(), "telegram");
   }
 
-  /** Delivers a message (a reply, a ping, a channel post) to a Telegram user or group, with real mentions. */
-  readonly send: Sender = async ({ recipient, card }) => {
+  /** A file with its caption (sendDocument), the caption rendered as a card's first message is. */
+  private async sendFile(chatId: string, card: Card, file: OutboundFile, telegramIdOf: (memberId: string) => string | undefined): Promise<void> {
+    const [caption] = renderForTelegram(card, { telegramIdOf });
+    const fitting = caption && caption.text.length <= TELEGRAM_CAPTION_LIMIT;
+    await this.bot.api.sendDocument(chatId, new InputFile(file.bytes, file.name), fitting ? { caption: caption.text, parse_mode: caption.parse_mode } : {});
+    if (caption && !fitting) await this.sendCard(chatId, card, telegramIdOf);
+  }
+
+  /** Delivers a message (a reply, a ping, a channel post, a file) to a Telegram user or group, with real mentions. */
+  readonly send: Sender = async ({ recipient, card, file }) => {
     if (!recipient.address) throw new PermanentDeliveryError(`no Telegram chat for ${recipient.name}`);
     try {
-      await this.sendCard(recipient.address, card, await this.telegramIds(card));
+      const telegramIdOf = await this.telegramIds(card);
+      if (file) await this.sendFile(recipient.address, card, file, telegramIdOf);
+      else await this.sendCard(recipient.address, card, telegramIdOf);
     } catch (error) {
       // 400/403: chat not found, the user never started the bot or blocked it. Retrying won't help.
       if (error instanceof GrammyError && [400, 403].includes(error.error_code)) throw new PermanentDeliveryError(describe(error));

@@ -8,6 +8,7 @@ import { activePings, isFinished, isUngraded, type Ping, type Ticket } from "../
 import { deadlineLines, departmentName, gradingLines, memberName, pingLines, reasonLines, severityText, ticketFields, unconfirmedLine, type CardContext } from "../tickets/ticket-card.js";
 import { formatLocalTime } from "../time/business-time.js";
 import { needsConfirmation, type EscalationPlan } from "./plan-escalation.js";
+import { ticketFormOf } from "../records/ticket-record.js";
 import { teamCard } from "../teams/team-card.js";
 import type { LiveView, Notification, Recipient } from "./notification.js";
 
@@ -54,7 +55,23 @@ export function escalationNotices(ticket: Ticket, scope: NoticeScope, ctx: Notic
     return member ? [directNotice(ticket, member, waiting, scope, ctx)] : [];
   });
   const channels = scope.channelIds.map((channelId) => channelNotice(ticket, channelId, ctx));
-  return [...direct, ...channels, ...departmentGroupNotices(ticket, waiting, ctx)];
+  return [...withTicketForm(ticket, [...direct, ...channels], ctx), ...departmentGroupNotices(ticket, waiting, ctx)];
+}
+
+/**
+ * A released ticket the manual has a form for goes out with it (§4: after-sales files the major
+ * quality information report to the leaders and QA): after each notice to a person or a channel,
+ * the form as a file, captioned in the recipient's language.
+ */
+function withTicketForm(ticket: Ticket, notices: Notification[], ctx: NoticeContext): Notification[] {
+  const form = ticket.releasedAt === null ? undefined : ticketFormOf(ticket);
+  if (!form) return notices;
+  return notices.flatMap((notice) => {
+    const member = notice.recipient.kind === "member" ? ctx.members.get(notice.recipient.memberId) : undefined;
+    const locale = member ? localeOf(member, ctx.defaultLocale) : ctx.defaultLocale;
+    const caption: Card = { lines: [t(locale, "form.caption", { form: t(locale, `document.form.${form}`), number: ticket.number })] };
+    return [notice, { recipient: notice.recipient, card: caption, ticketNumber: ticket.number, file: "ticket_form" as const }];
+  });
 }
 
 /** The messages a new ticket sends: every ping it was made with, every channel its plan names. */

@@ -71,6 +71,11 @@ export interface Notification {
   view?: LiveView | undefined;
   template?: MessageTemplate | undefined;
   purpose?: DeliveryPurpose | undefined;
+  /**
+   * The message is a file: the ticket's form as the manual names it (a PDF), made when it is sent,
+   * so it shows the ticket as it is then; the card is its caption.
+   */
+  file?: "ticket_form" | undefined;
 }
 
 export type LiveView = "ticket" | "team";

@@ -627,7 +627,8 @@ export const CATALOG = {
   },
 
   // ---- the per-ticket forms as documents (manual §4, §5) ----
-  "document.form.major_quality_report": { zh: "重大售后质量信息报告单", en: "Major After-Sales Quality Information Report" },
+  "form.caption": { zh: "{form}：{number}", en: "{form}: {number}" },
+  "document.form.major_quality_report": { zh: "重大售后质量信息报告单", en: "Major Quality Information Report" },
   "document.form.major_complaint_report": { zh: "重大投诉报告单", en: "Major Complaint Report" },
   "document.form.customer_work_order": { zh: "顾客待处理工单", en: "Customer Pending Work Order" },
   "document.made": { zh: "{number} · 生成于 {at}（{zone}）", en: "{number} · made {at} ({zone})" },
@@ -651,7 +652,7 @@ export const CATALOG = {
   "document.field.status": { zh: "状态", en: "Status" },
   "document.field.reported_at": { zh: "上报时间", en: "Reported" },
   "document.field.confirmed_at": { zh: "确认时间", en: "Confirmed" },
-  "document.field.released_at": { zh: "报送时间", en: "Sent to leaders and QA" },
+  "document.field.released_at": { zh: "报送时间", en: "Sent to the leaders" },
   "document.field.transferred_at": { zh: "转交时间", en: "Transferred" },
   "document.field.transfer_reason": { zh: "转交原因", en: "Why it was transferred" },
   "document.field.resolved_at": { zh: "解决时间", en: "Resolved" },

@@ -252,9 +252,10 @@ export class OutboxWrites {
         createdAt,
         n.purpose ?? null,
         n.template ? JSON.stringify(n.template) : null,
+        n.file === "ticket_form" ? "form" : "message",
       ];
     });
-    return this.sql.insertRows("Delivery", ["platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt", "purpose", "template"], rows);
+    return this.sql.insertRows("Delivery", ["platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt", "purpose", "template", "kind"], rows);
   }
 
   /**

@@ -31,7 +31,7 @@ async function outbox(count = 1): Promise<number[]> {
 }
 
 function run(send: Sender, options: { maxAttempts?: number } = {}): DeliveryQueue {
-  const queue = new DeliveryQueue(app.outbox, { telegram: send }, { redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent, ...options });
+  const queue = new DeliveryQueue(app.outbox, { telegram: send }, { ticketForm: (id) => app.ticketRecords.filedForm(id), redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent, ...options });
   queue.start(100);
   cleanups.push(() => queue.stop());
   return queue;
@@ -89,7 +89,7 @@ describe("the delivery queue", () => {
   it("queues again what Redis lost, without sending twice", async () => {
     await outbox(3);
     const sent: string[] = [];
-    const queue = new DeliveryQueue(app.outbox, { telegram: async ({ card }) => void sent.push(card.lines[0]!) }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    const queue = new DeliveryQueue(app.outbox, { telegram: async ({ card }) => void sent.push(card.lines[0]!) }, { ticketForm: (id) => app.ticketRecords.filedForm(id), redisUrl: TEST_REDIS_URL, prefix, log: silent });
     cleanups.push(() => queue.stop());
     queue.kick();
     await new Promise((r) => setTimeout(r, 300));
@@ -109,7 +109,7 @@ describe("WeCom's two limits", () => {
       await app.db.delivery.create({ data: { platform: "wecom", recipient: robot, payload: JSON.stringify({ lines: [`robot ${i}`] }) } });
     }
     const sent: string[] = [];
-    const queue = new DeliveryQueue(app.outbox, { wecom: async ({ card }) => void sent.push(card.lines[0]!) }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    const queue = new DeliveryQueue(app.outbox, { wecom: async ({ card }) => void sent.push(card.lines[0]!) }, { ticketForm: (id) => app.ticketRecords.filedForm(id), redisUrl: TEST_REDIS_URL, prefix, log: silent });
     queue.start(100);
     cleanups.push(() => queue.stop());
     await until(async () => sent.filter((line) => line.startsWith("app")).length === 25 && sent.filter((line) => line.startsWith("robot")).length === 20, 10_000);

@@ -259,7 +259,8 @@ function checkDeliveries(outcome: SoakOutcome, lateArrivals: InboxMessage[]): { 
   const expected = new Map<string, number>();
   for (const row of rows) {
     const chat = rowChat(row);
-    if (row.status !== "sent" || row.kind !== "message" || chat === undefined) continue;
+    // A form is a file with its caption: the caption is what arrives as the message's text.
+    if (row.status !== "sent" || (row.kind !== "message" && row.kind !== "form") || chat === undefined) continue;
     const key = `${chat}\u0000${row.firstLine}`;
     expected.set(key, (expected.get(key) ?? 0) + 1);
   }

@@ -14,6 +14,7 @@ import type { DocumentFormat } from "../../../core/records/document-archive.js";
 import type { RecordValue } from "../../../core/records/record-document.js";
 import { prepareTicketRecord } from "../../../core/records/record-flows.js";
 import { workedMajorComplaint, workedMajorFault, workedWorkOrder } from "../../support/record-scenes.js";
+import { pdfText } from "../../support/pdf-text.js";
 import { GENERAL_FAULT } from "../../support/report-script.js";
 import { member, useTestApp } from "../../support/test-app.js";
 
@@ -61,12 +62,6 @@ function sheetRows(book: ExcelJS.Workbook, name: string): ExcelJS.CellValue[][] 
 
 /** 10:00 in Shanghai as a spreadsheet holds it: a wall-clock time with no zone, read back as that UTC time. */
 const shanghai = (local: string) => new Date(`${local}:00.000Z`);
-
-function pdfText(content: Buffer, name: string): string {
-  const file = join(scratch, `${name}.pdf`);
-  writeFileSync(file, content);
-  return execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
-}
 
 /** Page 1 drawn at 80 dpi into test-output/documents/<name>.png; its width and height in pixels. */
 function firstPage(content: Buffer, name: string): { width: number; height: number } {
@@ -169,7 +164,8 @@ describe("the major quality information report (重大售后质量信息报告�
     const number = await workedMajorFault(scene.app, scene.clock);
     const { document, content } = await made(number, "pdf");
     expect(document).toMatchObject({ kind: "major_quality_report", format: "pdf", version: 1, byteSize: content.byteLength });
-    const text = pdfText(content, "major-quality-report");
+    const text = pdfText(content);
+    writeFileSync(join(scratch, "major-quality-report.pdf"), content);
     expect(execFileSync("pdffonts", [join(scratch, "major-quality-report.pdf")], { encoding: "utf8" })).toContain("NotoSansCJKsc-Regular");
     for (const expected of [
       "华晨汽车售后服务事业部", "重大售后质量信息报告单", number, "上报时间", "2026-11-26 10:00", "确认时间", "2026-11-26 10:10",
@@ -213,7 +209,7 @@ describe("the major complaint report (重大投诉报告单)", () => {
   it("prints them in the PDF", async () => {
     const number = await workedMajorComplaint(scene.app, scene.clock);
     const { content } = await made(number, "pdf");
-    const text = pdfText(content, "major-complaint-report");
+    const text = pdfText(content);
     for (const expected of ["重大投诉报告单", "顾客投诉：行驶中制动失灵撞上护栏，要求赔偿", "处理小组与协议", "2026-11-26 12:40", "制动总泵制造缺陷，责任在厂方；顾客无责任", "5,200.00", "高峰", "法律顾问", "交通费 5200 元已转账至顾客账户"]) {
       expect(text, expected).toContain(expected);
     }
@@ -237,7 +233,7 @@ describe("the customer pending work order (顾客待处理工单)", () => {
     expect(cells.has("级别")).toBe(false);
 
     const { content } = await made(number, "pdf");
-    const text = pdfText(content, "customer-work-order");
+    const text = pdfText(content);
     for (const expected of ["华晨汽车顾客待处理工单", "顾客来电：仪表灯不亮", "需服务中心检查线路", "137****1111", "仪表线束插头松动，已重新插接固定"]) expect(text, expected).toContain(expected);
     expect(firstPage(content, "customer-work-order")).toEqual(A4_AT_80_DPI);
   });
@@ -272,7 +268,7 @@ describe("who a form is made for", () => {
     const number = await workedMajorFault(scene.app, scene.clock);
     const book = await workbook((await made(number, "xlsx", "en")).content);
     expect(book.worksheets.map((s) => s.name)).toEqual(["Form", "Grading history", "Told and acknowledged", "Deadlines", "Work on record", "Receipts", "Timeline"]);
-    expect(book.worksheets[0]!.getCell("A1").value).toBe("Major After-Sales Quality Information Report");
+    expect(book.worksheets[0]!.getCell("A1").value).toBe("Major Quality Information Report");
     expect(book.worksheets[0]!.getCell("A2").value).toBe("Brilliance Auto After-Sales Division");
     const cells = formCells(book);
     expect(cells.get("Mileage (km)")?.value).toBe(12000);

@@ -103,7 +103,7 @@ async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?:
   deliveries = new DeliveryQueue(
     app.outbox,
     { slack: adapter.send, telegram: tg.send },
-    { redisUrl: TEST_REDIS_URL, prefix: prefixOf, refreshers: { slack: adapter.refresh }, backoffMs: 50, log: silent },
+    { ticketForm: (id) => app.ticketRecords.filedForm(id), redisUrl: TEST_REDIS_URL, prefix: prefixOf, refreshers: { slack: adapter.refresh }, backoffMs: 50, log: silent },
   );
   deliveries.start(100);
   // bot/main.ts listens first, then starts the adapters: requests can come in between.

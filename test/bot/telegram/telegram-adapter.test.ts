@@ -11,6 +11,7 @@ import { issueInvite } from "../../../core/directory/invites.js";
 import { BotApiError, FakeBotApi, type SentMessage } from "../../fakes/telegram-bot-api.js";
 import { writeOrganisationFile, withoutConfirmation } from "../../support/organisation.js";
 import { eventually } from "../../support/eventually.js";
+import { pdfText } from "../../support/pdf-text.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../../support/redis.js";
 import { freshDatabaseFile, startTestApp, type TestClock } from "../../support/test-app.js";
 
@@ -88,7 +89,7 @@ async function startBot(options: { webhook?: boolean; log?: Logger; webhookHandl
     log: options.log ?? silent,
     ...(options.webhookHandlingLimitMs ? { webhookHandlingLimitMs: options.webhookHandlingLimitMs } : {}),
   });
-  dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { redisUrl: TEST_REDIS_URL, prefix, log: silent });
+  dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { ticketForm: (id) => app.ticketRecords.filedForm(id), redisUrl: TEST_REDIS_URL, prefix, log: silent });
   dispatcher.start(200);
   await adapter.start();
   let stopped = false;
@@ -323,6 +324,8 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     const buttons = (ping.replyMarkup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard.flat().map((b) => b.callback_data);
     expect(buttons).toEqual(["/ack HL-20261126-0001", "/take HL-20261126-0001", "/resolve HL-20261126-0001"]);
 
+    // The ticket's form follows the ping before the lead answers (its own test is below).
+    await fake.waitFor(() => sent(ZHOU.id).some((m) => m.kind === "document"), 10_000);
     const confirmation = await press(ZHOU, ping, "/ack HL-20261126-0001");
     expect(confirmation.text).toBe("已响应 HL-20261126-0001。");
     const ticket = (await app.core.tickets.findByNumber("HL-20261126-0001"))!;
@@ -332,7 +335,8 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     await fake.waitFor(() => sent(WANG.id).some((m) => m.text.includes("已由 周敏（售后服务部）响应")), 5_000);
     await dispatcher.idle();
     const telegramDeliveries = await app.db.delivery.findMany({ where: { platform: "telegram", replyTo: null } });
-    expect(telegramDeliveries.map((d) => d.status)).toEqual(["sent", "sent", "sent"]); // the lead, the group, the reporter
+    // The lead and the group, each with the form after the post; the reporter.
+    expect(telegramDeliveries.map((d) => [d.kind, d.status])).toEqual([["message", "sent"], ["form", "sent"], ["message", "sent"], ["form", "sent"], ["message", "sent"]]);
     expect(await app.db.delivery.count({ where: { platform: "telegram", replyTo: { not: null }, status: { not: "sent" } } })).toBe(0); // every reply went out
     expect(await app.db.delivery.count({ where: { platform: "slack", status: "pending" } })).toBeGreaterThan(0);
   });
@@ -346,6 +350,26 @@ describe("the Telegram adapter, through grammY against a fake Bot API", () => {
     expect(post.rawText).toContain('<a href="tg://user?id=100000042">陈杰</a>');
     expect(post.rawText).toContain("@赵明"); // no Telegram account: named, not linked
     expect(post.text).toContain("质量保证部 陈杰: 请提出处理措施");
+  });
+
+  it("sends the major ticket's form after its post: a PDF made as the ticket stands, the form's name as caption", async () => {
+    const { app, adapter } = await startBot();
+    await reportLevel2(WANG);
+    await fake.waitFor(() => sent(ESCALATION_GROUP).some((m) => m.kind === "document"), 10_000);
+    const [post, form] = sent(ESCALATION_GROUP);
+    expect(post!.kind).toBe("text");
+    expect(form!.kind).toBe("document");
+    expect(form!.text).toBe("重大售后质量信息报告单：HL-20261126-0001");
+    const document = form!.message.document!;
+    expect(document.file_name).toBe("HL-20261126-0001-重大售后质量信息报告单.pdf");
+    const bytes = await adapter.downloadFile(document.file_id);
+    expect(bytes.subarray(0, 5).toString()).toBe("%PDF-");
+    const text = pdfText(bytes);
+    expect(text).toContain("HL-20261126-0001");
+    expect(text).toContain("138****5678"); // the copy filed to the leaders: the customer's phone masked
+    // One file for every recipient of this change: the archive holds one version.
+    const kept = await app.documents.list();
+    expect(kept.map((d) => [d.kind, d.version, d.madeFor])).toEqual([["major_quality_report", 1, null]]);
   });
 
   it("delivers an outbox message once after a 429, waiting its retry_after", async () => {
