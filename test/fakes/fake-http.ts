@@ -82,11 +82,12 @@ export function parseMultipart(contentType: string | undefined, body: Buffer): F
     const headers = part.subarray(0, headerEnd).toString("utf8").split("\r\n");
     const header = (name: string) => headers.find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
     const disposition = header("content-disposition");
-    const field = disposition && /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
-    if (field === undefined || field === null || field === "") return undefined;
-    const extended = disposition && /;\s*filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
-    const plain = disposition && /;\s*filename="([^"]*)"/i.exec(disposition)?.[1];
-    parts.push({ name: field, filename: extended ? decodeURIComponent(extended) : (plain ?? undefined), contentType: header("content-type"), data: Buffer.from(part.subarray(headerEnd + 4)) });
+    if (disposition === undefined) return undefined;
+    const field = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
+    if (!field) return undefined;
+    const extended = /;\s*filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+    const plain = /;\s*filename="([^"]*)"/i.exec(disposition)?.[1];
+    parts.push({ name: field, filename: extended ? decodeURIComponent(extended) : plain, contentType: header("content-type"), data: Buffer.from(part.subarray(headerEnd + 4)) });
     at = next + 2;
   }
 }
