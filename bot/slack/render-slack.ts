@@ -151,3 +151,21 @@ export function renderForSlack(card: Card, options: SlackRenderOptions): SlackMe
   const fitted = blocks.length > BLOCKS_MAX ? [...blocks.slice(0, BLOCKS_MAX - 2), ...blocks.slice(-2)] : blocks;
   return { text: clipEscaped(escapeMrkdwn(cardToPlainText(card)), SECTION_MAX), blocks: fitted };
 }
+
+/**
+ * Slack truncates a message's text past 40,000 characters and advises keeping it under 4,000
+ * (https://docs.slack.dev/reference/methods/chat.postMessage#truncating): a file's comment is a
+ * message's text, and the caption of a form is a few lines.
+ */
+const CAPTION_MAX = 4000;
+
+/**
+ * A card as the mrkdwn comment a shared file carries (files.completeUploadExternal's
+ * `initial_comment`, which takes no blocks): its text escaped, then its mentions as the mention
+ * section writes them. Choices and pickers have no place beside a file and are left out.
+ */
+export function renderCaptionForSlack(card: Card, options: Pick<SlackRenderOptions, "mentionOf">): string {
+  const text = clipEscaped(escapeMrkdwn(cardToPlainText({ ...card, mentions: undefined, pickers: undefined })), CAPTION_MAX);
+  const mentions = mentionSection(card, { ...options, noteLabel: "" }).map((section) => section.text?.text ?? "");
+  return [text, ...mentions].filter((part) => part !== "").join("\n");
+}

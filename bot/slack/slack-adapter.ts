@@ -10,7 +10,7 @@ import {
   type UsersSelectAction,
 } from "@slack/bolt";
 import type { MessageMetadata } from "@slack/types";
-import { ErrorCode, type ChatPostMessageArguments, type WebAPICallError, type WebClient } from "@slack/web-api";
+import { ErrorCode, type ChatPostMessageArguments, type ConversationsHistoryResponse, type WebAPICallError, type WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { accountsOn } from "../../core/directory/member.js";
@@ -24,7 +24,7 @@ import { formToOpen } from "../../core/conversation/run-command.js";
 import { teamCard, teamPeople } from "../../core/teams/team-card.js";
 import { cardContext } from "../../core/tickets/flow-support.js";
 import type { AttachmentRef, Ticket } from "../../core/tickets/ticket.js";
-import { PermanentDeliveryError, type OutboundMessage, type Refresher, type Sender } from "../../jobs/delivery-queue.js";
+import { PermanentDeliveryError, type OutboundFile, type OutboundMessage, type Refresher, type Sender } from "../../jobs/delivery-queue.js";
 import { InboundQueue } from "../../jobs/inbound-queue.js";
 import { LiveViewStore, type TeamSpaceRecord } from "../../prisma/stores/live-view-store.js";
 import type { App } from "../app.js";
@@ -32,7 +32,7 @@ import { ConfigError } from "../config/env.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
-import { ACTION, escapeMrkdwn, renderForSlack, slackMention, unescapeMrkdwn, type SlackMessage } from "./render-slack.js";
+import { ACTION, escapeMrkdwn, renderCaptionForSlack, renderForSlack, slackMention, unescapeMrkdwn, type SlackMessage, type SlackRenderOptions } from "./render-slack.js";
 import { commandFromWords, commandInDirectMessage } from "./slack-commands.js";
 import { BUTTON, COMMAND, DIRECT_MESSAGE, FORM_METADATA, FORM_SUBMISSION, MENTION, PICK, PRESS, type Press } from "./slack-payloads.js";
 import { AcknowledgingReceiver, httpReceiver, requestId, socketModeReceiver, verifiedRoute } from "./slack-requests.js";
@@ -77,6 +77,8 @@ const PERMANENT_ERRORS = new Set([
   "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "user_not_visible", "invalid_blocks",
   "msg_too_long", "no_text", "cannot_dm_bot", "account_inactive", "invalid_auth", "not_authed", "restricted_action",
 ]);
+
+type HistoryMessage = NonNullable<ConversationsHistoryResponse["messages"]>[number];
 
 /** Where replies to an inbound request go; plain data, since it waits in Redis with the request. */
 type ReplyTarget =
@@ -362,6 +364,13 @@ export class SlackAdapter {
    * department's user group when the organisation file names one, anyone else by their Slack id.
    */
   private async renderer(): Promise<(card: Card) => SlackMessage> {
+    const mentionOf = await this.mentions();
+    const noteLabel = t(this.app.config.DEFAULT_LOCALE, "slack.note_button");
+    return (card) => renderForSlack(card, { mentionOf, noteLabel, needsForm: (command) => formFor(command) !== undefined });
+  }
+
+  /** A member's mention as cards write it: the department's user group for its lead when the organisation file names one. */
+  private async mentions(): Promise<SlackRenderOptions["mentionOf"]> {
     const slackIdOf = accountsOn(await this.app.core.directory.listMembers(), "slack");
     const groups = new Map(this.app.org.departments.flatMap((d) => (d.slackUserGroup ? [[d.lead, d.slackUserGroup] as const] : [])));
     const mentionOf = (memberId: string) => {
@@ -371,8 +380,7 @@ export class SlackAdapter {
       const id = slackIdOf(memberId);
       return id ? slackMention({ user: id }) : undefined;
     };
-    const noteLabel = t(this.app.config.DEFAULT_LOCALE, "slack.note_button");
-    return (card) => renderForSlack(card, { mentionOf, noteLabel, needsForm: (command) => formFor(command) !== undefined });
+    return mentionOf;
   }
 
   // ---- sending (the delivery queue calls these) ----
@@ -385,6 +393,7 @@ export class SlackAdapter {
    * trace to look for: those are sent again.
    */
   readonly send: Sender = async (outbound) => {
+    if (outbound.file) return this.sendFile(outbound, outbound.file);
     const { recipient } = outbound;
     const card = await this.asItStandsNow(outbound);
     const message = (await this.renderer())(card);
@@ -407,6 +416,61 @@ export class SlackAdapter {
       throw permanentIfHopeless(error);
     }
   };
+
+  /**
+   * Shares a file with its card as the comment (files.getUploadURLExternal, the upload, then
+   * files.completeUploadExternal, which Bolt's `filesUploadV2` makes): in a member's DM, a channel,
+   * or a team's channel or thread. A file share carries no metadata, so a resend after an attempt
+   * that may have arrived looks for a file of the same name the bot shared in the conversation in
+   * the last day; in a team's thread it does not look (thread replies are not in the history), and
+   * the file may be shared twice there after a crash.
+   */
+  private async sendFile(outbound: OutboundMessage, file: OutboundFile): Promise<void> {
+    const caption = renderCaptionForSlack(outbound.card, { mentionOf: await this.mentions() });
+    try {
+      const place = await this.fileDestination(outbound);
+      const shared = outbound.mayHaveArrived && !place.threadTs ? await this.locateFileShared(place.channel, file.name, outbound.deliveryId) : undefined;
+      if (shared) {
+        this.log.info({ delivery: outbound.deliveryId, channel: place.channel }, "Slack: the file had been shared; not sharing it again");
+        return;
+      }
+      await this.client.filesUploadV2({
+        file: Buffer.from(file.bytes),
+        filename: file.name,
+        initial_comment: caption,
+        ...(place.threadTs ? { channel_id: place.channel, thread_ts: place.threadTs } : { channel_id: place.channel }),
+      });
+    } catch (error) {
+      throw permanentIfHopeless(error);
+    }
+  }
+
+  /**
+   * Where a file goes, as a conversation id (completeUploadExternal takes no user id): a member's
+   * DM, a channel, a team's space, the channel a request came from. A command's response URL and
+   * an ephemeral answer take no files: the file goes to the asker's DM, seen by them alone as well.
+   */
+  private async fileDestination({ recipient }: OutboundMessage): Promise<{ channel: string; threadTs?: string | undefined }> {
+    if (recipient.kind === "team") {
+      const ticket = await this.app.core.tickets.findByNumber(recipient.ticketNumber);
+      if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
+      const space = await this.teamSpace(ticket, recipient.address);
+      return { channel: space.address, threadTs: space.threadId ?? undefined };
+    }
+    if (recipient.kind === "reply") {
+      const target = JSON.parse(recipient.address) as ReplyTarget;
+      if (target.kind === "channel") return { channel: await this.conversationOf(target.channel) };
+      if (target.kind === "ephemeral") return { channel: await this.conversationOf(target.user) };
+      throw new PermanentDeliveryError("a Slack command's response URL takes no files, and it names no one to send the file to instead");
+    }
+    if (!recipient.address) throw new PermanentDeliveryError(`no Slack account for ${recipient.name}`);
+    return { channel: await this.conversationOf(recipient.address) };
+  }
+
+  /** A file of this name the bot shared in the conversation's recent history (as locateDelivered looks for a post). */
+  private locateFileShared(channel: string, name: string, deliveryId: number | null): Promise<{ channel: string; ts: string } | undefined> {
+    return this.findRecentPost(channel, deliveryId, (m) => (m.files ?? []).some((f) => f.name === name));
+  }
 
   /**
    * A live view as the ticket stands when it goes out. The outbox holds the card as it was when the
@@ -447,6 +511,18 @@ export class SlackAdapter {
   }
 
   private async locateDelivered(address: string, deliveryId: number): Promise<{ channel: string; ts: string } | undefined> {
+    return this.findRecentPost(
+      address,
+      deliveryId,
+      (m) => m.metadata?.event_type === DELIVERY_EVENT && (m.metadata.event_payload as Record<string, unknown> | undefined)?.delivery_id === deliveryId,
+    );
+  }
+
+  /**
+   * The bot's first post that `matches` among the conversation's recent ones (the last day's, at
+   * most 100); a user id means the DM with them.
+   */
+  private async findRecentPost(address: string, deliveryId: number | null, matches: (message: HistoryMessage) => boolean): Promise<{ channel: string; ts: string } | undefined> {
     try {
       const channel = await this.conversationOf(address);
       const history = await this.client.conversations.history({
@@ -455,12 +531,7 @@ export class SlackAdapter {
         limit: DELIVERED_HISTORY_LIMIT,
         oldest: String(Math.floor(Date.now() / 1000) - DELIVERED_LOOKBACK_S),
       });
-      const post = history.messages?.find(
-        (m) =>
-          m.metadata?.event_type === DELIVERY_EVENT &&
-          (m.metadata.event_payload as Record<string, unknown> | undefined)?.delivery_id === deliveryId &&
-          (this.botUserId === undefined || m.user === this.botUserId),
-      );
+      const post = history.messages?.find((m) => matches(m) && (this.botUserId === undefined || m.user === this.botUserId));
       return post?.ts ? { channel, ts: post.ts } : undefined;
     } catch (error) {
       const code = platformError(error);

@@ -18,7 +18,7 @@ import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { renderButtonCard, renderRobotMarkdown, renderText } from "./render-wecom.js";
-import { RATE_LIMITED, WecomApiError, WecomClient } from "./wecom-client.js";
+import { RATE_LIMITED, WecomApiError, WecomClient, type FileMessage, type MediaFile } from "./wecom-client.js";
 import { WecomCrypto, WecomCryptoError } from "./wecom-crypto.js";
 import { parseFlatXml } from "./wecom-xml.js";
 
@@ -50,8 +50,11 @@ const USERID = /^[A-Za-z0-9][\w@.-]{0,63}$/;
 /** appchat/create: a chat with this chatid exists already. */
 const CHAT_EXISTS = 86215;
 
-/** WeCom refusals that retrying will not change: unknown user, robot key or chat, a bad request. */
-const PERMANENT_ERRCODES = new Set([81013, 93000, 86003, 40058, 40008, 44004, 301002, 60011, 60111]);
+/**
+ * WeCom refusals that retrying will not change: unknown user, robot key or chat, a bad request; for
+ * a file, a type (40005) or size (40006: 5 bytes to 20 MB) WeCom does not take.
+ */
+const PERMANENT_ERRCODES = new Set([81013, 93000, 86003, 40058, 40008, 44004, 301002, 60011, 60111, 40005, 40006]);
 
 /** The decrypted message, as far as Hotline reads it. */
 const inboundSchema = z.object({
@@ -184,32 +187,49 @@ export class WecomAdapter {
 
   // ---- sending (replies, and the delivery queue's messages) ----
 
-  /** An app message to a member (a reply or a notice), a robot message into a department group, or a post in a team's chat. */
-  readonly send: Sender = async ({ recipient, card }) => {
+  /**
+   * An app message to a member (a reply or a notice), a robot message into a department group, or a
+   * post in a team's chat. A message with a file uploads it first, as temporary media (a robot's
+   * own upload for a robot), then sends the card as its caption and the file after it: an upload
+   * that fails sends nothing. WeCom keeps no history to look in, so a resend after a crash may
+   * repeat the caption and the file.
+   */
+  readonly send: Sender = async ({ recipient, card, file }) => {
     try {
-      if (recipient.kind === "team") return await this.postToTeam(recipient, card);
+      if (recipient.kind === "team") return await this.postToTeam(recipient, card, file);
       if (!recipient.address) throw new PermanentDeliveryError(`no WeCom userid for ${recipient.name}`);
-      if (recipient.kind === "member" || recipient.kind === "reply") return await this.sendToMember(recipient.address, card);
+      if (recipient.kind === "member" || recipient.kind === "reply") return await this.sendToMember(recipient.address, card, file);
       const robotDepartment = robotDepartmentOf(recipient);
-      if (robotDepartment !== undefined) return await this.sendByRobot(robotDepartment, card);
-      for (const content of renderText(card)) await this.client.sendToChat(recipient.address, { msgtype: "text", text: { content } });
+      if (robotDepartment !== undefined) return await this.sendByRobot(robotDepartment, card, file);
+      await this.sendToChat(recipient.address, card, file);
     } catch (error) {
       throw permanentIfHopeless(error);
     }
   };
 
   /** Into a department's group by its robot; the key is read now, so the outbox never holds it. */
-  private async sendByRobot(departmentId: string, card: Card): Promise<void> {
+  private async sendByRobot(departmentId: string, card: Card, file: MediaFile | undefined): Promise<void> {
     const key = robotKeyOf(this.app.org, departmentId);
+    const mediaId = file && (await this.client.uploadRobotFile(key, file));
     const wecomIdOf = await this.wecomIds();
     for (const content of renderRobotMarkdown(card, wecomIdOf)) await this.client.sendByRobot(key, { msgtype: "markdown", markdown: { content } });
+    if (mediaId) await this.client.sendByRobot(key, fileMessage(mediaId));
   }
 
-  /** The card as text, then its commands as a button card. */
-  private async sendToMember(userid: string, card: Card): Promise<void> {
+  /** The card as text, then its commands as a button card, then the file. */
+  private async sendToMember(userid: string, card: Card, file: MediaFile | undefined): Promise<void> {
+    const mediaId = file && (await this.client.uploadFile(file));
     for (const content of renderText(card)) await this.client.sendToMembers([userid], { msgtype: "text", text: { content } });
     const buttons = renderButtonCard(card, `hl-${Date.now()}-${randomBytes(6).toString("hex")}`);
     if (buttons) await this.client.sendToMembers([userid], { msgtype: "template_card", template_card: buttons });
+    if (mediaId) await this.client.sendToMembers([userid], fileMessage(mediaId));
+  }
+
+  /** Into an app group chat: the card as text, then the file. */
+  private async sendToChat(chatid: string, card: Card, file: MediaFile | undefined): Promise<void> {
+    const mediaId = file && (await this.client.uploadFile(file));
+    for (const content of renderText(card)) await this.client.sendToChat(chatid, { msgtype: "text", text: { content } });
+    if (mediaId) await this.client.sendToChat(chatid, fileMessage(mediaId));
   }
 
   private async wecomIds(): Promise<(memberId: string) => string | undefined> {
@@ -220,14 +240,14 @@ export class WecomAdapter {
    * The team's group chat, created by the app on first use (owner: the team's leader) with the
    * members and the leads still to appoint one; later appointees are added as they come.
    */
-  private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, card: Card): Promise<void> {
+  private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, card: Card, file: MediaFile | undefined): Promise<void> {
     const ticket = await this.app.core.tickets.findByNumber(recipient.ticketNumber);
     if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
     const people = await this.teamPeople(ticket);
     const known = await this.views.teamSpace(ticket.id);
     const chatid = known?.address ?? (await this.openTeamChat(ticket, people));
     if (known) await this.client.addToChat(chatid, people.members);
-    for (const content of renderText(card)) await this.client.sendToChat(chatid, { msgtype: "text", text: { content } });
+    await this.sendToChat(chatid, card, file);
   }
 
   /**
@@ -334,6 +354,8 @@ function checkRobotKeys(org: Organisation): void {
     }
   });
 }
+
+const fileMessage = (mediaId: string): FileMessage => ({ msgtype: "file", file: { media_id: mediaId } });
 
 function permanentIfHopeless(error: unknown): unknown {
   if (error instanceof WecomApiError && PERMANENT_ERRCODES.has(error.errcode)) return new PermanentDeliveryError(error.message);

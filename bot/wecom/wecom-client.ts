@@ -1,6 +1,7 @@
 /**
  * The WeCom server API, as much as Hotline needs: app messages to members, group-robot messages
- * into department groups, app group chats for complaint teams, and the media users send. WeCom
+ * into department groups, app group chats for complaint teams, the media users send, and the files
+ * Hotline sends (uploaded as temporary media, then sent by media id). WeCom
  * answers HTTP 200 with an `errcode`; anything but 0 is a failure.
  */
 
@@ -35,7 +36,21 @@ export const RATE_LIMITED = new Set([45009, 45033]);
 export type AppMessage =
   | { msgtype: "text"; text: { content: string } }
   | { msgtype: "markdown"; markdown: { content: string } }
-  | { msgtype: "template_card"; template_card: ButtonCard };
+  | { msgtype: "template_card"; template_card: ButtonCard }
+  | FileMessage;
+
+/** A file uploaded as temporary media, sent by its media id. */
+export interface FileMessage {
+  msgtype: "file";
+  file: { media_id: string };
+}
+
+/** A file to upload: its bytes, its name as the recipient sees it, its content type. */
+export interface MediaFile {
+  bytes: Uint8Array;
+  name: string;
+  contentType: string;
+}
 
 /** A template card of buttons; pressing one calls back with a template_card_event whose EventKey is the button's key. */
 export interface ButtonCard {
@@ -48,7 +63,8 @@ export interface ButtonCard {
 
 export type RobotMessage =
   | { msgtype: "text"; text: { content: string; mentioned_list?: string[] } }
-  | { msgtype: "markdown"; markdown: { content: string } };
+  | { msgtype: "markdown"; markdown: { content: string } }
+  | FileMessage;
 
 interface WecomAnswer {
   errcode: number;
@@ -99,6 +115,23 @@ export class WecomClient {
     return media!; // an answer with errcode 0 is a file
   }
 
+  /**
+   * `cgi-bin/media/upload` with type file: temporary media, which messages send by its media id for
+   * three days. The file goes as the multipart field `media` with its name and type; WeCom takes
+   * files of 5 bytes to 20 MB (40006 otherwise).
+   */
+  async uploadFile(file: MediaFile): Promise<string> {
+    const answer = await this.withToken("media/upload", (token) => this.postFile(`/cgi-bin/media/upload?access_token=${token}&type=file`, file));
+    return mediaIdOf(answer, "media/upload");
+  }
+
+  /** A group robot's `cgi-bin/webhook/upload_media` (type file): as media/upload, for that robot's messages; the key is the credential. */
+  async uploadRobotFile(key: string, file: MediaFile): Promise<string> {
+    const answer = await this.postFile(`/cgi-bin/webhook/upload_media?key=${encodeURIComponent(key)}&type=file`, file);
+    if (answer.errcode !== 0) throw new WecomApiError(answer.errcode, answer.errmsg, "webhook/upload_media");
+    return mediaIdOf(answer, "webhook/upload_media");
+  }
+
   /** Runs a call with the cached token; on a token error, fetches a new one and tries once more. */
   private async withToken<A extends WecomAnswer>(call: string, send: (token: string) => Promise<A>): Promise<A> {
     let answer = await send(await this.accessToken());
@@ -132,6 +165,14 @@ export class WecomClient {
     return this.answerOf(response, path.split("?")[0]!.replace("/cgi-bin/", ""));
   }
 
+  /** A multipart upload of one file as the field `media`; the form is made anew for each attempt. */
+  private async postFile(path: string, file: MediaFile): Promise<WecomAnswer> {
+    const form = new FormData();
+    form.append("media", new Blob([file.bytes], { type: file.contentType }), file.name);
+    const response = await this.fetch(`${this.options.baseUrl}${path}`, { method: "POST", body: form });
+    return this.answerOf(response, path.split("?")[0]!.replace("/cgi-bin/", ""));
+  }
+
   /**
    * A download: the file as an answer with errcode 0, or WeCom's error answer. A file comes with a
    * Content-Disposition; an error has none and is JSON, sent as application/json or text/plain.
@@ -147,4 +188,9 @@ export class WecomClient {
     if (!response.ok) throw new Error(`${call}: HTTP ${response.status}`);
     return (await response.json()) as WecomAnswer;
   }
+}
+
+function mediaIdOf(answer: WecomAnswer, call: string): string {
+  if (typeof answer.media_id !== "string" || answer.media_id === "") throw new Error(`${call}: WeCom answered no media_id`);
+  return answer.media_id;
 }

@@ -47,3 +47,47 @@ export function closeServer(server: Server): Promise<void> {
     server.closeAllConnections();
   });
 }
+
+/** One part of a multipart/form-data body (RFC 7578): its field name, and for a file its filename and type. */
+export interface FormPart {
+  name: string;
+  filename: string | undefined;
+  contentType: string | undefined;
+  data: Buffer;
+}
+
+/**
+ * The parts of a multipart/form-data body, split on the boundary its Content-Type names; undefined
+ * when the body is not multipart or is malformed (no boundary, no closing delimiter, a part
+ * without Content-Disposition). A `filename*=UTF-8''…` is decoded; a plain `filename` is taken
+ * as UTF-8, as browsers and Node's FormData send it.
+ */
+export function parseMultipart(contentType: string | undefined, body: Buffer): FormPart[] | undefined {
+  const type = /^\s*multipart\/form-data\s*;(.*)$/i.exec(contentType ?? "");
+  const boundary = type && /boundary=(?:"([^"]+)"|([^\s;]+))/i.exec(type[1] ?? "");
+  const delimiter = boundary?.[1] ?? boundary?.[2];
+  if (!delimiter) return undefined;
+  const dash = Buffer.from(`--${delimiter}`);
+  const parts: FormPart[] = [];
+  let at = body.indexOf(dash);
+  if (at < 0) return undefined;
+  for (;;) {
+    const after = at + dash.length;
+    if (body.subarray(after, after + 2).toString("latin1") === "--") return parts;
+    const next = body.indexOf(Buffer.concat([Buffer.from("\r\n"), dash]), after);
+    if (next < 0) return undefined;
+    const part = body.subarray(after + 2, next); // past the CRLF that ends the delimiter line
+    const headerEnd = part.indexOf("\r\n\r\n");
+    if (headerEnd < 0) return undefined;
+    const headers = part.subarray(0, headerEnd).toString("utf8").split("\r\n");
+    const header = (name: string) => headers.find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
+    const disposition = header("content-disposition");
+    if (disposition === undefined) return undefined;
+    const field = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
+    if (!field) return undefined;
+    const extended = /;\s*filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+    const plain = /;\s*filename="([^"]*)"/i.exec(disposition)?.[1];
+    parts.push({ name: field, filename: extended ? decodeURIComponent(extended) : plain, contentType: header("content-type"), data: Buffer.from(part.subarray(headerEnd + 4)) });
+    at = next + 2;
+  }
+}

@@ -253,6 +253,53 @@ describe("FakeSlackApi with the real WebClient", () => {
     ]);
   });
 
+  it("shares a file through filesUploadV2: the bytes, name and comment arrive in the channel, and its history lists the file", async () => {
+    const bytes = Buffer.from("%PDF-1.7\n\u0000\u00ff binary form\n%%EOF");
+    const answer = await newClient().filesUploadV2({ file: bytes, filename: "HL-20261126-0001-报告单.pdf", channel_id: FAKE_CHANNEL_ID, initial_comment: "报告单 <@U0LEAD001>" });
+    expect(answer.ok).toBe(true);
+    const [shared] = fake.sharedFiles(FAKE_CHANNEL_ID);
+    expect(shared).toMatchObject({ name: "HL-20261126-0001-报告单.pdf", channel: FAKE_CHANNEL_ID, initialComment: "报告单 <@U0LEAD001>", threadTs: undefined });
+    expect(shared!.bytes).toEqual(bytes);
+    expect(fake.callsOf("files.getUploadURLExternal")[0]!.params).toMatchObject({ filename: "HL-20261126-0001-报告单.pdf", length: String(bytes.length) });
+    expect(fake.callsOf("files.completeUploadExternal")[0]!.params).toMatchObject({ channel_id: FAKE_CHANNEL_ID, files: [{ id: shared!.id, title: "HL-20261126-0001-报告单.pdf" }] });
+    const history = await newClient().conversations.history({ channel: FAKE_CHANNEL_ID });
+    expect(history.messages).toEqual([expect.objectContaining({ text: "报告单 <@U0LEAD001>", user: FAKE_BOT_USER_ID, files: [expect.objectContaining({ id: shared!.id, name: "HL-20261126-0001-报告单.pdf" })] })]);
+    const { file } = await newClient().files.info({ file: shared!.id });
+    expect(file).toMatchObject({ name: "HL-20261126-0001-报告单.pdf", size: bytes.length });
+  });
+
+  it("takes an upload's bytes raw as well as in a multipart form, and refuses an upload URL it never handed out", async () => {
+    const client = newClient();
+    const { upload_url, file_id } = await client.files.getUploadURLExternal({ filename: "form.xlsx", length: 3 });
+    expect(upload_url).toMatch(new RegExp(`^${fake.origin}/upload/v1/`));
+    const raw = await fetch(upload_url!, { method: "POST", body: new Uint8Array([1, 2, 3]) });
+    expect([raw.status, await raw.text()]).toEqual([200, "OK - 3"]);
+    await client.files.completeUploadExternal({ files: [{ id: file_id! }], channel_id: FAKE_CHANNEL_ID });
+    expect(fake.sharedFiles(FAKE_CHANNEL_ID).map((f) => [f.name, [...f.bytes]])).toEqual([["form.xlsx", [1, 2, 3]]]);
+
+    const second = await client.files.getUploadURLExternal({ filename: "form.pdf", length: 2 });
+    const form = new FormData();
+    form.append("file", new Blob([new Uint8Array([7, 8])], { type: "application/pdf" }), "form.pdf");
+    expect((await fetch(second.upload_url!, { method: "POST", body: form })).status).toBe(200);
+    await client.files.completeUploadExternal({ files: [{ id: second.file_id! }], channel_id: FAKE_CHANNEL_ID });
+    expect([...fake.sharedFiles(FAKE_CHANNEL_ID)[1]!.bytes]).toEqual([7, 8]);
+
+    // A completed upload's URL, and one never handed out, are not found.
+    expect((await fetch(upload_url!, { method: "POST", body: "again" })).status).toBe(404);
+    expect((await fetch(`${fake.origin}/upload/v1/T0000TEAM-F0NOSUCH-00`, { method: "POST", body: "x" })).status).toBe(404);
+  });
+
+  it("refuses to complete an upload whose bytes never came, or into a user id or a channel the bot is not in", async () => {
+    const other = await startFake({ channels: [{ id: "C0OUTSIDE1", name: "outside", members: ["U0LEAD001"] }] });
+    const client = new WebClient(other.token, { slackApiUrl: other.apiUrl, retryConfig: FAST_RETRY, logger: keepingLogger([]) });
+    const pending = await client.files.getUploadURLExternal({ filename: "form.pdf", length: 1 });
+    await expect(client.files.completeUploadExternal({ files: [{ id: pending.file_id! }], channel_id: FAKE_CHANNEL_ID })).rejects.toMatchObject(platformError("file_not_found"));
+    await fetch(pending.upload_url!, { method: "POST", body: "x" });
+    await expect(client.files.completeUploadExternal({ files: [{ id: pending.file_id! }], channel_id: "U0LEAD001" })).rejects.toMatchObject(platformError("channel_not_found"));
+    await expect(client.files.completeUploadExternal({ files: [{ id: pending.file_id! }], channel_id: "C0OUTSIDE1" })).rejects.toMatchObject(platformError("not_in_channel"));
+    expect(other.sharedFiles()).toEqual([]);
+  });
+
   it("describes a registered file with files.info and serves its bytes only with the bot token, else its sign-in page", async () => {
     const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const id = fake.addFile({ bytes, name: "gauge photo.png", mimetype: "image/png" });

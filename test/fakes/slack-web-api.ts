@@ -13,13 +13,17 @@
  * `{ ok: false, error }`, as Slack's, except injected 429s and 5xxs. `POST /response/<id>` stands in for
  * the response_url of commands and actions. Files registered with `addFile` are described by files.info
  * and served at their `url_private` / `url_private_download`, which need the bot token as Slack's do.
+ * The bot shares files as Slack's upload flow has it: files.getUploadURLExternal hands out an
+ * upload URL on this fake, the bytes are POSTed there (raw, or as the one file of a multipart
+ * form), and files.completeUploadExternal shares them in a channel with their comment; `sharedFiles`
+ * reads what was shared.
  *
  * Only Node built-ins at run time; Bolt is imported for its types only.
  */
 import { Buffer } from "node:buffer";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { closeServer, readBody, startFakeServer } from "./fake-http.js";
+import { closeServer, parseMultipart, readBody, startFakeServer } from "./fake-http.js";
 import { isDeepStrictEqual } from "node:util";
 import type { ViewStateValue } from "@slack/bolt";
 
@@ -44,7 +48,7 @@ export interface RecordedCall {
   method: string;
   /**
    * The parameters as received, without the token. Form values stay strings (`users` is a comma list,
-   * `is_private` "true"), except `blocks`, `attachments`, `view` and `metadata`, decoded from JSON.
+   * `is_private` "true"), except `blocks`, `attachments`, `view`, `metadata` and `files`, decoded from JSON.
    */
   params: Record<string, unknown>;
   /** The token from the Authorization header or the `token` field. */
@@ -126,6 +130,8 @@ export interface FakeSlackMessage {
   blocks: unknown[] | undefined;
   attachments: unknown[] | undefined;
   metadata: unknown;
+  /** The files a file-share message carries (id and name), as conversations.history lists them. */
+  files?: Array<{ id: string; name: string; title: string }> | undefined;
   /** Every (text, blocks) the message had, oldest first. */
   versions: Array<{ text: string; blocks: unknown[] | undefined }>;
   /** When it was last changed (chat.update or a replace_original). */
@@ -184,6 +190,22 @@ export interface FakeSlackFile {
   user: string;
 }
 
+/** A file the bot shared through files.completeUploadExternal, as the channel shows it. */
+export interface FakeSlackSharedFile {
+  id: string;
+  /** The filename given to files.getUploadURLExternal. */
+  name: string;
+  title: string;
+  bytes: Buffer;
+  /** The conversation it was shared in. */
+  channel: string;
+  /** The message text introducing it (`initial_comment`), as sent. */
+  initialComment: string | undefined;
+  threadTs: string | undefined;
+  /** The ts of the message that shares it. */
+  ts: string;
+}
+
 /** A body posted to a response_url minted by `responseUrl()`. */
 export interface FakeSlackResponse {
   id: string;
@@ -221,7 +243,7 @@ const MAX_MESSAGE_BLOCKS = 50;
 const MAX_VIEW_BLOCKS = 100;
 const MAX_CHANNEL_NAME = 80;
 /** Fields @slack/web-api sends as JSON strings; recorded decoded. */
-const JSON_FIELDS = new Set(["blocks", "attachments", "view", "metadata"]);
+const JSON_FIELDS = new Set(["blocks", "attachments", "view", "metadata", "files"]);
 /** failNext's pseudo-method for the response URLs. */
 const RESPONSE_URL = "response_url";
 
@@ -264,6 +286,9 @@ export class FakeSlackApi {
   private readonly usedTriggers = new Set<string>();
   private readonly responseUrls = new Map<string, ResponseUrlContext>();
   private readonly files = new Map<string, FakeSlackFile>();
+  /** Uploads started with files.getUploadURLExternal, by upload URL id; `bytes` once POSTed. */
+  private readonly uploads = new Map<string, { fileId: string; filename: string; length: number; bytes: Buffer | undefined; contentType: string | undefined; completed: boolean }>();
+  private readonly shared: FakeSlackSharedFile[] = [];
   private nextChannel = 1;
   private nextFile = 1;
   private nextView = 1;
@@ -320,6 +345,13 @@ export class FakeSlackApi {
   /** One message in its latest state, deleted ones included. */
   message(channel: string, ts: string): FakeSlackMessage | undefined {
     return this.messagesByKey.get(messageKey(this.lookupChannelId(channel), ts));
+  }
+
+  /** The files the bot shared, oldest first; with a channel (id, `#name` or a user id for the DM), those shared there. */
+  sharedFiles(channel?: string): FakeSlackSharedFile[] {
+    if (channel === undefined) return [...this.shared];
+    const id = this.lookupChannelId(channel);
+    return this.shared.filter((file) => file.channel === id);
   }
 
   /** The channels that exist: seeded and created ones, with their members. */
@@ -502,6 +534,11 @@ export class FakeSlackApi {
         this.onFileDownload(decodeURIComponent(file[1] ?? ""), req, res);
         return;
       }
+      const upload = /^\/upload\/v1\/([^/]+)$/.exec(url.pathname);
+      if (upload !== null && req.method === "POST") {
+        this.onUpload(decodeURIComponent(upload[1] ?? ""), req, body, res);
+        return;
+      }
       const response = /^\/response\/([^/]+)$/.exec(url.pathname);
       if (response !== null && req.method === "POST") {
         this.onResponseUrl(decodeURIComponent(response[1] ?? ""), body, res);
@@ -635,6 +672,33 @@ export class FakeSlackApi {
     res.writeHead(200, { "content-type": file.mimetype, "content-length": file.bytes.length }).end(file.bytes);
   }
 
+  /**
+   * An upload URL from files.getUploadURLExternal. Slack takes the file's bytes as the raw body or
+   * as the file part of a multipart form (curl -F), and answers 200 `OK - <bytes>` in plain text;
+   * an upload URL it never handed out, or one already completed, gets 404.
+   */
+  private onUpload(id: string, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    const upload = this.uploads.get(id);
+    if (upload === undefined || upload.completed) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
+      return;
+    }
+    const contentType = req.headers["content-type"];
+    const parts = parseMultipart(contentType, body);
+    if (parts === undefined && /^multipart\//i.test(contentType ?? "")) {
+      res.writeHead(400, { "content-type": "text/plain" }).end("Bad Request");
+      return;
+    }
+    const file = parts === undefined ? { data: body, contentType } : parts.find((part) => part.filename !== undefined);
+    if (file === undefined) {
+      res.writeHead(400, { "content-type": "text/plain" }).end("Bad Request");
+      return;
+    }
+    upload.bytes = file.data;
+    upload.contentType = file.contentType;
+    res.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(`OK - ${file.data.length}`);
+  }
+
   private takeFailure(method: string): InjectedFailure | undefined {
     const entry = this.failures.find((failure) => failure.method === method && failure.remaining > 0);
     if (entry === undefined) return undefined;
@@ -674,6 +738,69 @@ export class FakeSlackApi {
     define("users.info", (p) => this.userInfo(p));
     define("usergroups.list", (p) => this.listUsergroups(p));
     define("files.info", (p) => this.fileInfo(p));
+    define("files.getUploadURLExternal", (p) => this.getUploadUrl(p));
+    define("files.completeUploadExternal", (p) => this.completeUpload(p));
+  }
+
+  /** files.getUploadURLExternal: an upload URL on this fake and the file's id, for a filename and a length in bytes. */
+  private getUploadUrl(p: Params): Record<string, unknown> {
+    const filename = optionalString(p, "filename");
+    const length = Number(optionalString(p, "length"));
+    if (filename === undefined) throw fail("invalid_arguments", { response_metadata: { messages: ["[ERROR] missing required field: filename"] } });
+    if (!Number.isInteger(length) || length < 1) throw fail("invalid_arguments", { response_metadata: { messages: ["[ERROR] missing required field: length"] } });
+    const fileId = `F0UP${String(this.nextFile++).padStart(7, "0")}`;
+    const id = `${this.teamId}-${fileId}-${randomBytes(6).toString("hex")}`;
+    this.uploads.set(id, { fileId, filename, length, bytes: undefined, contentType: undefined, completed: false });
+    return { upload_url: `${this.origin}/upload/v1/${id}`, file_id: fileId };
+  }
+
+  /**
+   * files.completeUploadExternal: shares uploaded files in `channel_id` (a conversation id: a DM's
+   * comes from conversations.open) with `initial_comment`, as one message of the bot's. A file id
+   * never handed out, or whose bytes never came, is file_not_found; a channel the bot is known not
+   * to be in is not_in_channel. Without a channel the files stay private.
+   */
+  private completeUpload(p: Params): Record<string, unknown> {
+    const listed = p.files;
+    if (!Array.isArray(listed) || listed.length === 0) throw fail("invalid_arguments", { response_metadata: { messages: ["[ERROR] missing required field: files"] } });
+    const wanted = listed.map((entry: unknown) => (typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>) : {}));
+    const uploads = wanted.map((entry) => {
+      const found = [...this.uploads.values()].find((upload) => upload.fileId === entry.id);
+      if (found === undefined || found.bytes === undefined || found.completed) throw fail("file_not_found");
+      return { upload: found, title: typeof entry.title === "string" && entry.title !== "" ? entry.title : found.filename };
+    });
+    const ref = optionalString(p, "channel_id");
+    if (ref !== undefined && /^[UW]/.test(ref)) throw fail("channel_not_found");
+    const channel = ref === undefined ? undefined : this.channelParam({ channel: ref });
+    const known = channel === undefined ? undefined : this.channelsById.get(channel);
+    if (known !== undefined && !known.members.includes(this.botUserId)) throw fail("not_in_channel");
+    const comment = optionalString(p, "initial_comment");
+    if (comment !== undefined && comment.length > MAX_TEXT) throw fail("msg_too_long");
+    const threadTs = optionalString(p, "thread_ts");
+    const created = Math.floor(Date.now() / 1000);
+    const files = uploads.map(({ upload, title }) => {
+      upload.completed = true;
+      const bytes = upload.bytes!;
+      const mimetype = upload.contentType?.split(";")[0]?.trim() || "application/octet-stream";
+      this.files.set(upload.fileId, { id: upload.fileId, name: upload.filename, mimetype, bytes, created, user: this.botUserId });
+      return { id: upload.fileId, name: upload.filename, title, bytes };
+    });
+    if (channel !== undefined) {
+      const message = this.store({
+        channel,
+        ts: nextSlackTs(),
+        threadTs,
+        user: this.botUserId,
+        botId: this.botId,
+        text: comment ?? "",
+        blocks: undefined,
+        attachments: undefined,
+        metadata: undefined,
+        files: files.map(({ id, name, title }) => ({ id, name, title })),
+      });
+      for (const file of files) this.shared.push({ ...file, channel, initialComment: comment, threadTs, ts: message.ts });
+    }
+    return { files: files.map(({ id, name, title, bytes }) => ({ id, name, title, size: bytes.length, created, user: this.botUserId, is_external: false, mode: "hosted" })) };
   }
 
   /** files.info: the file object (the fields Hotline reads and a few beside), no comments. */
@@ -992,6 +1119,10 @@ export class FakeSlackApi {
     if (message.blocks !== undefined) object.blocks = message.blocks;
     if (message.attachments !== undefined) object.attachments = message.attachments;
     if (message.metadata !== undefined && options.metadata) object.metadata = message.metadata;
+    if (message.files !== undefined) {
+      object.files = message.files.map((file) => ({ ...file, url_private: `${this.origin}/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}` }));
+      object.upload = true;
+    }
     if (message.editedTs !== undefined) object.edited = { user: message.user, ts: message.editedTs };
     const replies = this.messages.filter(
       (other) => other.channel === message.channel && other.threadTs === message.ts && other.ts !== message.ts && !other.deleted,

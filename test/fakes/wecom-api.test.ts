@@ -294,6 +294,62 @@ describe("FakeWecomApi media/get", () => {
   });
 });
 
+describe("FakeWecomApi media/upload and file messages", () => {
+  const pdf = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0x0d, 0x0a, 0x2d, 0x2d]);
+  async function upload(path: string, query: Record<string, string>, parts: { field?: string; bytes?: Buffer; filename?: string; type?: string } = {}): Promise<WecomAnswer> {
+    const form = new FormData();
+    const blob = new Blob([new Uint8Array(parts.bytes ?? pdf)], { type: parts.type ?? "application/pdf" });
+    if (parts.filename === "") form.append(parts.field ?? "media", "not a file");
+    else form.append(parts.field ?? "media", blob, parts.filename ?? "报告单.pdf");
+    const response = await fetch(`${fake.baseUrl}${path}?${new URLSearchParams(query)}`, { method: "POST", body: form });
+    expect(response.status).toBe(200);
+    return (await response.json()) as WecomAnswer;
+  }
+
+  it("keeps the `media` part of a multipart upload, its bytes, filename and type, and answers its media_id", async () => {
+    const answer = await upload("/cgi-bin/media/upload", { access_token: await token(), type: "file" });
+    expect(answer).toMatchObject({ errcode: 0, errmsg: "ok", type: "file", media_id: expect.any(String), created_at: expect.stringMatching(/^\d+$/) });
+    const media = fake.uploadedMedia(answer.media_id as string);
+    expect(media).toMatchObject({ filename: "报告单.pdf", contentType: "application/pdf", type: "file", source: "app" });
+    expect(media!.bytes).toEqual(pdf);
+  });
+
+  it("refuses an upload without a token, of another type, without a `media` file part (41005), or of a size WeCom does not take (40006)", async () => {
+    const access_token = await token();
+    expect((await upload("/cgi-bin/media/upload", { type: "file" })).errcode).toBe(41001);
+    expect((await upload("/cgi-bin/media/upload", { access_token, type: "document" })).errcode).toBe(40004);
+    expect((await upload("/cgi-bin/media/upload", { access_token, type: "file" }, { field: "file" })).errcode).toBe(41005);
+    expect((await upload("/cgi-bin/media/upload", { access_token, type: "file" }, { filename: "" })).errcode).toBe(41005);
+    expect((await upload("/cgi-bin/media/upload", { access_token, type: "file" }, { bytes: Buffer.from("tiny") })).errcode).toBe(40006);
+    expect((await post("/cgi-bin/media/upload", { access_token, type: "file" }, { media: "json" })).errcode).toBe(47001);
+  });
+
+  it("sends a file by an uploaded media id to members and chats, and refuses a media id it never issued (40007)", async () => {
+    const access_token = await token();
+    const { media_id } = await upload("/cgi-bin/media/upload", { access_token, type: "file" });
+    const file = (id: unknown) => ({ msgtype: "file", file: { media_id: id } });
+    expect((await post("/cgi-bin/message/send", { access_token }, { touser: "zhangsan", agentid: agentId, ...file(media_id) })).errcode).toBe(0);
+    expect(fake.appMessages("zhangsan")).toEqual([expect.objectContaining({ msgtype: "file", content: "报告单.pdf" })]);
+    expect((await post("/cgi-bin/message/send", { access_token }, { touser: "zhangsan", agentid: agentId, ...file("no-such-media") })).errcode).toBe(40007);
+    await post("/cgi-bin/appchat/create", { access_token }, { chatid: "team1", name: "team", owner: "zhangsan", userlist: ["zhangsan", "lisi"] });
+    expect((await post("/cgi-bin/appchat/send", { access_token }, { chatid: "team1", ...file(media_id) })).errcode).toBe(0);
+    expect(fake.chats()[0]!.messages).toEqual([expect.objectContaining({ msgtype: "file", content: "报告单.pdf" })]);
+  });
+
+  it("takes a robot's upload by its key, and a robot sends only its own uploads", async () => {
+    const robot = await upload("/cgi-bin/webhook/upload_media", { key: robotKey, type: "file" });
+    expect(robot).toMatchObject({ errcode: 0, type: "file" });
+    expect(fake.uploadedMedia(robot.media_id as string)).toMatchObject({ source: { robot: robotKey } });
+    expect((await upload("/cgi-bin/webhook/upload_media", { key: "no-such-key", type: "file" })).errcode).toBe(93000);
+    const app = await upload("/cgi-bin/media/upload", { access_token: await token(), type: "file" });
+    const file = (id: unknown) => ({ msgtype: "file", file: { media_id: id } });
+    expect((await post("/cgi-bin/webhook/send", { key: robotKey }, file(robot.media_id))).errcode).toBe(0);
+    expect((await post("/cgi-bin/webhook/send", { key: "robot-key-2" }, file(robot.media_id))).errcode).toBe(40007);
+    expect((await post("/cgi-bin/webhook/send", { key: robotKey }, file(app.media_id))).errcode).toBe(40007);
+    expect(fake.robotMessages(robotKey)).toEqual([expect.objectContaining({ msgtype: "file", content: "报告单.pdf" })]);
+  });
+});
+
 describe("FakeWecomApi appchat", () => {
   it("creates a chat, sends text and markdown to it and describes it", async () => {
     const accessToken = await token();

@@ -8,7 +8,9 @@
  * As WeCom does, errors are HTTP 200 with a non-zero errcode (only injected 500/502 change the
  * status). Covers what the adapter uses: gettoken, message/send, the group robot's webhook/send,
  * appchat create/send/get, and media/get for media registered with `addMedia` (the bytes with a
- * Content-Disposition, as WeCom serves a file).
+ * Content-Disposition, as WeCom serves a file). Files the app sends are uploaded as temporary
+ * media (media/upload, or a robot's webhook/upload_media: a multipart form whose `media` part is
+ * the file) and sent as `msgtype: "file"` by media id; `uploadedMedia` reads what was uploaded.
  *
  * Also exports builders for the inbound side: WeCom's plaintext XML (text message, event) and the
  * encrypted callback request carrying it.
@@ -16,7 +18,7 @@
 import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { closeServer, readBody, startFakeServer } from "./fake-http.js";
+import { closeServer, parseMultipart, readBody, startFakeServer, type FormPart } from "./fake-http.js";
 import { cdata, type WecomCrypto } from "../../bot/wecom/wecom-crypto.js";
 
 // === Public types
@@ -47,7 +49,8 @@ export type InjectedFailure = { errcode: number; errmsg?: string } | { status: 5
 
 export interface RobotMessage {
   key: string;
-  msgtype: "text" | "markdown";
+  msgtype: "text" | "markdown" | "file";
+  /** The text; for a file, its filename. */
   content: string;
   mentionedList: string[];
   mentionedMobileList: string[];
@@ -63,7 +66,7 @@ export interface AppMessage {
   toparty: string[];
   totag: string[];
   agentid: number;
-  /** text.content / markdown.content; a textcard's title + description; a template_card's main title. */
+  /** text.content / markdown.content; a textcard's title + description; a template_card's main title; a file's filename. */
   content: string;
   body: Record<string, unknown>;
   at: number;
@@ -76,13 +79,17 @@ export interface ChatMessage {
   at: number;
 }
 
-/** An image or file a user sent, which media/get serves. */
+/** An image or file a user sent, or the app uploaded, which media/get serves. */
 export interface FakeMedia {
   mediaId: string;
   bytes: Buffer;
   /** e.g. "image/jpeg" */
   contentType: string;
   filename: string;
+  /** How it came: `addMedia` (a user sent it), media/upload, or a robot's upload (its key). */
+  source: "user" | "app" | { robot: string };
+  /** media/upload's `type`: image, voice, video or file. */
+  type: string;
 }
 
 export interface FakeAppChat {
@@ -131,7 +138,9 @@ interface Route {
   method: "GET" | "POST";
   /** Whether the call needs ?access_token= (the robot's webhook/send does not). */
   token: boolean;
-  handler: (query: Record<string, string>, body: Json) => Json | ServedFile;
+  handler: (query: Record<string, string>, body: Json, form: FormPart[] | undefined) => Json | ServedFile;
+  /** The body is a multipart form (an upload), not JSON. */
+  multipart?: boolean;
 }
 
 const TOKEN_TTL_SECONDS = 7200;
@@ -139,7 +148,13 @@ const ROBOT_TEXT_BYTES = 2048;
 const ROBOT_MARKDOWN_BYTES = 4096;
 const ROBOT_RATE = 20;
 const ROBOT_WINDOW_MS = 60_000;
-const MAX_BODY = 2 * 1024 * 1024;
+/** An upload holds a file of up to 20 MB, with the form around it. */
+const MAX_BODY = 21 * 1024 * 1024;
+/** media/upload: a file of more than 5 bytes and at most 20 MB (40006 otherwise); an image at most 10 MB. */
+const FILE_MIN_BYTES = 5;
+const FILE_MAX_BYTES = 20 * 1024 * 1024;
+const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+const MEDIA_TYPES = new Set(["image", "voice", "video", "file"]);
 /**
  * Calls whose JSON answers are labelled text/plain: WeCom's downloads answer their errors either
  * way (application/json or text/plain), and a client must take both; the other calls use the former.
@@ -150,12 +165,16 @@ const TEXT_PLAIN_ANSWERS = new Set(["/cgi-bin/media/get"]);
 const ERRMSG: Record<number, string> = {
   [-1]: "system busy",
   40001: "invalid credential",
+  40004: "invalid media type",
+  40005: "invalid file type",
+  40006: "invalid file size",
   40007: "invalid media_id",
   40008: "invalid message type",
   40013: "invalid corpid",
   40014: "invalid access_token",
   40058: "invalid Request Parameter",
   41001: "access_token missing",
+  41005: "media data missing",
   42001: "access_token expired",
   43001: "require GET method",
   43002: "require POST method",
@@ -251,6 +270,12 @@ export class FakeWecomApi {
     return this.appLog.filter((message) => message.touser.includes(userid) || message.touser.includes("@all"));
   }
 
+  /** Media the app or a robot uploaded (media/upload, webhook/upload_media), by media id, as the multipart form carried it. */
+  uploadedMedia(mediaId: string): FakeMedia | undefined {
+    const media = this.media.get(mediaId);
+    return media?.source === "user" ? undefined : media;
+  }
+
   /** The group chats created through appchat/create, with what was sent to each. */
   chats(): FakeAppChat[] {
     return [...this.chatsById.values()];
@@ -298,7 +323,7 @@ export class FakeWecomApi {
   addMedia(media: { bytes: Buffer | string; contentType: string; filename: string }): string {
     const mediaId = `fake-media-${this.nextId++}-${randomBytes(8).toString("hex")}`;
     const bytes = typeof media.bytes === "string" ? Buffer.from(media.bytes) : media.bytes;
-    this.media.set(mediaId, { mediaId, bytes, contentType: media.contentType, filename: media.filename });
+    this.media.set(mediaId, { mediaId, bytes, contentType: media.contentType, filename: media.filename, source: "user", type: media.contentType.startsWith("image/") ? "image" : "file" });
     return mediaId;
   }
 
@@ -323,9 +348,13 @@ export class FakeWecomApi {
     const call: RecordedCall = { path: url.pathname, query, body: undefined, at: this.clock(), status: 200, response: undefined };
     this.calls.push(call);
     try {
-      const text = (await readBody(req, MAX_BODY, () => fail(40058, "request body too large"))).toString("utf8");
+      const raw = await readBody(req, MAX_BODY, () => fail(40058, "request body too large"));
+      const route = this.routes.get(call.path);
+      const form = route?.multipart ? parseMultipart(req.headers["content-type"], raw) : undefined;
+      const text = route?.multipart ? "" : raw.toString("utf8");
       let body: Json = {};
-      let malformed = false;
+      let malformed = route?.multipart === true && form === undefined;
+      if (form !== undefined) call.body = form.map((part) => ({ name: part.name, filename: part.filename, contentType: part.contentType, bytes: part.data.length }));
       if (text.trim() !== "") {
         try {
           const parsed: unknown = JSON.parse(text);
@@ -349,7 +378,6 @@ export class FakeWecomApi {
         return;
       }
 
-      const route = this.routes.get(call.path);
       if (route === undefined) {
         call.status = 404;
         this.answer(res, call, { errcode: 404, errmsg: `fake WeCom API has no ${call.path}` });
@@ -358,7 +386,7 @@ export class FakeWecomApi {
       if (req.method !== route.method) throw fail(route.method === "GET" ? 43001 : 43002);
       if (route.token) this.checkToken(query.access_token);
       if (route.method === "POST" && malformed) throw fail(47001);
-      const result = route.handler(query, body);
+      const result = route.handler(query, body, form);
       if (result instanceof ServedFile) this.serveFile(res, result.media);
       else this.answer(res, call, { errcode: 0, errmsg: "ok", ...result });
     } catch (error) {
@@ -418,6 +446,46 @@ export class FakeWecomApi {
     define("/cgi-bin/appchat/get", { method: "GET", token: true, handler: (query) => this.getChat(query) });
     define("/cgi-bin/appchat/update", { method: "POST", token: true, handler: (_query, body) => this.updateChat(body) });
     define("/cgi-bin/media/get", { method: "GET", token: true, handler: (query) => this.getMedia(query) });
+    define("/cgi-bin/media/upload", { method: "POST", token: true, multipart: true, handler: (query, _body, form) => this.uploadMedia(query, form, "app") });
+    define("/cgi-bin/webhook/upload_media", {
+      method: "POST",
+      token: false,
+      multipart: true,
+      handler: (query, _body, form) => {
+        const key = query.key ?? "";
+        if (!this.robotKeys.includes(key)) throw fail(93000);
+        if (query.type !== "file" && query.type !== "voice") throw fail(40004);
+        return this.uploadMedia(query, form, { robot: key });
+      },
+    });
+  }
+
+  /**
+   * media/upload: the form's `media` part (with a filename, as WeCom requires) kept as temporary
+   * media; answers its type, media_id and created_at (Unix seconds, as a string).
+   */
+  private uploadMedia(query: Record<string, string>, form: FormPart[] | undefined, source: FakeMedia["source"]): Json {
+    const type = query.type ?? "";
+    if (!MEDIA_TYPES.has(type)) throw fail(40004);
+    const part = form?.find((p) => p.name === "media" && p.filename !== undefined && p.filename !== "");
+    if (part === undefined) throw fail(41005);
+    const max = type === "image" ? IMAGE_MAX_BYTES : FILE_MAX_BYTES;
+    if (part.data.length <= FILE_MIN_BYTES || part.data.length > max) throw fail(40006);
+    const mediaId = `fake-upload-${this.nextId++}-${randomBytes(8).toString("hex")}`;
+    this.media.set(mediaId, { mediaId, bytes: part.data, contentType: part.contentType ?? "application/octet-stream", filename: part.filename!, source, type });
+    return { type, media_id: mediaId, created_at: String(Math.floor(this.clock() / 1000)) };
+  }
+
+  /**
+   * The media a file message sends: one the app uploaded for app messages and chats, the robot's
+   * own for a robot (a media id is good only where it was uploaded); 40007 otherwise.
+   */
+  private sentMedia(body: Json, source: FakeMedia["source"]): FakeMedia {
+    const mediaId = asObject(body.file).media_id;
+    const media = typeof mediaId === "string" ? this.media.get(mediaId) : undefined;
+    const sameSource = media !== undefined && (typeof source === "string" ? media.source === source : typeof media.source === "object" && media.source.robot === source.robot);
+    if (media === undefined || !sameSource || media.type !== "file") throw fail(40007);
+    return media;
   }
 
   /** media/get: the bytes of known media; an unknown (or expired) media id is 40007. */
@@ -448,7 +516,7 @@ export class FakeWecomApi {
   private sendAppMessage(body: Json): Json {
     if (String(body.agentid) !== String(this.agentId)) throw fail(301002);
     const msgtype = body.msgtype;
-    const content = appContent(msgtype, body);
+    const content = msgtype === "file" ? this.sentMedia(body, "app").filename : appContent(msgtype, body);
     const touser = splitIds(body.touser);
     const toparty = splitIds(body.toparty);
     const totag = splitIds(body.totag);
@@ -477,12 +545,12 @@ export class FakeWecomApi {
     const key = query.key ?? "";
     if (!this.robotKeys.includes(key)) throw fail(93000);
     const msgtype = body.msgtype;
-    if (msgtype !== "text" && msgtype !== "markdown") throw fail(40008);
+    if (msgtype !== "text" && msgtype !== "markdown" && msgtype !== "file") throw fail(40008);
     const part = asObject(body[msgtype]);
-    const content = typeof part.content === "string" ? part.content : "";
+    const content = msgtype === "file" ? this.sentMedia(body, { robot: key }).filename : typeof part.content === "string" ? part.content : "";
     if (content === "") throw fail(44004);
     const limit = msgtype === "text" ? ROBOT_TEXT_BYTES : ROBOT_MARKDOWN_BYTES;
-    if (Buffer.byteLength(content, "utf8") > limit) {
+    if (msgtype !== "file" && Buffer.byteLength(content, "utf8") > limit) {
       throw fail(40058, `${msgtype}.content exceed max length ${limit}. invalid Request Parameter`);
     }
     const now = this.clock();
@@ -524,7 +592,8 @@ export class FakeWecomApi {
     const chat = this.chatsById.get(typeof body.chatid === "string" ? body.chatid : "");
     if (chat === undefined) throw fail(86003);
     const msgtype = body.msgtype;
-    chat.messages.push({ msgtype: msgtype as string, content: appContent(msgtype, body), body, at: this.clock() });
+    const content = msgtype === "file" ? this.sentMedia(body, "app").filename : appContent(msgtype, body);
+    chat.messages.push({ msgtype: msgtype as string, content, body, at: this.clock() });
     return {};
   }
 

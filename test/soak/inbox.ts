@@ -163,7 +163,8 @@ function slackButtons(blocks: unknown[] | undefined): { value: string; actionId:
 
 /**
  * The app messages the fake WeCom API accepted for `userids`, per userid. The button card the
- * adapter sends after a text with commands is part of that text's message, not one of its own.
+ * adapter sends after a text with commands is part of that text's message, not one of its own, and
+ * a file is part of its caption's.
  */
 export function wecomInbox(fake: FakeWecomApi, userids: readonly string[]): Inbox {
   let seen = 0;
@@ -173,7 +174,8 @@ export function wecomInbox(fake: FakeWecomApi, userids: readonly string[]): Inbo
     const fresh = sent.slice(seen);
     seen = sent.length;
     return fresh.flatMap((message: AppMessage) =>
-      message.msgtype === "template_card" ? [] : message.touser.filter((user) => wanted.has(user)).map((user) => ({ chatId: user, messageId: message.msgid, text: message.content, buttons: [] })),
+      // A file comes after its caption, which is the text the outbox row is matched by.
+      message.msgtype === "template_card" || message.msgtype === "file" ? [] : message.touser.filter((user) => wanted.has(user)).map((user) => ({ chatId: user, messageId: message.msgid, text: message.content, buttons: [] })),
     );
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACTION, escapeMrkdwn, renderForSlack, slackMention, unescapeMrkdwn } from "../../../bot/slack/render-slack.js";
+import { ACTION, escapeMrkdwn, renderCaptionForSlack, renderForSlack, slackMention, unescapeMrkdwn } from "../../../bot/slack/render-slack.js";
 import type { Card } from "../../../core/messages/card.js";
 
 const options = { mentionOf: (id: string) => (id === "chen.jie" ? "<@U0000000QA1>" : id === "zhou.min" ? "<!subteam^S0AS>" : undefined), noteLabel: "Add note" };
@@ -88,5 +88,26 @@ describe("Block Kit rendering", () => {
     const field = (blocks[1] as { fields: { text: string }[] }).fields[0]!.text;
     expect(field).toMatch(/^\*f\*\n(&amp;)+…$/);
     expect(text).toMatch(/^(&lt;)+…$/);
+  });
+});
+
+describe("a file's caption as its mrkdwn comment", () => {
+  it("escapes what staff typed and mentions as the mention section does: the user group or the user, else the name", () => {
+    const card: Card = { title: "报告单 <!here>", lines: ["<@U999> 行驶中起火"], fields: [{ label: "VIN", value: "LSGPC52U6AF102554" }], mentions: [{ memberId: "zhou.min", name: "周敏" }, { memberId: "chen.jie", name: "陈杰" }, { memberId: "nobody", name: "<!channel>" }] };
+    expect(renderCaptionForSlack(card, options)).toBe("报告单 &lt;!here&gt;\n&lt;@U999&gt; 行驶中起火\nVIN: LSGPC52U6AF102554\n<!subteam^S0AS> <@U0000000QA1> @&lt;!channel&gt;");
+  });
+
+  it("leaves out pickers and buttons, which a comment cannot hold", () => {
+    const card: Card = { lines: ["表单"], choices: [{ id: "/ack HL-1", label: "响应" }], pickers: [{ id: "/appoint HL-1 qa", label: "委派" }] };
+    expect(renderCaptionForSlack(card, options)).toBe("表单");
+  });
+
+  it("holds at most 4,000 characters of text, clipped without cutting an entity, before the mentions", () => {
+    const caption = renderCaptionForSlack({ lines: [`${"字".repeat(3998)}&&`], mentions: [{ memberId: "chen.jie", name: "陈杰" }] }, options);
+    const [text, mentions] = caption.split("\n");
+    expect([...text!].length).toBeLessThanOrEqual(4000);
+    expect(text!.endsWith("…")).toBe(true);
+    expect(text).not.toMatch(/&[a-z]{0,3}…$/);
+    expect(mentions).toBe("<@U0000000QA1>");
   });
 });

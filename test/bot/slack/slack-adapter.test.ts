@@ -7,7 +7,7 @@ import { createHttpServer } from "../../../bot/http/server.js";
 import { SLACK_EVENTS_PATH, SlackAdapter } from "../../../bot/slack/slack-adapter.js";
 import { TelegramAdapter } from "../../../bot/telegram/telegram-adapter.js";
 import { issueInvite } from "../../../core/directory/invites.js";
-import { DeliveryQueue } from "../../../jobs/delivery-queue.js";
+import { DeliveryQueue, PermanentDeliveryError, type OutboundFile } from "../../../jobs/delivery-queue.js";
 import { FakeBotApi } from "../../fakes/telegram-bot-api.js";
 import {
   appMentionEvent,
@@ -77,7 +77,9 @@ interface Running {
 }
 
 /** The real app with the Slack adapter on a fake Web API, Telegram for reporters, and the delivery queue. */
-async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?: string; socketMode?: boolean; listenBeforeStart?: boolean } = {}): Promise<Running> {
+async function startBot(
+  options: { allowChannelCreation?: boolean; qaUserGroup?: string; socketMode?: boolean; listenBeforeStart?: boolean; ticketForm?: (ticketId: number) => Promise<OutboundFile> } = {},
+): Promise<Running> {
   slack = await FakeSlackApi.start({ token: "xoxb-test-token", allowChannelCreation: options.allowChannelCreation ?? true });
   cleanups.push(() => slack.close());
   if (options.socketMode) {
@@ -103,7 +105,7 @@ async function startBot(options: { allowChannelCreation?: boolean; qaUserGroup?:
   deliveries = new DeliveryQueue(
     app.outbox,
     { slack: adapter.send, telegram: tg.send },
-    { ticketForm: (id) => app.ticketRecords.filedForm(id), redisUrl: TEST_REDIS_URL, prefix: prefixOf, refreshers: { slack: adapter.refresh }, backoffMs: 50, log: silent },
+    { redisUrl: TEST_REDIS_URL, prefix: prefixOf, refreshers: { slack: adapter.refresh }, backoffMs: 50, log: silent, ticketForm: options.ticketForm ?? ((id) => app.ticketRecords.filedForm(id)) },
   );
   deliveries.start(100);
   // bot/main.ts listens first, then starts the adapters: requests can come in between.
@@ -718,5 +720,92 @@ describe("a shared file's bytes, fetched from Slack when the console shows them"
     const info = (await (await fetch(`${elsewhere.apiUrl}files.info?file=${fileId}`, { headers: { authorization: `Bearer ${elsewhere.token}` } })).json()) as Record<string, unknown>;
     slack.stub("files.info", () => info);
     await expect(bot.adapter.downloadFile(fileId)).rejects.toThrow(`downloading Slack file ${fileId}: Slack answered its sign-in page, not the file`);
+  });
+});
+
+describe("a ticket's form shared on Slack", () => {
+  const FORM_NAME = `${NUMBER}-重大售后质量信息报告单.pdf`;
+  /** Bytes no text encoding would keep: a NUL, 0xFF, a lone UTF-8 continuation byte. */
+  const FORM_BYTES = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.from([0x00, 0xff, 0x80, 0x0a]), Buffer.from("%%EOF\n")]);
+  const form: OutboundFile = { bytes: new Uint8Array(FORM_BYTES), name: FORM_NAME, contentType: "application/pdf" };
+  const caption = { lines: [`${NUMBER} 的报告单 <!channel>`], mentions: [{ memberId: "zhou.min", name: "周敏" }] };
+  const channel = { kind: "channel" as const, channelId: "escalations", name: "升级通知", platform: "slack" as const, address: ESCALATIONS };
+  const zhou = { kind: "member" as const, memberId: "zhou.min", name: "周敏", platform: "slack" as const, address: ZHOU };
+  const message = (overrides: Partial<Parameters<SlackAdapter["send"]>[0]> = {}): Parameters<SlackAdapter["send"]>[0] => ({
+    recipient: channel, card: caption, ticketId: null, view: null, deliveryId: 700, mayHaveArrived: false, file: form, ...overrides,
+  });
+
+  it("shares the file with its caption as the comment, in a channel and in a member's DM, and posts no message beside it", async () => {
+    const bot = await startBot();
+    await bot.adapter.send(message());
+    await bot.adapter.send(message({ recipient: zhou, deliveryId: 701 }));
+    const [inChannel] = slack.sharedFiles(ESCALATIONS);
+    const [inDm] = slack.sharedFiles(`D${ZHOU.slice(1)}`);
+    for (const shared of [inChannel, inDm]) {
+      expect(shared).toMatchObject({ name: FORM_NAME });
+      expect(shared!.bytes).toEqual(FORM_BYTES);
+      // The caption as mrkdwn: what staff typed escaped, the mention as the adapter writes it.
+      expect(shared!.initialComment).toBe(`${NUMBER} 的报告单 &lt;!channel&gt;\n<@${ZHOU}>`);
+    }
+    expect(slack.callsOf("conversations.open").map((c) => c.params.users)).toEqual([ZHOU]);
+    expect(slack.callsOf("chat.postMessage")).toEqual([]);
+  });
+
+  it("delivers a form from the outbox through the delivery queue, made when it is sent", async () => {
+    const made: number[] = [];
+    const bot = await startBot({ ticketForm: async (ticketId) => (made.push(ticketId), form) });
+    await reportOnTelegram(bot, LEVEL1_FAULT);
+    const ticket = (await bot.app.core.tickets.findByNumber(NUMBER))!;
+    const row = await bot.app.db.delivery.create({ data: { platform: "slack", kind: "form", recipient: JSON.stringify(channel), payload: JSON.stringify(caption), ticketId: ticket.id } });
+    bot.deliveries.kick();
+    await eventually(async () => (await bot.app.db.delivery.findUnique({ where: { id: row.id } }))?.status === "sent");
+    expect(made).toEqual([ticket.id]);
+    expect(slack.sharedFiles(ESCALATIONS).map((f) => [f.name, f.bytes.equals(FORM_BYTES)])).toEqual([[FORM_NAME, true]]);
+  });
+
+  it("fails at once, without a retry, where Slack refuses for good (an archived channel)", async () => {
+    const bot = await startBot({ ticketForm: async () => form });
+    await reportOnTelegram(bot, LEVEL1_FAULT);
+    const ticket = (await bot.app.core.tickets.findByNumber(NUMBER))!;
+    slack.failNext("files.completeUploadExternal", { error: "is_archived" });
+    await expect(bot.adapter.send(message())).rejects.toBeInstanceOf(PermanentDeliveryError);
+
+    slack.failNext("files.completeUploadExternal", { error: "is_archived" });
+    const row = await bot.app.db.delivery.create({ data: { platform: "slack", kind: "form", recipient: JSON.stringify(channel), payload: JSON.stringify(caption), ticketId: ticket.id } });
+    bot.deliveries.kick();
+    const failed = await eventually(async () => {
+      const found = await bot.app.db.delivery.findUnique({ where: { id: row.id } });
+      return found?.status === "failed" && found;
+    });
+    expect(failed).toMatchObject({ attempts: 1, lastError: "Slack refused: is_archived" });
+    expect(slack.sharedFiles(ESCALATIONS)).toEqual([]);
+  });
+
+  it("refuses a member without a Slack account for good", async () => {
+    const bot = await startBot();
+    await expect(bot.adapter.send(message({ recipient: { ...zhou, address: null } }))).rejects.toThrow(PermanentDeliveryError);
+  });
+
+  it("waits out a 429's Retry-After and shares the file once", async () => {
+    const bot = await startBot();
+    slack.failNext("files.completeUploadExternal", { status: 429, retryAfter: 1 });
+    await bot.adapter.send(message());
+    const completions = slack.callsOf("files.completeUploadExternal");
+    expect(completions.map((c) => c.status)).toEqual([429, 200]);
+    expect(completions[1]!.at - completions[0]!.at).toBeGreaterThanOrEqual(1_000);
+    expect(slack.sharedFiles(ESCALATIONS)).toHaveLength(1);
+  });
+
+  it("does not share again a file an attempt that may have arrived shared, and shares one it did not", async () => {
+    const bot = await startBot();
+    await bot.adapter.send(message());
+    await bot.adapter.send(message({ recipient: zhou, deliveryId: 701 }));
+    await bot.adapter.send(message({ mayHaveArrived: true }));
+    await bot.adapter.send(message({ recipient: zhou, deliveryId: 701, mayHaveArrived: true }));
+    expect(slack.sharedFiles()).toHaveLength(2);
+    expect(slack.callsOf("conversations.history").map((c) => c.params.channel)).toEqual([ESCALATIONS, `D${ZHOU.slice(1)}`]);
+
+    await bot.adapter.send(message({ deliveryId: 702, mayHaveArrived: true, file: { ...form, name: "HL-20261126-0002-重大售后质量信息报告单.pdf" } }));
+    expect(slack.sharedFiles(ESCALATIONS).map((f) => f.name)).toEqual([FORM_NAME, "HL-20261126-0002-重大售后质量信息报告单.pdf"]);
   });
 });

@@ -8,7 +8,7 @@ import { SlackAdapter } from "../../../bot/slack/slack-adapter.js";
 import { WECOM_CALLBACK_PATH, WecomAdapter } from "../../../bot/wecom/wecom-adapter.js";
 import { WecomApiError } from "../../../bot/wecom/wecom-client.js";
 import { WecomCrypto } from "../../../bot/wecom/wecom-crypto.js";
-import { DeliveryQueue, PermanentDeliveryError, type Sender } from "../../../jobs/delivery-queue.js";
+import { DeliveryQueue, PermanentDeliveryError, type OutboundFile, type OutboundMessage, type Sender } from "../../../jobs/delivery-queue.js";
 import { FakeSlackApi } from "../../fakes/slack-web-api.js";
 import { encryptedCallback, eventXml, FakeWecomApi, textMessageXml, urlVerificationQuery } from "../../fakes/wecom-api.js";
 import { writeOrganisationFile, withoutConfirmation } from "../../support/organisation.js";
@@ -65,7 +65,7 @@ interface Running {
  * The real app with the WeCom adapter on the fake API: department robots for after-sales and QA,
  * complaint teams in WeCom, and (optionally) Slack carrying the escalation channel as well.
  */
-async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; log?: Logger } = {}): Promise<Running> {
+async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; log?: Logger; ticketForm?: (ticketId: number) => Promise<OutboundFile> } = {}): Promise<Running> {
   const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
     withoutConfirmation(org);
     const department = (id: string) => org.departments.find((d: { id: string }) => d.id === id);
@@ -99,7 +99,7 @@ async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; 
     refreshers.slack = slackAdapter.refresh;
     cleanups.push(() => slackAdapter.stop(), () => slack!.close());
   }
-  deliveries = new DeliveryQueue(app.outbox, senders, { ticketForm: (id) => app.ticketRecords.filedForm(id), redisUrl: TEST_REDIS_URL, prefix, refreshers, backoffMs: 100, log: silent });
+  deliveries = new DeliveryQueue(app.outbox, senders, { redisUrl: TEST_REDIS_URL, prefix, refreshers, backoffMs: 100, log: silent, ticketForm: options.ticketForm ?? ((id) => app.ticketRecords.filedForm(id)) });
   deliveries.start(100);
   await adapter.start();
   const server = createHttpServer({ db: app.db, redisUrl: TEST_REDIS_URL }, adapter.routes()).listen(0, "127.0.0.1");
@@ -432,5 +432,94 @@ describe("a sent image's or file's bytes, fetched from WeCom when the console sh
     expect((await bot.adapter.downloadFile(second)).toString()).toBe("%PDF-1.7");
     expect(wecom.callsOf("media/get").map((c) => c.response?.errcode)).toEqual([undefined, 42001, undefined]); // a served file has no JSON
     expect(wecom.callsOf("gettoken")).toHaveLength(2);
+  });
+});
+
+describe("a ticket's form sent on WeCom", () => {
+  const FORM_NAME = `${NUMBER}-重大售后质量信息报告单.pdf`;
+  /** Bytes no text encoding would keep: a NUL, 0xFF, a lone UTF-8 continuation byte, and a CRLF as a multipart boundary line has. */
+  const FORM_BYTES = Buffer.concat([Buffer.from("%PDF-1.7\r\n--"), Buffer.from([0x00, 0xff, 0x80, 0x0d, 0x0a]), Buffer.from("%%EOF\n")]);
+  const form: OutboundFile = { bytes: new Uint8Array(FORM_BYTES), name: FORM_NAME, contentType: "application/pdf" };
+  const caption = { lines: [`${NUMBER} 的重大售后质量信息报告单`], mentions: [{ memberId: "zhou.min", name: "周敏" }] };
+  const gao = { kind: "member" as const, memberId: "gao.feng", name: "高峰", platform: "wecom" as const, address: "gaofeng" };
+  const afterSalesGroup = { kind: "channel" as const, channelId: "robot:after_sales", name: "售后服务部", platform: "wecom" as const, address: "robot:after_sales" };
+  const message = (overrides: Partial<OutboundMessage> = {}): OutboundMessage => ({ recipient: gao, card: caption, ticketId: null, view: null, deliveryId: 800, mayHaveArrived: false, file: form, ...overrides });
+  const uploaded = (mediaId: unknown) => wecom.uploadedMedia(String(mediaId));
+
+  it("uploads the file as temporary media, then sends a member the caption as text and the file by its media id", async () => {
+    const bot = await startBot();
+    await bot.send(message());
+    const [text, file] = wecom.appMessages("gaofeng");
+    expect(text).toMatchObject({ msgtype: "text" });
+    expect(text!.content).toContain(`${NUMBER} 的重大售后质量信息报告单`);
+    expect(file).toMatchObject({ msgtype: "file", content: FORM_NAME, touser: ["gaofeng"], agentid: AGENT_ID });
+    const media = uploaded((file!.body.file as { media_id: string }).media_id);
+    expect(media).toMatchObject({ filename: FORM_NAME, contentType: "application/pdf", type: "file", source: "app" });
+    expect(media!.bytes).toEqual(FORM_BYTES);
+    expect(wecom.callsOf("media/upload").map((c) => c.query.type)).toEqual(["file"]);
+  });
+
+  it("sends a department's group the caption and the file by its robot, with the robot's own upload", async () => {
+    const bot = await startBot();
+    await bot.send(message({ recipient: afterSalesGroup }));
+    const [markdown, file] = wecom.robotMessages(AFTER_SALES_ROBOT);
+    expect(markdown).toMatchObject({ msgtype: "markdown" });
+    expect(markdown!.content).toContain("<@zhoumin>");
+    expect(file).toMatchObject({ msgtype: "file", content: FORM_NAME });
+    const media = uploaded((file!.body.file as { media_id: string }).media_id);
+    expect(media).toMatchObject({ filename: FORM_NAME, source: { robot: AFTER_SALES_ROBOT } });
+    expect(media!.bytes).toEqual(FORM_BYTES);
+    expect(wecom.callsOf("media/upload")).toHaveLength(0);
+  });
+
+  it("sends an app group chat the caption and the file", async () => {
+    await wecom.close();
+    wecom = await FakeWecomApi.start({ corpId: CORP_ID, corpSecret: "s3cret", agentId: AGENT_ID, robotKeys: [AFTER_SALES_ROBOT, QA_ROBOT], chats: [{ chatid: "escalations", userlist: ["zhoumin", "gaofeng"] }] });
+    const bot = await startBot();
+    await bot.send(message({ recipient: { kind: "channel", channelId: "wecom-escalations", name: "升级群", platform: "wecom", address: "escalations" } }));
+    const chat = wecom.chats().find((c) => c.chatid === "escalations")!;
+    expect(chat.messages.map((m) => m.msgtype)).toEqual(["text", "file"]);
+    expect(uploaded((chat.messages[1]!.body.file as { media_id: string }).media_id)!.bytes).toEqual(FORM_BYTES);
+  });
+
+  it("gets a new access token when WeCom says it expired, and uploads and sends once", async () => {
+    const bot = await startBot();
+    await converse(bot, "wangfang", "/mine"); // a token in the cache
+    wecom.expireTokens();
+    await bot.send(message());
+    expect(wecom.callsOf("media/upload").map((c) => c.response?.errcode)).toEqual([42001, 0]);
+    expect(wecom.appMessages("gaofeng").filter((m) => m.msgtype === "file")).toHaveLength(1);
+    expect(wecom.callsOf("gettoken")).toHaveLength(2);
+  });
+
+  it("fails for good, sending nothing, when WeCom refuses the file (its size) or the robot's key", async () => {
+    const bot = await startBot();
+    wecom.failNext("media/upload", { errcode: 40006 });
+    await expect(bot.send(message())).rejects.toBeInstanceOf(PermanentDeliveryError);
+    wecom.failNext("webhook/upload_media", { errcode: 93000 });
+    await expect(bot.send(message({ recipient: afterSalesGroup }))).rejects.toBeInstanceOf(PermanentDeliveryError);
+    expect(wecom.appMessages("gaofeng")).toEqual([]);
+    expect(wecom.robotMessages(AFTER_SALES_ROBOT)).toEqual([]);
+  });
+
+  it("delivers a form from the outbox through the delivery queue, and keeps one WeCom refuses as failed after one attempt", async () => {
+    const bot = await startBot({ ticketForm: async () => form });
+    for (const line of [...LEVEL1_FAULT, "1"]) await say(bot.app, "wang.fang", line);
+    const ticket = (await bot.app.core.tickets.findByNumber(NUMBER))!;
+    await bot.deliveries.idle();
+    const sent = await bot.app.db.delivery.create({ data: { platform: "wecom", kind: "form", recipient: JSON.stringify(gao), payload: JSON.stringify(caption), ticketId: ticket.id } });
+    bot.deliveries.kick();
+    await eventually(async () => (await bot.app.db.delivery.findUnique({ where: { id: sent.id } }))?.status === "sent");
+    expect(wecom.appMessages("gaofeng").filter((m) => m.msgtype === "file").map((m) => m.content)).toEqual([FORM_NAME]);
+
+    wecom.failNext("media/upload", { errcode: 40006 });
+    const refused = await bot.app.db.delivery.create({ data: { platform: "wecom", kind: "form", recipient: JSON.stringify(gao), payload: JSON.stringify(caption), ticketId: ticket.id } });
+    bot.deliveries.kick();
+    const failed = await eventually(async () => {
+      const row = await bot.app.db.delivery.findUnique({ where: { id: refused.id } });
+      return row?.status === "failed" && row;
+    });
+    expect(failed).toMatchObject({ attempts: 1 });
+    expect(failed.lastError).toContain("40006");
   });
 });
