@@ -240,7 +240,7 @@ async function main(): Promise<void> {
       prefix: config.REDIS_PREFIX,
       outage,
       refreshers: adapters.refreshers,
-      ticketForm: (ticketId) => app.ticketRecords.filedForm(ticketId),
+      ticketForm: (ticketId, since) => app.ticketRecords.filedForm(ticketId, since),
       log: log.child({ module: "deliveries" }),
     });
     const outbox = deliveries;

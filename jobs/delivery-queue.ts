@@ -70,7 +70,10 @@ const RECIPIENT_WAIT_MAX_MS = 60 * 60_000;
  * A queue with its own rate limit: one per channel, and WeCom's group robots apart from its app
  * messages, since WeCom limits them differently (a robot: 20 a minute).
  */
-export type Lane = OutboundChannel | "wecom-robots";
+export type Lane = OutboundChannel | "wecom-robots" | "slack-files";
+
+/** How long a form waits, each time, for the message it follows to be sent first. */
+const FORM_WAIT_MS = 500;
 
 /** Messages per lane and time window, under each platform's own limits. */
 export const LANE_LIMITS: Record<Lane, { max: number; durationMs: number }> = {
@@ -78,6 +81,10 @@ export const LANE_LIMITS: Record<Lane, { max: number; durationMs: number }> = {
   // Slack: about one message a second per channel, short bursts allowed; three a second across
   // channels stays under the workspace limits, and a 429 still waits its Retry-After.
   slack: { max: 3, durationMs: 1_000 },
+  // Slack limits each method apart: sharing a file (files.getUploadURLExternal, then
+  // files.completeUploadExternal) does not count against chat.postMessage, so a ticket's forms
+  // have a lane of their own and never hold up a ping or an escalation.
+  "slack-files": { max: 1, durationMs: 1_000 },
   // WeCom app messages (message/send, appchat/send): the corp-wide API limit is far above five a
   // second, and a member may get 30 a minute from an app; a 45009 (rate limited) is retried later.
   wecom: { max: 5, durationMs: 1_000 },
@@ -95,9 +102,13 @@ export const LANE_LIMITS: Record<Lane, { max: number; durationMs: number }> = {
 };
 
 /** The lane a message waits in: a WeCom group robot's (`robot:<department>`) apart from the app's. */
-export function laneOf(channel: OutboundChannel, recipient: string): Lane {
-  return channel === "wecom" && recipient.includes(`"channelId":"robot:`) ? "wecom-robots" : channel;
+export function laneOf(channel: OutboundChannel, row: { recipient: string; kind: string }): Lane {
+  if (channel === "slack" && row.kind === "form") return "slack-files";
+  return channel === "wecom" && row.recipient.includes(`"channelId":"robot:`) ? "wecom-robots" : channel;
 }
+
+/** The channel whose sender a lane's messages go through. */
+const channelOfLane = (lane: Lane): OutboundChannel => (lane === "wecom-robots" ? "wecom" : lane === "slack-files" ? "slack" : lane);
 
 export interface DeliveryQueueOptions {
   redisUrl: string;
@@ -110,8 +121,8 @@ export interface DeliveryQueueOptions {
   outage?: RedisOutageLog;
   /** Platforms that keep posted tickets current. */
   refreshers?: Partial<Record<Platform, Refresher>>;
-  /** The ticket's form as a file, for the outbox's `form` messages. */
-  ticketForm: (ticketId: number) => Promise<OutboundFile>;
+  /** The ticket's form as a file, for the outbox's `form` messages: as it stood at `since` or later. */
+  ticketForm: (ticketId: number, since: Date) => Promise<OutboundFile>;
   log: Logger;
 }
 
@@ -166,14 +177,14 @@ export class DeliveryQueue {
   }
 
   private lanes(): Lane[] {
-    return this.channels().flatMap((channel): Lane[] => (channel === "wecom" ? ["wecom", "wecom-robots"] : [channel]));
+    return this.channels().flatMap((channel): Lane[] => (channel === "wecom" ? ["wecom", "wecom-robots"] : channel === "slack" ? ["slack", "slack-files"] : [channel]));
   }
 
   /** Starts a rate-limited worker per lane and queues the outbox every `intervalMs`. */
   start(intervalMs = 2_000): void {
     for (const lane of this.lanes()) {
       const limit = LANE_LIMITS[lane];
-      const channel: OutboundChannel = lane === "wecom-robots" ? "wecom" : lane;
+      const channel = channelOfLane(lane);
       const worker = new Worker<DeliveryJob>(`deliveries-${lane}`, (job, token) => this.deliver(channel, job, token), {
         connection: this.connect(),
         prefix: this.options.prefix ?? "hotline",
@@ -214,7 +225,7 @@ export class DeliveryQueue {
     const recovered = await this.outbox.recoverOrphaned(this.channels());
     if (recovered) this.options.log.info({ recovered }, "outbox: messages a stopped process was sending are back in line");
     const pending = await this.outbox.pending(this.channels());
-    for (const row of pending) await this.queueAttempt(laneOf(row.platform, row.recipient), row.id, row.attempts, 0);
+    for (const row of pending) await this.queueAttempt(laneOf(row.platform, row), row.id, row.attempts, 0);
     return pending.length;
   }
 
@@ -226,16 +237,17 @@ export class DeliveryQueue {
     const { deliveryId } = job.data;
     const row = await this.outbox.claim(deliveryId);
     if (!row) return;
+    if (row.kind === "form" && (await this.outbox.hasEarlierUnsent(row))) return this.waitForPost(job, token, deliveryId);
     const attempts = row.attempts + 1;
     try {
       await this.dispatch(channel, row);
     } catch (error) {
-      if (error instanceof RateLimitedDeliveryError) return this.putOff(laneOf(channel, row.recipient), job, token, error);
+      if (error instanceof RateLimitedDeliveryError) return this.putOff(laneOf(channel, row), job, token, error);
       const final = error instanceof PermanentDeliveryError || attempts >= this.maxAttempts;
       const message = error instanceof Error ? error.message : String(error);
       await this.outbox.markAttemptFailed(deliveryId, { error: message, final });
       this.options.log.warn({ delivery: deliveryId, attempts, final }, `delivery failed: ${message}`);
-      if (!final) await this.queueAttempt(laneOf(channel, row.recipient), deliveryId, attempts, this.backoffMs * 2 ** (attempts - 1));
+      if (!final) await this.queueAttempt(laneOf(channel, row), deliveryId, attempts, this.backoffMs * 2 ** (attempts - 1));
       return;
     }
     await this.outbox.markSent(deliveryId);
@@ -262,13 +274,20 @@ export class DeliveryQueue {
     throw new DelayedError();
   }
 
+  /** A form goes after the post it belongs to: back in line for a moment, the attempt not counted. */
+  private async waitForPost(job: Job<DeliveryJob>, token: string | undefined, deliveryId: number): Promise<never> {
+    await this.outbox.release(deliveryId, "waiting for the message it follows");
+    await job.moveToDelayed(Date.now() + FORM_WAIT_MS, token);
+    throw new DelayedError();
+  }
+
   private async dispatch(channel: OutboundChannel, row: OutboxRow): Promise<void> {
     if (row.kind === "refresh") {
       const refresh = isPlatform(channel) ? this.options.refreshers?.[channel] : undefined;
       if (!refresh || row.ticketId === null) throw new PermanentDeliveryError(`${channel} cannot refresh posted tickets`);
       return refresh(row.ticketId);
     }
-    const file = row.kind === "form" ? await this.formOf(row.ticketId) : undefined;
+    const file = row.kind === "form" ? await this.formOf(row.ticketId, row.createdAt) : undefined;
     await this.senders[channel]!({
       file,
       deliveryId: row.id,
@@ -282,9 +301,9 @@ export class DeliveryQueue {
     });
   }
 
-  private async formOf(ticketId: number | null): Promise<OutboundFile> {
+  private async formOf(ticketId: number | null, since: Date): Promise<OutboundFile> {
     if (ticketId === null) throw new PermanentDeliveryError("a form message names no ticket");
-    return this.options.ticketForm(ticketId);
+    return this.options.ticketForm(ticketId, since);
   }
 
   /** Waits until nothing for these channels is waiting to be sent (tests and shutdown). */

@@ -21,7 +21,7 @@ export interface FormFile {
 
 /** Makes tickets' forms as PDF or XLSX files and keeps each in the archive, as its next version. */
 export class TicketDocuments implements TicketRecordFiler {
-  private readonly making = new Map<number, Promise<FormFile>>();
+  private readonly making = new Map<string, Promise<FormFile>>();
 
   constructor(private readonly deps: { core: CoreContext; archive: DocumentArchive; font: PdfFont }) {}
 
@@ -41,24 +41,24 @@ export class TicketDocuments implements TicketRecordFiler {
   }
 
   /**
-   * The filed copy of a ticket's form as a PDF (the customer's contact masked), for the messages it
-   * goes out with: the newest kept one while nothing has happened to the ticket since, else made
-   * anew as the next version. So each change is filed once, however many recipients it goes to.
+   * The filed copy of a ticket's form as a PDF (the customer's contact masked), for the messages of
+   * a change made at `since`: the newest kept one when it was made since, else made anew as the next
+   * version. So a change is filed once, however many recipients it goes to.
    */
-  filedForm(ticketId: number): Promise<FormFile> {
+  filedForm(ticketId: number, since: Date): Promise<FormFile> {
     // The messages of one change are sent side by side: they wait for one making, not one each.
-    const making = this.making.get(ticketId) ?? this.makeFiledForm(ticketId).finally(() => this.making.delete(ticketId));
-    this.making.set(ticketId, making);
+    const key = `${ticketId}@${since.getTime()}`;
+    const making = this.making.get(key) ?? this.makeFiledForm(ticketId, since).finally(() => this.making.delete(key));
+    this.making.set(key, making);
     return making;
   }
 
-  private async makeFiledForm(ticketId: number): Promise<FormFile> {
+  private async makeFiledForm(ticketId: number, since: Date): Promise<FormFile> {
     const { core, archive } = this.deps;
     const ticket = await core.tickets.findById(ticketId);
     if (!ticket) throw new Error(`no ticket with id ${ticketId}`);
-    const lastChange = (await core.tickets.timeline(ticketId)).at(-1)?.at ?? ticket.createdAt;
     const filed = (await archive.list({ ticketId })).find((d) => d.madeFor === null && d.format === "pdf" && d.locale === core.defaultLocale);
-    const current = filed && filed.createdAt >= lastChange ? filed : await this.fileTicketRecord({ number: ticket.number, locale: core.defaultLocale, format: "pdf" });
+    const current = filed && filed.createdAt >= since ? filed : await this.fileTicketRecord({ number: ticket.number, locale: core.defaultLocale, format: "pdf" });
     const { content } = (await archive.read(current.id))!;
     return { bytes: content, name: `${ticket.number}-${t(core.defaultLocale, `document.form.${current.kind as TicketForm}`)}.pdf`, contentType: "application/pdf" };
   }

@@ -5,6 +5,7 @@ import type { ClaimedReply } from "../../core/ports.js";
 import { receiptChannelOf } from "../../core/tickets/receipts.js";
 import type { Database, Sql, Storage } from "../storage/storage.js";
 import { CLAIMER_GONE, goneCutoff } from "./process-registry.js";
+import { asDate } from "../storage/storage.js";
 
 /*
  * The outbox (the Delivery table) is read and written here only. Messages are written in the
@@ -28,9 +29,11 @@ export interface OutboxRow {
   template: string | null;
   /** `receipt`: once sent, the ticket's receipt deadline is met. */
   purpose: string | null;
+  /** When the change that wrote it was made. */
+  createdAt: Date;
 }
 
-const ROW = `"id", "platform", "kind", "recipient", "payload", "ticketId", "view", "attempts", "mayHaveArrived", "template", "purpose"`;
+const ROW = `"id", "platform", "kind", "recipient", "payload", "ticketId", "view", "attempts", "mayHaveArrived", "template", "purpose", "createdAt"`;
 
 /** A receipt among the messages just sent or failed: its ticket, and whom it went to. */
 interface ReceiptRow {
@@ -57,10 +60,10 @@ export class OutboxStore {
   ) {}
 
   /** Messages waiting to be sent on these channels, oldest first. */
-  async pending(platforms: OutboundChannel[], limit = 1_000): Promise<{ id: number; platform: OutboundChannel; attempts: number; recipient: string }[]> {
+  async pending(platforms: OutboundChannel[], limit = 1_000): Promise<{ id: number; platform: OutboundChannel; attempts: number; recipient: string; kind: string }[]> {
     const rows = await this.storage.prisma.delivery.findMany({
       where: { status: "pending", platform: { in: platforms } },
-      select: { id: true, platform: true, attempts: true, recipient: true },
+      select: { id: true, platform: true, attempts: true, recipient: true, kind: true },
       orderBy: { id: "asc" },
       take: limit,
     });
@@ -70,12 +73,12 @@ export class OutboxStore {
   /** Takes a pending message for sending by this process; undefined when it is not pending (any more). */
   async claim(id: number): Promise<OutboxRow | undefined> {
     const row = await this.storage.promptly((sql) =>
-      sql.get<Omit<OutboxRow, "mayHaveArrived"> & { mayHaveArrived: number | boolean }>(
+      sql.get<Omit<OutboxRow, "mayHaveArrived" | "createdAt"> & { mayHaveArrived: number | boolean; createdAt: Date | string | number }>(
         `UPDATE "Delivery" SET "status" = 'sending', "claimedBy" = ? WHERE "id" = ? AND "status" = 'pending' RETURNING ${ROW}`,
         this.processId, id,
       ),
     );
-    return row && { ...row, mayHaveArrived: Boolean(row.mayHaveArrived) };
+    return row && { ...row, mayHaveArrived: Boolean(row.mayHaveArrived), createdAt: asDate(row.createdAt) };
   }
 
   /**
@@ -138,6 +141,18 @@ export class OutboxStore {
     await this.storage.promptly((sql) =>
       sql.run(`UPDATE "Delivery" SET "status" = 'pending', "lastError" = ?, "claimedBy" = NULL WHERE "id" = ? AND "status" = 'sending'`, reason, id),
     );
+  }
+
+  /** A message to the same recipient about the same ticket, written before this one and not yet sent (a form waits for its post). */
+  async hasEarlierUnsent(row: Pick<OutboxRow, "id" | "ticketId" | "recipient">): Promise<boolean> {
+    if (row.ticketId === null) return false;
+    const earlier = await this.storage.promptly((sql) =>
+      sql.get<{ id: number }>(
+        `SELECT "id" FROM "Delivery" WHERE "ticketId" = ? AND "recipient" = ? AND "kind" = 'message' AND "id" < ? AND "status" IN ('pending', 'sending') LIMIT 1`,
+        row.ticketId, row.recipient, row.id,
+      ),
+    );
+    return earlier !== undefined;
   }
 
   /**

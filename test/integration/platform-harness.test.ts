@@ -58,8 +58,12 @@ describe.each(SCENARIO_PLATFORMS)("the scenario harness on %s", (platform) => {
 
     // The escalation channel has the ticket once, mentioning who must act; Slack keeps it current.
     await scenario.settle();
-    const posts = (await scenario.channel(ESCALATION_CHANNEL)).filter((m) => m.text.includes(number));
+    const inChannel = await scenario.channel(ESCALATION_CHANNEL);
+    const posts = inChannel.filter((m) => m.text.includes(number) && !m.file);
     expect(posts).toHaveLength(1);
+    // The ticket's form follows the post as a file, where the platform takes files.
+    const forms = inChannel.filter((m) => m.file === `${number}-重大售后质量信息报告单.pdf`);
+    expect(forms).toHaveLength(platform === "terminal" ? 0 : 1);
     expect(posts[0]!.text).toContain(`新工单 ${number}：重大质量信息 2 级`);
     expect(posts[0]!.text).toMatch(/周敏 @?陈杰 @?赵明/);
     expect(posts[0]!.buttons.map((b) => b.command)).toEqual([`/ack ${number}`, `/take ${number}`, `/resolve ${number}`]);

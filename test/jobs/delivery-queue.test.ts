@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../bot/app.js";
 import { DeliveryQueue, laneOf, PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
-import { freshDatabaseFile, startTestApp } from "../support/test-app.js";
+import { LEVEL2_FAULT } from "../support/report-script.js";
+import { FIRST_TICKET, freshDatabaseFile, say, startTestApp } from "../support/test-app.js";
 
 const silent = pino({ level: "silent" });
 let app: App;
@@ -31,7 +32,7 @@ async function outbox(count = 1): Promise<number[]> {
 }
 
 function run(send: Sender, options: { maxAttempts?: number } = {}): DeliveryQueue {
-  const queue = new DeliveryQueue(app.outbox, { telegram: send }, { ticketForm: (id) => app.ticketRecords.filedForm(id), redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent, ...options });
+  const queue = new DeliveryQueue(app.outbox, { telegram: send }, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent, ...options });
   queue.start(100);
   cleanups.push(() => queue.stop());
   return queue;
@@ -89,7 +90,7 @@ describe("the delivery queue", () => {
   it("queues again what Redis lost, without sending twice", async () => {
     await outbox(3);
     const sent: string[] = [];
-    const queue = new DeliveryQueue(app.outbox, { telegram: async ({ card }) => void sent.push(card.lines[0]!) }, { ticketForm: (id) => app.ticketRecords.filedForm(id), redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    const queue = new DeliveryQueue(app.outbox, { telegram: async ({ card }) => void sent.push(card.lines[0]!) }, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, log: silent });
     cleanups.push(() => queue.stop());
     queue.kick();
     await new Promise((r) => setTimeout(r, 300));
@@ -109,7 +110,7 @@ describe("WeCom's two limits", () => {
       await app.db.delivery.create({ data: { platform: "wecom", recipient: robot, payload: JSON.stringify({ lines: [`robot ${i}`] }) } });
     }
     const sent: string[] = [];
-    const queue = new DeliveryQueue(app.outbox, { wecom: async ({ card }) => void sent.push(card.lines[0]!) }, { ticketForm: (id) => app.ticketRecords.filedForm(id), redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    const queue = new DeliveryQueue(app.outbox, { wecom: async ({ card }) => void sent.push(card.lines[0]!) }, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, log: silent });
     queue.start(100);
     cleanups.push(() => queue.stop());
     await until(async () => sent.filter((line) => line.startsWith("app")).length === 25 && sent.filter((line) => line.startsWith("robot")).length === 20, 10_000);
@@ -117,8 +118,25 @@ describe("WeCom's two limits", () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(sent.filter((line) => line.startsWith("robot"))).toHaveLength(20);
     expect(await app.db.delivery.count({ where: { status: "pending", recipient: robot } })).toBe(5);
-    expect(laneOf("wecom", robot)).toBe("wecom-robots");
-    expect(laneOf("wecom", member)).toBe("wecom");
-    expect(laneOf("slack", robot)).toBe("slack");
+    expect(laneOf("wecom", { recipient: robot, kind: "message" })).toBe("wecom-robots");
+    expect(laneOf("wecom", { recipient: member, kind: "message" })).toBe("wecom");
+    expect(laneOf("slack", { recipient: robot, kind: "message" })).toBe("slack");
+    expect(laneOf("slack", { recipient: member, kind: "form" })).toBe("slack-files");
+  });
+
+  it("sends Slack's messages past a queue of forms: files have a lane of their own", async () => {
+    const channel = JSON.stringify({ kind: "channel", channelId: "escalations", name: "售后升级", platform: "slack", address: "C0ESCALATE" });
+    for (const line of [...LEVEL2_FAULT, "1"]) await say(app, "wang.fang", line);
+    const ticket = (await app.core.tickets.findByNumber(FIRST_TICKET))!;
+    for (let i = 0; i < 8; i++) await app.db.delivery.create({ data: { platform: "slack", kind: "form", recipient: channel, payload: JSON.stringify({ lines: [`form ${i}`] }), ticketId: ticket.id } });
+    for (let i = 0; i < 3; i++) await app.db.delivery.create({ data: { platform: "slack", recipient: channel, payload: JSON.stringify({ lines: [`message ${i}`] }) } });
+    const sent: string[] = [];
+    const form = { bytes: Buffer.from("%PDF-1.7"), name: "form.pdf", contentType: "application/pdf" };
+    const queue = new DeliveryQueue(app.outbox, { slack: async ({ card }) => void sent.push(card.lines[0]!) }, { ticketForm: async () => form, redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    queue.start(100);
+    cleanups.push(() => queue.stop());
+    await until(async () => sent.filter((line) => line.startsWith("message")).length === 3, 5_000);
+    // One form a second at most: most are still waiting when every message is out.
+    expect(sent.filter((line) => line.startsWith("form")).length).toBeLessThan(8);
   });
 });

@@ -99,7 +99,7 @@ async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; 
     refreshers.slack = slackAdapter.refresh;
     cleanups.push(() => slackAdapter.stop(), () => slack!.close());
   }
-  deliveries = new DeliveryQueue(app.outbox, senders, { redisUrl: TEST_REDIS_URL, prefix, refreshers, backoffMs: 100, log: silent, ticketForm: options.ticketForm ?? ((id) => app.ticketRecords.filedForm(id)) });
+  deliveries = new DeliveryQueue(app.outbox, senders, { redisUrl: TEST_REDIS_URL, prefix, refreshers, backoffMs: 100, log: silent, ticketForm: options.ticketForm ?? ((id, since) => app.ticketRecords.filedForm(id, since)) });
   deliveries.start(100);
   await adapter.start();
   const server = createHttpServer({ db: app.db, redisUrl: TEST_REDIS_URL }, adapter.routes()).listen(0, "127.0.0.1");

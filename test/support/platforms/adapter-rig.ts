@@ -15,7 +15,7 @@ export function startDeliveries(app: App, platform: Platform, sender: Sender, op
   const deliveries = new DeliveryQueue(
     app.outbox,
     { [platform]: sender },
-    { ticketForm: (id) => app.ticketRecords.filedForm(id), redisUrl: TEST_REDIS_URL, prefix: options.prefix, backoffMs: 50, refreshers: options.refresher ? { [platform]: options.refresher } : {}, log: silent },
+    { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix: options.prefix, backoffMs: 50, refreshers: options.refresher ? { [platform]: options.refresher } : {}, log: silent },
   );
   deliveries.start(200);
   return deliveries;

@@ -19,6 +19,8 @@ export interface BotMessage {
   /** Plain text as shown: markup parsed or unescaped, numbered options and button lines taken out into `buttons`. */
   text: string;
   buttons: Button[];
+  /** The file it carries, by name (the ticket's form); its text is then the caption. */
+  file?: string | undefined;
 }
 
 /** The bot's answer to what a member typed or pressed. */

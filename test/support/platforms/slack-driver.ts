@@ -201,7 +201,7 @@ function toView(message: FakeSlackMessage): SlackView {
   return {
     ts: message.ts,
     deliveryId: typeof payload?.delivery_id === "number" ? payload.delivery_id : undefined,
-    message: { id: `${message.channel}:${message.ts}`, text: unescapeMrkdwn(message.text), buttons: buttonsOf(message.blocks) },
+    message: { id: `${message.channel}:${message.ts}`, text: unescapeMrkdwn(message.text), buttons: buttonsOf(message.blocks), ...(message.files?.length ? { file: message.files[0]!.name } : {}) },
   };
 }
 

@@ -81,7 +81,8 @@ export class TelegramDriver implements PlatformDriver {
 
 function toMessage(sent: SentMessage): BotMessage {
   const keyboard = (sent.replyMarkup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [];
-  return { id: `${sent.chatId}:${sent.messageId}`, text: sent.text, buttons: keyboard.flat().map((b) => ({ label: b.text, command: b.callback_data })) };
+  const file = sent.kind === "document" ? sent.message.document?.file_name : undefined;
+  return { id: `${sent.chatId}:${sent.messageId}`, text: sent.text, buttons: keyboard.flat().map((b) => ({ label: b.text, command: b.callback_data })), ...(file ? { file } : {}) };
 }
 
 function parseId(id: string): { chatId: number; messageId: number } {

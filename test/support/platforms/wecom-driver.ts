@@ -125,7 +125,14 @@ export class WecomDriver implements PlatformDriver {
     const { externalId } = channelOf(this.app, channelId, "wecom");
     const chat = this.fake.chats().find((c) => c.chatid === externalId);
     if (!chat) throw new Error(`the fake WeCom has no group chat ${externalId}`);
-    return chat.messages.map((m, i) => this.toMessage(parseText(`${externalId}:${i}`, m.content)));
+    // A file (its content is the file's name) comes right after its caption: one message, as elsewhere.
+    const { messages } = chat;
+    return messages.flatMap((m, i) => {
+      if (messages[i + 1]?.msgtype === "file") return [];
+      const caption = m.msgtype === "file" ? (messages[i - 1]?.content ?? "") : m.content;
+      const message = this.toMessage(parseText(`${externalId}:${i}`, caption));
+      return [m.msgtype === "file" ? { ...message, file: m.content } : message];
+    });
   }
 
   settle(): Promise<void> {
