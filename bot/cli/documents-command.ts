@@ -5,7 +5,7 @@ import { refusal } from "../../core/conversation/refusal.js";
 import { isHotlineError } from "../../core/errors.js";
 import { cardToPlainText } from "../../core/messages/card.js";
 import { LOCALES } from "../../core/messages/locale.js";
-import { DOCUMENT_FORMATS, type ArchivedDocument } from "../../core/records/document-archive.js";
+import { RECORD_FORMATS, type ArchivedDocument } from "../../core/records/document-archive.js";
 import { normalizeTicketNumber } from "../../core/tickets/ticket.js";
 import { DocumentDamaged } from "../../prisma/stores/document-store.js";
 import { createApp, type App } from "../app.js";
@@ -32,7 +32,7 @@ const outFile = z
 
 const ticketArgs = z.object({
   "<number>": ticketNumber,
-  "--format": z.enum(DOCUMENT_FORMATS, { error: `must be ${DOCUMENT_FORMATS.join(" or ")}` }).default("pdf"),
+  "--format": z.enum(RECORD_FORMATS, { error: `must be ${RECORD_FORMATS.join(" or ")}` }).default("pdf"),
   "--out": outFile.optional(),
   "--locale": z.enum(LOCALES, { error: `must be ${LOCALES.join(" or ")}` }).optional(),
   "--as": z.string().min(1, "must name a member").optional(),

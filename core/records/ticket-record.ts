@@ -30,8 +30,11 @@ export function ticketFormOf(ticket: Pick<Ticket, "category" | "kind" | "source"
   return toAfterSales ? "customer_work_order" : undefined;
 }
 
-/** The form's title: the organisation file's, else the manual's name. */
-export function formTitle(form: TicketForm, ctx: Pick<CardContext, "org" | "locale">): string {
+/** A record the organisation file may title: a per-ticket form, a daily or weekly record, an export. */
+export type TitledRecord = keyof CardContext["org"]["records"]["titles"];
+
+/** The record's title: the organisation file's, else the manual's name. */
+export function formTitle(form: TitledRecord, ctx: Pick<CardContext, "org" | "locale">): string {
   const own = ctx.org.records.titles[form];
   return own ? pick(own, ctx.locale) : t(ctx.locale, `document.form.${form}`);
 }
