@@ -94,7 +94,7 @@ export async function createApp(config: Config, options: { clock?: Clock; role?:
   const documents = new DocumentStore(storage, clock);
   const pdfFont = { path: config.DOCUMENT_FONT, face: config.DOCUMENT_FONT_FACE };
   const ticketRecords = new TicketDocuments({ core, archive: documents, font: pdfFont });
-  const periodRecords = new PeriodDocuments({ core, archive: documents, fonts: { pdf: pdfFont, chart: { path: config.DOCUMENT_FONT, family: config.DOCUMENT_FONT_FAMILY } } });
+  const periodRecords = new PeriodDocuments({ core, archive: documents, fonts: { pdf: pdfFont, chart: { ...pdfFont, family: config.DOCUMENT_FONT_FAMILY } } });
   return {
     config, org, storage, db: storage.prisma, directory, core, unitOfWork, processes,
     outbox: new OutboxStore(storage, processes.id), inboundRequests: new InboundRequestStore(storage, processes.id), documents, ticketRecords, periodRecords, close,

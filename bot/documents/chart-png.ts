@@ -1,13 +1,14 @@
 import { existsSync } from "node:fs";
-import { Resvg } from "@resvg/resvg-js";
+import type * as fontkit from "fontkit";
+import { renderAsync } from "@resvg/resvg-js";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { Chart } from "../../core/reports/report-charts.js";
+import { NO_SUBSTITUTIONS, parsedFont, type FontFace } from "./font-faces.js";
 import { DocumentFontMissing } from "./record-pdf.js";
 
-/** The font charts are drawn in: a file with Chinese in it, and its family name (resvg picks faces by family). */
-export interface ChartFont {
-  path: string;
+/** The font charts are drawn in: a file with Chinese in it, its face, and its family name (resvg picks faces by family). */
+export interface ChartFont extends FontFace {
   /** e.g. `Noto Sans CJK SC`, the Simplified Chinese family of Debian's fonts-noto-cjk collection. */
   family: string;
 }
@@ -67,6 +68,36 @@ function panelSpec(chart: Chart, font: string): TopLevelSpec {
   };
 }
 
+const XML_ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&apos;": "'" };
+const attribute = (attributes: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(attributes)?.[1];
+
+/**
+ * Each of vega's <text> elements as the outlines of its glyphs, from the face the PDFs use. resvg
+ * lays each text element out by loading the face from the collection again (some 35 ms a label
+ * for Noto CJK, most of a chart's time); outlines need no layout, and look the same.
+ */
+function labelsAsOutlines(svg: string, font: fontkit.Font): string {
+  return svg.replace(/<text\b([^>]*)>([^<]*)<\/text>/g, (_, attributes: string, content: string) => {
+    const text = content.replace(/&(?:amp|lt|gt|quot|#39|apos);/g, (entity) => XML_ENTITIES[entity]!);
+    const size = Number.parseFloat(attribute(attributes, "font-size") ?? "11");
+    const scale = size / font.unitsPerEm;
+    const run = font.layout(text, NO_SUBSTITUTIONS as never);
+    let advance = 0;
+    const outlines = run.glyphs.map((glyph, i) => {
+      const outline = glyph.path.translate(advance, 0).toSVG();
+      advance += run.positions[i]!.xAdvance;
+      return outline;
+    });
+    const anchor = attribute(attributes, "text-anchor");
+    const shift = anchor === "middle" ? (-advance * scale) / 2 : anchor === "end" ? -advance * scale : 0;
+    const transform = attribute(attributes, "transform") ?? "";
+    const fill = attribute(attributes, "fill") ?? "#000";
+    const opacity = attribute(attributes, "opacity") ?? "1";
+    // Outlines are drawn y-up from the baseline, where the text's own origin is.
+    return `<path transform="${transform} translate(${shift},0) scale(${scale},${-scale})" fill="${fill}" opacity="${opacity}" d="${outlines.join("")}"/>`;
+  });
+}
+
 async function panelSvg(chart: Chart, font: string): Promise<string> {
   const view = new vega.View(vega.parse(compile(panelSpec(chart, font)).spec), { renderer: "none" });
   try {
@@ -77,26 +108,35 @@ async function panelSvg(chart: Chart, font: string): Promise<string> {
 }
 
 /**
- * Charts side by side as one PNG: each drawn by vega-lite → vega as SVG, placed in a row, and
- * rasterised by resvg with only the given font loaded, so Chinese labels never fall back to boxes.
+ * Charts side by side as one PNG: each drawn by vega-lite → vega as SVG, its labels turned into
+ * outlines of the CJK face, placed in a row, and rasterised by resvg with only the given font
+ * loaded (for any text left), so Chinese labels never fall back to boxes.
  */
 export async function renderChartsPng(charts: readonly Chart[], font: ChartFont): Promise<ChartPicture> {
   if (!existsSync(font.path)) {
     throw new DocumentFontMissing(`the chart font ${font.path} (DOCUMENT_FONT) is missing: install Debian's fonts-noto-cjk, or set DOCUMENT_FONT to a font file with Chinese in it`);
+  }
+  let face: fontkit.Font;
+  try {
+    face = parsedFont(font);
+  } catch (error) {
+    throw new DocumentFontMissing(`the chart font ${font.path} (DOCUMENT_FONT, face ${font.face} from DOCUMENT_FONT_FACE) could not be used: ${(error as Error).message}`);
   }
   let x = 0;
   const placed: string[] = [];
   for (const chart of charts) {
     const width = chart.type === "bar" ? PANEL.width : PANEL.width * 2;
     // Nested <svg> elements keep each panel's own viewBox; x moves it along the row.
-    placed.push((await panelSvg(chart, font.family)).replace(/^<svg /, `<svg x="${x}" y="0" `));
+    placed.push(labelsAsOutlines(await panelSvg(chart, font.family), face).replace(/^<svg /, `<svg x="${x}" y="0" `));
     x += width;
   }
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${x}" height="${PANEL.height}" viewBox="0 0 ${x} ${PANEL.height}"><rect width="100%" height="100%" fill="white"/>${placed.join("")}</svg>`;
-  const rendered = new Resvg(svg, {
+  // Off the main thread (libuv's pool): loading the CJK collection and shaping the labels is most
+  // of a chart's time, and the records' workbooks can be written meanwhile.
+  const rendered = await renderAsync(svg, {
     font: { fontFiles: [font.path], loadSystemFonts: false, defaultFontFamily: font.family },
     fitTo: { mode: "zoom", value: CHART_SCALE },
     background: "white",
-  }).render();
+  });
   return { png: Buffer.from(rendered.asPng()), width: rendered.width, height: rendered.height };
 }

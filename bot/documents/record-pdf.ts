@@ -3,13 +3,10 @@ import PDFDocument from "pdfkit";
 import { t } from "../../core/messages/catalog.js";
 import type { RecordDocument, RecordTable, RecordValue } from "../../core/records/record-document.js";
 import { formatLocalTime } from "../../core/time/business-time.js";
+import { parsedFont, type FontFace } from "./font-faces.js";
 
 /** The font a PDF is set in: a file with Chinese in it, and the face to use when it is a collection. */
-export interface PdfFont {
-  path: string;
-  /** PostScript name of the face in a .ttc collection, e.g. NotoSansCJKsc-Regular. */
-  face: string;
-}
+export type { FontFace as PdfFont } from "./font-faces.js";
 
 /** The PDF could not be set: its font is missing or unusable. Says which file and how to fix it. */
 export class DocumentFontMissing extends Error {
@@ -47,13 +44,13 @@ export function printed(value: RecordValue, timeZone: string): string {
   }
 }
 
-function openFont(doc: PDFKit.PDFDocument, font: PdfFont): void {
+function openFont(doc: PDFKit.PDFDocument, font: FontFace): void {
   if (!existsSync(font.path)) {
     throw new DocumentFontMissing(`the PDF font ${font.path} (DOCUMENT_FONT) is missing: install Debian's fonts-noto-cjk, or set DOCUMENT_FONT to a font file with Chinese in it`);
   }
-  const collection = /\.(ttc|dfont)$/i.test(font.path);
   try {
-    doc.registerFont("body", font.path, collection ? font.face : undefined);
+    // pdfkit 0.20 takes a fontkit font as it is (anything with a `layout`).
+    doc.registerFont("body", parsedFont(font) as unknown as string);
     doc.font("body");
   } catch (error) {
     throw new DocumentFontMissing(`the PDF font ${font.path} (DOCUMENT_FONT, face ${font.face} from DOCUMENT_FONT_FACE) could not be used: ${(error as Error).message}`);
@@ -72,7 +69,7 @@ export interface PdfPicture {
  * as label and value, its pictures across the page, each list as a table whose header repeats on a
  * new page, page numbers below. Landscape when the record asks for it.
  */
-export async function renderRecordPdf(record: RecordDocument, font: PdfFont, options: { pictures?: readonly PdfPicture[] } = {}): Promise<Buffer> {
+export async function renderRecordPdf(record: RecordDocument, font: FontFace, options: { pictures?: readonly PdfPicture[] } = {}): Promise<Buffer> {
   const doc = new PDFDocument({
     size: "A4",
     layout: record.landscape ? "landscape" : "portrait",
@@ -176,8 +173,8 @@ class Page {
    * One row of cells, as tall as its tallest cell, with a rule below; `fill` shades it (a table's
    * header), `labelled` greys its first cell (a form's label beside its value).
    */
-  row(cells: string[], widths: number[], size: number, options: { fill?: string; colour?: string; labelled?: boolean } = {}): void {
-    const height = this.rowHeight(cells, widths, size);
+  row(cells: string[], widths: number[], size: number, options: { fill?: string; colour?: string; labelled?: boolean; height?: number } = {}): void {
+    const height = options.height ?? this.rowHeight(cells, widths, size);
     this.ensure(height);
     const y = this.doc.y;
     if (options.fill) this.doc.rect(MARGIN, y, this.width, height).fill(options.fill);
@@ -253,7 +250,7 @@ class Page {
       const before = this.doc.bufferedPageRange().count;
       const height = this.rowHeight(cells, widths, SIZES.table);
       if (this.ensure(height) && this.doc.bufferedPageRange().count > before) header();
-      this.row(cells, widths, SIZES.table);
+      this.row(cells, widths, SIZES.table, { height });
     }
   }
 }
