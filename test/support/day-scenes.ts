@@ -1,17 +1,11 @@
 import type { App } from "../../bot/app.js";
-import { workedMajorFault } from "./record-scenes.js";
+import { later, type, workedMajorFault } from "./record-scenes.js";
 import { GENERAL_FAULT, LEVEL1_COMPLAINT } from "./report-script.js";
 import { say, type TestClock } from "./test-app.js";
 
 /*
  * A day at the hotline for the tests of the daily records: something in every list of each record.
  */
-
-const later = (clock: TestClock, minutes: number) => (clock.now = new Date(clock.now.getTime() + minutes * 60_000));
-
-async function type(app: App, memberId: string, lines: readonly string[]) {
-  for (const line of lines) await say(app, memberId, line);
-}
 
 /** A hotline call for the instrument lights. */
 const CALL = ["/new", "1", "2", "1", "unknown", "unknown", "顾客来电：仪表灯不亮", "否", "没有", "否", "否", "否", "个别", "无影响", "无", "否", "否", "否", "赵女士", "13700001111", "unknown", "无", "是", "完成", "1"];

@@ -1,43 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { busyDay } from "../../support/day-scenes.js";
-import { runCli, type CliResult } from "../../support/run-cli.js";
-import { freshDatabaseFile, startTestApp, type TestClock } from "../../support/test-app.js";
+import { expectRefusal, useCliScene } from "../../support/cli-scene.js";
 
 /*
  * `npx hotline export tickets …` on a database holding a busy 26 November (see `busyDay`): the CSV
  * read as bytes, the workbook read back with exceljs, and each refusal.
  */
 
-let db: ReturnType<typeof freshDatabaseFile>;
-const out = mkdtempSync(join(tmpdir(), "hotline-export-cli-"));
-const cli = (args: string[]) => runCli(["export", ...args], { env: { DATABASE_URL: `file:${db.file}` } });
-
-beforeAll(async () => {
-  db = freshDatabaseFile();
-  const clock: TestClock = { now: new Date("2026-11-26T02:00:00Z") };
-  const app = await startTestApp(db.file, clock);
-  try {
-    await busyDay(app, clock);
-  } finally {
-    await app.close();
-  }
-});
-afterAll(() => {
-  db.cleanup();
-  rmSync(out, { recursive: true, force: true });
-});
-
-function expectRefusal(result: CliResult, problem: string) {
-  expect(result.code, result.stderr).toBe(2);
-  expect(result.stdout).toBe("");
-  expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-  expect(result.stderr).toContain(problem);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-}
+const cliScene = useCliScene("export", busyDay);
+const cli = (args: string[]) => cliScene.run(args);
+const { out } = cliScene;
 
 const HEADER = "编号,时间,类型,来源,级别,状态,品牌,VIN,里程（公里）,情况描述,来电人/顾客,电话,上报人,服务中心,解决时间,关闭时间,处理结果";
 

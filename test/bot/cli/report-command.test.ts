@@ -1,39 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { busyDay } from "../../support/day-scenes.js";
-import { runCli, type CliResult } from "../../support/run-cli.js";
-import { freshDatabaseFile, startTestApp, type TestClock } from "../../support/test-app.js";
+import { expectRefusal, useCliScene } from "../../support/cli-scene.js";
+import { runCli } from "../../support/run-cli.js";
 
-let db: ReturnType<typeof freshDatabaseFile>;
-const out = mkdtempSync(join(tmpdir(), "hotline-report-cli-"));
-
-beforeAll(async () => {
-  db = freshDatabaseFile();
-  const clock: TestClock = { now: new Date("2026-11-26T02:00:00Z") };
-  const app = await startTestApp(db.file, clock);
-  try {
-    await busyDay(app, clock);
-  } finally {
-    await app.close();
-  }
-});
-afterAll(() => {
-  db.cleanup();
-  rmSync(out, { recursive: true, force: true });
-});
-
-const cli = (args: string[]) => runCli(["report", ...args], { env: { DATABASE_URL: `file:${db.file}` } });
-
-function expectRefusal(result: CliResult, problem: string) {
-  expect(result.code, result.stderr).toBe(2);
-  expect(result.stdout).toBe("");
-  expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-  expect(result.stderr).toContain(problem);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-}
+const cliScene = useCliScene("report", busyDay);
+const cli = (args: string[]) => cliScene.run(args);
+const { out } = cliScene;
 
 const pngSize = (file: string) => {
   const png = readFileSync(file);
@@ -68,7 +43,7 @@ describe("npx hotline report", () => {
     const again = await cli(["--date", "2026-11-26", "--format", "pdf", "--out", join(out, "again.pdf")]);
     expect(again.stdout).toMatch(/hotline_call_log\s+v2\s/);
     expect(readFileSync(join(out, "again-mail_log.pdf")).subarray(0, 5).toString()).toBe("%PDF-");
-    const list = await runCli(["documents", "list"], { env: { DATABASE_URL: `file:${db.file}` } });
+    const list = await runCli(["documents", "list"], { env: { DATABASE_URL: `file:${cliScene.databaseFile}` } });
     expect(list.stdout.match(/hotline_call_log {2}2026-11-26 {2}v\d/g)?.sort()).toEqual(["hotline_call_log  2026-11-26  v1", "hotline_call_log  2026-11-26  v1", "hotline_call_log  2026-11-26  v2", "hotline_call_log  2026-11-26  v2"]);
   });
 
