@@ -735,10 +735,10 @@ export const CATALOG = {
   "document.receipt.failed": { zh: "发送失败", en: "Failed" },
 
   // ---- the daily and weekly records, charts and exports ----
-  "document.form.hotline_call_log": { zh: "售后服务电话接听日报表", en: "After-Sales Hotline Daily Call Log" },
-  "document.form.mail_log": { zh: "售后E-mail(传真或信件)接收处理记录", en: "After-Sales E-mail, Fax and Letter Log" },
-  "document.form.major_problems_daily": { zh: "售后服务部重大质量问题日报告", en: "After-Sales Daily Report of Major Quality Problems" },
-  "document.form.weekly_measures": { zh: "售后服务考核周报", en: "After-Sales Weekly Measures" },
+  "document.form.hotline_call_log": { zh: "售后服务电话接听日报表", en: "Hotline Daily Call Log" },
+  "document.form.mail_log": { zh: "售后E-mail(传真或信件)接收处理记录", en: "E-mail, Fax and Letter Log" },
+  "document.form.major_problems_daily": { zh: "{afterSales}重大质量问题日报告", en: "{afterSales}: Daily Report of Major Quality Problems" },
+  "document.form.weekly_measures": { zh: "售后服务考核周报", en: "Weekly Service Measures" },
   "document.form.ticket_export": { zh: "工单导出", en: "Tickets" },
   "document.made_for_period": { zh: "{period} · 生成于 {at}（{zone}）", en: "{period} · made {at} ({zone})" },
   "document.section.summary": { zh: "概况", en: "Summary" },

@@ -78,6 +78,15 @@ function reporterText(env: Env, ticket: DayTicket): string {
   return [memberName(ticket.reporterId, env.ctx), unit].filter(Boolean).join(" · ");
 }
 
+/** How a log's row starts: the number, when it came in, from whom (the phone masked), and who entered or reported it. */
+const cameIn = (env: Env, ticket: DayTicket): RecordValue[] => [
+  text(ticket.number),
+  time(ticket.createdAt),
+  cell(ticket.customerName),
+  text(maskPhone(ticket.customerPhone)),
+  text(reporterText(env, ticket)),
+];
+
 const topic = (env: Env, ticket: DayTicket) => `${env.label(`kind.${ticket.kind}`)}：${ticket.description}`;
 
 /**
@@ -125,11 +134,7 @@ function callLog(env: Env, data: DailyRecordData): RecordDocument {
     ],
   };
   const rows = tickets.map((ticket) => [
-    text(ticket.number),
-    time(ticket.createdAt),
-    cell(ticket.customerName),
-    text(maskPhone(ticket.customerPhone)),
-    text(reporterText(env, ticket)),
+    ...cameIn(env, ticket),
     cell(ticket.serviceCenterId ? serviceCenterName(ticket.serviceCenterId, ctx) : null),
     text(env.label(`source.${ticket.source}`)),
     text(topic(env, ticket)),
@@ -161,11 +166,7 @@ function mailLog(env: Env, data: DailyRecordData): RecordDocument {
     fields: [field(env, "day", { type: "date", date: env.options.day }), field(env, "mail_items", count(items.length)), field(env, "handled", count(items.length - pending)), field(env, "pending", count(pending))],
   };
   const rows = items.map((item) => [
-    text(item.number),
-    time(item.createdAt),
-    cell(item.customerName),
-    text(maskPhone(item.customerPhone)),
-    text(reporterText(env, item)),
+    ...cameIn(env, item),
     text(topic(env, item)),
     cell(item.serviceCenterId ? serviceCenterName(item.serviceCenterId, ctx) : null),
     text(doneText(env, item)),
