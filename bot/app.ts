@@ -17,7 +17,9 @@ import { PrismaTicketStore } from "../prisma/stores/ticket-store.js";
 import { syncOrganisation } from "../prisma/sync-organisation.js";
 import type { Config } from "./config/env.js";
 import { loadOrganisationFile } from "./config/organisation-file.js";
+import { PeriodDocuments } from "./documents/period-documents.js";
 import { TicketDocuments } from "./documents/ticket-documents.js";
+import type { PeriodRecordFiler } from "../core/records/daily-record-flows.js";
 import { createLogger, type Logger } from "./logger.js";
 
 /** The wired application: configuration, database, directory and the core's context. */
@@ -42,6 +44,8 @@ export interface App {
   documents: DocumentStore;
   /** Makes a ticket's form (PDF or XLSX) and keeps it in `documents`. */
   ticketRecords: TicketDocuments;
+  /** Makes the daily records and the weekly measures (XLSX, PDF, their charts as PNG) and keeps them in `documents`. */
+  periodRecords: PeriodRecordFiler;
   close(): Promise<void>;
 }
 
@@ -88,9 +92,11 @@ export async function createApp(config: Config, options: { clock?: Clock; role?:
     await storage.close();
   };
   const documents = new DocumentStore(storage, clock);
-  const ticketRecords = new TicketDocuments({ core, archive: documents, font: { path: config.DOCUMENT_FONT, face: config.DOCUMENT_FONT_FACE } });
+  const pdfFont = { path: config.DOCUMENT_FONT, face: config.DOCUMENT_FONT_FACE };
+  const ticketRecords = new TicketDocuments({ core, archive: documents, font: pdfFont });
+  const periodRecords = new PeriodDocuments({ core, archive: documents, fonts: { pdf: pdfFont, chart: { ...pdfFont, family: config.DOCUMENT_FONT_FAMILY } } });
   return {
     config, org, storage, db: storage.prisma, directory, core, unitOfWork, processes,
-    outbox: new OutboxStore(storage, processes.id), inboundRequests: new InboundRequestStore(storage, processes.id), documents, ticketRecords, close,
+    outbox: new OutboxStore(storage, processes.id), inboundRequests: new InboundRequestStore(storage, processes.id), documents, ticketRecords, periodRecords, close,
   };
 }

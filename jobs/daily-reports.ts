@@ -2,6 +2,7 @@ import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CoreContext, UnitOfWork } from "../core/ports.js";
+import type { PeriodRecordFiler } from "../core/records/daily-record-flows.js";
 import { sendDailyReports } from "../core/reports/report-flows.js";
 import { localDate } from "../core/time/business-time.js";
 import { bullmqConnection, RECOVER_QUICKLY, RedisOutageLog } from "./redis-connection.js";
@@ -29,7 +30,8 @@ export class DailyReports {
   private readonly outage: RedisOutageLog;
 
   constructor(
-    private readonly deps: { core: CoreContext; unitOfWork: UnitOfWork },
+    /** `periodRecords`: when given, the day's records (and on Sundays the week's measures) are made and kept after the reports go out. */
+    private readonly deps: { core: CoreContext; unitOfWork: UnitOfWork; periodRecords?: PeriodRecordFiler },
     private readonly options: DailyReportsOptions,
   ) {
     this.outage = options.outage ?? new RedisOutageLog(options.log.child({ module: "daily-reports" }));
@@ -61,10 +63,29 @@ export class DailyReports {
         const { sent } = await this.deps.unitOfWork.run(({ core }) => sendDailyReports(core, date));
         this.options.log.info({ date, sent }, "daily reports sent");
         this.options.onSent?.();
+        await this.fileRecords(date);
       },
       { connection: this.connect(), prefix: this.options.prefix ?? "hotline", ...RECOVER_QUICKLY },
     );
     this.worker.on("error", this.outage.error);
+  }
+
+  /**
+   * The day's records for the archive (§4 归档保存), and the week's measures when the day ends the
+   * week (Sunday). The reports went out already: a record that cannot be made (its font missing) is
+   * logged, and the job is not retried for it.
+   */
+  private async fileRecords(date: string): Promise<void> {
+    const filer = this.deps.periodRecords;
+    if (!filer) return;
+    const locale = this.deps.core.defaultLocale;
+    try {
+      const kept = await filer.fileDailyRecords({ day: date, locale });
+      if (new Date(`${date}T00:00:00Z`).getUTCDay() === 0) kept.push(...(await filer.fileWeeklyMeasures({ day: date, locale })));
+      this.options.log.info({ date, documents: kept.map((d) => d.id) }, "daily records kept");
+    } catch (error) {
+      this.options.log.warn({ err: error, date }, "daily records could not be made");
+    }
   }
 
   async close(): Promise<void> {

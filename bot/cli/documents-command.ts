@@ -1,16 +1,16 @@
-import { existsSync, statSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
 import { z } from "zod";
 import { refusal } from "../../core/conversation/refusal.js";
 import { isHotlineError } from "../../core/errors.js";
 import { cardToPlainText } from "../../core/messages/card.js";
 import { LOCALES } from "../../core/messages/locale.js";
-import { DOCUMENT_FORMATS, type ArchivedDocument } from "../../core/records/document-archive.js";
+import { RECORD_FORMATS, type ArchivedDocument } from "../../core/records/document-archive.js";
 import { normalizeTicketNumber } from "../../core/tickets/ticket.js";
 import { DocumentDamaged } from "../../prisma/stores/document-store.js";
 import { createApp, type App } from "../app.js";
 import { loadConfig } from "../config/env.js";
 import { DocumentFontMissing } from "../documents/record-pdf.js";
+import { outFile, parseWith } from "./arg-schemas.js";
 import { CommandFailure } from "./command-failure.js";
 import { UsageError } from "./usage-error.js";
 import { formatZonedTime } from "./zoned-time.js";
@@ -24,15 +24,10 @@ const ticketNumber = z.string().transform((text, ctx) => {
   ctx.addIssue({ code: "custom", message: `must be a ticket number such as HL-20261126-0001, not "${text}"` });
   return z.NEVER;
 });
-const outFile = z
-  .string()
-  .min(1, "must name a file")
-  .refine((path) => existsSync(dirname(resolve(path))), "names a folder that does not exist")
-  .refine((path) => !existsSync(path) || !statSync(path).isDirectory(), "names a folder: give a file name");
 
 const ticketArgs = z.object({
   "<number>": ticketNumber,
-  "--format": z.enum(DOCUMENT_FORMATS, { error: `must be ${DOCUMENT_FORMATS.join(" or ")}` }).default("pdf"),
+  "--format": z.enum(RECORD_FORMATS, { error: `must be ${RECORD_FORMATS.join(" or ")}` }).default("pdf"),
   "--out": outFile.optional(),
   "--locale": z.enum(LOCALES, { error: `must be ${LOCALES.join(" or ")}` }).optional(),
   "--as": z.string().min(1, "must name a member").optional(),
@@ -44,14 +39,7 @@ const getArgs = z.object({
 });
 
 /** Parsed by `schema`; a bad or missing argument is one line that names it, exit code 2. */
-function parsed<S extends z.ZodType>(schema: S, args: Record<string, string | undefined>): z.infer<S> {
-  const result = schema.safeParse(args);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const name = String(issue.path[0] ?? "");
-  const problem = issue.code === "invalid_type" && args[name] === undefined ? "is required" : issue.message;
-  throw new UsageError(`hotline documents: ${name} ${problem}. Usage: ${DOCUMENTS_USAGE}`);
-}
+const parsed = <S extends z.ZodType>(schema: S, args: Record<string, string | undefined>): z.infer<S> => parseWith("hotline documents", DOCUMENTS_USAGE, schema, args);
 
 export interface DocumentsArgs {
   action: string | undefined;

@@ -82,12 +82,44 @@ const COMMANDS: Command[] = [
   {
     name: "report",
     command: "hotline report",
-    usage: "hotline report [--date YYYY-MM-DD | --week] [--json]",
-    summary: "the daily reports (major quality problems, hotline), today's so far by default",
-    details: ["  --date          a business day (TZ setting)", "  --week          the last seven days", "  --json          the reports' data as JSON"],
-    options: { date: "string", week: "boolean", json: "boolean" },
+    usage: "hotline report [--date YYYY-MM-DD] [--week] [--format text|json|xlsx|pdf] [--out FILE] [--locale zh-CN|en]",
+    summary: "the daily reports (major quality problems, hotline) and records, today's so far by default",
+    details: [
+      "  --date          a business day (TZ setting; default today)",
+      "  --week          the seven days ending on that day, with the measures (考核) in JSON, XLSX and PDF",
+      "  --format        text (default); json, the reports' data; xlsx or pdf, the day's three records",
+      "                  (call log, mail/fax/letter log, major problems report) or the week's measures, made,",
+      "                  kept in the archive as their next version and written out with their chart (PNG)",
+      "  --out FILE      where to write: the one document, or FILE's name with each record's kind added",
+      "                  (default <kind>-<period>-v<version>.<format> here)",
+      "  --locale        zh-CN or en (default DEFAULT_LOCALE)",
+      "  --json          the same as --format json",
+    ],
+    options: { date: "string", week: "boolean", json: "boolean", format: "string", out: "string", locale: "string" },
     maxPositionals: 0,
-    run: async ({ values }) => (await import("./report-command.js")).reportCommand({ date: text(values.date), week: values.week === true, json: values.json === true }),
+    run: async ({ values }) =>
+      (await import("./report-command.js")).reportCommand({
+        date: text(values.date), week: values.week === true, json: values.json === true, format: text(values.format), out: text(values.out), locale: text(values.locale),
+      }),
+  },
+  {
+    name: "export",
+    command: "hotline export",
+    usage: "hotline export tickets --from YYYY-MM-DD --to YYYY-MM-DD [--format xlsx|csv] [--level general|1|2|3] [--out FILE] [--locale zh-CN|en]",
+    summary: "the tickets reported on those days as a spreadsheet (XLSX) or CSV for Excel, phones masked",
+    details: [
+      "  --from, --to    business days, inclusive (at most a year)",
+      "  --format        xlsx (default) or csv (UTF-8 with a BOM, CRLF, quoted as RFC 4180 says)",
+      "  --level         only general items, or major ones of level 1, 2 or 3",
+      "  --out FILE      where to write (default tickets-<from>-<to>.<format> here)",
+      "  --locale        zh-CN or en (default DEFAULT_LOCALE)",
+    ],
+    options: { from: "string", to: "string", format: "string", level: "string", out: "string", locale: "string" },
+    maxPositionals: 1,
+    run: async ({ values, positionals }) =>
+      (await import("./export-command.js")).exportCommand({
+        what: positionals[0], from: text(values.from), to: text(values.to), format: text(values.format), level: text(values.level), out: text(values.out), locale: text(values.locale),
+      }),
   },
   {
     name: "documents",

@@ -135,6 +135,8 @@ const envSchema = z.object({
   DOCUMENT_FONT: z.string().min(1).default("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
   /** The face of DOCUMENT_FONT to use when it is a collection (.ttc), by PostScript name. @defaultValue NotoSansCJKsc-Regular (Simplified Chinese) */
   DOCUMENT_FONT_FACE: z.string().min(1).default("NotoSansCJKsc-Regular"),
+  /** The family of DOCUMENT_FONT the charts are drawn in (resvg chooses faces by family). @defaultValue Noto Sans CJK SC */
+  DOCUMENT_FONT_FAMILY: z.string().min(1).default("Noto Sans CJK SC"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be fatal, error, warn, info, debug, trace or silent" })
     .default("info"),

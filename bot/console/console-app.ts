@@ -8,7 +8,7 @@ import { COMMANDS } from "../../core/conversation/commands.js";
 import { handleMessage, pendingPrompt } from "../../core/conversation/handle-message.js";
 import { reportSoFar } from "../../core/conversation/report-so-far.js";
 import { readReports } from "../../core/reports/report-flows.js";
-import { DOCUMENT_FORMATS, type DocumentArchive } from "../../core/records/document-archive.js";
+import { RECORD_FORMATS, type DocumentArchive } from "../../core/records/document-archive.js";
 import type { TicketRecordFiler } from "../../core/records/record-flows.js";
 import { ticketFormOf } from "../../core/records/ticket-record.js";
 import { actsOnAllTickets, managesDeliveries, type Member } from "../../core/directory/member.js";
@@ -272,7 +272,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
     const commands = TICKET_COMMANDS.map((row) => ({ name: row.name, usage: row.usage, help: t(locale, row.help, terms) }));
     const form = ticket && ticketFormOf(ticket);
     const files = (ticket ? filesOf(ticket) : []).map((file) => ({ kind: file.kind, name: file.name, platform: file.platform, fetchable: deps.downloads[file.platform as keyof FileDownloads] !== undefined }));
-    const record = form ? { title: t(locale, `document.form.${form}`), formats: [...DOCUMENT_FORMATS] } : undefined;
+    const record = form ? { title: t(locale, `document.form.${form}`), formats: [...RECORD_FORMATS] } : undefined;
     return c.html(ticketPage(signedInPage(c), { number, cards: status.replies, timeline: timeline.replies, results, commands, files, record }));
   };
   const notFound = (c: ConsoleContext) => c.html(notice(text(c.get("locale"), "notFound"), "error"), 404);
@@ -304,7 +304,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
   // contact) and kept in the archive as its next version, as `hotline documents ticket` does.
   app.get("/tickets/:number/record/:format", async (c) => {
     const ticket = await visibleTicket(c);
-    const format = z.enum(DOCUMENT_FORMATS).safeParse(c.req.param("format"));
+    const format = z.enum(RECORD_FORMATS).safeParse(c.req.param("format"));
     const form = ticket && ticketFormOf(ticket);
     if (!ticket || !form || !format.success) return notFound(c);
     const member = c.get("member");

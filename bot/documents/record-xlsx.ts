@@ -12,6 +12,8 @@ const NUMBER_FORMATS: Record<Extract<RecordValue, { type: "number" }>["unit"], s
   km: "#,##0",
   cny: "#,##0.00",
   count: "0",
+  minutes: "#,##0.0",
+  share: "0.0%",
 };
 export const TIME_FORMAT = "yyyy-mm-dd hh:mm";
 export const DATE_FORMAT = "yyyy-mm-dd";

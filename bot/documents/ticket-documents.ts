@@ -1,14 +1,14 @@
 import { t } from "../../core/messages/catalog.js";
 import type { CoreContext } from "../../core/ports.js";
 import type { TicketForm } from "../../core/records/ticket-record.js";
-import type { ArchivedDocument, DocumentArchive, DocumentFormat } from "../../core/records/document-archive.js";
+import type { ArchivedDocument, DocumentArchive, RecordFormat } from "../../core/records/document-archive.js";
 import type { RecordDocument } from "../../core/records/record-document.js";
 import { prepareTicketRecord, type TicketRecordFiler, type TicketRecordRequest } from "../../core/records/record-flows.js";
 import { renderRecordPdf, type PdfFont } from "./record-pdf.js";
 import { renderRecordXlsx } from "./record-xlsx.js";
 
 /** A record's content as a file of the format. */
-export function renderRecord(record: RecordDocument, format: DocumentFormat, font: PdfFont): Promise<Buffer> {
+export function renderRecord(record: RecordDocument, format: RecordFormat, font: PdfFont): Promise<Buffer> {
   return format === "pdf" ? renderRecordPdf(record, font) : renderRecordXlsx(record);
 }
 
@@ -25,7 +25,7 @@ export class TicketDocuments implements TicketRecordFiler {
 
   constructor(private readonly deps: { core: CoreContext; archive: DocumentArchive; font: PdfFont }) {}
 
-  async fileTicketRecord(request: TicketRecordRequest & { format: DocumentFormat }): Promise<ArchivedDocument> {
+  async fileTicketRecord(request: TicketRecordRequest & { format: RecordFormat }): Promise<ArchivedDocument> {
     const { ticket, form, document } = await prepareTicketRecord(this.deps.core, request);
     const content = await renderRecord(document, request.format, this.deps.font);
     return this.deps.archive.keep({

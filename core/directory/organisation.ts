@@ -291,13 +291,17 @@ const organisationShape = z
       .strict()
       .prefault({}),
     /**
-     * The per-ticket forms (manual §4, §5): their titles as the company prints them, by form. A
-     * form left out keeps the manual's name from the message catalog (`record.form.*`).
+     * The manual's records (§4, §5): their titles as the company prints them, the per-ticket forms
+     * and the daily and weekly records. One left out keeps the manual's name from the message
+     * catalog (`document.form.*`).
      */
     records: z
       .object({
         titles: z
-          .object({ major_quality_report: name, major_complaint_report: name, customer_work_order: name })
+          .object({
+            major_quality_report: name, major_complaint_report: name, customer_work_order: name,
+            hotline_call_log: name, mail_log: name, major_problems_daily: name, weekly_measures: name, ticket_export: name,
+          })
           .partial()
           .strict()
           .default({}),

@@ -1,7 +1,11 @@
 import type { Locale } from "../messages/locale.js";
 
-export const DOCUMENT_FORMATS = ["pdf", "xlsx"] as const;
+/** What the archive keeps: records as PDF and XLSX, and the charts drawn for them as PNG. */
+export const DOCUMENT_FORMATS = ["pdf", "xlsx", "png"] as const;
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
+/** The formats a record (a form, a daily record) is made in; its charts come as PNG beside it. */
+export const RECORD_FORMATS = ["pdf", "xlsx"] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
 
 /** A generated document as the archive keeps it (manual §4: 归档保存), without its bytes. */
 export interface ArchivedDocument {

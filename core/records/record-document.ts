@@ -6,8 +6,11 @@ import type { Locale } from "../messages/locale.js";
  */
 export type RecordValue =
   | { type: "text"; text: string }
-  /** `unit`: kilometres, yuan (CNY, two decimals) or a count. */
-  | { type: "number"; value: number; unit: "km" | "cny" | "count" }
+  /**
+   * `unit`: kilometres, yuan (CNY, two decimals), a count, minutes (a duration, one decimal) or a
+   * share (0–1, shown as a percentage).
+   */
+  | { type: "number"; value: number; unit: "km" | "cny" | "count" | "minutes" | "share" }
   /** An instant, shown in the record's business time zone. */
   | { type: "time"; at: Date }
   /** A calendar day, `YYYY-MM-DD`, with no time of its own (a sale date). */
@@ -56,7 +59,10 @@ export interface RecordDocument {
   tables: RecordTable[];
   /** What an empty list reads: `无`. */
   none: string;
+  /** Printed across the page (a daily log's many columns). @defaultValue false: portrait */
+  landscape?: boolean;
 }
 
 export const text = (value: string): RecordValue => ({ type: "text", text: value });
 export const time = (at: Date): RecordValue => ({ type: "time", at });
+export const count = (value: number): RecordValue => ({ type: "number", value, unit: "count" });

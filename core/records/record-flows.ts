@@ -5,7 +5,7 @@ import type { CoreContext } from "../ports.js";
 import { cardContext } from "../tickets/flow-support.js";
 import { canView, mayCallCustomer } from "../tickets/permissions.js";
 import { normalizeTicketNumber, type Ticket } from "../tickets/ticket.js";
-import type { ArchivedDocument, DocumentFormat } from "./document-archive.js";
+import type { ArchivedDocument, RecordFormat } from "./document-archive.js";
 import type { RecordDocument } from "./record-document.js";
 import { ticketFormOf, ticketRecord, type TicketForm } from "./ticket-record.js";
 
@@ -47,5 +47,5 @@ export async function prepareTicketRecord(ctx: CoreContext, request: TicketRecor
  * renderers through this port.
  */
 export interface TicketRecordFiler {
-  fileTicketRecord(request: TicketRecordRequest & { format: DocumentFormat }): Promise<ArchivedDocument>;
+  fileTicketRecord(request: TicketRecordRequest & { format: RecordFormat }): Promise<ArchivedDocument>;
 }

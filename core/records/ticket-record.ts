@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { organisationTerms } from "../directory/organisation-terms.js";
 import { t, type MessageKey } from "../messages/catalog.js";
 import { pick } from "../messages/locale.js";
 import { formatLocalTime } from "../time/business-time.js";
@@ -30,10 +31,14 @@ export function ticketFormOf(ticket: Pick<Ticket, "category" | "kind" | "source"
   return toAfterSales ? "customer_work_order" : undefined;
 }
 
-/** The form's title: the organisation file's, else the manual's name. */
-export function formTitle(form: TicketForm, ctx: Pick<CardContext, "org" | "locale">): string {
+/** A record the organisation file may title: a per-ticket form, a daily or weekly record, an export. */
+export type TitledRecord = keyof CardContext["org"]["records"]["titles"];
+
+/** The record's title: the organisation file's, else the manual's name. */
+export function formTitle(form: TitledRecord, ctx: Pick<CardContext, "org" | "locale">): string {
   const own = ctx.org.records.titles[form];
-  return own ? pick(own, ctx.locale) : t(ctx.locale, `document.form.${form}`);
+  // The manual names one record after its department (售后服务部…日报告): the organisation's name for it.
+  return own ? pick(own, ctx.locale) : t(ctx.locale, `document.form.${form}`, organisationTerms(ctx.org, ctx.locale));
 }
 
 export interface TicketRecordOptions {

@@ -15,7 +15,7 @@ import type { ReportPeriod } from "./report-data.js";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function addDays(date: string, days: number): string {
+export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split("-").map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }

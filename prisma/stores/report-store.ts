@@ -1,7 +1,9 @@
 import type { Notification } from "../../core/escalation/notification.js";
 import type { Clock } from "../../core/ports.js";
-import type { ReportData, ReportKind, ReportPeriod, ReportStore, TicketSummary } from "../../core/reports/report-data.js";
-import type { Brand, DeadlineKind, TicketKind, TicketSource, TicketStatus } from "../../core/tickets/ticket.js";
+import type {
+  DailyRecordData, DayTicket, ExportedTicket, MeasuredTicket, ReportData, ReportKind, ReportPeriod, ReportStore, TicketExportFilter, TicketSummary,
+} from "../../core/reports/report-data.js";
+import { TICKET_STATUSES, type Brand, type Deadline, type DeadlineKind, type TicketKind, type TicketSource, type TicketStatus, type WorkRecordKind } from "../../core/tickets/ticket.js";
 import type { Level } from "../../core/triage/rules.js";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { Storage } from "../storage/storage.js";
@@ -24,6 +26,29 @@ const toSummary = (row: SummaryRow): TicketSummary => ({
 });
 
 const FINISHED = ["resolved", "closed"];
+/** Spelled out, so the status index serves an `IN` instead of the table scanned for a `NOT IN`. */
+const UNFINISHED = TICKET_STATUSES.filter((status) => !FINISHED.includes(status));
+
+/** A day's ticket with what the records say was done: its work records and its centers' feedback. */
+const DAY_TICKET = {
+  ...SUMMARY,
+  description: true, customerName: true, customerPhone: true, reporterId: true, firstLine: true, transferredAt: true, resolvedAt: true,
+  records: { select: { kind: true, text: true, by: true, at: true }, orderBy: { id: "asc" } },
+  events: { where: { type: { in: ["feedback", "taken"] } }, select: { type: true, actorId: true, data: true, at: true }, orderBy: { id: "asc" } },
+} as const satisfies Prisma.TicketSelect;
+type DayTicketRow = Prisma.TicketGetPayload<{ select: typeof DAY_TICKET }>;
+
+function toDayTicket({ records, events, description, customerName, customerPhone, reporterId, firstLine, transferredAt, resolvedAt, ...row }: DayTicketRow): DayTicket {
+  return {
+    ...toSummary(row),
+    description, customerName, customerPhone, reporterId, firstLine, transferredAt, resolvedAt,
+    records: records.map((r) => ({ ...r, kind: r.kind as WorkRecordKind })),
+    feedback: events.filter((e) => e.type === "feedback").flatMap((e) => {
+      const text = (JSON.parse(e.data) as { text?: unknown }).text;
+      return typeof text === "string" ? [{ text, at: e.at }] : [];
+    }),
+  };
+}
 
 export class PrismaReportStore implements ReportStore {
   constructor(
@@ -57,6 +82,59 @@ export class PrismaReportStore implements ReportStore {
       teams: teams.map((d) => ({ number: d.ticket.number, dueAt: d.dueAt, status: d.status as ReportData["teams"][number]["status"] })),
       finished: finished.map(toSummary),
     };
+  }
+
+  /**
+   * Two queries (and Prisma's one per relation, each by ticket id): the day's tickets by their local
+   * date, and the major ones open (by status) or finished within the day (by their finish times).
+   */
+  async loadDailyRecords(day: string, range: { start: Date; end: Date }): Promise<DailyRecordData> {
+    const db = this.storage.prisma;
+    const within = { gte: range.start, lt: range.end };
+    const [reported, major] = await Promise.all([
+      db.ticket.findMany({ where: { localDate: day }, select: DAY_TICKET, orderBy: { id: "asc" } }),
+      db.ticket.findMany({
+        where: { category: "major", OR: [{ status: { in: UNFINISHED } }, { resolvedAt: within }, { closedAt: within }] },
+        select: { ...DAY_TICKET, pings: { select: { memberId: true, needsAck: true, acknowledgedBy: true } } },
+        orderBy: { id: "asc" },
+      }),
+    ]);
+    return {
+      reported: reported.map(toDayTicket),
+      major: major.map(({ pings, ...row }) => ({ ...toDayTicket(row), holderIds: holdersOf(pings, row.events.filter((e) => e.type === "taken")) })),
+    };
+  }
+
+  /** The period's tickets by their local date, with their pings that asked for an acknowledgement and their deadlines. */
+  async loadMeasures(period: ReportPeriod): Promise<MeasuredTicket[]> {
+    const rows = await this.storage.prisma.ticket.findMany({
+      where: { localDate: { gte: period.from, lte: period.to } },
+      select: {
+        number: true, category: true, level: true, serviceCenterId: true, localDate: true, createdAt: true, resolvedAt: true, resolvedBy: true,
+        pings: { where: { needsAck: true }, select: { departmentId: true, createdAt: true, acknowledgedAt: true }, orderBy: { id: "asc" } },
+        deadlines: { select: { kind: true, status: true, dueAt: true, metAt: true }, orderBy: { id: "asc" } },
+      },
+      orderBy: { id: "asc" },
+    });
+    return rows.map((row) => ({
+      ...row,
+      category: row.category as MeasuredTicket["category"],
+      level: row.level as Level | null,
+      deadlines: row.deadlines.map((d) => ({ ...d, kind: d.kind as DeadlineKind, status: d.status as Deadline["status"] })),
+    }));
+  }
+
+  /** One query on the local date (with the severity's index where a level is asked for). */
+  async exportTickets(filter: TicketExportFilter): Promise<ExportedTicket[]> {
+    const severity = filter.level === undefined ? {} : filter.level === "general" ? { category: "general" } : { category: "major", level: filter.level };
+    const rows = await this.storage.prisma.ticket.findMany({
+      where: { localDate: { gte: filter.from, lte: filter.to }, ...severity },
+      select: { ...SUMMARY, vin: true, description: true, customerName: true, customerPhone: true, reporterId: true, resolvedAt: true, closedAt: true },
+      orderBy: { id: "asc" },
+    });
+    return rows.map(({ vin, description, customerName, customerPhone, reporterId, resolvedAt, closedAt, ...row }) => ({
+      ...toSummary(row), vin, description, customerName, customerPhone, reporterId, resolvedAt, closedAt,
+    }));
   }
 
   archive(record: { kind: ReportKind; period: ReportPeriod; content: unknown }, outbox: Notification[]): Promise<boolean> {

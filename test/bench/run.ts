@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- report telegram slack deadlines console]`: the benchmarks (all by default), each
+ * `npm run bench [-- report telegram slack deadlines console daily]`: the benchmarks (all by default), each
  * reported against a baseline measured in the same run (the machines are shared and noisy, so only
  * ratios compare across runs). Redis must be running.
  */
@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   slack: async () => (await import("./slack-bench.js")).benchSlack(),
   deadlines: async () => (await import("./deadline-bench.js")).benchDeadlines(),
   console: async () => (await import("./console-bench.js")).benchConsole(),
+  daily: async () => (await import("./daily-documents-bench.js")).benchDailyDocuments(),
 };
 
 const wanted = process.argv.slice(2);

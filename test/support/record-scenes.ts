@@ -7,9 +7,11 @@ import { say, type TestClock } from "./test-app.js";
  * tests that make their forms: each leaves a ticket with something in every field of its form.
  */
 
-const later = (clock: TestClock, minutes: number) => (clock.now = new Date(clock.now.getTime() + minutes * 60_000));
+/** Moves the scene's clock on. */
+export const later = (clock: TestClock, minutes: number) => (clock.now = new Date(clock.now.getTime() + minutes * 60_000));
 
-async function type(app: App, memberId: string, lines: readonly string[]) {
+/** A member sends each line, in order. */
+export async function type(app: App, memberId: string, lines: readonly string[]) {
   for (const line of lines) await say(app, memberId, line);
 }
 

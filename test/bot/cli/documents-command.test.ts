@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import ExcelJS from "exceljs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { workedMajorFault } from "../../support/record-scenes.js";
 import { GENERAL_FAULT } from "../../support/report-script.js";
-import { runCli, type CliResult } from "../../support/run-cli.js";
-import { freshDatabaseFile, say, startTestApp, type TestClock } from "../../support/test-app.js";
+import { expectRefusal, useCliScene } from "../../support/cli-scene.js";
+import { say } from "../../support/test-app.js";
 
 /*
  * `npx hotline documents …` as an operator runs it, on a database where a major fault was worked
@@ -18,35 +17,13 @@ import { freshDatabaseFile, say, startTestApp, type TestClock } from "../../supp
 const FAULT = "HL-20261126-0001";
 const GENERAL = "HL-20261126-0002";
 
-let db: ReturnType<typeof freshDatabaseFile>;
-const out = mkdtempSync(join(tmpdir(), "hotline-documents-cli-"));
-const cli = (args: string[], env: Record<string, string> = {}) => runCli(["documents", ...args], { env: { DATABASE_URL: `file:${db.file}`, ...env } });
+const cliScene = useCliScene("documents", async (app, clock) => {
+  await workedMajorFault(app, clock);
+  for (const line of [...GENERAL_FAULT, "1"]) await say(app, "wang.fang", line);
+});
+const cli = cliScene.run;
+const { out } = cliScene;
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
-
-beforeAll(async () => {
-  db = freshDatabaseFile();
-  const clock: TestClock = { now: new Date("2026-11-26T02:00:00Z") };
-  const app = await startTestApp(db.file, clock);
-  try {
-    await workedMajorFault(app, clock);
-    for (const line of [...GENERAL_FAULT, "1"]) await say(app, "wang.fang", line);
-  } finally {
-    await app.close();
-  }
-});
-afterAll(() => {
-  db.cleanup();
-  rmSync(out, { recursive: true, force: true });
-});
-
-/** One line on stderr naming the problem, exit code 2, no stack, nothing on stdout. */
-function expectRefusal(result: CliResult, problem: string) {
-  expect(result.code, result.stderr).toBe(2);
-  expect(result.stdout).toBe("");
-  expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-  expect(result.stderr).toContain(problem);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-}
 
 describe("npx hotline documents", () => {
   it("makes a ticket's form, keeps each version, lists them and writes one back out with its checksum checked", async () => {
@@ -141,7 +118,7 @@ describe("npx hotline documents", () => {
   it("refuses to write out a document whose bytes no longer match their checksum", async () => {
     const made = await cli(["ticket", FAULT, "--format", "xlsx", "--out", join(out, "to-damage.xlsx")]);
     const id = Number(/kept it as document (\d+)/.exec(made.stdout)![1]);
-    const sqlite = new BetterSqlite3(db.file);
+    const sqlite = new BetterSqlite3(cliScene.databaseFile);
     sqlite.prepare(`UPDATE "Document" SET "content" = ? WHERE "id" = ?`).run(Buffer.from("not the workbook"), id);
     sqlite.close();
     const target = join(out, "damaged.xlsx");

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../support/run-cli.js";
 import { freshDatabaseFile } from "../../support/test-app.js";
 
-const SUBCOMMANDS = ["classify", "chat", "members", "invite", "unbind", "report", "documents", "deliveries", "migrate-to", "telegram"];
+const SUBCOMMANDS = ["classify", "chat", "members", "invite", "unbind", "report", "export", "documents", "deliveries", "migrate-to", "telegram"];
 
 // A command that got past its arguments by mistake would find a database of its own, not the repo's.
 const db = freshDatabaseFile();

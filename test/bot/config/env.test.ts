@@ -17,6 +17,7 @@ const DEFAULTS = {
   CONSOLE_SESSION_HOURS: 12,
   DOCUMENT_FONT: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
   DOCUMENT_FONT_FACE: "NotoSansCJKsc-Regular",
+  DOCUMENT_FONT_FAMILY: "Noto Sans CJK SC",
   LOG_LEVEL: "info",
 };
 
@@ -75,6 +76,7 @@ describe("loadConfig", () => {
       CONSOLE_SESSION_HOURS: "8",
       DOCUMENT_FONT: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
       DOCUMENT_FONT_FACE: "WenQuanYiMicroHei",
+      DOCUMENT_FONT_FAMILY: "WenQuanYi Micro Hei",
     });
     expect(config).toEqual({
       WECOM_CORP_ID: "ww1436e0e65a779aee",
@@ -103,6 +105,7 @@ describe("loadConfig", () => {
       CONSOLE_SESSION_HOURS: 8,
       DOCUMENT_FONT: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
       DOCUMENT_FONT_FACE: "WenQuanYiMicroHei",
+      DOCUMENT_FONT_FAMILY: "WenQuanYi Micro Hei",
     });
   });
 

@@ -10,7 +10,7 @@ import { DATE_FORMAT, TIME_FORMAT } from "../../../bot/documents/record-xlsx.js"
 import { TicketDocuments } from "../../../bot/documents/ticket-documents.js";
 import { isHotlineError } from "../../../core/errors.js";
 import type { Locale } from "../../../core/messages/locale.js";
-import type { DocumentFormat } from "../../../core/records/document-archive.js";
+import type { RecordFormat } from "../../../core/records/document-archive.js";
 import type { RecordValue } from "../../../core/records/record-document.js";
 import { prepareTicketRecord } from "../../../core/records/record-flows.js";
 import { workedMajorComplaint, workedMajorFault, workedWorkOrder } from "../../support/record-scenes.js";
@@ -29,7 +29,7 @@ const OUT = "test-output/documents";
 const scratch = mkdtempSync(join(tmpdir(), "hotline-documents-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function made(number: string, format: DocumentFormat, locale: Locale = "zh-CN") {
+async function made(number: string, format: RecordFormat, locale: Locale = "zh-CN") {
   const document = await scene.app.ticketRecords.fileTicketRecord({ number, format, locale });
   const read = await scene.app.documents.read(document.id);
   return { document, content: Buffer.from(read!.content) };

@@ -89,6 +89,65 @@ describe.each(DIALECTS)("the report store on %s", (dialect) => {
     expect((await reports().load(DAY, RANGE)).finished.map((t) => [t.number, t.status])).toEqual([[ticket.number, "closed"]]);
   });
 
+  it("reads a day's records: the day's tickets with their work and feedback, and the major ones open or finished that day with their holders", async () => {
+    clock.now = at(1);
+    const yesterday = await report("2026-11-25", { ...major(2), description: "yesterday's, still open" }, { pings: [confirm, measures] });
+    const closedBefore = await report("2026-11-25", major(3));
+    await apply(closedBefore, { status: "resolved", resolvedAt: at(-2) });
+    const letter = await report("2026-11-26", { source: "mail", description: "来信：车门漏水", customerPhone: "13911112222", serviceCenterId: "sc-beijing", firstLine: false });
+    const fault = await report("2026-11-26", major(1), { pings: [confirm, measures] });
+    clock.now = at(2);
+    await apply(letter, { events: [{ type: "feedback", actorId: "guo.tao", data: { text: "已更换密封条" } }] });
+    await apply(fault, {
+      events: [{ type: "taken", actorId: "wu.lei" }],
+      addRecords: [{ kind: "measures", text: "排查同批次车辆", amountFen: null, override: null, by: "gao.feng", at: at(2), attachments: [] }],
+    });
+    clock.now = at(3);
+    await apply(letter, { status: "resolved", resolvedAt: at(3), fields: { result: "已修复", resolvedBy: "zhou.min" } });
+
+    const data = await reports().loadDailyRecords("2026-11-26", RANGE);
+    expect(data.reported.map((t) => t.number)).toEqual([letter.number, fault.number]);
+    expect(data.reported[0]).toMatchObject({
+      source: "mail", description: "来信：车门漏水", customerPhone: "13911112222", reporterId: "wang.fang", firstLine: false, transferredAt: null,
+      resolvedAt: at(3), result: "已修复", records: [], feedback: [{ text: "已更换密封条", at: at(2) }],
+    });
+    expect(data.reported[1]!.records).toEqual([{ kind: "measures", text: "排查同批次车辆", by: "gao.feng", at: at(2) }]);
+    // Major: open ones (whatever day they came in) and none finished before the day.
+    expect(data.major.map((t) => [t.number, t.holderIds])).toEqual([
+      [yesterday.number, ["zhou.min", "gao.feng"]],
+      [fault.number, ["wu.lei"]],
+    ]);
+    expect(await reports().loadDailyRecords("2026-11-24", { start: at(-48), end: at(-24) })).toEqual({ reported: [], major: data.major });
+  });
+
+  it("reads the measures' tickets of a period with their acknowledged pings and deadlines", async () => {
+    clock.now = at(1);
+    const ticket = await report("2026-11-26", major(2), { pings: [confirm, informed], deadlines: [{ kind: "acknowledge", dueAt: at(2), pingIndex: 0, chain: ["zhou.min"] }] });
+    await report("2026-11-19", {});
+    clock.now = at(1.5);
+    await apply(ticket, { acknowledgePings: { ids: [ticket.pings[0]!.id], by: "zhou.min", at: at(1.5) }, meetDeadlines: { ids: [ticket.deadlines[0]!.id], at: at(1.5) } });
+    const measured = await reports().loadMeasures({ from: "2026-11-20", to: "2026-11-26" });
+    expect(measured).toEqual([
+      {
+        number: ticket.number, category: "major", level: 2, serviceCenterId: "sc-shenyang", localDate: "2026-11-26", createdAt: at(1), resolvedAt: null, resolvedBy: null,
+        pings: [{ departmentId: "after_sales", createdAt: at(1), acknowledgedAt: at(1.5) }],
+        deadlines: [{ kind: "acknowledge", status: "met", dueAt: at(2), metAt: at(1.5) }],
+      },
+    ]);
+  });
+
+  it("exports the tickets of a span of days, of one severity when asked", async () => {
+    const general = await report("2026-11-25", { vin: null, customerPhone: "024-12345678" });
+    const level1 = await report("2026-11-26", major(1));
+    await report("2026-11-26", major(2));
+    await report("2026-11-27", major(1));
+    const all = await reports().exportTickets({ from: "2026-11-25", to: "2026-11-26" });
+    expect(all.map((t) => t.number)).toEqual([general.number, level1.number, "HL-20261126-0002"]);
+    expect(all[0]).toMatchObject({ vin: null, customerPhone: "024-12345678", description: "发动机异响，怠速抖动", customerName: "李先生", reporterId: "wang.fang", resolvedAt: null, closedAt: null });
+    expect((await reports().exportTickets({ from: "2026-11-25", to: "2026-11-26", level: 1 })).map((t) => t.number)).toEqual([level1.number]);
+    expect((await reports().exportTickets({ from: "2026-11-25", to: "2026-11-26", level: "general" })).map((t) => t.number)).toEqual([general.number]);
+  });
+
   it("keeps a report with its messages once per kind and period", async () => {
     const content = { totals: { created: 3 } };
     expect(await reports().archive({ kind: "hotline_daily", period: DAY, content }, [messageTo("qian.hao", "daily report")])).toBe(true);
