@@ -72,9 +72,6 @@ const RECIPIENT_WAIT_MAX_MS = 60 * 60_000;
  */
 export type Lane = OutboundChannel | "wecom-robots" | "slack-files";
 
-/** How long a form waits, each time, for the message it follows to be sent first. */
-const FORM_WAIT_MS = 500;
-
 /** Messages per lane and time window, under each platform's own limits. */
 export const LANE_LIMITS: Record<Lane, { max: number; durationMs: number }> = {
   telegram: { max: 25, durationMs: 1_000 }, // Telegram: about 30 messages a second in all
@@ -82,9 +79,9 @@ export const LANE_LIMITS: Record<Lane, { max: number; durationMs: number }> = {
   // channels stays under the workspace limits, and a 429 still waits its Retry-After.
   slack: { max: 3, durationMs: 1_000 },
   // Slack limits each method apart: sharing a file (files.getUploadURLExternal, then
-  // files.completeUploadExternal) does not count against chat.postMessage, so a ticket's forms
-  // have a lane of their own and never hold up a ping or an escalation.
-  "slack-files": { max: 1, durationMs: 1_000 },
+  // files.completeUploadExternal, both Tier 4: about 100 a minute) does not count against
+  // chat.postMessage, so a ticket's forms have a lane of their own and never hold up a ping.
+  "slack-files": { max: 3, durationMs: 2_000 },
   // WeCom app messages (message/send, appchat/send): the corp-wide API limit is far above five a
   // second, and a member may get 30 a minute from an app; a 45009 (rate limited) is retried later.
   wecom: { max: 5, durationMs: 1_000 },
@@ -237,7 +234,6 @@ export class DeliveryQueue {
     const { deliveryId } = job.data;
     const row = await this.outbox.claim(deliveryId);
     if (!row) return;
-    if (row.kind === "form" && (await this.outbox.hasEarlierUnsent(row))) return this.waitForPost(job, token, deliveryId);
     const attempts = row.attempts + 1;
     try {
       await this.dispatch(channel, row);
@@ -271,13 +267,6 @@ export class DeliveryQueue {
     }
     await job.updateData({ deliveryId, putOff: putOff + 1 });
     await job.moveToDelayed(Date.now() + waitMs, token);
-    throw new DelayedError();
-  }
-
-  /** A form goes after the post it belongs to: back in line for a moment, the attempt not counted. */
-  private async waitForPost(job: Job<DeliveryJob>, token: string | undefined, deliveryId: number): Promise<never> {
-    await this.outbox.release(deliveryId, "waiting for the message it follows");
-    await job.moveToDelayed(Date.now() + FORM_WAIT_MS, token);
     throw new DelayedError();
   }
 

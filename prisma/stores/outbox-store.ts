@@ -61,13 +61,20 @@ export class OutboxStore {
 
   /** Messages waiting to be sent on these channels, oldest first. */
   async pending(platforms: OutboundChannel[], limit = 1_000): Promise<{ id: number; platform: OutboundChannel; attempts: number; recipient: string; kind: string }[]> {
-    const rows = await this.storage.prisma.delivery.findMany({
-      where: { status: "pending", platform: { in: platforms } },
-      select: { id: true, platform: true, attempts: true, recipient: true, kind: true },
-      orderBy: { id: "asc" },
-      take: limit,
-    });
-    return rows.map((row) => ({ ...row, platform: row.platform as OutboundChannel }));
+    if (platforms.length === 0) return [];
+    // A form follows its post: it waits out of line until the message before it to the same
+    // recipient about the same ticket is sent (or failed for good).
+    return this.storage.promptly((sql) =>
+      sql.all<{ id: number; platform: OutboundChannel; attempts: number; recipient: string; kind: string }>(
+        `SELECT d."id", d."platform", d."attempts", d."recipient", d."kind" FROM "Delivery" d
+         WHERE d."status" = 'pending' AND d."platform" IN (${platforms.map(() => "?").join(", ")})
+           AND NOT (d."kind" = 'form' AND EXISTS (
+             SELECT 1 FROM "Delivery" m
+             WHERE m."ticketId" = d."ticketId" AND m."recipient" = d."recipient" AND m."kind" = 'message' AND m."id" < d."id" AND m."status" IN ('pending', 'sending')))
+         ORDER BY d."id" LIMIT ?`,
+        ...platforms, limit,
+      ),
+    );
   }
 
   /** Takes a pending message for sending by this process; undefined when it is not pending (any more). */
@@ -141,18 +148,6 @@ export class OutboxStore {
     await this.storage.promptly((sql) =>
       sql.run(`UPDATE "Delivery" SET "status" = 'pending', "lastError" = ?, "claimedBy" = NULL WHERE "id" = ? AND "status" = 'sending'`, reason, id),
     );
-  }
-
-  /** A message to the same recipient about the same ticket, written before this one and not yet sent (a form waits for its post). */
-  async hasEarlierUnsent(row: Pick<OutboxRow, "id" | "ticketId" | "recipient">): Promise<boolean> {
-    if (row.ticketId === null) return false;
-    const earlier = await this.storage.promptly((sql) =>
-      sql.get<{ id: number }>(
-        `SELECT "id" FROM "Delivery" WHERE "ticketId" = ? AND "recipient" = ? AND "kind" = 'message' AND "id" < ? AND "status" IN ('pending', 'sending') LIMIT 1`,
-        row.ticketId, row.recipient, row.id,
-      ),
-    );
-    return earlier !== undefined;
   }
 
   /**

@@ -68,7 +68,12 @@ const THRESHOLDS = { lateMs: 10_000, flushReconcileMs: 70_000, duplicatesPerKill
 const DUPLICATE_AFTER_KILL_MS = 30_000;
 /** Nothing left to send or fire for this long, and nothing in flight at the front: quiet. */
 const QUIET_FOR_MS = 3_000;
-const QUIET_TIMEOUT_MS = 60_000;
+/**
+ * How long the outbox may take to drain after the load: the tickets' forms follow their posts as
+ * files, and Slack takes about one and a half a second (its file methods' limit), so the last
+ * reports' forms reach Slack up to a minute after the reports.
+ */
+const QUIET_TIMEOUT_MS = 120_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
