@@ -37,6 +37,21 @@ describe.each(DIALECTS)("the outbox on %s", (dialect) => {
     expect(failed).toMatchObject({ platform: "none", status: "failed", lastError: "no chat identity for 系统管理员", attempts: 0 });
   });
 
+  it("holds a ticket's form back until the message it follows to the same recipient is sent", async () => {
+    const ticket = await new PrismaTicketStore(scene.storage, () => NOW).create(ticketDraft(), () => []);
+    const notice = messageTo("chen.jie", "新工单 HL-20261126-0001");
+    const form: Notification = { ...messageTo("chen.jie", "重大售后质量信息报告单：HL-20261126-0001"), file: "ticket_form" };
+    const elsewhere: Notification = { ...form, recipient: { ...form.recipient, address: "200000009" } };
+    await scene.storage.transaction((tx) => new OutboxWrites(tx.sql).add([notice, form, elsewhere], ticket.id, NOW));
+    const waiting = async () => (await outbox().pending(["telegram"])).map((row) => row.kind);
+    expect(await waiting()).toEqual(["message", "form"]); // the form to another chat follows nothing
+    const [noticeRow] = await outbox().pending(["telegram"]);
+    await outbox("p1").claim(noticeRow!.id);
+    expect(await waiting()).toEqual(["form"]); // still being sent: the form waits
+    await outbox("p1").markSent(noticeRow!.id);
+    expect(await waiting()).toEqual(["form", "form"]);
+  });
+
   it("hands a claimed message to one process, with what sending it needs", async () => {
     const [id] = await write([toCustomer("您的问题已处理")]);
     const claimed = await outbox("p1").claim(id!);
@@ -52,6 +67,7 @@ describe.each(DIALECTS)("the outbox on %s", (dialect) => {
       mayHaveArrived: false,
       template: JSON.stringify({ id: "receipt", params: { number: "HL-20261126-0001" } }),
       purpose: "receipt",
+      createdAt: NOW,
     });
     expect(await outbox("p2").claim(id!)).toBeUndefined();
     expect(await outbox("p1").claim(id!)).toBeUndefined();
