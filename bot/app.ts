@@ -17,6 +17,7 @@ import { PrismaTicketStore } from "../prisma/stores/ticket-store.js";
 import { syncOrganisation } from "../prisma/sync-organisation.js";
 import type { Config } from "./config/env.js";
 import { loadOrganisationFile } from "./config/organisation-file.js";
+import { OutboundDocuments } from "./documents/outbound-files.js";
 import { PeriodDocuments } from "./documents/period-documents.js";
 import { TicketDocuments } from "./documents/ticket-documents.js";
 import type { PeriodRecordFiler } from "../core/records/daily-record-flows.js";
@@ -46,6 +47,8 @@ export interface App {
   ticketRecords: TicketDocuments;
   /** Makes the daily records and the weekly measures (XLSX, PDF, their charts as PNG) and keeps them in `documents`. */
   periodRecords: PeriodRecordFiler;
+  /** The files the outbox sends: tickets' forms and kept documents. */
+  outboundFiles: OutboundDocuments;
   close(): Promise<void>;
 }
 
@@ -98,5 +101,6 @@ export async function createApp(config: Config, options: { clock?: Clock; role?:
   return {
     config, org, storage, db: storage.prisma, directory, core, unitOfWork, processes,
     outbox: new OutboxStore(storage, processes.id), inboundRequests: new InboundRequestStore(storage, processes.id), documents, ticketRecords, periodRecords, close,
+    outboundFiles: new OutboundDocuments({ org, archive: documents, ticketRecords }),
   };
 }

@@ -240,7 +240,7 @@ async function main(): Promise<void> {
       prefix: config.REDIS_PREFIX,
       outage,
       refreshers: adapters.refreshers,
-      ticketForm: (ticketId, since) => app.ticketRecords.filedForm(ticketId, since),
+      files: app.outboundFiles,
       log: log.child({ module: "deliveries" }),
     });
     const outbox = deliveries;

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CoreContext, UnitOfWork } from "../core/ports.js";
 import type { PeriodRecordFiler } from "../core/records/daily-record-flows.js";
+import type { ArchivedDocument } from "../core/records/document-archive.js";
 import { sendDailyReports } from "../core/reports/report-flows.js";
 import { localDate } from "../core/time/business-time.js";
 import { bullmqConnection, RECOVER_QUICKLY, RedisOutageLog } from "./redis-connection.js";
@@ -11,7 +12,7 @@ export interface DailyReportsOptions {
   redisUrl: string;
   /** @defaultValue "hotline" */
   prefix?: string;
-  /** Called after reports were written to the outbox. */
+  /** Called after the reports (and their documents) were written to the outbox. */
   onSent?: () => void;
   /** Shared with the process's other queues, so an outage is reported once. */
   outage?: RedisOutageLog;
@@ -30,7 +31,7 @@ export class DailyReports {
   private readonly outage: RedisOutageLog;
 
   constructor(
-    /** `periodRecords`: when given, the day's records (and on Sundays the week's measures) are made and kept after the reports go out. */
+    /** `periodRecords`: when given, the day's records (and on Sundays the week's measures) are made, kept, and sent with the reports. */
     private readonly deps: { core: CoreContext; unitOfWork: UnitOfWork; periodRecords?: PeriodRecordFiler },
     private readonly options: DailyReportsOptions,
   ) {
@@ -60,10 +61,10 @@ export class DailyReports {
       QUEUE,
       async () => {
         const date = localDate(this.deps.core.clock(), this.deps.core.timeZone);
-        const { sent } = await this.deps.unitOfWork.run(({ core }) => sendDailyReports(core, date));
+        const documents = await this.fileRecords(date);
+        const { sent } = await this.deps.unitOfWork.run(({ core }) => sendDailyReports(core, date, documents));
         this.options.log.info({ date, sent }, "daily reports sent");
         this.options.onSent?.();
-        await this.fileRecords(date);
       },
       { connection: this.connect(), prefix: this.options.prefix ?? "hotline", ...RECOVER_QUICKLY },
     );
@@ -71,20 +72,23 @@ export class DailyReports {
   }
 
   /**
-   * The day's records for the archive (§4 归档保存), and the week's measures when the day ends the
-   * week (Sunday). The reports went out already: a record that cannot be made (its font missing) is
-   * logged, and the job is not retried for it.
+   * The day's records for the archive (§4 归档保存) and for the reports to carry, and the week's
+   * measures when the day ends the week (Sunday), in the organisation's language. Records that
+   * cannot be made (their font missing) are logged, and the reports go out without them: they must
+   * not wait for a fix.
    */
-  private async fileRecords(date: string): Promise<void> {
+  private async fileRecords(date: string): Promise<ArchivedDocument[]> {
     const filer = this.deps.periodRecords;
-    if (!filer) return;
+    if (!filer) return [];
     const locale = this.deps.core.defaultLocale;
     try {
       const kept = await filer.fileDailyRecords({ day: date, locale });
       if (new Date(`${date}T00:00:00Z`).getUTCDay() === 0) kept.push(...(await filer.fileWeeklyMeasures({ day: date, locale })));
       this.options.log.info({ date, documents: kept.map((d) => d.id) }, "daily records kept");
+      return kept;
     } catch (error) {
-      this.options.log.warn({ err: error, date }, "daily records could not be made");
+      this.options.log.warn({ err: error, date }, "daily records could not be made; the reports go without them");
+      return [];
     }
   }
 

@@ -24,7 +24,7 @@ export interface OutboundMessage {
   /** The approved template the message is also written as, for providers that send only those (SMS); chat messages have none. */
   template?: MessageTemplate | undefined;
   purpose?: DeliveryPurpose | undefined;
-  /** A file to send, the card its caption (the ticket's form); a sender that takes no files refuses it for good. */
+  /** A file to send, the card its caption (a ticket's form, a day's record); a sender that takes no files refuses it for good. */
   file?: OutboundFile | undefined;
 }
 
@@ -33,6 +33,14 @@ export interface OutboundFile {
   /** As the recipient sees it: `HL-20261126-0001-重大售后质量信息报告单.pdf`. */
   name: string;
   contentType: string;
+}
+
+/** Where the files of the outbox's file messages come from. */
+export interface OutboundFiles {
+  /** The ticket's form, as it stood at `since` or later (a `form` message). */
+  ticketForm(ticketId: number, since: Date): Promise<OutboundFile>;
+  /** A document as the archive keeps it (a `document` message); undefined when there is no such document. */
+  archived(documentId: number): Promise<OutboundFile | undefined>;
 }
 
 /** Sends one message on one channel; throws when it could not. */
@@ -98,9 +106,12 @@ export const LANE_LIMITS: Record<Lane, { max: number; durationMs: number }> = {
   email: { max: 2, durationMs: 1_000 },
 };
 
+/** The outbox's kinds of message that send a file. */
+const FILE_KINDS = new Set(["form", "document"]);
+
 /** The lane a message waits in: a WeCom group robot's (`robot:<department>`) apart from the app's. */
 export function laneOf(channel: OutboundChannel, row: { recipient: string; kind: string }): Lane {
-  if (channel === "slack" && row.kind === "form") return "slack-files";
+  if (channel === "slack" && FILE_KINDS.has(row.kind)) return "slack-files";
   return channel === "wecom" && row.recipient.includes(`"channelId":"robot:`) ? "wecom-robots" : channel;
 }
 
@@ -118,8 +129,8 @@ export interface DeliveryQueueOptions {
   outage?: RedisOutageLog;
   /** Platforms that keep posted tickets current. */
   refreshers?: Partial<Record<Platform, Refresher>>;
-  /** The ticket's form as a file, for the outbox's `form` messages: as it stood at `since` or later. */
-  ticketForm: (ticketId: number, since: Date) => Promise<OutboundFile>;
+  /** The files that `form` and `document` messages send. */
+  files: OutboundFiles;
   log: Logger;
 }
 
@@ -276,7 +287,7 @@ export class DeliveryQueue {
       if (!refresh || row.ticketId === null) throw new PermanentDeliveryError(`${channel} cannot refresh posted tickets`);
       return refresh(row.ticketId);
     }
-    const file = row.kind === "form" ? await this.formOf(row.ticketId, row.createdAt) : undefined;
+    const file = FILE_KINDS.has(row.kind) ? await this.fileOf(row) : undefined;
     await this.senders[channel]!({
       file,
       deliveryId: row.id,
@@ -290,9 +301,14 @@ export class DeliveryQueue {
     });
   }
 
-  private async formOf(ticketId: number | null, since: Date): Promise<OutboundFile> {
-    if (ticketId === null) throw new PermanentDeliveryError("a form message names no ticket");
-    return this.options.ticketForm(ticketId, since);
+  private async fileOf(row: OutboxRow): Promise<OutboundFile> {
+    if (row.kind === "form") {
+      if (row.ticketId === null) throw new PermanentDeliveryError("a form message names no ticket");
+      return this.options.files.ticketForm(row.ticketId, row.createdAt);
+    }
+    const kept = row.documentId === null ? undefined : await this.options.files.archived(row.documentId);
+    if (!kept) throw new PermanentDeliveryError(`document ${row.documentId} is not in the archive`);
+    return kept;
   }
 
   /** Waits until nothing for these channels is waiting to be sent (tests and shutdown). */

@@ -1,9 +1,9 @@
-import { t } from "../../core/messages/catalog.js";
 import type { CoreContext } from "../../core/ports.js";
-import type { TicketForm } from "../../core/records/ticket-record.js";
 import type { ArchivedDocument, DocumentArchive, RecordFormat } from "../../core/records/document-archive.js";
 import type { RecordDocument } from "../../core/records/record-document.js";
 import { prepareTicketRecord, type TicketRecordFiler, type TicketRecordRequest } from "../../core/records/record-flows.js";
+import type { OutboundFile } from "../../jobs/delivery-queue.js";
+import { asOutboundFile } from "./outbound-files.js";
 import { renderRecordPdf, type PdfFont } from "./record-pdf.js";
 import { renderRecordXlsx } from "./record-xlsx.js";
 
@@ -12,16 +12,9 @@ export function renderRecord(record: RecordDocument, format: RecordFormat, font:
   return format === "pdf" ? renderRecordPdf(record, font) : renderRecordXlsx(record);
 }
 
-/** What a chat platform needs to send a form: its bytes, the name the recipient sees, the type. */
-export interface FormFile {
-  bytes: Uint8Array;
-  name: string;
-  contentType: string;
-}
-
 /** Makes tickets' forms as PDF or XLSX files and keeps each in the archive, as its next version. */
 export class TicketDocuments implements TicketRecordFiler {
-  private readonly making = new Map<string, Promise<FormFile>>();
+  private readonly making = new Map<string, Promise<OutboundFile>>();
 
   constructor(private readonly deps: { core: CoreContext; archive: DocumentArchive; font: PdfFont }) {}
 
@@ -45,7 +38,7 @@ export class TicketDocuments implements TicketRecordFiler {
    * a change made at `since`: the newest kept one when it was made since, else made anew as the next
    * version. So a change is filed once, however many recipients it goes to.
    */
-  filedForm(ticketId: number, since: Date): Promise<FormFile> {
+  filedForm(ticketId: number, since: Date): Promise<OutboundFile> {
     // The messages of one change are sent side by side: they wait for one making, not one each.
     const key = `${ticketId}@${since.getTime()}`;
     const making = this.making.get(key) ?? this.makeFiledForm(ticketId, since).finally(() => this.making.delete(key));
@@ -53,13 +46,13 @@ export class TicketDocuments implements TicketRecordFiler {
     return making;
   }
 
-  private async makeFiledForm(ticketId: number, since: Date): Promise<FormFile> {
+  private async makeFiledForm(ticketId: number, since: Date): Promise<OutboundFile> {
     const { core, archive } = this.deps;
     const ticket = await core.tickets.findById(ticketId);
     if (!ticket) throw new Error(`no ticket with id ${ticketId}`);
     const filed = (await archive.list({ ticketId })).find((d) => d.madeFor === null && d.format === "pdf" && d.locale === core.defaultLocale);
     const current = filed && filed.createdAt >= since ? filed : await this.fileTicketRecord({ number: ticket.number, locale: core.defaultLocale, format: "pdf" });
-    const { content } = (await archive.read(current.id))!;
-    return { bytes: content, name: `${ticket.number}-${t(core.defaultLocale, `document.form.${current.kind as TicketForm}`)}.pdf`, contentType: "application/pdf" };
+    const { document, content } = (await archive.read(current.id))!;
+    return asOutboundFile(document, content, core.org);
   }
 }

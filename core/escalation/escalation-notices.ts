@@ -70,7 +70,7 @@ function withTicketForm(ticket: Ticket, notices: Notification[], ctx: NoticeCont
     const member = notice.recipient.kind === "member" ? ctx.members.get(notice.recipient.memberId) : undefined;
     const locale = member ? localeOf(member, ctx.defaultLocale) : ctx.defaultLocale;
     const caption: Card = { lines: [t(locale, "form.caption", { form: t(locale, `document.form.${form}`), number: ticket.number })] };
-    return [notice, { recipient: notice.recipient, card: caption, ticketNumber: ticket.number, file: "ticket_form" as const }];
+    return [notice, { recipient: notice.recipient, card: caption, ticketNumber: ticket.number, file: { kind: "ticket_form" as const } }];
   });
 }
 

@@ -71,11 +71,14 @@ export interface Notification {
   view?: LiveView | undefined;
   template?: MessageTemplate | undefined;
   purpose?: DeliveryPurpose | undefined;
-  /**
-   * The message is a file: the ticket's form as the manual names it (a PDF), made when it is sent,
-   * so it shows the ticket as it is then; the card is its caption.
-   */
-  file?: "ticket_form" | undefined;
+  /** The message is a file; the card is its caption. */
+  file?: NotificationFile | undefined;
 }
+
+export type NotificationFile =
+  /** The ticket's form as the manual names it (a PDF), made when it is sent, so it shows the ticket as it is then. */
+  | { kind: "ticket_form" }
+  /** A document as the archive keeps it: a day's record or its chart. */
+  | { kind: "document"; documentId: number };
 
 export type LiveView = "ticket" | "team";

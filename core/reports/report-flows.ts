@@ -1,6 +1,9 @@
 import { actsOnAllTickets, hasRole, type Member } from "../directory/member.js";
 import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
-import type { Notification } from "../escalation/notification.js";
+import type { Notification, Recipient } from "../escalation/notification.js";
+import type { Organisation } from "../directory/organisation.js";
+import type { ArchivedDocument } from "../records/document-archive.js";
+import { documentTitle } from "../records/document-files.js";
 import { HotlineError } from "../errors.js";
 import { card, type Card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
@@ -11,7 +14,7 @@ import { localDate, startOfLocalDate } from "../time/business-time.js";
 import { buildHotlineReport, buildMajorProblemsReport, type HotlineReport, type MajorProblemsReport } from "./build-reports.js";
 import { hotlineCard, majorProblemsCard } from "./report-cards.js";
 import { reportCharts, type BarChart } from "./report-charts.js";
-import type { ReportPeriod } from "./report-data.js";
+import type { ReportKind, ReportPeriod } from "./report-data.js";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -70,29 +73,48 @@ export async function showReports(ctx: CoreContext, actor: Member, arg: string |
   return { replies: read ? read.cards : [card(t(localeOf(actor, ctx.defaultLocale), "report.usage"))], notifications: [] };
 }
 
+/** The kept documents each evening report carries (§4): the records it sums up, and their charts. */
+const REPORT_DOCUMENTS: Record<ReportKind, readonly string[]> = {
+  major_problems: ["major_problems_daily", "daily_charts", "weekly_measures", "weekly_trend"],
+  hotline_daily: ["hotline_call_log", "mail_log", "daily_charts"],
+};
+
 /**
  * The evening reports: the major-problems report to the managers and the after-sales lead, the
  * hotline report to after-sales; each kept as a record, and sent once per day however often the
- * schedule fires.
+ * schedule fires. `documents`, the day's records as kept in the archive, follow each report as
+ * files: the records it sums up (and on Sundays the week's measures), each captioned in the
+ * reader's language.
  */
-export async function sendDailyReports(ctx: CoreContext, date: string): Promise<{ sent: number }> {
+export async function sendDailyReports(ctx: CoreContext, date: string, documents: readonly ArchivedDocument[] = []): Promise<{ sent: number }> {
   const period = { from: date, to: date };
   const reports = await buildReports(ctx, period);
   const members = await ctx.directory.listMembers();
+  const cards = new Map<Locale, Awaited<ReturnType<typeof cardsFor>>>();
+  const cardsIn = async (locale: Locale) => cards.get(locale) ?? cards.set(locale, await cardsFor(ctx, reports, locale)).get(locale)!;
   const afterSalesLead = ctx.org.departments.find((d) => d.id === ctx.org.afterSalesDepartment)?.lead;
-  const managers = members.filter((m) => hasRole(m, "manager") || m.id === afterSalesLead);
-  const afterSales = members.filter((m) => m.departmentId === ctx.org.afterSalesDepartment);
+  const audiences: Record<ReportKind, Member[]> = {
+    major_problems: members.filter((m) => hasRole(m, "manager") || m.id === afterSalesLead),
+    hotline_daily: members.filter((m) => m.departmentId === ctx.org.afterSalesDepartment),
+  };
   let sent = 0;
-  for (const [kind, audience, pickCard, content] of [
-    ["major_problems", managers, (c: Awaited<ReturnType<typeof cardsFor>>) => c.majorProblems, reports.majorProblems],
-    ["hotline_daily", afterSales, (c: Awaited<ReturnType<typeof cardsFor>>) => c.hotline, reports.hotline],
-  ] as const) {
+  for (const kind of ["major_problems", "hotline_daily"] as const) {
+    const attached = documents.filter((d) => REPORT_DOCUMENTS[kind].includes(d.kind));
     const outbox: Notification[] = [];
-    for (const member of audience) {
+    for (const member of audiences[kind]) {
       const locale = localeOf(member, ctx.defaultLocale);
-      outbox.push({ recipient: memberRecipient(member, locale), card: pickCard(await cardsFor(ctx, reports, locale)), ticketNumber: null });
+      const recipient = memberRecipient(member, locale);
+      const report = (await cardsIn(locale))[kind === "major_problems" ? "majorProblems" : "hotline"];
+      outbox.push({ recipient, card: report, ticketNumber: null }, ...attached.map((document) => documentNotice(recipient, document, { org: ctx.org, locale })));
     }
+    const content = kind === "major_problems" ? reports.majorProblems : reports.hotline;
     if (await ctx.reports.archive({ kind, period, content }, outbox)) sent += outbox.length;
   }
   return { sent };
+}
+
+/** A kept document as a file message, captioned with its title and what it records. */
+function documentNotice(recipient: Recipient, document: ArchivedDocument, ctx: { org: Organisation; locale: Locale }): Notification {
+  const caption = card(t(ctx.locale, "document.caption", { title: documentTitle(document.kind, ctx), subject: document.subject }));
+  return { recipient, card: caption, ticketNumber: null, file: { kind: "document", documentId: document.id } };
 }

@@ -17,7 +17,7 @@ import { asDate } from "../storage/storage.js";
 export interface OutboxRow {
   id: number;
   platform: OutboundChannel;
-  /** message: send the card; refresh: edit the messages that show the ticket. */
+  /** message: send the card; refresh: edit the messages that show the ticket; form, document: send a file, the card its caption. */
   kind: string;
   recipient: string;
   payload: string;
@@ -31,9 +31,14 @@ export interface OutboxRow {
   purpose: string | null;
   /** When the change that wrote it was made. */
   createdAt: Date;
+  /** The archived document a `document` message sends. */
+  documentId: number | null;
 }
 
-const ROW = `"id", "platform", "kind", "recipient", "payload", "ticketId", "view", "attempts", "mayHaveArrived", "template", "purpose", "createdAt"`;
+const ROW = `"id", "platform", "kind", "recipient", "payload", "ticketId", "view", "attempts", "mayHaveArrived", "template", "purpose", "createdAt", "documentId"`;
+
+/** The outbox's kind for a notification: a file (the ticket's form, an archived document) or a message. */
+const kindOf = (n: Notification): string => (n.file?.kind === "ticket_form" ? "form" : n.file?.kind ?? "message");
 
 /** A receipt among the messages just sent or failed: its ticket, and whom it went to. */
 interface ReceiptRow {
@@ -62,15 +67,16 @@ export class OutboxStore {
   /** Messages waiting to be sent on these channels, oldest first. */
   async pending(platforms: OutboundChannel[], limit = 1_000): Promise<{ id: number; platform: OutboundChannel; attempts: number; recipient: string; kind: string }[]> {
     if (platforms.length === 0) return [];
-    // A form follows its post: it waits out of line until the message before it to the same
-    // recipient about the same ticket is sent (or failed for good).
+    // A file follows its post, in order: it waits out of line until what was written before it to
+    // the same recipient about the same ticket (or about none: a daily report and its other
+    // documents) is sent or failed for good.
     return this.storage.promptly((sql) =>
       sql.all<{ id: number; platform: OutboundChannel; attempts: number; recipient: string; kind: string }>(
         `SELECT d."id", d."platform", d."attempts", d."recipient", d."kind" FROM "Delivery" d
          WHERE d."status" = 'pending' AND d."platform" IN (${platforms.map(() => "?").join(", ")})
-           AND NOT (d."kind" = 'form' AND EXISTS (
+           AND NOT (d."kind" IN ('form', 'document') AND EXISTS (
              SELECT 1 FROM "Delivery" m
-             WHERE m."ticketId" = d."ticketId" AND m."recipient" = d."recipient" AND m."kind" = 'message' AND m."id" < d."id" AND m."status" IN ('pending', 'sending')))
+             WHERE m."ticketId" IS NOT DISTINCT FROM d."ticketId" AND m."recipient" = d."recipient" AND m."kind" <> 'refresh' AND m."id" < d."id" AND m."status" IN ('pending', 'sending')))
          ORDER BY d."id" LIMIT ?`,
         ...platforms, limit,
       ),
@@ -262,10 +268,11 @@ export class OutboxWrites {
         createdAt,
         n.purpose ?? null,
         n.template ? JSON.stringify(n.template) : null,
-        n.file === "ticket_form" ? "form" : "message",
+        kindOf(n),
+        n.file?.kind === "document" ? n.file.documentId : null,
       ];
     });
-    return this.sql.insertRows("Delivery", ["platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt", "purpose", "template", "kind"], rows);
+    return this.sql.insertRows("Delivery", ["platform", "recipient", "payload", "ticketId", "view", "status", "lastError", "createdAt", "purpose", "template", "kind", "documentId"], rows);
   }
 
   /**

@@ -514,6 +514,11 @@ export class FakeBotApi {
   }
 
   /** Every stored file gone: getFile answers "invalid file_id", as for an id Telegram does not know. */
+  /** The content of a file the bot sent or a user sent, by its file_id. */
+  fileData(fileId: string): Buffer | undefined {
+    return this.files.get(fileId)?.data;
+  }
+
   forgetFiles(): void {
     this.files.clear();
     this.filesByPath.clear();

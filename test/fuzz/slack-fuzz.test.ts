@@ -126,7 +126,7 @@ describe("the Slack route under hostile requests", () => {
       onNotifications: () => deliveries.kick(),
       log: silent,
     });
-    deliveries = new DeliveryQueue(app.outbox, { slack: adapter.send }, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, refreshers: { slack: adapter.refresh }, backoffMs: 20, maxAttempts: 1, log: silent });
+    deliveries = new DeliveryQueue(app.outbox, { slack: adapter.send }, { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix, refreshers: { slack: adapter.refresh }, backoffMs: 20, maxAttempts: 1, log: silent });
     deliveries.start(100);
     await adapter.start();
     const server = createHttpServer({ db: app.db, redisUrl: TEST_REDIS_URL }, adapter.routes()).listen(0, "127.0.0.1");

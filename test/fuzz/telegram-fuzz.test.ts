@@ -71,7 +71,7 @@ beforeAll(async () => {
     onNotifications: () => dispatcher.kick(),
     log,
   });
-  dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, log });
+  dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix, log });
   dispatcher.start(200);
   await adapter.start();
   const server: Server = createHttpServer({ db: app.db, redisUrl: TEST_REDIS_URL }, adapter.webhookRoute());

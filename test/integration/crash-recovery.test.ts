@@ -48,7 +48,7 @@ async function dies(app: App): Promise<void> {
 }
 
 function queue(app: App, send: Sender): DeliveryQueue {
-  const deliveries = new DeliveryQueue(app.outbox, { telegram: send }, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, log: silent });
+  const deliveries = new DeliveryQueue(app.outbox, { telegram: send }, { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix, log: silent });
   deliveries.start(100);
   cleanups.push(() => deliveries.stop());
   return deliveries;

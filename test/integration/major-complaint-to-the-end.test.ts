@@ -48,7 +48,7 @@ beforeAll(async () => {
   const provider = new AliyunSmsProvider({ ...KEY, signName: "华晨汽车", endpoint: sms.endpoint });
   mail = new MailSender({ smtpUrl: smtp.url, from: "华晨汽车售后 <hotline@example.com>", timeoutMs: 5_000, log: silent });
   const senders = { sms: createSmsSender({ provider, templateCodes: { receipt: TEMPLATE }, log: silent }), email: mail.send };
-  queue = new DeliveryQueue(app.outbox, senders, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent });
+  queue = new DeliveryQueue(app.outbox, senders, { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent });
   queue.start(100);
 });
 

@@ -50,7 +50,7 @@ function realSenders(flowControlWaitMs = 100): { sms: Sender; email: Sender } {
 }
 
 function run(senders: Partial<Record<"sms" | "email", Sender>>, options: { maxAttempts?: number } = {}): DeliveryQueue {
-  const queue = new DeliveryQueue(app.outbox, senders, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent, ...options });
+  const queue = new DeliveryQueue(app.outbox, senders, { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent, ...options });
   queue.start(100);
   cleanups.push(() => queue.stop());
   return queue;

@@ -63,7 +63,7 @@ async function start(options: { worker?: boolean; ackMinutes?: number; level1?: 
   });
   const app = await startTestApp(db.file, realClock, { ORG_CONFIG: orgFile });
   const adapter = new TelegramAdapter(app, { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log: silent });
-  const dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, log: silent });
+  const dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix, log: silent });
   dispatcher.start(200);
   const timers = new DeadlineTimers(app, { redisUrl: TEST_REDIS_URL, prefix, onFired: () => dispatcher.kick(), log: silent });
   if (options.worker !== false) timers.startWorker();

@@ -2,6 +2,7 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../../bot/app.js";
 import { DeliveryQueue, laneOf, PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
+import { formsOnly } from "../support/forms-only.js";
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from "../support/redis.js";
 import { LEVEL2_FAULT } from "../support/report-script.js";
 import { FIRST_TICKET, freshDatabaseFile, say, startTestApp } from "../support/test-app.js";
@@ -32,7 +33,7 @@ async function outbox(count = 1): Promise<number[]> {
 }
 
 function run(send: Sender, options: { maxAttempts?: number } = {}): DeliveryQueue {
-  const queue = new DeliveryQueue(app.outbox, { telegram: send }, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent, ...options });
+  const queue = new DeliveryQueue(app.outbox, { telegram: send }, { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix, backoffMs: 50, log: silent, ...options });
   queue.start(100);
   cleanups.push(() => queue.stop());
   return queue;
@@ -90,7 +91,7 @@ describe("the delivery queue", () => {
   it("queues again what Redis lost, without sending twice", async () => {
     await outbox(3);
     const sent: string[] = [];
-    const queue = new DeliveryQueue(app.outbox, { telegram: async ({ card }) => void sent.push(card.lines[0]!) }, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    const queue = new DeliveryQueue(app.outbox, { telegram: async ({ card }) => void sent.push(card.lines[0]!) }, { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix, log: silent });
     cleanups.push(() => queue.stop());
     queue.kick();
     await new Promise((r) => setTimeout(r, 300));
@@ -110,7 +111,7 @@ describe("WeCom's two limits", () => {
       await app.db.delivery.create({ data: { platform: "wecom", recipient: robot, payload: JSON.stringify({ lines: [`robot ${i}`] }) } });
     }
     const sent: string[] = [];
-    const queue = new DeliveryQueue(app.outbox, { wecom: async ({ card }) => void sent.push(card.lines[0]!) }, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    const queue = new DeliveryQueue(app.outbox, { wecom: async ({ card }) => void sent.push(card.lines[0]!) }, { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix, log: silent });
     queue.start(100);
     cleanups.push(() => queue.stop());
     await until(async () => sent.filter((line) => line.startsWith("app")).length === 25 && sent.filter((line) => line.startsWith("robot")).length === 20, 10_000);
@@ -132,7 +133,7 @@ describe("WeCom's two limits", () => {
     for (let i = 0; i < 3; i++) await app.db.delivery.create({ data: { platform: "slack", recipient: channel, payload: JSON.stringify({ lines: [`message ${i}`] }) } });
     const sent: string[] = [];
     const form = { bytes: Buffer.from("%PDF-1.7"), name: "form.pdf", contentType: "application/pdf" };
-    const queue = new DeliveryQueue(app.outbox, { slack: async ({ card }) => void sent.push(card.lines[0]!) }, { ticketForm: async () => form, redisUrl: TEST_REDIS_URL, prefix, log: silent });
+    const queue = new DeliveryQueue(app.outbox, { slack: async ({ card }) => void sent.push(card.lines[0]!) }, { files: formsOnly(async () => form), redisUrl: TEST_REDIS_URL, prefix, log: silent });
     queue.start(100);
     cleanups.push(() => queue.stop());
     await until(async () => sent.filter((line) => line.startsWith("message")).length === 3, 5_000);

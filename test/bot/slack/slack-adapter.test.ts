@@ -7,7 +7,8 @@ import { createHttpServer } from "../../../bot/http/server.js";
 import { SLACK_EVENTS_PATH, SlackAdapter } from "../../../bot/slack/slack-adapter.js";
 import { TelegramAdapter } from "../../../bot/telegram/telegram-adapter.js";
 import { issueInvite } from "../../../core/directory/invites.js";
-import { DeliveryQueue, PermanentDeliveryError, type OutboundFile } from "../../../jobs/delivery-queue.js";
+import { DeliveryQueue, PermanentDeliveryError, type OutboundFile, type OutboundFiles } from "../../../jobs/delivery-queue.js";
+import { formsOnly } from "../../support/forms-only.js";
 import { FakeBotApi } from "../../fakes/telegram-bot-api.js";
 import {
   appMentionEvent,
@@ -78,7 +79,7 @@ interface Running {
 
 /** The real app with the Slack adapter on a fake Web API, Telegram for reporters, and the delivery queue. */
 async function startBot(
-  options: { allowChannelCreation?: boolean; qaUserGroup?: string; socketMode?: boolean; listenBeforeStart?: boolean; ticketForm?: (ticketId: number) => Promise<OutboundFile> } = {},
+  options: { allowChannelCreation?: boolean; qaUserGroup?: string; socketMode?: boolean; listenBeforeStart?: boolean; files?: OutboundFiles } = {},
 ): Promise<Running> {
   slack = await FakeSlackApi.start({ token: "xoxb-test-token", allowChannelCreation: options.allowChannelCreation ?? true });
   cleanups.push(() => slack.close());
@@ -105,7 +106,7 @@ async function startBot(
   deliveries = new DeliveryQueue(
     app.outbox,
     { slack: adapter.send, telegram: tg.send },
-    { redisUrl: TEST_REDIS_URL, prefix: prefixOf, refreshers: { slack: adapter.refresh }, backoffMs: 50, log: silent, ticketForm: options.ticketForm ?? ((id, since) => app.ticketRecords.filedForm(id, since)) },
+    { redisUrl: TEST_REDIS_URL, prefix: prefixOf, refreshers: { slack: adapter.refresh }, backoffMs: 50, log: silent, files: options.files ?? app.outboundFiles },
   );
   deliveries.start(100);
   // bot/main.ts listens first, then starts the adapters: requests can come in between.
@@ -756,7 +757,7 @@ describe("a ticket's form shared on Slack", () => {
 
   it("delivers a form from the outbox through the delivery queue, made when it is sent", async () => {
     const made: number[] = [];
-    const bot = await startBot({ ticketForm: async (ticketId) => (made.push(ticketId), form) });
+    const bot = await startBot({ files: formsOnly(async (ticketId) => (made.push(ticketId), form)) });
     await reportOnTelegram(bot, LEVEL1_FAULT);
     await bot.deliveries.idle(); // the report's own escalation brought its form already
     const ticket = (await bot.app.core.tickets.findByNumber(NUMBER))!;
@@ -770,7 +771,7 @@ describe("a ticket's form shared on Slack", () => {
   });
 
   it("fails at once, without a retry, where Slack refuses for good (an archived channel)", async () => {
-    const bot = await startBot({ ticketForm: async () => form });
+    const bot = await startBot({ files: formsOnly(async () => form) });
     await reportOnTelegram(bot, LEVEL1_FAULT);
     await bot.deliveries.idle(); // the report's own form is shared before Slack starts refusing
     const ticket = (await bot.app.core.tickets.findByNumber(NUMBER))!;

@@ -89,7 +89,7 @@ async function startBot(options: { webhook?: boolean; log?: Logger; webhookHandl
     log: options.log ?? silent,
     ...(options.webhookHandlingLimitMs ? { webhookHandlingLimitMs: options.webhookHandlingLimitMs } : {}),
   });
-  dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix, log: silent });
+  dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix, log: silent });
   dispatcher.start(200);
   await adapter.start();
   let stopped = false;

@@ -8,7 +8,8 @@ import { SlackAdapter } from "../../../bot/slack/slack-adapter.js";
 import { WECOM_CALLBACK_PATH, WecomAdapter } from "../../../bot/wecom/wecom-adapter.js";
 import { WecomApiError } from "../../../bot/wecom/wecom-client.js";
 import { WecomCrypto } from "../../../bot/wecom/wecom-crypto.js";
-import { DeliveryQueue, PermanentDeliveryError, type OutboundFile, type OutboundMessage, type Sender } from "../../../jobs/delivery-queue.js";
+import { DeliveryQueue, PermanentDeliveryError, type OutboundFile, type OutboundFiles, type OutboundMessage, type Sender } from "../../../jobs/delivery-queue.js";
+import { formsOnly } from "../../support/forms-only.js";
 import { FakeSlackApi } from "../../fakes/slack-web-api.js";
 import { encryptedCallback, eventXml, FakeWecomApi, textMessageXml, urlVerificationQuery } from "../../fakes/wecom-api.js";
 import { writeOrganisationFile, withoutConfirmation } from "../../support/organisation.js";
@@ -65,7 +66,7 @@ interface Running {
  * The real app with the WeCom adapter on the fake API: department robots for after-sales and QA,
  * complaint teams in WeCom, and (optionally) Slack carrying the escalation channel as well.
  */
-async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; log?: Logger; ticketForm?: (ticketId: number) => Promise<OutboundFile> } = {}): Promise<Running> {
+async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; log?: Logger; files?: OutboundFiles } = {}): Promise<Running> {
   const orgFile = writeOrganisationFile(db.file.replace(/hotline\.db$/, ""), (org) => {
     withoutConfirmation(org);
     const department = (id: string) => org.departments.find((d: { id: string }) => d.id === id);
@@ -99,7 +100,7 @@ async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; 
     refreshers.slack = slackAdapter.refresh;
     cleanups.push(() => slackAdapter.stop(), () => slack!.close());
   }
-  deliveries = new DeliveryQueue(app.outbox, senders, { redisUrl: TEST_REDIS_URL, prefix, refreshers, backoffMs: 100, log: silent, ticketForm: options.ticketForm ?? ((id, since) => app.ticketRecords.filedForm(id, since)) });
+  deliveries = new DeliveryQueue(app.outbox, senders, { redisUrl: TEST_REDIS_URL, prefix, refreshers, backoffMs: 100, log: silent, files: options.files ?? app.outboundFiles });
   deliveries.start(100);
   await adapter.start();
   const server = createHttpServer({ db: app.db, redisUrl: TEST_REDIS_URL }, adapter.routes()).listen(0, "127.0.0.1");
@@ -503,7 +504,7 @@ describe("a ticket's form sent on WeCom", () => {
   });
 
   it("delivers a form from the outbox through the delivery queue, and keeps one WeCom refuses as failed after one attempt", async () => {
-    const bot = await startBot({ ticketForm: async () => form });
+    const bot = await startBot({ files: formsOnly(async () => form) });
     for (const line of [...LEVEL1_FAULT, "1"]) await say(bot.app, "wang.fang", line);
     const ticket = (await bot.app.core.tickets.findByNumber(NUMBER))!;
     await bot.deliveries.idle();

@@ -40,7 +40,7 @@ describe.each(DIALECTS)("the outbox on %s", (dialect) => {
   it("holds a ticket's form back until the message it follows to the same recipient is sent", async () => {
     const ticket = await new PrismaTicketStore(scene.storage, () => NOW).create(ticketDraft(), () => []);
     const notice = messageTo("chen.jie", "新工单 HL-20261126-0001");
-    const form: Notification = { ...messageTo("chen.jie", "重大售后质量信息报告单：HL-20261126-0001"), file: "ticket_form" };
+    const form: Notification = { ...messageTo("chen.jie", "重大售后质量信息报告单：HL-20261126-0001"), file: { kind: "ticket_form" } };
     const elsewhere: Notification = { ...form, recipient: { ...form.recipient, address: "200000009" } };
     await scene.storage.transaction((tx) => new OutboxWrites(tx.sql).add([notice, form, elsewhere], ticket.id, NOW));
     const waiting = async () => (await outbox().pending(["telegram"])).map((row) => row.kind);
@@ -50,6 +50,28 @@ describe.each(DIALECTS)("the outbox on %s", (dialect) => {
     expect(await waiting()).toEqual(["form"]); // still being sent: the form waits
     await outbox("p1").markSent(noticeRow!.id);
     expect(await waiting()).toEqual(["form", "form"]);
+  });
+
+  it("holds a day's documents back until the report and the documents before them to the same recipient are sent", async () => {
+    const report = messageTo("chen.jie", "售后服务电话接听日报");
+    const document = (documentId: number): Notification => ({ ...messageTo("chen.jie", "售后服务电话接听日报表：2026-11-26"), file: { kind: "document", documentId } });
+    const aboutATicket = (await new PrismaTicketStore(scene.storage, () => NOW).create(ticketDraft(), () => [])).id;
+    await scene.storage.transaction(async (tx) => {
+      await new OutboxWrites(tx.sql).add([messageTo("chen.jie", "新工单 HL-20261126-0001")], aboutATicket, NOW);
+      await new OutboxWrites(tx.sql).add([report, document(7), document(8)], null, NOW);
+    });
+    const waiting = async () => (await outbox().pending(["telegram"])).map((row) => row.kind);
+    expect(await waiting()).toEqual(["message", "message"]);
+    const reportRow = (await outbox().pending(["telegram"]))[1]!;
+    await outbox("p1").claim(reportRow.id);
+    await outbox("p1").markSent(reportRow.id);
+    // The ticket's message, still waiting, does not hold the day's files back; they go in order.
+    expect(await waiting()).toEqual(["message", "document"]);
+    const first = (await outbox().pending(["telegram"]))[1]!;
+    expect((await outbox("p1").claim(first.id))?.documentId).toBe(7);
+    expect(await waiting()).toEqual(["message"]);
+    await outbox("p1").markSent(first.id);
+    expect(await waiting()).toEqual(["message", "document"]);
   });
 
   it("hands a claimed message to one process, with what sending it needs", async () => {
@@ -68,6 +90,7 @@ describe.each(DIALECTS)("the outbox on %s", (dialect) => {
       template: JSON.stringify({ id: "receipt", params: { number: "HL-20261126-0001" } }),
       purpose: "receipt",
       createdAt: NOW,
+      documentId: null,
     });
     expect(await outbox("p2").claim(id!)).toBeUndefined();
     expect(await outbox("p1").claim(id!)).toBeUndefined();

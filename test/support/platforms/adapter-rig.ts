@@ -15,14 +15,14 @@ export function startDeliveries(app: App, platform: Platform, sender: Sender, op
   const deliveries = new DeliveryQueue(
     app.outbox,
     { [platform]: sender },
-    { ticketForm: (id, since) => app.ticketRecords.filedForm(id, since), redisUrl: TEST_REDIS_URL, prefix: options.prefix, backoffMs: 50, refreshers: options.refresher ? { [platform]: options.refresher } : {}, log: silent },
+    { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix: options.prefix, backoffMs: 50, refreshers: options.refresher ? { [platform]: options.refresher } : {}, log: silent },
   );
   deliveries.start(200);
   return deliveries;
 }
 
 /** Waits until nothing for `platform` waits in the outbox: every message and edit went out (or failed for good). */
-export async function settleOutbox(app: App, deliveries: DeliveryQueue, platform: Platform): Promise<void> {
+export async function settleOutbox(app: App, deliveries: DeliveryQueue, platform: Platform, timeoutMs?: number): Promise<void> {
   deliveries.kick();
   await waitFor(
     `the ${platform} outbox to be sent`,
@@ -31,6 +31,7 @@ export async function settleOutbox(app: App, deliveries: DeliveryQueue, platform
       const waiting = await app.db.delivery.findMany({ where: { platform, status: { in: ["pending", "sending"] } }, orderBy: { id: "asc" } });
       return waiting.map((row) => `  #${row.id} ${row.kind} to ${row.recipient} (${row.status}, ${row.attempts} attempts${row.lastError ? `: ${row.lastError}` : ""})`).join("\n");
     },
+    timeoutMs,
   );
 }
 

@@ -19,8 +19,10 @@ export interface BotMessage {
   /** Plain text as shown: markup parsed or unescaped, numbered options and button lines taken out into `buttons`. */
   text: string;
   buttons: Button[];
-  /** The file it carries, by name (the ticket's form); its text is then the caption. */
+  /** The file it carries, by name (the ticket's form, a day's record); its text is then the caption. */
   file?: string | undefined;
+  /** The file's content, as the platform keeps it. */
+  fileBytes?: Buffer | undefined;
 }
 
 /** The bot's answer to what a member typed or pressed. */

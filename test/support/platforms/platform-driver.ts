@@ -16,7 +16,7 @@ export interface PlatformDriver {
   inbox(memberId: string): Promise<BotMessage[]>;
   /** The messages in an escalation channel of the organisation (by its id), as they are now. */
   channel(channelId: string): Promise<BotMessage[]>;
-  /** Resolves once every message in the outbox for this platform went out (the terminal: was shown). */
-  settle(): Promise<void>;
+  /** Resolves once every message in the outbox for this platform went out (the terminal: was shown); `timeoutMs` for many under the platform's rate limit. */
+  settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }

@@ -104,7 +104,7 @@ export class SlackDriver implements PlatformDriver {
     const posted = this.fake.message(channel, ts);
     if (!posted) throw new Error(`Slack has no message ${message.id} to press on (answers only one member sees cannot be pressed here)`);
     const element = buttonsIn(posted).find((b) => b.value === button.command && b.text.text === button.label);
-    if (!element) throw new Error(`Slack message ${message.id} has no button "${button.label}" now:\n${describeMessages([toView(posted).message])}`);
+    if (!element) throw new Error(`Slack message ${message.id} has no button "${button.label}" now:\n${describeMessages([toView(posted, this.sharedBytes).message])}`);
     const triggerId = `${Date.now()}.${++this.sequence}.${randomBytes(8).toString("hex")}`;
     const request = blockActions({
       userId: user,
@@ -139,11 +139,11 @@ export class SlackDriver implements PlatformDriver {
   }
 
   async channel(channelId: string): Promise<BotMessage[]> {
-    return this.fake.messagesIn(channelOf(this.app, channelId, "slack").externalId).map((m) => toView(m).message);
+    return this.fake.messagesIn(channelOf(this.app, channelId, "slack").externalId).map((m) => toView(m, this.sharedBytes).message);
   }
 
-  settle(): Promise<void> {
-    return settleOutbox(this.app, this.deliveries, "slack");
+  settle(timeoutMs?: number): Promise<void> {
+    return settleOutbox(this.app, this.deliveries, "slack", timeoutMs);
   }
 
   async stop(): Promise<void> {
@@ -167,8 +167,10 @@ export class SlackDriver implements PlatformDriver {
   }
 
   /** The user's direct message with the bot and the ephemeral answers to them, in the order Slack got them. */
+  private readonly sharedBytes = (fileId: string): Buffer | undefined => this.fake.sharedFiles().find((f) => f.id === fileId)?.bytes;
+
   private views(user: string): SlackView[] {
-    const direct = this.fake.messagesIn(user).map(toView);
+    const direct = this.fake.messagesIn(user).map((m) => toView(m, this.sharedBytes));
     const ephemeral = this.fake.ephemerals
       .filter((e) => e.user === user)
       .map((e): SlackView => ({ ts: e.messageTs, message: { id: `ephemeral:${e.messageTs}`, text: unescapeMrkdwn(e.text), buttons: buttonsOf(e.blocks) } }));
@@ -196,12 +198,14 @@ function buttonsOf(blocks: unknown[] | undefined): Button[] {
     .map((b) => ({ label: b.text.text, command: b.value }));
 }
 
-function toView(message: FakeSlackMessage): SlackView {
+/** A message as the member reads it; `sharedBytes` finds the content of a file it shares. */
+function toView(message: FakeSlackMessage, sharedBytes: (fileId: string) => Buffer | undefined): SlackView {
+  const shared = message.files?.[0];
   const payload = (message.metadata as { event_type?: string; event_payload?: { delivery_id?: unknown } } | undefined)?.event_payload;
   return {
     ts: message.ts,
     deliveryId: typeof payload?.delivery_id === "number" ? payload.delivery_id : undefined,
-    message: { id: `${message.channel}:${message.ts}`, text: unescapeMrkdwn(message.text), buttons: buttonsOf(message.blocks), ...(message.files?.length ? { file: message.files[0]!.name } : {}) },
+    message: { id: `${message.channel}:${message.ts}`, text: unescapeMrkdwn(message.text), buttons: buttonsOf(message.blocks), ...(shared ? { file: shared.name, fileBytes: sharedBytes(shared.id) } : {}) },
   };
 }
 

@@ -4,6 +4,7 @@ import { deleteKeys, uniquePrefix } from "../redis.js";
 import { freshDatabaseFile, startTestApp } from "../test-app.js";
 import { describeMessages, replyOf, type BotMessage, type Reply } from "./bot-message.js";
 import { fireDueDeadlines } from "./fire-due-deadlines.js";
+import { runDailyReports } from "./run-daily-reports.js";
 import type { PlatformDriver } from "./platform-driver.js";
 import { ScenarioClock } from "./scenario-clock.js";
 import { writeScenarioOrganisation, type ScenarioPlatform } from "./scenario-organisation.js";
@@ -58,6 +59,8 @@ export interface Scenario {
   /** The messages in an escalation channel (by its id in the organisation), each as it shows now. */
   channel(channelId: string): Promise<BotMessage[]>;
   waitForChannel(channelId: string, match: (message: BotMessage) => boolean, options?: WaitOptions): Promise<BotMessage>;
+  /** Runs the evening reports' job (the day's reports with their documents), then waits for what it sent. */
+  sendDailyReports(): Promise<void>;
   /** Fires the deadline timers due at the scenario's clock, then waits for what they sent: returns how many fired. */
   fireDueDeadlines(): Promise<number>;
   /** Waits until everything the bot has to send on the platform went out (edits of live messages too). */
@@ -91,7 +94,7 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
     cleanups.push(() => deleteKeys(prefix));
     const driver = await startDriver(platform, app, { prefix, databaseUrl: `file:${db.file}`, orgFile });
     cleanups.push(() => driver.stop());
-    return scenarioOn(platform, app, clock, driver, stop);
+    return scenarioOn(platform, app, clock, driver, prefix, stop);
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
@@ -111,7 +114,10 @@ function startDriver(platform: ScenarioPlatform, app: App, settings: { prefix: s
   }
 }
 
-function scenarioOn(platform: ScenarioPlatform, app: App, clock: ScenarioClock, driver: PlatformDriver, stop: () => Promise<void>): Scenario {
+/** Long enough for the evening's files to every reader under the slowest platform's file limit. */
+const DAILY_FILES_WAIT_MS = 60_000;
+
+function scenarioOn(platform: ScenarioPlatform, app: App, clock: ScenarioClock, driver: PlatformDriver, prefix: string, stop: () => Promise<void>): Scenario {
   const press = async (memberId: string, command: string, options: { in?: string } = {}) => {
     const messages = options.in ? await driver.channel(options.in) : await driver.inbox(memberId);
     for (const message of [...messages].reverse()) {
@@ -147,6 +153,11 @@ function scenarioOn(platform: ScenarioPlatform, app: App, clock: ScenarioClock, 
     waitForInbox: (memberId, match, options = {}) => waitIn(`${memberId}'s inbox`, () => driver.inbox(memberId), match, options),
     channel: (channelId) => driver.channel(channelId),
     waitForChannel: (channelId, match, options = {}) => waitIn(`channel ${channelId}`, () => driver.channel(channelId), match, options),
+    sendDailyReports: async () => {
+      await runDailyReports(app, prefix);
+      // A file each for every reader: Slack shares a few every two seconds.
+      await driver.settle(DAILY_FILES_WAIT_MS);
+    },
     fireDueDeadlines: async () => {
       const fired = await fireDueDeadlines(app);
       await driver.settle();

@@ -48,15 +48,15 @@ export class TelegramDriver implements PlatformDriver {
   }
 
   async inbox(memberId: string): Promise<BotMessage[]> {
-    return this.fake.sentTo(this.userOf(memberId).id).map(toMessage);
+    return this.fake.sentTo(this.userOf(memberId).id).map((sent) => toMessage(sent, this.fake));
   }
 
   async channel(channelId: string): Promise<BotMessage[]> {
-    return this.fake.sentTo(Number(channelOf(this.app, channelId, "telegram").externalId)).map(toMessage);
+    return this.fake.sentTo(Number(channelOf(this.app, channelId, "telegram").externalId)).map((sent) => toMessage(sent, this.fake));
   }
 
-  settle(): Promise<void> {
-    return settleOutbox(this.app, this.deliveries, "telegram");
+  settle(timeoutMs?: number): Promise<void> {
+    return settleOutbox(this.app, this.deliveries, "telegram", timeoutMs);
   }
 
   async stop(): Promise<void> {
@@ -68,7 +68,7 @@ export class TelegramDriver implements PlatformDriver {
   /** Sends an update and waits for the answer in `chatId`: the member's private chat, or the group pressed in. */
   private async exchange(chatId: number, send: () => number): Promise<BotMessage[]> {
     const from = this.fake.allSent().length;
-    const fresh = () => this.fake.allSent().slice(from).filter((m) => m.chatId === chatId && !m.deleted).map(toMessage);
+    const fresh = () => this.fake.allSent().slice(from).filter((m) => m.chatId === chatId && !m.deleted).map((sent) => toMessage(sent, this.fake));
     const updateId = send();
     const answer = await waitForAnswer(this.app, "telegram", String(updateId), () => `messages in chat ${chatId}:\n${describeMessages(fresh())}\nBot API calls:\n${this.fake.describeCalls()}`);
     return pickAnswer(fresh(), answer.cards, (card) => renderForTelegram(card, { telegramIdOf: () => undefined }).length).map((p) => p.message);
@@ -79,10 +79,11 @@ export class TelegramDriver implements PlatformDriver {
   }
 }
 
-function toMessage(sent: SentMessage): BotMessage {
+function toMessage(sent: SentMessage, fake: FakeBotApi): BotMessage {
   const keyboard = (sent.replyMarkup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [];
-  const file = sent.kind === "document" ? sent.message.document?.file_name : undefined;
-  return { id: `${sent.chatId}:${sent.messageId}`, text: sent.text, buttons: keyboard.flat().map((b) => ({ label: b.text, command: b.callback_data })), ...(file ? { file } : {}) };
+  const document = sent.kind === "document" ? sent.message.document : undefined;
+  const file = document?.file_name ? { file: document.file_name, fileBytes: fake.fileData(document.file_id) } : {};
+  return { id: `${sent.chatId}:${sent.messageId}`, text: sent.text, buttons: keyboard.flat().map((b) => ({ label: b.text, command: b.callback_data })), ...file };
 }
 
 function parseId(id: string): { chatId: number; messageId: number } {

@@ -35,6 +35,8 @@ interface WecomView {
   /** Commands written out as `label：/command` lines (what a card's buttons do, in text). */
   commandLines: Button[];
   card: ButtonCard | undefined;
+  /** A file sent right after the text, its caption. */
+  file?: { name: string; bytes: Buffer | undefined };
 }
 
 const NUMBERED = /^(\d+)\. (.+)$/;
@@ -135,8 +137,8 @@ export class WecomDriver implements PlatformDriver {
     });
   }
 
-  settle(): Promise<void> {
-    return settleOutbox(this.app, this.deliveries, "wecom");
+  settle(timeoutMs?: number): Promise<void> {
+    return settleOutbox(this.app, this.deliveries, "wecom", timeoutMs);
   }
 
   async stop(): Promise<void> {
@@ -180,13 +182,21 @@ export class WecomDriver implements PlatformDriver {
   }
 
   private toMessage(view: WecomView): BotMessage {
-    return { id: view.msgid, text: view.text, buttons: this.buttonsOf(view) };
+    return { id: view.msgid, text: view.text, buttons: this.buttonsOf(view), ...(view.file ? { file: view.file.name, fileBytes: view.file.bytes } : {}) };
   }
 
   /** The app messages to a member, each button card joined to the text it was sent after. */
   private views(userid: string): WecomView[] {
     const views: WecomView[] = [];
     for (const message of this.fake.appMessages(userid)) {
+      if (message.msgtype === "file") {
+        // A file comes right after its caption: one message, as elsewhere.
+        const caption = views.at(-1);
+        const file = { name: message.content, bytes: this.fake.uploadedMedia(String((message.body.file as { media_id?: unknown }).media_id))?.bytes };
+        if (caption && !caption.file) caption.file = file;
+        else views.push({ ...parseText(message.msgid, ""), file });
+        continue;
+      }
       if (message.msgtype !== "template_card") {
         views.push(parseText(message.msgid, message.content));
         continue;
