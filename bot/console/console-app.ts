@@ -15,15 +15,17 @@ import { actsOnAllTickets, managesDeliveries, type Member } from "../../core/dir
 import { organisationTerms } from "../../core/directory/organisation-terms.js";
 import { t } from "../../core/messages/catalog.js";
 import { localeSchema, pick, type Locale } from "../../core/messages/locale.js";
-import type { CoreContext, UnitOfWork } from "../../core/ports.js";
+import type { CoreContext } from "../../core/ports.js";
 import { canView } from "../../core/tickets/permissions.js";
 import { normalizeTicketNumber, TICKET_STATUSES } from "../../core/tickets/ticket.js";
 import { showTicket } from "../../core/tickets/ticket-flows.js";
 import { showTimeline } from "../../core/tickets/timeline-flows.js";
 import { formatLocalTime } from "../../core/time/business-time.js";
 import type { ConsoleSession } from "../../prisma/stores/console-store.js";
+import type { ConsoleSubmission, ConsoleSubmissionStore } from "../../prisma/stores/console-submission-store.js";
 import type { OutboxStore } from "../../prisma/stores/outbox-store.js";
 import { BOARD_PAGE_SIZE, type BoardFilter, type TicketBoard } from "../../prisma/stores/ticket-board.js";
+import type { AppUnitOfWork } from "../app.js";
 import type { Logger } from "../logger.js";
 import { firstLineOf, recipientText } from "../outbox-listing.js";
 import { MIN_PASSWORD_LENGTH, type ConsoleAccess, type OpenedSession, type SignInRefusal } from "./console-access.js";
@@ -40,8 +42,10 @@ export interface ConsoleDeps {
   changes: TicketChanges;
   /** For reads: tickets, the directory, the organisation. */
   core: CoreContext;
-  /** Actions run in one transaction, as a chat message's do. */
-  unitOfWork: UnitOfWork;
+  /** Actions run in one transaction, as a chat message's do, with their form's one-time key. */
+  unitOfWork: AppUnitOfWork;
+  /** What a form did when it was first sent, for the page it redirects to. */
+  submissions: Pick<ConsoleSubmissionStore, "find">;
   /** Each platform's way to fetch a file it holds, for the ticket page's attachments. */
   downloads: FileDownloads;
   /** How long a file may take to come from its platform before the page says it failed. */
@@ -81,6 +85,10 @@ const boardQuery = z.object({
   mine: z.literal("1").optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
+
+/** A form's one-time key, as `submissionKey()` makes it: 16 random bytes. */
+const SUBMISSION_KEY = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+const submissionKey = () => randomBytes(16).toString("base64url");
 
 const reportsQuery = z.object({
   period: z.enum(["today", "week"]).catch("today").default("today"),
@@ -132,6 +140,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
     managesDeliveries: managesDeliveries(c.get("member"), deps.core.org),
     readsReports: actsOnAllTickets(c.get("member"), deps.core.org),
     csrfToken: c.get("session").csrfToken,
+    submissionKey: submissionKey(),
     here: here(c),
   });
   const refusalText = (locale: Locale, refused: SignInRefusal, retryAt?: Date) =>
@@ -234,11 +243,32 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
 
   // The member's console conversation: actions and the report dialog run there as chat messages do.
   const conversationOf = (member: Member) => `web:${member.id}`;
-  const runInConsole = async (c: ConsoleContext, input: { text?: string; choice?: string }) => {
+  /**
+   * Runs a form's input once per one-time key, the key claimed in the same transaction: a second
+   * send of the form (even at the same instant) does nothing and gets the first send's outcome.
+   * Undefined when the key is another member's.
+   */
+  const runOnce = async (c: ConsoleContext, key: string, input: { text?: string; choice?: string }): Promise<ConsoleSubmission | undefined> => {
     const member = c.get("member");
-    const result = await deps.unitOfWork.run(({ core }) => handleMessage(core, { member, conversation: conversationOf(member), seenByOthers: false, ...input }));
-    deps.afterChange();
-    return result.replies;
+    const { outcome, ran } = await deps.unitOfWork.run(async ({ core, submissions }) => {
+      if (!(await submissions.claim(key, member.id, core.clock()))) return { ran: false, outcome: await submissions.find(key, member.id) };
+      const result = await handleMessage(core, { member, conversation: conversationOf(member), seenByOthers: false, ...input });
+      const outcome = { memberId: member.id, ticketNumber: result.openedTicket ?? null, replies: result.replies };
+      await submissions.settle(key, outcome);
+      return { ran: true, outcome };
+    });
+    if (ran) deps.afterChange();
+    return outcome;
+  };
+  /** The key a form was sent with, when it has a well-formed one. */
+  const keyOf = (body: Record<string, unknown>) => {
+    const key = SUBMISSION_KEY.safeParse(body["_once"]);
+    return key.success ? key.data : undefined;
+  };
+  /** The replies of the member's form that redirected here (`?result=<key>`); reading them again changes nothing. */
+  const resultShown = async (c: ConsoleContext) => {
+    const key = SUBMISSION_KEY.safeParse(c.req.query("result"));
+    return key.success ? (await deps.submissions.find(key.data, c.get("member").id))?.replies : undefined;
   };
   // The board's live updates (server-sent events): "changed" whenever a ticket changed anywhere; the page fetches itself again.
   app.get("/events", (c) =>
@@ -279,7 +309,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
 
   app.get("/tickets/:number", async (c) => {
     const ticket = await visibleTicket(c);
-    return ticket ? showTicketPage(c, ticket.number) : notFound(c);
+    return ticket ? showTicketPage(c, ticket.number, (await resultShown(c)) ?? []) : notFound(c);
   });
 
   // A ticket's file, fetched from the platform it came in on; only for those who may see the ticket.
@@ -320,29 +350,44 @@ export function consoleApp(deps: ConsoleDeps): Hono<Env> {
   });
 
   // An action is a chat command in the member's console conversation: the same checks, notices and follow-up questions.
+  // Done once per form, then redirected to the ticket's page with its replies, so a reload sends nothing.
   app.post("/tickets/:number", async (c) => {
     const ticket = await visibleTicket(c);
     if (!ticket) return notFound(c);
-    const form = actionForm.safeParse(await c.req.parseBody());
-    if (!form.success) return c.html(notice(text(c.get("locale"), "forbidden"), "error"), 400);
+    const body = await c.req.parseBody();
+    const form = actionForm.safeParse(body);
+    const key = keyOf(body);
+    if (!form.success || !key) return c.html(notice(text(c.get("locale"), "forbidden"), "error"), 400);
     const input = "choice" in form.data ? { choice: form.data.choice } : "answer" in form.data ? { text: form.data.answer } : { text: `/${form.data.command} ${ticket.number} ${form.data.text}`.trim() };
-    return showTicketPage(c, ticket.number, await runInConsole(c, input));
+    if (!(await runOnce(c, key, input))) return c.html(notice(text(c.get("locale"), "forbidden"), "error"), 400);
+    return c.redirect(`/console/tickets/${ticket.number}?result=${key}`, 303);
   });
 
   // Taking a call is the chats' report dialog: the same steps and checks, answered on the page.
   // Beside the questions: the severity as the answers stand, and the caller's earlier tickets.
   const soFar = async (c: ConsoleContext) => (await reportSoFar(deps.core, c.get("member"), conversationOf(c.get("member")))) ?? [];
+  // After an answer, the page shows its replies (`?result=`); otherwise the question left open.
   app.get("/report", async (c) => {
-    const waiting = await pendingPrompt(deps.core, c.get("member"), conversationOf(c.get("member")));
+    const member = c.get("member");
+    const replies = await resultShown(c);
+    if (replies) {
+      const waiting = await deps.core.dialogs.find(member.id, conversationOf(member));
+      return c.html(reportPage(signedInPage(c), { cards: replies, waiting: waiting !== undefined, soFar: await soFar(c) }));
+    }
+    const waiting = await pendingPrompt(deps.core, member, conversationOf(member));
     return c.html(reportPage(signedInPage(c), { cards: waiting ? [waiting] : [], waiting: waiting !== undefined, soFar: await soFar(c) }));
   });
+  // Each answer is done once per form; the call's last one files its ticket once, however often it is
+  // sent, and redirects to the ticket's page, so neither a double click nor a reload files it twice.
   app.post("/report", async (c) => {
-    const form = reportForm.safeParse(await c.req.parseBody());
-    if (!form.success) return c.html(notice(text(c.get("locale"), "forbidden"), "error"), 400);
+    const body = await c.req.parseBody();
+    const form = reportForm.safeParse(body);
+    const key = keyOf(body);
+    if (!form.success || !key) return c.html(notice(text(c.get("locale"), "forbidden"), "error"), 400);
     const input = "start" in form.data ? { text: "/new" } : "choice" in form.data ? { choice: form.data.choice } : { text: form.data.answer };
-    const replies = await runInConsole(c, input);
-    const waiting = await deps.core.dialogs.find(c.get("member").id, conversationOf(c.get("member")));
-    return c.html(reportPage(signedInPage(c), { cards: replies, waiting: waiting !== undefined, soFar: await soFar(c) }));
+    const outcome = await runOnce(c, key, input);
+    if (!outcome) return c.html(notice(text(c.get("locale"), "forbidden"), "error"), 400);
+    return c.redirect(outcome.ticketNumber ? `/console/tickets/${outcome.ticketNumber}?result=${key}` : `/console/report?result=${key}`, 303);
   });
 
   // The daily reports with their charts, for those who oversee every ticket (as /report).

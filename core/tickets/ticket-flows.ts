@@ -69,7 +69,7 @@ export async function openTicket(
     ],
     { title: ticket.number, tone: "success" },
   );
-  return { replies: [reply], notifications };
+  return { replies: [reply], notifications, openedTicket: ticket.number };
 }
 
 /**
