@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FREE_WRONG_PASSWORDS, waitAfter } from "../../bot/console/console-access.js";
 import { ConsoleStore } from "../../prisma/stores/console-store.js";
 import { pdfText } from "../support/pdf-text.js";
@@ -211,6 +211,20 @@ describe("what a member sees", () => {
     expect(b.lastPage).not.toContain(FIRST_TICKET);
     expect((await b.get(`/console/tickets/${FIRST_TICKET}`)).status).toBe(200);
     expect(b.lastPage).toContain("138 1234 5678");
+  });
+
+  it("the ticket's page reads the ticket and its timeline once", async () => {
+    const b = await signedIn("zhou.min");
+    const tickets = scene.app.core.tickets;
+    const reads = [vi.spyOn(tickets, "findByNumber"), vi.spyOn(tickets, "timeline")];
+    try {
+      expect((await b.get(`/console/tickets/${FIRST_TICKET}`)).status).toBe(200);
+      expect(reads.map((read) => read.mock.calls.length)).toEqual([1, 1]);
+      expect(b.lastPage).toContain("LSGPC52U6AF102554");
+      expect(b.lastPage).toContain(`${FIRST_TICKET} · 动态`);
+    } finally {
+      for (const read of reads) read.mockRestore();
+    }
   });
 
   it("a manager reads the phone masked, as in chat", async () => {

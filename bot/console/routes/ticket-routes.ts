@@ -6,9 +6,8 @@ import { t } from "../../../core/messages/catalog.js";
 import { RECORD_FORMATS } from "../../../core/records/document-archive.js";
 import { ticketFormOf } from "../../../core/records/ticket-record.js";
 import { canView } from "../../../core/tickets/permissions.js";
-import { normalizeTicketNumber } from "../../../core/tickets/ticket.js";
-import { showTicket } from "../../../core/tickets/ticket-flows.js";
-import { showTimeline } from "../../../core/tickets/timeline-flows.js";
+import { normalizeTicketNumber, type Ticket } from "../../../core/tickets/ticket.js";
+import { showTicketWithTimeline } from "../../../core/tickets/ticket-flows.js";
 import type { ConsoleForms } from "../console-forms.js";
 import type { ConsoleContext, ConsoleHono, ConsoleKit } from "../console-kit.js";
 import { notice, ticketPage } from "../console-pages.js";
@@ -34,24 +33,21 @@ export function ticketRoutes(app: ConsoleHono, kit: ConsoleKit, forms: ConsoleFo
     const ticket = number ? await deps.core.tickets.findByNumber(number) : undefined;
     return ticket && canView(c.get("member"), ticket, deps.core.org) ? ticket : undefined;
   };
-  const showTicketPage = async (c: ConsoleContext, number: string, results: Card[] = []) => {
+  /** The ticket's page from the ticket read once: its card, timeline, files, form and the commands it takes. */
+  const showTicketPage = async (c: ConsoleContext, ticket: Ticket, results: Card[] = []) => {
     const member = c.get("member"), locale = c.get("locale");
-    const [status, timeline, ticket] = await Promise.all([
-      showTicket(deps.core, member, number, { seenByOthers: false }),
-      showTimeline(deps.core, member, number),
-      deps.core.tickets.findByNumber(number),
-    ]);
+    const shown = await showTicketWithTimeline(deps.core, member, ticket, { seenByOthers: false });
     const terms = organisationTerms(deps.core.org, locale);
     const commands = TICKET_COMMANDS.map((row) => ({ name: row.name, usage: row.usage, help: t(locale, row.help, terms) }));
-    const form = ticket && ticketFormOf(ticket);
-    const files = (ticket ? filesOf(ticket) : []).map((file) => ({ kind: file.kind, name: file.name, platform: file.platform, fetchable: deps.downloads[file.platform as keyof FileDownloads] !== undefined }));
+    const form = ticketFormOf(ticket);
+    const files = filesOf(ticket).map((file) => ({ kind: file.kind, name: file.name, platform: file.platform, fetchable: deps.downloads[file.platform as keyof FileDownloads] !== undefined }));
     const record = form ? { title: t(locale, `document.form.${form}`), formats: [...RECORD_FORMATS] } : undefined;
-    return c.html(ticketPage(kit.signedInPage(c), { number, cards: status.replies, timeline: timeline.replies, results, commands, files, record }));
+    return c.html(ticketPage(kit.signedInPage(c), { number: ticket.number, cards: [shown.card], timeline: [shown.timeline], results, commands, files, record }));
   };
 
   app.get("/tickets/:number", async (c) => {
     const ticket = await visibleTicket(c);
-    return ticket ? showTicketPage(c, ticket.number, (await forms.resultShown(c)) ?? []) : notFound(c);
+    return ticket ? showTicketPage(c, ticket, (await forms.resultShown(c)) ?? []) : notFound(c);
   });
 
   // A ticket's file, fetched from the platform it came in on; only for those who may see the ticket.
