@@ -1,8 +1,9 @@
-import type { Clock, CoreContext, UnitOfWork } from "../core/ports.js";
+import type { Clock, CoreContext, InboundLog } from "../core/ports.js";
 import { consoleLinksOn } from "./console/console-links.js";
 import type { Organisation } from "../core/directory/organisation.js";
 import { migrateStorage, openStorage } from "../prisma/storage/open-storage.js";
 import type { Database, OpenStorage, Storage } from "../prisma/storage/storage.js";
+import { ConsoleSubmissionStore } from "../prisma/stores/console-submission-store.js";
 import { SqlInboundLog } from "../prisma/stores/inbound-log.js";
 import { InboundRequestStore } from "../prisma/stores/inbound-request-store.js";
 import { OutboxStore } from "../prisma/stores/outbox-store.js";
@@ -23,6 +24,19 @@ import { TicketDocuments } from "./documents/ticket-documents.js";
 import type { PeriodRecordFiler } from "../core/records/daily-record-flows.js";
 import { createLogger, type Logger } from "./logger.js";
 
+/** What a unit of work's stores are, all on its transaction: the core's, the inbound log, the console's forms. */
+export interface UnitScope {
+  core: CoreContext;
+  inbound: InboundLog;
+  /** The console's one-time form keys, claimed with the effects of the form that sent them. */
+  submissions: ConsoleSubmissionStore;
+}
+
+/** The core's UnitOfWork, whose scope also holds the adapters' stores that must commit with it. */
+export interface AppUnitOfWork {
+  run<T>(work: (scope: UnitScope) => Promise<T>): Promise<T>;
+}
+
 /** The wired application: configuration, database, directory and the core's context. */
 export interface App {
   config: Config;
@@ -34,7 +48,7 @@ export interface App {
   directory: PrismaDirectory;
   core: CoreContext;
   /** Runs work in one transaction, with a core context whose stores all use it. */
-  unitOfWork: UnitOfWork;
+  unitOfWork: AppUnitOfWork;
   /** This process among the bot's processes: what it claims, others take over when it is gone. */
   processes: ProcessRegistry;
   /** Outgoing messages as the delivery path claims, sends and settles them. */
@@ -86,9 +100,10 @@ export async function createApp(config: Config, options: { clock?: Clock; role?:
   const directory = core.directory as PrismaDirectory;
   const processes = new ProcessRegistry(storage);
   await processes.register(options.role ?? "cli");
-  const unitOfWork: UnitOfWork = {
+  const unitOfWork: AppUnitOfWork = {
     // A unit's stores all use the transaction it is handed.
-    run: (work) => storage.transaction((tx) => work({ core: coreOn(tx, new SqlDialogStore(tx)), inbound: new SqlInboundLog(tx, processes.id) })),
+    run: (work) =>
+      storage.transaction((tx) => work({ core: coreOn(tx, new SqlDialogStore(tx)), inbound: new SqlInboundLog(tx, processes.id), submissions: new ConsoleSubmissionStore(tx) })),
   };
   const close = async () => {
     await processes.unregister();

@@ -18,11 +18,17 @@ export interface PageContext {
   /** After-sales, managers and admins: the header links to the reports. */
   readsReports?: boolean;
   csrfToken: string;
+  /**
+   * A one-time key for the page's forms that change something: sent twice (a double click, a
+   * reload, a resend after a slow answer), the form is done once and the second send gets its outcome.
+   */
+  submissionKey?: string | undefined;
   /** The current path and query, for the language switch. */
   here: string;
 }
 
-const csrfField = (page: PageContext) => html`<input type="hidden" name="_csrf" value="${page.csrfToken}">`;
+const csrfField = (page: PageContext) =>
+  html`<input type="hidden" name="_csrf" value="${page.csrfToken}">${page.submissionKey ? html`<input type="hidden" name="_once" value="${page.submissionKey}">` : ""}`;
 
 export function layout(page: PageContext, title: string, body: Html): Html {
   const switchTo = otherLocale(page.locale);

@@ -1,4 +1,5 @@
 import { getRequestListener } from "@hono/node-server";
+import { ConsoleSubmissionStore } from "../../prisma/stores/console-submission-store.js";
 import { TicketBoard } from "../../prisma/stores/ticket-board.js";
 import type { App } from "../app.js";
 import type { Mount } from "../http/server.js";
@@ -23,6 +24,7 @@ export function consoleMount(app: App, log: Logger, afterChange: () => void, fil
     changes,
     core: app.core,
     unitOfWork: app.unitOfWork,
+    submissions: new ConsoleSubmissionStore(app.storage),
     outbox: app.outbox,
     records: app.ticketRecords,
     archive: app.documents,

@@ -18,6 +18,8 @@ import type { CardContext } from "./ticket-card.js";
 export interface FlowResult {
   replies: Card[];
   notifications: Notification[];
+  /** The number of the ticket this flow filed, when it filed one. */
+  openedTicket?: string | undefined;
 }
 
 export async function cardContext(ctx: CoreContext, locale: Locale): Promise<CardContext> {

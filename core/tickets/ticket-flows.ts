@@ -20,7 +20,7 @@ import { receiptChannelOf, receiptNotifications } from "./receipts.js";
 import { actorLabels, cardContext, done, refuseIfFinished, statusEvents, ticketFor, toMembers, toReporter, type FlowResult } from "./flow-support.js";
 import { activePings, advanceStatus, isUngraded, type DeadlineKind, type Ping, type Severity, type Ticket, type TicketStatus } from "./ticket.js";
 import { departmentName, reasonLines, severityText, ticketCard } from "./ticket-card.js";
-import { withLatestEntries } from "./timeline-flows.js";
+import { timelinePage, withEntries, withLatestEntries } from "./timeline-flows.js";
 
 
 
@@ -69,7 +69,7 @@ export async function openTicket(
     ],
     { title: ticket.number, tone: "success" },
   );
-  return { replies: [reply], notifications };
+  return { replies: [reply], notifications, openedTicket: ticket.number };
 }
 
 /**
@@ -317,6 +317,18 @@ export async function showTicket(ctx: CoreContext, actor: Member, number: string
   const cardCtx = await cardContext(ctx, localeOf(actor, ctx.defaultLocale));
   const fullPhone = !where.seenByOthers && mayCallCustomer(actor, ticket, ctx.org);
   return { replies: [await withLatestEntries(ctx, ticket, ticketCard(ticket, cardCtx, { fullPhone }), cardCtx)], notifications: [] };
+}
+
+/**
+ * A ticket's card as /status shows it and the first page of its timeline, for a ticket the caller
+ * has read already (a page shows both): the timeline is read once for the two.
+ */
+export async function showTicketWithTimeline(ctx: CoreContext, actor: Member, ticket: Ticket, where: { seenByOthers: boolean }): Promise<{ card: Card; timeline: Card }> {
+  if (!canView(actor, ticket, ctx.org)) throw new HotlineError("not_allowed", `${actor.id} may not view ${ticket.number}`, { number: ticket.number, refusal: "view" });
+  const cardCtx = await cardContext(ctx, localeOf(actor, ctx.defaultLocale));
+  const entries = await ctx.tickets.timeline(ticket.id);
+  const fullPhone = !where.seenByOthers && mayCallCustomer(actor, ticket, ctx.org);
+  return { card: withEntries(ticket, entries, ticketCard(ticket, cardCtx, { fullPhone }), cardCtx), timeline: timelinePage(ticket, entries, 1, cardCtx) };
 }
 
 export async function listMine(ctx: CoreContext, actor: Member): Promise<FlowResult> {

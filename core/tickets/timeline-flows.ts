@@ -57,7 +57,11 @@ export function timelinePage(ticket: Pick<Ticket, "number" | "pings" | "deadline
 
 /** `/status`'s card with the latest entries under their heading, and where to read the rest. */
 export async function withLatestEntries(ctx: CoreContext, ticket: Ticket, ticketCard: Card, cardCtx: CardContext): Promise<Card> {
-  const entries = await ctx.tickets.timeline(ticket.id);
+  return withEntries(ticket, await ctx.tickets.timeline(ticket.id), ticketCard, cardCtx);
+}
+
+/** A ticket's card with the latest of `entries` (its whole timeline, oldest first) below it. */
+export function withEntries(ticket: Ticket, entries: readonly TimelineEntry[], ticketCard: Card, cardCtx: CardContext): Card {
   if (entries.length === 0) return ticketCard;
   const { locale } = cardCtx;
   const more = entries.length > LATEST_ENTRIES ? [t(locale, "timeline.more", { count: entries.length, number: ticket.number })] : [];

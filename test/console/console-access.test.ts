@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FREE_WRONG_PASSWORDS, waitAfter } from "../../bot/console/console-access.js";
 import { ConsoleStore } from "../../prisma/stores/console-store.js";
 import { pdfText } from "../support/pdf-text.js";
@@ -213,6 +213,20 @@ describe("what a member sees", () => {
     expect(b.lastPage).toContain("138 1234 5678");
   });
 
+  it("the ticket's page reads the ticket and its timeline once", async () => {
+    const b = await signedIn("zhou.min");
+    const tickets = scene.app.core.tickets;
+    const reads = [vi.spyOn(tickets, "findByNumber"), vi.spyOn(tickets, "timeline")];
+    try {
+      expect((await b.get(`/console/tickets/${FIRST_TICKET}`)).status).toBe(200);
+      expect(reads.map((read) => read.mock.calls.length)).toEqual([1, 1]);
+      expect(b.lastPage).toContain("LSGPC52U6AF102554");
+      expect(b.lastPage).toContain(`${FIRST_TICKET} · 动态`);
+    } finally {
+      for (const read of reads) read.mockRestore();
+    }
+  });
+
   it("a manager reads the phone masked, as in chat", async () => {
     const b = await signedIn("zhao.ming");
     await b.get(`/console/tickets/${FIRST_TICKET}`);
@@ -229,7 +243,7 @@ describe("actions are the chats' commands", () => {
     const before = await scene.app.db.delivery.count();
     const b = await signedIn("zhou.min");
     await b.get(`/console/tickets/${FIRST_TICKET}`);
-    expect((await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "confirm" })).status).toBe(200);
+    expect((await b.submit(`/console/tickets/${FIRST_TICKET}`, { command: "confirm" })).status).toBe(200);
     expect((await scene.ticket()).status).toBe("confirmed");
     expect(await scene.app.db.delivery.count()).toBeGreaterThan(before);
     expect(afterChanges()).toBe(1);
@@ -238,11 +252,11 @@ describe("actions are the chats' commands", () => {
   it("a command that lacks its arguments asks for them, and the answers complete it", async () => {
     const b = await signedIn("zhou.min");
     await b.get(`/console/tickets/${FIRST_TICKET}`);
-    await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "grade" });
+    await b.submit(`/console/tickets/${FIRST_TICKET}`, { command: "grade" });
     expect(b.lastPage).toContain('name="choice" value="1">1 级</button>');
-    await b.post(`/console/tickets/${FIRST_TICKET}`, { choice: "1" });
+    await b.submit(`/console/tickets/${FIRST_TICKET}`, { choice: "1" });
     expect(b.lastPage).toContain('<textarea id="answer" name="answer"');
-    await b.post(`/console/tickets/${FIRST_TICKET}`, { answer: "驾驶员受伤" });
+    await b.submit(`/console/tickets/${FIRST_TICKET}`, { answer: "驾驶员受伤" });
     const ticket = await scene.ticket();
     expect(ticket.level).toBe(1);
     expect(ticket.gradings.at(-1)?.reason).toBe("驾驶员受伤");
@@ -251,7 +265,7 @@ describe("actions are the chats' commands", () => {
   it("markup typed into a note is shown as text", async () => {
     const b = await signedIn("zhou.min");
     await b.get(`/console/tickets/${FIRST_TICKET}`);
-    await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "note", text: `<script>alert("x")</script><b>bold</b>` });
+    await b.submit(`/console/tickets/${FIRST_TICKET}`, { command: "note", text: `<script>alert("x")</script><b>bold</b>` });
     await b.get(`/console/tickets/${FIRST_TICKET}`);
     expect(b.lastPage).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;");
     expect(b.lastPage).not.toContain("<script>");
@@ -260,7 +274,7 @@ describe("actions are the chats' commands", () => {
   it("refuses an action the member may not take, with the chat's sentence", async () => {
     const b = await signedIn("ma.jun");
     await b.get(`/console/tickets/${FIRST_TICKET}`);
-    await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "close" });
+    await b.submit(`/console/tickets/${FIRST_TICKET}`, { command: "close" });
     expect((await scene.ticket()).status).toBe("open");
     expect(b.lastPage).toMatch(/class="card error"/);
   });
@@ -270,10 +284,10 @@ describe("taking a call", () => {
   it("runs the chats' report dialog on the page: an agent files a major fault and reads its number", async () => {
     const b = await signedIn("liu.fang");
     await b.get("/console/report");
-    await b.post("/console/report", { start: "1" });
+    await b.submit("/console/report", { start: "1" });
     for (const answer of [...LEVEL2_FAULT.slice(1), "1"]) {
       expect(b.lastPage, `before "${answer}"`).toContain('name="answer"');
-      expect((await b.post("/console/report", { answer })).status).toBe(200);
+      expect((await b.submit("/console/report", { answer })).status).toBe(200);
     }
     expect(b.lastPage).toContain(FIRST_TICKET);
     const ticket = await scene.ticket();
@@ -287,14 +301,14 @@ describe("taking a call", () => {
   it("shows the severity beside the questions as the answers change it", async () => {
     const b = await signedIn("liu.fang");
     await b.get("/console/report");
-    await b.post("/console/report", { start: "1" });
+    await b.submit("/console/report", { start: "1" });
     const aside = () => /<aside class="so-far"[^]*?<\/aside>/.exec(b.lastPage)?.[0] ?? "";
     expect(aside()).toContain("目前定级");
     const answers = [...LEVEL2_FAULT.slice(1), "1"];
     const raisedAfter: string[] = [];
     for (const [i, answer] of answers.entries()) {
       const before = aside();
-      await b.post("/console/report", { answer });
+      await b.submit("/console/report", { answer });
       if (!before.includes("2 级") && aside().includes("2 级")) raisedAfter.push(`${i}:${answer}`);
     }
     // The answer that makes it major (a safety question answered yes) raised it, with its reason shown.
@@ -308,8 +322,8 @@ describe("taking a call", () => {
     const callFrom = async (memberId: string) => {
       const b = await signedIn(memberId);
       await b.get("/console/report");
-      await b.post("/console/report", { start: "1" });
-      for (const answer of LEVEL2_FAULT.slice(1, 5)) await b.post("/console/report", { answer }); // up to the VIN
+      await b.submit("/console/report", { start: "1" });
+      for (const answer of LEVEL2_FAULT.slice(1, 5)) await b.submit("/console/report", { answer }); // up to the VIN
       return /<aside class="so-far"[^]*?<\/aside>/.exec(b.lastPage)?.[0] ?? "";
     };
     const afterSales = await callFrom("zhou.min");
@@ -324,11 +338,113 @@ describe("taking a call", () => {
   it("checks answers as the chat does: a VIN with a wrong check digit is asked again", async () => {
     const b = await signedIn("liu.fang");
     await b.get("/console/report");
-    await b.post("/console/report", { start: "1" });
-    for (const answer of LEVEL2_FAULT.slice(1, 4)) await b.post("/console/report", { answer });
-    await b.post("/console/report", { answer: "LSGPC52U7AF102554" });
+    await b.submit("/console/report", { start: "1" });
+    for (const answer of LEVEL2_FAULT.slice(1, 4)) await b.submit("/console/report", { answer });
+    await b.submit("/console/report", { answer: "LSGPC52U7AF102554" });
     expect(b.lastPage).toMatch(/class="card error"|校验位/);
     expect(b.lastPage).toContain('name="answer"');
+  });
+});
+
+describe("a form sent twice", () => {
+  /** An agent's call taken up to its summary, the last answer ("1", submit) not yet sent. */
+  const callAtItsSummary = async () => {
+    const b = await signedIn("liu.fang");
+    await b.get("/console/report");
+    await b.submit("/console/report", { start: "1" });
+    for (const answer of LEVEL2_FAULT.slice(1)) await b.submit("/console/report", { answer });
+    return b;
+  };
+  const tickets = () => scene.app.db.ticket.count();
+
+  it("files the call once when its last answer is sent twice at the same instant, and both land on the ticket's page", async () => {
+    const b = await callAtItsSummary();
+    const key = b.submissionKey();
+    const [first, second] = await Promise.all([b.post("/console/report", { answer: "1" }), b.post("/console/report", { answer: "1" })]);
+    expect([first.status, second.status]).toEqual([303, 303]);
+    expect(first.headers.get("location")).toBe(`/console/tickets/${FIRST_TICKET}?result=${key}`);
+    expect(second.headers.get("location")).toBe(first.headers.get("location"));
+    expect(await tickets()).toBe(1);
+    expect(await scene.app.db.ping.count({ where: { ticket: { number: FIRST_TICKET } } })).toBeGreaterThan(0);
+    await b.get(first.headers.get("location")!);
+    expect(b.lastPage).toContain(`已登记工单 ${FIRST_TICKET}`);
+  });
+
+  it("files nothing on a reload of the page it redirected to, nor on the same form sent again later", async () => {
+    const b = await callAtItsSummary();
+    const filed = await b.post("/console/report", { answer: "1" });
+    const changes = afterChanges();
+    const resend = b.lastPage; // the summary page, as a browser's back button shows it
+    for (let reload = 0; reload < 2; reload++) {
+      expect((await b.get(filed.headers.get("location")!)).status).toBe(200);
+      expect(b.lastPage).toContain(`已登记工单 ${FIRST_TICKET}`);
+    }
+    b.lastPage = resend;
+    const again = await b.post("/console/report", { answer: "1" });
+    expect(again.headers.get("location")).toBe(filed.headers.get("location"));
+    expect(await tickets()).toBe(1);
+    expect(afterChanges()).toBe(changes);
+    // A new call starts afresh: its forms carry keys of their own.
+    await b.get("/console/report");
+    expect(b.lastPage).toContain('name="start"');
+  });
+
+  it("refuses a form without its one-time key, or with a key another member sent, and does nothing", async () => {
+    const other = await signedIn("zhou.min");
+    await other.get("/console/report");
+    const theirs = other.submissionKey()!;
+    await other.post("/console/report", { start: "1" }); // sent with their key
+    const b = await callAtItsSummary();
+    const summary = b.lastPage;
+    expect((await b.post("/console/report", { answer: "1", _once: "" })).status).toBe(400);
+    b.lastPage = summary;
+    expect((await b.post("/console/report", { answer: "1", _once: theirs })).status).toBe(400);
+    expect(await tickets()).toBe(0);
+    b.lastPage = summary;
+    expect((await b.post("/console/report", { answer: "1" })).status).toBe(303);
+    expect(await tickets()).toBe(1);
+  });
+
+  describe("on a ticket's page", () => {
+    beforeEach(() => scene.report("wang.fang", LEVEL2_FAULT));
+    const notes = () => scene.app.db.ticketEvent.count({ where: { type: "note" } });
+
+    it("writes a note sent twice once", async () => {
+      const b = await signedIn("zhou.min");
+      await b.get(`/console/tickets/${FIRST_TICKET}`);
+      const before = await notes();
+      const sent = await Promise.all([1, 2].map(() => b.post(`/console/tickets/${FIRST_TICKET}`, { command: "note", text: "顾客来电催促" })));
+      expect(sent.map((r) => r.status)).toEqual([303, 303]);
+      expect(await notes()).toBe(before + 1);
+    });
+
+    it("confirms once when confirm is pressed twice: the second press sends no notice", async () => {
+      const b = await signedIn("zhou.min");
+      await b.get(`/console/tickets/${FIRST_TICKET}`);
+      const first = await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "confirm" });
+      const deliveries = await scene.app.db.delivery.count();
+      const second = await b.post(`/console/tickets/${FIRST_TICKET}`, { command: "confirm" });
+      expect(second.headers.get("location")).toBe(first.headers.get("location"));
+      expect(await scene.app.db.delivery.count()).toBe(deliveries);
+      expect(afterChanges()).toBe(1);
+      // Pressed again from a page shown after it, the core itself refuses a second confirmation.
+      await b.get(`/console/tickets/${FIRST_TICKET}`);
+      await b.submit(`/console/tickets/${FIRST_TICKET}`, { command: "confirm" });
+      expect(await scene.app.db.delivery.count()).toBe(deliveries);
+      expect((await scene.app.db.ticketEvent.findMany({ where: { type: "confirmed" } })).length).toBe(1);
+    });
+
+    it("acknowledges once when the QA lead's acknowledgement is pressed twice, from the same page or a later one", async () => {
+      await say(scene.app, "zhou.min", `/confirm ${FIRST_TICKET}`);
+      const b = await signedIn("chen.jie");
+      await b.get(`/console/tickets/${FIRST_TICKET}`);
+      await Promise.all([1, 2].map(() => b.post(`/console/tickets/${FIRST_TICKET}`, { command: "ack" })));
+      const deliveries = await scene.app.db.delivery.count();
+      await b.get(`/console/tickets/${FIRST_TICKET}`);
+      await b.submit(`/console/tickets/${FIRST_TICKET}`, { command: "ack" });
+      expect(await scene.app.db.delivery.count()).toBe(deliveries);
+      expect(await scene.app.db.ticketEvent.count({ where: { type: "acknowledged", actorId: "chen.jie" } })).toBe(1);
+    });
   });
 });
 

@@ -35,10 +35,26 @@ export class ConsoleBrowser {
     return this.request(path, { method: "GET" });
   }
 
-  /** Posts a form; `_csrf` is the last page's token unless the fields say otherwise. */
+  /**
+   * Posts a form; `_csrf` is the last page's token unless the fields say otherwise, and `_once` the
+   * last page's one-time key when it has one.
+   */
   async post(path: string, fields: Record<string, string> = {}, options: { csrf?: boolean } = {}): Promise<Response> {
-    const body = new URLSearchParams(options.csrf === false || "_csrf" in fields ? fields : { _csrf: this.formToken(), ...fields });
+    const key = this.submissionKey();
+    const body = new URLSearchParams(options.csrf === false || "_csrf" in fields ? fields : { _csrf: this.formToken(), ...(key ? { _once: key } : {}), ...fields });
     return this.request(path, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
+  }
+
+  /** Posts a form and, as a browser does, follows its redirect with a GET; resolves to the page it lands on. */
+  async submit(path: string, fields: Record<string, string> = {}): Promise<Response> {
+    const response = await this.post(path, fields);
+    const location = response.headers.get("location");
+    return response.status === 303 && location ? this.get(location) : response;
+  }
+
+  /** The last page's one-time form key, if its forms carry one. */
+  submissionKey(): string | undefined {
+    return /name="_once" value="([^"]+)"/.exec(this.lastPage)?.[1];
   }
 
   /** Opens a sign-in link and presses its button. */
