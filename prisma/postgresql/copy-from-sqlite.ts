@@ -10,7 +10,11 @@ import { GONE_AFTER_MS } from "../stores/process-registry.js";
  * target as it was), from one read transaction on the SQLite file (a consistent snapshot).
  */
 
-/** The tables copied: one per model of prisma/schema.prisma (`_prisma_migrations` is each database's own). */
+/**
+ * The tables copied: one per model of prisma/schema.prisma (`_prisma_migrations` is each database's
+ * own, and so is the search's index: SQLite's trigram table TicketSearch is no model, PostgreSQL's
+ * trigram indexes on Ticket are built by its migrations and fill as the rows arrive).
+ */
 export const MODEL_TABLES: readonly string[] = Object.values(Prisma.ModelName);
 
 /** Rows read and written per statement; the parameters of one INSERT stay well under PostgreSQL's 65,535. */

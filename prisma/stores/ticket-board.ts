@@ -68,7 +68,7 @@ const overdueAt = (now: Date): Prisma.TicketWhereInput => ({
   deadlines: { some: { OR: [{ status: "missed" }, { status: "pending", OR: [{ step: { gt: 0 } }, { dueAt: { lt: now } }] }] } },
 });
 
-function matching(filter: BoardFilter, now: Date): Prisma.TicketWhereInput[] {
+function matching(filter: BoardFilter, now: Date, search: Prisma.TicketWhereInput | undefined): Prisma.TicketWhereInput[] {
   const where: Prisma.TicketWhereInput[] = [];
   if (filter.kind) where.push({ kind: filter.kind });
   if (filter.level === "general") where.push({ category: "general" });
@@ -80,8 +80,7 @@ function matching(filter: BoardFilter, now: Date): Prisma.TicketWhereInput[] {
   if (filter.overdue) where.push(overdueAt(now));
   if (filter.from) where.push({ localDate: { gte: filter.from } });
   if (filter.to) where.push({ localDate: { lte: filter.to } });
-  const search = filter.search?.trim();
-  if (search) where.push(searching(search));
+  if (search) where.push(search);
   return where;
 }
 
@@ -90,20 +89,50 @@ const TICKET_NUMBER = /^HL-?\d[\d-]*$/i;
 const VIN_PART = /^(?=.*\d)(?=.*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{5,17}$/i;
 const DIGITS = /^[\d\s+-]{4,}$/;
 
+/** The columns the search reads, each indexed for it (see prisma/schema.prisma, model Ticket). */
+type SearchColumn = "number" | "vin" | "customerPhone" | "customerName" | "description";
+
+/** A ticket matches a search when one of the term's columns contains its text. */
+interface SearchPart {
+  column: SearchColumn;
+  text: string;
+}
+
 /**
  * The columns a search term can be in, by its shape: a ticket number, part of a VIN, a phone
  * number (typed as digits, kept as displayed: 138 1234 5678), or words of a name or description.
  * Each shape reads only its columns, which keeps a search over many tickets short.
  */
-function searching(term: string): Prisma.TicketWhereInput {
-  if (TICKET_NUMBER.test(term)) return { number: { contains: term.toUpperCase() } };
-  if (VIN_PART.test(term)) return { vin: { contains: term.toUpperCase() } };
+export function searchParts(term: string): SearchPart[] {
+  if (TICKET_NUMBER.test(term)) return [{ column: "number", text: term.toUpperCase() }];
+  if (VIN_PART.test(term)) return [{ column: "vin", text: term.toUpperCase() }];
   if (DIGITS.test(term)) {
     const phone = parsePhone(term);
-    return { OR: [{ customerPhone: { contains: phone.ok ? phone.value.display : term } }, { number: { contains: term } }] };
+    return [{ column: "customerPhone", text: phone.ok ? phone.value.display : term }, { column: "number", text: term }];
   }
-  return { OR: [{ customerName: { contains: term } }, { description: { contains: term } }] };
+  return [{ column: "customerName", text: term }, { column: "description", text: term }];
 }
+
+/**
+ * What the search means, on either database: Prisma's `contains`, a LIKE '%…%' (ASCII letters in
+ * either case on SQLite, exact case on PostgreSQL). PostgreSQL's trigram indexes serve it as it is.
+ */
+export function containing(parts: readonly SearchPart[]): Prisma.TicketWhereInput {
+  const each = parts.map(({ column, text }) => ({ [column]: { contains: text } }) as Prisma.TicketWhereInput);
+  return each.length === 1 ? each[0]! : { OR: each };
+}
+
+/** The trigram index finds only runs of three characters (code points) or more. */
+const TRIGRAM = 3;
+/**
+ * The most tickets SQLite's search takes from its index. A term in more (a common word) is
+ * searched by the scan: the newest page fills within the first rows read, and counting so many
+ * costs the same either way, while their ids would have to travel back as a long IN list.
+ */
+export const INDEXED_MATCHES = 1_000;
+
+/** An FTS5 query: any part's column holds its text as a phrase (the trigram tokenizer: a substring). */
+const ftsQuery = (parts: readonly SearchPart[]) => parts.map(({ column, text }) => `${column} : "${text.replaceAll('"', '""')}"`).join(" OR ");
 
 /** How many tickets each choice of a filter would show, the other filters as they are. */
 export interface BoardCounts {
@@ -123,12 +152,34 @@ export class TicketBoard {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  private where(viewer: BoardViewer, filter: BoardFilter): Prisma.TicketWhereInput {
-    return { AND: [visibleTo(viewer), ...(filter.mine ? [concerning(viewer)] : []), ...matching(filter, this.clock())] };
+  private where(viewer: BoardViewer, filter: BoardFilter, search: Prisma.TicketWhereInput | undefined): Prisma.TicketWhereInput {
+    return { AND: [visibleTo(viewer), ...(filter.mine ? [concerning(viewer)] : []), ...matching(filter, this.clock(), search)] };
+  }
+
+  /**
+   * The search's condition. On SQLite, a term whose every part is three characters or more is
+   * looked up in the trigram table TicketSearch first (prisma/migrations/20261203160000_board_search),
+   * and the LIKE then reads only the tickets it found: the index folds the case of every letter, so
+   * it finds what the LIKE finds and perhaps more (É for é), which the LIKE drops again. Shorter
+   * terms, and terms with LIKE's wildcards, are searched by the LIKE alone.
+   */
+  private async searching(term: string | undefined): Promise<Prisma.TicketWhereInput | undefined> {
+    const search = term?.trim();
+    if (!search) return undefined;
+    const parts = searchParts(search);
+    const like = containing(parts);
+    if (this.storage.dialect !== "sqlite" || parts.some(({ text }) => [...text].length < TRIGRAM || /[%_]/.test(text))) return like;
+    const found = await this.storage.prisma.$queryRawUnsafe<{ id: number | bigint }[]>(
+      `SELECT rowid AS "id" FROM "TicketSearch" WHERE "TicketSearch" MATCH ? LIMIT ?`,
+      ftsQuery(parts),
+      INDEXED_MATCHES + 1,
+    );
+    if (found.length > INDEXED_MATCHES) return like;
+    return { AND: [{ id: { in: found.map((row) => Number(row.id)) } }, like] };
   }
 
   async page(viewer: BoardViewer, filter: BoardFilter, page: number): Promise<{ rows: BoardRow[]; total: number }> {
-    const where = this.where(viewer, filter);
+    const where = this.where(viewer, filter, await this.searching(filter.search));
     const [rows, total] = await Promise.all([
       this.storage.prisma.ticket.findMany({
         where,
@@ -145,13 +196,14 @@ export class TicketBoard {
   /** The counts beside each filter's choices: each filter counted with the others applied, not itself. */
   async counts(viewer: BoardViewer, filter: BoardFilter): Promise<BoardCounts> {
     const { ticket } = this.storage.prisma;
-    const without = (key: keyof BoardFilter) => this.where(viewer, { ...filter, [key]: undefined });
+    const search = await this.searching(filter.search);
+    const without = (key: keyof BoardFilter) => this.where(viewer, { ...filter, [key]: undefined }, search);
     const [kinds, levels, statuses, centers, overdue] = await Promise.all([
       ticket.groupBy({ by: ["kind"], where: without("kind"), _count: { _all: true } }),
       ticket.groupBy({ by: ["category", "level"], where: without("level"), _count: { _all: true } }),
       ticket.groupBy({ by: ["status"], where: without("status"), _count: { _all: true } }),
       ticket.groupBy({ by: ["serviceCenterId"], where: without("serviceCenterId"), _count: { _all: true } }),
-      ticket.count({ where: this.where(viewer, { ...filter, overdue: true }) }),
+      ticket.count({ where: this.where(viewer, { ...filter, overdue: true }, search) }),
     ]);
     const tally = <Row>(rows: Row[], key: (row: Row) => string | null, count: (row: Row) => number) => {
       const counts: Record<string, number> = {};

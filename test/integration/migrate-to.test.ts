@@ -204,9 +204,12 @@ describe("npx hotline migrate-to: a SQLite deployment into an empty PostgreSQL d
     expect(result.stdout).toContain(`Checked: each table holds as many rows in PostgreSQL as in SQLite (${MODELS.length} tables, `);
     expect(result.stdout).toMatch(/Done in \d+\.\d s\./);
 
-    // The list comes from the schema: it is every table either database has but the migrations' own.
+    // The list comes from the schema: it is every table either database has but the migrations' own
+    // and SQLite's search index (a virtual table and its shadow tables; PostgreSQL indexes Ticket itself).
     const sqlite = new BetterSqlite3(source.file, { readonly: true });
-    const sqliteTables = (sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('_prisma_migrations', 'sqlite_sequence')`).pluck().all() as string[]).sort();
+    const sqliteTables = (sqlite.prepare(`SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name <> '_prisma_migrations' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[]).sort();
+    const searchIndex = sqlite.prepare(`SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('virtual', 'shadow')`).pluck().all() as string[];
+    expect(searchIndex.sort()).toEqual(["TicketSearch", "TicketSearch_config", "TicketSearch_data", "TicketSearch_docsize", "TicketSearch_idx"]);
     sqlite.close();
     const client = new pg.Client({ connectionString: target });
     await client.connect();
