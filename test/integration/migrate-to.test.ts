@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { POSTGRES_MIGRATIONS } from "../../prisma/postgresql/generate.js";
 import type { App } from "../../bot/app.js";
 import { consoleAccess } from "../../bot/console/console-links.js";
+import { ConsoleSubmissionStore } from "../../prisma/stores/console-submission-store.js";
 import { handleInbound, type InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { issueInvite } from "../../core/directory/invites.js";
 import type { Ticket } from "../../core/tickets/ticket.js";
@@ -172,6 +173,10 @@ async function fileWork(app: App, clock: TestClock) {
   await access.setPassword("zhou.min", "售后-2026-安全口令", "203.0.113.7");
   await access.signOut(opened.session, "203.0.113.7");
   await access.issueLink("chen.jie", 60);
+  // A call taken on the console's intake page, its form's key kept with the ticket it filed.
+  const submissions = new ConsoleSubmissionStore(app.storage);
+  await submissions.claim("k3yOfTheIntakeForm", "liu.fang", clock.now);
+  await submissions.settle("k3yOfTheIntakeForm", { ticketNumber: FIRST, replies: [{ lines: [`已登记工单 ${FIRST}`] }] });
 }
 
 describe("npx hotline migrate-to: a SQLite deployment into an empty PostgreSQL database", () => {
