@@ -1,6 +1,5 @@
-import type { Member } from "../directory/member.js";
+import { localeOf, type Member } from "../directory/member.js";
 import type { DialogInput } from "../dialogs/report-steps.js";
-import { localeOf } from "../escalation/escalation-notices.js";
 import { isHotlineError } from "../errors.js";
 import { card, type Card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";

@@ -1,6 +1,5 @@
 import type { ReportDialogState } from "../dialogs/report-draft.js";
-import type { Member } from "../directory/member.js";
-import { localeOf } from "../escalation/escalation-notices.js";
+import { localeOf, type Member } from "../directory/member.js";
 import { card, type Card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import { truncate } from "../messages/truncate.js";

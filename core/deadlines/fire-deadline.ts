@@ -1,5 +1,5 @@
-import { localeOf, memberRecipient, ticketActions } from "../escalation/escalation-notices.js";
-import type { Notification } from "../escalation/notification.js";
+import { ticketActions } from "../escalation/escalation-notices.js";
+import { memberRecipient, type Notification } from "../escalation/notification.js";
 import { card } from "../messages/card.js";
 import { t, type MessageKey, type MessageParams } from "../messages/catalog.js";
 import { pick } from "../messages/locale.js";
@@ -7,6 +7,7 @@ import type { CoreContext, DeadlineRecord } from "../ports.js";
 import { formatLocalTime } from "../time/business-time.js";
 import { releaseUnconfirmed } from "../tickets/after-sales-flows.js";
 import { decideOnFire, type TimerPolicy } from "./deadline-policy.js";
+import { localeOf } from "../directory/member.js";
 
 export type FireOutcome =
   /** Fire again at `at` with this sequence number. */

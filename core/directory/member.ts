@@ -14,6 +14,9 @@ export interface Member {
   preferredPlatform?: Platform | undefined;
 }
 
+/** The language a member reads: their own, else the organisation's. */
+export const localeOf = (member: Member, fallback: Locale): Locale => member.locale ?? fallback;
+
 /**
  * Where direct messages to a member go: the platform of the conversation at hand if they are on
  * it (a reporter hears back where they reported), else their preferred one, else the first they have.

@@ -1,5 +1,4 @@
-import { directPlatformOf, type Member } from "../directory/member.js";
-import type { Platform } from "../directory/organisation.js";
+import { localeOf, type Member } from "../directory/member.js";
 import type { Card, Choice } from "../messages/card.js";
 import { t } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";
@@ -10,18 +9,11 @@ import { formatLocalTime } from "../time/business-time.js";
 import { needsConfirmation, type EscalationPlan } from "./plan-escalation.js";
 import { ticketFormOf } from "../records/ticket-record.js";
 import { teamCard } from "../teams/team-card.js";
-import type { LiveView, Notification, Recipient } from "./notification.js";
+import { memberRecipient, type LiveView, type Notification, type Recipient } from "./notification.js";
 
 export interface NoticeContext extends Omit<CardContext, "locale"> {
   defaultLocale: Locale;
 }
-
-export function memberRecipient(member: Member, locale: Locale, context?: Platform | null): Recipient {
-  const platform = directPlatformOf(member, context) ?? null;
-  return { kind: "member", memberId: member.id, name: pick(member.name, locale), platform, address: platform ? (member.identities[platform] ?? null) : null };
-}
-
-export const localeOf = (member: Member, fallback: Locale): Locale => member.locale ?? fallback;
 
 /** Acknowledge / Take / Resolve buttons; their ids are the commands themselves, well under 64 bytes. */
 export function ticketActions(number: string, locale: Locale): Choice[] {

@@ -1,5 +1,7 @@
+import { directPlatformOf, type Member } from "../directory/member.js";
 import type { Platform } from "../directory/organisation.js";
 import type { Card } from "../messages/card.js";
+import { pick, type Locale } from "../messages/locale.js";
 
 /** Who a message goes to, resolved to a platform address when the core knows one. */
 export type Recipient =
@@ -17,6 +19,12 @@ export type Recipient =
    * needs to answer there (a chat id, a Slack channel or response URL), opaque to the core.
    */
   | ReplyRecipient;
+
+/** A member where they get direct messages (on `context`, the platform they wrote on, when they are there), named in `locale`. */
+export function memberRecipient(member: Member, locale: Locale, context?: Platform | null): Recipient {
+  const platform = directPlatformOf(member, context) ?? null;
+  return { kind: "member", memberId: member.id, name: pick(member.name, locale), platform, address: platform ? (member.identities[platform] ?? null) : null };
+}
 
 export interface ReplyRecipient {
   kind: "reply";

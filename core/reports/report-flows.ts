@@ -1,6 +1,5 @@
-import { actsOnAllTickets, hasRole, type Member } from "../directory/member.js";
-import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
-import type { Notification, Recipient } from "../escalation/notification.js";
+import { actsOnAllTickets, hasRole, localeOf, type Member } from "../directory/member.js";
+import { memberRecipient, type Notification, type Recipient } from "../escalation/notification.js";
 import type { Organisation } from "../directory/organisation.js";
 import type { ArchivedDocument } from "../records/document-archive.js";
 import { documentTitle } from "../records/document-files.js";

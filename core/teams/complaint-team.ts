@@ -1,7 +1,6 @@
-import { actsOnAllTickets, type Member } from "../directory/member.js";
+import { actsOnAllTickets, localeOf, type Member } from "../directory/member.js";
 import type { Organisation } from "../directory/organisation.js";
-import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
-import type { Notification, Recipient } from "../escalation/notification.js";
+import { memberRecipient, type Notification, type Recipient } from "../escalation/notification.js";
 import { levelKeyOf } from "../escalation/plan-escalation.js";
 import { HotlineError } from "../errors.js";
 import { card } from "../messages/card.js";

@@ -1,7 +1,6 @@
-import { actsOnAllTickets, type Member } from "../directory/member.js";
+import { actsOnAllTickets, localeOf, type Member } from "../directory/member.js";
 import type { OrgDepartment } from "../directory/organisation.js";
-import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
-import type { Notification } from "../escalation/notification.js";
+import { memberRecipient, type Notification } from "../escalation/notification.js";
 import { departmentAsk, planKeyOf } from "../escalation/plan-escalation.js";
 import { HotlineError } from "../errors.js";
 import { card, type Card, type Choice } from "../messages/card.js";

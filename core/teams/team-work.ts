@@ -1,7 +1,6 @@
-import { actsOnAllTickets, type Member } from "../directory/member.js";
+import { actsOnAllTickets, localeOf, type Member } from "../directory/member.js";
 import { organisationTerms } from "../directory/organisation-terms.js";
-import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
-import type { Notification } from "../escalation/notification.js";
+import { memberRecipient, type Notification } from "../escalation/notification.js";
 import { departmentAsk, planKeyOf } from "../escalation/plan-escalation.js";
 import { HotlineError } from "../errors.js";
 import { card, type Card } from "../messages/card.js";

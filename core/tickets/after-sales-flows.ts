@@ -1,7 +1,6 @@
-import type { Member } from "../directory/member.js";
+import { localeOf, type Member } from "../directory/member.js";
 import { organisationTerms } from "../directory/organisation-terms.js";
-import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
-import type { Notification } from "../escalation/notification.js";
+import { memberRecipient, type Notification } from "../escalation/notification.js";
 import { HotlineError } from "../errors.js";
 import { card } from "../messages/card.js";
 import { t } from "../messages/catalog.js";

@@ -1,6 +1,5 @@
-import type { Member } from "../directory/member.js";
-import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
-import type { Notification } from "../escalation/notification.js";
+import { localeOf, type Member } from "../directory/member.js";
+import { memberRecipient, type Notification } from "../escalation/notification.js";
 import { HotlineError } from "../errors.js";
 import { card, type Card, type Choice } from "../messages/card.js";
 import { t, type MessageKey, type MessageParams } from "../messages/catalog.js";

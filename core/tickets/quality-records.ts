@@ -1,7 +1,6 @@
-import type { Member } from "../directory/member.js";
+import { localeOf, type Member } from "../directory/member.js";
 import type { Duty } from "../directory/organisation.js";
 import { organisationTerms } from "../directory/organisation-terms.js";
-import { localeOf } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
 import { HotlineError } from "../errors.js";
 import { t } from "../messages/catalog.js";

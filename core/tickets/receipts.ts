@@ -1,7 +1,6 @@
-import type { Member } from "../directory/member.js";
+import { localeOf, type Member } from "../directory/member.js";
 import type { Organisation } from "../directory/organisation.js";
-import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
-import type { CustomerRecipient, Notification, Recipient } from "../escalation/notification.js";
+import { type CustomerRecipient, memberRecipient, type Notification, type Recipient } from "../escalation/notification.js";
 import { card } from "../messages/card.js";
 import { t, type MessageKey, type MessageParams } from "../messages/catalog.js";
 import { pick, type Locale } from "../messages/locale.js";

@@ -1,7 +1,7 @@
-import type { Member } from "../directory/member.js";
+import { localeOf, type Member } from "../directory/member.js";
 import type { Platform } from "../directory/organisation.js";
 import type { ReportDraft } from "../dialogs/report-draft.js";
-import { localeOf, newTicketNotices } from "../escalation/escalation-notices.js";
+import { newTicketNotices } from "../escalation/escalation-notices.js";
 import type { Notification } from "../escalation/notification.js";
 import { isHeld, needsConfirmation, ON_REQUEST_DEADLINES, planEscalation, type TicketStage } from "../escalation/plan-escalation.js";
 import { organisationTerms } from "../directory/organisation-terms.js";

@@ -1,8 +1,7 @@
-import type { Member } from "../directory/member.js";
+import { localeOf, type Member } from "../directory/member.js";
 import type { Duty, Organisation } from "../directory/organisation.js";
 import { organisationTerms } from "../directory/organisation-terms.js";
-import { localeOf, memberRecipient } from "../escalation/escalation-notices.js";
-import type { Notification } from "../escalation/notification.js";
+import { memberRecipient, type Notification } from "../escalation/notification.js";
 import { planVehicleReturn } from "../escalation/plan-escalation.js";
 import { HotlineError } from "../errors.js";
 import { card, type Card, type Choice } from "../messages/card.js";
