@@ -147,7 +147,7 @@ describe("the console in Chromium", () => {
     expect(page.url()).toMatch(/\/console\/sign-in$/);
     await screenshot(page, "signed-out");
   });
-  it("a manager opens the week's report from the header and reads its charts", async () => {
+  it("a manager opens the week's report from the header, reads its charts and makes its documents", async () => {
     const page = await personSignedIn("zhao.ming");
     await page.getByRole("link", { name: "报表" }).click();
     await page.waitForURL("**/console/reports");
@@ -160,6 +160,23 @@ describe("the console in Chromium", () => {
     // The bar for level 2 is drawn, the empty ones are a sliver.
     const widths = await byLevel.locator("rect").evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute("width"))));
     expect(widths).toEqual([1, 220, 1, 1]);
+    // The week's documents, made from the page by keyboard, then listed to download.
+    const documents = page.getByRole("region", { name: "文档" });
+    expect(await documents.innerText()).toContain("此期间还没有存档的文档。");
+    await page.getByRole("button", { name: "立即生成文档" }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/console\/reports\?period=week&result=/);
+    expect(await page.locator("main").innerText()).toContain("已生成 3 份文档并存档。");
+    const links = documents.getByRole("link");
+    expect(await links.allInnerTexts()).toEqual(["售后服务考核周报（PDF）", "售后服务考核周报（XLSX）", "考核周趋势图（PNG）"]);
+    const download = page.waitForEvent("download");
+    await links.first().click();
+    expect((await download).suggestedFilename()).toMatch(/^2026-11-20~2026-11-26-.+\.pdf$/);
+    expect(await page.getByRole("region", { name: "导出工单" }).getByRole("button").allInnerTexts()).toEqual(["下载 XLSX", "下载 CSV"]);
     await screenshot(page, "manager-reads-the-week");
+    // On a phone the documents and the export stack, nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, "manager-week-on-a-phone");
   });
 });
