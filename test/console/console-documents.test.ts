@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import type { Server } from "node:http";
-import ExcelJS from "exceljs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type ExcelJS from "exceljs";
+import { beforeEach, describe, expect, it } from "vitest";
 import { makeTicketExport } from "../../bot/documents/ticket-export-file.js";
 import type { ArchivedDocument } from "../../core/records/document-archive.js";
 import { CONTENT_TYPES, documentFileName } from "../../core/records/document-files.js";
 import { pdfText } from "../support/pdf-text.js";
 import { LEVEL2_FAULT } from "../support/report-script.js";
 import { FIRST_TICKET, useTestApp } from "../support/test-app.js";
-import { ConsoleBrowser, signInLink, startConsole } from "./console-http.js";
+import { workbook } from "../support/workbook.js";
+import { ConsoleBrowser, signInLink, useConsole } from "./console-http.js";
 
 /*
  * The reports page's documents and exports, through the bot's real HTTP server: the period's
@@ -17,23 +17,13 @@ import { ConsoleBrowser, signInLink, startConsole } from "./console-http.js";
  */
 
 const scene = useTestApp();
-let url: string;
-let server: Server;
-
-beforeEach(async () => {
-  ({ url, server } = await startConsole(scene.app));
-  await scene.report("wang.fang", LEVEL2_FAULT);
-});
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const consoleServer = useConsole(scene, () => scene.report("wang.fang", LEVEL2_FAULT));
 
 const DAY = "2026-11-26";
 const WEEK = "2026-11-20 ~ 2026-11-26";
 
 async function signedIn(memberId: string): Promise<ConsoleBrowser> {
-  const b = new ConsoleBrowser(url);
+  const b = new ConsoleBrowser(consoleServer.url);
   expect((await b.signInWith(await signInLink(scene.app, memberId))).status).toBe(303);
   return b;
 }
@@ -42,12 +32,6 @@ async function signedIn(memberId: string): Promise<ConsoleBrowser> {
 const linkedIds = (b: ConsoleBrowser) => [...b.lastPage.matchAll(/href="\/console\/documents\/(\d+)"/g)].map((m) => Number(m[1]));
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 const bytesOf = async (response: Response) => Buffer.from(await response.arrayBuffer());
-
-async function workbook(bytes: Buffer): Promise<ExcelJS.Workbook> {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(bytes as unknown as ArrayBuffer);
-  return book;
-}
 
 /** Every cell's text in a workbook, sheet by sheet. */
 function cellsOf(book: ExcelJS.Workbook): string[] {
