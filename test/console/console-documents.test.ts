@@ -127,6 +127,11 @@ describe("the reports page's documents", () => {
     const response = await b.get(`/console/documents/${pdf.id}`);
     expect(response.headers.get("content-disposition")).toContain(`filename="weekly_measures-2026-11-20_2026-11-26-v1.pdf"`);
     expect(sha256(await bytesOf(response))).toBe(pdf.sha256);
+    await b.get("/console/reports?period=week&lang=en");
+    expect(b.lastPage).toContain("<h2 id=\"documents-heading\">Documents</h2>");
+    expect(b.lastPage).toContain("Weekly Service Measures (PDF)");
+    expect(b.lastPage).toMatch(/version 1 · made 2026-11-26 10:\d\d · \d+\.\d KB/);
+    expect(b.lastPage).toContain(">Make the documents now</button>");
     await b.get("/console/reports");
     expect(linkedIds(b)).toEqual([]);
   });
