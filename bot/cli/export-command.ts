@@ -1,12 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { z } from "zod";
 import { LOCALES } from "../../core/messages/locale.js";
-import { ticketExport } from "../../core/reports/ticket-export.js";
-import { cardContext } from "../../core/tickets/flow-support.js";
 import { createApp } from "../app.js";
 import { loadConfig } from "../config/env.js";
-import { renderTableCsv } from "../documents/record-csv.js";
-import { renderRecordXlsx } from "../documents/record-xlsx.js";
+import { EXPORT_FORMATS, exportLevel, makeTicketExport } from "../documents/ticket-export-file.js";
 import { businessDay, outFile, parseWith } from "./arg-schemas.js";
 import { UsageError } from "./usage-error.js";
 
@@ -21,11 +18,8 @@ const exportArgs = z
     "<what>": z.literal("tickets", { error: "must be tickets (the only export so far)" }),
     "--from": businessDay,
     "--to": businessDay,
-    "--format": z.enum(["xlsx", "csv"], { error: "must be xlsx or csv" }).default("xlsx"),
-    "--level": z
-      .enum(["general", "1", "2", "3"], { error: "must be general, 1, 2 or 3" })
-      .transform((level) => (level === "general" ? level : (Number(level) as 1 | 2 | 3)))
-      .optional(),
+    "--format": z.enum(EXPORT_FORMATS, { error: "must be xlsx or csv" }).default("xlsx"),
+    "--level": exportLevel.optional(),
     "--out": outFile.optional(),
     "--locale": z.enum(LOCALES, { error: `must be ${LOCALES.join(" or ")}` }).optional(),
   })
@@ -57,14 +51,10 @@ export async function exportCommand(raw: ExportArgs): Promise<string> {
   const app = await createApp(loadConfig());
   try {
     const filter = { from: args["--from"], to: args["--to"], level: args["--level"] };
-    const tickets = await app.core.reports.exportTickets(filter);
-    const ctx = await cardContext(app.core, args["--locale"] ?? app.config.DEFAULT_LOCALE);
-    const record = ticketExport(tickets, filter, ctx, app.core.clock());
-    const content = args["--format"] === "csv" ? renderTableCsv(record.tables[0]!, ctx.timeZone) : await renderRecordXlsx(record);
-    const level = args["--level"] === undefined ? "" : `-${args["--level"] === "general" ? "general" : `level${args["--level"]}`}`;
-    const file = args["--out"] ?? `tickets-${filter.from}-${filter.to}${level}.${args["--format"]}`;
-    writeFileSync(file, content);
-    return `Wrote ${tickets.length} ticket${tickets.length === 1 ? "" : "s"} reported ${filter.from} to ${filter.to} to ${file}.`;
+    const made = await makeTicketExport(app.core, { filter, format: args["--format"], locale: args["--locale"] ?? app.config.DEFAULT_LOCALE });
+    const file = args["--out"] ?? made.name;
+    writeFileSync(file, made.content);
+    return `Wrote ${made.tickets} ticket${made.tickets === 1 ? "" : "s"} reported ${filter.from} to ${filter.to} to ${file}.`;
   } finally {
     await app.close();
   }

@@ -5,6 +5,7 @@ import { cardToPlainText } from "../../core/messages/card.js";
 import { LOCALES } from "../../core/messages/locale.js";
 import { prepareMeasures, weekEnding } from "../../core/records/daily-record-flows.js";
 import type { ArchivedDocument } from "../../core/records/document-archive.js";
+import { versionedFileName } from "../../core/records/document-files.js";
 import { hotlineCard, majorProblemsCard } from "../../core/reports/report-cards.js";
 import { buildReports, reportPeriod } from "../../core/reports/report-flows.js";
 import { localDate } from "../../core/time/business-time.js";
@@ -88,7 +89,7 @@ async function writeDocuments(app: App, options: { day: string; week: boolean; f
   const records = wanted.filter((d) => d.format === options.format);
   const lines: string[] = [];
   for (const document of wanted) {
-    const own = `${document.kind}-${document.subject.replaceAll(" ", "").replace("~", "_")}-v${document.version}.${document.format}`;
+    const own = versionedFileName(document);
     const file = options.out === undefined ? own : outName(options.out, document, records.length === 1 && document.format === options.format);
     writeFileSync(file, (await app.documents.read(document.id))!.content);
     lines.push(`#${document.id}  ${document.kind}  v${document.version}  ${document.byteSize.toLocaleString("en")} bytes  → ${file}`);

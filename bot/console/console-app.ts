@@ -25,7 +25,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
   boardRoutes(app, kit);
   ticketRoutes(app, kit, forms);
   intakeRoutes(app, kit, forms);
-  reportsRoutes(app, kit);
+  reportsRoutes(app, kit, forms);
   deliveriesRoutes(app, kit);
   app.onError((error, c) => {
     deps.log.error({ err: error, path: c.req.path }, "console: request failed");

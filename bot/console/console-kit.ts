@@ -6,6 +6,7 @@ import { actsOnAllTickets, managesDeliveries, type Member } from "../../core/dir
 import { localeSchema, pick, type Locale } from "../../core/messages/locale.js";
 import type { CoreContext } from "../../core/ports.js";
 import type { DocumentArchive } from "../../core/records/document-archive.js";
+import type { PeriodRecordFiler } from "../../core/records/daily-record-flows.js";
 import type { TicketRecordFiler } from "../../core/records/record-flows.js";
 import type { ConsoleSession } from "../../prisma/stores/console-store.js";
 import type { ConsoleSubmissionStore } from "../../prisma/stores/console-submission-store.js";
@@ -37,7 +38,10 @@ export interface ConsoleDeps {
   fileTimeoutMs: number;
   /** A ticket's form (PDF or XLSX) made for the reader and kept in the archive, and the archive to read it back. */
   records: TicketRecordFiler;
-  archive: Pick<DocumentArchive, "read">;
+  /** The archive: a ticket's form read back, a period's documents listed and served. */
+  archive: Pick<DocumentArchive, "read" | "list">;
+  /** The day's records and the week's measures, made on the reports page as their next versions. */
+  periodRecords: PeriodRecordFiler;
   /** Failed deliveries, for those who look after them, and their retries. */
   outbox: Pick<OutboxStore, "list" | "retry">;
   /** The console is served over HTTPS (CONSOLE_URL): cookies are Secure. */

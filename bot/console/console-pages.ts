@@ -4,6 +4,7 @@ import type { Card } from "../../core/messages/card.js";
 import type { BarChart } from "../../core/reports/report-charts.js";
 import type { Locale } from "../../core/messages/locale.js";
 import type { BoardFilter, BoardRow } from "../../prisma/stores/ticket-board.js";
+import { EXPORT_FORMATS } from "../documents/ticket-export-file.js";
 import { MIN_PASSWORD_LENGTH } from "./console-access.js";
 import { otherLocale, text } from "./console-text.js";
 
@@ -353,14 +354,78 @@ export function barChartSvg(chart: BarChart): Html {
 </figure>`;
 }
 
-/** The daily reports for a period: today, the last seven days, or a date; their cards and charts. */
-export function reportsPage(page: PageContext, view: { wanted: string; cards: Card[]; charts: BarChart[] }, message?: Html): Html {
+/** A kept document of the period, as the reports page lists it. */
+export interface PeriodDocumentView {
+  id: number;
+  /** In the reader's language. */
+  title: string;
+  format: string;
+  version: number;
+  /** In business time. */
+  madeAt: string;
+  size: string;
+}
+
+export interface ReportsView {
+  /** `today`, `week` or a date. */
+  wanted: string;
+  cards: Card[];
+  charts: BarChart[];
+  /** What the form that redirected here did. */
+  results?: Card[] | undefined;
+  /** The period's documents to download and make; absent when the period could not be read. */
+  files?: { documents: PeriodDocumentView[]; timeZone: string } | undefined;
+}
+
+/** The period a page shows, as the hidden fields of its forms. */
+const periodFields = (wanted: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(wanted) ? html`<input type="hidden" name="date" value="${wanted}">` : html`<input type="hidden" name="period" value="${wanted}">`;
+
+/**
+ * The period's kept documents, each a download, with the button that makes them again; and the
+ * export of its tickets, of one level if chosen.
+ */
+function periodFilesSection(page: PageContext, view: ReportsView, files: NonNullable<ReportsView["files"]>): Html {
+  const { locale } = page;
+  return html`<div class="period-files">
+<section class="documents" aria-labelledby="documents-heading">
+  <h2 id="documents-heading">${text(locale, "documents")}</h2>
+  ${files.documents.length === 0
+    ? html`<p>${text(locale, "noDocuments")}</p>`
+    : html`<p class="hint">${text(locale, "documentsIntro", { zone: files.timeZone })}</p>
+  <ul>${files.documents.map(
+    (d) => html`<li><a href="/console/documents/${d.id}" download>${text(locale, "documentLink", { title: d.title, format: d.format.toUpperCase() })}</a>
+    <span class="hint">${text(locale, "documentDetails", { version: d.version, time: d.madeAt, size: d.size })}</span></li>`,
+  )}</ul>`}
+  <form method="post" action="/console/reports/documents">
+    ${csrfField(page)}${periodFields(view.wanted)}
+    <button type="submit" aria-describedby="make-hint">${text(locale, "makeDocuments")}</button>
+    <p class="hint" id="make-hint">${text(locale, "makeDocumentsHint")}</p>
+  </form>
+</section>
+<section class="export" aria-labelledby="export-heading">
+  <h2 id="export-heading">${text(locale, "exportTickets")}</h2>
+  <p class="hint">${text(locale, "exportIntro")}</p>
+  <form method="get" action="/console/reports/export" class="filters">
+    ${periodFields(view.wanted)}
+    <div class="field"><label for="export-level">${text(locale, "level")}</label><select id="export-level" name="level">
+      ${option("", text(locale, "any"), "")}${option("general", text(locale, "general"), "")}${(["1", "2", "3"] as const).map((n) => option(n, text(locale, "levelN", { n }), ""))}
+    </select></div>
+    ${EXPORT_FORMATS.map((format) => html`<button type="submit" name="format" value="${format}">${text(locale, "downloadAs", { format: format.toUpperCase() })}</button>`)}
+  </form>
+</section>
+</div>`;
+}
+
+/** The daily reports for a period: today, the last seven days, or a date; their documents, export, cards and charts. */
+export function reportsPage(page: PageContext, view: ReportsView, message?: Html): Html {
   const { locale } = page;
   const isDate = /^\d{4}-\d{2}-\d{2}$/.test(view.wanted);
   return layout(
     page,
     text(locale, "reports"),
     html`${message ?? ""}
+<div aria-live="polite">${(view.results ?? []).map((c) => cardHtml(page, c))}</div>
 <form method="get" action="/console/reports" class="filters">
   <div class="field"><label for="period">${text(locale, "period")}</label><select id="period" name="period">
     ${option("today", text(locale, "today"), isDate ? undefined : view.wanted)}${option("week", text(locale, "week"), isDate ? undefined : view.wanted)}
@@ -368,6 +433,7 @@ export function reportsPage(page: PageContext, view: { wanted: string; cards: Ca
   <div class="field"><label for="date">${text(locale, "orDate")}</label><input id="date" name="date" type="date" value="${isDate ? view.wanted : ""}"></div>
   <button type="submit">${text(locale, "show")}</button>
 </form>
+${view.files ? periodFilesSection(page, view, view.files) : ""}
 <div class="charts">${view.charts.map(barChartSvg)}</div>
 ${view.cards.map((c) => cardHtml(page, c))}`,
   );
@@ -463,6 +529,12 @@ dd{margin:0;overflow-wrap:anywhere}
 .chart figcaption{font-weight:600;margin-bottom:.3rem}
 .chart svg{font-size:13px;fill:#1b1f24;max-width:100%;height:auto}
 .chart rect{fill:#12355b}
+.period-files{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(22rem,100%),1fr));gap:.8rem;margin-bottom:.8rem}
+.period-files section{background:#fff;border:1px solid #dde1e6;border-radius:4px;padding:.6rem .9rem}
+.period-files ul{list-style:none;padding:0;margin:.4rem 0}
+.period-files li{padding:.35rem 0;border-bottom:1px solid #eef0f3;overflow-wrap:anywhere}
+.period-files li .hint{display:block;font-size:.9rem}
+.period-files form{margin-top:.5rem}
 .intake{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;align-items:start}
 .so-far .card{background:#f8fafc}
 @media (max-width:52rem){.intake{grid-template-columns:1fr}}

@@ -28,6 +28,7 @@ export function consoleMount(app: App, log: Logger, afterChange: () => void, fil
     outbox: app.outbox,
     records: app.ticketRecords,
     archive: app.documents,
+    periodRecords: app.periodRecords,
     downloads: files.downloads ?? {},
     fileTimeoutMs: files.timeoutMs ?? FILE_TIMEOUT_MS,
     secureCookies: consoleBaseUrl(app.config).startsWith("https:"),

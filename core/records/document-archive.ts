@@ -34,8 +34,8 @@ export type NewDocument = Pick<ArchivedDocument, "kind" | "subject" | "ticketId"
 export interface DocumentArchive {
   /** Keeps a document as the next version of its kind, subject and format. */
   keep(document: NewDocument): Promise<ArchivedDocument>;
-  /** Newest first; only a ticket's when `ticketId` is given. */
-  list(filter?: { ticketId?: number }): Promise<ArchivedDocument[]>;
+  /** Newest first; only a ticket's when `ticketId` is given, only a period's (as its documents' `period` reads) when `period` is. */
+  list(filter?: { ticketId?: number; period?: string }): Promise<ArchivedDocument[]>;
   /** The document and its bytes, checked against the checksum kept with them; undefined if there is no such id. */
   read(id: number): Promise<{ document: ArchivedDocument; content: Uint8Array } | undefined>;
 }

@@ -26,3 +26,12 @@ export function documentTitle(kind: string, ctx: Pick<CardContext, "org" | "loca
 export function documentFileName(document: Pick<ArchivedDocument, "kind" | "subject" | "format">, ctx: Pick<CardContext, "org" | "locale">): string {
   return `${document.subject.replace(/\s+/g, "")}-${documentTitle(document.kind, ctx)}.${document.format}`;
 }
+
+/**
+ * A document's name among its versions, in ASCII: `<kind>-<subject>-v<version>.<format>`
+ * (`hotline_call_log-2026-11-26-v2.pdf`, a week's `2026-11-20_2026-11-26`), for a file written
+ * beside its other versions and for browsers that read no UTF-8 name.
+ */
+export function versionedFileName(document: Pick<ArchivedDocument, "kind" | "subject" | "format" | "version">): string {
+  return `${document.kind}-${document.subject.replaceAll(" ", "").replace("~", "_")}-v${document.version}.${document.format}`;
+}

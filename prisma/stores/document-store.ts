@@ -45,9 +45,9 @@ export class DocumentStore implements DocumentArchive {
     });
   }
 
-  async list(filter: { ticketId?: number } = {}): Promise<ArchivedDocument[]> {
+  async list(filter: { ticketId?: number; period?: string } = {}): Promise<ArchivedDocument[]> {
     const rows = await this.storage.prisma.document.findMany({
-      where: filter.ticketId === undefined ? {} : { ticketId: filter.ticketId },
+      where: { ...(filter.ticketId === undefined ? {} : { ticketId: filter.ticketId }), ...(filter.period === undefined ? {} : { period: filter.period }) },
       select: DESCRIPTION,
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     });

@@ -1,11 +1,10 @@
-import type { Server } from "node:http";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FREE_WRONG_PASSWORDS, waitAfter } from "../../bot/console/console-access.js";
 import { ConsoleStore } from "../../prisma/stores/console-store.js";
 import { pdfText } from "../support/pdf-text.js";
 import { LEVEL2_FAULT } from "../support/report-script.js";
 import { FIRST_TICKET, say, useTestApp } from "../support/test-app.js";
-import { ConsoleBrowser, signInLink, startConsole } from "./console-http.js";
+import { ConsoleBrowser, signInLink, useConsole } from "./console-http.js";
 
 /*
  * Who gets into the console, and what they get to: the sign-in paths, sessions, form tokens, and
@@ -13,19 +12,10 @@ import { ConsoleBrowser, signInLink, startConsole } from "./console-http.js";
  */
 
 const scene = useTestApp();
-let url: string;
-let server: Server;
-let afterChanges: () => number;
+const consoleServer = useConsole(scene);
+const afterChanges = () => consoleServer.afterChanges();
 
-beforeEach(async () => {
-  ({ url, server, afterChanges } = await startConsole(scene.app));
-});
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
-
-const browser = () => new ConsoleBrowser(url);
+const browser = () => new ConsoleBrowser(consoleServer.url);
 const records = (memberId: string) => new ConsoleStore(scene.app.storage).records(memberId);
 
 async function signedIn(memberId: string): Promise<ConsoleBrowser> {

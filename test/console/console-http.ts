@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { pino } from "pino";
+import { afterEach, beforeEach } from "vitest";
 import { consoleMount } from "../../bot/console/console.js";
 import { consoleAccess } from "../../bot/console/console-links.js";
 import type { App } from "../../bot/app.js";
@@ -13,6 +14,38 @@ export async function startConsole(app: App): Promise<{ url: string; server: Ser
   const { url } = await listen(server, 0, "127.0.0.1");
   server.on("close", () => mount.close?.());
   return { url, server, afterChanges: () => changes };
+}
+
+/** Stops a server at once: open connections (a board's event stream) are dropped, not waited for. */
+export async function stopServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+/**
+ * The console started before each test on the scene's app (after `then`, when given: what the
+ * scene should hold first) and stopped after it; read `url` and `afterChanges` inside a test.
+ */
+export function useConsole(scene: { readonly app: App }, then?: () => Promise<void>): { readonly url: string; afterChanges(): number } {
+  let started: Awaited<ReturnType<typeof startConsole>> | undefined;
+  const current = () => {
+    if (!started) throw new Error("the console runs only inside a test");
+    return started;
+  };
+  beforeEach(async () => {
+    started = await startConsole(scene.app);
+    await then?.();
+  });
+  afterEach(async () => {
+    if (started) await stopServer(started.server);
+    started = undefined;
+  });
+  return {
+    get url() {
+      return current().url;
+    },
+    afterChanges: () => current().afterChanges(),
+  };
 }
 
 /** A one-time sign-in link's path for a member, as `hotline invite --platform web` prints it. */

@@ -1,12 +1,11 @@
 import { mkdirSync } from "node:fs";
-import type { Server } from "node:http";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../prisma/project-root.js";
 import { LEVEL1_COMPLAINT, LEVEL2_FAULT } from "../support/report-script.js";
 import { FIRST_TICKET, say, useTestApp } from "../support/test-app.js";
-import { signInLink, startConsole } from "./console-http.js";
+import { signInLink, useConsole } from "./console-http.js";
 
 /*
  * The console in a real browser: Debian's Chromium, headless, a fresh profile for each person.
@@ -18,28 +17,19 @@ const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable
 
 const scene = useTestApp();
 let browser: Browser;
-let url: string;
-let server: Server;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
 });
 afterAll(() => browser?.close());
-beforeEach(async () => {
-  ({ url, server } = await startConsole(scene.app));
-  await scene.report("wang.fang", LEVEL2_FAULT);
-});
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const consoleServer = useConsole(scene, () => scene.report("wang.fang", LEVEL2_FAULT));
 
 /** A person in a browser of their own (a fresh context: no cookies), signed in by the link they were given. */
 async function personSignedIn(memberId: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
   const context = await browser.newContext({ viewport, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
   const page = await context.newPage();
-  await page.goto(url + (await signInLink(scene.app, memberId)));
+  await page.goto(consoleServer.url + (await signInLink(scene.app, memberId)));
   await page.getByRole("button", { name: "以此链接登录" }).click();
   await page.waitForURL("**/console/password");
   await page.locator('main a[href="/console"]').click(); // keeps using links (in the member's own language)
@@ -115,9 +105,9 @@ describe("the console in Chromium", () => {
     const page = await personSignedIn("zhou.min", { width: 390, height: 844 });
     await say(scene.app, "zhou.min", `/confirm ${FIRST_TICKET}`);
     await say(scene.app, "chen.jie", `/ack ${FIRST_TICKET}`);
-    await page.goto(`${url}/console/tickets/${FIRST_TICKET}`);
+    await page.goto(`${consoleServer.url}/console/tickets/${FIRST_TICKET}`);
     expect(await page.locator("main").innerText()).toMatch(/陈杰.*响应/);
-    await page.goto(`${url}/console`);
+    await page.goto(`${consoleServer.url}/console`);
     await page.getByLabel("类型").selectOption("complaint");
     await page.getByRole("button", { name: "筛选" }).click();
     await page.waitForURL(/kind=complaint/);
@@ -131,9 +121,9 @@ describe("the console in Chromium", () => {
 
   it("another center's staff, signed in in a second browser, get a 404 for the ticket; the other language is a click away", async () => {
     const page = await personSignedIn("guo.tao"); // reads English, as the directory says
-    const response = await page.goto(`${url}/console/tickets/${FIRST_TICKET}`);
+    const response = await page.goto(`${consoleServer.url}/console/tickets/${FIRST_TICKET}`);
     expect(response?.status()).toBe(404);
-    await page.goto(`${url}/console`);
+    await page.goto(`${consoleServer.url}/console`);
     expect(await page.locator("h1").innerText()).toBe("Tickets");
     await page.getByRole("link", { name: "中文" }).click();
     await expect.poll(() => page.locator("h1").innerText()).toBe("工单");
@@ -143,11 +133,11 @@ describe("the console in Chromium", () => {
     expect(await page.locator("p.count").innerText()).toContain("0 tickets");
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL("**/console/sign-in");
-    await page.goto(`${url}/console`);
+    await page.goto(`${consoleServer.url}/console`);
     expect(page.url()).toMatch(/\/console\/sign-in$/);
     await screenshot(page, "signed-out");
   });
-  it("a manager opens the week's report from the header and reads its charts", async () => {
+  it("a manager opens the week's report from the header, reads its charts and makes its documents", async () => {
     const page = await personSignedIn("zhao.ming");
     await page.getByRole("link", { name: "报表" }).click();
     await page.waitForURL("**/console/reports");
@@ -160,6 +150,23 @@ describe("the console in Chromium", () => {
     // The bar for level 2 is drawn, the empty ones are a sliver.
     const widths = await byLevel.locator("rect").evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute("width"))));
     expect(widths).toEqual([1, 220, 1, 1]);
+    // The week's documents, made from the page by keyboard, then listed to download.
+    const documents = page.getByRole("region", { name: "文档" });
+    expect(await documents.innerText()).toContain("此期间还没有存档的文档。");
+    await page.getByRole("button", { name: "立即生成文档" }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/console\/reports\?period=week&result=/);
+    expect(await page.locator("main").innerText()).toContain("已生成 3 份文档并存档。");
+    const links = documents.getByRole("link");
+    expect(await links.allInnerTexts()).toEqual(["售后服务考核周报（PDF）", "售后服务考核周报（XLSX）", "考核周趋势图（PNG）"]);
+    const download = page.waitForEvent("download");
+    await links.first().click();
+    expect((await download).suggestedFilename()).toMatch(/^2026-11-20~2026-11-26-.+\.pdf$/);
+    expect(await page.getByRole("region", { name: "导出工单" }).getByRole("button").allInnerTexts()).toEqual(["下载 XLSX", "下载 CSV"]);
     await screenshot(page, "manager-reads-the-week");
+    // On a phone the documents and the export stack, nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+    await screenshot(page, "manager-week-on-a-phone");
   });
 });

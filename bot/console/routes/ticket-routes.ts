@@ -4,11 +4,13 @@ import { organisationTerms } from "../../../core/directory/organisation-terms.js
 import type { Card } from "../../../core/messages/card.js";
 import { t } from "../../../core/messages/catalog.js";
 import { RECORD_FORMATS } from "../../../core/records/document-archive.js";
+import { CONTENT_TYPES } from "../../../core/records/document-files.js";
 import { ticketFormOf } from "../../../core/records/ticket-record.js";
 import { canView } from "../../../core/tickets/permissions.js";
 import { normalizeTicketNumber, type Ticket } from "../../../core/tickets/ticket.js";
 import { showTicketWithTimeline } from "../../../core/tickets/ticket-flows.js";
 import type { ConsoleForms } from "../console-forms.js";
+import { downloadHeaders } from "../download-headers.js";
 import type { ConsoleContext, ConsoleHono, ConsoleKit } from "../console-kit.js";
 import { notice, ticketPage } from "../console-pages.js";
 import { text } from "../console-text.js";
@@ -79,12 +81,7 @@ export function ticketRoutes(app: ConsoleHono, kit: ConsoleKit, forms: ConsoleFo
     const kept = await deps.records.fileTicketRecord({ number: ticket.number, reader: member, locale: c.get("locale"), format: format.data });
     const { content } = (await deps.archive.read(kept.id))!;
     const name = `${ticket.number}-${t(c.get("locale"), `document.form.${form}`)}-v${kept.version}.${format.data}`;
-    return c.body(new Uint8Array(content), 200, {
-      "content-type": format.data === "pdf" ? "application/pdf" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-      "content-disposition": `attachment; filename="${ticket.number}-v${kept.version}.${format.data}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-      "x-content-type-options": "nosniff",
-      "cache-control": "no-store",
-    });
+    return c.body(new Uint8Array(content), 200, downloadHeaders({ name, contentType: CONTENT_TYPES[format.data], fallback: `${ticket.number}-v${kept.version}.${format.data}` }));
   });
 
   // An action is a chat command in the member's console conversation: the same checks, notices and follow-up questions.

@@ -2,12 +2,13 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { afterAll, describe, expect, it } from "vitest";
 import { CHART_SCALE, PANEL } from "../../../bot/documents/chart-png.js";
 import type { ArchivedDocument } from "../../../core/records/document-archive.js";
 import { busyDay, LETTER_TEXT } from "../../support/day-scenes.js";
 import { useTestApp } from "../../support/test-app.js";
+import { workbook } from "../../support/workbook.js";
 
 /*
  * The daily records and the weekly measures made from a day worked through the chat commands,
@@ -35,12 +36,6 @@ async function fileDay(day = DAY) {
     return document;
   };
   return { kept, find };
-}
-
-async function workbook(bytes: Buffer): Promise<ExcelJS.Workbook> {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(bytes as unknown as ArrayBuffer);
-  return book;
 }
 
 /** A sheet as its header's labels and the rows below it, each as its cells' values. */

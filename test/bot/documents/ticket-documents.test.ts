@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { afterAll, describe, expect, it } from "vitest";
 import { DocumentFontMissing } from "../../../bot/documents/record-pdf.js";
 import { DATE_FORMAT, TIME_FORMAT } from "../../../bot/documents/record-xlsx.js";
@@ -17,6 +17,7 @@ import { workedMajorComplaint, workedMajorFault, workedWorkOrder } from "../../s
 import { pdfText } from "../../support/pdf-text.js";
 import { GENERAL_FAULT } from "../../support/report-script.js";
 import { member, useTestApp } from "../../support/test-app.js";
+import { workbook } from "../../support/workbook.js";
 
 /*
  * The manual's per-ticket forms made from tickets worked through the chat commands, opened the way
@@ -33,12 +34,6 @@ async function made(number: string, format: RecordFormat, locale: Locale = "zh-C
   const document = await scene.app.ticketRecords.fileTicketRecord({ number, format, locale });
   const read = await scene.app.documents.read(document.id);
   return { document, content: Buffer.from(read!.content) };
-}
-
-async function workbook(content: Buffer): Promise<ExcelJS.Workbook> {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(content as unknown as ArrayBuffer);
-  return book;
 }
 
 /** The form sheet's value cells by their label in column A. */

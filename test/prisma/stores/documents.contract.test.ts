@@ -55,6 +55,20 @@ describe.each(DIALECTS)("the document archive on %s", (dialect) => {
     clock = NOW;
   });
 
+  it("lists a period's documents alone when asked, every version of them", async () => {
+    const day = { kind: "hotline_call_log", subject: "2026-11-26", period: "2026-11-26", format: "pdf" } as const;
+    const first = await store().keep(form(bytes(1), day));
+    const week = await store().keep(form(bytes(2), { kind: "weekly_measures", subject: "2026-11-20 ~ 2026-11-26", period: "2026-11-20 ~ 2026-11-26" }));
+    await store().keep(form(bytes(3), { kind: "hotline_call_log", subject: "2026-11-25", period: "2026-11-25" }));
+    await store().keep(form(bytes(4))); // a ticket's form: no period
+    clock = new Date(NOW.getTime() + 60_000);
+    const second = await store().keep(form(bytes(5), day));
+    clock = NOW;
+    expect(await store().list({ period: "2026-11-26" })).toEqual([second, first]);
+    expect(await store().list({ period: "2026-11-20 ~ 2026-11-26" })).toEqual([week]);
+    expect(await store().list({ period: "2026-11-27" })).toEqual([]);
+  });
+
   it("refuses to hand back bytes that no longer match their checksum, naming the document", async () => {
     const kept = await store().keep(form(bytes(1)));
     await scene.storage.prisma.document.update({ where: { id: kept.id }, data: { content: bytes(9) } });

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Document_period_idx" ON "Document"("period");
+
