@@ -84,7 +84,7 @@ function sqliteDatabase(dir: string): BenchDatabase {
       const statement = statements.get(sql) ?? statements.set(sql, raw!.prepare(sql)).get(sql)!;
       return statement.all(...params);
     },
-    close: async () => raw?.close(),
+    close: async () => void raw?.close(),
   };
 }
 
