@@ -11,8 +11,7 @@ import { teamPeople } from "../../core/teams/team-card.js";
 import type { AttachmentRef, Ticket } from "../../core/tickets/ticket.js";
 import { PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
 import { InboundQueue } from "../../jobs/inbound-queue.js";
-import { LiveViewStore } from "../../prisma/stores/live-view-store.js";
-import type { App } from "../app.js";
+import type { AdapterDeps, LiveViews } from "../adapter-deps.js";
 import { ConfigError } from "../config/env.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
@@ -97,19 +96,19 @@ export class WecomAdapter {
   readonly client: WecomClient;
   private readonly crypto: WecomCrypto;
   private readonly inbound: InboundQueue<WecomInbound>;
-  private readonly views: LiveViewStore;
+  private readonly views: LiveViews;
   private readonly log: Logger;
 
   constructor(
-    private readonly app: App,
+    private readonly deps: AdapterDeps,
     private readonly options: WecomOptions,
   ) {
     this.log = options.log.child({ module: "wecom" });
     this.crypto = new WecomCrypto({ token: options.token, encodingAesKey: options.encodingAesKey, corpId: options.corpId });
     this.client = new WecomClient({ baseUrl: options.apiBase, corpId: options.corpId, secret: options.secret, agentId: options.agentId });
-    this.inbound = new InboundQueue("inbound-wecom", (job) => this.process(job), { store: app.inboundRequests, orderKeyOf: ({ event }) => `${event.platform}:${event.senderId}`, log: this.log });
-    this.views = new LiveViewStore(app.storage, "wecom");
-    checkRobotKeys(app.org);
+    this.inbound = new InboundQueue("inbound-wecom", (job) => this.process(job), { store: deps.inboundRequests, orderKeyOf: ({ event }) => `${event.platform}:${event.senderId}`, log: this.log });
+    this.views = deps.liveViews("wecom");
+    checkRobotKeys(deps.org);
   }
 
   async start(): Promise<void> {
@@ -182,7 +181,7 @@ export class WecomAdapter {
   }
 
   private async process({ event }: WecomInbound): Promise<void> {
-    await handleAndReply(this.app, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
+    await handleAndReply(this.deps, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
   }
 
   // ---- sending (replies, and the delivery queue's messages) ----
@@ -209,7 +208,7 @@ export class WecomAdapter {
 
   /** Into a department's group by its robot; the key is read now, so the outbox never holds it. */
   private async sendByRobot(departmentId: string, card: Card, file: MediaFile | undefined): Promise<void> {
-    const key = robotKeyOf(this.app.org, departmentId);
+    const key = robotKeyOf(this.deps.org, departmentId);
     const mediaId = file && (await this.client.uploadRobotFile(key, file));
     const wecomIdOf = await this.wecomIds();
     for (const content of renderRobotMarkdown(card, wecomIdOf)) await this.client.sendByRobot(key, { msgtype: "markdown", markdown: { content } });
@@ -233,7 +232,7 @@ export class WecomAdapter {
   }
 
   private async wecomIds(): Promise<(memberId: string) => string | undefined> {
-    return accountsOn(await this.app.core.directory.listMembers(), "wecom");
+    return accountsOn(await this.deps.directory.listMembers(), "wecom");
   }
 
   /**
@@ -241,7 +240,7 @@ export class WecomAdapter {
    * members and the leads still to appoint one; later appointees are added as they come.
    */
   private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, card: Card, file: MediaFile | undefined): Promise<void> {
-    const ticket = await this.app.core.tickets.findByNumber(recipient.ticketNumber);
+    const ticket = await this.deps.tickets.findByNumber(recipient.ticketNumber);
     if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
     const people = await this.teamPeople(ticket);
     const known = await this.views.teamSpace(ticket.id);
@@ -269,7 +268,7 @@ export class WecomAdapter {
   /** The team's WeCom userids; the leader, listed first, owns the chat. */
   private async teamPeople(ticket: Ticket): Promise<{ owner: string; members: string[] }> {
     const wecomIdOf = await this.wecomIds();
-    const members = teamPeople(ticket, this.app.org).flatMap((id) => wecomIdOf(id) ?? []);
+    const members = teamPeople(ticket, this.deps.org).flatMap((id) => wecomIdOf(id) ?? []);
     return { owner: members[0] ?? "", members };
   }
 }
