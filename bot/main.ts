@@ -92,6 +92,7 @@ async function wecomAdapter(deps: AdapterDeps, config: Config, log: Logger, kick
     encodingAesKey: WECOM_ENCODING_AES_KEY,
     apiBase: config.WECOM_API_BASE,
     onNotifications: kick,
+    environment: process.env,
     log,
   });
   return {

@@ -33,8 +33,16 @@ export interface WecomOptions {
   bodyTimeoutMs?: number;
   /** Called when a handled message produced messages for others (the outbox). */
   onNotifications?: () => void;
+  /**
+   * Where a robot key written `env:NAME` in the organisation file is looked up (the process's
+   * environment, handed over by the composition root): read when a message goes, so the outbox never holds a key.
+   */
+  environment: Readonly<Record<string, string | undefined>>;
   log: Logger;
 }
+
+/** The environment robot keys are read from. */
+type Environment = WecomOptions["environment"];
 
 export const WECOM_CALLBACK_PATH = "/wecom/callback";
 /** A callback is a few kilobytes of XML: a megabyte is far past anything WeCom sends. */
@@ -108,7 +116,7 @@ export class WecomAdapter {
     this.client = new WecomClient({ baseUrl: options.apiBase, corpId: options.corpId, secret: options.secret, agentId: options.agentId });
     this.inbound = new InboundQueue("inbound-wecom", (job) => this.process(job), { store: deps.inboundRequests, orderKeyOf: ({ event }) => `${event.platform}:${event.senderId}`, log: this.log });
     this.views = deps.liveViews("wecom");
-    checkRobotKeys(deps.org);
+    checkRobotKeys(deps.org, options.environment);
   }
 
   async start(): Promise<void> {
@@ -208,7 +216,7 @@ export class WecomAdapter {
 
   /** Into a department's group by its robot; the key is read now, so the outbox never holds it. */
   private async sendByRobot(departmentId: string, card: Card, file: MediaFile | undefined): Promise<void> {
-    const key = robotKeyOf(this.deps.org, departmentId);
+    const key = robotKeyOf(this.deps.org, departmentId, this.options.environment);
     const mediaId = file && (await this.client.uploadRobotFile(key, file));
     const wecomIdOf = await this.wecomIds();
     for (const content of renderRobotMarkdown(card, wecomIdOf)) await this.client.sendByRobot(key, { msgtype: "markdown", markdown: { content } });
@@ -330,25 +338,25 @@ function readBody(req: IncomingMessage, timeoutMs: number): Promise<string> {
 }
 
 /** A department's robot key from the organisation file as it is now (a message may outlive its robot). */
-function robotKeyOf(org: Organisation, departmentId: string): string {
+function robotKeyOf(org: Organisation, departmentId: string, environment: Environment): string {
   const key = org.departments.find((d) => d.id === departmentId)?.wecomRobotKey;
   if (!key) throw new PermanentDeliveryError(`department ${departmentId} has no WeCom group robot`);
-  return resolveSecret(key);
+  return resolveSecret(key, environment);
 }
 
 /** Robot keys are secrets: the organisation file may name an environment variable (`env:QA_ROBOT_KEY`). */
-function resolveSecret(value: string): string {
+function resolveSecret(value: string, environment: Environment): string {
   if (!value.startsWith("env:")) return value;
-  const resolved = process.env[value.slice(4)];
+  const resolved = environment[value.slice(4)];
   if (!resolved) throw new PermanentDeliveryError(`${value.slice(4)} is not set`);
   return resolved;
 }
 
 /** Every `env:` robot key must name a set variable: said at start, not at the first escalation. */
-function checkRobotKeys(org: Organisation): void {
+function checkRobotKeys(org: Organisation, environment: Environment): void {
   org.departments.forEach((department, i) => {
     const key = department.wecomRobotKey;
-    if (key?.startsWith("env:") && !process.env[key.slice(4)]) {
+    if (key?.startsWith("env:") && !environment[key.slice(4)]) {
       throw new ConfigError(`departments[${i}].wecomRobotKey: the environment variable ${key.slice(4)} is not set`);
     }
   });

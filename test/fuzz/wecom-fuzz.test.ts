@@ -71,6 +71,7 @@ beforeAll(async () => {
     encodingAesKey: AES_KEY,
     apiBase: wecom.baseUrl,
     bodyTimeoutMs: BODY_TIMEOUT_MS,
+    environment: process.env,
     log: silent,
   });
   send = adapter.send;

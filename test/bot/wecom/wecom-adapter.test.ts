@@ -88,6 +88,7 @@ async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; 
     encodingAesKey: AES_KEY,
     apiBase: wecom.baseUrl,
     onNotifications: () => deliveries?.kick(),
+    environment: process.env,
     ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
     log: options.log ?? silent,
   });
