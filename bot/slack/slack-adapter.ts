@@ -29,7 +29,7 @@ import { ConfigError } from "../config/env.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
-import { ACTION, escapeMrkdwn, renderCaptionForSlack, renderForSlack, slackMention, unescapeMrkdwn, type SlackMessage, type SlackRenderOptions } from "./render-slack.js";
+import { ACTION, escapeMrkdwn, renderCaptionForSlack, renderForSlack, slackMentionPolicy, unescapeMrkdwn, type SlackMessage, type SlackRenderOptions } from "./render-slack.js";
 import { commandFromWords, commandInDirectMessage } from "./slack-commands.js";
 import { BUTTON, COMMAND, DIRECT_MESSAGE, FORM_METADATA, FORM_SUBMISSION, MENTION, PICK, PRESS, type Press } from "./slack-payloads.js";
 import { AcknowledgingReceiver, httpReceiver, requestId, socketModeReceiver, verifiedRoute } from "./slack-requests.js";
@@ -366,18 +366,9 @@ export class SlackAdapter {
     return (card) => renderForSlack(card, { mentionOf, noteLabel, needsForm: (command) => formFor(command) !== undefined });
   }
 
-  /** A member's mention as cards write it: the department's user group for its lead when the organisation file names one. */
+  /** A member's mention as cards write it, with the directory as it is now. */
   private async mentions(): Promise<SlackRenderOptions["mentionOf"]> {
-    const slackIdOf = accountsOn(await this.deps.directory.listMembers(), "slack");
-    const groups = new Map(this.deps.org.departments.flatMap((d) => (d.slackUserGroup ? [[d.lead, d.slackUserGroup] as const] : [])));
-    const mentionOf = (memberId: string) => {
-      const group = groups.get(memberId);
-      const groupMention = group ? slackMention({ userGroup: group }) : undefined;
-      if (groupMention) return groupMention;
-      const id = slackIdOf(memberId);
-      return id ? slackMention({ user: id }) : undefined;
-    };
-    return mentionOf;
+    return slackMentionPolicy(await this.deps.directory.listMembers(), this.deps.org);
   }
 
   // ---- sending (the delivery queue calls these) ----
