@@ -1,8 +1,9 @@
 import type { Server } from "node:http";
 import { parseArgs } from "node:util";
 import type { Platform } from "../core/directory/organisation.js";
-import { createApp, type App } from "./app.js";
-import { ConfigError, loadConfig, loadDotEnv, withoutPassword } from "./config/env.js";
+import { adapterDeps, type AdapterDeps } from "./adapter-deps.js";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig, loadDotEnv, withoutPassword, type Config } from "./config/env.js";
 import { createCustomerSenders } from "./customer-senders.js";
 import { probeRedis, redisUnreachableHint } from "./http/redis-probe.js";
 import { consoleMount } from "./console/console.js";
@@ -37,14 +38,13 @@ interface ChatAdapter {
   stop(): Promise<void>;
 }
 
-async function telegramAdapter(app: App, log: Logger, kick: () => void): Promise<ChatAdapter | undefined> {
-  const { config } = app;
+async function telegramAdapter(deps: AdapterDeps, config: Config, log: Logger, kick: () => void): Promise<ChatAdapter | undefined> {
   if (!config.TELEGRAM_BOT_TOKEN) {
     log.info("Telegram: off (set TELEGRAM_BOT_TOKEN to turn it on)");
     return undefined;
   }
   const { TelegramAdapter } = await import("./telegram/telegram-adapter.js");
-  const telegram = new TelegramAdapter(app, {
+  const telegram = new TelegramAdapter(deps, {
     token: config.TELEGRAM_BOT_TOKEN,
     apiRoot: config.TELEGRAM_API_ROOT,
     webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
@@ -57,14 +57,13 @@ async function telegramAdapter(app: App, log: Logger, kick: () => void): Promise
   };
 }
 
-async function slackAdapter(app: App, log: Logger, kick: () => void): Promise<ChatAdapter | undefined> {
-  const { config } = app;
+async function slackAdapter(deps: AdapterDeps, config: Config, log: Logger, kick: () => void): Promise<ChatAdapter | undefined> {
   if (!config.SLACK_BOT_TOKEN) {
     log.info("Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN, to turn it on)");
     return undefined;
   }
   const { SlackAdapter } = await import("./slack/slack-adapter.js");
-  const slack = new SlackAdapter(app, {
+  const slack = new SlackAdapter(deps, {
     token: config.SLACK_BOT_TOKEN,
     signingSecret: config.SLACK_SIGNING_SECRET,
     appToken: config.SLACK_APP_TOKEN,
@@ -78,15 +77,14 @@ async function slackAdapter(app: App, log: Logger, kick: () => void): Promise<Ch
   };
 }
 
-async function wecomAdapter(app: App, log: Logger, kick: () => void): Promise<ChatAdapter | undefined> {
-  const { config } = app;
+async function wecomAdapter(deps: AdapterDeps, config: Config, log: Logger, kick: () => void): Promise<ChatAdapter | undefined> {
   const { WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_ENCODING_AES_KEY } = config;
   if (!WECOM_CORP_ID || !WECOM_AGENT_ID || !WECOM_SECRET || !WECOM_TOKEN || !WECOM_ENCODING_AES_KEY) {
     log.info("WeCom: off (set WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN and WECOM_ENCODING_AES_KEY to turn it on)");
     return undefined;
   }
   const { WecomAdapter } = await import("./wecom/wecom-adapter.js");
-  const wecom = new WecomAdapter(app, {
+  const wecom = new WecomAdapter(deps, {
     corpId: WECOM_CORP_ID,
     agentId: WECOM_AGENT_ID,
     secret: WECOM_SECRET,
@@ -94,6 +92,7 @@ async function wecomAdapter(app: App, log: Logger, kick: () => void): Promise<Ch
     encodingAesKey: WECOM_ENCODING_AES_KEY,
     apiBase: config.WECOM_API_BASE,
     onNotifications: kick,
+    environment: process.env,
     log,
   });
   return {
@@ -106,8 +105,8 @@ async function wecomAdapter(app: App, log: Logger, kick: () => void): Promise<Ch
  * The chat adapters whose credentials are set; each one that is off says so once, and its library
  * (grammY, Bolt…) is not even loaded.
  */
-async function createAdapters(app: App, log: Logger, kick: () => void): Promise<Adapters> {
-  const candidates = [await telegramAdapter(app, log, kick), await slackAdapter(app, log, kick), await wecomAdapter(app, log, kick)];
+async function createAdapters(deps: AdapterDeps, config: Config, log: Logger, kick: () => void): Promise<Adapters> {
+  const candidates = [await telegramAdapter(deps, config, log, kick), await slackAdapter(deps, config, log, kick), await wecomAdapter(deps, config, log, kick)];
   const adapters = candidates.filter((a): a is ChatAdapter => a !== undefined);
   return {
     routes: Object.assign({}, ...adapters.map((a) => a.routes)),
@@ -213,7 +212,7 @@ async function main(): Promise<void> {
     deliveries?.kick();
     timers.kick();
   };
-  const adapters = await createAdapters(app, log, afterChange);
+  const adapters = await createAdapters(adapterDeps(app), config, log, afterChange);
 
   // Every process answers GET /healthz; only web processes take the platforms' requests.
   const mounts = web ? [consoleMount(app, log, afterChange, { downloads: adapters.downloads })] : [];

@@ -1,8 +1,18 @@
 import type { Logger } from "pino";
-import type { InboundRequestRow, InboundRequestStore } from "../prisma/stores/inbound-request-store.js";
+import type { InboundRequestRow } from "../prisma/stores/inbound-request-store.js";
+
+/** Where the queue keeps each request until it is handled: the database, so a crash loses none. */
+export interface InboundRequests {
+  /** Keeps a request, claimed by this process; resolves once it is on disk. */
+  add(queue: string, orderKey: string, payload: string): Promise<number>;
+  done(id: number): Promise<void>;
+  failed(id: number, failure: { error: string; final: boolean }): Promise<void>;
+  /** Requests to retry, and those a process that is gone left, claimed now. */
+  claimWaiting(queue: string): Promise<InboundRequestRow[]>;
+}
 
 export interface InboundQueueOptions<T> {
-  store: InboundRequestStore;
+  store: InboundRequests;
   /** Requests with the same key are handled one after another, in arrival order. */
   orderKeyOf: (job: T) => string;
   /** How often requests to retry, or left by a process that is gone, are looked for. @defaultValue 2000 */

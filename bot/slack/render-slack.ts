@@ -1,4 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from "@slack/types";
+import { accountsOn, type Member } from "../../core/directory/member.js";
+import type { Organisation } from "../../core/directory/organisation.js";
 import { cardToPlainText, type Card } from "../../core/messages/card.js";
 
 /*
@@ -69,6 +71,22 @@ const USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
 export function slackMention(id: { user: string } | { userGroup: string }): string | undefined {
   if ("user" in id) return USER_ID.test(id.user) ? `<@${id.user}>` : undefined;
   return USER_GROUP_ID.test(id.userGroup) ? `<!subteam^${id.userGroup}>` : undefined;
+}
+
+/**
+ * Whom a card's mention reaches: a department's lead by the department's user group where the
+ * organisation file names one (the whole department hears it), anyone else by their Slack id.
+ */
+export function slackMentionPolicy(members: readonly Member[], org: Pick<Organisation, "departments">): SlackRenderOptions["mentionOf"] {
+  const slackIdOf = accountsOn(members, "slack");
+  const groups = new Map(org.departments.flatMap((d) => (d.slackUserGroup ? [[d.lead, d.slackUserGroup] as const] : [])));
+  return (memberId) => {
+    const group = groups.get(memberId);
+    const groupMention = group ? slackMention({ userGroup: group }) : undefined;
+    if (groupMention) return groupMention;
+    const id = slackIdOf(memberId);
+    return id ? slackMention({ user: id }) : undefined;
+  };
 }
 
 const TONE_EMOJI: Record<NonNullable<Card["tone"]>, string> = {

@@ -20,19 +20,16 @@ import type { Card } from "../../core/messages/card.js";
 import { t } from "../../core/messages/catalog.js";
 import { truncate } from "../../core/messages/truncate.js";
 import { formFor } from "../../core/conversation/commands.js";
-import { formToOpen } from "../../core/conversation/run-command.js";
 import { teamCard, teamPeople } from "../../core/teams/team-card.js";
-import { cardContext } from "../../core/tickets/flow-support.js";
 import type { AttachmentRef, Ticket } from "../../core/tickets/ticket.js";
 import { PermanentDeliveryError, type OutboundFile, type OutboundMessage, type Refresher, type Sender } from "../../jobs/delivery-queue.js";
 import { InboundQueue } from "../../jobs/inbound-queue.js";
-import { LiveViewStore, type TeamSpaceRecord } from "../../prisma/stores/live-view-store.js";
-import type { App } from "../app.js";
+import type { AdapterDeps, LiveViews, TeamSpaceRecord } from "../adapter-deps.js";
 import { ConfigError } from "../config/env.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
-import { ACTION, escapeMrkdwn, renderCaptionForSlack, renderForSlack, slackMention, unescapeMrkdwn, type SlackMessage, type SlackRenderOptions } from "./render-slack.js";
+import { ACTION, escapeMrkdwn, renderCaptionForSlack, renderForSlack, slackMentionPolicy, unescapeMrkdwn, type SlackMessage, type SlackRenderOptions } from "./render-slack.js";
 import { commandFromWords, commandInDirectMessage } from "./slack-commands.js";
 import { BUTTON, COMMAND, DIRECT_MESSAGE, FORM_METADATA, FORM_SUBMISSION, MENTION, PICK, PRESS, type Press } from "./slack-payloads.js";
 import { AcknowledgingReceiver, httpReceiver, requestId, socketModeReceiver, verifiedRoute } from "./slack-requests.js";
@@ -101,7 +98,7 @@ export class SlackAdapter {
   private readonly receiver: AcknowledgingReceiver;
   /** The bot's own user, from auth.test: a resend trusts only its own posts' metadata. */
   private botUserId: string | undefined;
-  private readonly views: LiveViewStore;
+  private readonly views: LiveViews;
   private readonly log: Logger;
   private readonly teamSpacesInProgress = new Map<number, Promise<TeamSpaceRecord>>();
   private readonly inbound: InboundQueue<SlackInbound>;
@@ -109,12 +106,12 @@ export class SlackAdapter {
   private started = false;
 
   constructor(
-    private readonly app: App,
+    private readonly deps: AdapterDeps,
     private readonly options: SlackOptions,
   ) {
     this.log = options.log.child({ module: "slack" });
-    this.views = new LiveViewStore(app.storage, "slack");
-    this.inbound = new InboundQueue("inbound-slack", (job) => this.process(job), { store: app.inboundRequests, orderKeyOf: senderOf, log: this.log });
+    this.views = deps.liveViews("slack");
+    this.inbound = new InboundQueue("inbound-slack", (job) => this.process(job), { store: deps.inboundRequests, orderKeyOf: senderOf, log: this.log });
     this.receiver = new AcknowledgingReceiver(receiverFor(options, this.log), this.log);
     this.bolt = new BoltApp({
       token: options.token,
@@ -266,15 +263,15 @@ export class SlackAdapter {
     const button = this.valid(BUTTON.extend({ value: z.string().min(1) }), action, body);
     if (!press || !button) return;
     const command = action.action_id === ACTION.note ? `/note ${button.value}` : button.value;
-    const member = await this.app.core.directory.findMemberByIdentity("slack", press.user.id);
-    const form = member && (await formToOpen(this.app.core, member, command));
+    const member = await this.deps.directory.findMemberByIdentity("slack", press.user.id);
+    const form = member && (await this.deps.formToOpen(member, command));
     if (!member || !form) {
       // Refused (or a stranger): the press runs as the command, whose answer says why.
       const target = this.replyTargetOf(press);
       await this.handle({ eventId: `action:${press.trigger_id}`, user: press.user.id, channel: target.channel, choice: command }, target);
       return;
     }
-    const locale = member.locale ?? this.app.config.DEFAULT_LOCALE;
+    const locale = member.locale ?? this.deps.defaultLocale;
     const title = (action as { text?: { text?: string } }).text?.text ?? command;
     await this.client.views.open({
       trigger_id: press.trigger_id,
@@ -303,7 +300,7 @@ export class SlackAdapter {
     const pick = this.valid(PICK, action, body);
     if (!press || !pick) return;
     const target = this.replyTargetOf(press);
-    const picked = await this.app.core.directory.findMemberByIdentity("slack", pick.selected_user);
+    const picked = await this.deps.directory.findMemberByIdentity("slack", pick.selected_user);
     const text = picked ? `${pick.block_id} ${picked.id}` : `${pick.block_id} slack:${pick.selected_user}`;
     await this.handle({ eventId: `action:${press.trigger_id}`, user: press.user.id, channel: target.channel, choice: text }, target);
   }
@@ -340,7 +337,7 @@ export class SlackAdapter {
   }
 
   private async process({ event }: SlackInbound): Promise<void> {
-    await handleAndReply(this.app, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
+    await handleAndReply(this.deps, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
   }
 
   private async sendReply(target: ReplyTarget, message: SlackMessage): Promise<void> {
@@ -365,22 +362,13 @@ export class SlackAdapter {
    */
   private async renderer(): Promise<(card: Card) => SlackMessage> {
     const mentionOf = await this.mentions();
-    const noteLabel = t(this.app.config.DEFAULT_LOCALE, "slack.note_button");
+    const noteLabel = t(this.deps.defaultLocale, "slack.note_button");
     return (card) => renderForSlack(card, { mentionOf, noteLabel, needsForm: (command) => formFor(command) !== undefined });
   }
 
-  /** A member's mention as cards write it: the department's user group for its lead when the organisation file names one. */
+  /** A member's mention as cards write it, with the directory as it is now. */
   private async mentions(): Promise<SlackRenderOptions["mentionOf"]> {
-    const slackIdOf = accountsOn(await this.app.core.directory.listMembers(), "slack");
-    const groups = new Map(this.app.org.departments.flatMap((d) => (d.slackUserGroup ? [[d.lead, d.slackUserGroup] as const] : [])));
-    const mentionOf = (memberId: string) => {
-      const group = groups.get(memberId);
-      const groupMention = group ? slackMention({ userGroup: group }) : undefined;
-      if (groupMention) return groupMention;
-      const id = slackIdOf(memberId);
-      return id ? slackMention({ user: id }) : undefined;
-    };
-    return mentionOf;
+    return slackMentionPolicy(await this.deps.directory.listMembers(), this.deps.org);
   }
 
   // ---- sending (the delivery queue calls these) ----
@@ -452,7 +440,7 @@ export class SlackAdapter {
    */
   private async fileDestination({ recipient }: OutboundMessage): Promise<{ channel: string; threadTs?: string | undefined }> {
     if (recipient.kind === "team") {
-      const ticket = await this.app.core.tickets.findByNumber(recipient.ticketNumber);
+      const ticket = await this.deps.tickets.findByNumber(recipient.ticketNumber);
       if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
       const space = await this.teamSpace(ticket, recipient.address);
       return { channel: space.address, threadTs: space.threadId ?? undefined };
@@ -479,8 +467,8 @@ export class SlackAdapter {
    */
   private async asItStandsNow({ card, view, ticketId }: OutboundMessage): Promise<Card> {
     if (!view || ticketId === null) return card;
-    const ticket = await this.app.core.tickets.findById(ticketId);
-    return ticket ? liveViewCard(ticket, view, await cardContext(this.app.core, this.app.config.DEFAULT_LOCALE)) : card;
+    const ticket = await this.deps.tickets.findById(ticketId);
+    return ticket ? liveViewCard(ticket, view, await this.deps.cardContext(this.deps.defaultLocale)) : card;
   }
 
   /** A change made between drawing a live view and recording its post has no edit waiting for it: edit now. */
@@ -552,9 +540,9 @@ export class SlackAdapter {
 
   /** Edits every live view of the ticket to show it as it is now. */
   readonly refresh: Refresher = async (ticketId) => {
-    const ticket = await this.app.core.tickets.findById(ticketId);
+    const ticket = await this.deps.tickets.findById(ticketId);
     if (!ticket) return;
-    const ctx = await cardContext(this.app.core, this.app.config.DEFAULT_LOCALE);
+    const ctx = await this.deps.cardContext(this.deps.defaultLocale);
     const render = await this.renderer();
     for (const posted of await this.views.postedFor(ticketId)) {
       try {
@@ -567,7 +555,7 @@ export class SlackAdapter {
   };
 
   private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, message: SlackMessage & { metadata?: MessageMetadata }, outbound: OutboundMessage): Promise<void> {
-    const ticket = await this.app.core.tickets.findByNumber(recipient.ticketNumber);
+    const ticket = await this.deps.tickets.findByNumber(recipient.ticketNumber);
     if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
     const space = await this.teamSpace(ticket, recipient.address);
     // One roster per team: a second would go stale, the first is kept current.
@@ -606,7 +594,7 @@ export class SlackAdapter {
       await this.inviteTeam(ticket, channelId);
       return { address: channelId, threadId: null };
     }
-    const rosterCard = teamCard(ticket, await cardContext(this.app.core, this.app.config.DEFAULT_LOCALE));
+    const rosterCard = teamCard(ticket, await this.deps.cardContext(this.deps.defaultLocale));
     const roster = await this.client.chat.postMessage({
       channel: parent,
       ...(await this.renderer())(rosterCard),
@@ -622,8 +610,8 @@ export class SlackAdapter {
   private async inviteTeam(ticket: Ticket, channel?: string): Promise<void> {
     const space = channel ? { address: channel, threadId: null } : await this.views.teamSpace(ticket.id);
     if (!space || space.threadId || ticket.team.length === 0) return;
-    const slackIdOf = accountsOn(await this.app.core.directory.listMembers(), "slack");
-    const users = teamPeople(ticket, this.app.org).flatMap((id) => slackIdOf(id) ?? []);
+    const slackIdOf = accountsOn(await this.deps.directory.listMembers(), "slack");
+    const users = teamPeople(ticket, this.deps.org).flatMap((id) => slackIdOf(id) ?? []);
     if (users.length === 0) return;
     await this.client.conversations.invite({ channel: space.address, users: users.join(",") }).catch((error: unknown) => {
       if (platformError(error) !== "already_in_channel") this.log.warn({ ticket: ticket.number, error: platformError(error) ?? describe(error) }, "Slack: could not invite the team");

@@ -6,12 +6,9 @@ import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { accountsOn } from "../../core/directory/member.js";
 import type { Card } from "../../core/messages/card.js";
 import type { AttachmentRef } from "../../core/tickets/ticket.js";
-import type { App } from "../app.js";
-import { ConfigError } from "../config/env.js";
 import { PermanentDeliveryError, type OutboundFile, type Sender } from "../../jobs/delivery-queue.js";
-
-/** Telegram's limit on a file's caption; a longer one goes as a message of its own after the file. */
-const TELEGRAM_CAPTION_LIMIT = 1024;
+import type { AdapterDeps } from "../adapter-deps.js";
+import { ConfigError } from "../config/env.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
@@ -36,6 +33,8 @@ export interface TelegramOptions {
 }
 
 export const TELEGRAM_WEBHOOK_PATH = "/telegram/webhook";
+/** Telegram's limit on a file's caption; a longer one goes as a message of its own after the file. */
+const TELEGRAM_CAPTION_LIMIT = 1024;
 
 /**
  * The Telegram adapter: turns updates into core events (exactly once, in order per chat) and
@@ -48,7 +47,7 @@ export class TelegramAdapter {
   private readonly log: Logger;
 
   constructor(
-    private readonly app: App,
+    private readonly deps: AdapterDeps,
     private readonly options: TelegramOptions,
   ) {
     this.log = options.log.child({ module: "telegram" });
@@ -140,9 +139,9 @@ export class TelegramAdapter {
 
   private async publishCommands(): Promise<void> {
     try {
-      await this.bot.api.setMyCommands(commandMenu("zh", this.app.org));
-      await this.bot.api.setMyCommands(commandMenu("zh", this.app.org), { language_code: "zh" });
-      await this.bot.api.setMyCommands(commandMenu("en", this.app.org), { language_code: "en" });
+      await this.bot.api.setMyCommands(commandMenu("zh", this.deps.org));
+      await this.bot.api.setMyCommands(commandMenu("zh", this.deps.org), { language_code: "zh" });
+      await this.bot.api.setMyCommands(commandMenu("en", this.deps.org), { language_code: "en" });
     } catch (error) {
       this.log.warn(errorFields(error), "Telegram: could not publish the command menu");
     }
@@ -205,7 +204,7 @@ export class TelegramAdapter {
       replyAddress: chatId,
       seenByOthers: (ctx.chat?.type ?? "private") !== "private",
     };
-    await handleAndReply(this.app, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
+    await handleAndReply(this.deps, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
   }
 
   private async sendCard(chatId: number | string, card: Card, telegramIdOf: (memberId: string) => string | undefined): Promise<void> {
@@ -218,7 +217,7 @@ export class TelegramAdapter {
   /** Most messages mention nobody: the directory is consulted only for those that do. */
   private async telegramIds(card: Card): Promise<(memberId: string) => string | undefined> {
     if (!card.mentions?.length) return () => undefined;
-    return accountsOn(await this.app.core.directory.listMembers(), "telegram");
+    return accountsOn(await this.deps.directory.listMembers(), "telegram");
   }
 
   /** A file with its caption (sendDocument), the caption rendered as a card's first message is. */

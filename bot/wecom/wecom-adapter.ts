@@ -11,8 +11,7 @@ import { teamPeople } from "../../core/teams/team-card.js";
 import type { AttachmentRef, Ticket } from "../../core/tickets/ticket.js";
 import { PermanentDeliveryError, type Sender } from "../../jobs/delivery-queue.js";
 import { InboundQueue } from "../../jobs/inbound-queue.js";
-import { LiveViewStore } from "../../prisma/stores/live-view-store.js";
-import type { App } from "../app.js";
+import type { AdapterDeps, LiveViews } from "../adapter-deps.js";
 import { ConfigError } from "../config/env.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
@@ -34,8 +33,16 @@ export interface WecomOptions {
   bodyTimeoutMs?: number;
   /** Called when a handled message produced messages for others (the outbox). */
   onNotifications?: () => void;
+  /**
+   * Where a robot key written `env:NAME` in the organisation file is looked up (the process's
+   * environment, handed over by the composition root): read when a message goes, so the outbox never holds a key.
+   */
+  environment: Readonly<Record<string, string | undefined>>;
   log: Logger;
 }
+
+/** The environment robot keys are read from. */
+type Environment = WecomOptions["environment"];
 
 export const WECOM_CALLBACK_PATH = "/wecom/callback";
 /** A callback is a few kilobytes of XML: a megabyte is far past anything WeCom sends. */
@@ -97,19 +104,19 @@ export class WecomAdapter {
   readonly client: WecomClient;
   private readonly crypto: WecomCrypto;
   private readonly inbound: InboundQueue<WecomInbound>;
-  private readonly views: LiveViewStore;
+  private readonly views: LiveViews;
   private readonly log: Logger;
 
   constructor(
-    private readonly app: App,
+    private readonly deps: AdapterDeps,
     private readonly options: WecomOptions,
   ) {
     this.log = options.log.child({ module: "wecom" });
     this.crypto = new WecomCrypto({ token: options.token, encodingAesKey: options.encodingAesKey, corpId: options.corpId });
     this.client = new WecomClient({ baseUrl: options.apiBase, corpId: options.corpId, secret: options.secret, agentId: options.agentId });
-    this.inbound = new InboundQueue("inbound-wecom", (job) => this.process(job), { store: app.inboundRequests, orderKeyOf: ({ event }) => `${event.platform}:${event.senderId}`, log: this.log });
-    this.views = new LiveViewStore(app.storage, "wecom");
-    checkRobotKeys(app.org);
+    this.inbound = new InboundQueue("inbound-wecom", (job) => this.process(job), { store: deps.inboundRequests, orderKeyOf: ({ event }) => `${event.platform}:${event.senderId}`, log: this.log });
+    this.views = deps.liveViews("wecom");
+    checkRobotKeys(deps.org, options.environment);
   }
 
   async start(): Promise<void> {
@@ -182,7 +189,7 @@ export class WecomAdapter {
   }
 
   private async process({ event }: WecomInbound): Promise<void> {
-    await handleAndReply(this.app, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
+    await handleAndReply(this.deps, event, { send: this.send, log: this.log, onNotifications: this.options.onNotifications });
   }
 
   // ---- sending (replies, and the delivery queue's messages) ----
@@ -209,7 +216,7 @@ export class WecomAdapter {
 
   /** Into a department's group by its robot; the key is read now, so the outbox never holds it. */
   private async sendByRobot(departmentId: string, card: Card, file: MediaFile | undefined): Promise<void> {
-    const key = robotKeyOf(this.app.org, departmentId);
+    const key = robotKeyOf(this.deps.org, departmentId, this.options.environment);
     const mediaId = file && (await this.client.uploadRobotFile(key, file));
     const wecomIdOf = await this.wecomIds();
     for (const content of renderRobotMarkdown(card, wecomIdOf)) await this.client.sendByRobot(key, { msgtype: "markdown", markdown: { content } });
@@ -233,7 +240,7 @@ export class WecomAdapter {
   }
 
   private async wecomIds(): Promise<(memberId: string) => string | undefined> {
-    return accountsOn(await this.app.core.directory.listMembers(), "wecom");
+    return accountsOn(await this.deps.directory.listMembers(), "wecom");
   }
 
   /**
@@ -241,7 +248,7 @@ export class WecomAdapter {
    * members and the leads still to appoint one; later appointees are added as they come.
    */
   private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, card: Card, file: MediaFile | undefined): Promise<void> {
-    const ticket = await this.app.core.tickets.findByNumber(recipient.ticketNumber);
+    const ticket = await this.deps.tickets.findByNumber(recipient.ticketNumber);
     if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
     const people = await this.teamPeople(ticket);
     const known = await this.views.teamSpace(ticket.id);
@@ -269,7 +276,7 @@ export class WecomAdapter {
   /** The team's WeCom userids; the leader, listed first, owns the chat. */
   private async teamPeople(ticket: Ticket): Promise<{ owner: string; members: string[] }> {
     const wecomIdOf = await this.wecomIds();
-    const members = teamPeople(ticket, this.app.org).flatMap((id) => wecomIdOf(id) ?? []);
+    const members = teamPeople(ticket, this.deps.org).flatMap((id) => wecomIdOf(id) ?? []);
     return { owner: members[0] ?? "", members };
   }
 }
@@ -331,25 +338,25 @@ function readBody(req: IncomingMessage, timeoutMs: number): Promise<string> {
 }
 
 /** A department's robot key from the organisation file as it is now (a message may outlive its robot). */
-function robotKeyOf(org: Organisation, departmentId: string): string {
+function robotKeyOf(org: Organisation, departmentId: string, environment: Environment): string {
   const key = org.departments.find((d) => d.id === departmentId)?.wecomRobotKey;
   if (!key) throw new PermanentDeliveryError(`department ${departmentId} has no WeCom group robot`);
-  return resolveSecret(key);
+  return resolveSecret(key, environment);
 }
 
 /** Robot keys are secrets: the organisation file may name an environment variable (`env:QA_ROBOT_KEY`). */
-function resolveSecret(value: string): string {
+function resolveSecret(value: string, environment: Environment): string {
   if (!value.startsWith("env:")) return value;
-  const resolved = process.env[value.slice(4)];
+  const resolved = environment[value.slice(4)];
   if (!resolved) throw new PermanentDeliveryError(`${value.slice(4)} is not set`);
   return resolved;
 }
 
 /** Every `env:` robot key must name a set variable: said at start, not at the first escalation. */
-function checkRobotKeys(org: Organisation): void {
+function checkRobotKeys(org: Organisation, environment: Environment): void {
   org.departments.forEach((department, i) => {
     const key = department.wecomRobotKey;
-    if (key?.startsWith("env:") && !process.env[key.slice(4)]) {
+    if (key?.startsWith("env:") && !environment[key.slice(4)]) {
       throw new ConfigError(`departments[${i}].wecomRobotKey: the environment variable ${key.slice(4)} is not set`);
     }
   });

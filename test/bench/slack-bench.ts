@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { App as BoltApp, HTTPReceiver, LogLevel } from "@slack/bolt";
 import { pino } from "pino";
+import { adapterDeps } from "../../bot/adapter-deps.js";
 import { createApp, type App } from "../../bot/app.js";
 import { loadConfig } from "../../bot/config/env.js";
 import { createHttpServer } from "../../bot/http/server.js";
@@ -140,7 +141,7 @@ async function hotlineAdapter(fake: FakeSlackApi): Promise<Result> {
   await migrateDatabase(`file:${template}`);
   copyFileSync(template, join(dir, "bench.db"));
   const app = await createApp(loadConfig({ DATABASE_URL: `file:${join(dir, "bench.db")}`, LOG_LEVEL: "silent" }));
-  const adapter = new SlackAdapter(app, { token: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl, log: pino({ level: "silent" }) });
+  const adapter = new SlackAdapter(adapterDeps(app), { token: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl, log: pino({ level: "silent" }) });
   await adapter.start();
   const server = createHttpServer({ db: app.db, redisUrl: "" }, adapter.routes());
   try {

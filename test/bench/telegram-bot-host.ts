@@ -20,6 +20,7 @@ import { run, sequentialize } from "@grammyjs/runner";
 import { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { pino } from "pino";
+import { adapterDeps } from "../../bot/adapter-deps.js";
 import { createApp } from "../../bot/app.js";
 import { loadConfig } from "../../bot/config/env.js";
 import { createHttpServer, listen } from "../../bot/http/server.js";
@@ -96,7 +97,7 @@ async function startHotline(start: Start): Promise<HostedBot> {
       data: Array.from({ length: users }, (_, i) => ({ platform: "telegram", externalId: String(firstUserId + i), memberId: i % 2 ? "wang.fang" : "ma.jun", source: "invite" })),
     });
   }
-  const adapter = new TelegramAdapter(app, { token, apiRoot, botInfo, webhookSecret, log: pino({ level: "silent" }) });
+  const adapter = new TelegramAdapter(adapterDeps(app), { token, apiRoot, botInfo, webhookSecret, log: pino({ level: "silent" }) });
   await adapter.start();
   const server = webhookSecret ? createHttpServer({ db: app.db, redisUrl: app.config.REDIS_URL }, adapter.webhookRoute()) : undefined;
   const webhookUrl = server && `${(await listen(server, 0, "127.0.0.1")).url}${TELEGRAM_WEBHOOK_PATH}`;

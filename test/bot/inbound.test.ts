@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { adapterDeps } from "../../bot/adapter-deps.js";
 import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
 import { FakeBotApi } from "../fakes/telegram-bot-api.js";
 import { freshDatabaseFile, startTestApp } from "../support/test-app.js";
@@ -35,7 +36,7 @@ describe("the adapters' error boundary", () => {
     const fake = await FakeBotApi.start();
     cleanups.push(() => fake.close());
     const { log, lines } = capturedLog();
-    const adapter = new TelegramAdapter(app, { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log });
+    const adapter = new TelegramAdapter(adapterDeps(app), { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log });
     await adapter.start();
     cleanups.push(() => adapter.stop());
     await app.db.member.update({ where: { id: "guo.tao" }, data: { locale: "en" } });

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { adapterDeps } from "../../bot/adapter-deps.js";
 import { consoleMount } from "../../bot/console/console.js";
 import { createHttpServer, listen } from "../../bot/http/server.js";
 import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
@@ -24,7 +25,7 @@ let url: string;
 
 beforeEach(async () => {
   fake = await FakeBotApi.start();
-  const telegram = new TelegramAdapter(scene.app, { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, onNotifications: () => {}, log: pino({ level: "silent" }) });
+  const telegram = new TelegramAdapter(adapterDeps(scene.app), { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, onNotifications: () => {}, log: pino({ level: "silent" }) });
   const downloads = { telegram: (fileId: string, signal: AbortSignal) => telegram.downloadFile(fileId, signal) };
   const mount = consoleMount(scene.app, pino({ level: "silent" }), () => {}, { downloads, timeoutMs: 2_000 });
   server = createHttpServer({ db: scene.app.db, redisUrl: scene.app.config.REDIS_URL }, {}, [mount]);

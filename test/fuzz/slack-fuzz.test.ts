@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adapterDeps } from "../../bot/adapter-deps.js";
 import type { App } from "../../bot/app.js";
 import { createHttpServer } from "../../bot/http/server.js";
 import { renderForSlack } from "../../bot/slack/render-slack.js";
@@ -118,7 +119,7 @@ describe("the Slack route under hostile requests", () => {
     });
     app = await startTestApp(db.file, { now: new Date("2026-11-26T02:00:00Z") }, { ORG_CONFIG: orgFile });
     const silent = pino({ level: "silent" });
-    const adapter = new SlackAdapter(app, {
+    const adapter = new SlackAdapter(adapterDeps(app), {
       token: slack.token,
       signingSecret: SIGNING_SECRET,
       apiUrl: slack.apiUrl,

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { pino } from "pino";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adapterDeps } from "../../bot/adapter-deps.js";
 import type { App } from "../../bot/app.js";
 import { createHttpServer } from "../../bot/http/server.js";
 import { MAX_MESSAGE_LENGTH } from "../../bot/telegram/render-telegram.js";
@@ -63,7 +64,7 @@ beforeAll(async () => {
   cleanups.push(() => fake.close());
   app = await startTestApp(db.file, { now: new Date("2026-11-26T02:00:00Z") }, { ORG_CONFIG: orgFile });
   const log = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
-  const adapter = new TelegramAdapter(app, {
+  const adapter = new TelegramAdapter(adapterDeps(app), {
     token: fake.token,
     apiRoot: fake.apiRoot,
     botInfo: fake.botInfo,

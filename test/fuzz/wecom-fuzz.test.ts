@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adapterDeps } from "../../bot/adapter-deps.js";
 import type { App } from "../../bot/app.js";
 import { createHttpServer } from "../../bot/http/server.js";
 import { MARKDOWN_MAX_BYTES, TEXT_MAX_BYTES } from "../../bot/wecom/render-wecom.js";
@@ -62,7 +63,7 @@ beforeAll(async () => {
     org.departments.find((d: { id: string }) => d.id === "quality_assurance").wecomRobotKey = QA_ROBOT;
   });
   app = await startTestApp(db.file, { now: new Date("2026-11-26T02:00:00Z") }, { ORG_CONFIG: orgFile });
-  const adapter = new WecomAdapter(app, {
+  const adapter = new WecomAdapter(adapterDeps(app), {
     corpId: CORP_ID,
     agentId: AGENT_ID,
     secret: "s3cret",
@@ -70,6 +71,7 @@ beforeAll(async () => {
     encodingAesKey: AES_KEY,
     apiBase: wecom.baseUrl,
     bodyTimeoutMs: BODY_TIMEOUT_MS,
+    environment: process.env,
     log: silent,
   });
   send = adapter.send;

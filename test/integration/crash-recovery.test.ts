@@ -1,5 +1,6 @@
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { adapterDeps } from "../../bot/adapter-deps.js";
 import type { App } from "../../bot/app.js";
 import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
 import { handleInbound } from "../../core/conversation/handle-inbound.js";
@@ -68,7 +69,7 @@ describe("a process killed between a commit and the messages it owes", () => {
 
     // Telegram sends the update again to the restarted process.
     const second = await startProcess();
-    const adapter = new TelegramAdapter(second, { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log: silent });
+    const adapter = new TelegramAdapter(adapterDeps(second), { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log: silent });
     await adapter.start();
     cleanups.push(() => adapter.stop());
     fake.pushUpdate({ ...update, update_id: 5001 });

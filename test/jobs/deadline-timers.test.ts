@@ -3,6 +3,7 @@ import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { adapterDeps } from "../../bot/adapter-deps.js";
 import type { App } from "../../bot/app.js";
 import { DeliveryQueue } from "../../jobs/delivery-queue.js";
 import { TelegramAdapter } from "../../bot/telegram/telegram-adapter.js";
@@ -62,7 +63,7 @@ async function start(options: { worker?: boolean; ackMinutes?: number; level1?: 
     org.deadlines = { acknowledgeMinutes: { general: ack, level1: ack, level2: ack, level3: ack }, reminderMinutesBefore: [ack / 2] };
   });
   const app = await startTestApp(db.file, realClock, { ORG_CONFIG: orgFile });
-  const adapter = new TelegramAdapter(app, { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log: silent });
+  const adapter = new TelegramAdapter(adapterDeps(app), { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, log: silent });
   const dispatcher = new DeliveryQueue(app.outbox, { telegram: adapter.send }, { files: app.outboundFiles, redisUrl: TEST_REDIS_URL, prefix, log: silent });
   dispatcher.start(200);
   const timers = new DeadlineTimers(app, { redisUrl: TEST_REDIS_URL, prefix, onFired: () => dispatcher.kick(), log: silent });

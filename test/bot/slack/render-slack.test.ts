@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ACTION, escapeMrkdwn, renderCaptionForSlack, renderForSlack, slackMention, unescapeMrkdwn } from "../../../bot/slack/render-slack.js";
+import { ACTION, escapeMrkdwn, renderCaptionForSlack, renderForSlack, slackMention, slackMentionPolicy, unescapeMrkdwn } from "../../../bot/slack/render-slack.js";
 import type { Card } from "../../../core/messages/card.js";
+import { copyOfDefaultOrganisation } from "../../support/organisation.js";
 
 const options = { mentionOf: (id: string) => (id === "chen.jie" ? "<@U0000000QA1>" : id === "zhou.min" ? "<!subteam^S0AS>" : undefined), noteLabel: "Add note" };
 
@@ -109,5 +110,17 @@ describe("a file's caption as its mrkdwn comment", () => {
     expect(text!.endsWith("…")).toBe(true);
     expect(text).not.toMatch(/&[a-z]{0,3}…$/);
     expect(mentions).toBe("<@U0000000QA1>");
+  });
+});
+
+describe("whom a mention reaches on Slack", () => {
+  it("mentions a lead by their department's user group where the organisation names one, anyone else by their Slack id, a member without one not at all", () => {
+    const org = copyOfDefaultOrganisation();
+    org.departments.find((d) => d.id === "after_sales")!.slackUserGroup = "S0000AFTER";
+    org.departments.find((d) => d.id === "quality_assurance")!.slackUserGroup = "not-a-group";
+    const mentionOf = slackMentionPolicy(org.members, org);
+    expect(mentionOf("zhou.min")).toBe("<!subteam^S0000AFTER>");
+    expect(mentionOf("chen.jie")).toBe("<@U0000000QA1>"); // the group's id is not Slack's: the lead instead
+    expect(mentionOf("nobody")).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { adapterDeps } from "../../../bot/adapter-deps.js";
 import type { App } from "../../../bot/app.js";
 import { createHttpServer } from "../../../bot/http/server.js";
 import { SLACK_EVENTS_PATH, SlackAdapter } from "../../../bot/slack/slack-adapter.js";
@@ -94,7 +95,7 @@ async function startBot(
   const app = await startTestApp(db.file, clock, { ORG_CONFIG: orgFile });
   let deliveries: DeliveryQueue | undefined;
   const kick = () => deliveries?.kick();
-  const adapter = new SlackAdapter(app, {
+  const adapter = new SlackAdapter(adapterDeps(app), {
     token: slack.token,
     ...(options.socketMode ? { appToken: "xapp-1-A0000APP-test" } : { signingSecret: SIGNING_SECRET }),
     apiUrl: slack.apiUrl,
@@ -102,7 +103,7 @@ async function startBot(
     onNotifications: kick,
     log: silent,
   });
-  const tg = new TelegramAdapter(app, { token: telegram.token, apiRoot: telegram.apiRoot, botInfo: telegram.botInfo, log: silent });
+  const tg = new TelegramAdapter(adapterDeps(app), { token: telegram.token, apiRoot: telegram.apiRoot, botInfo: telegram.botInfo, log: silent });
   deliveries = new DeliveryQueue(
     app.outbox,
     { slack: adapter.send, telegram: tg.send },

@@ -2,6 +2,7 @@ import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pino, type Logger } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { adapterDeps } from "../../../bot/adapter-deps.js";
 import type { App } from "../../../bot/app.js";
 import { DeliveryQueue } from "../../../jobs/delivery-queue.js";
 import { createHttpServer, type RouteHandler } from "../../../bot/http/server.js";
@@ -80,7 +81,7 @@ function capturingLogger(): { log: Logger; lines: string[] } {
 async function startBot(options: { webhook?: boolean; log?: Logger; webhookHandlingLimitMs?: number } = {}): Promise<Running> {
   const app = await startTestApp(db.file, clock, { ORG_CONFIG: orgFile });
   let dispatcher: DeliveryQueue | undefined;
-  const adapter = new TelegramAdapter(app, {
+  const adapter = new TelegramAdapter(adapterDeps(app), {
     token: fake.token,
     apiRoot: fake.apiRoot,
     botInfo: fake.botInfo,

@@ -2,6 +2,7 @@ import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pino, type Logger } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { adapterDeps } from "../../../bot/adapter-deps.js";
 import type { App } from "../../../bot/app.js";
 import { createHttpServer } from "../../../bot/http/server.js";
 import { SlackAdapter } from "../../../bot/slack/slack-adapter.js";
@@ -79,7 +80,7 @@ async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; 
   });
   const app = await startTestApp(db.file, clock, { ORG_CONFIG: orgFile });
   let deliveries: DeliveryQueue | undefined;
-  const adapter = new WecomAdapter(app, {
+  const adapter = new WecomAdapter(adapterDeps(app), {
     corpId: CORP_ID,
     agentId: AGENT_ID,
     secret: "s3cret",
@@ -87,6 +88,7 @@ async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; 
     encodingAesKey: AES_KEY,
     apiBase: wecom.baseUrl,
     onNotifications: () => deliveries?.kick(),
+    environment: process.env,
     ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
     log: options.log ?? silent,
   });
@@ -95,7 +97,7 @@ async function startBot(options: { withSlack?: boolean; bodyTimeoutMs?: number; 
   let slack: FakeSlackApi | undefined;
   if (options.withSlack) {
     slack = await FakeSlackApi.start({ token: "xoxb-test" });
-    const slackAdapter = new SlackAdapter(app, { token: slack.token, signingSecret: "8f742231b10e8888abcd990000aaa85a", apiUrl: slack.apiUrl, log: silent });
+    const slackAdapter = new SlackAdapter(adapterDeps(app), { token: slack.token, signingSecret: "8f742231b10e8888abcd990000aaa85a", apiUrl: slack.apiUrl, log: silent });
     senders.slack = slackAdapter.send;
     refreshers.slack = slackAdapter.refresh;
     cleanups.push(() => slackAdapter.stop(), () => slack!.close());

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
+import { adapterDeps } from "../../../bot/adapter-deps.js";
 import type { App } from "../../../bot/app.js";
 import { createHttpServer } from "../../../bot/http/server.js";
 import { ACTION, unescapeMrkdwn } from "../../../bot/slack/render-slack.js";
@@ -59,7 +60,7 @@ export class SlackDriver implements PlatformDriver {
       const fake = await FakeSlackApi.start({ token: "xoxb-scenario-token" });
       onFailure(() => fake.close());
       let deliveries: DeliveryQueue | undefined;
-      const adapter = new SlackAdapter(app, {
+      const adapter = new SlackAdapter(adapterDeps(app), {
         token: fake.token,
         signingSecret: SIGNING_SECRET,
         apiUrl: fake.apiUrl,

@@ -1,3 +1,4 @@
+import { adapterDeps } from "../../../bot/adapter-deps.js";
 import type { App } from "../../../bot/app.js";
 import { renderForTelegram } from "../../../bot/telegram/render-telegram.js";
 import { TelegramAdapter } from "../../../bot/telegram/telegram-adapter.js";
@@ -22,7 +23,7 @@ export class TelegramDriver implements PlatformDriver {
       const fake = await FakeBotApi.start();
       onFailure(() => fake.close());
       let deliveries: DeliveryQueue | undefined;
-      const adapter = new TelegramAdapter(app, { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, onNotifications: () => deliveries?.kick(), log: silent });
+      const adapter = new TelegramAdapter(adapterDeps(app), { token: fake.token, apiRoot: fake.apiRoot, botInfo: fake.botInfo, onNotifications: () => deliveries?.kick(), log: silent });
       const queue = (deliveries = startDeliveries(app, "telegram", adapter.send, { prefix }));
       onFailure(() => queue.stop());
       await adapter.start();

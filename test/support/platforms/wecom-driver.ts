@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { adapterDeps } from "../../../bot/adapter-deps.js";
 import type { App } from "../../../bot/app.js";
 import { createHttpServer } from "../../../bot/http/server.js";
 import { renderText } from "../../../bot/wecom/render-wecom.js";
@@ -76,7 +77,7 @@ export class WecomDriver implements PlatformDriver {
       const fake = await FakeWecomApi.start({ corpId: CORP_ID, corpSecret: SECRET, agentId: AGENT_ID, robotKeys, chats });
       onFailure(() => fake.close());
       let deliveries: DeliveryQueue | undefined;
-      const adapter = new WecomAdapter(app, { corpId: CORP_ID, agentId: AGENT_ID, secret: SECRET, token: TOKEN, encodingAesKey: AES_KEY, apiBase: fake.baseUrl, onNotifications: () => deliveries?.kick(), log: silent });
+      const adapter = new WecomAdapter(adapterDeps(app), { corpId: CORP_ID, agentId: AGENT_ID, secret: SECRET, token: TOKEN, encodingAesKey: AES_KEY, apiBase: fake.baseUrl, onNotifications: () => deliveries?.kick(), environment: process.env, log: silent });
       const queue = (deliveries = startDeliveries(app, "wecom", adapter.send, { prefix }));
       onFailure(() => queue.stop());
       await adapter.start();
