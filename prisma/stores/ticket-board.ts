@@ -47,7 +47,19 @@ export const BOARD_PAGE_SIZE = 25;
 
 const FINISHED = ["resolved", "closed"];
 
-function pingedTo(viewer: BoardViewer): Prisma.TicketWhereInput[] {
+/**
+ * The tickets pinged to the viewer or their department, read apart before the board's query: as
+ * ids, or undefined when there are more than PINGED_IDS (then the board asks the pings itself).
+ * Asked inside the board's OR, the pings are a subquery for every ticket read; PostgreSQL runs it
+ * per row (100,000 index probes for a center's staff), where a list of ids costs nothing.
+ */
+type PingedTickets = number[] | undefined;
+
+/** The most pinged tickets read as ids: a member acts on a few hundred; a list stays short. */
+export const PINGED_IDS = 1_000;
+
+function pingedTo(viewer: BoardViewer, pinged: PingedTickets): Prisma.TicketWhereInput[] {
+  if (pinged) return pinged.length ? [{ id: { in: pinged } }] : [];
   return [
     { pings: { some: { memberId: viewer.memberId, cancelledAt: null } } },
     ...(viewer.departmentId ? [{ pings: { some: { departmentId: viewer.departmentId, cancelledAt: null } } }] : []),
@@ -55,12 +67,12 @@ function pingedTo(viewer: BoardViewer): Prisma.TicketWhereInput[] {
 }
 
 /** Reported by the viewer, their center's, or pinged to them or their department (as `/mine`). */
-function concerning(viewer: BoardViewer): Prisma.TicketWhereInput {
-  return { OR: [{ reporterId: viewer.memberId }, ...(viewer.serviceCenterId ? [{ serviceCenterId: viewer.serviceCenterId }] : []), ...pingedTo(viewer)] };
+function concerning(viewer: BoardViewer, pinged: PingedTickets): Prisma.TicketWhereInput {
+  return { OR: [{ reporterId: viewer.memberId }, ...(viewer.serviceCenterId ? [{ serviceCenterId: viewer.serviceCenterId }] : []), ...pingedTo(viewer, pinged)] };
 }
 
 /** What the chats' canView allows, as a query. */
-const visibleTo = (viewer: BoardViewer): Prisma.TicketWhereInput => (viewer.seesAll ? {} : concerning(viewer));
+const visibleTo = (viewer: BoardViewer, pinged: PingedTickets): Prisma.TicketWhereInput => (viewer.seesAll ? {} : concerning(viewer, pinged));
 
 /** A deadline past its first time: it has climbed the chain (its time moved on), or its time is up, or it was missed. */
 const overdueAt = (now: Date): Prisma.TicketWhereInput => ({
@@ -145,6 +157,12 @@ export interface BoardCounts {
   overdue: number;
 }
 
+interface BoardScope {
+  viewer: BoardViewer;
+  search: Prisma.TicketWhereInput | undefined;
+  pinged: PingedTickets;
+}
+
 /** The console's board: the tickets a member may see, filtered, newest first, a page at a time. */
 export class TicketBoard {
   constructor(
@@ -152,8 +170,24 @@ export class TicketBoard {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  private where(viewer: BoardViewer, filter: BoardFilter, search: Prisma.TicketWhereInput | undefined): Prisma.TicketWhereInput {
-    return { AND: [visibleTo(viewer), ...(filter.mine ? [concerning(viewer)] : []), ...matching(filter, this.clock(), search)] };
+  /** What every query of a board read shares: the search's condition and the viewer's pinged tickets. */
+  private async scope(viewer: BoardViewer, filter: BoardFilter): Promise<BoardScope> {
+    const [search, pinged] = await Promise.all([this.searching(filter.search), viewer.seesAll && !filter.mine ? undefined : this.pingedTickets(viewer)]);
+    return { viewer, search, pinged };
+  }
+
+  private async pingedTickets(viewer: BoardViewer): Promise<PingedTickets> {
+    const rows = await this.storage.prisma.ping.findMany({
+      where: { cancelledAt: null, OR: [{ memberId: viewer.memberId }, ...(viewer.departmentId ? [{ departmentId: viewer.departmentId }] : [])] },
+      select: { ticketId: true },
+      distinct: ["ticketId"],
+      take: PINGED_IDS + 1,
+    });
+    return rows.length > PINGED_IDS ? undefined : rows.map((row) => row.ticketId);
+  }
+
+  private where({ viewer, search, pinged }: BoardScope, filter: BoardFilter): Prisma.TicketWhereInput {
+    return { AND: [visibleTo(viewer, pinged), ...(filter.mine ? [concerning(viewer, pinged)] : []), ...matching(filter, this.clock(), search)] };
   }
 
   /**
@@ -179,7 +213,7 @@ export class TicketBoard {
   }
 
   async page(viewer: BoardViewer, filter: BoardFilter, page: number): Promise<{ rows: BoardRow[]; total: number }> {
-    const where = this.where(viewer, filter, await this.searching(filter.search));
+    const where = this.where(await this.scope(viewer, filter), filter);
     const [rows, total] = await Promise.all([
       this.storage.prisma.ticket.findMany({
         where,
@@ -196,14 +230,14 @@ export class TicketBoard {
   /** The counts beside each filter's choices: each filter counted with the others applied, not itself. */
   async counts(viewer: BoardViewer, filter: BoardFilter): Promise<BoardCounts> {
     const { ticket } = this.storage.prisma;
-    const search = await this.searching(filter.search);
-    const without = (key: keyof BoardFilter) => this.where(viewer, { ...filter, [key]: undefined }, search);
+    const scope = await this.scope(viewer, filter);
+    const without = (key: keyof BoardFilter) => this.where(scope, { ...filter, [key]: undefined });
     const [kinds, levels, statuses, centers, overdue] = await Promise.all([
       ticket.groupBy({ by: ["kind"], where: without("kind"), _count: { _all: true } }),
       ticket.groupBy({ by: ["category", "level"], where: without("level"), _count: { _all: true } }),
       ticket.groupBy({ by: ["status"], where: without("status"), _count: { _all: true } }),
       ticket.groupBy({ by: ["serviceCenterId"], where: without("serviceCenterId"), _count: { _all: true } }),
-      ticket.count({ where: this.where(viewer, { ...filter, overdue: true }, search) }),
+      ticket.count({ where: this.where(scope, { ...filter, overdue: true }) }),
     ]);
     const tally = <Row>(rows: Row[], key: (row: Row) => string | null, count: (row: Row) => number) => {
       const counts: Record<string, number> = {};
