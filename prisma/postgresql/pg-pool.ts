@@ -36,11 +36,12 @@ function reportCatalogueTypesAsText<T>(result: T): T {
  * error event on the pool, which would end the process unheard: it is reported instead, and the
  * pool opens a new connection when one is next wanted.
  */
-export function postgresPool(connectionString: string, options: { max?: number; onIdleError?: (error: Error) => void } = {}): pg.Pool {
+export function postgresPool(connectionString: string, options: { max?: number; pipeline?: boolean; onIdleError?: (error: Error) => void } = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     Client: CatalogueAsTextClient,
     max: options.max ?? 10,
+    pipeline: options.pipeline ?? false, // see TransactionConnection
     // A transaction waits this long for a connection before it fails; idle ones are kept a while,
     // each with the Prisma client made for it (see connection-client.ts).
     connectionTimeoutMillis: 10_000,

@@ -4,14 +4,14 @@ import { PrismaClient } from "../../generated/prisma-postgresql/client.ts";
 import type { Database, OpenStorage, Sql, Transaction } from "../storage/storage.js";
 import { prismaOnConnection } from "./connection-client.js";
 import { postgresPool } from "./pg-pool.js";
-import { oneAtATime, PostgresSql, type Queryable } from "./postgres-sql.js";
+import { PostgresSql, TransactionConnection } from "./postgres-sql.js";
 
 /** A transaction still running after this long is rolled back, so a hung one cannot hold its row locks. */
 const TRANSACTION_TIMEOUT_MS = 15_000;
 
-/** A pooled connection, its statements one at a time, with the Prisma client that runs on it. */
+/** A pooled connection, with the Prisma client that runs on it. */
 interface HeldConnection {
-  connection: Queryable;
+  connection: TransactionConnection;
   prisma: Database;
   /** The transaction holding the connection now, if any: its statements, and only its, may run. */
   holder: object | undefined;
@@ -38,7 +38,7 @@ export class PostgresStorage implements OpenStorage {
   }
 
   static async open(url: string, options: { poolSize?: number } = {}): Promise<PostgresStorage> {
-    const pool = postgresPool(url, { max: options.poolSize });
+    const pool = postgresPool(url, { max: options.poolSize, pipeline: true });
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Database;
     await prisma.$connect();
     return new PostgresStorage(prisma, pool);
@@ -53,9 +53,9 @@ export class PostgresStorage implements OpenStorage {
       const tx = new PostgresTransaction(held);
       held.holder = tx;
       try {
-        await connection.query("BEGIN");
+        connection.begin();
         const result = await withinTimeout(() => work(tx));
-        await connection.query("COMMIT");
+        await connection.end("COMMIT");
         return result;
       } catch (error) {
         broken = await rollBack(connection, error);
@@ -83,7 +83,7 @@ export class PostgresStorage implements OpenStorage {
   private async heldConnection(pooled: pg.PoolClient): Promise<HeldConnection> {
     let held = this.held.get(pooled);
     if (!held) {
-      const connection = oneAtATime(pooled);
+      const connection = new TransactionConnection(pooled);
       const entry: HeldConnection = { connection, prisma: undefined as unknown as Database, holder: undefined };
       entry.prisma = await prismaOnConnection(connection, () => entry.holder !== undefined);
       this.held.set(pooled, (held = entry));
@@ -93,10 +93,10 @@ export class PostgresStorage implements OpenStorage {
 }
 
 /** Rolls back after a failure; returns the reason to close the connection when even that failed. */
-async function rollBack(connection: Queryable, cause: unknown): Promise<Error | undefined> {
+async function rollBack(connection: TransactionConnection, cause: unknown): Promise<Error | undefined> {
   if (cause instanceof TransactionTimeout) return cause; // statements may still be queued on it: close it
   try {
-    await connection.query("ROLLBACK");
+    await connection.end("ROLLBACK");
     return undefined;
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));

@@ -51,7 +51,11 @@ export interface Storage {
   promptly<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
 }
 
-/** A Storage inside a transaction: its statements and Prisma's are part of it. */
+/**
+ * A Storage inside a transaction: its statements and Prisma's are part of it. Statements issued
+ * without waiting for one another run in the order they were issued, each seeing what the ones
+ * before it did (a read issued with a lock runs once the lock is held).
+ */
 export interface Transaction extends Storage {
   readonly sql: Sql;
   /**

@@ -11,15 +11,18 @@ export class SqlDialogStore implements DialogStore {
 
   /**
    * Holds the dialog until the transaction ends: two messages of one chat handled at once (by two
-   * processes) take their steps one after the other, the second seeing the first's.
+   * processes) take their steps one after the other, the second seeing the first's. The read is
+   * issued with the lock, not after it: it still runs once the lock is held, and goes out with it.
    */
   async find(memberId: string, conversation: string): Promise<DialogSession | undefined> {
-    await this.tx.lock(`dialog:${memberId}:${conversation}`);
-    const row = await this.tx.sql.get<{ dialog: string; step: string; state: string }>(
-      `SELECT "dialog", "step", "state" FROM "DialogSession" WHERE "memberId" = ? AND "conversation" = ?`,
-      memberId,
-      conversation,
-    );
+    const [, row] = await Promise.all([
+      this.tx.lock(`dialog:${memberId}:${conversation}`),
+      this.tx.sql.get<{ dialog: string; step: string; state: string }>(
+        `SELECT "dialog", "step", "state" FROM "DialogSession" WHERE "memberId" = ? AND "conversation" = ?`,
+        memberId,
+        conversation,
+      ),
+    ]);
     if (!row) return undefined;
     // Rows written before commands had sessions are all reports.
     const dialog = row.dialog === "command" ? "command" : "report";

@@ -117,18 +117,22 @@ export class OutboxStore {
   }
 
   /**
-   * Marks the messages sent. Most are one statement, promptly; the receipts among them (rare) meet
-   * their tickets' deadlines in one transaction with being marked.
+   * Marks the messages sent: all but receipts in one statement, promptly; the receipts among them
+   * (rare) meet their tickets' deadlines in one transaction with being marked.
    */
   private async recordSent(ids: number[], at: Date): Promise<void> {
     const receipts = await this.storage.promptly(async (sql) => {
+      const marked = await markDeliveriesSent(sql, ids, at, { receipts: false });
+      if (marked.length === ids.length) return [];
+      const markedIds = new Set(marked.map((row) => row.id));
+      const rest = ids.filter((id) => !markedIds.has(id));
       const receipts = await sql.all<ReceiptRow & { id: number }>(
         `SELECT d."id", d."ticketId", d."recipient", t."reporterId" FROM "Delivery" d JOIN "Ticket" t ON t."id" = d."ticketId"
-         WHERE d."id" IN (${ids.map(() => "?").join(", ")}) AND d."purpose" = 'receipt' AND d."status" <> 'sent'`,
-        ...ids,
+         WHERE d."id" IN (${rest.map(() => "?").join(", ")}) AND d."purpose" = 'receipt' AND d."status" <> 'sent'`,
+        ...rest,
       );
       const receiptIds = new Set(receipts.map((r) => r.id));
-      const others = ids.filter((id) => !receiptIds.has(id));
+      const others = rest.filter((id) => !receiptIds.has(id)); // a receipt marked before: marked again, as any message
       if (others.length > 0) await markDeliveriesSent(sql, others, at);
       return receipts;
     });
@@ -225,9 +229,11 @@ async function recordAttemptFailed(sql: Sql, id: number, failure: { error: strin
 }
 
 /** Marks deliveries sent: one statement, whose row may be marked again after a crash (harmless). */
-function markDeliveriesSent(sql: Sql, ids: number[], at: Date): Promise<number> {
-  return sql.run(
-    `UPDATE "Delivery" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "lastError" = NULL, "claimedBy" = NULL WHERE "id" IN (${ids.map(() => "?").join(", ")})`,
+/** Marks deliveries sent; `receipts: false` leaves receipts among them alone. Resolves to the rows it marked. */
+function markDeliveriesSent(sql: Sql, ids: number[], at: Date, options: { receipts: boolean } = { receipts: true }): Promise<{ id: number }[]> {
+  return sql.all<{ id: number }>(
+    `UPDATE "Delivery" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "lastError" = NULL, "claimedBy" = NULL
+     WHERE "id" IN (${ids.map(() => "?").join(", ")})${options.receipts ? "" : ` AND COALESCE("purpose", '') <> 'receipt'`} RETURNING "id"`,
     at, ...ids,
   );
 }

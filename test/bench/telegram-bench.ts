@@ -231,9 +231,10 @@ function reportTelegram(rounds: Round[], steady: Round, all: Round[]): void {
   console.log(`units of work per commit on SQLite: ${steady.SQLite.bot.unitsPerCommit?.toFixed(1)}`);
 
   console.log(`\n### Latency: a steady ${STEADY_RATE} updates/s from the same users\n`);
-  console.log("| bot | updates | updates/s | user to reply p50 / p99 ms | in the bot p50 / p99 ms |\n|---|---:|---:|---:|---:|");
+  console.log("| bot | updates | updates/s | user to reply p50 / p99 ms | in the bot p50 / p99 ms | bot's CPU per update |\n|---|---:|---:|---:|---:|---:|");
   const rows: [string, Result][] = [["baseline: bare grammY echo", steady.echo], ...names.map((n) => [`Hotline adapter on ${n} (dialog, exactly once)`, steady[n]] as [string, Result])];
-  for (const [name, r] of rows) console.log(`| ${name} | ${r.updates} | ${rate(r).toFixed(0)} | ${ms(r.latenciesMs)} | ${ms(r.handlingMs)} |`);
+  const cpuPerUpdate = (r: Result) => `${((1e6 * r.bot.cpuSeconds) / r.updates).toFixed(0)} µs`;
+  for (const [name, r] of rows) console.log(`| ${name} | ${r.updates} | ${rate(r).toFixed(0)} | ${ms(r.latenciesMs)} | ${ms(r.handlingMs)} | ${cpuPerUpdate(r)} |`);
   for (const name of names) console.log(`\nHotline on ${name}: in-bot p99 at ${STEADY_RATE} updates/s: ${percentile(steady[name].handlingMs, 99).toFixed(1)} ms (goal < 50 ms)`);
   const peak = (name: ContenderName) => Math.max(...all.map((r) => r[name].bot.peakRssMb)).toFixed(0);
   console.log(`peak RSS of the bot's process: ${names.map((n) => `Hotline on ${n} ${peak(n)} MB`).join(", ")} (goal < 250 MB on SQLite), echo ${peak("echo")} MB`);

@@ -106,6 +106,30 @@ describe("transactions on PostgreSQL", () => {
     expect(order.indexOf("b in")).toBeGreaterThan(order.indexOf("a out"));
     expect(order.indexOf("c out")).toBeLessThan(order.indexOf("a out"));
   });
+
+  it("runs a read issued together with a lock once the lock is held, so it sees what the holder committed", async () => {
+    const insert = `INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES (?, ?, ?)`;
+    const holder = storage.transaction(async (tx) => {
+      await tx.lock("dialog:ma.jun:chat");
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await tx.sql.run(insert, "telegram", "written-under-the-lock", new Date());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const [, seen] = await storage.transaction((tx) =>
+      Promise.all([tx.lock("dialog:ma.jun:chat"), tx.sql.all<{ eventId: string }>(`SELECT "eventId" FROM "InboundEvent"`)]),
+    );
+    await holder;
+    expect(seen).toEqual([{ eventId: "written-under-the-lock" }]);
+  });
+
+  it("prepares each statement once per connection", async () => {
+    const names = await storage.transaction(async (tx) => {
+      await tx.sql.get(`SELECT COUNT(*) AS n FROM "InboundEvent" WHERE "platform" = ?`, "telegram");
+      await tx.sql.get(`SELECT COUNT(*) AS n FROM "InboundEvent" WHERE "platform" = ?`, "slack");
+      return tx.sql.all<{ statement: string }>(`SELECT "statement" FROM pg_prepared_statements WHERE "statement" LIKE 'SELECT COUNT(*) AS n FROM "InboundEvent"%'`);
+    });
+    expect(names).toEqual([{ statement: `SELECT COUNT(*) AS n FROM "InboundEvent" WHERE "platform" = $1` }]);
+  });
 });
 
 describe("migrating PostgreSQL", () => {

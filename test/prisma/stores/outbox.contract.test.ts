@@ -129,6 +129,19 @@ describe.each(DIALECTS)("the outbox on %s", (dialect) => {
     expect((await new PrismaTicketStore(scene.storage).timeline(ticket.id)).filter((e) => e.type === "receipt_sent")).toHaveLength(2);
   });
 
+  it("marks a receipt accepted in the same turn as other messages sent, and meets its deadline", async () => {
+    const ticket = await receiptTicket();
+    const ids = await write([messageTo("wang.fang", "a"), toCustomer("已处理"), messageTo("wang.fang", "b")], ticket.id);
+    for (const id of ids) await outbox().claim(id);
+    const store = outbox();
+    await Promise.all(ids.map((id) => store.markSent(id)));
+    for (const id of ids) expect(await row(id)).toMatchObject({ status: "sent", attempts: 1, claimedBy: null });
+    const after = (await new PrismaTicketStore(scene.storage).findById(ticket.id))!;
+    expect(after.deadlines.map((d) => [d.kind, d.status])).toEqual([["receipt", "met"]]);
+    const events = await new PrismaTicketStore(scene.storage).timeline(ticket.id);
+    expect(events.filter((e) => e.type.startsWith("receipt")).map((e) => e.type)).toEqual(["receipt_sent"]);
+  });
+
   it("puts a failed attempt back in line with its error, or fails it for good; a receipt failed for good goes on the timeline", async () => {
     const ticket = await receiptTicket();
     const [id] = await write([toCustomer("已处理")], ticket.id);
