@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { handleInbound, replyRecipient, type InboundEvent, type InboundOutcome } from "../core/conversation/handle-inbound.js";
+import { errorMessage } from "../core/errors.js";
 import { card } from "../core/messages/card.js";
 import { t } from "../core/messages/catalog.js";
 import type { Locale } from "../core/messages/locale.js";
@@ -51,7 +52,7 @@ export async function handleAndReply(deps: InboundDeps, event: InboundEvent, opt
       // Kept nowhere: a stranger's messages must not be able to write rows. A redelivery is known by memory.
       if (!strangersAnswered.firstTime(deps.unitOfWork, `${event.platform}:${event.eventId}`)) return;
       for (const reply of outcome.replies) {
-        await options.send(unkept(event, reply)).catch((error: unknown) => options.log.info({ platform: event.platform, event: event.eventId, error: messageOf(error) }, "could not answer a stranger"));
+        await options.send(unkept(event, reply)).catch((error: unknown) => options.log.info({ platform: event.platform, event: event.eventId, error: errorMessage(error) }, "could not answer a stranger"));
       }
       return;
     case "duplicate":
@@ -74,8 +75,8 @@ async function sendReplies(deps: InboundDeps, event: InboundEvent, replies: Clai
       await options.send({ deliveryId: reply.deliveryId, recipient: reply.recipient, card: reply.card, ticketId: null, view: null, mayHaveArrived: reply.mayHaveArrived });
     } catch (error) {
       const final = error instanceof PermanentDeliveryError;
-      options.log.warn({ platform: event.platform, event: event.eventId, delivery: reply.deliveryId, final, error: messageOf(error) }, final ? "reply refused; kept as failed" : "reply not sent; queued to retry");
-      await deps.outbox.markAttemptFailed(reply.deliveryId, { error: messageOf(error), final }).catch((e: unknown) => options.log.error({ err: e, delivery: reply.deliveryId }, "could not record a failed reply"));
+      options.log.warn({ platform: event.platform, event: event.eventId, delivery: reply.deliveryId, final, error: errorMessage(error) }, final ? "reply refused; kept as failed" : "reply not sent; queued to retry");
+      await deps.outbox.markAttemptFailed(reply.deliveryId, { error: errorMessage(error), final }).catch((e: unknown) => options.log.error({ err: e, delivery: reply.deliveryId }, "could not record a failed reply"));
       retryLater ||= !final;
       continue;
     }
@@ -94,7 +95,7 @@ async function answerUnexpected(deps: InboundDeps, event: InboundEvent, options:
   const member = await deps.directory.findMemberByIdentity(event.platform, event.senderId).catch(() => undefined);
   const locale = member?.locale ?? deps.defaultLocale;
   const answer = card(t(locale, "error.unexpected", { reference }), { tone: "error" });
-  await options.send(unkept(event, answer)).catch((e: unknown) => options.log.warn({ reference, error: messageOf(e) }, "could not tell the sender about the failure"));
+  await options.send(unkept(event, answer)).catch((e: unknown) => options.log.warn({ reference, error: errorMessage(e) }, "could not tell the sender about the failure"));
 }
 
 /**
@@ -124,8 +125,4 @@ const strangersAnswered = new RecentEvents();
 /** A message straight to the sender, not in the outbox. */
 function unkept(event: InboundEvent, reply: ClaimedReply["card"]) {
   return { deliveryId: null, recipient: replyRecipient(event), card: reply, ticketId: null, view: null, mayHaveArrived: false };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

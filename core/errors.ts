@@ -47,3 +47,8 @@ export class HotlineError extends Error {
 export function isHotlineError(error: unknown, code?: HotlineErrorCode): error is HotlineError {
   return error instanceof HotlineError && (code === undefined || error.code === code);
 }
+
+/** What a caught value says, for a log line or a delivery's last error: anything may be thrown. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -2,6 +2,7 @@ import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Platform } from "../core/directory/organisation.js";
+import { errorMessage } from "../core/errors.js";
 import type { DeliveryPurpose, LiveView, MessageTemplate, OutboundChannel, Recipient } from "../core/escalation/notification.js";
 import type { Card } from "../core/messages/card.js";
 import type { OutboxRow, OutboxStore } from "../prisma/stores/outbox-store.js";
@@ -251,7 +252,7 @@ export class DeliveryQueue {
     } catch (error) {
       if (error instanceof RateLimitedDeliveryError) return this.putOff(laneOf(channel, row), job, token, error);
       const final = error instanceof PermanentDeliveryError || attempts >= this.maxAttempts;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       await this.outbox.markAttemptFailed(deliveryId, { error: message, final });
       this.options.log.warn({ delivery: deliveryId, attempts, final }, `delivery failed: ${message}`);
       if (!final) await this.queueAttempt(laneOf(channel, row), deliveryId, attempts, this.backoffMs * 2 ** (attempts - 1));

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { errorMessage } from "../core/errors.js";
 import type { InboundRequestRow } from "../prisma/stores/inbound-request-store.js";
 
 /** Where the queue keeps each request until it is handled: the database, so a crash loses none. */
@@ -80,7 +81,7 @@ export class InboundQueue<T> {
     } catch (error) {
       const final = row.attempts + 1 >= (this.options.maxAttempts ?? 3);
       this.options.log.error({ err: error, queue: this.name, request: row.id, final }, final ? "request failed; kept as failed" : "request failed; trying again");
-      await this.options.store.failed(row.id, { error: error instanceof Error ? error.message : String(error), final }).catch(() => {});
+      await this.options.store.failed(row.id, { error: errorMessage(error), final }).catch(() => {});
       return;
     }
     // Should this fail, the request is handled once more later: the inbound log makes that a no-op.

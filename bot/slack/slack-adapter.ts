@@ -14,6 +14,7 @@ import { ErrorCode, type ChatPostMessageArguments, type ConversationsHistoryResp
 import { z } from "zod";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { accountsOn } from "../../core/directory/member.js";
+import { errorMessage } from "../../core/errors.js";
 import { liveViewCard } from "../../core/escalation/escalation-notices.js";
 import type { Recipient } from "../../core/escalation/notification.js";
 import type { Card } from "../../core/messages/card.js";
@@ -683,5 +684,5 @@ function permanentIfHopeless(error: unknown): unknown {
 function describe(error: unknown): string {
   const code = platformError(error);
   if (code) return `Slack: ${code}`;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

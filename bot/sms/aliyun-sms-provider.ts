@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { errorMessage } from "../../core/errors.js";
 import { signedQuery } from "./aliyun-signature.js";
 import { SmsProviderError, type SmsFailureKind, type SmsProvider, type SmsRequest } from "./sms-provider.js";
 
@@ -90,7 +91,7 @@ export class AliyunSmsProvider implements SmsProvider {
       response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
     } catch (error) {
       // The request may or may not have reached Aliyun (SendSms is not idempotent): tried again.
-      throw new SmsProviderError(this.name, "network", error instanceof Error ? error.message : String(error), "transient");
+      throw new SmsProviderError(this.name, "network", errorMessage(error), "transient");
     }
     const answer = await answerOf(response);
     if (response.ok && answer?.Code === "OK") return { bizId: answer.BizId ?? "" };

@@ -4,6 +4,7 @@ import { Bot, BotError, GrammyError, HttpError, InputFile, type Api, type ApiCli
 import type { Message, Update, UserFromGetMe } from "grammy/types";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
 import { accountsOn } from "../../core/directory/member.js";
+import { errorMessage } from "../../core/errors.js";
 import type { Card } from "../../core/messages/card.js";
 import type { AttachmentRef } from "../../core/tickets/ticket.js";
 import { PermanentDeliveryError, type OutboundFile, type Sender } from "../../jobs/delivery-queue.js";
@@ -274,5 +275,5 @@ function errorFields(error: unknown): Record<string, unknown> {
 function describe(error: unknown): string {
   if (error instanceof GrammyError) return `${error.method}: ${error.error_code} ${error.description}`;
   if (error instanceof HttpError) return `network: ${String(error.error)}`;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

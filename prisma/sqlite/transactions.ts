@@ -1,3 +1,4 @@
+import { errorMessage } from "../../core/errors.js";
 import type { ConnectionLock, Hold } from "./connection-lock.js";
 import type { LogSync } from "./log-sync.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
@@ -143,7 +144,7 @@ export class Transactions {
     if (!this.logSync) return group.settle(); // SQLite synced the log as it committed
     this.logSync.sync().then(
       () => group.settle(),
-      (error: unknown) => group.settle(new Error(`the commit could not be synced to disk: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
+      (error: unknown) => group.settle(new Error(`the commit could not be synced to disk: ${errorMessage(error)}`, { cause: error })),
     );
   }
 
@@ -152,6 +153,6 @@ export class Transactions {
     if (this.sqlite.inTransaction) this.sqlite.control("ROLLBACK");
     this.syncCommitsAgain();
     if (this.group === group) this.group = undefined;
-    group.settle(new Error(`the transaction was rolled back with the units that shared it: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+    group.settle(new Error(`the transaction was rolled back with the units that shared it: ${errorMessage(error)}`, { cause: error }));
   }
 }
