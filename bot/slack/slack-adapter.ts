@@ -10,30 +10,29 @@ import {
   type UsersSelectAction,
 } from "@slack/bolt";
 import type { MessageMetadata } from "@slack/types";
-import { ErrorCode, type ChatPostMessageArguments, type ConversationsHistoryResponse, type WebAPICallError, type WebClient } from "@slack/web-api";
+import type { ChatPostMessageArguments, ConversationsHistoryResponse, WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { InboundEvent } from "../../core/conversation/handle-inbound.js";
-import { accountsOn } from "../../core/directory/member.js";
-import { errorMessage } from "../../core/errors.js";
 import { liveViewCard } from "../../core/escalation/escalation-notices.js";
 import type { Recipient } from "../../core/escalation/notification.js";
 import type { Card } from "../../core/messages/card.js";
 import { t } from "../../core/messages/catalog.js";
 import { truncate } from "../../core/messages/truncate.js";
 import { formFor } from "../../core/conversation/commands.js";
-import { teamCard, teamPeople } from "../../core/teams/team-card.js";
-import type { AttachmentRef, Ticket } from "../../core/tickets/ticket.js";
+import type { AttachmentRef } from "../../core/tickets/ticket.js";
 import { PermanentDeliveryError, type OutboundFile, type OutboundMessage, type Refresher, type Sender } from "../../jobs/delivery-queue.js";
 import { InboundQueue } from "../../jobs/inbound-queue.js";
-import type { AdapterDeps, LiveViews, TeamSpaceRecord } from "../adapter-deps.js";
+import type { AdapterDeps, LiveViews } from "../adapter-deps.js";
 import { ConfigError } from "../config/env.js";
 import { handleAndReply } from "../inbound.js";
 import type { RouteHandler } from "../http/server.js";
 import type { Logger } from "../logger.js";
 import { ACTION, escapeMrkdwn, renderCaptionForSlack, renderForSlack, slackMentionPolicy, unescapeMrkdwn, type SlackMessage, type SlackRenderOptions } from "./render-slack.js";
 import { commandFromWords, commandInDirectMessage } from "./slack-commands.js";
+import { permanentIfHopeless, platformError } from "./slack-errors.js";
 import { BUTTON, COMMAND, DIRECT_MESSAGE, FORM_METADATA, FORM_SUBMISSION, MENTION, PICK, PRESS, type Press } from "./slack-payloads.js";
 import { AcknowledgingReceiver, httpReceiver, requestId, socketModeReceiver, verifiedRoute } from "./slack-requests.js";
+import { SlackTeamSpaces } from "./slack-team-spaces.js";
 
 export interface SlackOptions {
   token: string;
@@ -60,8 +59,6 @@ const INPUT_LABEL_MAX = 2000;
 
 /** Message metadata naming the delivery a post carries, so a resend can find it (https://docs.slack.dev/messaging/message-metadata). */
 const DELIVERY_EVENT = "hotline_delivery";
-/** The roster a team's thread hangs under: posted while delivering the team's first message, but not that message. */
-const TEAM_ROSTER_EVENT = "hotline_team_roster";
 /**
  * How far back a resend looks for its own post, and how many posts: conversations.history answers
  * at most 999 a page and Slack recommends 200 or fewer. A post older or further back is sent again:
@@ -69,12 +66,6 @@ const TEAM_ROSTER_EVENT = "hotline_team_roster";
  */
 const DELIVERED_LOOKBACK_S = 24 * 60 * 60;
 const DELIVERED_HISTORY_LIMIT = 100;
-
-/** Slack answers that retrying cannot change: the delivery fails at once and is kept. */
-const PERMANENT_ERRORS = new Set([
-  "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "user_not_visible", "invalid_blocks",
-  "msg_too_long", "no_text", "cannot_dm_bot", "account_inactive", "invalid_auth", "not_authed", "restricted_action",
-]);
 
 type HistoryMessage = NonNullable<ConversationsHistoryResponse["messages"]>[number];
 
@@ -101,7 +92,7 @@ export class SlackAdapter {
   private botUserId: string | undefined;
   private readonly views: LiveViews;
   private readonly log: Logger;
-  private readonly teamSpacesInProgress = new Map<number, Promise<TeamSpaceRecord>>();
+  private readonly teamSpaces: SlackTeamSpaces;
   private readonly inbound: InboundQueue<SlackInbound>;
   /** Bolt is initialised and the queue runs: requests can be taken. */
   private started = false;
@@ -112,6 +103,7 @@ export class SlackAdapter {
   ) {
     this.log = options.log.child({ module: "slack" });
     this.views = deps.liveViews("slack");
+    this.teamSpaces = new SlackTeamSpaces({ deps, views: this.views, client: () => this.client, renderer: () => this.renderer(), log: this.log });
     this.inbound = new InboundQueue("inbound-slack", (job) => this.process(job), { store: deps.inboundRequests, orderKeyOf: senderOf, log: this.log });
     this.receiver = new AcknowledgingReceiver(receiverFor(options, this.log), this.log);
     this.bolt = new BoltApp({
@@ -153,7 +145,7 @@ export class SlackAdapter {
   async stop(): Promise<void> {
     if (this.receiver.inner instanceof SocketModeReceiver) await this.receiver.stop();
     await this.inbound.close();
-    await Promise.all(this.teamSpacesInProgress.values());
+    await this.teamSpaces.settled();
   }
 
   routes(): Record<string, RouteHandler> {
@@ -443,7 +435,7 @@ export class SlackAdapter {
     if (recipient.kind === "team") {
       const ticket = await this.deps.tickets.findByNumber(recipient.ticketNumber);
       if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
-      const space = await this.teamSpace(ticket, recipient.address);
+      const space = await this.teamSpaces.spaceFor(ticket, recipient.address);
       return { channel: space.address, threadTs: space.threadId ?? undefined };
     }
     if (recipient.kind === "reply") {
@@ -552,13 +544,13 @@ export class SlackAdapter {
         throw permanentIfHopeless(error);
       }
     }
-    await this.inviteTeam(ticket);
+    await this.teamSpaces.invite(ticket);
   };
 
   private async postToTeam(recipient: Extract<Recipient, { kind: "team" }>, message: SlackMessage & { metadata?: MessageMetadata }, outbound: OutboundMessage): Promise<void> {
     const ticket = await this.deps.tickets.findByNumber(recipient.ticketNumber);
     if (!ticket) throw new PermanentDeliveryError(`no ticket ${recipient.ticketNumber}`);
-    const space = await this.teamSpace(ticket, recipient.address);
+    const space = await this.teamSpaces.spaceFor(ticket, recipient.address);
     // One roster per team: a second would go stale, the first is kept current.
     if (outbound.view === "team" && (await this.views.postedFor(ticket.id)).some((v) => v.view === "team")) return;
     const post: ChatPostMessageArguments = { channel: space.address, ...message, ...(space.threadId ? { thread_ts: space.threadId } : {}) };
@@ -567,56 +559,6 @@ export class SlackAdapter {
       await this.views.recordPosted(ticket.id, { address: space.address, messageId: posted.ts, view: outbound.view });
       await this.catchUp(outbound);
     }
-  }
-
-  /**
-   * The team's channel, opened on first use with the team invited. Where the workspace does not let
-   * the bot create channels, the team works in a thread of the escalation channel under its roster.
-   * Two messages for a new team wait for one channel.
-   */
-  private teamSpace(ticket: Ticket, parent: string): Promise<TeamSpaceRecord> {
-    const inProgress = this.teamSpacesInProgress.get(ticket.id);
-    if (inProgress) return inProgress;
-    const opening = this.openTeamSpace(ticket, parent).finally(() => this.teamSpacesInProgress.delete(ticket.id));
-    this.teamSpacesInProgress.set(ticket.id, opening);
-    return opening;
-  }
-
-  private async openTeamSpace(ticket: Ticket, parent: string): Promise<TeamSpaceRecord> {
-    const known = await this.views.teamSpace(ticket.id);
-    if (known) return known;
-    const created = await this.client.conversations.create({ name: channelNameOf(ticket.number) }).catch((error: unknown) => {
-      this.log.info({ ticket: ticket.number, error: platformError(error) ?? describe(error) }, "Slack: could not open a team channel; the team works in a thread");
-      return undefined;
-    });
-    const channelId = created?.channel?.id;
-    if (channelId) {
-      await this.views.saveTeamSpace(ticket.id, { address: channelId, threadId: null });
-      await this.inviteTeam(ticket, channelId);
-      return { address: channelId, threadId: null };
-    }
-    const rosterCard = teamCard(ticket, await this.deps.cardContext(this.deps.defaultLocale));
-    const roster = await this.client.chat.postMessage({
-      channel: parent,
-      ...(await this.renderer())(rosterCard),
-      metadata: { event_type: TEAM_ROSTER_EVENT, event_payload: { ticket_id: ticket.id } },
-    });
-    if (!roster.ts) throw new Error("chat.postMessage returned no ts");
-    await this.views.recordPosted(ticket.id, { address: parent, messageId: roster.ts, view: "team" });
-    await this.views.saveTeamSpace(ticket.id, { address: parent, threadId: roster.ts });
-    return { address: parent, threadId: roster.ts };
-  }
-
-  /** Invites the team's members and the leads still to appoint one into the team's own channel. */
-  private async inviteTeam(ticket: Ticket, channel?: string): Promise<void> {
-    const space = channel ? { address: channel, threadId: null } : await this.views.teamSpace(ticket.id);
-    if (!space || space.threadId || ticket.team.length === 0) return;
-    const slackIdOf = accountsOn(await this.deps.directory.listMembers(), "slack");
-    const users = teamPeople(ticket, this.deps.org).flatMap((id) => slackIdOf(id) ?? []);
-    if (users.length === 0) return;
-    await this.client.conversations.invite({ channel: space.address, users: users.join(",") }).catch((error: unknown) => {
-      if (platformError(error) !== "already_in_channel") this.log.warn({ ticket: ticket.number, error: platformError(error) ?? describe(error) }, "Slack: could not invite the team");
-    });
   }
 }
 
@@ -655,11 +597,6 @@ function deliveryMetadata(deliveryId: number | null): { metadata?: MessageMetada
   return deliveryId === null ? {} : { metadata: { event_type: DELIVERY_EVENT, event_payload: { delivery_id: deliveryId } } };
 }
 
-/** Slack channel names: lower case, no spaces or periods, at most 80 characters. */
-export function channelNameOf(ticketNumber: string): string {
-  return ticketNumber.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 80);
-}
-
 /** The pressed button's label as the message shows it. */
 function labelOf(message: { blocks?: unknown[] | undefined }, action: z.infer<typeof BUTTON>): string {
   const elements = (message.blocks ?? []).flatMap((block) => {
@@ -669,20 +606,4 @@ function labelOf(message: { blocks?: unknown[] | undefined }, action: z.infer<ty
   const button = elements.find((e): e is { action_id: string; text?: { text?: unknown } } => typeof e === "object" && e !== null && (e as { action_id?: unknown }).action_id === action.action_id);
   const label = button?.text?.text;
   return typeof label === "string" ? label : (action.text?.text ?? String(action.value));
-}
-
-function platformError(error: unknown): string | undefined {
-  const e = error as WebAPICallError;
-  return e?.code === ErrorCode.PlatformError ? (e as { data: { error: string } }).data.error : undefined;
-}
-
-function permanentIfHopeless(error: unknown): unknown {
-  const code = platformError(error);
-  return code && PERMANENT_ERRORS.has(code) ? new PermanentDeliveryError(`Slack refused: ${code}`) : error;
-}
-
-function describe(error: unknown): string {
-  const code = platformError(error);
-  if (code) return `Slack: ${code}`;
-  return errorMessage(error);
 }
