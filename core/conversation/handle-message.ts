@@ -1,4 +1,5 @@
 import { localeOf, type Member } from "../directory/member.js";
+import type { Platform } from "../directory/organisation.js";
 import type { DialogInput } from "../dialogs/report-steps.js";
 import { isHotlineError } from "../errors.js";
 import { card, type Card } from "../messages/card.js";
@@ -17,6 +18,8 @@ export interface InboundMessage extends DialogInput {
   member: Member;
   /** Identifies the chat, e.g. `telegram:-100123`: dialogs are kept per member per conversation. */
   conversation: string;
+  /** The platform it came by (a ticket it opens remembers it); absent for the terminal chat and the console. */
+  platform?: Platform | undefined;
   /** Answers land where others read them too (a group chat); absent means a private conversation. */
   seenByOthers?: boolean | undefined;
 }

@@ -1,5 +1,5 @@
 import type { Member } from "../directory/member.js";
-import { platformSchema, type Platform } from "../directory/organisation.js";
+import type { Platform } from "../directory/organisation.js";
 import { advanceReport, promptFor, stepIdOf } from "../dialogs/report-dialog.js";
 import { emptyReportState, type ReportDialogState } from "../dialogs/report-draft.js";
 import type { DialogInput, StepEnv } from "../dialogs/report-steps.js";
@@ -17,6 +17,8 @@ import { openTicket } from "../tickets/ticket-flows.js";
 export interface DialogPlace {
   member: Member;
   conversation: string;
+  /** The platform the member writes on; absent for the terminal chat and the console. */
+  platform?: Platform | undefined;
 }
 
 /** A report in progress as its session keeps it; a pending command keeps the one it interrupted. */
@@ -26,12 +28,6 @@ export const reply = (...replies: Card[]): FlowResult => ({ replies, notificatio
 
 function env(ctx: CoreContext, locale: Locale): StepEnv {
   return { locale, thresholds: ctx.org.triage, today: localDate(ctx.clock(), ctx.timeZone) };
-}
-
-/** Conversations are named `<platform>:<chat id>`; the terminal and tests use other prefixes. */
-function platformOf(conversation: string): Platform | null {
-  const parsed = platformSchema.safeParse(conversation.split(":")[0]);
-  return parsed.success ? parsed.data : null;
 }
 
 export async function saveReport(ctx: CoreContext, place: DialogPlace, state: ReportDialogState, locale: Locale): Promise<void> {
@@ -77,7 +73,7 @@ export async function continueReport(ctx: CoreContext, place: DialogPlace & Dial
         reporter: place.member,
         draft: outcome.draft,
         classification: outcome.classification,
-        originPlatform: platformOf(place.conversation),
+        originPlatform: place.platform ?? null,
       });
       await ctx.dialogs.remove(place.member.id, place.conversation);
       return result;

@@ -60,7 +60,7 @@ export async function member(app: App, id: string): Promise<Member> {
 export async function say(app: App, memberId: string, input: string | DialogInput, where: { seenByOthers?: boolean } = {}) {
   const who = await member(app, memberId);
   const message = typeof input === "string" ? { text: input } : input;
-  const result = await app.unitOfWork.run(({ core }) => handleMessage(core, { member: who, conversation: `telegram:${memberId}`, ...where, ...message }));
+  const result = await app.unitOfWork.run(({ core }) => handleMessage(core, { member: who, conversation: `telegram:${memberId}`, platform: "telegram", ...where, ...message }));
   return { ...result, text: result.replies.map(cardToPlainText).join("\n") };
 }
 
