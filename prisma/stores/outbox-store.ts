@@ -228,8 +228,10 @@ async function recordAttemptFailed(sql: Sql, id: number, failure: { error: strin
   return row?.attempts ?? 0;
 }
 
-/** Marks deliveries sent: one statement, whose row may be marked again after a crash (harmless). */
-/** Marks deliveries sent; `receipts: false` leaves receipts among them alone. Resolves to the rows it marked. */
+/**
+ * Marks deliveries sent in one statement (a row may be marked again after a crash: harmless);
+ * `receipts: false` leaves the receipts among them alone. Resolves to the rows it marked.
+ */
 function markDeliveriesSent(sql: Sql, ids: number[], at: Date, options: { receipts: boolean } = { receipts: true }): Promise<{ id: number }[]> {
   return sql.all<{ id: number }>(
     `UPDATE "Delivery" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "lastError" = NULL, "claimedBy" = NULL
