@@ -13,7 +13,7 @@ export interface Queryable {
  * read behind it) go out in one write. BEGIN waits for the transaction's first statement and goes
  * out with it. Every write to the server's socket costs the process a system call and, on a
  * machine whose cores are busy, a turn of the CPU to the server's process woken by it: on the
- * Telegram benchmark these writes were a third of the bot's time.
+ * Telegram benchmark they took a third of the bot's profiled time.
  */
 export class TransactionConnection implements Queryable {
   /** BEGIN as sent, or undefined while this transaction has sent nothing. */
@@ -83,7 +83,7 @@ const PREPARED_LIMIT = 1_000;
  * 150 µs of CPU more, and its interactive transactions another 500 µs. `?` placeholders become
  * `$1…`; an insert's id comes from `RETURNING "id"`. Each statement text is prepared once per
  * connection under a name of its own: parsing and planning it at every run cost the server more
- * than running it (a chat message's statements ran 1.4 × as fast prepared).
+ * than running it (a chat message's statements ran about 1.4 × as fast prepared).
  */
 export class PostgresSql implements Sql {
   private static readonly prepared = new Map<string, { name: string; text: string }>();
