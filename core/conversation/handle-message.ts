@@ -1,5 +1,4 @@
 import { localeOf, type Member } from "../directory/member.js";
-import type { Platform } from "../directory/organisation.js";
 import type { DialogInput } from "../dialogs/report-steps.js";
 import { isHotlineError } from "../errors.js";
 import { card, type Card } from "../messages/card.js";
@@ -8,18 +7,13 @@ import type { CoreContext } from "../ports.js";
 import type { FlowResult } from "../tickets/flow-support.js";
 import type { PendingCommand } from "./pending-command.js";
 import { refusal } from "./refusal.js";
-import { continueReport, reply, reportPrompt } from "./report-conversation.js";
+import { continueReport, reply, reportPrompt, type DialogPlace } from "./report-conversation.js";
 import { COMMAND_RUNNER as commands, type TypedCommand } from "./run-command.js";
 
 export { refusal } from "./refusal.js";
 
-/** One message from a known member, as every adapter hands it to the core. */
-export interface InboundMessage extends DialogInput {
-  member: Member;
-  /** Identifies the chat, e.g. `telegram:-100123`: dialogs are kept per member per conversation. */
-  conversation: string;
-  /** The platform it came by (a ticket it opens remembers it); absent for the terminal chat and the console. */
-  platform?: Platform | undefined;
+/** One message from a known member, as every adapter hands it to the core, where its dialog is kept. */
+export interface InboundMessage extends DialogInput, DialogPlace {
   /** Answers land where others read them too (a group chat); absent means a private conversation. */
   seenByOthers?: boolean | undefined;
 }

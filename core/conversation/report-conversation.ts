@@ -16,8 +16,9 @@ import { openTicket } from "../tickets/ticket-flows.js";
 /** Where a dialog is kept: one per member per conversation. */
 export interface DialogPlace {
   member: Member;
+  /** Identifies the chat, e.g. `telegram:-100123`. */
   conversation: string;
-  /** The platform the member writes on; absent for the terminal chat and the console. */
+  /** The platform the member writes on (a ticket opened here remembers it); absent for the terminal chat and the console. */
   platform?: Platform | undefined;
 }
 
