@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { migratePostgres } from "../../prisma/postgresql/postgresql-migrations.js";
 import { PostgresStorage } from "../../prisma/postgresql/postgresql-storage.js";
 import { databaseUrl, dropDatabase, onServer, uniqueDatabaseName } from "../support/postgres.js";
@@ -120,6 +121,25 @@ describe("transactions on PostgreSQL", () => {
     );
     await holder;
     expect(seen).toEqual([{ eventId: "written-under-the-lock" }]);
+  });
+
+  it("sends BEGIN with a transaction's first statement, and nothing at all for a transaction that issues none", async () => {
+    const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+    const sent: string[] = [];
+    const spy = vi.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const config = args[0] as string | { text: string };
+      sent.push(typeof config === "string" ? config : config.text);
+      return original.apply(this, args) as never;
+    });
+    try {
+      expect(await storage.transaction(async () => "nothing to write")).toBe("nothing to write");
+      expect(sent).toEqual([]);
+      await storage.transaction((tx) => tx.sql.run(`INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES (?, ?, ?)`, "telegram", "one", new Date()));
+      expect(sent).toEqual(["BEGIN", `INSERT INTO "InboundEvent" ("platform", "eventId", "receivedAt") VALUES ($1, $2, $3)`, "COMMIT"]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await eventIds()).toEqual(["one"]);
   });
 
   it("prepares each statement once per connection", async () => {
