@@ -89,12 +89,16 @@ class HeldConnectionAdapter implements SqlDriverAdapter {
 
 /**
  * A Prisma client on one pooled connection, made the first time a transaction on it asks for one
- * and kept with the connection (making one takes milliseconds; most transactions never need it).
+ * and kept with the connection (making one takes milliseconds and megabytes; most transactions
+ * never need it). It reaches the connection at its first query.
  */
-export async function prismaOnConnection(connection: Queryable, isHeld: () => boolean): Promise<Database> {
-  const inner = await new PrismaPg(new OneConnectionPool(connection)).connect();
-  const adapter = new HeldConnectionAdapter(inner, connection, isHeld);
-  const factory: SqlDriverAdapterFactory = { provider: adapter.provider, adapterName: adapter.adapterName, connect: async () => adapter };
+export function prismaOnConnection(connection: Queryable, isHeld: () => boolean): Database {
+  const driver = new PrismaPg(new OneConnectionPool(connection));
+  const factory: SqlDriverAdapterFactory = {
+    provider: driver.provider,
+    adapterName: driver.adapterName,
+    connect: async () => new HeldConnectionAdapter(await driver.connect(), connection, isHeld),
+  };
   // Generated from the same models as SQLite's client (see Database), so it serves as one.
   return new PrismaClient({ adapter: factory }) as unknown as Database;
 }

@@ -9,10 +9,10 @@ import { PostgresSql, TransactionConnection } from "./postgres-sql.js";
 /** A transaction still running after this long is rolled back, so a hung one cannot hold its row locks. */
 const TRANSACTION_TIMEOUT_MS = 15_000;
 
-/** A pooled connection, with the Prisma client that runs on it. */
+/** A pooled connection, with the Prisma client that runs on it once a transaction asked for one. */
 interface HeldConnection {
   connection: TransactionConnection;
-  prisma: Database;
+  prisma: Database | undefined;
   /** The transaction holding the connection now, if any: its statements, and only its, may run. */
   holder: object | undefined;
 }
@@ -48,7 +48,7 @@ export class PostgresStorage implements OpenStorage {
     const pooled = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      const held = await this.heldConnection(pooled);
+      const held = this.heldConnection(pooled);
       const { connection } = held;
       const tx = new PostgresTransaction(held);
       held.holder = tx;
@@ -80,14 +80,9 @@ export class PostgresStorage implements OpenStorage {
     await this.pool.end().catch(() => {}); // the adapter may have ended it already
   }
 
-  private async heldConnection(pooled: pg.PoolClient): Promise<HeldConnection> {
+  private heldConnection(pooled: pg.PoolClient): HeldConnection {
     let held = this.held.get(pooled);
-    if (!held) {
-      const connection = new TransactionConnection(pooled);
-      const entry: HeldConnection = { connection, prisma: undefined as unknown as Database, holder: undefined };
-      entry.prisma = await prismaOnConnection(connection, () => entry.holder !== undefined);
-      this.held.set(pooled, (held = entry));
-    }
+    if (!held) this.held.set(pooled, (held = { connection: new TransactionConnection(pooled), prisma: undefined, holder: undefined }));
     return held;
   }
 }
@@ -117,12 +112,17 @@ function withinTimeout<T>(work: () => Promise<T>): Promise<T> {
 class PostgresTransaction implements Transaction {
   readonly dialect = "postgresql";
   readonly sql: Sql;
-  readonly prisma: Database;
+  private readonly isCurrent = () => this.held.holder === this;
+  private guardedPrisma: Database | undefined;
 
-  constructor(held: HeldConnection) {
-    const isCurrent = () => held.holder === this;
-    this.sql = new PostgresSql(held.connection, isCurrent);
-    this.prisma = guarded(held.prisma, isCurrent);
+  constructor(private readonly held: HeldConnection) {
+    this.sql = new PostgresSql(held.connection, this.isCurrent);
+  }
+
+  get prisma(): Database {
+    const { held } = this;
+    held.prisma ??= prismaOnConnection(held.connection, () => held.holder !== undefined);
+    return (this.guardedPrisma ??= guarded(held.prisma, this.isCurrent));
   }
 
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
