@@ -16,9 +16,11 @@
  */
 import { fork, type ChildProcess, type Serializable } from "node:child_process";
 import { once } from "node:events";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { UserFromGetMe } from "grammy/types";
 import { LEVEL2_FAULT } from "../support/report-script.js";
+import { postgresServerCpuSeconds } from "./postgres-server-cpu.js";
 import type { BotKind } from "./telegram-bot-host.js";
 
 const USERS = Number(process.env.BENCH_TELEGRAM_USERS ?? 40);
@@ -51,6 +53,8 @@ interface Usage {
 interface Result extends Drive {
   updates: number;
   bot: Usage;
+  /** CPU seconds PostgreSQL's server spent over the run, for a bot on PostgreSQL on this machine. */
+  serverCpuSeconds?: number;
 }
 
 /** The bots run compiled, as `npm start` runs Hotline (`npm run bench` compiles them first). */
@@ -102,12 +106,16 @@ async function startContender(kind: BotKind, texts: string[], webProcesses = 0):
     bots.push(bot);
   }
   const webhooks = webProcesses > 0 ? { urls: webhookUrls, secretToken: WEBHOOK_SECRET } : undefined;
+  const onPostgres = kind === "hotline-postgresql";
   return {
     run: async (ratePerSecond) => {
       for (const bot of bots) await bot.ask({ type: "begin" });
+      const serverBefore = onPostgres ? postgresServerCpuSeconds() : undefined;
       const drive = await users.ask<Drive>({ type: "drive", users: USERS, firstUserId: FIRST_USER_ID, texts, ratePerSecond, webhooks });
+      const serverAfter = serverBefore === undefined ? undefined : postgresServerCpuSeconds();
       const usages = await Promise.all(bots.map((bot) => bot.ask<Usage>({ type: "end" })));
-      return { ...drive, updates: drive.latenciesMs.length, bot: together(usages) };
+      const serverCpuSeconds = serverAfter === undefined ? undefined : serverAfter - serverBefore!;
+      return { ...drive, updates: drive.latenciesMs.length, bot: together(usages), serverCpuSeconds };
     },
     tickets: async () => (await bots[0]!.ask<{ tickets: number }>({ type: "count" })).tickets,
     close: async () => {
@@ -143,8 +151,14 @@ const HOTLINES = [
 
 type ContenderName = "echo" | (typeof HOTLINES)[number]["name"];
 
-/** One result per contender, and the PostgreSQL floor's messages a second (postgres-floor.ts), awaited and pipelined. */
-type Round = Record<ContenderName, Result> & { floor: { awaited: number; pipelined: number } };
+/** The floor's messages a second, and the CPU seconds PostgreSQL's server spent on each. */
+interface FloorRun {
+  perSecond: number;
+  serverCpuPerMessage?: number;
+}
+
+/** One result per contender, and the PostgreSQL floor (postgres-floor.ts), awaited and pipelined. */
+type Round = Record<ContenderName, Result> & { floor: { awaited: FloorRun; pipelined: FloorRun } };
 
 const FLOOR_SECONDS = 2;
 
@@ -152,7 +166,13 @@ export async function benchTelegram(): Promise<void> {
   const contenders = new Map<ContenderName, Contender>();
   const floor = child(new URL("./postgres-floor.ts", import.meta.url));
   await once(floor.process, "message"); // listening
-  const floorRate = async (pipelined: boolean) => (await floor.ask<{ perSecond: number }>({ type: "measure", seconds: FLOOR_SECONDS, pipelined })).perSecond;
+  const floorRate = async (pipelined: boolean): Promise<FloorRun> => {
+    const serverBefore = postgresServerCpuSeconds();
+    const { perSecond } = await floor.ask<{ perSecond: number }>({ type: "measure", seconds: FLOOR_SECONDS, pipelined });
+    const serverAfter = postgresServerCpuSeconds();
+    const serverCpuSeconds = serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore;
+    return { perSecond, serverCpuPerMessage: serverCpuSeconds === undefined ? undefined : serverCpuSeconds / (perSecond * FLOOR_SECONDS) };
+  };
   try {
     contenders.set("echo", await startContender("echo", Array.from({ length: SCRIPT.length * REPORTS_PER_USER }, (_, i) => `echo ${i}`)));
     for (const { kind, name } of HOTLINES) contenders.set(name, await startContender(kind, Array.from({ length: REPORTS_PER_USER }, () => SCRIPT).flat()));
@@ -209,6 +229,31 @@ async function benchWebProcesses(): Promise<void> {
   }
 }
 
+/** The median of per-round figures, or undefined where any round's is unknown. */
+function medianOfKnown(values: (number | undefined)[]): number | undefined {
+  return values.some((v) => v === undefined) ? undefined : median(values as number[]);
+}
+
+const microseconds = (seconds: number | undefined) => (seconds === undefined ? "unknown" : `${(1e6 * seconds).toFixed(0)} µs`);
+
+/**
+ * Where an update's CPU goes at full throughput, the medians of the rounds: the bot's, the fake Bot
+ * API's with its users', and PostgreSQL's server's; all of them share the machine's cores.
+ */
+function reportCpuPerUpdate(rounds: Round[]): void {
+  const cores = availableParallelism();
+  console.log(`\nCPU per update at full throughput (median of ${rounds.length} rounds; ${cores} cores):\n`);
+  console.log("| bot | the bot | the fake and its users | PostgreSQL's server | all | the machine busy |\n|---|---:|---:|---:|---:|---:|");
+  for (const name of ["echo", ...HOTLINES.map((h) => h.name)] as const) {
+    const runs = rounds.map((round) => round[name]);
+    const server = (r: Result) => (name === "PostgreSQL" ? r.serverCpuSeconds : 0);
+    const all = (r: Result) => { const s = server(r); return s === undefined ? undefined : r.bot.cpuSeconds + r.cpuSeconds + s; };
+    const perUpdate = (seconds: (r: Result) => number | undefined) => microseconds(medianOfKnown(runs.map((r) => { const s = seconds(r); return s === undefined ? undefined : s / r.updates; })));
+    const busy = medianOfKnown(runs.map((r) => { const s = all(r); return s === undefined ? undefined : s / r.seconds / cores; }));
+    console.log(`| ${name} | ${perUpdate((r) => r.bot.cpuSeconds)} | ${perUpdate((r) => r.cpuSeconds)} | ${name === "PostgreSQL" ? perUpdate(server) : "—"} | ${perUpdate(all)} | ${busy === undefined ? "unknown" : `${(100 * busy).toFixed(0)}%`} |`);
+  }
+}
+
 function reportTelegram(rounds: Round[], steady: Round, all: Round[]): void {
   const busy = (r: Result) => `${((100 * r.bot.cpuSeconds) / r.seconds).toFixed(0)}% (${(100 * r.bot.loopBusy).toFixed(0)}%)`;
   const names = HOTLINES.map((h) => h.name);
@@ -226,8 +271,10 @@ function reportTelegram(rounds: Round[], steady: Round, all: Round[]): void {
     const ratio = median(rounds.map((r) => rate(r[name]) / rate(r.echo)));
     console.log(`\nthroughput ratio (Hotline on ${name} / echo), median of ${ROUNDS}: ${ratio.toFixed(2)} (goal ≥ ${goals[name]})`);
   }
-  const floorRatio = (mode: "awaited" | "pipelined") => median(rounds.map((r) => r.floor[mode] / rate(r.echo))).toFixed(2);
-  console.log(`\nthe floor on PostgreSQL (node-postgres alone issuing a message's statements, ${FLOOR_SECONDS} s after each round), median ratio to the echo: awaited ${floorRatio("awaited")} (${median(rounds.map((r) => r.floor.awaited)).toFixed(0)} messages/s), pipelined ${floorRatio("pipelined")} (${median(rounds.map((r) => r.floor.pipelined)).toFixed(0)} messages/s)`);
+  const floorRatio = (mode: "awaited" | "pipelined") => median(rounds.map((r) => r.floor[mode].perSecond / rate(r.echo))).toFixed(2);
+  const floorRun = (mode: "awaited" | "pipelined") => `${floorRatio(mode)} (${median(rounds.map((r) => r.floor[mode].perSecond)).toFixed(0)} messages/s, the server's CPU ${microseconds(medianOfKnown(rounds.map((r) => r.floor[mode].serverCpuPerMessage)))} a message)`;
+  console.log(`\nthe floor on PostgreSQL (node-postgres alone issuing a message's statements, ${FLOOR_SECONDS} s after each round), median ratio to the echo: awaited ${floorRun("awaited")}, pipelined ${floorRun("pipelined")}`);
+  reportCpuPerUpdate(rounds);
   console.log(`units of work per commit on SQLite: ${steady.SQLite.bot.unitsPerCommit?.toFixed(1)}`);
 
   console.log(`\n### Latency: a steady ${STEADY_RATE} updates/s from the same users\n`);
