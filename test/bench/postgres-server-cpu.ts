@@ -4,14 +4,21 @@
  * a message costs. Undefined where it cannot be read: a server on another machine, or no /proc.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { TEST_POSTGRES_SERVER } from "../support/postgres.js";
+import { testServerIsLocal } from "../support/postgres.js";
 
 /** Linux counts process times in clock ticks of 1/100 s (USER_HZ). */
 const TICKS_PER_SECOND = 100;
-const LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", ""];
 
-export function postgresServerCpuSeconds(): number | undefined {
-  if (!LOCAL_HOSTS.includes(new URL(TEST_POSTGRES_SERVER).hostname)) return undefined;
+/** The work's result, and the CPU seconds the server spent while it ran (undefined where unreadable). */
+export async function withServerCpu<T>(work: () => Promise<T>): Promise<{ result: T; serverCpuSeconds: number | undefined }> {
+  const before = serverCpuSeconds();
+  const result = await work();
+  const after = before === undefined ? undefined : serverCpuSeconds();
+  return { result, serverCpuSeconds: after === undefined ? undefined : after - before! };
+}
+
+function serverCpuSeconds(): number | undefined {
+  if (!testServerIsLocal()) return undefined;
   let ticks = 0, servers = 0;
   try {
     for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {

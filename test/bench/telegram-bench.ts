@@ -20,7 +20,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { UserFromGetMe } from "grammy/types";
 import { LEVEL2_FAULT } from "../support/report-script.js";
-import { postgresServerCpuSeconds } from "./postgres-server-cpu.js";
+import { withServerCpu } from "./postgres-server-cpu.js";
 import type { BotKind } from "./telegram-bot-host.js";
 
 const USERS = Number(process.env.BENCH_TELEGRAM_USERS ?? 40);
@@ -106,16 +106,12 @@ async function startContender(kind: BotKind, texts: string[], webProcesses = 0):
     bots.push(bot);
   }
   const webhooks = webProcesses > 0 ? { urls: webhookUrls, secretToken: WEBHOOK_SECRET } : undefined;
-  const onPostgres = kind === "hotline-postgresql";
   return {
     run: async (ratePerSecond) => {
       for (const bot of bots) await bot.ask({ type: "begin" });
-      const serverBefore = onPostgres ? postgresServerCpuSeconds() : undefined;
-      const drive = await users.ask<Drive>({ type: "drive", users: USERS, firstUserId: FIRST_USER_ID, texts, ratePerSecond, webhooks });
-      const serverAfter = serverBefore === undefined ? undefined : postgresServerCpuSeconds();
+      const { result: drive, serverCpuSeconds } = await withServerCpu(() => users.ask<Drive>({ type: "drive", users: USERS, firstUserId: FIRST_USER_ID, texts, ratePerSecond, webhooks }));
       const usages = await Promise.all(bots.map((bot) => bot.ask<Usage>({ type: "end" })));
-      const serverCpuSeconds = serverAfter === undefined ? undefined : serverAfter - serverBefore!;
-      return { ...drive, updates: drive.latenciesMs.length, bot: together(usages), serverCpuSeconds };
+      return { ...drive, updates: drive.latenciesMs.length, bot: together(usages), serverCpuSeconds: kind === "hotline-postgresql" ? serverCpuSeconds : undefined };
     },
     tickets: async () => (await bots[0]!.ask<{ tickets: number }>({ type: "count" })).tickets,
     close: async () => {
@@ -167,10 +163,8 @@ export async function benchTelegram(): Promise<void> {
   const floor = child(new URL("./postgres-floor.ts", import.meta.url));
   await once(floor.process, "message"); // listening
   const floorRate = async (pipelined: boolean): Promise<FloorRun> => {
-    const serverBefore = postgresServerCpuSeconds();
-    const { perSecond } = await floor.ask<{ perSecond: number }>({ type: "measure", seconds: FLOOR_SECONDS, pipelined });
-    const serverAfter = postgresServerCpuSeconds();
-    const serverCpuSeconds = serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore;
+    const { result, serverCpuSeconds } = await withServerCpu(() => floor.ask<{ perSecond: number }>({ type: "measure", seconds: FLOOR_SECONDS, pipelined }));
+    const { perSecond } = result;
     return { perSecond, serverCpuPerMessage: serverCpuSeconds === undefined ? undefined : serverCpuSeconds / (perSecond * FLOOR_SECONDS) };
   };
   try {
@@ -236,21 +230,27 @@ function medianOfKnown(values: (number | undefined)[]): number | undefined {
 
 const microseconds = (seconds: number | undefined) => (seconds === undefined ? "unknown" : `${(1e6 * seconds).toFixed(0)} µs`);
 
+/** An update's CPU seconds: the bot's, the fake's with its users', PostgreSQL's server's (none for a bot without one). */
+function cpuPerUpdate(r: Result, onPostgres: boolean) {
+  const server = onPostgres ? r.serverCpuSeconds : 0;
+  const bot = r.bot.cpuSeconds / r.updates, fake = r.cpuSeconds / r.updates;
+  return { bot, fake, server: server === undefined ? undefined : server / r.updates, all: server === undefined ? undefined : bot + fake + server / r.updates };
+}
+
 /**
- * Where an update's CPU goes at full throughput, the medians of the rounds: the bot's, the fake Bot
- * API's with its users', and PostgreSQL's server's; all of them share the machine's cores.
+ * Where an update's CPU goes at full throughput, the medians of the rounds; all of them share the
+ * machine's cores, and "the machine busy" is their CPU time over the cores' time.
  */
 function reportCpuPerUpdate(rounds: Round[]): void {
   const cores = availableParallelism();
   console.log(`\nCPU per update at full throughput (median of ${rounds.length} rounds; ${cores} cores):\n`);
   console.log("| bot | the bot | the fake and its users | PostgreSQL's server | all | the machine busy |\n|---|---:|---:|---:|---:|---:|");
   for (const name of ["echo", ...HOTLINES.map((h) => h.name)] as const) {
-    const runs = rounds.map((round) => round[name]);
-    const server = (r: Result) => (name === "PostgreSQL" ? r.serverCpuSeconds : 0);
-    const all = (r: Result) => { const s = server(r); return s === undefined ? undefined : r.bot.cpuSeconds + r.cpuSeconds + s; };
-    const perUpdate = (seconds: (r: Result) => number | undefined) => microseconds(medianOfKnown(runs.map((r) => { const s = seconds(r); return s === undefined ? undefined : s / r.updates; })));
-    const busy = medianOfKnown(runs.map((r) => { const s = all(r); return s === undefined ? undefined : s / r.seconds / cores; }));
-    console.log(`| ${name} | ${perUpdate((r) => r.bot.cpuSeconds)} | ${perUpdate((r) => r.cpuSeconds)} | ${name === "PostgreSQL" ? perUpdate(server) : "—"} | ${perUpdate(all)} | ${busy === undefined ? "unknown" : `${(100 * busy).toFixed(0)}%`} |`);
+    const onPostgres = name === "PostgreSQL";
+    const costs = rounds.map((round) => ({ ...cpuPerUpdate(round[name], onPostgres), rate: rate(round[name]) }));
+    const cell = (part: "bot" | "fake" | "server" | "all") => microseconds(medianOfKnown(costs.map((c) => c[part])));
+    const busy = medianOfKnown(costs.map((c) => (c.all === undefined ? undefined : (c.all * c.rate) / cores)));
+    console.log(`| ${name} | ${cell("bot")} | ${cell("fake")} | ${onPostgres ? cell("server") : "—"} | ${cell("all")} | ${busy === undefined ? "unknown" : `${(100 * busy).toFixed(0)}%`} |`);
   }
 }
 

@@ -41,6 +41,11 @@ export async function freshPostgresDatabase(template: string): Promise<{ url: st
   return { url: databaseUrl(name), cleanup: () => dropDatabase(name) };
 }
 
+/** Whether the test server runs on this machine (its processes and their ids are this machine's). */
+export function testServerIsLocal(): boolean {
+  return ["127.0.0.1", "localhost", "[::1]", ""].includes(new URL(TEST_POSTGRES_SERVER).hostname);
+}
+
 /** Whether a process of this machine with this id still runs. */
 function running(pid: number): boolean {
   try {
@@ -56,8 +61,7 @@ function running(pid: number): boolean {
  * id: see uniqueDatabaseName). Only on a server of this machine, where those ids mean something.
  */
 export async function dropDatabasesOfEndedRuns(): Promise<void> {
-  const { hostname } = new URL(TEST_POSTGRES_SERVER);
-  if (!["127.0.0.1", "localhost", "[::1]", ""].includes(hostname)) return;
+  if (!testServerIsLocal()) return;
   const client = new pg.Client({ connectionString: TEST_POSTGRES_SERVER });
   await client.connect();
   let names: string[];
